@@ -1,0 +1,140 @@
+# usersd -- one hand-written, non-recursive Makefile.
+# User CFLAGS are kept; project flags are appended.  `make O=DIR` builds into
+# another directory (the sanitizer build uses O=build/asan SANITIZE=1).
+
+-include config.mak
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+O       ?= build
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+
+PKGS       = libpq json-c libargon2 libcrypto
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS))
+FCGI_LIBS  ?= -lfcgi
+
+# V=1 shows the compiler command lines.
+ifndef V
+Q = @
+endif
+
+WARN = -std=c99 -Wall -Wextra -Wno-unused-parameter
+ifdef DEVELOPER
+WARN += -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow -Wvla \
+	-Wwrite-strings -Wformat-security -Wformat=2
+endif
+ifdef SANITIZE
+CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+ALL_CFLAGS = $(WARN) -D_GNU_SOURCE $(PKG_CFLAGS) -Isrc $(CPPFLAGS) $(CFLAGS)
+
+# Modules shared by usersd, usersctl and the unit tests.
+CORE_OBJS = \
+	$(O)/arena.o \
+	$(O)/auth.o \
+	$(O)/cfg.o \
+	$(O)/crypto.o \
+	$(O)/db.o \
+	$(O)/err.o \
+	$(O)/http.o \
+	$(O)/ids.o \
+	$(O)/json.o \
+	$(O)/log.o \
+	$(O)/migrate.o \
+	$(O)/migrations_sql.o \
+	$(O)/orgs.o \
+	$(O)/password.o \
+	$(O)/perm.o \
+	$(O)/pool.o \
+	$(O)/session.o \
+	$(O)/setup.o \
+	$(O)/tokens.o \
+	$(O)/users.o \
+	$(O)/svc.o \
+	$(O)/util.o
+
+API_OBJS = \
+	$(O)/api_auth.o \
+	$(O)/api_health.o \
+	$(O)/api_orgs.o \
+	$(O)/api_session.o \
+	$(O)/api_setup.o \
+	$(O)/api_users.o \
+	$(O)/fcgi.o \
+	$(O)/prefork.o \
+	$(O)/router.o
+
+USERSD_OBJS   = $(O)/main.o $(API_OBJS) $(CORE_OBJS)
+USERSCTL_OBJS = $(O)/usersctl.o $(CORE_OBJS)
+
+UNIT_TESTS = \
+	$(O)/tests/test_http.test \
+	$(O)/tests/test_ids.test \
+	$(O)/tests/test_perm.test \
+	$(O)/tests/test_cfg.test \
+	$(O)/tests/test_err.test \
+	$(O)/tests/test_json.test
+
+all: $(O)/usersd $(O)/usersctl
+
+$(O)/usersd: $(USERSD_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(USERSD_OBJS) $(FCGI_LIBS) $(PKG_LIBS)
+
+$(O)/usersctl: $(USERSCTL_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(USERSCTL_OBJS) $(PKG_LIBS)
+
+# The migrations are compiled in, so an installed binary needs no sql/ dir.
+$(O)/migrations_sql.c: $(sort $(wildcard sql/migrations/*.sql)) scripts/embed-sql.sh
+	@mkdir -p $(O)
+	sh scripts/embed-sql.sh $@ $(sort $(wildcard sql/migrations/*.sql))
+
+$(O)/migrations_sql.o: $(O)/migrations_sql.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/%.o: src/%.c
+	@mkdir -p $(O)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# Unit tests #include the module they test, so they reach its statics.
+$(O)/tests/%.test: tests/unit/%.c tests/unit/tap.h $(CORE_OBJS) $(API_OBJS)
+	@mkdir -p $(O)/tests
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
+	    $(filter-out $(O)/$(patsubst test_%,%,$*).o,$(CORE_OBJS) $(API_OBJS)) \
+	    $(FCGI_LIBS) $(PKG_LIBS)
+
+unit: $(UNIT_TESTS)
+
+# The sanitizer copy that `make check` runs the unit and CGI tiers against.
+asan:
+	$(MAKE) O=build/asan SANITIZE=1 all unit
+
+check: all unit asan
+	bash tests/run.sh
+
+check-includes:
+	@bash scripts/check-includes.sh
+
+run: all
+	bash scripts/run.sh
+
+bench: all
+	bash bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/usersd/sql/migrations
+	install -m 0755 $(O)/usersd $(O)/usersctl $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 sql/migrations/*.sql $(DESTDIR)$(PREFIX)/share/usersd/sql/migrations/
+
+clean:
+	rm -rf build
+
+.PHONY: all unit asan check check-includes run bench install clean
+
+-include $(wildcard $(O)/*.d)

@@ -1,0 +1,142 @@
+/*
+ * api_auth.c -- /api/v2/authorizations: API tokens.  Lookups by id answer
+ * 404 before the permission check, as InfluxDB does; the list shows only
+ * what the caller may read and never a token value.
+ */
+#include <string.h>
+
+#include "api.h"
+#include "auth.h"
+#include "http.h"
+#include "ids.h"
+#include "json.h"
+#include "orgs.h"
+#include "tokens.h"
+#include "users.h"
+#include "banned.h"
+
+/* Resolves an id or name filter to an id; NULL when absent (e unset). */
+static int
+filter_id(struct req *r, const char *idkey, const char *namekey, int isuser,
+    const char **out, struct apierr *e)
+{
+	const char	*id = http_query(r, idkey), *name = http_query(r, namekey);
+	struct idstr	 parsed;
+	struct user	 u;
+	struct org	 o;
+
+	*out = NULL;
+	if (id != NULL && *id != '\0') {
+		if (id_parse(id, &parsed, NULL, e) == -1)
+			return -1;
+		*out = arena_strdup(r->arena, parsed.s);
+	} else if (name != NULL && *name != '\0') {
+		if (isuser) {
+			if (users_get_by_name(r->db, r->arena, name, &u,
+			    e) == -1)
+				return -1;
+			*out = u.id;
+		} else {
+			if (orgs_get_by_name(r->db, r->arena, name, &o,
+			    e) == -1)
+				return -1;
+			*out = o.id;
+		}
+	}
+	return 0;
+}
+
+int
+api_auths_list(struct req *r, struct apierr *e)
+{
+	struct authz	*list;
+	const char	*user, *org;
+	size_t		 n;
+
+	if (filter_id(r, "userID", "user", 1, &user, e) == -1 ||
+	    filter_id(r, "orgID", "org", 0, &org, e) == -1)
+		return -1;
+	if (tokens_list(r->db, r->arena, r->principal, user, org, &list, &n,
+	    e) == -1)
+		return -1;
+	http_send_json(r, 200, json_authzs_encode(r->arena, list, n,
+	    "/api/v2/authorizations"));
+	return 0;
+}
+
+int
+api_auths_create(struct req *r, struct apierr *e)
+{
+	struct authz_in	 in;
+	struct authz	 out;
+	struct actor	 act = auth_actor(r);
+
+	if (json_authz_decode(r->arena, r->body, r->body_len, 1, &in, e) == -1)
+		return -1;
+	if (tokens_create(r->db, r->arena, r->principal, &act, &in, &out,
+	    e) == -1)
+		return -1;
+	http_send_json(r, 201, json_authz_encode(r->arena, &out));
+	return 0;
+}
+
+/* Loads token path[0] and checks action on it and on its user. */
+static int
+load_checked(struct req *r, enum perm_action act, struct authz *z,
+    struct apierr *e)
+{
+	char	*id;
+
+	if ((id = api_path_id(r, 0, e)) == NULL ||
+	    tokens_get(r->db, r->arena, id, z, e) == -1)
+		return -1;
+	if (auth_require(r->principal, act, RT_AUTHORIZATIONS, z->id,
+	    z->org_id, e) == -1 ||
+	    auth_require(r->principal, act, RT_USERS, z->user_id, NULL,
+	    e) == -1)
+		return -1;
+	return 0;
+}
+
+int
+api_auth_get(struct req *r, struct apierr *e)
+{
+	struct authz	 z;
+
+	if (load_checked(r, ACT_READ, &z, e) == -1)
+		return -1;
+	http_send_json(r, 200, json_authz_encode(r->arena, &z));
+	return 0;
+}
+
+int
+api_auth_patch(struct req *r, struct apierr *e)
+{
+	struct authz_in	 in;
+	struct authz	 z;
+	struct actor	 act = auth_actor(r);
+
+	if (json_authz_decode(r->arena, r->body, r->body_len, 0, &in, e) == -1)
+		return -1;
+	if (load_checked(r, ACT_WRITE, &z, e) == -1)
+		return -1;
+	if (tokens_update(r->db, r->arena, &act, z.id, in.status,
+	    in.description, &z, e) == -1)
+		return -1;
+	http_send_json(r, 200, json_authz_encode(r->arena, &z));
+	return 0;
+}
+
+int
+api_auth_delete(struct req *r, struct apierr *e)
+{
+	struct authz	 z;
+	struct actor	 act = auth_actor(r);
+
+	if (load_checked(r, ACT_WRITE, &z, e) == -1)
+		return -1;
+	if (tokens_delete(r->db, r->arena, &act, z.id, e) == -1)
+		return -1;
+	http_send_empty(r, 204);
+	return 0;
+}

@@ -1,0 +1,116 @@
+/*
+ * api_session.c -- POST /api/v2/signin and /signout, and the password
+ * changes that need the current password: PUT /api/v2/me/password and PUT
+ * /api/v2/users/{id}/password (session cookie plus Basic credentials).
+ */
+#include <string.h>
+
+#include "api.h"
+#include "auth.h"
+#include "cfg.h"
+#include "crypto.h"
+#include "http.h"
+#include "json.h"
+#include "session.h"
+#include "users.h"
+#include "util.h"
+#include "banned.h"
+
+int
+api_signin(struct req *r, struct apierr *e)
+{
+	char		*user, *pw;
+	char		 cookie[TOKEN_LEN + 1];
+	size_t		 pwlen;
+	long long	 expires;
+	int		 rc;
+
+	if (auth_basic(r, &user, &pw, &pwlen) == -1)
+		return apierr_set(e, APIERR_UNAUTHORIZED,
+		    "unauthorized access");
+	if (!util_utf8_valid(user, strlen(user))) {
+		crypto_wipe(pw, pwlen);
+		return apierr_set(e, APIERR_UNAUTHORIZED,
+		    "unauthorized access");
+	}
+	rc = session_signin(r->db, r->arena, r->cfg, user, pw, pwlen,
+	    r->remote_addr, cookie, &expires, e);
+	crypto_wipe(pw, pwlen);
+	if (rc == -1)
+		return -1;
+	auth_set_cookie(r, cookie, expires);
+	crypto_wipe(cookie, sizeof(cookie));
+	http_send_empty(r, 204);
+	return 0;
+}
+
+int
+api_signout(struct req *r, struct apierr *e)
+{
+	const char	*cookie;
+	int		 count;
+
+	cookie = http_cookie(r, HTTP_SESSION_COOKIE, &count);
+	if (cookie == NULL || count != 1 || strlen(cookie) > 512)
+		return apierr_set(e, APIERR_UNAUTHORIZED,
+		    "unauthorized access");
+	if (session_signout(r->db, r->arena, cookie, r->remote_addr, e) == -1)
+		return -1;
+	auth_set_cookie(r, "", 0);
+	http_send_empty(r, 204);
+	return 0;
+}
+
+/* Changes user id's password after checking the Basic (current) one. */
+static int
+change_password(struct req *r, const char *id, struct apierr *e)
+{
+	struct actor	 act = auth_actor(r);
+	char		*user, *old = NULL, *pw = NULL;
+	size_t		 oldlen = 0;
+	int		 rc = -1;
+
+	if (auth_basic(r, &user, &old, &oldlen) == -1) {
+		apierr_set(e, APIERR_UNAUTHORIZED, "the current password is "
+		    "required as Basic credentials");
+		goto out;
+	}
+	if (json_password_decode(r->arena, r->body, r->body_len, &pw,
+	    e) == -1)
+		goto out;
+	if (auth_require(r->principal, ACT_WRITE, RT_USERS, id, NULL,
+	    e) == -1)
+		goto out;
+	if (users_check_password_policy(pw, e) == -1)
+		goto out;
+	if (session_check_password(r->db, r->arena, r->cfg, id, old, oldlen,
+	    r->remote_addr, e) == -1)
+		goto out;
+	if (users_set_password(r->db, r->arena, &act, id, pw, strlen(pw),
+	    e) == -1)
+		goto out;
+	http_send_empty(r, 204);
+	rc = 0;
+out:
+	crypto_wipe(old, oldlen);
+	if (pw != NULL)
+		crypto_wipe(pw, strlen(pw));
+	crypto_wipe(r->body, r->body_len);
+	return rc;
+}
+
+int
+api_me_password_put(struct req *r, struct apierr *e)
+{
+	return change_password(r, r->principal->user_id, e);
+}
+
+int
+api_user_password_put(struct req *r, struct apierr *e)
+{
+	char	*id;
+
+	if ((id = api_path_id(r, 0, e)) == NULL)
+		return -1;
+	return change_password(r, id, e);
+}

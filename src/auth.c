@@ -1,0 +1,289 @@
+/*
+ * auth.c -- from the Authorization header or session cookie to a principal,
+ * and InfluxDB's permission checks, including what a session implies:
+ * read/write on its own user, the owner and member permissions of its orgs
+ * (authz.go OwnerPermissions/MemberPermissions), and everything for the
+ * instance owner.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "auth.h"
+#include "cfg.h"
+#include "crypto.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "svc.h"
+#include "banned.h"
+
+#define CRED_MAX	512	/* longer tokens and cookies are never ours */
+
+/* Splits a space-separated list into an arena array; returns the count. */
+static size_t
+split_words(struct arena *a, const char *s, char ***out)
+{
+	char	*copy, *w, *save = NULL;
+	size_t	 n = 0, cap;
+
+	*out = NULL;
+	if (s == NULL || *s == '\0')
+		return 0;
+	cap = 1;
+	for (w = (char *)s; *w != '\0'; w++)
+		if (*w == ' ')
+			cap++;
+	*out = arena_alloc(a, sizeof(char *) * cap);
+	copy = arena_strdup(a, s);
+	for (w = strtok_r(copy, " ", &save); w != NULL && n < cap;
+	    w = strtok_r(NULL, " ", &save))
+		(*out)[n++] = w;
+	return n;
+}
+
+static int
+valid_cred(const char *s)
+{
+	size_t	 i, n = strlen(s);
+
+	if (n == 0 || n > CRED_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * Picks the credential: a Token/Bearer header wins over the cookie.
+ * Returns 0 with either *token or *session set, or -1 (401) when none is
+ * usable.  Basic is not a credential here (only sign-in takes it).
+ */
+static int
+credentials(struct req *r, const char **token, const char **session)
+{
+	const char	*h = http_header(r, "Authorization");
+	int		 count;
+
+	*token = *session = NULL;
+	if (h != NULL) {
+		if (strncasecmp(h, "Token ", 6) == 0)
+			*token = h + 6;
+		else if (strncasecmp(h, "Bearer ", 7) == 0 && h[7] != '\0')
+			*token = h + 7;
+		if (*token != NULL) {
+			while (**token == ' ')
+				(*token)++;
+			return valid_cred(*token) ? 0 : -1;
+		}
+	}
+	*session = http_cookie(r, HTTP_SESSION_COOKIE, &count);
+	/* Two cookies of our name: refuse rather than guess which counts. */
+	if (*session == NULL || count != 1 || !valid_cred(*session))
+		return -1;
+	return 0;
+}
+
+static void
+parse_principal(struct req *r, const struct dbrows *rows,
+    struct principal *p)
+{
+	struct arena	*a = r->arena;
+	char		**words;
+	size_t		 i, n;
+
+	p->kind = strcmp(dbrows_get(rows, 0, 0), "session") == 0 ?
+	    PRINC_SESSION : PRINC_TOKEN;
+	p->auth_id = dbrows_get(rows, 0, 1);
+	p->user_id = dbrows_get(rows, 0, 2);
+	n = split_words(a, dbrows_get(rows, 0, 5), &words);
+	p->perms = arena_alloc(a, sizeof(struct perm) * (n + 1));
+	for (i = 0; i < n; i++) {
+		if (perm_parse(words[i], &p->perms[p->nperms]) == 0)
+			p->nperms++;
+		else
+			log_warnx("ignoring malformed stored permission");
+	}
+	p->nowner = split_words(a, dbrows_get(rows, 0, 6), &p->owner_orgs);
+	p->nmember = split_words(a, dbrows_get(rows, 0, 7), &p->member_orgs);
+	p->instance_owner = dbrows_get(rows, 0, 8) != NULL &&
+	    strcmp(dbrows_get(rows, 0, 8), "t") == 0;
+}
+
+int
+auth_authenticate(struct req *r, int want_user, const char *want_user_id,
+    struct user *user, int *found, struct apierr *e)
+{
+	const char	*token, *session, *params[4], *status;
+	char		 hash[SHA256_HEX_LEN + 1], len[24];
+	struct dbrows	 rows;
+	struct principal *p;
+	enum dbres	 rc;
+
+	if (credentials(r, &token, &session) == -1)
+		return apierr_unauthorized(e);
+	crypto_sha256_hex(token ? token : session,
+	    strlen(token ? token : session), hash);
+	snprintf(len, sizeof(len), "%lld", r->cfg->session_length * 60);
+	params[0] = token ? hash : NULL;
+	params[1] = token ? NULL : hash;
+	params[2] = len;
+	params[3] = want_user_id;
+	rc = db_run(r->db, want_user ? STMT_PRINCIPAL_USER : STMT_PRINCIPAL,
+	    want_user ? 4 : 3, params, r->arena, &rows);
+	if (rc == DB_NOROW)
+		return apierr_unauthorized(e);
+	if (rc != DB_OK)
+		return svc_dberr(r->db, rc, e);
+	status = dbrows_get(&rows, 0, 3);
+	if (status == NULL || strcmp(status, "active") != 0) {
+		apierr_set(e, APIERR_FORBIDDEN, "User is inactive");
+		e->compact = 1;
+		return -1;
+	}
+	/* An inactive token is refused outright (InfluxDB: per check). */
+	if (strcmp(dbrows_get(&rows, 0, 4), "active") != 0)
+		return apierr_unauthorized(e);
+	p = arena_alloc(r->arena, sizeof(*p));
+	parse_principal(r, &rows, p);
+	r->principal = p;
+	if (session != NULL && dbrows_get(&rows, 0, 9) != NULL)
+		auth_set_cookie(r, session,
+		    strtoll(dbrows_get(&rows, 0, 9), NULL, 10));
+	if (want_user) {
+		*found = dbrows_get(&rows, 0, 10) != NULL;
+		if (*found) {
+			user->id = dbrows_get(&rows, 0, 10);
+			user->name = dbrows_get(&rows, 0, 11);
+			user->status = dbrows_get(&rows, 0, 12);
+		}
+	}
+	return 0;
+}
+
+static int
+in_list(char **list, size_t n, const char *id)
+{
+	size_t	 i;
+
+	if (id == NULL || *id == '\0')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+int
+auth_allowed(const struct principal *p, enum perm_action action,
+    enum rtype type, const char *id, const char *org)
+{
+	struct perm	 want;
+	const char	*org_of;
+	size_t		 i;
+
+	if (p == NULL)
+		return 0;
+	perm_make(&want, action, type, id, org);
+	for (i = 0; i < p->nperms; i++)
+		if (perm_matches(&p->perms[i], &want))
+			return 1;
+	if (p->kind != PRINC_SESSION)
+		return 0;
+	if (p->instance_owner)
+		return 1;
+	if (type == RT_USERS && id != NULL && strcmp(id, p->user_id) == 0)
+		return 1;
+	if (type == RT_INSTANCE)
+		return 0;
+	/* Org roles grant orgs/<org> itself, and every type within <org>. */
+	org_of = type == RT_ORGS ? id : org;
+	if (in_list(p->owner_orgs, p->nowner, org_of))
+		return 1;
+	return action == ACT_READ &&
+	    in_list(p->member_orgs, p->nmember, org_of);
+}
+
+int
+auth_require(const struct principal *p, enum perm_action action,
+    enum rtype type, const char *id, const char *org, struct apierr *e)
+{
+	struct perm	 want;
+	char		 buf[PERM_STR_MAX];
+
+	if (auth_allowed(p, action, type, id, org))
+		return 0;
+	perm_make(&want, action, type, id, org);
+	return apierr_set(e, APIERR_UNAUTHORIZED, "%s is unauthorized",
+	    perm_format(&want, buf));
+}
+
+int
+auth_basic(struct req *r, char **user, char **pw, size_t *pwlen)
+{
+	const char	*h = http_header(r, "Authorization");
+	unsigned char	*dec;
+	char		*colon;
+	size_t		 n;
+	long		 len;
+
+	*user = *pw = NULL;
+	*pwlen = 0;
+	if (h == NULL || strncasecmp(h, "Basic ", 6) != 0)
+		return -1;
+	h += 6;
+	while (*h == ' ')
+		h++;
+	/* Room for a 256-byte name and password, like lighttpd's cap. */
+	if ((n = strlen(h)) > 1024)
+		return -1;
+	dec = arena_alloc(r->arena, n + 1);
+	if ((len = crypto_b64_decode(h, n, dec)) < 0 ||
+	    memchr(dec, '\0', (size_t)len) != NULL ||
+	    (colon = memchr(dec, ':', (size_t)len)) == NULL) {
+		crypto_wipe(dec, n + 1);
+		return -1;
+	}
+	*colon = '\0';
+	*user = (char *)dec;
+	*pw = colon + 1;
+	*pwlen = (size_t)len - (size_t)(colon + 1 - (char *)dec);
+	return 0;
+}
+
+struct actor
+auth_actor(const struct req *r)
+{
+	struct actor	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.addr = r->remote_addr;
+	if (r->principal != NULL) {
+		a.user_id = r->principal->user_id;
+		a.auth_id = r->principal->auth_id;
+		if (r->principal->kind == PRINC_SESSION)
+			a.session_id = r->principal->auth_id;
+	}
+	return a;
+}
+
+void
+auth_set_cookie(struct req *r, const char *value, long long expires)
+{
+	char		 date[64];
+	struct tm	 tm;
+	time_t		 t = (time_t)(expires > 0 ? expires : 0);
+	long long	 maxage = expires > 0 ? expires - (long long)time(NULL) : 0;
+
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (maxage < 0)
+		maxage = 0;
+	http_add_header(r, "Set-Cookie", arena_printf(r->arena,
+	    "%s=%s; Path=/api/; Expires=%s; Max-Age=%lld; HttpOnly%s; "
+	    "SameSite=Strict", HTTP_SESSION_COOKIE, expires > 0 ? value : "",
+	    date, maxage, r->https ? "; Secure" : ""));
+}

@@ -1,0 +1,312 @@
+/*
+ * cfg.c -- configuration keys, their defaults and bounds (one table, after
+ * redis's static_configs[]), the `key = value` file reader and the
+ * environment overlay.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "log.h"
+#include "util.h"
+#include "banned.h"
+
+enum keytype { KEY_INT, KEY_STR, KEY_LEVEL };
+
+struct cfgkey {
+	const char	*name;
+	enum keytype	 type;
+	size_t		 off;
+	long long	 def;
+	const char	*defstr;
+	long long	 min, max;
+	const char	*help;
+};
+
+#define OFF(f)	offsetof(struct cfg, f)
+
+static const struct cfgkey keys[] = {
+	{ "db", KEY_STR, OFF(db), 0, "", 0, 0,
+	  "libpq conninfo of the default instance (empty: PG* variables)" },
+	{ "log_level", KEY_LEVEL, OFF(log_level), LOG_LVL_INFO, NULL, 0, 3,
+	  "error, warn, info or debug" },
+	{ "body_limit", KEY_INT, OFF(body_limit), 65536, NULL, 1024,
+	  16 * 1024 * 1024, "largest request body in bytes (413 above)" },
+	{ "argon2_memory", KEY_INT, OFF(argon2_memory), 19456, NULL, 1024,
+	  4 * 1024 * 1024, "argon2id memory cost in KiB" },
+	{ "argon2_iterations", KEY_INT, OFF(argon2_iterations), 2, NULL, 1, 64,
+	  "argon2id time cost" },
+	{ "argon2_parallelism", KEY_INT, OFF(argon2_parallelism), 1, NULL, 1,
+	  16, "argon2id lanes" },
+	{ "hash_concurrency", KEY_INT, OFF(hash_concurrency), 0, NULL, 0, 256,
+	  "password hashes at once on this host (0: one per CPU)" },
+	{ "session_length", KEY_INT, OFF(session_length), 60, NULL, 1,
+	  525600, "minutes a session lives without use" },
+	{ "session_max", KEY_INT, OFF(session_max), 1440, NULL, 1, 5256000,
+	  "minutes a session lives at most, renewals included" },
+	{ "signin_max_failures", KEY_INT, OFF(signin_max_failures), 5, NULL, 1,
+	  1000000, "failed sign-ins per user or address before throttling" },
+	{ "signin_lockout", KEY_INT, OFF(signin_lockout), 2, NULL, 1, 86400,
+	  "first throttle delay in seconds; doubles with each failure" },
+	{ "signin_lockout_max", KEY_INT, OFF(signin_lockout_max), 900, NULL, 1,
+	  604800, "longest throttle delay in seconds" },
+	{ "statement_timeout", KEY_INT, OFF(statement_timeout), 5000, NULL, 10,
+	  600000, "PostgreSQL statement timeout in milliseconds" },
+	{ "connect_timeout", KEY_INT, OFF(connect_timeout), 2, NULL, 1, 60,
+	  "PostgreSQL connect timeout in seconds" },
+	{ "max_connections", KEY_INT, OFF(max_connections), 8, NULL, 1, 1024,
+	  "PostgreSQL connections a worker keeps open (one per instance)" },
+	{ "run_dir", KEY_STR, OFF(run_dir), 0, "/tmp", 0, 0,
+	  "directory for the hash-concurrency lock files" },
+};
+
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+static int
+seterr(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL)
+		fatal("strdup");
+	return p;
+}
+
+static int
+set_key(struct cfg *c, const struct cfgkey *k, const char *val,
+    const char *where, char *err, size_t errsz)
+{
+	long long	 v;
+	int		 lvl;
+
+	switch (k->type) {
+	case KEY_STR:
+		free(*(char **)((char *)c + k->off));
+		*(char **)((char *)c + k->off) = xstrdup(val);
+		return 0;
+	case KEY_LEVEL:
+		if ((lvl = log_level_parse(val)) == -1)
+			return seterr(err, errsz, "%s: %s must be error, warn, "
+			    "info or debug, not \"%s\"", where, k->name, val);
+		*(long long *)((char *)c + k->off) = lvl;
+		return 0;
+	case KEY_INT:
+		if (util_parse_ll(val, k->min, k->max, &v) == -1)
+			return seterr(err, errsz, "%s: %s must be a whole "
+			    "number from %lld to %lld, not \"%s\"", where,
+			    k->name, k->min, k->max, val);
+		*(long long *)((char *)c + k->off) = v;
+		return 0;
+	}
+	return seterr(err, errsz, "%s: bad key type", where);
+}
+
+static int
+set_instance(struct cfg *c, const char *name, const char *val,
+    const char *where, char *err, size_t errsz)
+{
+	size_t	 i, n = strlen(name);
+
+	if (n == 0 || n >= CFG_NAME_MAX)
+		return seterr(err, errsz, "%s: an instance name must have 1 to "
+		    "%d characters", where, CFG_NAME_MAX - 1);
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '-' &&
+		    name[i] != '_')
+			return seterr(err, errsz, "%s: instance name \"%s\" "
+			    "may hold only letters, digits, '-' and '_'",
+			    where, name);
+	for (i = 0; i < c->ninstances; i++)
+		if (strcmp(c->instances[i].name, name) == 0) {
+			free(c->instances[i].conninfo);
+			c->instances[i].conninfo = xstrdup(val);
+			return 0;
+		}
+	if (c->ninstances == CFG_MAX_INSTANCES)
+		return seterr(err, errsz, "%s: more than %d instances", where,
+		    CFG_MAX_INSTANCES);
+	snprintf(c->instances[c->ninstances].name, CFG_NAME_MAX, "%s", name);
+	c->instances[c->ninstances++].conninfo = xstrdup(val);
+	return 0;
+}
+
+static int
+set_named(struct cfg *c, const char *name, const char *val, const char *where,
+    char *err, size_t errsz)
+{
+	size_t	 i;
+
+	if (strncmp(name, "instance.", 9) == 0)
+		return set_instance(c, name + 9, val, where, err, errsz);
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return set_key(c, &keys[i], val, where, err, errsz);
+	return seterr(err, errsz, "%s: unknown key \"%s\"", where, name);
+}
+
+static char *
+trim(char *s)
+{
+	char	*e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int
+load_file(struct cfg *c, const char *path, char *err, size_t errsz)
+{
+	FILE	*f;
+	char	 line[4096], where[512];
+	char	*eq, *key, *val;
+	int	 lineno = 0, rc = 0;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return seterr(err, errsz, "%s: %s", path, strerror(errno));
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		snprintf(where, sizeof(where), "%s:%d", path, lineno);
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			rc = seterr(err, errsz, "%s: line too long", where);
+			break;
+		}
+		key = trim(line);
+		if (*key == '\0' || *key == '#')
+			continue;
+		if ((eq = strchr(key, '=')) == NULL) {
+			rc = seterr(err, errsz, "%s: expected key = value",
+			    where);
+			break;
+		}
+		*eq = '\0';
+		val = trim(eq + 1);
+		key = trim(key);
+		rc = set_named(c, key, val, where, err, errsz);
+	}
+	fclose(f);
+	return rc;
+}
+
+static int
+load_env(struct cfg *c, char *err, size_t errsz)
+{
+	char		 env[64], where[80];
+	const char	*v;
+	size_t		 i, j;
+
+	for (i = 0; i < NKEYS; i++) {
+		snprintf(env, sizeof(env), "USERSD_%s", keys[i].name);
+		for (j = 7; env[j] != '\0'; j++)
+			env[j] = (char)toupper((unsigned char)env[j]);
+		if ((v = getenv(env)) == NULL)
+			continue;
+		snprintf(where, sizeof(where), "environment %s", env);
+		if (set_key(c, &keys[i], v, where, err, errsz) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
+{
+	size_t	 i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < NKEYS; i++) {
+		if (keys[i].type == KEY_STR)
+			*(char **)((char *)c + keys[i].off) =
+			    xstrdup(keys[i].defstr);
+		else
+			*(long long *)((char *)c + keys[i].off) = keys[i].def;
+	}
+	if (path == NULL || *path == '\0')
+		path = getenv("USERSD_CONFIG");
+	if (path != NULL && *path != '\0' &&
+	    load_file(c, path, err, errsz) == -1)
+		return -1;
+	if (load_env(c, err, errsz) == -1)
+		return -1;
+	if (c->session_max < c->session_length)
+		return seterr(err, errsz, "session_max (%lld) must not be "
+		    "less than session_length (%lld)", c->session_max,
+		    c->session_length);
+	if (c->signin_lockout_max < c->signin_lockout)
+		return seterr(err, errsz, "signin_lockout_max (%lld) must not "
+		    "be less than signin_lockout (%lld)",
+		    c->signin_lockout_max, c->signin_lockout);
+	if (c->argon2_memory < 8 * c->argon2_parallelism)
+		return seterr(err, errsz, "argon2_memory must be at least 8 "
+		    "KiB per lane (argon2_parallelism)");
+	return 0;
+}
+
+void
+cfg_release(struct cfg *c)
+{
+	size_t	 i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].type == KEY_STR) {
+			free(*(char **)((char *)c + keys[i].off));
+			*(char **)((char *)c + keys[i].off) = NULL;
+		}
+	for (i = 0; i < c->ninstances; i++)
+		free(c->instances[i].conninfo);
+	c->ninstances = 0;
+}
+
+const char *
+cfg_instance_conninfo(const struct cfg *c, const char *name)
+{
+	size_t	 i;
+
+	if (name == NULL || *name == '\0')
+		return c->db;
+	for (i = 0; i < c->ninstances; i++)
+		if (strcmp(c->instances[i].name, name) == 0)
+			return c->instances[i].conninfo;
+	return NULL;
+}
+
+void
+cfg_usage(FILE *f)
+{
+	size_t	 i;
+
+	fprintf(f, "Configuration keys (file: key = value; environment: "
+	    "USERSD_KEY):\n");
+	for (i = 0; i < NKEYS; i++) {
+		if (keys[i].type == KEY_STR)
+			fprintf(f, "  %-20s %s (default \"%s\")\n",
+			    keys[i].name, keys[i].help, keys[i].defstr);
+		else if (keys[i].type == KEY_LEVEL)
+			fprintf(f, "  %-20s %s (default info)\n", keys[i].name,
+			    keys[i].help);
+		else
+			fprintf(f, "  %-20s %s (default %lld)\n", keys[i].name,
+			    keys[i].help, keys[i].def);
+	}
+	fprintf(f, "  %-20s conninfo of instance NAME, chosen per request by "
+	    "the FastCGI\n  %-20s parameter USERSD_INSTANCE (file only)\n",
+	    "instance.NAME", "");
+}

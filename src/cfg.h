@@ -1,0 +1,55 @@
+/*
+ * cfg.h -- the configuration, read once before serving and immutable after.
+ * Sources, later winning: built-in defaults, the config file (-c FILE or
+ * USERSD_CONFIG), the environment (USERSD_<KEY>).  Defaults and bounds live
+ * in one key table in cfg.c.
+ */
+#ifndef CFG_H
+#define CFG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define CFG_MAX_INSTANCES	256
+#define CFG_NAME_MAX		64
+
+struct cfg_instance {
+	char	name[CFG_NAME_MAX];
+	char	*conninfo;		/* owned by the cfg */
+};
+
+struct cfg {
+	char		*db;			/* default instance conninfo */
+	long long	 log_level;
+	long long	 body_limit;		/* bytes */
+	long long	 argon2_memory;		/* KiB */
+	long long	 argon2_iterations;
+	long long	 argon2_parallelism;
+	long long	 hash_concurrency;	/* hashes at once per host */
+	long long	 session_length;	/* minutes */
+	long long	 session_max;		/* minutes, absolute */
+	long long	 signin_max_failures;	/* before throttling */
+	long long	 signin_lockout;	/* seconds, doubles */
+	long long	 signin_lockout_max;	/* seconds */
+	long long	 statement_timeout;	/* milliseconds */
+	long long	 connect_timeout;	/* seconds */
+	long long	 max_connections;	/* per worker, all instances */
+	char		*run_dir;		/* hash slot lock files */
+	struct cfg_instance instances[CFG_MAX_INSTANCES];
+	size_t		 ninstances;
+};
+
+/*
+ * Loads the configuration into cfg: defaults, then path (may be NULL), then
+ * the environment.  On error writes a one-line message into err (errsz
+ * bytes) and returns -1; 0 on success.  Free with cfg_release().
+ */
+int		 cfg_load(struct cfg *, const char *path, char *err,
+		    size_t errsz);
+void		 cfg_release(struct cfg *);
+/* The conninfo of the named instance (NULL or "" is the default); NULL if unknown. */
+const char	*cfg_instance_conninfo(const struct cfg *, const char *name);
+/* Prints the keys, their defaults and meaning (for --help). */
+void		 cfg_usage(FILE *);
+
+#endif

@@ -1,0 +1,476 @@
+/*
+ * db.c -- libpq connection lifecycle and the statement table.  Every SQL
+ * text the program runs is below, in stmts[] (after openradtool); each is
+ * prepared once per connection, lazily on first use, and run only with
+ * PQexecPrepared.  SQLSTATEs become enum dbres here and nowhere else.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "cfg.h"
+#include "db.h"
+#include "log.h"
+#include "banned.h"
+
+/* The columns every user-shaped statement returns, in this order. */
+#define USER_COLS "id, name, status"
+/* Token columns: 0 id, 1 status, 2 description, 3 org id, 4 org name,
+ * 5 user id, 6 user name, 7 permissions (space separated), 8 created,
+ * 9 updated. */
+#define AUTH_COLS "a.id, a.status, a.description, a.org_id, o.name, " \
+	"a.user_id, u.name, array_to_string(a.permissions, ' '), " \
+	"usersd_time(a.created_at), usersd_time(a.updated_at)"
+#define AUTH_FROM(t) " FROM " t " a JOIN orgs o ON o.id = a.org_id " \
+	"JOIN users u ON u.id = a.user_id"
+/* Org columns: 0 id, 1 name, 2 description, 3 created, 4 updated. */
+#define ORG_COLS "id, name, description, usersd_time(created_at), " \
+	"usersd_time(updated_at)"
+/* Principal columns 0-9, see usersd_principal(); 9 is epoch seconds. */
+#define PRINCIPAL_COLS "p.kind, p.auth_id, p.user_id, p.user_status, " \
+	"p.auth_status, p.perms, p.owner_orgs, p.member_orgs, " \
+	"p.instance_owner, extract(epoch FROM p.renewed_until)::bigint"
+#define AUDIT_INSERT "INSERT INTO audit_log (actor_user_id, " \
+	"actor_auth_id, action, target_type, target_id, remote_addr, detail) "
+
+static const char *const stmts[STMT__MAX] = {
+	/* STMT_PING */
+	"SELECT 1",
+	/* STMT_PRINCIPAL: $1 token hash, $2 session hash, $3 length (s) */
+	"SELECT " PRINCIPAL_COLS " FROM usersd_principal($1, $2, $3) p",
+	/* STMT_PRINCIPAL_USER: as above, then 10-12 the user $4 (NULL:
+	 * the principal's own) -- one round trip for GET /me and /users/{id} */
+	"SELECT " PRINCIPAL_COLS ", u.id, u.name, u.status "
+	"FROM usersd_principal($1, $2, $3) p "
+	"LEFT JOIN users u ON u.id = coalesce($4::text, p.user_id)",
+	/* STMT_USER_GET: $1 id */
+	"SELECT " USER_COLS " FROM users WHERE id = $1",
+	/* STMT_USER_BY_NAME: $1 name */
+	"SELECT " USER_COLS " FROM users WHERE name = $1",
+	/* STMT_USER_INSERT: $1 id or NULL, $2 name, $3 status, $4 password
+	 * hash or NULL, $5 actor user, $6 actor token, $7 address */
+	"WITH i AS (INSERT INTO users (id, name, status, password_hash) "
+	"VALUES (coalesce($1::text, usersd_new_id()), $2, $3, $4) "
+	"RETURNING " USER_COLS "), "
+	"a AS (" AUDIT_INSERT "SELECT $5, $6, 'create', 'user', id, $7, name "
+	"FROM i) SELECT " USER_COLS " FROM i",
+	/* STMT_USER_UPDATE: $1 id, $2 name or NULL, $3 status or NULL,
+	 * $4 actor user, $5 actor token, $6 address.  Deactivation ends the
+	 * user's sessions in the same statement. */
+	"WITH u AS (UPDATE users SET name = coalesce($2, name), "
+	"status = coalesce($3, status), updated_at = now() WHERE id = $1 "
+	"RETURNING " USER_COLS "), "
+	"s AS (DELETE FROM sessions WHERE user_id IN "
+	"(SELECT id FROM u WHERE status = 'inactive')), "
+	"a AS (" AUDIT_INSERT "SELECT $4, $5, 'update', 'user', id, $6, "
+	"concat_ws(' ', 'name=' || $2, 'status=' || $3) FROM u) "
+	"SELECT " USER_COLS " FROM u",
+	/* STMT_USER_DELETE: $1 id, $2 actor user, $3 actor token, $4 address.
+	 * Sessions, tokens and memberships go with it (ON DELETE CASCADE). */
+	"WITH d AS (DELETE FROM users WHERE id = $1 RETURNING id, name), "
+	"a AS (" AUDIT_INSERT "SELECT $2, $3, 'delete', 'user', id, $4, name "
+	"FROM d) SELECT id FROM d",
+	/* STMT_USERS_LIST: $1 after or NULL, $2 limit, $3 offset, $4 caller
+	 * may read all, $5 ids it may read (space separated), $6 descending.
+	 * Permission filtering happens here, before paging. */
+	"SELECT " USER_COLS " FROM users "
+	"WHERE CASE WHEN $6::boolean THEN id < coalesce($1::text, 'g') "
+	"ELSE id > coalesce($1::text, '') END "
+	"AND ($4::boolean OR id = ANY (string_to_array($5, ' '))) "
+	"ORDER BY CASE WHEN $6::boolean THEN id END DESC, id "
+	"LIMIT $2 OFFSET $3",
+	/* STMT_USER_PASSWORD_GET: $1 name -> id, status, password hash, name */
+	"SELECT id, status, password_hash, name FROM users WHERE name = $1",
+	/* STMT_USER_PASSWORD_BY_ID: $1 id -> id, status, password hash, name */
+	"SELECT id, status, password_hash, name FROM users WHERE id = $1",
+	/* STMT_USER_SET_PASSWORD: $1 id, $2 hash, $3 session id to keep or
+	 * NULL, $4 actor user, $5 actor token, $6 address.  Ends the user's
+	 * other sessions in the same statement. */
+	"WITH u AS (UPDATE users SET password_hash = $2, updated_at = now() "
+	"WHERE id = $1 RETURNING id), "
+	"s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u) "
+	"AND id IS DISTINCT FROM $3::text), "
+	"a AS (" AUDIT_INSERT "SELECT $4, $5, 'password', 'user', id, $6, '' "
+	"FROM u) SELECT id FROM u",
+	/* STMT_USER_REHASH: $1 id, $2 new hash, $3 old hash */
+	"UPDATE users SET password_hash = $2 WHERE id = $1 "
+	"AND password_hash = $3 RETURNING id",
+	/* STMT_SETUP_ALLOWED */
+	"SELECT NOT EXISTS (SELECT 1 FROM users) "
+	"AND NOT EXISTS (SELECT 1 FROM orgs)",
+	/* STMT_SETUP: see usersd_setup() for the 9 parameters and columns */
+	"SELECT * FROM usersd_setup($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+	/* STMT_SESSION_INSERT: $1 id hash, $2 user, $3 length (s), $4 max (s),
+	 * $5 address -> id, expiry (epoch s) */
+	"INSERT INTO sessions (id_hash, user_id, expires_at, max_expires_at, "
+	"remote_addr) VALUES ($1, $2, now() + make_interval(secs => $3), "
+	"now() + make_interval(secs => $4), $5) "
+	"RETURNING id, extract(epoch FROM expires_at)::bigint",
+	/* STMT_SESSION_DELETE: $1 id hash -> id, user id */
+	"DELETE FROM sessions WHERE id_hash = $1 AND expires_at > now() "
+	"RETURNING id, user_id",
+	/* STMT_SESSIONS_EXPIRE: a bounded batch, by the expiry index */
+	"DELETE FROM sessions WHERE id IN (SELECT id FROM sessions "
+	"WHERE expires_at < now() ORDER BY expires_at LIMIT 100)",
+	/* STMT_THROTTLE_CHECK: $1 user name, $2 address -> seconds to wait */
+	"SELECT ceil(extract(epoch FROM max(blocked_until) - now()))::int "
+	"FROM signin_failures WHERE blocked_until > now() AND "
+	"((kind = 'user' AND key = $1) OR (kind = 'addr' AND key = $2)) "
+	"HAVING max(blocked_until) IS NOT NULL",
+	/* STMT_THROTTLE_FAIL: $1 user name, $2 address, $3 threshold,
+	 * $4 first delay (s), $5 longest delay (s).  A count older than a
+	 * day starts again at one. */
+	"INSERT INTO signin_failures AS f (kind, key, failures) "
+	"VALUES ('user', $1, 1), ('addr', $2, 1) "
+	"ON CONFLICT (kind, key) DO UPDATE SET "
+	"failures = CASE WHEN f.last_failure_at < now() - interval '1 day' "
+	"THEN 1 ELSE f.failures + 1 END, last_failure_at = now(), "
+	"blocked_until = CASE WHEN f.failures + 1 >= $3::int "
+	"AND f.last_failure_at >= now() - interval '1 day' "
+	"THEN now() + make_interval(secs => least($5::int, $4::int * "
+	"power(2, least(f.failures + 1 - $3::int, 24)))) END "
+	"RETURNING failures",
+	/* STMT_THROTTLE_CLEAR: $1 user name */
+	"DELETE FROM signin_failures WHERE kind = 'user' AND key = $1",
+	/* STMT_AUDIT: $1 actor user, $2 actor token, $3 action, $4 target
+	 * type, $5 target id, $6 address, $7 detail */
+	AUDIT_INSERT "VALUES ($1, $2, $3, $4, $5, coalesce($6, ''), "
+	"coalesce($7, ''))",
+	/* STMT_AUTH_INSERT: $1 token hash, $2 status, $3 description, $4 org,
+	 * $5 user, $6 permissions (space separated), $7 actor user, $8 actor
+	 * token, $9 address -> AUTH_COLS */
+	"WITH a AS (INSERT INTO authorizations (token_hash, status, "
+	"description, org_id, user_id, permissions) VALUES ($1, $2, $3, $4, "
+	"$5, string_to_array($6, ' ')) RETURNING *), "
+	"l AS (" AUDIT_INSERT "SELECT $7, $8, 'create', 'authorization', id, "
+	"$9, description FROM a) "
+	"SELECT " AUTH_COLS AUTH_FROM("a"),
+	/* STMT_AUTH_GET: $1 id -> AUTH_COLS */
+	"SELECT " AUTH_COLS AUTH_FROM("authorizations") " WHERE a.id = $1",
+	/* STMT_AUTHS_LIST: $1 user id or NULL, $2 org id or NULL */
+	"SELECT " AUTH_COLS AUTH_FROM("authorizations")
+	" WHERE ($1::text IS NULL OR a.user_id = $1) "
+	"AND ($2::text IS NULL OR a.org_id = $2) ORDER BY a.id",
+	/* STMT_AUTH_UPDATE: $1 id, $2 status or NULL, $3 description or
+	 * NULL, $4 actor user, $5 actor token, $6 address -> AUTH_COLS */
+	"WITH a AS (UPDATE authorizations SET status = coalesce($2, status), "
+	"description = coalesce($3, description), updated_at = now() "
+	"WHERE id = $1 RETURNING *), "
+	"l AS (" AUDIT_INSERT "SELECT $4, $5, 'update', 'authorization', id, "
+	"$6, concat_ws(' ', 'status=' || $2, 'description=' || $3) FROM a) "
+	"SELECT " AUTH_COLS AUTH_FROM("a"),
+	/* STMT_AUTH_DELETE: $1 id, $2 actor user, $3 actor token, $4 address */
+	"WITH d AS (DELETE FROM authorizations WHERE id = $1 RETURNING id), "
+	"l AS (" AUDIT_INSERT "SELECT $2, $3, 'delete', 'authorization', id, "
+	"$4, '' FROM d) SELECT id FROM d",
+	/* STMT_ORG_GET: $1 id -> ORG_COLS */
+	"SELECT " ORG_COLS " FROM orgs WHERE id = $1",
+	/* STMT_ORG_BY_NAME: $1 name -> ORG_COLS */
+	"SELECT " ORG_COLS " FROM orgs WHERE name = $1",
+	/* STMT_ORGS_LIST: $1 after or NULL, $2 limit, $3 offset, $4 caller
+	 * may read all, $5 ids it may read, $6 member user id or NULL */
+	"SELECT " ORG_COLS " FROM orgs WHERE id > coalesce($1::text, '') "
+	"AND ($4::boolean OR id = ANY (string_to_array($5, ' '))) "
+	"AND ($6::text IS NULL OR id IN (SELECT org_id FROM org_members "
+	"WHERE user_id = $6)) ORDER BY id LIMIT $2 OFFSET $3",
+	/* STMT_ORG_INSERT: $1 name, $2 description, $3 owner user or NULL,
+	 * $4 actor user, $5 actor token, $6 address -> ORG_COLS */
+	"WITH o AS (INSERT INTO orgs (name, description) VALUES ($1, $2) "
+	"RETURNING *), "
+	"m AS (INSERT INTO org_members (org_id, user_id, role) "
+	"SELECT id, $3, 'owner' FROM o WHERE $3::text IS NOT NULL), "
+	"l AS (" AUDIT_INSERT "SELECT $4, $5, 'create', 'org', id, $6, name "
+	"FROM o) SELECT " ORG_COLS " FROM o",
+	/* STMT_ORG_UPDATE: $1 id, $2 name or NULL, $3 description or NULL,
+	 * $4 actor user, $5 actor token, $6 address -> ORG_COLS */
+	"WITH o AS (UPDATE orgs SET name = coalesce($2, name), "
+	"description = coalesce($3, description), updated_at = now() "
+	"WHERE id = $1 RETURNING *), "
+	"l AS (" AUDIT_INSERT "SELECT $4, $5, 'update', 'org', id, $6, name "
+	"FROM o) SELECT " ORG_COLS " FROM o",
+	/* STMT_ORG_DELETE: $1 id, $2 actor user, $3 actor token, $4 address.
+	 * Buckets, tokens and memberships go with it. */
+	"WITH d AS (DELETE FROM orgs WHERE id = $1 RETURNING id, name), "
+	"l AS (" AUDIT_INSERT "SELECT $2, $3, 'delete', 'org', id, $4, name "
+	"FROM d) SELECT id FROM d",
+	/* STMT_MEMBERS_LIST: $1 org, $2 role -> USER_COLS */
+	"SELECT u.id, u.name, u.status FROM org_members m "
+	"JOIN users u ON u.id = m.user_id "
+	"WHERE m.org_id = $1 AND m.role = $2 ORDER BY u.id",
+	/* STMT_MEMBER_ADD: $1 org, $2 user, $3 role, $4 actor user, $5 actor
+	 * token, $6 address -> USER_COLS */
+	"WITH m AS (INSERT INTO org_members (org_id, user_id, role) "
+	"VALUES ($1, $2, $3) ON CONFLICT (org_id, user_id) "
+	"DO UPDATE SET role = EXCLUDED.role RETURNING org_id, user_id), "
+	"l AS (" AUDIT_INSERT "SELECT $4, $5, 'add-' || $3::text, 'org', "
+	"org_id, $6, user_id FROM m) "
+	"SELECT u.id, u.name, u.status FROM m JOIN users u ON u.id = m.user_id",
+	/* STMT_MEMBER_REMOVE: $1 org, $2 user, $3 role, $4 actor user,
+	 * $5 actor token, $6 address */
+	"WITH d AS (DELETE FROM org_members WHERE org_id = $1 "
+	"AND user_id = $2 AND role = $3 RETURNING org_id, user_id), "
+	"l AS (" AUDIT_INSERT "SELECT $4, $5, 'remove-' || $3::text, 'org', "
+	"org_id, $6, user_id FROM d) SELECT user_id FROM d",
+	/* STMT_BEGIN, STMT_COMMIT, STMT_ROLLBACK */
+	"BEGIN",
+	"COMMIT",
+	"ROLLBACK",
+	/* STMT_MIGRATE_LOCK: serialises migrations from any host */
+	"SELECT pg_advisory_xact_lock(7236601)",
+	/* STMT_MIGRATE_VERSIONS */
+	"SELECT version FROM usersd_schema ORDER BY version",
+	/* STMT_MIGRATE_RECORD: $1 version, $2 name */
+	"INSERT INTO usersd_schema (version, name) VALUES ($1, $2)",
+};
+
+struct db {
+	PGconn		*conn;
+	char		*conninfo;
+	const struct cfg *cfg;
+	unsigned char	 prepared[STMT__MAX];
+	char		 constraint[128];
+	char		 raised[256];
+};
+
+struct db *
+db_new(const char *conninfo, const struct cfg *cfg)
+{
+	struct db	*db;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL ||
+	    (db->conninfo = strdup(conninfo ? conninfo : "")) == NULL)
+		fatal("db_new");
+	db->cfg = cfg;
+	return db;
+}
+
+static void
+db_disconnect(struct db *db)
+{
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	db->conn = NULL;
+	memset(db->prepared, 0, sizeof(db->prepared));
+}
+
+void
+db_free(struct db *db)
+{
+	if (db == NULL)
+		return;
+	db_disconnect(db);
+	free(db->conninfo);
+	free(db);
+}
+
+/* libpq's notices (e.g. "relation exists, skipping") belong in the debug log. */
+static void
+notice(void *arg, const char *msg)
+{
+	log_debug("postgres: %.*s", (int)strcspn(msg, "\n"), msg);
+}
+
+int
+db_connect(struct db *db, char *err, size_t errsz)
+{
+	char		 timeout[16], options[64];
+	const char	*keys[5], *vals[5];
+
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		return 0;
+	db_disconnect(db);
+	snprintf(timeout, sizeof(timeout), "%lld", db->cfg->connect_timeout);
+	snprintf(options, sizeof(options), "-c statement_timeout=%lld",
+	    db->cfg->statement_timeout);
+	/* Our defaults first: the admin's conninfo (dbname) overrides them. */
+	keys[0] = "connect_timeout";	vals[0] = timeout;
+	keys[1] = "application_name";	vals[1] = "usersd";
+	keys[2] = "options";		vals[2] = options;
+	keys[3] = "dbname";		vals[3] = db->conninfo;
+	keys[4] = NULL;			vals[4] = NULL;
+	if (*db->conninfo == '\0')
+		keys[3] = vals[3] = NULL;
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		snprintf(err, errsz, "%s", db->conn ?
+		    PQerrorMessage(db->conn) : "out of memory");
+		err[strcspn(err, "\n")] = '\0';
+		db_disconnect(db);
+		return -1;
+	}
+	PQsetNoticeProcessor(db->conn, notice, NULL);
+	return 0;
+}
+
+static enum dbres
+classify(struct db *db, PGresult *res)
+{
+	const char	*state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char	*cons = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+	const char	*msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+	snprintf(db->constraint, sizeof(db->constraint), "%s",
+	    cons ? cons : "");
+	snprintf(db->raised, sizeof(db->raised), "%s", msg ? msg : "");
+	if (PQstatus(db->conn) != CONNECTION_OK || state == NULL ||
+	    strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
+	    strcmp(state, "53300") == 0)
+		return DB_UNAVAILABLE;
+	if (strcmp(state, "23505") == 0)
+		return DB_CONFLICT;
+	if (strcmp(state, "23503") == 0)
+		return DB_FOREIGN;
+	if (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0 ||
+	    strcmp(state, "22001") == 0)
+		return DB_CHECK;
+	if (strcmp(state, "P0001") == 0)
+		return DB_RAISED;
+	if (strcmp(state, "57014") == 0)	/* statement timeout */
+		return DB_UNAVAILABLE;
+	return DB_ERROR;
+}
+
+static int
+prepare(struct db *db, enum stmt s)
+{
+	char		 name[16];
+	PGresult	*res;
+	int		 ok;
+
+	if (db->prepared[s])
+		return 0;
+	snprintf(name, sizeof(name), "s%d", (int)s);
+	res = PQprepare(db->conn, name, stmts[s], 0, NULL);
+	ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		log_warnx("cannot prepare statement %d: %s", (int)s,
+		    PQerrorMessage(db->conn));
+	PQclear(res);
+	if (ok)
+		db->prepared[s] = 1;
+	return ok ? 0 : -1;
+}
+
+static void
+copy_rows(PGresult *res, struct arena *a, struct dbrows *out)
+{
+	int	 r, c;
+
+	out->nrows = PQntuples(res);
+	out->ncols = PQnfields(res);
+	out->v = NULL;
+	if (out->nrows == 0 || out->ncols == 0)
+		return;
+	out->v = arena_alloc(a, sizeof(char *) * (size_t)out->nrows *
+	    (size_t)out->ncols);
+	for (r = 0; r < out->nrows; r++)
+		for (c = 0; c < out->ncols; c++)
+			out->v[r * out->ncols + c] = PQgetisnull(res, r, c) ?
+			    NULL : arena_strndup(a, PQgetvalue(res, r, c),
+			    (size_t)PQgetlength(res, r, c));
+}
+
+enum dbres
+db_run(struct db *db, enum stmt s, int n, const char *const *params,
+    struct arena *a, struct dbrows *out)
+{
+	char		 name[16], err[256];
+	PGresult	*res = NULL;
+	enum dbres	 rc;
+	int		 tries;
+
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	for (tries = 0; tries < 2; tries++) {
+		if (db_connect(db, err, sizeof(err)) == -1) {
+			log_warnx("database unavailable: %s", err);
+			return DB_UNAVAILABLE;
+		}
+		if (prepare(db, s) == -1) {
+			/* A connection that broke while idle fails here first. */
+			if (PQstatus(db->conn) != CONNECTION_OK) {
+				db_disconnect(db);
+				continue;
+			}
+			return DB_ERROR;
+		}
+		snprintf(name, sizeof(name), "s%d", (int)s);
+		res = PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+		if (res != NULL && (PQresultStatus(res) == PGRES_TUPLES_OK ||
+		    PQresultStatus(res) == PGRES_COMMAND_OK))
+			break;
+		rc = res ? classify(db, res) : DB_UNAVAILABLE;
+		if (rc == DB_ERROR)
+			log_warnx("statement %d failed: %s", (int)s,
+			    PQresultErrorMessage(res));
+		PQclear(res);
+		res = NULL;
+		if (rc != DB_UNAVAILABLE || PQstatus(db->conn) == CONNECTION_OK)
+			return rc;
+		/* The server went away: reconnect once, then give up. */
+		log_warnx("database connection lost; reconnecting");
+		db_disconnect(db);
+		/* Retrying a write could apply it twice: only retry when idle-broken. */
+		if (s != STMT_PING && s != STMT_PRINCIPAL &&
+		    s != STMT_PRINCIPAL_USER)
+			return DB_UNAVAILABLE;
+	}
+	if (res == NULL)
+		return DB_UNAVAILABLE;
+	if (out != NULL && a != NULL)
+		copy_rows(res, a, out);
+	rc = PQntuples(res) > 0 || PQresultStatus(res) == PGRES_COMMAND_OK ?
+	    DB_OK : DB_NOROW;
+	PQclear(res);
+	return rc;
+}
+
+const char *
+dbrows_get(const struct dbrows *r, int row, int col)
+{
+	if (r == NULL || row >= r->nrows || col >= r->ncols || r->v == NULL)
+		return NULL;
+	return r->v[row * r->ncols + col];
+}
+
+const char *
+db_constraint(const struct db *db)
+{
+	return db->constraint;
+}
+
+const char *
+db_raised(const struct db *db)
+{
+	return db->raised;
+}
+
+int
+db_script(struct db *db, const char *sql, char *err, size_t errsz)
+{
+	PGresult	*res;
+	int		 rc = 0;
+
+	if (db_connect(db, err, errsz) == -1)
+		return -1;
+	/*
+	 * NOTE: the one use of the simple query protocol: trusted SQL text
+	 * compiled into the binary, never built from input.
+	 */
+	if (!PQsendQuery(db->conn, sql)) {
+		snprintf(err, errsz, "%s", PQerrorMessage(db->conn));
+		return -1;
+	}
+	while ((res = PQgetResult(db->conn)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+		    PQresultStatus(res) != PGRES_TUPLES_OK && rc == 0) {
+			snprintf(err, errsz, "%s", PQresultErrorMessage(res));
+			err[strcspn(err, "\n")] = '\0';
+			rc = -1;
+		}
+		PQclear(res);
+	}
+	return rc;
+}

@@ -1,0 +1,117 @@
+/*
+ * db.h -- the PostgreSQL layer.  Every statement the program runs is in the
+ * stmts[] table of db.c, prepared once per connection on first use, and run
+ * only with PQexecPrepared.  Results are copied into the caller's arena as
+ * strings (struct dbrows), so no PGresult leaves db.c.  Failures are
+ * classified into enum dbres; services map those to API errors.
+ */
+#ifndef DB_H
+#define DB_H
+
+#include <stddef.h>
+
+#include "arena.h"
+
+struct cfg;
+
+enum dbres {
+	DB_OK = 0,
+	DB_NOROW,		/* the statement returned no row */
+	DB_CONFLICT,		/* SQLSTATE 23505: unique violation */
+	DB_CHECK,		/* 23514/23502/22001: a CHECK or NOT NULL refused it */
+	DB_FOREIGN,		/* 23503: a referenced row is missing */
+	DB_RAISED,		/* P0001 from a function: see db_raised() */
+	DB_UNAVAILABLE,		/* no connection, or it broke: reconnect later */
+	DB_ERROR		/* anything else: logged */
+};
+
+/* Column numbers are given with each statement in db.c. */
+enum stmt {
+	STMT_PING = 0,
+	STMT_PRINCIPAL,
+	STMT_PRINCIPAL_USER,
+	STMT_USER_GET,
+	STMT_USER_BY_NAME,
+	STMT_USER_INSERT,
+	STMT_USER_UPDATE,
+	STMT_USER_DELETE,
+	STMT_USERS_LIST,
+	STMT_USER_PASSWORD_GET,
+	STMT_USER_PASSWORD_BY_ID,
+	STMT_USER_SET_PASSWORD,
+	STMT_USER_REHASH,
+	STMT_SETUP_ALLOWED,
+	STMT_SETUP,
+	STMT_SESSION_INSERT,
+	STMT_SESSION_DELETE,
+	STMT_SESSIONS_EXPIRE,
+	STMT_THROTTLE_CHECK,
+	STMT_THROTTLE_FAIL,
+	STMT_THROTTLE_CLEAR,
+	STMT_AUDIT,
+	STMT_AUTH_INSERT,
+	STMT_AUTH_GET,
+	STMT_AUTHS_LIST,
+	STMT_AUTH_UPDATE,
+	STMT_AUTH_DELETE,
+	STMT_ORG_GET,
+	STMT_ORG_BY_NAME,
+	STMT_ORGS_LIST,
+	STMT_ORG_INSERT,
+	STMT_ORG_UPDATE,
+	STMT_ORG_DELETE,
+	STMT_MEMBERS_LIST,
+	STMT_MEMBER_ADD,
+	STMT_MEMBER_REMOVE,
+	STMT_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT_MIGRATE_LOCK,
+	STMT_MIGRATE_VERSIONS,
+	STMT_MIGRATE_RECORD,
+	STMT__MAX
+};
+
+struct db;
+
+/* Result rows, all values copied into the arena; NULL for SQL NULL. */
+struct dbrows {
+	int		 nrows;
+	int		 ncols;
+	char		**v;		/* nrows * ncols */
+};
+
+/*
+ * A connection handle for conninfo ("" means the PG* variables).  Nothing
+ * connects until the first statement.  Free with db_free (NULL is a no-op).
+ */
+struct db	*db_new(const char *conninfo, const struct cfg *);
+void		 db_free(struct db *);
+
+/*
+ * Runs a prepared statement with n text parameters (NULL for SQL NULL).
+ * Rows go into out (may be NULL) in arena a.  Returns DB_OK with at least
+ * one row, DB_NOROW with none, or a failure class.  Reconnects once when the
+ * connection had broken before the call.
+ */
+enum dbres	 db_run(struct db *, enum stmt, int n,
+		    const char *const *params, struct arena *a,
+		    struct dbrows *out);
+/* The value at (row, col), or NULL. */
+const char	*dbrows_get(const struct dbrows *, int row, int col);
+
+/* After DB_CONFLICT: the violated constraint's name ("" if unknown). */
+const char	*db_constraint(const struct db *);
+/* After DB_RAISED: the message the SQL function raised. */
+const char	*db_raised(const struct db *);
+
+/*
+ * Runs trusted SQL text compiled into the binary (the migrations) with the
+ * simple query protocol.  0, or -1 with the server's message in err.
+ */
+int		 db_script(struct db *, const char *sql, char *err,
+		    size_t errsz);
+/* Connects now if needed; 0, or -1 with the reason in err. */
+int		 db_connect(struct db *, char *err, size_t errsz);
+
+#endif

@@ -1,0 +1,192 @@
+/*
+ * fcgi.c -- the worker loop over libfcgi's reentrant API, and plain CGI
+ * with the same request code.  Output is formatted with snprintf and
+ * written with one FCGX_PutStr (libfcgi's own printf stops at %zu).
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "arena.h"
+#include "cfg.h"
+#include "err.h"
+#include "fcgi.h"
+#include "http.h"
+#include "log.h"
+#include "password.h"
+#include "pool.h"
+#include "router.h"
+#include "banned.h"
+
+static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t busy;
+
+/* Idle workers exit at once; a busy one finishes its request first. */
+static void
+on_term(int sig)
+{
+	stopping = 1;
+	if (!busy)
+		_exit(0);
+}
+
+static const char *
+fcgi_param(void *ctx, const char *name)
+{
+	return FCGX_GetParam(name, ((FCGX_Request *)ctx)->envp);
+}
+
+static long
+fcgi_read(void *ctx, char *buf, size_t n)
+{
+	int	 got = FCGX_GetStr(buf, n > 0x7fffffff ? 0x7fffffff : (int)n,
+	    ((FCGX_Request *)ctx)->in);
+
+	return got < 0 ? -1 : got;
+}
+
+static int
+fcgi_write(void *ctx, const char *buf, size_t n)
+{
+	FCGX_Request	*rq = ctx;
+
+	if (FCGX_PutStr(buf, (int)n, rq->out) != (int)n)
+		return -1;
+	return FCGX_FFlush(rq->out) == 0 ? 0 : -1;
+}
+
+static const char *
+cgi_param(void *ctx, const char *name)
+{
+	return getenv(name);
+}
+
+static long
+cgi_read(void *ctx, char *buf, size_t n)
+{
+	size_t	 got = fread(buf, 1, n, stdin);
+
+	return got == 0 && ferror(stdin) ? -1 : (long)got;
+}
+
+static int
+cgi_write(void *ctx, const char *buf, size_t n)
+{
+	if (fwrite(buf, 1, n, stdout) != n || fflush(stdout) != 0)
+		return -1;
+	return 0;
+}
+
+/* Routes one request and logs it; every secret stays out of the line. */
+static void
+serve(const struct req_io *io, const struct cfg *cfg, struct pool *pool,
+    struct arena *a)
+{
+	struct req	 r;
+	struct apierr	 e;
+	char		 path[256], trace[80];
+
+	memset(&e, 0, sizeof(e));
+	if (http_req_init(&r, a, cfg, io, &e) == -1) {
+		http_send_error(&r, &e);
+		goto done;
+	}
+	log_set_reqid(r.reqid);
+	if ((r.db = pool_get(pool, r.instance)) == NULL) {
+		log_errorx("unknown instance \"%s\" (USERSD_INSTANCE)",
+		    r.instance);
+		apierr_set(&e, APIERR_UNAVAILABLE, "this instance is not "
+		    "configured");
+		http_send_error(&r, &e);
+		goto done;
+	}
+	router_dispatch(&r);
+done:
+	log_escape(path, sizeof(path), r.path ? r.path : "-",
+	    r.path ? strlen(r.path) : 1);
+	if (r.trace != NULL)
+		log_escape(trace, sizeof(trace), r.trace, strlen(r.trace));
+	log_info("%s %s %d %.2fms %s%s%s", r.method ? r.method : "-", path,
+	    r.status, http_elapsed_ms(&r), r.remote_addr ? r.remote_addr : "-",
+	    r.trace ? " trace=" : "", r.trace ? trace : "");
+	log_set_reqid(NULL);
+}
+
+int
+fcgi_is_fastcgi(void)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+
+	/* A listening socket on fd 0 answers getpeername with ENOTCONN. */
+	return getpeername(0, (struct sockaddr *)&ss, &len) == -1 &&
+	    errno == ENOTCONN;
+}
+
+int
+fcgi_worker(const struct cfg *cfg)
+{
+	FCGX_Request	 rq;
+	struct req_io	 io = { &rq, fcgi_param, fcgi_read, fcgi_write };
+	struct arena	*a = arena_new();
+	struct pool	*pool = pool_new(cfg);
+	struct sigaction sa;
+	int		 failures = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: SIGTERM must interrupt a blocked accept(). */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	pw_init(cfg);
+	if (FCGX_Init() != 0 ||
+	    FCGX_InitRequest(&rq, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+		fatalx("cannot initialise libfcgi");
+	log_debug("worker ready");
+	while (!stopping) {
+		if (FCGX_Accept_r(&rq) < 0) {
+			if (stopping)
+				break;
+			/* Not a signal: a broken listener must not spin. */
+			if (++failures > 100)
+				fatalx("accept keeps failing; exiting");
+			continue;
+		}
+		failures = 0;
+		busy = 1;
+		serve(&io, cfg, pool, a);
+		FCGX_Finish_r(&rq);
+		arena_reset(a);
+		busy = 0;
+	}
+	FCGX_Free(&rq, 1);
+	pool_free(pool);
+	arena_free(a);
+	return 0;
+}
+
+int
+fcgi_cgi(const struct cfg *cfg)
+{
+	struct req_io	 io = { NULL, cgi_param, cgi_read, cgi_write };
+	struct arena	*a = arena_new();
+	struct pool	*pool = pool_new(cfg);
+
+	signal(SIGPIPE, SIG_IGN);
+	pw_init(cfg);
+	serve(&io, cfg, pool, a);
+	pool_free(pool);
+	arena_free(a);
+	return 0;
+}

@@ -1,0 +1,630 @@
+/*
+ * json.c -- json-c in and out.  Output is compact with '/' unescaped
+ * (JSON_C_TO_STRING_NOSLASHESCAPE), so links read "/api/v2/users/..." as in
+ * InfluxDB.  Input is parsed in strict mode with UTF-8 validation.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+
+#include "json.h"
+#include "util.h"
+#include "version.h"
+#include "banned.h"
+
+#define JSON_DEPTH	16
+#define OUT_FLAGS	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* Parses body into an object; -1 with e set when it is not one. */
+static json_object *
+parse_object(const char *body, size_t len, struct apierr *e)
+{
+	json_tokener		*tok;
+	json_object		*root;
+	enum json_tokener_error	 jerr;
+	size_t			 end;
+
+	if (len == 0 || body == NULL) {
+		apierr_set(e, APIERR_INVALID, "request body is empty");
+		return NULL;
+	}
+	if ((tok = json_tokener_new_ex(JSON_DEPTH)) == NULL) {
+		apierr_internal(e);
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+	    JSON_TOKENER_VALIDATE_UTF8);
+	root = json_tokener_parse_ex(tok, body, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (root == NULL || jerr != json_tokener_success) {
+		json_object_put(root);
+		if (jerr == json_tokener_continue)
+			apierr_set(e, APIERR_INVALID, "request body is not "
+			    "valid JSON: unexpected end of input");
+		else
+			apierr_set(e, APIERR_INVALID, "request body is not "
+			    "valid JSON: %s", json_tokener_error_desc(jerr));
+		return NULL;
+	}
+	for (; end < len; end++)
+		if (strchr(" \t\r\n", body[end]) == NULL) {
+			json_object_put(root);
+			apierr_set(e, APIERR_INVALID, "request body has data "
+			    "after the JSON value");
+			return NULL;
+		}
+	if (!json_object_is_type(root, json_type_object)) {
+		json_object_put(root);
+		apierr_set(e, APIERR_INVALID,
+		    "request body must be a JSON object");
+		return NULL;
+	}
+	return root;
+}
+
+/* The value of key, matched without regard to case; NULL if absent or null. */
+static json_object *
+field(json_object *obj, const char *key)
+{
+	json_object	*found = NULL;
+
+	json_object_object_foreach(obj, k, v) {
+		if (strcmp(k, key) == 0)
+			return v;
+		if (found == NULL && strcasecmp(k, key) == 0)
+			found = v;
+	}
+	return found;
+}
+
+/*
+ * Copies string field key into *out (NULL when absent or null).  *present
+ * (may be NULL) says whether the key was there with a non-null value.
+ */
+static int
+get_string(struct arena *a, json_object *obj, const char *key,
+    const char **out,
+    int *present, struct apierr *e)
+{
+	json_object	*v = field(obj, key);
+	const char	*s;
+	int		 n;
+
+	*out = NULL;
+	if (present != NULL)
+		*present = 0;
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		return apierr_set(e, APIERR_INVALID,
+		    "field \"%s\" must be a string", key);
+	s = json_object_get_string(v);
+	n = json_object_get_string_len(v);
+	if (memchr(s, '\0', (size_t)n) != NULL)
+		return apierr_set(e, APIERR_INVALID,
+		    "field \"%s\" must not contain NUL characters", key);
+	*out = arena_strndup(a, s, (size_t)n);
+	if (present != NULL)
+		*present = 1;
+	return 0;
+}
+
+static int
+get_int(json_object *obj, const char *key, long long *out, int *present,
+    struct apierr *e)
+{
+	json_object	*v = field(obj, key);
+
+	*present = 0;
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_int))
+		return apierr_set(e, APIERR_INVALID,
+		    "field \"%s\" must be an integer", key);
+	*out = json_object_get_int64(v);
+	*present = 1;
+	return 0;
+}
+
+int
+json_user_decode(struct arena *a, const char *body, size_t len,
+    struct user_in *u, struct apierr *e)
+{
+	json_object	*root;
+	int		 rc = -1;
+
+	memset(u, 0, sizeof(*u));
+	if ((root = parse_object(body, len, e)) == NULL)
+		return -1;
+	if (get_string(a, root, "id", &u->id, NULL, e) == -1 ||
+	    get_string(a, root, "name", &u->name, &u->has_name, e) == -1 ||
+	    get_string(a, root, "status", &u->status, NULL, e) == -1)
+		goto out;
+	rc = 0;
+out:
+	json_object_put(root);
+	return rc;
+}
+
+int
+json_password_decode(struct arena *a, const char *body, size_t len,
+    char **password, struct apierr *e)
+{
+	json_object	*root;
+	const char	*pw = NULL;
+	int		 rc;
+
+	*password = NULL;
+	if ((root = parse_object(body, len, e)) == NULL)
+		return -1;
+	rc = get_string(a, root, "password", &pw, NULL, e);
+	*password = (char *)pw;
+	/* json-c keeps its own copy of the password: wipe it before freeing. */
+	json_object_object_foreach(root, k, v) {
+		if (strcasecmp(k, "password") == 0 &&
+		    json_object_is_type(v, json_type_string))
+			memset((char *)json_object_get_string(v), 0,
+			    (size_t)json_object_get_string_len(v));
+	}
+	json_object_put(root);
+	return rc;
+}
+
+int
+json_setup_decode(struct arena *a, const char *body, size_t len,
+    struct setup_in *s, struct apierr *e)
+{
+	json_object	*root;
+	long long	 secs = 0, hrs = 0;
+	const char	*pw = NULL;
+	int		 has_secs, has_hrs, rc = -1;
+
+	memset(s, 0, sizeof(*s));
+	if ((root = parse_object(body, len, e)) == NULL)
+		return -1;
+	if (get_string(a, root, "username", &s->username, NULL, e) == -1 ||
+	    get_string(a, root, "password", &pw, NULL, e) == -1 ||
+	    get_string(a, root, "org", &s->org, NULL, e) == -1 ||
+	    get_string(a, root, "bucket", &s->bucket, NULL, e) == -1 ||
+	    get_string(a, root, "token", &s->token, NULL, e) == -1 ||
+	    get_int(root, "retentionPeriodSeconds", &secs, &has_secs, e) == -1 ||
+	    get_int(root, "retentionPeriodHrs", &hrs, &has_hrs, e) == -1)
+		goto out;
+	s->password = (char *)pw;
+	/* retentionPeriodHrs is, despite its name, nanoseconds (deprecated). */
+	s->retention = has_secs ? secs : has_hrs ? hrs / 1000000000LL : 0;
+	if (s->retention < 0) {
+		apierr_set(e, APIERR_INVALID,
+		    "retentionPeriodSeconds must not be negative");
+		goto out;
+	}
+	rc = 0;
+out:
+	json_object_object_foreach(root, k, v) {
+		if (strcasecmp(k, "password") == 0 &&
+		    json_object_is_type(v, json_type_string))
+			memset((char *)json_object_get_string(v), 0,
+			    (size_t)json_object_get_string_len(v));
+	}
+	json_object_put(root);
+	return rc;
+}
+
+static int
+decode_perm(json_object *p, struct perm *out, struct apierr *e)
+{
+	json_object	*act, *res, *v;
+	const char	*s;
+	int		 n;
+	struct idstr	 id;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_object_is_type(p, json_type_object))
+		return apierr_set(e, APIERR_INVALID,
+		    "each permission must be a JSON object");
+	act = field(p, "action");
+	if (act == NULL || !json_object_is_type(act, json_type_string) ||
+	    (n = perm_action_parse(json_object_get_string(act))) == -1)
+		return apierr_set(e, APIERR_INVALID, "invalid action type for "
+		    "permission: unknown action for permission");
+	out->action = n;
+	res = field(p, "resource");
+	if (res == NULL || !json_object_is_type(res, json_type_object) ||
+	    (v = field(res, "type")) == NULL ||
+	    !json_object_is_type(v, json_type_string) ||
+	    (n = perm_type_parse(json_object_get_string(v))) == -1)
+		return apierr_set(e, APIERR_INVALID, "invalid resource type "
+		    "for permission: unknown resource type for permission");
+	out->type = n;
+	if ((v = field(res, "id")) != NULL) {
+		s = json_object_is_type(v, json_type_string) ?
+		    json_object_get_string(v) : "";
+		if (id_parse(s, &id, "invalid id for permission", e) == -1)
+			return -1;
+		memcpy(out->id, id.s, sizeof(out->id));
+	}
+	if ((v = field(res, "orgID")) != NULL) {
+		s = json_object_is_type(v, json_type_string) ?
+		    json_object_get_string(v) : "";
+		if (id_parse(s, &id, "invalid org id for permission", e) == -1)
+			return -1;
+		memcpy(out->org, id.s, sizeof(out->org));
+	}
+	return 0;
+}
+
+int
+json_authz_decode(struct arena *a, const char *body, size_t len, int full,
+    struct authz_in *in, struct apierr *e)
+{
+	json_object	*root, *perms;
+	size_t		 i, n;
+	int		 rc = -1;
+
+	memset(in, 0, sizeof(*in));
+	if ((root = parse_object(body, len, e)) == NULL)
+		return -1;
+	if (get_string(a, root, "status", &in->status, NULL, e) == -1 ||
+	    get_string(a, root, "description", &in->description, NULL,
+	    e) == -1)
+		goto out;
+	if (!full) {
+		rc = 0;
+		goto out;
+	}
+	if (get_string(a, root, "orgID", &in->org_id, NULL, e) == -1 ||
+	    get_string(a, root, "userID", &in->user_id, NULL, e) == -1)
+		goto out;
+	if ((perms = field(root, "permissions")) != NULL) {
+		if (!json_object_is_type(perms, json_type_array)) {
+			apierr_set(e, APIERR_INVALID,
+			    "field \"permissions\" must be an array");
+			goto out;
+		}
+		n = json_object_array_length(perms);
+		if (n > 256) {
+			apierr_set(e, APIERR_INVALID,
+			    "an authorization holds at most 256 permissions");
+			goto out;
+		}
+		in->has_perms = 1;
+		in->nperms = n;
+		in->perms = arena_alloc(a, sizeof(struct perm) * (n + 1));
+		for (i = 0; i < n; i++)
+			if (decode_perm(json_object_array_get_idx(perms, i),
+			    &in->perms[i], e) == -1)
+				goto out;
+	}
+	rc = 0;
+out:
+	json_object_put(root);
+	return rc;
+}
+
+int
+json_org_decode(struct arena *a, const char *body, size_t len,
+    struct org_in *o, struct apierr *e)
+{
+	json_object	*root;
+	int		 rc = -1;
+
+	memset(o, 0, sizeof(*o));
+	if ((root = parse_object(body, len, e)) == NULL)
+		return -1;
+	if (get_string(a, root, "name", &o->name, &o->has_name, e) == -1 ||
+	    get_string(a, root, "description", &o->description, NULL, e) == -1)
+		goto out;
+	rc = 0;
+out:
+	json_object_put(root);
+	return rc;
+}
+
+int
+json_member_decode(struct arena *a, const char *body, size_t len,
+    const char **id, const char **name, struct apierr *e)
+{
+	json_object	*root;
+	int		 rc = -1;
+
+	if ((root = parse_object(body, len, e)) == NULL)
+		return -1;
+	if (get_string(a, root, "id", id, NULL, e) == -1 ||
+	    get_string(a, root, "name", name, NULL, e) == -1)
+		goto out;
+	rc = 0;
+out:
+	json_object_put(root);
+	return rc;
+}
+
+/* Serialises root into the arena and releases it. */
+static char *
+finish(struct arena *a, json_object *root)
+{
+	size_t		 len;
+	const char	*s;
+	char		*out;
+
+	s = json_object_to_json_string_length(root, OUT_FLAGS, &len);
+	out = arena_strndup(a, s, len);
+	json_object_put(root);
+	return out;
+}
+
+static void
+add_str(json_object *o, const char *key, const char *val)
+{
+	json_object_object_add(o, key, json_object_new_string(val ? val : ""));
+}
+
+static json_object *
+links(const char *self, const char *next, const char *prev)
+{
+	json_object	*l = json_object_new_object();
+
+	/* InfluxDB's links are Go maps: keys in alphabetical order. */
+	if (next != NULL)
+		add_str(l, "next", next);
+	if (prev != NULL)
+		add_str(l, "prev", prev);
+	add_str(l, "self", self);
+	return l;
+}
+
+char *
+json_error_encode(struct arena *a, const char *code, const char *msg)
+{
+	json_object	*o = json_object_new_object();
+
+	add_str(o, "code", code);
+	add_str(o, "message", msg);
+	return finish(a, o);
+}
+
+static json_object *
+user_obj(struct arena *a, const struct user *u, const char *role)
+{
+	json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "links", links(arena_printf(a,
+	    "/api/v2/users/%s", u->id), NULL, NULL));
+	add_str(o, "id", u->id);
+	add_str(o, "name", u->name);
+	add_str(o, "status", u->status);
+	if (role != NULL)
+		add_str(o, "role", role);
+	return o;
+}
+
+char *
+json_user_encode(struct arena *a, const struct user *u)
+{
+	return finish(a, user_obj(a, u, NULL));
+}
+
+char *
+json_users_encode(struct arena *a, const struct user *u, size_t n,
+    const char *self, const char *next, const char *prev)
+{
+	json_object	*o = json_object_new_object();
+	json_object	*arr = json_object_new_array_ext((int)n);
+	size_t		 i;
+
+	json_object_object_add(o, "links", links(self, next, prev));
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, user_obj(a, &u[i], NULL));
+	json_object_object_add(o, "users", arr);
+	return finish(a, o);
+}
+
+char *
+json_member_encode(struct arena *a, const struct user *u, const char *role)
+{
+	return finish(a, user_obj(a, u, role));
+}
+
+char *
+json_members_encode(struct arena *a, const struct user *u, size_t n,
+    const char *role, const char *self)
+{
+	json_object	*o = json_object_new_object();
+	json_object	*arr = json_object_new_array_ext((int)n);
+	size_t		 i;
+
+	json_object_object_add(o, "links", links(self, NULL, NULL));
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, user_obj(a, &u[i], role));
+	json_object_object_add(o, "users", arr);
+	return finish(a, o);
+}
+
+static json_object *
+org_obj(struct arena *a, const struct org *g)
+{
+	json_object	*o = json_object_new_object();
+	json_object	*l = json_object_new_object();
+	const char	*p = arena_printf(a, "/api/v2/orgs/%s", g->id);
+
+	add_str(l, "buckets", arena_printf(a, "/api/v2/buckets?org=%s",
+	    g->name));
+	add_str(l, "members", arena_printf(a, "%s/members", p));
+	add_str(l, "owners", arena_printf(a, "%s/owners", p));
+	add_str(l, "self", p);
+	json_object_object_add(o, "links", l);
+	add_str(o, "id", g->id);
+	add_str(o, "name", g->name);
+	add_str(o, "description", g->description);
+	add_str(o, "createdAt", g->created);
+	add_str(o, "updatedAt", g->updated);
+	return o;
+}
+
+char *
+json_org_encode(struct arena *a, const struct org *g)
+{
+	return finish(a, org_obj(a, g));
+}
+
+char *
+json_orgs_encode(struct arena *a, const struct org *g, size_t n,
+    const char *self, const char *next, const char *prev)
+{
+	json_object	*o = json_object_new_object();
+	json_object	*arr = json_object_new_array_ext((int)n);
+	size_t		 i;
+
+	json_object_object_add(o, "links", links(self, next, prev));
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, org_obj(a, &g[i]));
+	json_object_object_add(o, "orgs", arr);
+	return finish(a, o);
+}
+
+static json_object *
+perm_obj(const struct perm *p)
+{
+	json_object	*o = json_object_new_object();
+	json_object	*r = json_object_new_object();
+
+	add_str(o, "action", perm_action_name(p->action));
+	add_str(r, "type", perm_type_name(p->type));
+	if (p->id[0] != '\0')
+		add_str(r, "id", p->id);
+	if (p->org[0] != '\0')
+		add_str(r, "orgID", p->org);
+	json_object_object_add(o, "resource", r);
+	return o;
+}
+
+static json_object *
+authz_obj(struct arena *a, const struct authz *z)
+{
+	json_object	*o = json_object_new_object();
+	json_object	*arr = json_object_new_array_ext((int)z->nperms);
+	json_object	*l = json_object_new_object();
+	size_t		 i;
+
+	add_str(o, "id", z->id);
+	if (z->token != NULL)
+		add_str(o, "token", z->token);
+	add_str(o, "status", z->status);
+	add_str(o, "description", z->description);
+	add_str(o, "orgID", z->org_id);
+	add_str(o, "org", z->org_name);
+	add_str(o, "userID", z->user_id);
+	add_str(o, "user", z->user_name);
+	for (i = 0; i < z->nperms; i++)
+		json_object_array_add(arr, perm_obj(&z->perms[i]));
+	json_object_object_add(o, "permissions", arr);
+	add_str(l, "self", arena_printf(a, "/api/v2/authorizations/%s", z->id));
+	add_str(l, "user", arena_printf(a, "/api/v2/users/%s", z->user_id));
+	json_object_object_add(o, "links", l);
+	add_str(o, "createdAt", z->created);
+	add_str(o, "updatedAt", z->updated);
+	return o;
+}
+
+char *
+json_authz_encode(struct arena *a, const struct authz *z)
+{
+	return finish(a, authz_obj(a, z));
+}
+
+char *
+json_authzs_encode(struct arena *a, const struct authz *z, size_t n,
+    const char *self)
+{
+	json_object	*o = json_object_new_object();
+	json_object	*arr = json_object_new_array_ext((int)n);
+	size_t		 i;
+
+	json_object_object_add(o, "links", links(self, NULL, NULL));
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, authz_obj(a, &z[i]));
+	json_object_object_add(o, "authorizations", arr);
+	return finish(a, o);
+}
+
+static long long
+shard_group_seconds(long long retention)
+{
+	if (retention == 0 || retention >= 180LL * 86400)
+		return 604800;
+	if (retention >= 2LL * 86400)
+		return 86400;
+	return 3600;
+}
+
+char *
+json_setup_encode(struct arena *a, const struct setup_out *s)
+{
+	json_object	*o = json_object_new_object();
+	json_object	*b = json_object_new_object();
+	json_object	*rules = json_object_new_array();
+	json_object	*rule = json_object_new_object();
+	json_object	*bl = json_object_new_object();
+	const char	*bp = arena_printf(a, "/api/v2/buckets/%s", s->bucket.id);
+
+	json_object_object_add(o, "user", user_obj(a, &s->user, NULL));
+	add_str(b, "id", s->bucket.id);
+	add_str(b, "orgID", s->bucket.org_id);
+	add_str(b, "type", "user");
+	add_str(b, "name", s->bucket.name);
+	add_str(rule, "type", "expire");
+	json_object_object_add(rule, "everySeconds",
+	    json_object_new_int64(s->bucket.retention));
+	json_object_object_add(rule, "shardGroupDurationSeconds",
+	    json_object_new_int64(shard_group_seconds(s->bucket.retention)));
+	json_object_array_add(rules, rule);
+	json_object_object_add(b, "retentionRules", rules);
+	add_str(b, "createdAt", s->bucket.created);
+	add_str(b, "updatedAt", s->bucket.created);
+	add_str(bl, "labels", arena_printf(a, "%s/labels", bp));
+	add_str(bl, "members", arena_printf(a, "%s/members", bp));
+	add_str(bl, "org", arena_printf(a, "/api/v2/orgs/%s", s->org.id));
+	add_str(bl, "owners", arena_printf(a, "%s/owners", bp));
+	add_str(bl, "self", bp);
+	add_str(bl, "write", arena_printf(a, "/api/v2/write?org=%s&bucket=%s",
+	    s->org.id, s->bucket.id));
+	json_object_object_add(b, "links", bl);
+	json_object_object_add(b, "labels", json_object_new_array());
+	json_object_object_add(o, "bucket", b);
+	json_object_object_add(o, "org", org_obj(a, &s->org));
+	json_object_object_add(o, "auth", authz_obj(a, &s->auth));
+	return finish(a, o);
+}
+
+char *
+json_allowed_encode(struct arena *a, int allowed)
+{
+	json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "allowed", json_object_new_boolean(allowed));
+	return finish(a, o);
+}
+
+char *
+json_health_encode(struct arena *a, int pass, const char *message)
+{
+	json_object	*o = json_object_new_object();
+	json_object	*checks = json_object_new_array();
+	json_object	*pg = json_object_new_object();
+
+	add_str(pg, "name", "postgresql");
+	add_str(pg, "status", pass ? "pass" : "fail");
+	if (!pass)
+		add_str(pg, "message", "database unavailable");
+	json_object_array_add(checks, pg);
+	add_str(o, "name", "influxdb");
+	add_str(o, "message", message);
+	add_str(o, "status", pass ? "pass" : "fail");
+	json_object_object_add(o, "checks", checks);
+	add_str(o, "version", USERSD_COMPAT_VERSION);
+	add_str(o, "commit", "usersd-" USERSD_VERSION);
+	return finish(a, o);
+}

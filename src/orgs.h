@@ -1,0 +1,45 @@
+/*
+ * orgs.h -- organizations and their members and owners, as far as tokens
+ * and users need them.  Returns 0, or -1 with e set; strings belong to the
+ * arena.  Permission checks are the caller's, except list filtering.
+ */
+#ifndef ORGS_H
+#define ORGS_H
+
+#include <stddef.h>
+
+#include "arena.h"
+#include "auth.h"
+#include "db.h"
+#include "err.h"
+#include "model.h"
+
+/* The creator (actor->user_id) becomes the org's owner, as in InfluxDB. */
+int	orgs_create(struct db *, struct arena *, const struct actor *,
+	    const struct org_in *, struct org *out, struct apierr *e);
+/* 404 `organization not found`. */
+int	orgs_get(struct db *, struct arena *, const char *id,
+	    struct org *out, struct apierr *e);
+int	orgs_get_by_name(struct db *, struct arena *, const char *name,
+	    struct org *out, struct apierr *e);
+/* One page of the orgs p may read; member_of (may be NULL) filters. */
+int	orgs_list(struct db *, struct arena *, const struct principal *,
+	    const char *member_of, struct page *, struct org **out,
+	    size_t *n, struct apierr *e);
+int	orgs_update(struct db *, struct arena *, const struct actor *,
+	    const char *id, const struct org_in *, struct org *out,
+	    struct apierr *e);
+/* Deletes the org with its buckets, tokens and memberships. */
+int	orgs_delete(struct db *, struct arena *, const struct actor *,
+	    const char *id, struct apierr *e);
+/* role: "member" or "owner". */
+int	orgs_members(struct db *, struct arena *, const char *org,
+	    const char *role, struct user **out, size_t *n, struct apierr *e);
+int	orgs_member_add(struct db *, struct arena *, const struct actor *,
+	    const char *org, const char *user, const char *role,
+	    struct user *out, struct apierr *e);
+int	orgs_member_remove(struct db *, struct arena *, const struct actor *,
+	    const char *org, const char *user, const char *role,
+	    struct apierr *e);
+
+#endif

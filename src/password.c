@@ -1,0 +1,173 @@
+/*
+ * password.c -- argon2id via libargon2's high-level API, and the hash
+ * slots: cfg->hash_concurrency lock files under run_dir, taken with
+ * flock(LOCK_NB) so at most that many hashes run at once on this host,
+ * whatever the number of workers or instances.  A lock dies with its
+ * process, so a crashed worker never leaks a slot.
+ */
+#include <sys/file.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <argon2.h>
+
+#include "cfg.h"
+#include "crypto.h"
+#include "log.h"
+#include "password.h"
+#include "banned.h"
+
+#define SALT_LEN	16
+#define HASH_LEN	32
+#define MAX_SLOTS	256
+#define SLOT_WAIT_MS	250
+
+static uint32_t	 m_cost = 19456, t_cost = 2, lanes = 1;
+static int	 slot_fds[MAX_SLOTS];
+static int	 nslots;
+static const char *run_dir = "/tmp";
+static char	 dummy[PW_HASH_MAX];
+
+void
+pw_init(const struct cfg *c)
+{
+	long	 n = c->hash_concurrency;
+	int	 i;
+
+	m_cost = (uint32_t)c->argon2_memory;
+	t_cost = (uint32_t)c->argon2_iterations;
+	lanes = (uint32_t)c->argon2_parallelism;
+	run_dir = c->run_dir;
+	if (n <= 0 && (n = sysconf(_SC_NPROCESSORS_ONLN)) <= 0)
+		n = 1;
+	nslots = n > MAX_SLOTS ? MAX_SLOTS : (int)n;
+	for (i = 0; i < MAX_SLOTS; i++)
+		slot_fds[i] = -1;
+	dummy[0] = '\0';
+}
+
+int
+pw_policy(const char *pw, size_t len, struct apierr *e)
+{
+	if (pw == NULL || len < PW_MIN || len > PW_MAX)
+		return apierr_set(e, APIERR_INVALID, "passwords must be "
+		    "between %d and %d characters long", PW_MIN, PW_MAX);
+	return 0;
+}
+
+/* Takes a free slot, waiting briefly; the slot index or -1 when all stay busy. */
+static int
+slot_take(void)
+{
+	char		 path[512];
+	struct timespec	 pause = { 0, 5 * 1000 * 1000 };
+	int		 i, waited;
+
+	for (waited = 0; waited <= SLOT_WAIT_MS; waited += 5) {
+		for (i = 0; i < nslots; i++) {
+			if (slot_fds[i] == -1) {
+				snprintf(path, sizeof(path),
+				    "%s/usersd-hash-%d.lock", run_dir, i);
+				slot_fds[i] = open(path, O_RDWR | O_CREAT |
+				    O_CLOEXEC, 0600);
+				if (slot_fds[i] == -1) {
+					log_warn("hash slot %s", path);
+					/* Without lock files, do not cap. */
+					return MAX_SLOTS;
+				}
+			}
+			if (flock(slot_fds[i], LOCK_EX | LOCK_NB) == 0)
+				return i;
+		}
+		nanosleep(&pause, NULL);
+	}
+	return -1;
+}
+
+static void
+slot_give(int i)
+{
+	if (i >= 0 && i < nslots)
+		flock(slot_fds[i], LOCK_UN);
+}
+
+static int
+busy(struct apierr *e)
+{
+	apierr_set(e, APIERR_TOO_MANY_REQUESTS,
+	    "too many password checks at once, try again shortly");
+	e->retry_after = 1;
+	return -1;
+}
+
+static int
+hash_locked(const char *pw, size_t len, char *out, struct apierr *e)
+{
+	unsigned char	 salt[SALT_LEN];
+	int		 rc;
+
+	if (crypto_random(salt, sizeof(salt)) == -1)
+		return apierr_internal(e);
+	rc = argon2id_hash_encoded(t_cost, m_cost, lanes, pw, len, salt,
+	    sizeof(salt), HASH_LEN, out, PW_HASH_MAX);
+	if (rc != ARGON2_OK) {
+		log_warnx("argon2: %s", argon2_error_message(rc));
+		return apierr_internal(e);
+	}
+	return 0;
+}
+
+int
+pw_hash(const char *pw, size_t len, char *out, struct apierr *e)
+{
+	int	 slot, rc;
+
+	if ((slot = slot_take()) == -1)
+		return busy(e);
+	rc = hash_locked(pw, len, out, e);
+	slot_give(slot);
+	return rc;
+}
+
+int
+pw_verify(const char *phc, const char *pw, size_t len, struct apierr *e)
+{
+	int	 slot, rc, match;
+
+	if ((slot = slot_take()) == -1)
+		return busy(e);
+	if (phc == NULL || *phc == '\0') {
+		/* Pay for one verify, as a real user would. */
+		if (dummy[0] == '\0' &&
+		    hash_locked("usersd-dummy", 12, dummy, e) == -1) {
+			slot_give(slot);
+			return -1;
+		}
+		argon2id_verify(dummy, pw, len);
+		slot_give(slot);
+		return 0;
+	}
+	rc = argon2id_verify(phc, pw, len);
+	slot_give(slot);
+	match = rc == ARGON2_OK;
+	if (!match && rc != ARGON2_VERIFY_MISMATCH)
+		log_warnx("argon2 verify: %s", argon2_error_message(rc));
+	return match;
+}
+
+int
+pw_needs_rehash(const char *phc)
+{
+	unsigned int	 v, m, t, p;
+
+	if (phc == NULL || sscanf(phc, "$argon2id$v=%u$m=%u,t=%u,p=%u$", &v,
+	    &m, &t, &p) != 4)
+		return 1;
+	return v != ARGON2_VERSION_NUMBER || m != m_cost || t != t_cost ||
+	    p != lanes;
+}

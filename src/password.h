@@ -1,0 +1,40 @@
+/*
+ * password.h -- argon2id password hashing (libargon2), the length policy,
+ * and a host-wide cap on concurrent hashes so sign-in floods cannot take
+ * every worker.  Plaintext passwords are never stored or logged; callers
+ * wipe them with crypto_wipe() after use.
+ */
+#ifndef PASSWORD_H
+#define PASSWORD_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+#define PW_MIN		8
+#define PW_MAX		256
+#define PW_HASH_MAX	256	/* room for any PHC string we produce */
+
+struct cfg;
+
+/* Takes the argon2 parameters and slot count from cfg; call once per process. */
+void	pw_init(const struct cfg *);
+/* 400 `invalid` unless len is within PW_MIN..PW_MAX bytes; 0 or -1. */
+int	pw_policy(const char *pw, size_t len, struct apierr *e);
+/*
+ * Hashes pw into out (PW_HASH_MAX bytes) as a PHC string with the
+ * configured parameters.  0, or -1 with e set (429 when every hash slot
+ * stays busy, 500 otherwise).
+ */
+int	pw_hash(const char *pw, size_t len, char *out, struct apierr *e);
+/*
+ * Verifies pw against phc.  A NULL phc (unknown user, no password) still
+ * costs one verify against a dummy hash, so timing does not tell them apart.
+ * Returns 1 on a match, 0 on a mismatch, -1 with e set on failure.
+ */
+int	pw_verify(const char *phc, const char *pw, size_t len,
+	    struct apierr *e);
+/* 1 when phc was made with other parameters than the configured ones. */
+int	pw_needs_rehash(const char *phc);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * perm.h -- InfluxDB's permission model (authz.go): an action on a resource
+ * {type, id?, orgID?}, written as "read:orgs/<org>/buckets/<id>".  That
+ * string form is also how permissions are stored in PostgreSQL.
+ */
+#ifndef PERM_H
+#define PERM_H
+
+#include <stddef.h>
+
+#include "ids.h"
+
+enum perm_action {
+	ACT_READ = 0,
+	ACT_WRITE,
+	ACT__MAX
+};
+
+/* In InfluxDB 2.7's order (OperPermissions lists them so). */
+enum rtype {
+	RT_AUTHORIZATIONS = 0,
+	RT_BUCKETS,
+	RT_DASHBOARDS,
+	RT_ORGS,
+	RT_SOURCES,
+	RT_TASKS,
+	RT_TELEGRAFS,
+	RT_USERS,
+	RT_VARIABLES,
+	RT_SCRAPERS,
+	RT_SECRETS,
+	RT_LABELS,
+	RT_VIEWS,
+	RT_DOCUMENTS,
+	RT_NOTIFICATION_RULES,
+	RT_NOTIFICATION_ENDPOINTS,
+	RT_CHECKS,
+	RT_DBRP,
+	RT_NOTEBOOKS,
+	RT_ANNOTATIONS,
+	RT_REMOTES,
+	RT_REPLICATIONS,
+	RT_INSTANCE,
+	RT__MAX
+};
+
+struct perm {
+	enum perm_action action;
+	enum rtype	 type;
+	char		 id[ID_LEN + 1];	/* "" when absent */
+	char		 org[ID_LEN + 1];	/* "" when absent */
+};
+
+#define PERM_STR_MAX	64
+
+const char	*perm_action_name(enum perm_action);
+const char	*perm_type_name(enum rtype);
+/* The action or type of a name; -1 when unknown. */
+int		 perm_action_parse(const char *);
+int		 perm_type_parse(const char *);
+
+/* Parses the stored string form; 0, or -1 when malformed. */
+int		 perm_parse(const char *, struct perm *);
+/* Writes Permission.String() into buf (PERM_STR_MAX bytes); returns buf. */
+char		*perm_format(const struct perm *, char *buf);
+/* 1 when the held permission grants the requested one (matchesV1). */
+int		 perm_matches(const struct perm *held, const struct perm *req);
+/* Fills p; id and org may be NULL. */
+void		 perm_make(struct perm *, enum perm_action, enum rtype,
+		    const char *id, const char *org);
+
+#endif

@@ -1,0 +1,332 @@
+/*
+ * prefork.c -- the master process (after kcgi's kfcgi fixedpool and
+ * fcgiwrap): the listener is dup'ed onto fd 0, so a worker is the same
+ * code as one spawned by lighttpd or mod_fcgid.  Signals only set flags;
+ * the loop waits in sigsuspend() and does the work.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "fcgi.h"
+#include "log.h"
+#include "prefork.h"
+#include "banned.h"
+
+#define MAX_WORKERS	256
+#define BACKOFF_MAX_MS	10000
+
+static volatile sig_atomic_t got_term, got_hup, got_chld, got_alrm;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGTERM || sig == SIGINT)
+		got_term = 1;
+	else if (sig == SIGHUP)
+		got_hup = 1;
+	else if (sig == SIGCHLD)
+		got_chld = 1;
+	else if (sig == SIGALRM)
+		got_alrm = 1;
+}
+
+struct worker {
+	pid_t		 pid;
+	time_t		 started;
+	int		 retire;	/* replace after it exits (SIGHUP) */
+};
+
+static int
+listen_unix(const char *path, int mode)
+{
+	struct sockaddr_un	 sun;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		fatalx("socket path too long: %s", path);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+		fatal("socket");
+	/* A stale socket from an earlier run would make bind fail. */
+	if (unlink(path) == -1 && errno != ENOENT)
+		fatal("unlink %s", path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		fatal("bind %s", path);
+	if (chmod(path, (mode_t)mode) == -1)
+		fatal("chmod %s", path);
+	return fd;
+}
+
+static int
+listen_tcp(const char *hostport)
+{
+	struct addrinfo	 hints, *res = NULL, *ai;
+	char		 host[256], *colon;
+	int		 fd = -1, on = 1, rc;
+
+	snprintf(host, sizeof(host), "%s", hostport);
+	if ((colon = strrchr(host, ':')) == NULL)
+		fatalx("--listen tcp: wants HOST:PORT, not \"%s\"", hostport);
+	*colon = '\0';
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	if ((rc = getaddrinfo(host[0] == '[' ? host + 1 : host, colon + 1,
+	    &hints, &res)) != 0)
+		fatalx("%s: %s", hostport, gai_strerror(rc));
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, ai->ai_socktype, 0)) == -1)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1)
+		fatal("bind %s", hostport);
+	return fd;
+}
+
+static int
+open_listener(const struct prefork_opts *o)
+{
+	int	 fd;
+
+	if (strncmp(o->listen, "unix:", 5) == 0)
+		fd = listen_unix(o->listen + 5, o->socket_mode);
+	else if (strncmp(o->listen, "tcp:", 4) == 0)
+		fd = listen_tcp(o->listen + 4);
+	else
+		fatalx("--listen wants unix:PATH or tcp:HOST:PORT, not \"%s\"",
+		    o->listen);
+	if (listen(fd, 1024) == -1)
+		fatal("listen");
+	if (fd != 0) {
+		if (dup2(fd, 0) == -1)
+			fatal("dup2");
+		close(fd);
+	}
+	return 0;
+}
+
+static pid_t
+spawn(const struct cfg *cfg, const sigset_t *oldmask)
+{
+	pid_t	 pid;
+
+	switch ((pid = fork())) {
+	case -1:
+		log_warn("fork");
+		return -1;
+	case 0:
+		signal(SIGCHLD, SIG_DFL);
+		signal(SIGALRM, SIG_DFL);
+		sigprocmask(SIG_SETMASK, oldmask, NULL);
+		_exit(fcgi_worker(cfg));
+	default:
+		return pid;
+	}
+}
+
+static void
+signal_all(struct worker *w, int n, int sig)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		if (w[i].pid > 0)
+			kill(w[i].pid, sig);
+}
+
+static int
+alive(const struct worker *w, int n)
+{
+	int	 i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += w[i].pid > 0;
+	return c;
+}
+
+/* Sets an alarm in ms (the next respawn or drain deadline). */
+static void
+alarm_ms(long ms)
+{
+	struct itimerval	 it;
+
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = ms / 1000;
+	it.it_value.tv_usec = (ms % 1000) * 1000;
+	if (ms > 0 && it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
+		it.it_value.tv_usec = 1000;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+int
+prefork_run(struct cfg *cfg, const struct prefork_opts *o)
+{
+	struct worker	 w[MAX_WORKERS];
+	struct sigaction sa;
+	sigset_t	 mask, oldmask;
+	struct cfg	 newcfg;
+	char		 err[512];
+	pid_t		 pid;
+	time_t		 deadline = 0;
+	long		 backoff = 0;
+	int		 n = o->workers, i, status, rolling = 0, pending = 0;
+
+	if (n < 1 || n > MAX_WORKERS)
+		fatalx("--workers must be from 1 to %d", MAX_WORKERS);
+	open_listener(o);
+	memset(w, 0, sizeof(w));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGALRM);
+	sigprocmask(SIG_BLOCK, &mask, &oldmask);
+
+	for (i = 0; i < n; i++) {
+		w[i].pid = spawn(cfg, &oldmask);
+		w[i].started = time(NULL);
+	}
+	log_info("master listening on %s with %d workers", o->listen, n);
+
+	for (;;) {
+		sigsuspend(&oldmask);
+		if (got_chld) {
+			got_chld = 0;
+			while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+				for (i = 0; i < n; i++) {
+					if (w[i].pid != pid)
+						continue;
+					w[i].pid = 0;
+					if (got_term || deadline)
+						break;
+					if (!w[i].retire) {
+						log_warnx("worker %d exited "
+						    "(status %d); replacing",
+						    (int)pid, status);
+						/* Died young: back off, doubling. */
+						if (time(NULL) - w[i].started < 2)
+							backoff = backoff ?
+							    backoff * 2 : 100;
+						else
+							backoff = 0;
+						if (backoff > BACKOFF_MAX_MS)
+							backoff = BACKOFF_MAX_MS;
+					}
+					pending = 1;
+				}
+			}
+			if (pending && !deadline && !got_term) {
+				if (backoff > 0)
+					alarm_ms(backoff);
+				else
+					got_alrm = 1;
+			}
+		}
+		if (got_term && !deadline) {
+			log_info("draining: stopping %d workers",
+			    alive(w, n));
+			deadline = time(NULL) + o->drain_seconds;
+			signal_all(w, n, SIGTERM);
+			alarm_ms(1000);
+		}
+		if (deadline) {
+			if (alive(w, n) == 0)
+				break;
+			if (got_alrm) {
+				got_alrm = 0;
+				if (time(NULL) >= deadline) {
+					log_warnx("drain timeout: killing "
+					    "workers");
+					signal_all(w, n, SIGKILL);
+				}
+				alarm_ms(1000);
+			}
+			continue;
+		}
+		if (got_hup) {
+			got_hup = 0;
+			if (cfg_load(&newcfg, o->config_path, err,
+			    sizeof(err)) == -1) {
+				log_errorx("reload refused: %s", err);
+			} else {
+				cfg_release(cfg);
+				*cfg = newcfg;
+				log_level = (enum loglevel)cfg->log_level;
+				for (i = 0; i < n; i++)
+					w[i].retire = 1;
+				rolling = 1;
+				log_info("configuration reloaded; replacing "
+				    "workers one by one");
+			}
+		}
+		if (got_alrm) {
+			got_alrm = 0;
+			pending = 0;
+			for (i = 0; i < n; i++)
+				if (w[i].pid == 0) {
+					w[i].pid = spawn(cfg, &oldmask);
+					w[i].started = time(NULL);
+					w[i].retire = 0;
+				}
+		}
+		/* Rolling restart: one retiring worker at a time. */
+		if (rolling) {
+			int busy_retire = 0, next = -1;
+
+			for (i = 0; i < n; i++) {
+				if (w[i].retire && w[i].pid == 0)
+					busy_retire = 1;
+				if (w[i].retire && w[i].pid > 0 && next == -1)
+					next = i;
+			}
+			if (next == -1 && !busy_retire)
+				rolling = 0;
+			else if (!busy_retire && next >= 0 &&
+			    alive(w, n) == n) {
+				kill(w[next].pid, SIGTERM);
+				/* Marked so the exit is not a crash. */
+				w[next].retire = 1;
+				w[next].started = time(NULL);
+			}
+		}
+	}
+	if (strncmp(o->listen, "unix:", 5) == 0)
+		unlink(o->listen + 5);
+	log_info("master exiting");
+	return 0;
+}

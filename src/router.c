@@ -1,0 +1,168 @@
+/*
+ * router.c -- the route table (after git's http-backend services[]) and
+ * the checks that run before every handler: path, method, body limit,
+ * authentication.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "auth.h"
+#include "http.h"
+#include "log.h"
+#include "router.h"
+#include "banned.h"
+
+#define R_BODY		0x01	/* read the body (under the limit) first */
+#define R_AUTH		0x02	/* authenticate before the handler */
+
+struct route {
+	const char	*method;
+	const char	*pattern;	/* ":x" matches one segment */
+	int		 (*fn)(struct req *, struct apierr *);
+	unsigned	 flags;
+};
+
+static const struct route routes[] = {
+	{ "GET",    "/health",				api_health, 0 },
+	{ "GET",    "/ping",				api_ping, 0 },
+	{ "HEAD",   "/ping",				api_ping, 0 },
+	{ "GET",    "/ready",				api_ready, 0 },
+	{ "GET",    "/api/v2/setup",			api_setup_get, 0 },
+	{ "POST",   "/api/v2/setup",			api_setup_post, R_BODY },
+	{ "POST",   "/api/v2/signin",			api_signin, 0 },
+	{ "POST",   "/api/v2/signout",			api_signout, 0 },
+	/* GET /me and GET /users/:id authenticate themselves, to read
+	 * the user in the same round trip. */
+	{ "GET",    "/api/v2/me",			api_me_get, 0 },
+	{ "PUT",    "/api/v2/me/password",		api_me_password_put,
+	    R_BODY | R_AUTH },
+	{ "GET",    "/api/v2/users",			api_users_list, R_AUTH },
+	{ "POST",   "/api/v2/users",			api_users_create,
+	    R_BODY | R_AUTH },
+	{ "GET",    "/api/v2/users/:id",		api_user_get, 0 },
+	{ "PATCH",  "/api/v2/users/:id",		api_user_patch,
+	    R_BODY | R_AUTH },
+	{ "DELETE", "/api/v2/users/:id",		api_user_delete, R_AUTH },
+	{ "POST",   "/api/v2/users/:id/password",	api_user_password_post,
+	    R_BODY | R_AUTH },
+	{ "PUT",    "/api/v2/users/:id/password",	api_user_password_put,
+	    R_BODY | R_AUTH },
+	{ "GET",    "/api/v2/authorizations",		api_auths_list, R_AUTH },
+	{ "POST",   "/api/v2/authorizations",		api_auths_create,
+	    R_BODY | R_AUTH },
+	{ "GET",    "/api/v2/authorizations/:id",	api_auth_get, R_AUTH },
+	{ "PATCH",  "/api/v2/authorizations/:id",	api_auth_patch,
+	    R_BODY | R_AUTH },
+	{ "DELETE", "/api/v2/authorizations/:id",	api_auth_delete, R_AUTH },
+	{ "GET",    "/api/v2/orgs",			api_orgs_list, R_AUTH },
+	{ "POST",   "/api/v2/orgs",			api_orgs_create,
+	    R_BODY | R_AUTH },
+	{ "GET",    "/api/v2/orgs/:id",			api_org_get, R_AUTH },
+	{ "PATCH",  "/api/v2/orgs/:id",			api_org_patch,
+	    R_BODY | R_AUTH },
+	{ "DELETE", "/api/v2/orgs/:id",			api_org_delete, R_AUTH },
+	{ "GET",    "/api/v2/orgs/:id/members",		api_members_list, R_AUTH },
+	{ "POST",   "/api/v2/orgs/:id/members",		api_members_add,
+	    R_BODY | R_AUTH },
+	{ "DELETE", "/api/v2/orgs/:id/members/:uid",	api_member_remove, R_AUTH },
+	{ "GET",    "/api/v2/orgs/:id/owners",		api_owners_list, R_AUTH },
+	{ "POST",   "/api/v2/orgs/:id/owners",		api_owners_add,
+	    R_BODY | R_AUTH },
+	{ "DELETE", "/api/v2/orgs/:id/owners/:uid",	api_owner_remove, R_AUTH },
+};
+
+#define NROUTES	(sizeof(routes) / sizeof(routes[0]))
+
+/* 1 when the request path matches pattern; path parameters go to r->args. */
+static int
+match(struct req *r, const char *pattern)
+{
+	char	 buf[128], *seg, *save = NULL;
+	size_t	 i = 0;
+
+	snprintf(buf, sizeof(buf), "%s", pattern);
+	r->nargs = 0;
+	for (seg = strtok_r(buf, "/", &save); seg != NULL;
+	    seg = strtok_r(NULL, "/", &save), i++) {
+		if (i >= r->nsegs)
+			return 0;
+		if (seg[0] == ':') {
+			if (r->nargs < sizeof(r->args) / sizeof(r->args[0]))
+				r->args[r->nargs++] = r->segs[i];
+		} else if (strcmp(seg, r->segs[i]) != 0)
+			return 0;
+	}
+	return i == r->nsegs;
+}
+
+static void
+cors_preflight(struct req *r)
+{
+	http_add_header(r, "Access-Control-Allow-Methods",
+	    "POST, GET, OPTIONS, PUT, DELETE, PATCH");
+	http_add_header(r, "Access-Control-Allow-Headers", "Accept, "
+	    "Content-Type, Content-Length, Accept-Encoding, Authorization, "
+	    "User-Agent");
+	http_send_empty(r, 204);
+}
+
+void
+router_dispatch(struct req *r)
+{
+	const struct route	*rt = NULL;
+	struct apierr		 e;
+	char			 allow[128] = "";
+	size_t			 i;
+	int			 path_known = 0;
+
+	memset(&e, 0, sizeof(e));
+	if (r->path_too_deep)
+		goto notfound;
+	for (i = 0; i < NROUTES; i++) {
+		if (!match(r, routes[i].pattern))
+			continue;
+		path_known = 1;
+		if (strstr(allow, routes[i].method) == NULL)
+			snprintf(allow + strlen(allow), sizeof(allow) -
+			    strlen(allow), "%s%s", *allow ? ", " : "",
+			    routes[i].method);
+		if (strcmp(routes[i].method, r->method) == 0 && rt == NULL)
+			rt = &routes[i];
+	}
+	if (rt == NULL && path_known && strcmp(r->method, "OPTIONS") == 0 &&
+	    http_header(r, "Origin") != NULL) {
+		cors_preflight(r);
+		return;
+	}
+	if (rt == NULL && path_known) {
+		http_add_header(r, "Allow", allow);
+		apierr_set(&e, APIERR_METHOD_NOT_ALLOWED, "allow: %s", allow);
+		http_send_error(r, &e);
+		return;
+	}
+	if (rt == NULL)
+		goto notfound;
+	/* Re-match to restore this route's path parameters. */
+	match(r, rt->pattern);
+	if ((rt->flags & R_BODY) && http_read_body(r, &e) == -1)
+		goto fail;
+	if ((rt->flags & R_AUTH) &&
+	    auth_authenticate(r, 0, NULL, NULL, NULL, &e) == -1)
+		goto fail;
+	if (rt->fn(r, &e) == 0) {
+		if (!r->sent) {
+			log_warnx("handler for %s %s sent nothing", rt->method,
+			    rt->pattern);
+			apierr_internal(&e);
+			http_send_error(r, &e);
+		}
+		return;
+	}
+fail:
+	http_send_error(r, &e);
+	return;
+notfound:
+	apierr_set(&e, APIERR_NOT_FOUND, "path not found");
+	http_send_error(r, &e);
+}

@@ -1,0 +1,38 @@
+/*
+ * session.h -- sign-in, sign-out and password checks, with brute-force
+ * throttling.  Sessions live in PostgreSQL: the cookie value is random
+ * (64 bytes, base64url) and only its SHA-256 is stored.  Returns 0, or -1
+ * with e set.
+ */
+#ifndef SESSION_H
+#define SESSION_H
+
+#include "arena.h"
+#include "crypto.h"
+#include "db.h"
+#include "err.h"
+#include "model.h"
+
+struct cfg;
+
+/*
+ * Checks name/pw (pw is len bytes) and on success opens a session: the
+ * cookie value goes into cookie, its expiry (epoch s) into *expires.
+ * Unknown user, wrong password, no password: 401 `unauthorized access`, at
+ * the same cost.  Inactive user: 403.  Throttled: 429 with retry_after.
+ */
+int	session_signin(struct db *, struct arena *, const struct cfg *,
+	    const char *name, const char *pw, size_t len, const char *addr,
+	    char cookie[TOKEN_LEN + 1], long long *expires, struct apierr *e);
+/* Deletes the session behind cookie; 401 when there is none. */
+int	session_signout(struct db *, struct arena *, const char *cookie,
+	    const char *addr, struct apierr *e);
+/*
+ * Checks pw against user id's current password (throttled like sign-in):
+ * 403 `your username or password is incorrect` on a mismatch.
+ */
+int	session_check_password(struct db *, struct arena *,
+	    const struct cfg *, const char *id, const char *pw, size_t len,
+	    const char *addr, struct apierr *e);
+
+#endif

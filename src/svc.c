@@ -1,0 +1,26 @@
+/*
+ * svc.c -- database failure classes to API errors, in one place.
+ */
+#include "svc.h"
+#include "log.h"
+#include "banned.h"
+
+int
+svc_dberr(struct db *db, enum dbres rc, struct apierr *e)
+{
+	switch (rc) {
+	case DB_UNAVAILABLE:
+		return apierr_set(e, APIERR_UNAVAILABLE,
+		    "database unavailable, try again shortly");
+	case DB_CHECK:
+		return apierr_set(e, APIERR_INVALID,
+		    "the value is not allowed");
+	case DB_CONFLICT:
+		return apierr_set(e, APIERR_CONFLICT, "already exists");
+	case DB_NOROW:
+		return apierr_set(e, APIERR_NOT_FOUND, "not found");
+	default:
+		log_warnx("database error: %s", db_raised(db));
+		return apierr_internal(e);
+	}
+}

@@ -1,0 +1,47 @@
+/*
+ * tokens.h -- API tokens (InfluxDB "authorizations").  The token is
+ * generated here, returned once at creation, and stored only as its
+ * SHA-256.  Returns 0, or -1 with e set; strings belong to the arena.
+ */
+#ifndef TOKENS_H
+#define TOKENS_H
+
+#include <stddef.h>
+
+#include "arena.h"
+#include "auth.h"
+#include "db.h"
+#include "err.h"
+#include "model.h"
+
+/*
+ * Creates a token by InfluxDB's rules (B.9): the caller needs write on the
+ * org's authorizations and on the target user, and may grant only
+ * permissions it holds, each within the token's org.
+ */
+int	tokens_create(struct db *, struct arena *, const struct principal *,
+	    const struct actor *, const struct authz_in *, struct authz *out,
+	    struct apierr *e);
+/* 404 `authorization not found`. */
+int	tokens_get(struct db *, struct arena *, const char *id,
+	    struct authz *out, struct apierr *e);
+/* Tokens matching the filters (NULL: any) that p may read. */
+int	tokens_list(struct db *, struct arena *, const struct principal *,
+	    const char *user_id, const char *org_id, struct authz **out,
+	    size_t *n, struct apierr *e);
+/* Changes status and/or description (NULL: unchanged). */
+int	tokens_update(struct db *, struct arena *, const struct actor *,
+	    const char *id, const char *status, const char *description,
+	    struct authz *out, struct apierr *e);
+int	tokens_delete(struct db *, struct arena *, const struct actor *,
+	    const char *id, struct apierr *e);
+/*
+ * Creates a token for user in org with the given permissions, without
+ * permission checks (for usersctl).  The token is in out->token.
+ */
+int	tokens_create_unchecked(struct db *, struct arena *,
+	    const struct actor *, const char *user_id, const char *org_id,
+	    const char *description, const struct perm *, size_t,
+	    struct authz *out, struct apierr *e);
+
+#endif

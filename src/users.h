@@ -1,0 +1,50 @@
+/*
+ * users.h -- the users service: the rules for creating, reading, listing,
+ * changing and deleting users and setting passwords.  No HTTP, JSON or SQL
+ * here; permission checks are the caller's.  Returns 0, or -1 with e set.
+ * Output strings belong to the arena.
+ */
+#ifndef USERS_H
+#define USERS_H
+
+#include <stddef.h>
+
+#include "arena.h"
+#include "db.h"
+#include "err.h"
+#include "model.h"
+
+#define USER_NAME_MAX	256
+
+/* Checks a user name: present, at most USER_NAME_MAX bytes, no controls. */
+int	users_check_name(const char *name, int present, struct apierr *e);
+int	users_create(struct db *, struct arena *, const struct actor *,
+	    const struct user_in *, struct user *out, struct apierr *e);
+/* 404 `user not found` when id does not exist. */
+int	users_get(struct db *, struct arena *, const char *id,
+	    struct user *out, struct apierr *e);
+int	users_get_by_name(struct db *, struct arena *, const char *name,
+	    struct user *out, struct apierr *e);
+/*
+ * One page of users the caller may read: all when read_all, else those in
+ * readable (space-separated ids).  page->more is set when more follow.
+ */
+int	users_list(struct db *, struct arena *, int read_all,
+	    const char *readable, struct page *, struct user **out,
+	    size_t *n, struct apierr *e);
+int	users_update(struct db *, struct arena *, const struct actor *,
+	    const char *id, const struct user_in *, struct user *out,
+	    struct apierr *e);
+int	users_delete(struct db *, struct arena *, const struct actor *,
+	    const char *id, struct apierr *e);
+/* The password policy alone (length), for checks before other work. */
+int	users_check_password_policy(const char *pw, struct apierr *e);
+/*
+ * Checks the policy, hashes and stores pw (len bytes) for user id, ending
+ * the user's sessions except actor->session_id.  Unknown user: 403 `your
+ * userID is incorrect` (InfluxDB's wording).
+ */
+int	users_set_password(struct db *, struct arena *, const struct actor *,
+	    const char *id, const char *pw, size_t len, struct apierr *e);
+
+#endif

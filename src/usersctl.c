@@ -1,0 +1,437 @@
+/*
+ * usersctl.c -- the admin command: migrations, setup, users and tokens
+ * from the shell, with the same hashing and token code as usersd.
+ * Passwords are read from standard input, never from the command line
+ * (where ps(1) would show them).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "cfg.h"
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+#include "migrate.h"
+#include "orgs.h"
+#include "password.h"
+#include "setup.h"
+#include "tokens.h"
+#include "users.h"
+#include "util.h"
+#include "version.h"
+#include "banned.h"
+
+struct ctl {
+	struct cfg	 cfg;
+	struct arena	*arena;
+	struct db	*db;
+	const char	*instance;
+	struct actor	 actor;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: usersctl [-c FILE] [-i INSTANCE] COMMAND [ARGS]\n"
+"\n"
+"  migrate [--all]                 apply missing migrations (--all: every\n"
+"                                  configured instance too)\n"
+"  setup --username U --org O --bucket B [--token T] [--retention SECONDS]\n"
+"                                  first operator; password on stdin (may\n"
+"                                  be empty); prints the operator token\n"
+"  user add NAME [--inactive]      new user; password on stdin if given\n"
+"  user list                       id, name and status of every user\n"
+"  user passwd NAME                new password from stdin; ends sessions\n"
+"  user deactivate NAME            mark inactive; ends sessions\n"
+"  user activate NAME\n"
+"  user delete NAME                with its sessions, tokens, memberships\n"
+"  token create --user NAME --org NAME [--description D] [--operator]\n"
+"                                  new token (read/write on the user\n"
+"                                  itself, or operator permissions);\n"
+"                                  prints it once\n"
+"  token list [--user NAME]        tokens (never their values)\n"
+"  token revoke ID                 delete a token\n"
+"\n"
+"  -c, --config FILE    usersd configuration (default $USERSD_CONFIG)\n"
+"  -i, --instance NAME  the instance to act on (default: the default one)\n"
+"  -h, --help, -V, --version\n");
+}
+
+static int
+die_api(const char *what, const struct apierr *e)
+{
+	fprintf(stderr, "usersctl: %s: %s (%s)\n", what, e->msg,
+	    apierr_string(e->code));
+	return 1;
+}
+
+/* Reads one line from stdin into buf (newline stripped); its length or -1. */
+static long
+read_secret(char *buf, size_t size)
+{
+	size_t	 n;
+
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "password: ");
+	if (fgets(buf, (int)size, stdin) == NULL) {
+		buf[0] = '\0';
+		return 0;
+	}
+	n = strcspn(buf, "\r\n");
+	buf[n] = '\0';
+	return (long)n;
+}
+
+static int
+open_db(struct ctl *c, const char *instance)
+{
+	const char	*conninfo = cfg_instance_conninfo(&c->cfg, instance);
+
+	if (conninfo == NULL) {
+		fprintf(stderr, "usersctl: unknown instance \"%s\"\n",
+		    instance);
+		return -1;
+	}
+	db_free(c->db);
+	c->db = db_new(conninfo, &c->cfg);
+	return 0;
+}
+
+static int
+cmd_migrate(struct ctl *c, int argc, char **argv)
+{
+	char	 err[1024];
+	int	 applied, all = argc > 1 && strcmp(argv[1], "--all") == 0;
+	size_t	 i, n = all ? c->cfg.ninstances + 1 : 1;
+	int	 rc = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *name = all ? (i == 0 ? "" :
+		    c->cfg.instances[i - 1].name) : c->instance;
+
+		if (open_db(c, name) == -1)
+			return 1;
+		if (migrate_run(c->db, c->arena, &applied, err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, "usersctl: migrate%s%s: %s\n",
+			    *name ? " " : "", name, err);
+			rc = 1;
+			continue;
+		}
+		printf("%s: %d migration(s) applied\n", *name ? name :
+		    "default", applied);
+	}
+	return rc;
+}
+
+static int
+cmd_setup(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "username", required_argument, NULL, 'u' },
+		{ "org", required_argument, NULL, 'o' },
+		{ "bucket", required_argument, NULL, 'b' },
+		{ "token", required_argument, NULL, 't' },
+		{ "retention", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct setup_in		 in;
+	struct setup_out	 out;
+	struct apierr		 e;
+	char			 pw[PW_MAX + 2];
+	long long		 v;
+	int			 ch;
+
+	memset(&in, 0, sizeof(in));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'u': in.username = optarg; break;
+		case 'o': in.org = optarg; break;
+		case 'b': in.bucket = optarg; break;
+		case 't': in.token = optarg; break;
+		case 'r':
+			if (util_parse_ll(optarg, 0, 1LL << 40, &v) == -1) {
+				fprintf(stderr, "usersctl: --retention must be "
+				    "a number of seconds\n");
+				return 2;
+			}
+			in.retention = v;
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (read_secret(pw, sizeof(pw)) > 0)
+		in.password = arena_strdup(c->arena, pw);
+	crypto_wipe(pw, sizeof(pw));
+	if (setup_run(c->db, c->arena, "usersctl", &in, &out, &e) == -1)
+		return die_api("setup", &e);
+	printf("%s\n", out.auth.token);
+	fprintf(stderr, "usersctl: user %s (%s), org %s (%s), operator token "
+	    "%s\n", out.user.name, out.user.id, out.org.name, out.org.id,
+	    out.auth.id);
+	return 0;
+}
+
+static int
+user_by_name(struct ctl *c, const char *name, struct user *u)
+{
+	struct apierr	 e;
+
+	if (users_get_by_name(c->db, c->arena, name, u, &e) == -1)
+		return die_api(name, &e);
+	return 0;
+}
+
+static int
+cmd_user(struct ctl *c, int argc, char **argv)
+{
+	struct apierr	 e;
+	struct user_in	 in;
+	struct user	 u, *list;
+	struct page	 pg;
+	char		 pw[PW_MAX + 2];
+	long		 len;
+	size_t		 i, n;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		memset(&pg, 0, sizeof(pg));
+		pg.limit = 100;
+		do {
+			if (users_list(c->db, c->arena, 1, "", &pg, &list, &n,
+			    &e) == -1)
+				return die_api("user list", &e);
+			for (i = 0; i < n; i++)
+				printf("%s\t%s\t%s\n", list[i].id,
+				    list[i].status, list[i].name);
+			if (n > 0)
+				pg.after = list[n - 1].id;
+		} while (pg.more);
+		return 0;
+	}
+	if (argc < 3) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "add") == 0) {
+		memset(&in, 0, sizeof(in));
+		in.name = argv[2];
+		in.has_name = 1;
+		in.status = argc > 3 && strcmp(argv[3], "--inactive") == 0 ?
+		    "inactive" : "active";
+		len = isatty(STDIN_FILENO) ? 0 : read_secret(pw, sizeof(pw));
+		if (users_create(c->db, c->arena, &c->actor, &in, &u, &e) == -1)
+			return die_api("user add", &e);
+		if (len > 0 && users_set_password(c->db, c->arena, &c->actor,
+		    u.id, pw, (size_t)len, &e) == -1) {
+			crypto_wipe(pw, sizeof(pw));
+			(void)users_delete(c->db, c->arena, &c->actor, u.id, &e);
+			return die_api("user add (password)", &e);
+		}
+		crypto_wipe(pw, sizeof(pw));
+		printf("%s\n", u.id);
+		return 0;
+	}
+	if (user_by_name(c, argv[2], &u) != 0)
+		return 1;
+	if (strcmp(argv[1], "passwd") == 0) {
+		len = read_secret(pw, sizeof(pw));
+		if (users_set_password(c->db, c->arena, &c->actor, u.id, pw,
+		    (size_t)len, &e) == -1) {
+			crypto_wipe(pw, sizeof(pw));
+			return die_api("user passwd", &e);
+		}
+		crypto_wipe(pw, sizeof(pw));
+		return 0;
+	}
+	if (strcmp(argv[1], "deactivate") == 0 ||
+	    strcmp(argv[1], "activate") == 0) {
+		memset(&in, 0, sizeof(in));
+		in.status = argv[1][0] == 'd' ? "inactive" : "active";
+		if (users_update(c->db, c->arena, &c->actor, u.id, &in, &u,
+		    &e) == -1)
+			return die_api(argv[1], &e);
+		return 0;
+	}
+	if (strcmp(argv[1], "delete") == 0) {
+		if (users_delete(c->db, c->arena, &c->actor, u.id, &e) == -1)
+			return die_api("user delete", &e);
+		return 0;
+	}
+	usage(stderr);
+	return 2;
+}
+
+static int
+cmd_token(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "user", required_argument, NULL, 'u' },
+		{ "org", required_argument, NULL, 'o' },
+		{ "description", required_argument, NULL, 'd' },
+		{ "operator", no_argument, NULL, 'O' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct perm	 perms[RT__MAX * ACT__MAX];
+	struct principal admin;
+	struct apierr	 e;
+	struct user	 u;
+	struct org	 o;
+	struct authz	 z, *list;
+	const char	*user = NULL, *org = NULL, *desc = "";
+	char		 pbuf[PERM_STR_MAX];
+	size_t		 n, i, j;
+	int		 ch, oper = 0;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "revoke") == 0) {
+		if (argc < 3) {
+			usage(stderr);
+			return 2;
+		}
+		if (!id_is_canonical(argv[2])) {
+			fprintf(stderr, "usersctl: %s is not a token id\n",
+			    argv[2]);
+			return 2;
+		}
+		if (tokens_delete(c->db, c->arena, &c->actor, argv[2],
+		    &e) == -1)
+			return die_api("token revoke", &e);
+		return 0;
+	}
+	optind = 2;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'u': user = optarg; break;
+		case 'o': org = optarg; break;
+		case 'd': desc = optarg; break;
+		case 'O': oper = 1; break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (user != NULL && user_by_name(c, user, &u) != 0)
+		return 1;
+	if (strcmp(argv[1], "list") == 0) {
+		/* The admin at the shell sees every token. */
+		memset(&admin, 0, sizeof(admin));
+		admin.kind = PRINC_SESSION;
+		admin.instance_owner = 1;
+		admin.user_id = "";
+		if (tokens_list(c->db, c->arena, &admin, user ? u.id : NULL,
+		    NULL, &list, &n, &e) == -1)
+			return die_api("token list", &e);
+		for (i = 0; i < n; i++) {
+			printf("%s\t%s\t%s\t%s\t%s\t", list[i].id,
+			    list[i].status, list[i].user_name,
+			    list[i].org_name, list[i].description);
+			for (j = 0; j < list[i].nperms; j++)
+				printf("%s%s", j ? "," : "",
+				    perm_format(&list[i].perms[j], pbuf));
+			printf("\n");
+		}
+		return 0;
+	}
+	if (strcmp(argv[1], "create") != 0 || user == NULL || org == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	if (orgs_get_by_name(c->db, c->arena, org, &o, &e) == -1)
+		return die_api(org, &e);
+	if (oper)
+		n = setup_operator_perms(perms);
+	else {
+		perm_make(&perms[0], ACT_READ, RT_USERS, u.id, NULL);
+		perm_make(&perms[1], ACT_WRITE, RT_USERS, u.id, NULL);
+		n = 2;
+	}
+	if (tokens_create_unchecked(c->db, c->arena, &c->actor, u.id, o.id,
+	    desc, perms, n, &z, &e) == -1)
+		return die_api("token create", &e);
+	printf("%s\n", z.token);
+	fprintf(stderr, "usersctl: token id %s\n", z.id);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "instance", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ctl	 c;
+	const char	*config = NULL;
+	char		 err[512];
+	int		 ch, rc;
+
+	memset(&c, 0, sizeof(c));
+	c.instance = "";
+	log_init("usersctl", LOG_LVL_WARN);
+	/* '+': stop at the command, whose options are its own. */
+	while ((ch = getopt_long(argc, argv, "+c:i:hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': config = optarg; break;
+		case 'i': c.instance = optarg; break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("usersctl %s\n", USERSD_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (cfg_load(&c.cfg, config, err, sizeof(err)) == -1) {
+		fprintf(stderr, "usersctl: configuration error: %s\n", err);
+		return 1;
+	}
+	log_level = LOG_LVL_WARN;
+	pw_init(&c.cfg);
+	c.arena = arena_new();
+	c.actor.addr = "usersctl";
+	if (open_db(&c, c.instance) == -1)
+		return 1;
+	if (strcmp(argv[0], "migrate") == 0)
+		rc = cmd_migrate(&c, argc, argv);
+	else if (strcmp(argv[0], "setup") == 0)
+		rc = cmd_setup(&c, argc, argv);
+	else if (strcmp(argv[0], "user") == 0)
+		rc = cmd_user(&c, argc, argv);
+	else if (strcmp(argv[0], "token") == 0)
+		rc = cmd_token(&c, argc, argv);
+	else {
+		usage(stderr);
+		rc = 2;
+	}
+	db_free(c.db);
+	arena_free(c.arena);
+	cfg_release(&c.cfg);
+	return rc;
+}
