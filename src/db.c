@@ -31,7 +31,7 @@
 /* Principal columns 0-9, see usersd_principal(); 9 is epoch seconds. */
 #define PRINCIPAL_COLS "p.kind, p.auth_id, p.user_id, p.user_status, " \
 	"p.auth_status, p.perms, p.owner_orgs, p.member_orgs, " \
-	"p.instance_owner, extract(epoch FROM p.renewed_until)::bigint"
+	"p.instance_owner, floor(extract(epoch FROM p.renewed_until))::bigint"
 #define AUDIT_INSERT "INSERT INTO audit_log (actor_user_id, " \
 	"actor_auth_id, action, target_type, target_id, remote_addr, detail) "
 
@@ -107,7 +107,7 @@ static const char *const stmts[STMT__MAX] = {
 	"INSERT INTO sessions (id_hash, user_id, expires_at, max_expires_at, "
 	"remote_addr) VALUES ($1, $2, now() + make_interval(secs => $3), "
 	"now() + make_interval(secs => $4), $5) "
-	"RETURNING id, extract(epoch FROM expires_at)::bigint",
+	"RETURNING id, floor(extract(epoch FROM expires_at))::bigint",
 	/* STMT_SESSION_DELETE: $1 id hash -> id, user id */
 	"DELETE FROM sessions WHERE id_hash = $1 AND expires_at > now() "
 	"RETURNING id, user_id",

@@ -25,7 +25,7 @@
 #define SALT_LEN	16
 #define HASH_LEN	32
 #define MAX_SLOTS	256
-#define SLOT_WAIT_MS	250
+#define SLOT_WAIT_MS	50
 
 static uint32_t	 m_cost = 19456, t_cost = 2, lanes = 1;
 static int	 slot_fds[MAX_SLOTS];

@@ -1,0 +1,145 @@
+# t0410-usersctl.t -- the admin command against a real database: setup,
+# users, passwords, tokens and migrations, checked through the API.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use Test::More;
+use IPC::Open3;
+use Symbol qw(gensym);
+use MIME::Base64 qw(encode_base64);
+use TestLib;
+
+my $t = TestLib->new;
+my $CTL = $ENV{USERSCTL_BIN} // "$FindBin::Bin/../../build/usersctl";
+
+# ctl($stdin, @args) -> (exit status, stdout, stderr)
+sub ctl {
+	my ($in, @args) = @_;
+	local $ENV{USERSD_DB} = $t->conninfo;
+	local $ENV{USERSD_RUN_DIR} = $ENV{USERSD_RUN_DIR} // '/tmp';
+	my $pid = open3(my $w, my $r, my $e = gensym, $CTL, @args);
+	print $w $in if defined $in;
+	close $w;
+	my $out = do { local $/; <$r> } // '';
+	my $err = do { local $/; <$e> } // '';
+	waitpid($pid, 0);
+	return ($? >> 8, $out, $err);
+}
+
+sub signin_status {
+	my ($name, $pw) = @_;
+	return $t->cgi(method => 'POST', path => '/api/v2/signin',
+	    headers => { Authorization => 'Basic ' . encode_base64("$name:$pw", '') })->{status};
+}
+
+subtest 'usersctl --help lists the commands' => sub {
+	my ($rc, $out) = ctl(undef, '--help');
+	is($rc, 0, 'exit 0');
+	like($out, qr/user add/, 'user add');
+	like($out, qr/token create/, 'token create');
+	like($out, qr/migrate/, 'migrate');
+};
+
+subtest 'an unknown command is a usage error' => sub {
+	my ($rc, undef, $err) = ctl(undef, 'frobnicate');
+	is($rc, 2, 'exit 2');
+	like($err, qr/usage/, 'usage on stderr');
+};
+
+subtest 'migrate on a migrated database applies nothing' => sub {
+	my ($rc, $out) = ctl(undef, 'migrate');
+	is($rc, 0, 'exit 0');
+	like($out, qr/0 migration\(s\) applied/, 'nothing to do');
+};
+
+my $token;
+subtest 'setup creates the operator and prints a working token' => sub {
+	my ($rc, $out, $err) = ctl("adminpass1\n", 'setup', '--username', 'admin',
+	    '--org', 'o', '--bucket', 'b');
+	is($rc, 0, 'exit 0') or diag $err;
+	chomp($token = $out);
+	is(length $token, 88, 'an 88-character token');
+	my $r = $t->cgi(method => 'GET', path => '/api/v2/me',
+	    headers => { Authorization => "Token $token" });
+	is($r->{json}{name}, 'admin', 'the token reads its user');
+	is(signin_status('admin', 'adminpass1'), 204, 'the password works');
+	is(($t->psql(q{SELECT count(*) FROM authorizations WHERE token_hash = '} . $token . q{'}))[0][0],
+	    0, 'the token itself is not stored');
+};
+
+subtest 'a second setup is refused and changes nothing' => sub {
+	my ($rc, undef, $err) = ctl("x\n", 'setup', '--username', 'b', '--org', 'p',
+	    '--bucket', 'c');
+	is($rc, 1, 'exit 1');
+	like($err, qr/onboarding has already been completed/, 'says why');
+	is(($t->psql('SELECT count(*) FROM users'))[0][0], 1, 'still one user');
+};
+
+subtest 'user add with a password on stdin, then list' => sub {
+	my ($rc, $out, $err) = ctl("carolpass1\n", 'user', 'add', 'carol');
+	is($rc, 0, 'exit 0') or diag $err;
+	like($out, qr/^[0-9a-f]{16}$/m, 'prints the id');
+	is(signin_status('carol', 'carolpass1'), 204, 'carol can sign in');
+	($rc, $out) = ctl(undef, 'user', 'list');
+	like($out, qr/\tactive\tcarol$/m, 'listed');
+	unlike($out, qr/argon2/, 'no hash in the listing');
+};
+
+subtest 'user add refuses a duplicate and a short password' => sub {
+	my ($rc, undef, $err) = ctl("carolpass1\n", 'user', 'add', 'carol');
+	is($rc, 1, 'duplicate: exit 1');
+	like($err, qr/already exists/, 'conflict');
+	($rc, undef, $err) = ctl("short\n", 'user', 'add', 'dave');
+	is($rc, 1, 'short password: exit 1');
+	like($err, qr/passwords must be between 8 and 256/, 'policy');
+	is(($t->psql(q{SELECT count(*) FROM users WHERE name = 'dave'}))[0][0], 0,
+	    'no half-made user');
+};
+
+subtest 'user passwd changes the password' => sub {
+	my ($rc) = ctl("carolpass2\n", 'user', 'passwd', 'carol');
+	is($rc, 0, 'exit 0');
+	is(signin_status('carol', 'carolpass1'), 401, 'old password refused');
+	is(signin_status('carol', 'carolpass2'), 204, 'new password works');
+};
+
+subtest 'user deactivate refuses sign-in, activate allows it' => sub {
+	is((ctl(undef, 'user', 'deactivate', 'carol'))[0], 0, 'deactivated');
+	is(signin_status('carol', 'carolpass2'), 403, 'inactive: 403');
+	is((ctl(undef, 'user', 'activate', 'carol'))[0], 0, 'activated');
+	is(signin_status('carol', 'carolpass2'), 204, 'active again');
+};
+
+subtest 'token create prints a token that works; revoke ends it' => sub {
+	my ($rc, $out, $err) = ctl(undef, 'token', 'create', '--user', 'carol',
+	    '--org', 'o', '--description', 'cli');
+	is($rc, 0, 'exit 0') or diag $err;
+	chomp(my $tok = $out);
+	my ($id) = $err =~ /token id ([0-9a-f]{16})/;
+	ok($id, 'id on stderr');
+	my %h = (Authorization => "Token $tok");
+	is($t->cgi(method => 'GET', path => '/api/v2/me', headers => \%h)->{json}{name},
+	    'carol', 'reads its user');
+	is($t->cgi(method => 'GET', path => '/api/v2/users', headers => \%h)->{json}{users}[0]{name},
+	    'carol', 'lists only itself');
+	($rc, $out) = ctl(undef, 'token', 'list', '--user', 'carol');
+	like($out, qr/^$id\tactive\tcarol\to\tcli\tread:users\/[0-9a-f]{16},write:users/m,
+	    'listed with permissions') or diag $out;
+	unlike($out, qr/\Q$tok\E/, 'never the token value');
+	is((ctl(undef, 'token', 'revoke', $id))[0], 0, 'revoked');
+	is($t->cgi(method => 'GET', path => '/api/v2/me', headers => \%h)->{status},
+	    401, 'refused after revoke');
+	is((ctl(undef, 'token', 'revoke', 'nothex'))[0], 2, 'a bad id is a usage error');
+};
+
+subtest 'user delete removes the user with its tokens' => sub {
+	my ($rc) = ctl(undef, 'user', 'delete', 'carol');
+	is($rc, 0, 'exit 0');
+	is(signin_status('carol', 'carolpass2'), 401, 'gone');
+	my ($rc2, undef, $err) = ctl(undef, 'user', 'delete', 'carol');
+	is($rc2, 1, 'second delete: exit 1');
+	like($err, qr/user not found/, 'not found');
+};
+
+done_testing;
