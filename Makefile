@@ -115,16 +115,25 @@ unit: $(UNIT_TESTS)
 asan:
 	$(MAKE) O=build/asan SANITIZE=1 all unit
 
-check: all unit asan
+# check and run install missing Debian packages first (a fresh machine has
+# no -dev headers), then build in a sub-make that sees them.
+check:
+	bash scripts/deps.sh
+	$(MAKE) all unit asan
+	bash scripts/check-includes.sh
 	bash tests/run.sh
 
 check-includes:
 	@bash scripts/check-includes.sh
 
-run: all
+run:
+	bash scripts/deps.sh
+	$(MAKE) all
 	bash scripts/run.sh
 
-bench: all
+bench:
+	bash scripts/deps.sh
+	$(MAKE) all
 	bash bench/run.sh
 
 install: all
