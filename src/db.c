@@ -223,6 +223,11 @@ static const char *const stmts[STMT__MAX] = {
 	"SELECT version FROM usersd_schema ORDER BY version",
 	/* STMT_MIGRATE_RECORD: $1 version, $2 name */
 	"INSERT INTO usersd_schema (version, name) VALUES ($1, $2)",
+	/* STMT_DATABASE_EXISTS: $1 name */
+	"SELECT 1 FROM pg_database WHERE datname = $1",
+	/* STMT_CREATE_DATABASE_SQL: $1 name -> the statement, the name
+	 * quoted by the server (CREATE DATABASE takes no parameters) */
+	"SELECT format('CREATE DATABASE %I', $1::text)",
 };
 
 struct db {
@@ -445,6 +450,63 @@ const char *
 db_raised(const struct db *db)
 {
 	return db->raised;
+}
+
+int
+db_create_database(const char *conninfo, const struct cfg *cfg, int *created,
+    char *err, size_t errsz)
+{
+	PQconninfoOption	*opts, *o;
+	struct db		*db;
+	struct arena		*a;
+	struct dbrows		 rows;
+	char			*name = NULL, *admin;
+	const char		*p;
+	enum dbres		 rc;
+	int			 ret = -1;
+
+	*created = 0;
+	if ((opts = PQconninfoParse(conninfo, &name)) == NULL) {
+		snprintf(err, errsz, "bad conninfo: %s", name ? name : "?");
+		err[strcspn(err, "\n")] = '\0';
+		PQfreemem(name);
+		return -1;
+	}
+	name = NULL;
+	for (o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "dbname") == 0 && o->val != NULL &&
+		    *o->val != '\0')
+			name = strdup(o->val);
+	PQconninfoFree(opts);
+	if (name == NULL) {
+		snprintf(err, errsz, "the conninfo must name a database "
+		    "(dbname=...)");
+		return -1;
+	}
+	/* The same server and role, its maintenance database. */
+	if ((admin = malloc(strlen(conninfo) + 32)) == NULL)
+		fatal("malloc");
+	snprintf(admin, strlen(conninfo) + 32, "%s dbname=postgres", conninfo);
+	db = db_new(admin, cfg);
+	a = arena_new();
+	p = name;
+	rc = db_run(db, STMT_DATABASE_EXISTS, 1, &p, a, NULL);
+	if (rc == DB_OK)
+		ret = 0;
+	else if (rc == DB_NOROW &&
+	    db_run(db, STMT_CREATE_DATABASE_SQL, 1, &p, a, &rows) == DB_OK &&
+	    db_script(db, dbrows_get(&rows, 0, 0), err, errsz) == 0) {
+		*created = 1;
+		ret = 0;
+	} else if (*err == '\0' || rc != DB_NOROW)
+		snprintf(err, errsz, "cannot create database \"%s\": %s", name,
+		    db->conn ? PQerrorMessage(db->conn) : "no connection");
+	err[strcspn(err, "\n")] = '\0';
+	db_free(db);
+	arena_free(a);
+	free(admin);
+	free(name);
+	return ret;
 }
 
 int

@@ -69,6 +69,8 @@ enum stmt {
 	STMT_MIGRATE_LOCK,
 	STMT_MIGRATE_VERSIONS,
 	STMT_MIGRATE_RECORD,
+	STMT_DATABASE_EXISTS,
+	STMT_CREATE_DATABASE_SQL,
 	STMT__MAX
 };
 
@@ -111,6 +113,13 @@ const char	*db_raised(const struct db *);
  */
 int		 db_script(struct db *, const char *sql, char *err,
 		    size_t errsz);
+/*
+ * Creates the database that conninfo names, on the server it names, by
+ * connecting to that server's "postgres" database.  *created is 0 when it
+ * already existed.  0, or -1 with the reason in err.
+ */
+int		 db_create_database(const char *conninfo, const struct cfg *,
+		    int *created, char *err, size_t errsz);
 /* Connects now if needed; 0, or -1 with the reason in err. */
 int		 db_connect(struct db *, char *err, size_t errsz);
 

@@ -39,6 +39,8 @@ usage(FILE *f)
 	fprintf(f,
 "usage: usersctl [-c FILE] [-i INSTANCE] COMMAND [ARGS]\n"
 "\n"
+"  instance create NAME            create the database of instance NAME (from\n"
+"                                  the configuration) and migrate it\n"
 "  migrate [--all]                 apply missing migrations (--all: every\n"
 "                                  configured instance too)\n"
 "  setup --username U --org O --bucket B [--token T] [--retention SECONDS]\n"
@@ -127,6 +129,42 @@ cmd_migrate(struct ctl *c, int argc, char **argv)
 		    "default", applied);
 	}
 	return rc;
+}
+
+static int
+cmd_instance(struct ctl *c, int argc, char **argv)
+{
+	const char	*conninfo;
+	char		 err[1024];
+	int		 created, applied;
+
+	if (argc != 3 || strcmp(argv[1], "create") != 0) {
+		usage(stderr);
+		return 2;
+	}
+	if ((conninfo = cfg_instance_conninfo(&c->cfg, argv[2])) == NULL ||
+	    *argv[2] == '\0') {
+		fprintf(stderr, "usersctl: instance \"%s\" is not in the "
+		    "configuration (add instance.%s = CONNINFO)\n", argv[2],
+		    argv[2]);
+		return 1;
+	}
+	err[0] = '\0';
+	if (db_create_database(conninfo, &c->cfg, &created, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "usersctl: instance %s: %s\n", argv[2], err);
+		return 1;
+	}
+	if (open_db(c, argv[2]) == -1)
+		return 1;
+	if (migrate_run(c->db, c->arena, &applied, err, sizeof(err)) == -1) {
+		fprintf(stderr, "usersctl: instance %s: migrate: %s\n",
+		    argv[2], err);
+		return 1;
+	}
+	printf("%s: database %s, %d migration(s) applied\n", argv[2],
+	    created ? "created" : "already there", applied);
+	return 0;
 }
 
 static int
@@ -420,6 +458,8 @@ main(int argc, char *argv[])
 		return 1;
 	if (strcmp(argv[0], "migrate") == 0)
 		rc = cmd_migrate(&c, argc, argv);
+	else if (strcmp(argv[0], "instance") == 0)
+		rc = cmd_instance(&c, argc, argv);
 	else if (strcmp(argv[0], "setup") == 0)
 		rc = cmd_setup(&c, argc, argv);
 	else if (strcmp(argv[0], "user") == 0)
