@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -237,7 +238,11 @@ struct db {
 	unsigned char	 prepared[STMT__MAX];
 	char		 constraint[128];
 	char		 raised[256];
+	struct timespec	 failed_at;	/* last failed connect, or zero */
 };
+
+/* After a failed connect, answer "unavailable" at once for this long. */
+#define RECONNECT_PAUSE_MS	250
 
 struct db *
 db_new(const char *conninfo, const struct cfg *cfg)
@@ -282,10 +287,20 @@ db_connect(struct db *db, char *err, size_t errsz)
 {
 	char		 timeout[16], options[64];
 	const char	*keys[5], *vals[5];
+	struct timespec	 now;
 
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
 		return 0;
 	db_disconnect(db);
+	/* A down server must not cost every request a connect attempt. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (db->failed_at.tv_sec != 0 &&
+	    (now.tv_sec - db->failed_at.tv_sec) * 1000 +
+	    (now.tv_nsec - db->failed_at.tv_nsec) / 1000000 <
+	    RECONNECT_PAUSE_MS) {
+		snprintf(err, errsz, "reconnecting is paused after a failure");
+		return -1;
+	}
 	snprintf(timeout, sizeof(timeout), "%lld", db->cfg->connect_timeout);
 	snprintf(options, sizeof(options), "-c statement_timeout=%lld",
 	    db->cfg->statement_timeout);
@@ -303,8 +318,10 @@ db_connect(struct db *db, char *err, size_t errsz)
 		    PQerrorMessage(db->conn) : "out of memory");
 		err[strcspn(err, "\n")] = '\0';
 		db_disconnect(db);
+		clock_gettime(CLOCK_MONOTONIC, &db->failed_at);
 		return -1;
 	}
+	memset(&db->failed_at, 0, sizeof(db->failed_at));
 	PQsetNoticeProcessor(db->conn, notice, NULL);
 	return 0;
 }
