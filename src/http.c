@@ -277,16 +277,16 @@ http_read_body(struct req *r, struct apierr *e)
 		return apierr_set(e, APIERR_TOO_LARGE,
 		    "request body is larger than %lld bytes", limit);
 	}
+	/* Without Content-Length, read up to one byte past the limit. */
 	cap = want >= 0 ? (size_t)want : 4096;
 	r->body = arena_alloc(r->arena, cap + 1);
 	for (;;) {
 		if (want >= 0 && got == (size_t)want)
 			break;
 		if (got == cap) {
-			/* Only without Content-Length: grow up to the limit. */
 			char *p;
 
-			if ((long long)cap >= limit) {
+			if ((long long)got > limit) {
 				drain(r);
 				return apierr_set(e, APIERR_TOO_LARGE,
 				    "request body is larger than %lld bytes",
@@ -309,6 +309,11 @@ http_read_body(struct req *r, struct apierr *e)
 	if (want >= 0 && got < (size_t)want)
 		return apierr_set(e, APIERR_INVALID,
 		    "request body ended early");
+	if ((long long)got > limit) {
+		drain(r);
+		return apierr_set(e, APIERR_TOO_LARGE,
+		    "request body is larger than %lld bytes", limit);
+	}
 	r->body[got] = '\0';
 	r->body_len = got;
 	return 0;

@@ -15,7 +15,7 @@
 
 #define HTTP_MAX_SEGS		16
 #define HTTP_MAX_QUERY		64	/* query parameters kept */
-#define HTTP_MAX_URI		8192	/* longer request targets: 414 */
+#define HTTP_MAX_URI		8192	/* longer request targets: 400 */
 #define HTTP_MAX_HEADER		8192	/* longest header value we read */
 #define HTTP_SESSION_COOKIE	"influxdb-oss-session"
 

@@ -30,6 +30,12 @@ parse_object(const char *body, size_t len, struct apierr *e)
 		apierr_set(e, APIERR_INVALID, "request body is empty");
 		return NULL;
 	}
+	/* json-c checks the shape of UTF-8, not overlongs or surrogates. */
+	if (!util_utf8_valid(body, len)) {
+		apierr_set(e, APIERR_INVALID, "request body is not valid UTF-8 "
+		    "or holds NUL bytes");
+		return NULL;
+	}
 	if ((tok = json_tokener_new_ex(JSON_DEPTH)) == NULL) {
 		apierr_internal(e);
 		return NULL;
@@ -37,21 +43,30 @@ parse_object(const char *body, size_t len, struct apierr *e)
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
 	    JSON_TOKENER_VALIDATE_UTF8);
 	root = json_tokener_parse_ex(tok, body, (int)len);
-	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
+	/* A bare "5" waits for more digits: tell json-c the input ends. */
+	if (root == NULL &&
+	    json_tokener_get_error(tok) == json_tokener_continue) {
+		root = json_tokener_parse_ex(tok, "", 1);
+		end = len;
+	}
+	jerr = json_tokener_get_error(tok);
 	json_tokener_free(tok);
+	if (root == NULL && jerr == json_tokener_success) {
+		apierr_set(e, APIERR_INVALID,
+		    "request body must be a JSON object");
+		return NULL;
+	}
 	if (root == NULL || jerr != json_tokener_success) {
 		json_object_put(root);
-		if (jerr == json_tokener_continue)
-			apierr_set(e, APIERR_INVALID, "request body is not "
-			    "valid JSON: unexpected end of input");
-		else
-			apierr_set(e, APIERR_INVALID, "request body is not "
-			    "valid JSON: %s", json_tokener_error_desc(jerr));
+		apierr_set(e, APIERR_INVALID, "request body is not valid JSON: "
+		    "%s", jerr == json_tokener_error_parse_eof ||
+		    jerr == json_tokener_continue ? "unexpected end of input" :
+		    json_tokener_error_desc(jerr));
 		return NULL;
 	}
 	for (; end < len; end++)
-		if (strchr(" \t\r\n", body[end]) == NULL) {
+		if (body[end] == '\0' || strchr(" \t\r\n", body[end]) == NULL) {
 			json_object_put(root);
 			apierr_set(e, APIERR_INVALID, "request body has data "
 			    "after the JSON value");
@@ -104,9 +119,10 @@ get_string(struct arena *a, json_object *obj, const char *key,
 		    "field \"%s\" must be a string", key);
 	s = json_object_get_string(v);
 	n = json_object_get_string_len(v);
-	if (memchr(s, '\0', (size_t)n) != NULL)
-		return apierr_set(e, APIERR_INVALID,
-		    "field \"%s\" must not contain NUL characters", key);
+	/* Escapes can still spell a NUL or a lone surrogate. */
+	if (!util_utf8_valid(s, (size_t)n))
+		return apierr_set(e, APIERR_INVALID, "field \"%s\" must be "
+		    "valid UTF-8 without NUL characters", key);
 	*out = arena_strndup(a, s, (size_t)n);
 	if (present != NULL)
 		*present = 1;

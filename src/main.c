@@ -59,7 +59,7 @@ main(int argc, char *argv[])
 	struct cfg		 cfg;
 	char			 err[512], *end;
 	long long		 v;
-	int			 ch, check = 0;
+	int			 ch, check = 0, rc;
 
 	memset(&o, 0, sizeof(o));
 	o.workers = 4;
@@ -131,8 +131,11 @@ main(int argc, char *argv[])
 	}
 	log_level = (enum loglevel)cfg.log_level;
 	if (o.listen != NULL)
-		return prefork_run(&cfg, &o);
-	if (fcgi_is_fastcgi())
-		return fcgi_worker(&cfg);
-	return fcgi_cgi(&cfg);
+		rc = prefork_run(&cfg, &o);
+	else if (fcgi_is_fastcgi())
+		rc = fcgi_worker(&cfg);
+	else
+		rc = fcgi_cgi(&cfg);
+	cfg_release(&cfg);
+	return rc;
 }

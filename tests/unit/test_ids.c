@@ -1,0 +1,330 @@
+/*
+ * test_ids.c -- the ID codec (kit/platform/id.go), plus the other small
+ * parsers untrusted input goes through: util.c's integers and UTF-8, and
+ * crypto.c's strict base64, digests and tokens (both linked, not included).
+ */
+#include "ids.c"
+
+#include <limits.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "util.h"
+#include "tap.h"
+
+static void
+test_id_parse(void)
+{
+	static const struct {
+		int		 line;
+		const char	*in;
+		const char	*prefix;
+		const char	*want;	/* the ID, or the message */
+	} t[] = {
+		{ __LINE__, "0000000000000001", NULL, "0000000000000001" },
+		{ __LINE__, "0123456789abcdef", NULL, "0123456789abcdef" },
+		{ __LINE__, "ffffffffffffffff", NULL, "ffffffffffffffff" },
+		{ __LINE__, "0123456789ABCDEF", NULL, "0123456789abcdef" },
+		{ __LINE__, "0A0b0C0d0E0f0000", NULL, "0a0b0c0d0e0f0000" },
+		{ __LINE__, "000000000000001", NULL,
+		  "id must have a length of 16 bytes" },
+		{ __LINE__, "00000000000000001", NULL,
+		  "id must have a length of 16 bytes" },
+		{ __LINE__, "", NULL, "id must have a length of 16 bytes" },
+		{ __LINE__, "000000000000000g", NULL, "invalid ID" },
+		{ __LINE__, "0x00000000000001", NULL, "invalid ID" },
+		{ __LINE__, "+000000000000001", NULL, "invalid ID" },
+		{ __LINE__, "-000000000000001", NULL, "invalid ID" },
+		{ __LINE__, " 000000000000001", NULL, "invalid ID" },
+		{ __LINE__, "000000000000001 ", NULL, "invalid ID" },
+		{ __LINE__, "00000000\xc3\xa9" "000000", NULL, "invalid ID" },
+		{ __LINE__, "0000000000000000", NULL, "invalid ID" },
+		{ __LINE__, "000000000000000g", "decoding after",
+		  "decoding after: invalid ID" },
+		{ __LINE__, "0000000000000000", "decoding after",
+		  "decoding after: invalid ID" },
+		{ __LINE__, "01", "decoding after",
+		  "decoding after: id must have a length of 16 bytes" },
+	};
+	struct idstr	 id;
+	struct apierr	 e;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int good = strchr(t[i].want, ' ') == NULL;
+
+		memset(&e, 0, sizeof(e));
+		memset(&id, 'X', sizeof(id));
+		rc = id_parse(t[i].in, &id, t[i].prefix, &e);
+		if (good) {
+			is_int_at(t[i].line, rc, 0, "id_parse(\"%s\") accepts",
+			    t[i].in);
+			is_str_at(t[i].line, rc == 0 ? id.s : NULL, t[i].want,
+			    "id_parse(\"%s\") gives \"%s\"", t[i].in,
+			    t[i].want);
+		} else {
+			is_int_at(t[i].line, rc, -1, "id_parse(\"%s\") refuses",
+			    t[i].in);
+			is_int_at(t[i].line, e.code, APIERR_INVALID,
+			    "id_parse(\"%s\") is 400 invalid", t[i].in);
+			is_str_at(t[i].line, e.msg, t[i].want,
+			    "id_parse(\"%s\") says \"%s\"", t[i].in, t[i].want);
+		}
+	}
+	memset(&e, 0, sizeof(e));
+	is_int(id_parse(NULL, &id, NULL, &e), -1, "id_parse(NULL) refuses");
+	is_str(e.msg, "id must have a length of 16 bytes",
+	    "id_parse(NULL) is a length error");
+
+	is_int(id_is_canonical("00000000000000a1"), 1,
+	    "a lowercase non-zero ID is canonical");
+	is_int(id_is_canonical("00000000000000A1"), 0,
+	    "an upper-case ID is not canonical");
+	is_int(id_is_canonical("0000000000000000"), 0,
+	    "the zero ID is not canonical");
+	is_int(id_is_canonical("00000000000000a"), 0,
+	    "a short ID is not canonical");
+	is_int(id_is_canonical("00000000000000g1"), 0,
+	    "a non-hex ID is not canonical");
+	is_int(id_is_canonical(NULL), 0, "NULL is not canonical");
+}
+
+static void
+test_parse_ll(void)
+{
+	static const struct {
+		int		 line;
+		const char	*in;
+		long long	 min, max;
+		int		 rc;
+		long long	 want;
+	} t[] = {
+		{ __LINE__, "0", 0, 10, 0, 0 },
+		{ __LINE__, "10", 0, 10, 0, 10 },
+		{ __LINE__, "007", 0, 10, 0, 7 },
+		{ __LINE__, "-5", -10, 10, 0, -5 },
+		{ __LINE__, "11", 0, 10, -1, 0 },
+		{ __LINE__, "-1", 0, 10, -1, 0 },
+		{ __LINE__, "", 0, 10, -1, 0 },
+		{ __LINE__, " 5", 0, 10, -1, 0 },
+		{ __LINE__, "\t5", 0, 10, -1, 0 },
+		{ __LINE__, "5 ", 0, 10, -1, 0 },
+		{ __LINE__, "+5", 0, 10, -1, 0 },
+		{ __LINE__, "-", -10, 10, -1, 0 },
+		{ __LINE__, "--5", -10, 10, -1, 0 },
+		{ __LINE__, "- 5", -10, 10, -1, 0 },
+		{ __LINE__, "5x", 0, 10, -1, 0 },
+		{ __LINE__, "0x5", 0, 10, -1, 0 },
+		{ __LINE__, "1e3", 0, 10000, -1, 0 },
+		{ __LINE__, "1.0", 0, 10, -1, 0 },
+		{ __LINE__, "9223372036854775807", LLONG_MIN, LLONG_MAX, 0,
+		  LLONG_MAX },
+		{ __LINE__, "-9223372036854775808", LLONG_MIN, LLONG_MAX, 0,
+		  LLONG_MIN },
+		{ __LINE__, "9223372036854775808", LLONG_MIN, LLONG_MAX, -1,
+		  0 },
+		{ __LINE__, "-9223372036854775809", LLONG_MIN, LLONG_MAX, -1,
+		  0 },
+		{ __LINE__, "99999999999999999999999", LLONG_MIN, LLONG_MAX,
+		  -1, 0 },
+	};
+	long long	 v;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		v = 12345;
+		is_int_at(t[i].line, util_parse_ll(t[i].in, t[i].min, t[i].max,
+		    &v), t[i].rc, "util_parse_ll(\"%s\", %lld, %lld) %s",
+		    t[i].in, t[i].min, t[i].max,
+		    t[i].rc == 0 ? "accepts" : "refuses");
+		is_int_at(t[i].line, v, t[i].rc == 0 ? t[i].want : 12345,
+		    "util_parse_ll(\"%s\") %s", t[i].in, t[i].rc == 0 ?
+		    "stores the value" : "leaves *out alone");
+	}
+	is_int(util_parse_ll(NULL, 0, 10, &v), -1,
+	    "util_parse_ll(NULL) refuses");
+}
+
+static void
+test_utf8(void)
+{
+	static const struct {
+		int		 line;
+		const char	*name;
+		const char	*s;
+		size_t		 n;
+		int		 want;
+	} t[] = {
+#define S(x)	x, sizeof(x) - 1
+		{ __LINE__, "ASCII", S("hello"), 1 },
+		{ __LINE__, "the empty string", S(""), 1 },
+		{ __LINE__, "2-byte U+00E9", S("\xc3\xa9"), 1 },
+		{ __LINE__, "3-byte U+20AC", S("\xe2\x82\xac"), 1 },
+		{ __LINE__, "4-byte U+1F600", S("\xf0\x9f\x98\x80"), 1 },
+		{ __LINE__, "U+10FFFF", S("\xf4\x8f\xbf\xbf"), 1 },
+		{ __LINE__, "U+D7FF", S("\xed\x9f\xbf"), 1 },
+		{ __LINE__, "U+E000", S("\xee\x80\x80"), 1 },
+		{ __LINE__, "overlong '/' in 2 bytes", S("\xc0\xaf"), 0 },
+		{ __LINE__, "overlong U+007F in 2 bytes", S("\xc1\xbf"), 0 },
+		{ __LINE__, "overlong '/' in 3 bytes", S("\xe0\x80\xaf"), 0 },
+		{ __LINE__, "overlong U+07FF in 3 bytes", S("\xe0\x9f\xbf"),
+		  0 },
+		{ __LINE__, "overlong '/' in 4 bytes", S("\xf0\x80\x80\xaf"),
+		  0 },
+		{ __LINE__, "overlong U+FFFF in 4 bytes", S("\xf0\x8f\xbf\xbf"),
+		  0 },
+		{ __LINE__, "high surrogate U+D800", S("\xed\xa0\x80"), 0 },
+		{ __LINE__, "low surrogate U+DFFF", S("\xed\xbf\xbf"), 0 },
+		{ __LINE__, "U+110000", S("\xf4\x90\x80\x80"), 0 },
+		{ __LINE__, "lead byte 0xF5", S("\xf5\x80\x80\x80"), 0 },
+		{ __LINE__, "lead byte 0xF8", S("\xf8\x88\x80\x80\x80"), 0 },
+		{ __LINE__, "lead byte 0xFF", S("\xff"), 0 },
+		{ __LINE__, "a lone continuation byte", S("a\x80"), 0 },
+		{ __LINE__, "a truncated 2-byte sequence", S("a\xc3"), 0 },
+		{ __LINE__, "a truncated 3-byte sequence", S("\xe2\x82"), 0 },
+		{ __LINE__, "a truncated 4-byte sequence", S("\xf0\x9f\x98"),
+		  0 },
+		{ __LINE__, "a sequence cut by ASCII", S("\xe2\x82" "a"), 0 },
+		{ __LINE__, "a NUL byte", S("a\0b"), 0 },
+		{ __LINE__, "a sequence cut by n", "\xc3\xa9", 1, 0 },
+#undef S
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		is_int_at(t[i].line, util_utf8_valid(t[i].s, t[i].n), t[i].want,
+		    "util_utf8_valid: %s is %s", t[i].name,
+		    t[i].want ? "valid" : "invalid");
+}
+
+static void
+test_has_control(void)
+{
+	is_int(util_has_control("plain text", 10), 0,
+	    "util_has_control: printable ASCII has none");
+	is_int(util_has_control("\xc3\xa9t\xc3\xa9", 5), 0,
+	    "util_has_control: UTF-8 bytes are not controls");
+	is_int(util_has_control("a\tb", 3), 1, "util_has_control: TAB");
+	is_int(util_has_control("a\r\nb", 4), 1, "util_has_control: CR LF");
+	is_int(util_has_control("\x1f", 1), 1, "util_has_control: 0x1F");
+	is_int(util_has_control("a\x7f", 2), 1, "util_has_control: DEL");
+	is_int(util_has_control("a\0b", 3), 1, "util_has_control: NUL in n");
+	is_int(util_has_control("ab\n", 2), 0,
+	    "util_has_control: looks at n bytes only");
+	is_int(util_has_control("", 0), 0, "util_has_control: empty");
+}
+
+static void
+test_b64(void)
+{
+	static const struct {
+		int		 line;
+		const char	*in;
+		long		 rc;
+		const char	*want;
+	} t[] = {
+		{ __LINE__, "", 0, "" },
+		{ __LINE__, "YQ==", 1, "a" },
+		{ __LINE__, "YWI=", 2, "ab" },
+		{ __LINE__, "YWJj", 3, "abc" },
+		{ __LINE__, "YWJjZA==", 4, "abcd" },
+		{ __LINE__, "dXNlcjpwYXNz", 9, "user:pass" },
+		{ __LINE__, "Pz8/Pj4+", 6, "\x3f\x3f\x3f>>>" },
+		{ __LINE__, "YQ=", -1, NULL },
+		{ __LINE__, "YQ", -1, NULL },
+		{ __LINE__, "YWJjZ", -1, NULL },
+		{ __LINE__, "Y===", -1, NULL },
+		{ __LINE__, "====", -1, NULL },
+		{ __LINE__, "=YWJ", -1, NULL },
+		{ __LINE__, "YQ=A", -1, NULL },
+		{ __LINE__, "YQ==YQ==", -1, NULL },
+		{ __LINE__, "YW=j", -1, NULL },
+		{ __LINE__, "YW J", -1, NULL },
+		{ __LINE__, "YWJ\n", -1, NULL },
+		{ __LINE__, "YW-_", -1, NULL },
+		{ __LINE__, "YW.j", -1, NULL },
+		{ __LINE__, "YWJ\x80", -1, NULL },
+	};
+	unsigned char	 out[64];
+	size_t		 i;
+	long		 rc;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(out, 'X', sizeof(out));
+		rc = crypto_b64_decode(t[i].in, strlen(t[i].in), out);
+		is_int_at(t[i].line, rc, t[i].rc,
+		    "crypto_b64_decode(\"%s\") returns %ld", t[i].in, t[i].rc);
+		if (t[i].want != NULL)
+			ok_at(t[i].line, rc >= 0 && memcmp(out, t[i].want,
+			    strlen(t[i].want) + 1) == 0,
+			    "crypto_b64_decode(\"%s\") gives \"%s\", "
+			    "NUL-terminated", t[i].in, t[i].want);
+	}
+	memset(out, 'X', sizeof(out));
+	rc = crypto_b64_decode("AGEA", 4, out);
+	ok(rc == 3 && memcmp(out, "\0a\0", 3) == 0,
+	    "crypto_b64_decode keeps NUL bytes (\"AGEA\" is 00 61 00)");
+	rc = crypto_b64_decode("YWJjYWJj", 4, out);
+	ok(rc == 3 && memcmp(out, "abc", 4) == 0,
+	    "crypto_b64_decode stops at inlen");
+}
+
+static void
+test_digest_token(void)
+{
+	char	 hex[SHA256_HEX_LEN + 1];
+	char	 t1[TOKEN_LEN + 1], t2[TOKEN_LEN + 1];
+	char	 buf[8];
+	size_t	 i, bad = 0, eq = 0;
+
+	crypto_sha256_hex("abc", 3, hex);
+	is_str(hex, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad", "sha256(\"abc\")");
+	crypto_sha256_hex("", 0, hex);
+	is_str(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+	    "27ae41e4649b934ca495991b7852b855", "sha256(\"\")");
+
+	memset(t1, 'X', sizeof(t1));
+	is_int(crypto_new_token(t1), 0, "crypto_new_token succeeds");
+	is_int(strlen(t1), TOKEN_LEN, "a token has 88 characters");
+	for (i = 0; i < TOKEN_LEN - 2; i++)
+		if (!((t1[i] >= 'A' && t1[i] <= 'Z') ||
+		    (t1[i] >= 'a' && t1[i] <= 'z') ||
+		    (t1[i] >= '0' && t1[i] <= '9') || t1[i] == '-' ||
+		    t1[i] == '_'))
+			bad++;
+	is_int(bad, 0, "a token's first 86 characters are base64url");
+	is_str(t1 + TOKEN_LEN - 2, "==", "a token ends with \"==\" padding");
+	is_int(crypto_new_token(t2), 0, "a second crypto_new_token succeeds");
+	ok(strcmp(t1, t2) != 0, "two tokens differ");
+
+	is_int(crypto_equal("secret-a", "secret-a", 8), 1,
+	    "crypto_equal: equal buffers");
+	is_int(crypto_equal("secret-a", "secret-b", 8), 0,
+	    "crypto_equal: differing last byte");
+	is_int(crypto_equal("Xecret-a", "secret-a", 8), 0,
+	    "crypto_equal: differing first byte");
+	is_int(crypto_equal("abc", "abd", 2), 1,
+	    "crypto_equal: compares n bytes only");
+	is_int(crypto_equal("a", "b", 0), 1, "crypto_equal: n = 0 is equal");
+
+	memcpy(buf, "secret!", 8);
+	crypto_wipe(buf, sizeof(buf));
+	for (i = 0; i < sizeof(buf); i++)
+		if (buf[i] == 0)
+			eq++;
+	is_int(eq, sizeof(buf), "crypto_wipe zeroes the buffer");
+}
+
+int
+main(void)
+{
+	test_id_parse();
+	test_parse_ll();
+	test_utf8();
+	test_has_control();
+	test_b64();
+	test_digest_token();
+	return done_testing();
+}

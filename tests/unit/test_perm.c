@@ -1,0 +1,306 @@
+/*
+ * test_perm.c -- permissions: the stored string form, InfluxDB's matching
+ * rules (authz.go matchesV1), and what auth.c derives from a principal
+ * (auth.o is linked; principals are built by hand, no database).
+ */
+#include "perm.c"
+
+#include <string.h>
+
+#include "auth.h"
+#include "tap.h"
+
+#define U1	"0000000000000001"
+#define U2	"0000000000000002"
+#define O1	"00000000000000a1"
+#define O2	"00000000000000a2"
+#define O3	"00000000000000a3"
+#define B1	"00000000000000b1"
+
+static void
+test_names(void)
+{
+	int	 i, bad = 0;
+
+	for (i = 0; i < ACT__MAX; i++)
+		if (perm_action_parse(perm_action_name(i)) != i)
+			bad++;
+	is_int(bad, 0, "every action name parses back to its action");
+	for (i = 0; i < RT__MAX; i++)
+		if (perm_type_parse(perm_type_name(i)) != i)
+			bad++;
+	is_int(bad, 0, "every type name parses back to its type");
+	is_int(perm_type_parse("notificationRules"), RT_NOTIFICATION_RULES,
+	    "type \"notificationRules\" is camel case, as InfluxDB");
+	is_int(perm_type_parse("notificationEndpoints"),
+	    RT_NOTIFICATION_ENDPOINTS, "type \"notificationEndpoints\"");
+	is_int(perm_type_parse("instance"), RT_INSTANCE, "type \"instance\"");
+	is_int(perm_type_parse("Users"), -1, "type names are case-sensitive");
+	is_int(perm_type_parse(""), -1, "an empty type is unknown");
+	is_int(perm_action_parse("delete"), -1, "action \"delete\" is unknown");
+	is_int(perm_action_parse("READ"), -1,
+	    "action names are case-sensitive");
+}
+
+static void
+test_parse_format(void)
+{
+	static const struct {
+		int		 line;
+		const char	*in;
+		int		 rc;
+		enum perm_action act;
+		enum rtype	 type;
+		const char	*id, *org;
+	} t[] = {
+		{ __LINE__, "read:users", 0, ACT_READ, RT_USERS, "", "" },
+		{ __LINE__, "write:users", 0, ACT_WRITE, RT_USERS, "", "" },
+		{ __LINE__, "read:users/" U1, 0, ACT_READ, RT_USERS, U1, "" },
+		{ __LINE__, "write:orgs/" O1, 0, ACT_WRITE, RT_ORGS, O1, "" },
+		{ __LINE__, "write:orgs/" O1 "/buckets", 0, ACT_WRITE,
+		  RT_BUCKETS, "", O1 },
+		{ __LINE__, "read:orgs/" O1 "/authorizations/" B1, 0, ACT_READ,
+		  RT_AUTHORIZATIONS, B1, O1 },
+		{ __LINE__, "read:orgs/" O1 "/orgs", 0, ACT_READ, RT_ORGS, "",
+		  O1 },
+		{ __LINE__, "write:instance", 0, ACT_WRITE, RT_INSTANCE, "",
+		  "" },
+		{ __LINE__, "read:notificationEndpoints", 0, ACT_READ,
+		  RT_NOTIFICATION_ENDPOINTS, "", "" },
+		{ __LINE__, "delete:users", -1, 0, 0, NULL, NULL },
+		{ __LINE__, "READ:users", -1, 0, 0, NULL, NULL },
+		{ __LINE__, ":users", -1, 0, 0, NULL, NULL },
+		{ __LINE__, "read:widgets", -1, 0, 0, NULL, NULL },
+		{ __LINE__, "read:", -1, 0, 0, NULL, NULL },
+		{ __LINE__, "read", -1, 0, 0, NULL, NULL },
+		{ __LINE__, "readusers", -1, 0, 0, NULL, NULL },
+		{ __LINE__, "", -1, 0, 0, NULL, NULL },
+		{ __LINE__, "read:users/123", -1, 0, 0, NULL, NULL },
+		{ __LINE__, "read:users/0000000000000000", -1, 0, 0, NULL,
+		  NULL },
+		{ __LINE__, "read:users/000000000000000G", -1, 0, 0, NULL,
+		  NULL },
+		{ __LINE__, "read:users/00000000000000AB", -1, 0, 0, NULL,
+		  NULL },
+		{ __LINE__, "read:users/" U1 "/buckets", -1, 0, 0, NULL, NULL },
+		{ __LINE__, "read:orgs/bad/buckets", -1, 0, 0, NULL, NULL },
+		{ __LINE__, "read:orgs/" O1 "/widgets", -1, 0, 0, NULL, NULL },
+		{ __LINE__, "read:orgs/" O1 "/buckets/xyz", -1, 0, 0, NULL,
+		  NULL },
+		{ __LINE__, "read:orgs/" O1 "/buckets/" B1 "/x", -1, 0, 0, NULL,
+		  NULL },
+		{ __LINE__, "read:orgs/" O1 "/buckets/" B1 "/" B1, -1, 0, 0,
+		  NULL, NULL },
+		{ __LINE__, "read:orgs/" O1 "/buckets/" B1
+		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxx", -1, 0, 0, NULL, NULL },
+	};
+	struct perm	 p;
+	char		 buf[PERM_STR_MAX];
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&p, 0, sizeof(p));
+		rc = perm_parse(t[i].in, &p);
+		is_int_at(t[i].line, rc, t[i].rc, "perm_parse(\"%s\") %s",
+		    t[i].in, t[i].rc == 0 ? "accepts" : "refuses");
+		if (t[i].rc != 0 || rc != 0)
+			continue;
+		ok_at(t[i].line, p.action == t[i].act && p.type == t[i].type &&
+		    strcmp(p.id, t[i].id) == 0 && strcmp(p.org, t[i].org) == 0,
+		    "perm_parse(\"%s\") fills action %d type %d id \"%s\" "
+		    "org \"%s\"", t[i].in, t[i].act, t[i].type, t[i].id,
+		    t[i].org);
+		is_str_at(t[i].line, perm_format(&p, buf), t[i].in,
+		    "perm_format round-trips \"%s\"", t[i].in);
+	}
+
+	perm_make(&p, ACT_WRITE, RT_BUCKETS, B1, O1);
+	is_str(perm_format(&p, buf), "write:orgs/" O1 "/buckets/" B1,
+	    "perm_make + perm_format: org and id");
+	perm_make(&p, ACT_READ, RT_USERS, NULL, NULL);
+	is_str(perm_format(&p, buf), "read:users",
+	    "perm_make with NULL id and org leaves them empty");
+}
+
+static void
+test_matches(void)
+{
+	static const struct {
+		int		 line;
+		const char	*held, *req;
+		int		 want;
+	} t[] = {
+		/* The action must match. */
+		{ __LINE__, "read:users", "read:users/" U1, 1 },
+		{ __LINE__, "read:users", "write:users/" U1, 0 },
+		{ __LINE__, "write:users", "read:users/" U1, 0 },
+		/* instance matches everything of its action. */
+		{ __LINE__, "write:instance", "write:users/" U1, 1 },
+		{ __LINE__, "write:instance", "write:orgs/" O1 "/buckets", 1 },
+		{ __LINE__, "read:instance", "write:users/" U1, 0 },
+		/* The type must match. */
+		{ __LINE__, "read:users", "read:orgs/" O1, 0 },
+		{ __LINE__, "read:buckets", "read:orgs/" O1 "/dashboards", 0 },
+		/* No id and no org: every resource of the type. */
+		{ __LINE__, "read:buckets", "read:buckets", 1 },
+		{ __LINE__, "read:buckets", "read:orgs/" O1 "/buckets", 1 },
+		{ __LINE__, "read:buckets", "read:orgs/" O1 "/buckets/" B1, 1 },
+		/* Org-scoped: that org only, never a request without one. */
+		{ __LINE__, "read:orgs/" O1 "/buckets",
+		  "read:orgs/" O1 "/buckets", 1 },
+		{ __LINE__, "read:orgs/" O1 "/buckets",
+		  "read:orgs/" O1 "/buckets/" B1, 1 },
+		{ __LINE__, "read:orgs/" O1 "/buckets",
+		  "read:orgs/" O2 "/buckets", 0 },
+		{ __LINE__, "read:orgs/" O1 "/buckets", "read:buckets", 0 },
+		{ __LINE__, "read:orgs/" O1 "/buckets", "read:buckets/" B1, 0 },
+		/* Id-scoped: that id only (in any org, as matchesV1). */
+		{ __LINE__, "read:users/" U1, "read:users/" U1, 1 },
+		{ __LINE__, "read:users/" U1, "read:users/" U2, 0 },
+		{ __LINE__, "read:users/" U1, "read:users", 0 },
+		{ __LINE__, "read:orgs/" O1 "/buckets/" B1,
+		  "read:orgs/" O1 "/buckets/" B1, 1 },
+		{ __LINE__, "read:orgs/" O1 "/buckets/" B1,
+		  "read:orgs/" O2 "/buckets/" B1, 1 },
+		{ __LINE__, "read:orgs/" O1 "/buckets/" B1,
+		  "read:orgs/" O1 "/buckets", 0 },
+		{ __LINE__, "read:orgs/" O1, "read:orgs/" O1, 1 },
+		{ __LINE__, "read:orgs/" O1, "read:orgs/" O2, 0 },
+	};
+	struct perm	 held, req;
+	size_t		 i;
+	int		 ph, pr;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ph = perm_parse(t[i].held, &held);
+		pr = perm_parse(t[i].req, &req);
+		ok_at(t[i].line, ph == 0 && pr == 0 &&
+		    perm_matches(&held, &req) == t[i].want,
+		    "%s %s %s", t[i].held,
+		    t[i].want ? "grants" : "does not grant", t[i].req);
+	}
+}
+
+static void
+test_auth_allowed(void)
+{
+	struct perm	 tperms[2];
+	char		 o1[] = O1, o2[] = O2;
+	char		*owner[1], *member[1];
+	struct principal tok, ses, root;
+	struct apierr	 e;
+
+	owner[0] = o1;
+	member[0] = o2;
+	/* A token holds exactly its permissions. */
+	memset(&tok, 0, sizeof(tok));
+	tok.kind = PRINC_TOKEN;
+	tok.user_id = U1;
+	perm_make(&tperms[0], ACT_READ, RT_USERS, NULL, NULL);
+	perm_make(&tperms[1], ACT_WRITE, RT_BUCKETS, NULL, O1);
+	tok.perms = tperms;
+	tok.nperms = 2;
+	/* Set to prove that tokens ignore the session-only fields. */
+	tok.owner_orgs = owner;
+	tok.nowner = 1;
+	tok.instance_owner = 1;
+	is_int(auth_allowed(&tok, ACT_READ, RT_USERS, U2, NULL), 1,
+	    "token: read:users grants reading any user");
+	is_int(auth_allowed(&tok, ACT_WRITE, RT_USERS, U2, NULL), 0,
+	    "token: read:users does not grant writing a user");
+	is_int(auth_allowed(&tok, ACT_WRITE, RT_USERS, U1, NULL), 0,
+	    "token: no implied write on its own user");
+	is_int(auth_allowed(&tok, ACT_WRITE, RT_BUCKETS, B1, O1), 1,
+	    "token: write:orgs/<o1>/buckets grants a bucket in o1");
+	is_int(auth_allowed(&tok, ACT_WRITE, RT_BUCKETS, B1, O2), 0,
+	    "token: write:orgs/<o1>/buckets does not grant one in o2");
+	is_int(auth_allowed(&tok, ACT_READ, RT_ORGS, O1, NULL), 0,
+	    "token: owner_orgs and instance_owner are ignored");
+	is_int(auth_allowed(NULL, ACT_READ, RT_USERS, U1, NULL), 0,
+	    "no principal is allowed nothing");
+
+	/* A session: its own user, owner and member orgs. */
+	memset(&ses, 0, sizeof(ses));
+	ses.kind = PRINC_SESSION;
+	ses.user_id = U1;
+	ses.owner_orgs = owner;
+	ses.nowner = 1;
+	ses.member_orgs = member;
+	ses.nmember = 1;
+	is_int(auth_allowed(&ses, ACT_READ, RT_USERS, U1, NULL), 1,
+	    "session: reads its own user");
+	is_int(auth_allowed(&ses, ACT_WRITE, RT_USERS, U1, NULL), 1,
+	    "session: writes its own user");
+	is_int(auth_allowed(&ses, ACT_READ, RT_USERS, U2, NULL), 0,
+	    "session: does not read another user");
+	is_int(auth_allowed(&ses, ACT_READ, RT_USERS, NULL, NULL), 0,
+	    "session: does not read all users");
+	is_int(auth_allowed(&ses, ACT_READ, RT_ORGS, O1, NULL), 1,
+	    "session owner: reads orgs/<org>");
+	is_int(auth_allowed(&ses, ACT_WRITE, RT_ORGS, O1, NULL), 1,
+	    "session owner: writes orgs/<org>");
+	is_int(auth_allowed(&ses, ACT_WRITE, RT_BUCKETS, NULL, O1), 1,
+	    "session owner: writes buckets in the org");
+	is_int(auth_allowed(&ses, ACT_READ, RT_AUTHORIZATIONS, B1, O1), 1,
+	    "session owner: reads an authorization in the org");
+	is_int(auth_allowed(&ses, ACT_READ, RT_ORGS, O2, NULL), 1,
+	    "session member: reads orgs/<org>");
+	is_int(auth_allowed(&ses, ACT_WRITE, RT_ORGS, O2, NULL), 0,
+	    "session member: does not write orgs/<org>");
+	is_int(auth_allowed(&ses, ACT_READ, RT_BUCKETS, NULL, O2), 1,
+	    "session member: reads buckets in the org");
+	is_int(auth_allowed(&ses, ACT_WRITE, RT_BUCKETS, NULL, O2), 0,
+	    "session member: does not write buckets in the org");
+	is_int(auth_allowed(&ses, ACT_READ, RT_ORGS, O3, NULL), 0,
+	    "session: nothing on an org it is not in");
+	is_int(auth_allowed(&ses, ACT_READ, RT_BUCKETS, NULL, O3), 0,
+	    "session: nothing within an org it is not in");
+	is_int(auth_allowed(&ses, ACT_READ, RT_BUCKETS, NULL, NULL), 0,
+	    "session: org roles do not grant a type without an org");
+	is_int(auth_allowed(&ses, ACT_READ, RT_INSTANCE, NULL, NULL), 0,
+	    "session: not the instance");
+
+	/* The instance owner. */
+	memset(&root, 0, sizeof(root));
+	root.kind = PRINC_SESSION;
+	root.user_id = U2;
+	root.instance_owner = 1;
+	is_int(auth_allowed(&root, ACT_WRITE, RT_USERS, U1, NULL), 1,
+	    "instance owner: writes any user");
+	is_int(auth_allowed(&root, ACT_WRITE, RT_USERS, NULL, NULL), 1,
+	    "instance owner: writes all users");
+	is_int(auth_allowed(&root, ACT_WRITE, RT_BUCKETS, NULL, O3), 1,
+	    "instance owner: writes in any org");
+	is_int(auth_allowed(&root, ACT_WRITE, RT_INSTANCE, NULL, NULL), 1,
+	    "instance owner: writes the instance");
+
+	/* auth_require renders the refused permission. */
+	memset(&e, 0, sizeof(e));
+	is_int(auth_require(&ses, ACT_READ, RT_USERS, U1, NULL, &e), 0,
+	    "auth_require: 0 when allowed");
+	is_int(auth_require(&ses, ACT_WRITE, RT_USERS, U2, NULL, &e), -1,
+	    "auth_require: -1 when refused");
+	is_int(e.code, APIERR_UNAUTHORIZED, "auth_require: refused is 401");
+	is_str(e.msg, "write:users/" U2 " is unauthorized",
+	    "auth_require: \"write:users/<id> is unauthorized\"");
+	auth_require(&ses, ACT_WRITE, RT_BUCKETS, NULL, O2, &e);
+	is_str(e.msg, "write:orgs/" O2 "/buckets is unauthorized",
+	    "auth_require: \"write:orgs/<org>/buckets is unauthorized\"");
+	auth_require(&tok, ACT_WRITE, RT_USERS, NULL, NULL, &e);
+	is_str(e.msg, "write:users is unauthorized",
+	    "auth_require: \"write:users is unauthorized\"");
+	auth_require(NULL, ACT_READ, RT_ORGS, O1, NULL, &e);
+	is_str(e.msg, "read:orgs/" O1 " is unauthorized",
+	    "auth_require: no principal, \"read:orgs/<id> is unauthorized\"");
+}
+
+int
+main(void)
+{
+	test_names();
+	test_parse_format();
+	test_matches();
+	test_auth_allowed();
+	return done_testing();
+}
