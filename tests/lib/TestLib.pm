@@ -1,0 +1,687 @@
+# TestLib.pm -- helpers for the cgi and integration test tiers.
+#
+#   my $t = TestLib->new;              # fresh database from usersd_template
+#   my $r = $t->cgi(method => 'GET', path => '/health');
+#   is($r->{status}, 200);
+#   my $s = TestLib::Server->start(kind => 'nginx', t => $t, workers => 2);
+#   $r = $s->request('GET', '/health');
+#
+# Result hashes (cgi, request, raw) all look alike:
+#   { status, headers => { lc name => first value }, all_headers => [[lc name, value], ...],
+#     body, json (decoded body or undef), stderr (cgi only) }
+#
+# Environment: USERSD_TEST_PGHOST (socket dir of the run's cluster, set by
+# tests/run.sh), USERSD_TEST_PGPORT, USERSD_BIN, USERSCTL_BIN,
+# REQUIRE_INTEGRATION=1 (a test that cannot run fails instead of skipping),
+# USERSD_TEST_KEEP=1 (keep databases and run dirs for a post-mortem).
+#
+# Perl core modules only.
+package TestLib;
+
+use strict;
+use warnings;
+use Cwd qw(abs_path);
+use File::Basename qw(dirname basename);
+use File::Temp qw(tempdir);
+use IO::Select;
+use IPC::Open3 qw(open3);
+use JSON::PP;
+use POSIX qw(:sys_wait_h);
+use Symbol qw(gensym);
+use Test::More;
+use Time::HiRes qw(time sleep);
+
+our $ROOT = abs_path(dirname(__FILE__) . '/../..');
+our $BIN = $ENV{USERSD_BIN} // "$ROOT/build/usersd";
+our $CTL = $ENV{USERSCTL_BIN} // "$ROOT/build/usersctl";
+our $PGSH = "$ROOT/tests/lib/pg.sh";
+our $JSON = JSON::PP->new->utf8->canonical;
+$BIN = abs_path($BIN) // $BIN if -e $BIN;
+
+# Cleanup only in the process that created things: tests fork helpers,
+# and END blocks run in every child that exits through perl.
+my $OWNER = $$;
+my (@DBS, @CLUSTERS, @SERVERS);
+
+# The answer to "this test cannot run here": skip on a laptop, fail in CI.
+# Call before any test has run.
+sub cannot_run {
+	my ($why) = @_;
+	if ($ENV{REQUIRE_INTEGRATION}) {
+		fail("cannot run (REQUIRE_INTEGRATION=1): $why");
+		done_testing();
+		exit 1;
+	}
+	plan skip_all => "SKIPPED: $why";
+}
+
+# Run a command; return (exit status, stdout+stderr).
+sub _run {
+	my @cmd = @_;
+	my $pid = open3(my $in, my $out, undef, @cmd);
+	close $in;
+	local $/;
+	my $text = <$out> // '';
+	waitpid($pid, 0);
+	return ($? >> 8, $text);
+}
+
+# TestLib->new(%opts): a fresh database for this test file.
+#   cluster => 'own'  start a private cluster (for tests that stop
+#                     PostgreSQL) and migrate it with usersctl.
+sub new {
+	my ($class, %o) = @_;
+	my $self = bless { %o }, $class;
+	-x $BIN or cannot_run("no usersd binary at $BIN (run make)");
+	(my $name = basename($0)) =~ s/\.t$//;
+	$name =~ s/[^a-z0-9]+/_/gi;
+	$self->{dbname} = lc("t_${name}_$$");
+	if (($o{cluster} // '') eq 'own') {
+		$self->_own_cluster;
+	} else {
+		my $host = $ENV{USERSD_TEST_PGHOST}
+		    or cannot_run('USERSD_TEST_PGHOST is not set (run tests through tests/run.sh / make check)');
+		$self->{pghost} = $host;
+		$self->{pgport} = $ENV{USERSD_TEST_PGPORT} // 5432;
+		$self->_admin_sql(qq{CREATE DATABASE "$self->{dbname}" TEMPLATE usersd_template})
+		    or cannot_run("cannot create a database from usersd_template in $host");
+	}
+	push @DBS, $self;
+	$self->{conninfo} = "host=$self->{pghost} port=$self->{pgport} "
+	    . "dbname=$self->{dbname} user=postgres";
+	return $self;
+}
+
+sub conninfo { $_[0]{conninfo} }
+
+# A private cluster in a /tmp directory reachable by postgres and www-data.
+sub _own_cluster {
+	my ($self) = @_;
+	my $dir = tempdir('usersd-pg-XXXXXX', TMPDIR => 1, CLEANUP => !$ENV{USERSD_TEST_KEEP});
+	chmod 0755, $dir;
+	$self->{pgdir} = "$dir/pg";
+	my ($rc, $out) = _run($PGSH, 'start', $self->{pgdir});
+	$rc == 0 or cannot_run("cannot start PostgreSQL in $self->{pgdir}: $out");
+	push @CLUSTERS, $self->{pgdir};
+	$self->{pghost} = $self->{pgdir};
+	$self->{pgport} = 5432;
+	$self->_admin_sql(qq{CREATE DATABASE "$self->{dbname}"}) or die "create database failed";
+	local $ENV{USERSD_DB} = "host=$self->{pghost} port=5432 dbname=$self->{dbname} user=postgres";
+	($rc, $out) = _run($CTL, 'migrate');
+	$rc == 0 or cannot_run("usersctl migrate failed: $out");
+}
+
+# Stop/start the private cluster (cluster => 'own' only).
+sub pg_stop {
+	my ($self) = @_;
+	my ($rc, $out) = _run($PGSH, 'stop', $self->{pgdir});
+	$rc == 0 or die "pg stop: $out";
+}
+
+sub pg_start {
+	my ($self) = @_;
+	my ($rc, $out) = _run($PGSH, 'start', $self->{pgdir});
+	$rc == 0 or die "pg start: $out";
+}
+
+sub _admin_sql {
+	my ($self, $sql) = @_;
+	my ($rc, $out) = _run('psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1',
+	    '-h', $self->{pghost}, '-p', $self->{pgport}, '-U', 'postgres',
+	    '-d', 'postgres', '-c', $sql);
+	diag("psql: $out") if $rc != 0;
+	return $rc == 0;
+}
+
+# $t->psql($sql): rows of the last statement as arrayrefs (psql -At).
+# Dies on an SQL error.
+sub psql {
+	my ($self, $sql) = @_;
+	my $pid = open3(my $in, my $out, my $err = gensym, 'psql', '-X', '-A', '-t',
+	    '-q', '-v', 'ON_ERROR_STOP=1', '-F', "\x1f", '-d', $self->{conninfo});
+	print $in $sql;
+	close $in;
+	my @lines = <$out>;
+	my $errtext = do { local $/; <$err> } // '';
+	waitpid($pid, 0);
+	die "psql failed: $errtext" if $?;
+	chomp @lines;
+	return map { [ split /\x1f/, $_, -1 ] } @lines;
+}
+
+# Parse "Name: value" lines into the common result shape.
+sub _parse_headers {
+	my ($res, $head) = @_;
+	$res->{headers} = {};
+	$res->{all_headers} = [];
+	for my $line (split /\r?\n/, $head) {
+		next unless $line =~ /^([^:\s]+):\s*(.*?)\s*$/;
+		my ($n, $v) = (lc $1, $2);
+		push @{ $res->{all_headers} }, [ $n, $v ];
+		$res->{headers}{$n} //= $v;
+	}
+}
+
+sub _decode_json {
+	my ($res) = @_;
+	$res->{json} = undef;
+	if (length($res->{body} // '') && ($res->{headers}{'content-type'} // '') =~ /json/) {
+		$res->{json} = eval { $JSON->decode($res->{body}) };
+	}
+	return $res;
+}
+
+# All values of one header (e.g. set-cookie) from a result hash.
+sub header_all {
+	my ($res, $name) = @_;
+	return map { $_->[1] } grep { $_->[0] eq lc $name } @{ $res->{all_headers} };
+}
+
+# $t->cgi(%req): run usersd as a CGI program and parse its response.
+#   method, path, query, headers => {Name => value}, body, env => {VAR => value|undef},
+#   timeout (default 10 s)
+# A crash, a timeout or a sanitizer report is a test failure of its own.
+sub cgi {
+	my ($self, %r) = @_;
+	my $method = $r{method} // 'GET';
+	my $path = $r{path} // '/';
+	my $body = $r{body};
+	my $uri = $path . (defined $r{query} && length $r{query} ? "?$r{query}" : '');
+
+	# Start from a clean slate: nothing USERSD_*, PG* or HTTP_* leaks in
+	# from the caller's environment.
+	my %env = map { $_ => $ENV{$_} }
+	    grep { !/^(USERSD_|PG|HTTP_|CONTENT_|REQUEST_|QUERY_|HTTPS$)/ } keys %ENV;
+	%env = (%env,
+	    GATEWAY_INTERFACE => 'CGI/1.1',
+	    SERVER_PROTOCOL => 'HTTP/1.1',
+	    SERVER_SOFTWARE => 'TestLib',
+	    SERVER_NAME => 'localhost',
+	    SERVER_PORT => '80',
+	    REMOTE_ADDR => '127.0.0.1',
+	    REMOTE_PORT => '40000',
+	    REQUEST_METHOD => $method,
+	    REQUEST_URI => $uri,
+	    SCRIPT_NAME => '',
+	    PATH_INFO => $path,
+	    QUERY_STRING => $r{query} // '',
+	    USERSD_DB => $self->{conninfo},
+	);
+	# The run's own hash-slot directory (tests/run.sh), so parallel
+	# runs on one machine do not throttle each other's sign-ins.
+	$env{USERSD_RUN_DIR} = $ENV{USERSD_RUN_DIR} if defined $ENV{USERSD_RUN_DIR};
+	$env{CONTENT_LENGTH} = length($body) if defined $body;
+	while (my ($k, $v) = each %{ $r{headers} // {} }) {
+		if (lc $k eq 'content-type') {
+			$env{CONTENT_TYPE} = $v;
+		} elsif (lc $k eq 'content-length') {
+			$env{CONTENT_LENGTH} = $v;
+		} else {
+			(my $n = uc $k) =~ tr/-/_/;
+			$env{"HTTP_$n"} = $v;
+		}
+	}
+	while (my ($k, $v) = each %{ $r{env} // {} }) {
+		if (defined $v) { $env{$k} = $v } else { delete $env{$k} }
+	}
+
+	my ($out, $err) = ('', '');
+	my $timeout = $r{timeout} // 10;
+	my $pid;
+	{
+		local %ENV = %env;
+		local $SIG{PIPE} = 'IGNORE';
+		$pid = open3(my $in, my $o, my $e = gensym, $BIN);
+		# Write the body and read both outputs together: a large body
+		# or a large answer must not deadlock on a full pipe.
+		my $pending = $body // '';
+		my $sel_w = IO::Select->new;
+		if (length $pending) { $sel_w->add($in) } else { close $in }
+		my $sel_r = IO::Select->new($o, $e);
+		my $deadline = time + $timeout;
+		while ($sel_r->count || $sel_w->count) {
+			my $left = $deadline - time;
+			last if $left <= 0;
+			my ($rd, $wr) = IO::Select->select($sel_r, $sel_w, undef, $left);
+			for my $fh (@{ $wr // [] }) {
+				my $n = syswrite($fh, $pending, 65536);
+				if (!defined $n) { $sel_w->remove($fh); close $fh; next }
+				substr($pending, 0, $n, '');
+				if (!length $pending) { $sel_w->remove($fh); close $fh }
+			}
+			for my $fh (@{ $rd // [] }) {
+				my $n = sysread($fh, my $buf, 65536);
+				if (!$n) { $sel_r->remove($fh); next }
+				if ($fh == $o) { $out .= $buf } else { $err .= $buf }
+			}
+		}
+		if ($sel_r->count || $sel_w->count) {
+			kill 'KILL', $pid;
+			waitpid($pid, 0);
+			fail("$method $uri: usersd did not finish within ${timeout}s");
+			return { status => 0, headers => {}, all_headers => [],
+			    body => '', json => undef, stdout => $out, stderr => $err,
+			    timeout => 1 };
+		}
+		waitpid($pid, 0);
+	}
+	my $wstat = $?;
+	my $res = { stdout => $out, stderr => $err, exit => $wstat >> 8,
+	    signal => $wstat & 127 };
+	# One failure (and one copy of stderr) per broken run.
+	if (!_sanitizer_check("$method $uri", $err) && $res->{signal}) {
+		fail("$method $uri: usersd died of signal $res->{signal}");
+		diag($err);
+	}
+
+	my ($head, $rest) = split /\r?\n\r?\n/, $out, 2;
+	_parse_headers($res, $head // '');
+	$res->{body} = $rest // '';
+	$res->{status} = ($res->{headers}{status} // '200') =~ /^(\d{3})/ ? $1 : 0;
+	return _decode_json($res);
+}
+
+sub _sanitizer_check {
+	my ($what, $err) = @_;
+	return 0 unless $err =~ /ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:/;
+	fail("$what: sanitizer report");
+	diag($err);
+	return 1;
+}
+
+# $t->setup(%args): POST /api/v2/setup; returns {token, user_id, org_id, res}.
+sub setup {
+	my ($self, %a) = @_;
+	my %body = (
+	    username => $a{username} // 'admin',
+	    password => $a{password} // 'adminpass1',
+	    org => $a{org} // 'o',
+	    bucket => $a{bucket} // 'b',
+	);
+	$body{token} = $a{token} if defined $a{token};
+	my $res = $self->cgi(method => 'POST', path => '/api/v2/setup',
+	    headers => { 'Content-Type' => 'application/json' },
+	    body => $JSON->encode(\%body), env => $a{env});
+	my $j = $res->{json} // {};
+	return {
+		res => $res,
+		token => $j->{auth} ? $j->{auth}{token} : undef,
+		user_id => $j->{user} ? $j->{user}{id} : undef,
+		org_id => $j->{org} ? $j->{org}{id} : undef,
+	};
+}
+
+sub json_encode { $JSON->encode($_[1]) }
+
+END {
+	my $rc = $?;
+	if ($$ == $OWNER) {
+		$_->stop for grep { $_->{running} } @SERVERS;
+		unless ($ENV{USERSD_TEST_KEEP}) {
+			for my $t (@DBS) {
+				next if $t->{pgdir};	# own cluster: removed whole
+				$t->_admin_sql(qq{DROP DATABASE IF EXISTS "$t->{dbname}" WITH (FORCE)});
+			}
+		}
+		_run($PGSH, 'stop', $_) for @CLUSTERS;
+	}
+	$? = $rc;
+}
+
+# ---------------------------------------------------------------------------
+# TestLib::Server -- usersd behind a real web server, configured from deploy/.
+package TestLib::Server;
+
+use strict;
+use warnings;
+use File::Copy qw(copy);
+use File::Temp qw(tempdir);
+use HTTP::Tiny;
+use IO::Socket::INET;
+use POSIX qw(:sys_wait_h);
+use Test::More;
+use Time::HiRes qw(time sleep);
+
+# kind => [template, needs a usersd master, web server binary]
+my %KINDS = (
+	'lighttpd-master' => [ 'lighttpd-master.conf', 1, 'lighttpd' ],
+	'lighttpd-spawn'  => [ 'lighttpd-spawn.conf', 0, 'lighttpd' ],
+	'nginx'           => [ 'nginx.conf', 1, 'nginx' ],
+	'apache-fcgid'    => [ 'apache-fcgid.conf', 0, 'apache2' ],
+	'apache-proxy'    => [ 'apache-proxy-fcgi.conf', 1, 'apache2' ],
+);
+
+our $USER = 'www-data';
+our $BODY_LIMIT = 65536;	# usersd body_limit in rendered configs
+our $INSTANCE_DOMAIN = 'instances.test';
+
+sub kinds { sort keys %KINDS }
+
+sub _which {
+	my ($prog) = @_;
+	for my $d (split(/:/, $ENV{PATH} // ''), '/usr/sbin', '/sbin') {
+		return "$d/$prog" if -x "$d/$prog";
+	}
+	return undef;
+}
+
+# Why this kind cannot run here, or undef.
+sub unavailable {
+	my ($class, $kind) = @_;
+	my $k = $KINDS{$kind} or return "unknown server kind $kind";
+	_which($k->[2]) or return "$k->[2] is not installed";
+	return "mod_fcgid is not installed"
+	    if $kind eq 'apache-fcgid' && !-e '/usr/lib/apache2/modules/mod_fcgid.so';
+	return "mod_proxy_fcgi is not installed"
+	    if $kind eq 'apache-proxy' && !-e '/usr/lib/apache2/modules/mod_proxy_fcgi.so';
+	return undef;
+}
+
+sub _free_port {
+	my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+	    Proto => 'tcp', Listen => 1, ReuseAddr => 1) or die "no free port: $!";
+	my $p = $s->sockport;
+	close $s;
+	return $p;
+}
+
+# Start a child with stdout+stderr to $log and a given environment.
+sub _spawn {
+	my ($log, $env, @cmd) = @_;
+	my $pid = fork // die "fork: $!";
+	if ($pid == 0) {
+		open STDIN, '<', '/dev/null';
+		open STDOUT, '>>', $log;
+		open STDERR, '>&', \*STDOUT;
+		POSIX::setsid();
+		%ENV = %$env;
+		exec @cmd or POSIX::_exit(127);
+	}
+	return $pid;
+}
+
+sub _render {
+	my ($src, $dst, $vars) = @_;
+	open my $in, '<', $src or die "$src: $!";
+	my $text = do { local $/; <$in> };
+	close $in;
+	# Comment lines are left alone: the header documents the placeholders.
+	my @lines = split /^/m, $text;
+	for (@lines) {
+		s/\@([A-Z_]+)\@/exists $vars->{$1} ? $vars->{$1} : "\@$1\@"/ge unless /^\s*#/;
+	}
+	$text = join '', @lines;
+	my @left = map { /\@([A-Z_]+)\@/g } grep { !/^\s*#/ } split /\n/, $text;
+	die "$src: no value for placeholder(s) @left" if @left;
+	open my $out, '>', $dst or die "$dst: $!";
+	print $out $text;
+	close $out;
+}
+
+# TestLib::Server->start(kind => K, t => $t, workers => N,
+#     instances => {name => conninfo}, env => {USERSD_X => v}, body_limit => bytes)
+sub start {
+	my ($class, %o) = @_;
+	my $kind = $o{kind};
+	my $k = $KINDS{$kind} or die "unknown kind $kind";
+	my $t = $o{t} or die "t => TestLib object required";
+	my $self = bless { kind => $kind, t => $t, workers => $o{workers} // 2 }, $class;
+	my $why = $class->unavailable($kind);
+	die "cannot start $kind: $why\n" if $why;
+
+	# Run dir in /tmp, traversable by www-data (Apache/nginx children).
+	my $dir = tempdir("usersd-$kind-XXXXXX", TMPDIR => 1,
+	    CLEANUP => !$ENV{USERSD_TEST_KEEP});
+	chmod 0755, $dir;
+	$self->{dir} = $dir;
+	my $limit = $o{body_limit} // $BODY_LIMIT;
+
+	# The usersd config: default database, instances, extra settings.
+	my $conf = "$dir/usersd.conf";
+	open my $c, '>', $conf or die "$conf: $!";
+	print $c "# rendered by TestLib for $kind\n";
+	print $c "db = ", $t->conninfo, "\n";
+	print $c "body_limit = $limit\n";
+	print $c "log_level = info\n";
+	for my $n (sort keys %{ $o{instances} // {} }) {
+		print $c "instance.$n = $o{instances}{$n}\n";
+	}
+	close $c;
+	chmod 0644, $conf;
+
+	# mod_fcgid runs usersd as www-data: the binary must be reachable.
+	my $bin = $TestLib::BIN;
+	if ($kind eq 'apache-fcgid' && system('runuser', '-u', $USER, '--', 'test', '-x', $bin) != 0) {
+		mkdir "$dir/bin";
+		copy($bin, "$dir/bin/usersd") or die "copy: $!";
+		chmod 0755, "$dir/bin/usersd";
+		$bin = "$dir/bin/usersd";
+	}
+	if ($kind eq 'apache-fcgid') {
+		mkdir "$dir/fcgid";
+		my ($uid, $gid) = (getpwnam($USER))[2, 3];
+		chown $uid, $gid, "$dir/fcgid";
+	}
+
+	$self->{port} = _free_port();
+	$self->{socket} = "$dir/usersd.sock";
+	(my $dom_re = $INSTANCE_DOMAIN) =~ s/\./\\./g;
+	my %vars = (
+		LISTEN => '127.0.0.1',
+		PORT => $self->{port},
+		SOCKET => $self->{socket},
+		USERSD => $bin,
+		CONFIG => $conf,
+		RUNDIR => $dir,
+		DB => $t->conninfo,
+		WORKERS => $self->{workers},
+		USER => $USER,
+		GROUP => $USER,
+		LOG_LEVEL => 'info',
+		BODY_CAP => $limit + 65536,
+		BODY_CAP_KB => int(($limit + 65536) / 1024),
+		INSTANCE_DOMAIN_RE => $dom_re,
+		INSTANCE_BLOCKS => join('', map {
+			"\$HTTP[\"host\"] =~ \"^$_\\.$dom_re(:[0-9]+)?\$\" {\n"
+			. "\tsetenv.set-environment = ( \"USERSD_INSTANCE\" => \"$_\" )\n}\n"
+		} sort keys %{ $o{instances} // {} }),
+	);
+	my $web_conf = "$dir/$k->[0]";
+	_render("$TestLib::ROOT/deploy/$k->[0]", $web_conf, \%vars);
+
+	# Environment for usersd and the web server: ours, minus anything
+	# USERSD_* / PG* (env wins over the config file), plus $o{env}.
+	my %env = map { $_ => $ENV{$_} } grep { !/^(USERSD_|PG)/ } keys %ENV;
+	%env = (%env, %{ $o{env} // {} });
+	$self->{env} = \%env;
+	$self->{running} = 1;
+	push @SERVERS, $self;
+
+	if ($k->[1]) {
+		# Socket mode 0666: nginx/Apache children run as www-data.
+		$self->{master_pid} = _spawn("$dir/usersd.log", \%env, $TestLib::BIN,
+		    '-c', $conf, '--listen', "unix:$self->{socket}",
+		    '--workers', $self->{workers}, '--socket-mode', '0666');
+		my $until = time + 10;
+		sleep 0.05 until -S $self->{socket} || time > $until
+		    || waitpid($self->{master_pid}, WNOHANG) > 0;
+		-S $self->{socket} or die "usersd master did not create $self->{socket}:\n"
+		    . $self->log('usersd.log');
+	}
+
+	my @cmd;
+	if ($k->[2] eq 'lighttpd') {
+		@cmd = (_which('lighttpd'), '-D', '-f', $web_conf);
+	} elsif ($k->[2] eq 'nginx') {
+		@cmd = (_which('nginx'), '-p', $dir, '-c', $web_conf, '-g', 'daemon off;');
+	} else {
+		@cmd = (_which('apache2'), '-f', $web_conf, '-DFOREGROUND');
+	}
+	$self->{web_pid} = _spawn("$dir/web.stderr", \%env, @cmd);
+
+	# Ready when /ping answers 204 (the first request may spawn usersd).
+	my $until = time + 20;
+	my $http = HTTP::Tiny->new(timeout => 5);
+	while (1) {
+		my $r = $http->get($self->url . '/ping');
+		last if $r->{status} == 204;
+		if (time > $until || waitpid($self->{web_pid}, WNOHANG) > 0) {
+			my $logs = join '', map { $self->log($_) }
+			    qw(web.stderr usersd.log lighttpd-error.log nginx-error.log apache-error.log);
+			$self->stop;
+			die "$kind did not answer /ping with 204 (last: $r->{status}):\n$logs";
+		}
+		sleep 0.1;
+	}
+	return $self;
+}
+
+sub url { "http://127.0.0.1:$_[0]{port}" }
+sub port { $_[0]{port} }
+sub dir { $_[0]{dir} }
+sub master_pid { $_[0]{master_pid} }
+sub web_pid { $_[0]{web_pid} }
+
+# Contents of a file in the run dir ('' if missing), labelled.
+sub log {
+	my ($self, $name) = @_;
+	open my $f, '<', "$self->{dir}/$name" or return '';
+	local $/;
+	my $text = <$f> // '';
+	return length $text ? "--- $name\n$text" : '';
+}
+
+# Child pids of a pid, from /proc.
+sub children_of {
+	my ($pid) = @_;
+	my @kids;
+	for my $stat (glob '/proc/[0-9]*/stat') {
+		open my $f, '<', $stat or next;
+		my $line = <$f> // next;
+		# The comm field may contain spaces: parse after its ')'.
+		my ($p, $rest) = $line =~ /^(\d+) \(.*\) (.*)$/ or next;
+		my (undef, $ppid) = split / /, $rest;
+		push @kids, $p + 0 if $ppid == $pid;
+	}
+	return sort { $a <=> $b } @kids;
+}
+
+sub worker_pids {
+	my ($self) = @_;
+	return () unless $self->{master_pid};
+	return children_of($self->{master_pid});
+}
+
+sub alive { my ($pid) = @_; return $pid && kill(0, $pid) && !_zombie($pid) }
+
+# Wait up to $secs for every pid to be gone; true if they all are.
+sub wait_gone {
+	my ($secs, @pids) = @_;
+	my $until = time + $secs;
+	while (grep { alive($_) } @pids) {
+		return 0 if time > $until;
+		sleep 0.05;
+	}
+	return 1;
+}
+
+sub _zombie {
+	my ($pid) = @_;
+	open my $f, '<', "/proc/$pid/stat" or return 1;
+	my $line = <$f> // return 1;
+	return $line =~ /^\d+ \(.*\) Z /;
+}
+
+# $s->request(METHOD, PATH, headers => {}, body => BYTES, timeout => S)
+sub request {
+	my ($self, $method, $path, %o) = @_;
+	my $http = HTTP::Tiny->new(timeout => $o{timeout} // 10, max_redirect => 0,
+	    keep_alive => 0);
+	my $r = $http->request($method, $self->url . $path, {
+		headers => $o{headers} // {},
+		defined $o{body} ? (content => $o{body}) : (),
+	});
+	my $res = { status => $r->{status}, body => $r->{content} // '',
+	    headers => {}, all_headers => [], reason => $r->{reason} };
+	while (my ($n, $v) = each %{ $r->{headers} // {} }) {
+		for my $one (ref $v ? @$v : $v) {
+			push @{ $res->{all_headers} }, [ lc $n, $one ];
+			$res->{headers}{ lc $n } //= $one;
+		}
+	}
+	return TestLib::_decode_json($res);
+}
+
+# $s->raw(BYTES or [CHUNKS], delay => S): write the chunks on one TCP
+# connection (pausing between them), read until the server closes, parse.
+sub raw {
+	my ($self, $bytes, %o) = @_;
+	my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{port},
+	    Proto => 'tcp', Timeout => 5) or die "connect: $!";
+	$sock->autoflush(1);
+	local $SIG{PIPE} = 'IGNORE';
+	my @chunks = ref $bytes ? @$bytes : ($bytes);
+	for my $i (0 .. $#chunks) {
+		syswrite($sock, $chunks[$i]) // last;
+		sleep($o{delay} // 0.05) if $i < $#chunks;
+	}
+	my $reply = '';
+	my $sel = IO::Select->new($sock);
+	my $deadline = time + ($o{timeout} // 10);
+	while ((my $left = $deadline - time) > 0) {
+		last unless $sel->can_read($left);
+		my $n = sysread($sock, my $buf, 65536);
+		last unless $n;
+		$reply .= $buf;
+	}
+	close $sock;
+	my ($head, $body) = split /\r\n\r\n/, $reply, 2;
+	my $res = { raw => $reply, body => $body // '', status => 0 };
+	$head //= '';
+	$res->{status} = $1 if $head =~ m{^HTTP/\d\.\d (\d{3})};
+	TestLib::_parse_headers($res, $head =~ s/^[^\r\n]*\r?\n?//r);
+	# A chunked reply is decoded so the body compares equal everywhere.
+	if (($res->{headers}{'transfer-encoding'} // '') =~ /chunked/i) {
+		my ($in, $out) = ($res->{body}, '');
+		while ($in =~ s/^([0-9a-fA-F]+)[^\r\n]*\r\n//) {
+			my $len = hex $1;
+			last if !$len;
+			$out .= substr($in, 0, $len, '');
+			$in =~ s/^\r\n//;
+		}
+		$res->{body} = $out;
+	}
+	return TestLib::_decode_json($res);
+}
+
+# Terminate one pid (and its process group when we made it a leader):
+# SIGTERM, wait up to $grace seconds, then SIGKILL.  Returns seconds taken.
+sub _terminate {
+	my ($pid, $grace) = @_;
+	return 0 unless $pid;
+	my $t0 = time;
+	kill 'TERM', $pid;
+	while (time - $t0 < $grace) {
+		return time - $t0 if waitpid($pid, WNOHANG) != 0;
+		sleep 0.05;
+	}
+	kill 'KILL', $pid;
+	waitpid($pid, 0);
+	return time - $t0;
+}
+
+# Stop the web server, then the master.  Each got its own session (setsid),
+# so a last SIGKILL to the process group also reaches stragglers that we
+# started indirectly (spawned usersd processes).
+sub stop {
+	my ($self, %o) = @_;
+	return unless $self->{running};
+	$self->{running} = 0;
+	my $grace = $o{grace} // 10;
+	for my $pid (grep { $_ } $self->{web_pid}, $self->{master_pid}) {
+		_terminate($pid, $grace);
+		kill 'KILL', -$pid;	# the group we created with setsid
+	}
+}
+
+1;

@@ -1,0 +1,126 @@
+#!/bin/bash
+# tests/run.sh -- the whole test suite; what "make check" runs after building.
+#
+# 1. one throwaway PostgreSQL cluster under mktemp, with a migrated
+#    "usersd_template" database that every test file clones (TestLib->new);
+# 2. tiers: unit (compiled TAP programs build/tests/*.test), cgi, integration;
+# 3. if build/asan/usersd exists, unit + cgi again under ASan/UBSan.
+#
+# Usage: tests/run.sh [TIER...]   TIER: unit cgi integration asan (default: all)
+# Environment: USERSD_BIN, USERSCTL_BIN (default build/usersd, build/usersctl),
+#   REQUIRE_INTEGRATION=1 (CI: a test that cannot run fails),
+#   USERSD_TEST_KEEP=1 (keep the cluster and run dirs), PROVE_FLAGS.
+# Exit status: non-zero if any tier failed.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+ROOT=$(pwd -P)
+
+bash scripts/deps.sh || exit 1
+
+TIERS=${*:-unit cgi integration asan}
+want() { case " $TIERS " in *" $1 "*) return 0 ;; esac; return 1; }
+
+export USERSD_BIN=${USERSD_BIN:-$ROOT/build/usersd}
+export USERSCTL_BIN=${USERSCTL_BIN:-$ROOT/build/usersctl}
+for b in "$USERSD_BIN" "$USERSCTL_BIN"; do
+	[ -x "$b" ] || { echo "tests/run.sh: $b is missing (run make)" >&2; exit 1; }
+done
+
+# The cluster lives in /tmp so that the postgres user (and Apache's www-data)
+# can reach it wherever the checkout is, e.g. under /root (mode 0700).
+TMP=$(mktemp -d /tmp/usersd-test-XXXXXX) || exit 1
+chmod 0755 "$TMP"
+cleanup() {
+	tests/lib/pg.sh stop "$TMP/pg"
+	if [ -n "${USERSD_TEST_KEEP:-}" ]; then
+		echo "tests/run.sh: kept $TMP" >&2
+	else
+		rm -rf "$TMP"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+tests/lib/pg.sh start "$TMP/pg" >/dev/null || exit 1
+export USERSD_TEST_PGHOST=$TMP/pg USERSD_TEST_PGPORT=5432
+# The password-hash slots (lock files) of this run, apart from any other
+# usersd on the machine, so parallel runs do not throttle each other.
+mkdir -p "$TMP/run" && chmod 0777 "$TMP/run"
+export USERSD_RUN_DIR=$TMP/run
+psql -X -q -h "$TMP/pg" -U postgres -d postgres -v ON_ERROR_STOP=1 \
+    -c 'CREATE DATABASE usersd_template' || exit 1
+USERSD_DB="host=$TMP/pg port=5432 dbname=usersd_template user=postgres" \
+    "$USERSCTL_BIN" migrate >"$TMP/migrate.log" 2>&1 ||
+    { cat "$TMP/migrate.log" >&2; echo "tests/run.sh: migrate failed" >&2; exit 1; }
+
+declare -a SUMMARY
+failed=0
+# tier NAME COMMAND...: run one tier, remember a summary line.
+tier() {
+	local name=$1 rc
+	shift
+	echo "=== $name"
+	"$@"
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		SUMMARY+=("PASS  $name")
+	else
+		SUMMARY+=("FAIL  $name (exit $rc)")
+		failed=1
+	fi
+}
+
+shopt -s nullglob
+# The Makefile builds the unit programs as build/tests/*.test (and the
+# sanitizer copies as build/asan/tests/*.test); tests/unit/*.test also counts.
+units=(build/tests/*.test tests/unit/*.test)
+cgis=(tests/cgi/*.t)
+ints=(tests/integration/*.t)
+
+run_units() {
+	# The unit programs speak TAP themselves: --exec '' runs them directly.
+	if [ ${#units[@]} -eq 0 ]; then echo "no unit tests built"; return 0; fi
+	prove ${PROVE_FLAGS:-} --exec '' "${units[@]}"
+}
+run_prove() {
+	[ $# -gt 0 ] || { echo "no tests"; return 0; }
+	prove ${PROVE_FLAGS:-} -I tests/lib "$@"
+}
+
+# The official JavaScript client for the integration tier, pinned by
+# tests/js/package-lock.json, from the npm registry.
+js_deps() {
+	[ -d tests/js/node_modules/@influxdata/influxdb-client-apis ] && return 0
+	(cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+}
+want integration && { js_deps || echo "tests/run.sh: npm ci failed" >&2; }
+
+want unit && tier unit run_units
+want cgi && tier cgi run_prove "${cgis[@]}"
+want integration && tier integration run_prove "${ints[@]}"
+
+# The sanitizer build: TestLib fails any cgi call whose stderr holds a
+# sanitizer report; the unit programs abort on their own.
+if want asan; then
+	if [ -x build/asan/usersd ]; then
+		asan_units=(build/asan/tests/*.test)
+		run_asan() {
+			ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+			USERSD_BIN=$ROOT/build/asan/usersd \
+			    bash -c '
+				rc=0
+				if [ $# -gt 0 ]; then prove ${PROVE_FLAGS:-} --exec "" "$@" || rc=1; fi
+				prove ${PROVE_FLAGS:-} -I tests/lib tests/cgi || rc=1
+				exit $rc' asan "${asan_units[@]}"
+		}
+		tier "asan (unit+cgi, build/asan/usersd)" run_asan
+	else
+		SUMMARY+=("SKIP  asan (no build/asan/usersd)")
+	fi
+fi
+
+echo
+echo "=== summary"
+printf '%s\n' "${SUMMARY[@]}"
+exit $failed
