@@ -99,6 +99,9 @@ serve(const struct req_io *io, const struct cfg *cfg, struct pool *pool,
 		goto done;
 	}
 	log_set_reqid(r.reqid);
+	/* FcgidInitialEnv / bin-environment set it for the whole process. */
+	if (r.instance == NULL)
+		r.instance = getenv("USERSD_INSTANCE");
 	if ((r.db = pool_get(pool, r.instance)) == NULL) {
 		log_errorx("unknown instance \"%s\" (USERSD_INSTANCE)",
 		    r.instance);

@@ -66,6 +66,7 @@ slot_take(void)
 {
 	char		 path[512];
 	struct timespec	 pause = { 0, 5 * 1000 * 1000 };
+	static int	 warned;
 	int		 i, waited;
 
 	for (waited = 0; waited <= SLOT_WAIT_MS; waited += 5) {
@@ -73,11 +74,17 @@ slot_take(void)
 			if (slot_fds[i] == -1) {
 				snprintf(path, sizeof(path),
 				    "%s/usersd-hash-%d.lock", run_dir, i);
-				slot_fds[i] = open(path, O_RDWR | O_CREAT |
-				    O_CLOEXEC, 0600);
+				/*
+				 * Read-only is enough for flock, so workers
+				 * of another user (www-data under mod_fcgid)
+				 * can share files that root made first.
+				 */
+				slot_fds[i] = open(path, O_RDONLY | O_CREAT |
+				    O_NOFOLLOW | O_CLOEXEC, 0644);
 				if (slot_fds[i] == -1) {
-					log_warn("hash slot %s", path);
-					/* Without lock files, do not cap. */
+					if (!warned++)
+						log_warn("hash slot %s (hashing "
+						    "is not capped)", path);
 					return MAX_SLOTS;
 				}
 			}

@@ -42,6 +42,7 @@ $BIN = abs_path($BIN) // $BIN if -e $BIN;
 # and END blocks run in every child that exits through perl.
 my $OWNER = $$;
 my (@DBS, @CLUSTERS, @SERVERS);
+my $NEW_COUNT = 0;	# databases made by this process (TestLib->new)
 
 # The answer to "this test cannot run here": skip on a laptop, fail in CI.
 # Call before any test has run.
@@ -75,7 +76,9 @@ sub new {
 	-x $BIN or cannot_run("no usersd binary at $BIN (run make)");
 	(my $name = basename($0)) =~ s/\.t$//;
 	$name =~ s/[^a-z0-9]+/_/gi;
-	$self->{dbname} = lc("t_${name}_$$");
+	# One test file may make several databases: the 2nd gets "_2" ...
+	my $nth = ++$NEW_COUNT;
+	$self->{dbname} = lc("t_${name}_$$" . ($nth > 1 ? "_$nth" : ''));
 	if (($o{cluster} // '') eq 'own') {
 		$self->_own_cluster;
 	} else {
@@ -419,7 +422,9 @@ sub _render {
 }
 
 # TestLib::Server->start(kind => K, t => $t, workers => N,
-#     instances => {name => conninfo}, env => {USERSD_X => v}, body_limit => bytes)
+#     instances => {name => conninfo}, env => {USERSD_X => v}, body_limit => bytes,
+#     vhosts => [NAME])   (vhosts: lighttpd maps NAME.<domain> too; the others
+#                          map every NAME.<domain> by regex anyway)
 sub start {
 	my ($class, %o) = @_;
 	my $kind = $o{kind};
@@ -481,10 +486,13 @@ sub start {
 		BODY_CAP => $limit + 65536,
 		BODY_CAP_KB => int(($limit + 65536) / 1024),
 		INSTANCE_DOMAIN_RE => $dom_re,
+		# lighttpd names each host: the configured instances, plus
+		# vhosts => [NAME] (a host mapped to an instance usersd lacks).
 		INSTANCE_BLOCKS => join('', map {
 			"\$HTTP[\"host\"] =~ \"^$_\\.$dom_re(:[0-9]+)?\$\" {\n"
 			. "\tsetenv.set-environment = ( \"USERSD_INSTANCE\" => \"$_\" )\n}\n"
-		} sort keys %{ $o{instances} // {} }),
+		} do { my %seen; grep { !$seen{$_}++ }
+		    sort(keys %{ $o{instances} // {} }), @{ $o{vhosts} // [] } }),
 	);
 	my $web_conf = "$dir/$k->[0]";
 	_render("$TestLib::ROOT/deploy/$k->[0]", $web_conf, \%vars);
@@ -592,9 +600,22 @@ sub _zombie {
 	return $line =~ /^\d+ \(.*\) Z /;
 }
 
-# $s->request(METHOD, PATH, headers => {}, body => BYTES, timeout => S)
+# $s->request(METHOD, PATH, headers => {}, body => BYTES, timeout => S,
+#     host => NAME)
+# host: connect to 127.0.0.1 but send "Host: NAME" (HTTP::Tiny refuses a
+# Host header), e.g. host => "acme.$TestLib::Server::INSTANCE_DOMAIN".
 sub request {
 	my ($self, $method, $path, %o) = @_;
+	if (defined $o{host}) {
+		my %h = %{ $o{headers} // {} };
+		my $req = "$method $path HTTP/1.1\r\nHost: $o{host}\r\nConnection: close\r\n";
+		$req .= "$_: $h{$_}\r\n" for sort keys %h;
+		# lighttpd answers 411 to a POST without Content-Length.
+		$req .= 'Content-Length: ' . length($o{body} // '') . "\r\n"
+		    if defined $o{body} || $method =~ /^(POST|PUT|PATCH)$/;
+		$req .= "\r\n" . ($o{body} // '');
+		return $self->raw($req, timeout => $o{timeout});
+	}
 	my $http = HTTP::Tiny->new(timeout => $o{timeout} // 10, max_redirect => 0,
 	    keep_alive => 0);
 	my $r = $http->request($method, $self->url . $path, {
