@@ -37,7 +37,7 @@ api_parse_page(struct req *r, struct page *pg, int allow_desc,
 			    "offset must not be negative");
 		pg->offset = (int)v;
 	}
-	if (after != NULL) {
+	if (after != NULL && *after != '\0') {
 		if (id_parse(after, &id, "decoding after", e) == -1)
 			return -1;
 		pg->after = arena_strdup(r->arena, id.s);

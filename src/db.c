@@ -181,7 +181,7 @@ static const char *const stmts[STMT__MAX] = {
 	"WITH o AS (INSERT INTO orgs (name, description) VALUES ($1, $2) "
 	"RETURNING *), "
 	"m AS (INSERT INTO org_members (org_id, user_id, role) "
-	"SELECT id, $3, 'owner' FROM o WHERE $3::text IS NOT NULL), "
+	"SELECT id, $3::text, 'owner' FROM o WHERE $3::text IS NOT NULL), "
 	"l AS (" AUDIT_INSERT "SELECT $4, $5, 'create', 'org', id, $6, name "
 	"FROM o) SELECT " ORG_COLS " FROM o",
 	/* STMT_ORG_UPDATE: $1 id, $2 name or NULL, $3 description or NULL,
@@ -344,8 +344,9 @@ classify(struct db *db, PGresult *res)
 		return DB_CONFLICT;
 	if (strcmp(state, "23503") == 0)
 		return DB_FOREIGN;
+	/* Refused values: CHECK, NOT NULL, too long, bad encoding. */
 	if (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0 ||
-	    strcmp(state, "22001") == 0)
+	    strcmp(state, "22001") == 0 || strcmp(state, "22021") == 0)
 		return DB_CHECK;
 	if (strcmp(state, "P0001") == 0)
 		return DB_RAISED;

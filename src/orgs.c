@@ -91,6 +91,10 @@ orgs_get_by_name(struct db *db, struct arena *a, const char *name,
 {
 	struct dbrows	 rows;
 
+	/* No stored name holds such bytes; PostgreSQL would refuse them. */
+	if (!util_utf8_valid(name, strlen(name)))
+		return apierr_set(e, APIERR_NOT_FOUND,
+		    "organization not found");
 	return org_result(db, db_run(db, STMT_ORG_BY_NAME, 1, &name, a,
 	    &rows), &rows, NULL, out, e);
 }

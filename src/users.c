@@ -116,6 +116,9 @@ int
 users_get_by_name(struct db *db, struct arena *a, const char *name,
     struct user *out, struct apierr *e)
 {
+	/* No stored name holds such bytes; PostgreSQL would refuse them. */
+	if (!util_utf8_valid(name, strlen(name)))
+		return apierr_set(e, APIERR_NOT_FOUND, "user not found");
 	return get_one(db, a, STMT_USER_BY_NAME, name, out, e);
 }
 

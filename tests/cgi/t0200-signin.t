@@ -1,0 +1,269 @@
+# t0200-signin.t -- POST /api/v2/signin: the session cookie, every way to
+# fail, inactive users, argon2id hashes and their upgrade at sign-in.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use MIME::Base64 qw(encode_base64);
+use Test::More;
+use Time::Local qw(timegm);
+use TestLib;
+
+my $t = TestLib->new;
+my $JSONCT = 'application/json; charset=utf-8';
+my $UNAUTH = { code => 'unauthorized', message => 'unauthorized access' };
+my $COOKIE = 'influxdb-oss-session';
+# Throttling has its own test file: here no name or address is blocked.
+my %NOLOCK = (USERSD_SIGNIN_MAX_FAILURES => 1000);
+
+my $s = $t->setup;
+is($s->{res}{status}, 201, 'setup') or BAIL_OUT("setup failed: $s->{res}{body}");
+my $OP = $s->{token};
+
+sub basic { 'Basic ' . encode_base64(join(':', @_), '') }
+
+sub signin {
+	my ($auth, %o) = @_;
+	return $t->cgi(method => 'POST', path => '/api/v2/signin',
+	    headers => { defined $auth ? (Authorization => $auth) : () },
+	    env => { %NOLOCK, %{ $o{env} // {} } });
+}
+
+sub cookie_value {
+	my ($r) = @_;
+	my @c = TestLib::header_all($r, 'set-cookie');
+	return undef unless @c == 1 && $c[0] =~ /^\Q$COOKIE\E=([^;]*)/;
+	return $1;
+}
+
+sub me {
+	my ($cookie) = @_;
+	return $t->cgi(method => 'GET', path => '/api/v2/me',
+	    headers => { Cookie => "$COOKIE=$cookie" });
+}
+
+sub op {
+	my ($method, $path, $body) = @_;
+	return $t->cgi(method => $method, path => $path,
+	    headers => { Authorization => "Token $OP",
+		defined $body ? ('Content-Type' => 'application/json') : () },
+	    defined $body ? (body => TestLib->json_encode($body)) : ());
+}
+
+sub new_user {
+	my ($name, $password, $status) = @_;
+	my $r = op('POST', '/api/v2/users',
+	    { name => $name, $status ? (status => $status) : () });
+	is($r->{status}, 201, "user $name created") or diag($r->{body});
+	my $id = $r->{json}{id};
+	if (defined $password) {
+		$r = op('POST', "/api/v2/users/$id/password", { password => $password });
+		is($r->{status}, 204, "password of $name set") or diag($r->{body});
+	}
+	return $id;
+}
+
+my %MON = (Jan => 0, Feb => 1, Mar => 2, Apr => 3, May => 4, Jun => 5,
+    Jul => 6, Aug => 7, Sep => 8, Oct => 9, Nov => 10, Dec => 11);
+sub parse_http_date {
+	my ($d) = @_;
+	$d =~ /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) (\w{3}) (\d{4}) (\d\d):(\d\d):(\d\d) GMT$/
+	    or return undef;
+	return timegm($6, $5, $4, $1, $MON{$2}, $3);
+}
+
+sub is_unauthorized {
+	my ($r, $what) = @_;
+	subtest "$what: 401 unauthorized access" => sub {
+		is($r->{status}, 401, 'status 401') or diag($r->{body}, $r->{stderr});
+		is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
+		is($r->{headers}{'x-platform-error-code'}, 'unauthorized', 'X-Platform-Error-Code');
+		is_deeply($r->{json}, $UNAUTH, 'body') or diag($r->{body});
+		is(scalar(TestLib::header_all($r, 'set-cookie')), 0, 'no Set-Cookie');
+	};
+}
+
+my $bob = new_user('bob', 'bobpass12');
+
+subtest 'a right user name and password give 204 and one session cookie' => sub {
+	my $before = time;
+	my $r = signin(basic('admin', 'adminpass1'));
+	my $after = time;
+	is($r->{status}, 204, 'status 204') or diag($r->{body}, $r->{stderr});
+	is($r->{body}, '', 'no body');
+	my @c = TestLib::header_all($r, 'set-cookie');
+	is(scalar @c, 1, 'exactly one Set-Cookie');
+	like($c[0], qr/^\Q$COOKIE\E=[A-Za-z0-9_-]{86}==; Path=\/api\/; Expires=[^;]+ GMT; Max-Age=\d+; HttpOnly; SameSite=Strict$/,
+	    'name, 88-character base64url value and attributes in order') or diag($c[0]);
+	my ($exp) = $c[0] =~ /Expires=([^;]+)/;
+	my ($maxage) = $c[0] =~ /Max-Age=(\d+)/;
+	my $e = parse_http_date($exp // '');
+	ok(defined $e, 'Expires is an RFC 1123 GMT date') or diag($exp);
+	cmp_ok($e // 0, '>=', $before + 3600 - 5, 'Expires is about an hour ahead');
+	cmp_ok($e // 0, '<=', $after + 3600 + 5, 'Expires is not more than an hour ahead');
+	cmp_ok($maxage // 0, '>=', 3590, 'Max-Age about 3600');
+	cmp_ok($maxage // 0, '<=', 3600, 'Max-Age at most 3600');
+	unlike($c[0], qr/Secure/, 'no Secure over plain HTTP');
+	unlike($c[0], qr/Domain=/i, 'no Domain');
+};
+
+subtest 'over HTTPS the cookie also carries Secure before SameSite' => sub {
+	my $r = signin(basic('admin', 'adminpass1'), env => { HTTPS => 'on' });
+	is($r->{status}, 204, 'status 204') or diag($r->{body});
+	my @c = TestLib::header_all($r, 'set-cookie');
+	is(scalar @c, 1, 'one Set-Cookie');
+	like($c[0] // '', qr/; HttpOnly; Secure; SameSite=Strict$/, 'Secure before SameSite')
+	    or diag($c[0]);
+};
+
+subtest 'the cookie of a sign-in authenticates GET /api/v2/me as that user' => sub {
+	my $r = signin(basic('bob', 'bobpass12'));
+	is($r->{status}, 204, 'signin 204') or diag($r->{body});
+	my $c = cookie_value($r);
+	ok(defined $c, 'a cookie');
+	$r = me($c);
+	is($r->{status}, 200, 'GET /me 200') or diag($r->{body});
+	is($r->{json}{id}, $bob, 'own id');
+	is($r->{json}{name}, 'bob', 'own name');
+};
+
+subtest 'two sign-ins give two different cookies, both valid' => sub {
+	my $c1 = cookie_value(signin(basic('bob', 'bobpass12')));
+	my $c2 = cookie_value(signin(basic('bob', 'bobpass12')));
+	ok(defined $c1 && defined $c2, 'two cookies');
+	isnt($c1, $c2, 'they differ');
+	is(me($c1)->{status}, 200, 'the first works');
+	is(me($c2)->{status}, 200, 'the second works');
+};
+
+subtest 'a password containing colons is split at the first colon' => sub {
+	my $id = new_user('colon', 'pa:ss:word1');
+	my $r = signin(basic('colon', 'pa:ss:word1'));
+	is($r->{status}, 204, 'signin 204') or diag($r->{body});
+	ok(defined cookie_value($r), 'a cookie');
+};
+
+subtest 'the Basic scheme name is case-insensitive' => sub {
+	my $r = signin('basic ' . encode_base64('bob:bobpass12', ''));
+	is($r->{status}, 204, 'signin with "basic" 204') or diag($r->{body});
+};
+
+is_unauthorized(signin(basic('nobody', 'whatever12')), 'an unknown user');
+is_unauthorized(signin(basic('bob', 'wrongpass1')), 'a wrong password');
+is_unauthorized(signin(basic('ADMIN', 'adminpass1')), 'the name in another case');
+is_unauthorized(signin(basic('Bob', 'bobpass12')), 'a capitalised name');
+is_unauthorized(signin(undef), 'no Authorization header');
+is_unauthorized(signin("Token $OP"), 'a Token header');
+is_unauthorized(signin('Basic ' . encode_base64('bobpass12', '')), 'Basic without a colon');
+is_unauthorized(signin('Basic !!!notbase64'), 'Basic with invalid base64');
+is_unauthorized(signin(basic('', 'bobpass12')), 'an empty user name');
+is_unauthorized(signin(basic('bob', '')), 'an empty password');
+is_unauthorized(signin('Basic ' . encode_base64('bob:bobpass12' . ('x' x 800), '')),
+    'a Basic header over 1024 characters');
+is_unauthorized(signin('Basic'), 'Basic with no credentials');
+{
+	new_user('nopass', undef);
+	is_unauthorized(signin(basic('nopass', 'anything12')), 'a user without a password');
+	is_unauthorized(signin(basic('nopass', '')), 'a user without a password and an empty one');
+}
+
+subtest 'an unknown user and a wrong password answer exactly the same' => sub {
+	my $a = signin(basic('nobody2', 'whatever12'));
+	my $b = signin(basic('bob', 'whatever12'));
+	is($a->{status}, $b->{status}, 'same status');
+	is($a->{body}, $b->{body}, 'same body bytes');
+	is($a->{headers}{'x-platform-error-code'}, $b->{headers}{'x-platform-error-code'},
+	    'same error code header');
+};
+
+subtest 'a failed sign-in creates no session' => sub {
+	my ($before) = $t->psql('SELECT count(*) FROM sessions');
+	signin(basic('bob', 'wrongpass1'));
+	signin(basic('nobody', 'wrongpass1'));
+	my ($after) = $t->psql('SELECT count(*) FROM sessions');
+	is($after->[0], $before->[0], 'no new row in sessions');
+};
+
+subtest 'an inactive user with the right password gets 403 User is inactive' => sub {
+	new_user('sleepy', 'sleepypass1', 'inactive');
+	my ($before) = $t->psql('SELECT count(*) FROM sessions');
+	my $r = signin(basic('sleepy', 'sleepypass1'));
+	is($r->{status}, 403, 'status 403') or diag($r->{body});
+	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
+	is($r->{headers}{'x-platform-error-code'}, 'forbidden', 'X-Platform-Error-Code');
+	is_deeply($r->{json}, { code => 'forbidden', message => 'User is inactive' }, 'body')
+	    or diag($r->{body});
+	is(scalar(TestLib::header_all($r, 'set-cookie')), 0, 'no Set-Cookie');
+	my ($after) = $t->psql('SELECT count(*) FROM sessions');
+	is($after->[0], $before->[0], 'no session row');
+};
+
+subtest 'an inactive user with a wrong password gets 401, not 403' => sub {
+	my $r = signin(basic('sleepy', 'wrongpass1'));
+	is($r->{status}, 401, 'status 401') or diag($r->{body});
+	is_deeply($r->{json}, $UNAUTH, 'body');
+};
+
+subtest 'passwords are stored as argon2id PHC strings with the default parameters' => sub {
+	my @rows = $t->psql("SELECT name, password_hash FROM users WHERE name IN ('admin','bob') ORDER BY name");
+	is(scalar @rows, 2, 'two users');
+	for my $row (@rows) {
+		like($row->[1], qr/^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+\/]+\$[A-Za-z0-9+\/]+$/,
+		    "$row->[0]: argon2id PHC string");
+		unlike($row->[1], qr/adminpass1|bobpass12/, "$row->[0]: no clear text");
+	}
+	my ($salt1) = $rows[0][1] =~ /\$([^\$]+)\$[^\$]+$/;
+	my ($salt2) = $rows[1][1] =~ /\$([^\$]+)\$[^\$]+$/;
+	isnt($salt1, $salt2, 'salts differ');
+};
+
+subtest 'a hash made with other argon2 parameters is upgraded at the next sign-in' => sub {
+	my $id = new_user('legacy', undef);
+	my $r = $t->cgi(method => 'POST', path => "/api/v2/users/$id/password",
+	    headers => { Authorization => "Token $OP", 'Content-Type' => 'application/json' },
+	    body => '{"password":"legacypass1"}',
+	    env => { USERSD_ARGON2_MEMORY => 8192, USERSD_ARGON2_ITERATIONS => 1 });
+	is($r->{status}, 204, 'password set with weak parameters') or diag($r->{body});
+	my ($old) = $t->psql("SELECT password_hash FROM users WHERE id = '$id'");
+	like($old->[0], qr/^\$argon2id\$v=19\$m=8192,t=1,p=1\$/, 'stored with m=8192,t=1');
+	$r = signin(basic('legacy', 'legacypass1'));
+	is($r->{status}, 204, 'signin with the default parameters') or diag($r->{body});
+	my ($new) = $t->psql("SELECT password_hash FROM users WHERE id = '$id'");
+	like($new->[0], qr/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/, 'rehashed with m=19456,t=2');
+	isnt($new->[0], $old->[0], 'the hash changed');
+	is(signin(basic('legacy', 'legacypass1'))->{status}, 204, 'the password still works');
+	is(signin(basic('legacy', 'wrongpass1'))->{status}, 401, 'and a wrong one still fails');
+};
+
+subtest 'a failed sign-in does not rehash' => sub {
+	my $id = new_user('legacy2', undef);
+	$t->cgi(method => 'POST', path => "/api/v2/users/$id/password",
+	    headers => { Authorization => "Token $OP", 'Content-Type' => 'application/json' },
+	    body => '{"password":"legacypass2"}',
+	    env => { USERSD_ARGON2_MEMORY => 8192, USERSD_ARGON2_ITERATIONS => 1 });
+	my ($old) = $t->psql("SELECT password_hash FROM users WHERE id = '$id'");
+	signin(basic('legacy2', 'wrongpass1'));
+	my ($new) = $t->psql("SELECT password_hash FROM users WHERE id = '$id'");
+	is($new->[0], $old->[0], 'unchanged');
+};
+
+subtest 'sign-in never writes the password or the cookie to stderr' => sub {
+	my $ok = signin(basic('bob', 'bobpass12'));
+	my $c = cookie_value($ok) // 'none';
+	my $bad = signin(basic('bob', 'Secr3tWrong'));
+	unlike($ok->{stderr}, qr/bobpass12/, 'success: no password');
+	unlike($ok->{stderr}, qr/\Q$c\E/, 'success: no cookie');
+	unlike($bad->{stderr}, qr/Secr3tWrong/, 'failure: no password');
+	my $b64 = encode_base64('bob:Secr3tWrong', '');
+	unlike($bad->{stderr}, qr/\Q$b64\E/, 'failure: no Authorization header');
+};
+
+subtest 'GET /api/v2/signin is not a sign-in' => sub {
+	my $r = $t->cgi(method => 'GET', path => '/api/v2/signin',
+	    headers => { Authorization => basic('bob', 'bobpass12') }, env => \%NOLOCK);
+	isnt($r->{status}, 204, 'not 204');
+	is(scalar(TestLib::header_all($r, 'set-cookie')), 0, 'no Set-Cookie');
+	ok($r->{status} == 401 || $r->{status} == 405, '401 or 405') or diag($r->{status});
+};
+
+done_testing();

@@ -1,0 +1,386 @@
+# t0300-authorizations.t -- /api/v2/authorizations: creating tokens under
+# InfluxDB's validation and permission rules, storage as SHA-256 only,
+# listing with filters, and GET/PATCH/DELETE by id.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use Digest::SHA qw(sha256_hex);
+use MIME::Base64 qw(encode_base64);
+use Test::More;
+use TestLib;
+
+my $t = TestLib->new;
+my $JSONCT = 'application/json; charset=utf-8';
+my $UNAUTH = { code => 'unauthorized', message => 'unauthorized access' };
+my $COOKIE = 'influxdb-oss-session';
+
+my $s = $t->setup;
+is($s->{res}{status}, 201, 'setup') or BAIL_OUT("setup failed: $s->{res}{body}");
+my ($OP, $ADMIN, $ORG) = ($s->{token}, $s->{user_id}, $s->{org_id});
+
+sub basic { 'Basic ' . encode_base64(join(':', @_), '') }
+
+# call(cred, method, path, body): cred is "Token x" or a cookie value
+# (prefixed with "cookie:").
+sub call {
+	my ($cred, $method, $path, $body, %o) = @_;
+	my %h;
+	if ($cred =~ /^cookie:(.*)/) { $h{Cookie} = "$COOKIE=$1" } else { $h{Authorization} = "Token $cred" }
+	$h{'Content-Type'} = 'application/json' if defined $body;
+	return $t->cgi(method => $method, path => $path, headers => \%h, query => $o{query},
+	    defined $body ? (body => ref $body ? TestLib->json_encode($body) : $body) : ());
+}
+sub op { call($OP, @_) }
+
+sub new_user {
+	my ($name, $password) = @_;
+	my $r = op('POST', '/api/v2/users', { name => $name });
+	is($r->{status}, 201, "user $name created") or diag($r->{body});
+	my $id = $r->{json}{id};
+	if (defined $password) {
+		$r = op('POST', "/api/v2/users/$id/password", { password => $password });
+		is($r->{status}, 204, "password of $name set") or diag($r->{body});
+	}
+	return $id;
+}
+
+sub signin {
+	my ($user, $pw) = @_;
+	my $r = $t->cgi(method => 'POST', path => '/api/v2/signin',
+	    headers => { Authorization => basic($user, $pw) });
+	is($r->{status}, 204, "$user signs in") or diag($r->{body});
+	my @c = TestLib::header_all($r, 'set-cookie');
+	return @c == 1 && $c[0] =~ /^\Q$COOKIE\E=([^;]+)/ ? "cookie:$1" : undef;
+}
+
+# An org made through the API; should POST /api/v2/orgs fail, the failure is
+# reported and the org is made with psql so later subtests still test their
+# own behaviour.
+sub new_org {
+	my ($name) = @_;
+	my $r = op('POST', '/api/v2/orgs', { name => $name });
+	is($r->{status}, 201, "org $name created with POST /api/v2/orgs") or diag($r->{body}, $r->{stderr});
+	return $r->{json}{id} if $r->{status} == 201;
+	my ($row) = $t->psql("INSERT INTO orgs (name) VALUES ('$name') RETURNING id");
+	return $row->[0];
+}
+
+sub perm { my ($action, %res) = @_; return { action => $action, resource => {%res} } }
+
+sub is_error {
+	my ($r, $status, $code, $msg) = @_;
+	is($r->{status}, $status, "status $status") or diag($r->{body});
+	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
+	is($r->{headers}{'x-platform-error-code'}, $code, 'X-Platform-Error-Code');
+	is($r->{json}{code}, $code, "code $code") or diag($r->{body});
+	is($r->{json}{message}, $msg, 'message') or diag($r->{body}) if defined $msg;
+}
+
+my $bob = new_user('bob', 'bobpass12');
+my $BUCKETS_READ = perm('read', type => 'buckets', orgID => $ORG);
+my %AUTH;	# the token made in the first subtest
+
+subtest 'the operator creates a token for a user: 201 with every field' => sub {
+	my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, userID => $bob,
+	    description => 'bob reads buckets', permissions => [ $BUCKETS_READ ] });
+	is($r->{status}, 201, 'status 201') or diag($r->{body});
+	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
+	my $j = $r->{json} // {};
+	like($j->{id} // '', qr/^[0-9a-f]{16}$/, 'id: 16 hex digits');
+	like($j->{token} // '', qr/^[A-Za-z0-9_-]{86}==$/, 'token: 88 characters of base64url');
+	is($j->{status}, 'active', 'status active');
+	is($j->{description}, 'bob reads buckets', 'description');
+	is($j->{orgID}, $ORG, 'orgID');
+	is($j->{org}, 'o', 'org name');
+	is($j->{userID}, $bob, 'userID');
+	is($j->{user}, 'bob', 'user name');
+	is_deeply($j->{permissions}, [ { action => 'read', resource => { type => 'buckets', orgID => $ORG } } ],
+	    'permissions');
+	is_deeply($j->{links}, { self => "/api/v2/authorizations/$j->{id}", user => "/api/v2/users/$bob" },
+	    'links');
+	like($j->{createdAt} // '', qr/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/, 'createdAt RFC 3339');
+	like($j->{updatedAt} // '', qr/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/, 'updatedAt RFC 3339');
+	%AUTH = %$j;
+};
+
+subtest 'the token is stored only as its SHA-256' => sub {
+	my @rows = $t->psql("SELECT a::text FROM authorizations a");
+	is(scalar(grep { index($_->[0], $AUTH{token}) >= 0 } @rows), 0, 'the raw token is in no row');
+	my $h = sha256_hex($AUTH{token});
+	my ($row) = $t->psql("SELECT id FROM authorizations WHERE token_hash = '$h'");
+	is($row->[0], $AUTH{id}, 'sha256_hex(token) is its token_hash');
+};
+
+subtest 'a new token holds only its own permissions: bob\'s may not read tokens' => sub {
+	my $r = call($AUTH{token}, 'GET', "/api/v2/authorizations/$AUTH{id}");
+	# bob's token holds read:orgs/O/buckets only: reading tokens is not in it.
+	is($r->{status}, 401, 'no read on authorizations: 401') or diag($r->{body});
+	like($r->{json}{message} // '', qr/^read:orgs\/$ORG\/authorizations\/$AUTH{id} is unauthorized$/, 'message');
+};
+
+subtest 'GET by id never shows the token' => sub {
+	my $r = op('GET', "/api/v2/authorizations/$AUTH{id}");
+	is($r->{status}, 200, 'status 200') or diag($r->{body});
+	is($r->{json}{id}, $AUTH{id}, 'id');
+	ok(!exists $r->{json}{token} || !defined $r->{json}{token} || $r->{json}{token} eq '',
+	    'no token field value');
+	unlike($r->{body}, qr/\Q$AUTH{token}\E/, 'token not in the body');
+	is($r->{json}{user}, 'bob', 'user');
+	is($r->{json}{org}, 'o', 'org');
+	is_deeply($r->{json}{permissions}, $AUTH{permissions}, 'permissions');
+};
+
+subtest 'the list never shows a token' => sub {
+	my $r = op('GET', '/api/v2/authorizations');
+	is($r->{status}, 200, 'status 200') or diag($r->{body});
+	unlike($r->{body}, qr/\Q$AUTH{token}\E/, 'bob\'s token not in the body');
+	unlike($r->{body}, qr/\Q$OP\E/, 'the operator token not in the body');
+	is($r->{json}{links}{self}, '/api/v2/authorizations', 'links.self');
+	my %ids = map { $_->{id} => 1 } @{ $r->{json}{authorizations} // [] };
+	ok($ids{ $AUTH{id} }, 'lists bob\'s token');
+	is(scalar keys %ids, 2, 'two tokens: the operator\'s and bob\'s');
+};
+
+subtest 'without userID the token belongs to the caller' => sub {
+	my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, permissions => [ $BUCKETS_READ ] });
+	is($r->{status}, 201, 'status 201') or diag($r->{body});
+	is($r->{json}{userID}, $ADMIN, 'userID is the operator');
+	is($r->{json}{user}, 'admin', 'user admin');
+	is($r->{json}{description}, '', 'description empty');
+};
+
+subtest 'a token can be created inactive' => sub {
+	my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, status => 'inactive',
+	    permissions => [ $BUCKETS_READ ] });
+	is($r->{status}, 201, 'status 201') or diag($r->{body});
+	is($r->{json}{status}, 'inactive', 'inactive');
+};
+
+subtest 'empty permissions are 400' => sub {
+	is_error(op('POST', '/api/v2/authorizations', { orgID => $ORG, permissions => [] }),
+	    400, 'invalid', 'authorization must include permissions');
+	is_error(op('POST', '/api/v2/authorizations', { orgID => $ORG }),
+	    400, 'invalid', 'authorization must include permissions');
+};
+
+subtest 'a missing orgID is 400' => sub {
+	is_error(op('POST', '/api/v2/authorizations', { permissions => [ perm('read', type => 'buckets') ] }),
+	    400, 'invalid', 'org id required: invalid ID');
+};
+
+subtest 'an unknown action is 400' => sub {
+	is_error(op('POST', '/api/v2/authorizations', { orgID => $ORG,
+	    permissions => [ perm('delete', type => 'buckets', orgID => $ORG) ] }),
+	    400, 'invalid', 'invalid action type for permission: unknown action for permission');
+};
+
+subtest 'an unknown resource type is 400' => sub {
+	is_error(op('POST', '/api/v2/authorizations', { orgID => $ORG,
+	    permissions => [ perm('read', type => 'foo', orgID => $ORG) ] }),
+	    400, 'invalid', 'invalid resource type for permission: unknown resource type for permission');
+};
+
+subtest 'a bad status is 400' => sub {
+	my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, status => 'paused',
+	    permissions => [ $BUCKETS_READ ] });
+	is_error($r, 400, 'invalid');
+};
+
+subtest 'a permission for another org is 400' => sub {
+	my $P = new_org('other');
+	is_error(op('POST', '/api/v2/authorizations', { orgID => $ORG,
+	    permissions => [ perm('read', type => 'buckets', orgID => $P) ] }),
+	    400, 'invalid', "permission read:orgs/$P/buckets is not for org id $ORG");
+};
+
+subtest 'a permission the caller does not hold is 403 (the operator asks for write:instance)' => sub {
+	is_error(op('POST', '/api/v2/authorizations', { orgID => $ORG,
+	    permissions => [ perm('write', type => 'instance') ] }),
+	    403, 'forbidden', 'permission write:instance is not allowed: write:instance is unauthorized');
+};
+
+subtest 'not even the setup user\'s session can mint an instance token' => sub {
+	my $c = signin('admin', 'adminpass1');
+	my $r = call($c, 'POST', '/api/v2/authorizations', { orgID => $ORG,
+	    permissions => [ perm('write', type => 'instance') ] });
+	ok($r->{status} == 400 || $r->{status} == 403, 'refused with 400 or 403, not 201 or 500')
+	    or diag("$r->{status} $r->{body}");
+	ok(defined $r->{headers}{'x-platform-error-code'}, 'X-Platform-Error-Code');
+};
+
+subtest 'an unknown userID is 400 unable to create token' => sub {
+	is_error(op('POST', '/api/v2/authorizations', { orgID => $ORG, userID => '0123456789abcdef',
+	    permissions => [ $BUCKETS_READ ] }), 400, 'invalid', 'unable to create token');
+};
+
+subtest 'an unknown orgID is 400 unable to create token' => sub {
+	my $U = 'fedcba9876543210';
+	is_error(op('POST', '/api/v2/authorizations', { orgID => $U,
+	    permissions => [ perm('read', type => 'buckets', orgID => $U) ] }), 400, 'invalid',
+	    'unable to create token');
+};
+
+subtest 'a malformed body is 400, never 500' => sub {
+	for my $case ([ 'empty', undef ], [ 'not JSON', 'orgID=1' ], [ 'truncated', '{"orgID":' ],
+	    [ 'an array', '[]' ], [ 'permissions not an array', qq({"orgID":"$ORG","permissions":{}}) ],
+	    [ 'a permission without resource', qq({"orgID":"$ORG","permissions":[{"action":"read"}]}) ],
+	    [ 'orgID a number', '{"orgID":5,"permissions":[{"action":"read","resource":{"type":"buckets"}}]}' ]) {
+		my $r = $t->cgi(method => 'POST', path => '/api/v2/authorizations',
+		    headers => { Authorization => "Token $OP", 'Content-Type' => 'application/json' },
+		    defined $case->[1] ? (body => $case->[1]) : ());
+		is($r->{status}, 400, "$case->[0]: 400") or diag($r->{body});
+		ok(defined $r->{headers}{'x-platform-error-code'}, "$case->[0]: X-Platform-Error-Code");
+		is($r->{headers}{'content-type'}, $JSONCT, "$case->[0]: JSON");
+	}
+};
+
+subtest 'a session without a role in the org cannot create a token there' => sub {
+	my $c = signin('bob', 'bobpass12');
+	is_error(call($c, 'POST', '/api/v2/authorizations', { orgID => $ORG,
+	    permissions => [ $BUCKETS_READ ] }), 401, 'unauthorized', "write:orgs/$ORG/authorizations is unauthorized");
+};
+
+subtest 'a token for another user needs write:users/<target>' => sub {
+	my $carol = new_user('carol', undef);
+	# A token that may write the org's authorizations but no users.
+	my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, userID => $bob,
+	    permissions => [ perm('write', type => 'authorizations', orgID => $ORG), $BUCKETS_READ ] });
+	is($r->{status}, 201, 'helper token') or diag($r->{body});
+	my $tok = $r->{json}{token};
+	is_error(call($tok, 'POST', '/api/v2/authorizations', { orgID => $ORG, userID => $carol,
+	    permissions => [ $BUCKETS_READ ] }), 401, 'unauthorized', "write:users/$carol is unauthorized");
+};
+
+subtest 'list filters by userID, user, orgID and org' => sub {
+	my $r = op('GET', '/api/v2/authorizations', undef, query => "userID=$bob");
+	is($r->{status}, 200, 'userID: 200') or diag($r->{body});
+	my @a = @{ $r->{json}{authorizations} // [] };
+	ok(@a >= 1, 'userID: some');
+	is(scalar(grep { $_->{userID} ne $bob } @a), 0, 'userID: only bob\'s');
+	$r = op('GET', '/api/v2/authorizations', undef, query => 'user=bob');
+	is($r->{status}, 200, 'user: 200');
+	is_deeply([ sort map { $_->{id} } @{ $r->{json}{authorizations} // [] } ],
+	    [ sort map { $_->{id} } @a ], 'user=bob lists the same');
+	$r = op('GET', '/api/v2/authorizations', undef, query => "orgID=$ORG");
+	is($r->{status}, 200, 'orgID: 200');
+	is(scalar(grep { $_->{orgID} ne $ORG } @{ $r->{json}{authorizations} // [] }), 0, 'orgID: only o\'s');
+	$r = op('GET', '/api/v2/authorizations', undef, query => 'org=other');
+	is($r->{status}, 200, 'org: 200');
+	is_deeply($r->{json}{authorizations}, [], 'org other has no tokens');
+	$r = op('GET', '/api/v2/authorizations', undef, query => "user=admin&orgID=$ORG");
+	is(scalar(grep { $_->{userID} ne $ADMIN } @{ $r->{json}{authorizations} // [] }), 0,
+	    'user and orgID combine');
+};
+
+subtest 'list with an unknown user name is 404 user not found' => sub {
+	is_error(op('GET', '/api/v2/authorizations', undef, query => 'user=nobody'), 404, 'not found', 'user not found');
+};
+
+subtest 'list with an unknown org name is 404 organization not found' => sub {
+	is_error(op('GET', '/api/v2/authorizations', undef, query => 'org=nope'), 404, 'not found',
+	    'organization not found');
+};
+
+subtest 'list with a malformed userID is 400' => sub {
+	is_error(op('GET', '/api/v2/authorizations', undef, query => 'userID=xyz'), 400, 'invalid');
+};
+
+subtest 'a bad id is 400 id must have a length of 16 bytes' => sub {
+	for my $m ('GET', 'DELETE') {
+		is_error(op($m, '/api/v2/authorizations/bad'), 400, 'invalid', 'id must have a length of 16 bytes');
+	}
+	is_error(op('PATCH', '/api/v2/authorizations/bad', { description => 'x' }), 400, 'invalid',
+	    'id must have a length of 16 bytes');
+};
+
+subtest 'a missing id is 404 authorization not found' => sub {
+	my $none = '0000000000000fff';
+	for my $m ('GET', 'DELETE') {
+		is_error(op($m, "/api/v2/authorizations/$none"), 404, 'not found', 'authorization not found');
+	}
+	is_error(op('PATCH', "/api/v2/authorizations/$none", { description => 'x' }), 404, 'not found',
+	    'authorization not found');
+};
+
+subtest 'PATCH changes the description and status' => sub {
+	my $r = op('PATCH', "/api/v2/authorizations/$AUTH{id}", { description => 'renamed' });
+	is($r->{status}, 200, 'status 200') or diag($r->{body});
+	is($r->{json}{description}, 'renamed', 'description');
+	is($r->{json}{status}, 'active', 'status unchanged');
+	unlike($r->{body}, qr/\Q$AUTH{token}\E/, 'no token');
+	$r = op('GET', "/api/v2/authorizations/$AUTH{id}");
+	is($r->{json}{description}, 'renamed', 'persisted');
+};
+
+subtest 'PATCH with a bad status or bad JSON is 400' => sub {
+	is_error(op('PATCH', "/api/v2/authorizations/$AUTH{id}", { status => 'gone' }), 400, 'invalid');
+	is(op('PATCH', "/api/v2/authorizations/$AUTH{id}", '{"status":')->{status}, 400, 'truncated JSON: 400');
+};
+
+subtest 'an inactive token is refused at once, and works again when reactivated' => sub {
+	my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, userID => $bob,
+	    permissions => [ perm('read', type => 'users', id => $bob) ] });
+	is($r->{status}, 201, 'created') or diag($r->{body});
+	my ($id, $tok) = ($r->{json}{id}, $r->{json}{token});
+	is(call($tok, 'GET', '/api/v2/me')->{status}, 200, 'works before');
+	$r = op('PATCH', "/api/v2/authorizations/$id", { status => 'inactive' });
+	is($r->{status}, 200, 'PATCH inactive 200') or diag($r->{body});
+	is($r->{json}{status}, 'inactive', 'inactive');
+	$r = call($tok, 'GET', '/api/v2/me');
+	is($r->{status}, 401, 'refused: 401') or diag($r->{body});
+	is($r->{json}{code}, 'unauthorized', 'code unauthorized');
+	is(op('PATCH', "/api/v2/authorizations/$id", { status => 'active' })->{status}, 200, 'reactivated');
+	is(call($tok, 'GET', '/api/v2/me')->{status}, 200, 'works again');
+};
+
+subtest 'DELETE is 204, then 404, and the token is refused at once' => sub {
+	my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, userID => $bob,
+	    permissions => [ perm('read', type => 'users', id => $bob) ] });
+	my ($id, $tok) = ($r->{json}{id}, $r->{json}{token});
+	is(call($tok, 'GET', '/api/v2/me')->{status}, 200, 'works before');
+	$r = op('DELETE', "/api/v2/authorizations/$id");
+	is($r->{status}, 204, 'DELETE 204') or diag($r->{body});
+	is($r->{body}, '', 'no body');
+	is_error(op('DELETE', "/api/v2/authorizations/$id"), 404, 'not found', 'authorization not found');
+	is_error(op('GET', "/api/v2/authorizations/$id"), 404, 'not found', 'authorization not found');
+	$r = call($tok, 'GET', '/api/v2/me');
+	is($r->{status}, 401, 'the token: 401');
+	is_deeply($r->{json}, $UNAUTH, 'compact unauthorized access');
+};
+
+subtest 'a token of a deleted user is gone with it' => sub {
+	my $dan = new_user('dan', undef);
+	my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, userID => $dan,
+	    permissions => [ perm('read', type => 'users', id => $dan) ] });
+	my ($id, $tok) = ($r->{json}{id}, $r->{json}{token});
+	is(op('DELETE', "/api/v2/users/$dan")->{status}, 204, 'user deleted');
+	is(call($tok, 'GET', '/api/v2/me')->{status}, 401, 'token refused');
+	is(op('GET', "/api/v2/authorizations/$id")->{status}, 404, 'the authorization is gone');
+};
+
+subtest 'a session may read and delete its own user\'s tokens only' => sub {
+	my $c = signin('bob', 'bobpass12');
+	my $r = call($c, 'GET', '/api/v2/authorizations');
+	is($r->{status}, 200, 'list 200') or diag($r->{body});
+	is(scalar(grep { $_->{userID} ne $bob } @{ $r->{json}{authorizations} // [] }), 0,
+	    'only bob\'s tokens are listed');
+	$r = op('GET', '/api/v2/authorizations', undef, query => "userID=$ADMIN");
+	my ($admins) = map { $_->{id} } @{ $r->{json}{authorizations} // [] };
+	$r = call($c, 'GET', "/api/v2/authorizations/$admins");
+	is($r->{status}, 401, 'the admin\'s token: 401') or diag($r->{body});
+	$r = call($c, 'DELETE', "/api/v2/authorizations/$admins");
+	is($r->{status}, 401, 'delete the admin\'s token: 401');
+	is(op('GET', "/api/v2/authorizations/$admins")->{status}, 200, 'still there');
+};
+
+subtest 'every created token is distinct' => sub {
+	my %seen;
+	for (1 .. 3) {
+		my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, permissions => [ $BUCKETS_READ ] });
+		$seen{ $r->{json}{token} // '' }++;
+	}
+	is(scalar keys %seen, 3, 'three different tokens');
+};
+
+done_testing();

@@ -1,0 +1,279 @@
+# t0330-members.t -- /api/v2/orgs/{id}/members and /owners: list, add,
+# remove, and what a membership gives the member's session (read on the
+# org for a member, read and write for an owner).
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use MIME::Base64 qw(encode_base64);
+use Test::More;
+use TestLib;
+
+my $t = TestLib->new;
+my $JSONCT = 'application/json; charset=utf-8';
+my $COOKIE = 'influxdb-oss-session';
+
+my $s = $t->setup;
+is($s->{res}{status}, 201, 'setup') or BAIL_OUT("setup failed: $s->{res}{body}");
+my ($OP, $ADMIN, $ORG) = ($s->{token}, $s->{user_id}, $s->{org_id});
+
+sub basic { 'Basic ' . encode_base64(join(':', @_), '') }
+
+sub call {
+	my ($cred, $method, $path, $body, %o) = @_;
+	my %h;
+	if ($cred =~ /^cookie:(.*)/) { $h{Cookie} = "$COOKIE=$1" } else { $h{Authorization} = "Token $cred" }
+	$h{'Content-Type'} = 'application/json' if defined $body;
+	return $t->cgi(method => $method, path => $path, headers => \%h, query => $o{query},
+	    defined $body ? (body => ref $body ? TestLib->json_encode($body) : $body) : ());
+}
+sub op { call($OP, @_) }
+
+sub new_user {
+	my ($name, $password) = @_;
+	my $r = op('POST', '/api/v2/users', { name => $name });
+	is($r->{status}, 201, "user $name created") or diag($r->{body});
+	my $id = $r->{json}{id};
+	if (defined $password) {
+		$r = op('POST', "/api/v2/users/$id/password", { password => $password });
+		is($r->{status}, 204, "password of $name set") or diag($r->{body});
+	}
+	return $id;
+}
+
+sub signin {
+	my ($user, $pw) = @_;
+	my $r = $t->cgi(method => 'POST', path => '/api/v2/signin',
+	    headers => { Authorization => basic($user, $pw) });
+	is($r->{status}, 204, "$user signs in") or diag($r->{body});
+	my @c = TestLib::header_all($r, 'set-cookie');
+	return @c == 1 && $c[0] =~ /^\Q$COOKIE\E=([^;]+)/ ? "cookie:$1" : undef;
+}
+
+# An org made with POST /api/v2/orgs; should that fail, the failure is
+# reported and the org is made with psql (owned by the operator) so that
+# later subtests still test their own behaviour.
+sub new_org {
+	my ($name) = @_;
+	my $r = op('POST', '/api/v2/orgs', { name => $name });
+	is($r->{status}, 201, "org $name created") or diag($r->{body}, $r->{stderr});
+	return $r->{json}{id} if $r->{status} == 201;
+	my ($row) = $t->psql("INSERT INTO orgs (name) VALUES ('$name') RETURNING id");
+	$t->psql("INSERT INTO org_members (org_id, user_id, role) VALUES ('$row->[0]', '$ADMIN', 'owner')");
+	return $row->[0];
+}
+
+sub is_error {
+	my ($r, $status, $code, $msg) = @_;
+	is($r->{status}, $status, "status $status") or diag($r->{body});
+	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
+	is($r->{headers}{'x-platform-error-code'}, $code, 'X-Platform-Error-Code');
+	is($r->{json}{code}, $code, "code $code") or diag($r->{body});
+	is($r->{json}{message}, $msg, 'message') or diag($r->{body}) if defined $msg;
+}
+
+sub ids_of { [ sort map { $_->{id} } @{ $_[0]{json}{users} // [] } ] }
+
+my $ann = new_user('ann', 'annpass123');
+my $ben = new_user('ben', 'benpass123');
+my $ACME = new_org('acme');
+
+subtest 'a new org lists its creator as owner and no members' => sub {
+	my $r = op('GET', "/api/v2/orgs/$ACME/owners");
+	is($r->{status}, 200, 'owners 200') or diag($r->{body});
+	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
+	is_deeply(ids_of($r), [ $ADMIN ], 'the operator owns it');
+	is($r->{json}{users}[0]{role}, 'owner', 'role owner');
+	is($r->{json}{links}{self}, "/api/v2/orgs/$ACME/owners", 'links.self');
+	$r = op('GET', "/api/v2/orgs/$ACME/members");
+	is($r->{status}, 200, 'members 200') or diag($r->{body});
+	is_deeply($r->{json}{users}, [], 'no members');
+	is($r->{json}{links}{self}, "/api/v2/orgs/$ACME/members", 'links.self');
+};
+
+subtest 'POST members adds a member: 201 with the user and role member' => sub {
+	my $r = op('POST', "/api/v2/orgs/$ACME/members", { id => $ann });
+	is($r->{status}, 201, 'status 201') or diag($r->{body});
+	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
+	is($r->{json}{id}, $ann, 'id');
+	is($r->{json}{name}, 'ann', 'name');
+	is($r->{json}{status}, 'active', 'status');
+	is($r->{json}{role}, 'member', 'role member');
+	is($r->{json}{links}{self}, "/api/v2/users/$ann", 'links.self');
+	$r = op('GET', "/api/v2/orgs/$ACME/members");
+	is_deeply(ids_of($r), [ $ann ], 'GET members lists ann');
+	is($r->{json}{users}[0]{role}, 'member', 'with role member');
+	is($r->{json}{users}[0]{name}, 'ann', 'and her name');
+};
+
+subtest 'POST owners adds an owner: 201 with role owner' => sub {
+	my $r = op('POST', "/api/v2/orgs/$ACME/owners", { id => $ben });
+	is($r->{status}, 201, 'status 201') or diag($r->{body});
+	is($r->{json}{id}, $ben, 'id');
+	is($r->{json}{name}, 'ben', 'name');
+	is($r->{json}{role}, 'owner', 'role owner');
+	$r = op('GET', "/api/v2/orgs/$ACME/owners");
+	is_deeply(ids_of($r), [ sort $ADMIN, $ben ], 'GET owners lists the operator and ben');
+	$r = op('GET', "/api/v2/orgs/$ACME/members");
+	is_deeply(ids_of($r), [ $ann ], 'members unchanged');
+};
+
+subtest 'a member\'s session may read the org but not change it' => sub {
+	my $c = signin('ann', 'annpass123');
+	my $r = call($c, 'GET', "/api/v2/orgs/$ACME");
+	is($r->{status}, 200, 'GET 200') or diag($r->{body});
+	is($r->{json}{name}, 'acme', 'acme');
+	is_error(call($c, 'PATCH', "/api/v2/orgs/$ACME", { description => 'ann was here' }), 401,
+	    'unauthorized', "write:orgs/$ACME is unauthorized");
+	is_error(call($c, 'DELETE', "/api/v2/orgs/$ACME"), 401, 'unauthorized',
+	    "write:orgs/$ACME is unauthorized");
+	is_error(call($c, 'POST', "/api/v2/orgs/$ACME/members", { id => $ben }), 401, 'unauthorized',
+	    "write:orgs/$ACME is unauthorized");
+	$r = call($c, 'GET', '/api/v2/orgs');
+	is_deeply([ map { $_->{id} } @{ $r->{json}{orgs} // [] } ], [ $ACME ], 'her org list holds acme only');
+	is(call($c, 'GET', "/api/v2/orgs/$ACME/members")->{status}, 200, 'she may list the members');
+	is_error(call($c, 'GET', "/api/v2/orgs/$ORG"), 401, 'unauthorized', "read:orgs/$ORG is unauthorized");
+};
+
+subtest 'an owner\'s session may read and change the org' => sub {
+	my $c = signin('ben', 'benpass123');
+	is(call($c, 'GET', "/api/v2/orgs/$ACME")->{status}, 200, 'GET 200');
+	my $r = call($c, 'PATCH', "/api/v2/orgs/$ACME", { description => 'ben was here' });
+	is($r->{status}, 200, 'PATCH 200') or diag($r->{body});
+	is($r->{json}{description}, 'ben was here', 'changed');
+	is_error(call($c, 'PATCH', "/api/v2/orgs/$ORG", { description => 'x' }), 401, 'unauthorized',
+	    "write:orgs/$ORG is unauthorized");
+};
+
+subtest 'an owner\'s session may create tokens in the org for itself' => sub {
+	my $c = signin('ben', 'benpass123');
+	my $r = call($c, 'POST', '/api/v2/authorizations', { orgID => $ACME,
+	    permissions => [ { action => 'read', resource => { type => 'buckets', orgID => $ACME } } ] });
+	is($r->{status}, 201, 'status 201') or diag($r->{body});
+	is($r->{json}{userID}, $ben, 'for ben');
+	is_error(call($c, 'POST', '/api/v2/authorizations', { orgID => $ORG,
+	    permissions => [ { action => 'read', resource => { type => 'buckets', orgID => $ORG } } ] }),
+	    401, 'unauthorized', "write:orgs/$ORG/authorizations is unauthorized");
+};
+
+subtest 'a member\'s session may not create tokens in the org' => sub {
+	my $c = signin('ann', 'annpass123');
+	is_error(call($c, 'POST', '/api/v2/authorizations', { orgID => $ACME,
+	    permissions => [ { action => 'read', resource => { type => 'buckets', orgID => $ACME } } ] }),
+	    401, 'unauthorized', "write:orgs/$ACME/authorizations is unauthorized");
+};
+
+subtest 'an owner\'s session may manage the members' => sub {
+	my $cal = new_user('cal', undef);
+	my $c = signin('ben', 'benpass123');
+	my $r = call($c, 'POST', "/api/v2/orgs/$ACME/members", { id => $cal });
+	is($r->{status}, 201, 'add 201') or diag($r->{body});
+	$r = call($c, 'DELETE', "/api/v2/orgs/$ACME/members/$cal");
+	is($r->{status}, 204, 'remove 204') or diag($r->{body});
+};
+
+subtest 'DELETE members/{userID} is 204, then 404, and the session loses read' => sub {
+	my $c = signin('ann', 'annpass123');
+	is(call($c, 'GET', "/api/v2/orgs/$ACME")->{status}, 200, 'reads before');
+	my $r = op('DELETE', "/api/v2/orgs/$ACME/members/$ann");
+	is($r->{status}, 204, 'status 204') or diag($r->{body});
+	is($r->{body}, '', 'no body');
+	is_deeply(ids_of(op('GET', "/api/v2/orgs/$ACME/members")), [], 'no members left');
+	$r = op('DELETE', "/api/v2/orgs/$ACME/members/$ann");
+	is($r->{status}, 404, 'again: 404') or diag($r->{body});
+	is($r->{json}{code}, 'not found', 'code not found');
+	is_error(call($c, 'GET', "/api/v2/orgs/$ACME"), 401, 'unauthorized', "read:orgs/$ACME is unauthorized");
+};
+
+subtest 'DELETE owners/{userID} is 204, then 404, and the session loses write' => sub {
+	my $c = signin('ben', 'benpass123');
+	my $r = op('DELETE', "/api/v2/orgs/$ACME/owners/$ben");
+	is($r->{status}, 204, 'status 204') or diag($r->{body});
+	is_deeply(ids_of(op('GET', "/api/v2/orgs/$ACME/owners")), [ $ADMIN ], 'the operator is left');
+	$r = op('DELETE', "/api/v2/orgs/$ACME/owners/$ben");
+	is($r->{status}, 404, 'again: 404') or diag($r->{body});
+	is($r->{json}{code}, 'not found', 'code not found');
+	is_error(call($c, 'PATCH', "/api/v2/orgs/$ACME", { description => 'x' }), 401, 'unauthorized',
+	    "write:orgs/$ACME is unauthorized");
+};
+
+subtest 'removing a member through /owners (or an owner through /members) is 404' => sub {
+	is(op('POST', "/api/v2/orgs/$ACME/members", { id => $ann })->{status}, 201, 'ann is a member again');
+	my $r = op('DELETE', "/api/v2/orgs/$ACME/owners/$ann");
+	is($r->{status}, 404, 'via owners: 404') or diag($r->{body});
+	is_deeply(ids_of(op('GET', "/api/v2/orgs/$ACME/members")), [ $ann ], 'still a member');
+	$r = op('DELETE', "/api/v2/orgs/$ACME/members/$ADMIN");
+	is($r->{status}, 404, 'the owner via members: 404') or diag($r->{body});
+};
+
+subtest 'adding a member as owner too never makes two memberships' => sub {
+	my $r = op('POST', "/api/v2/orgs/$ACME/owners", { id => $ann });
+	my $members = ids_of(op('GET', "/api/v2/orgs/$ACME/members"));
+	my $owners = ids_of(op('GET', "/api/v2/orgs/$ACME/owners"));
+	if ($r->{status} == 201) {
+		pass('201: ann became an owner');
+		is_deeply($members, [], 'no longer listed as member');
+		is_deeply($owners, [ sort $ADMIN, $ann ], 'listed as owner');
+	} else {
+		is($r->{status}, 422, 'otherwise a 422 conflict') or diag($r->{body});
+		is_deeply($members, [ $ann ], 'still listed as member');
+		is_deeply($owners, [ $ADMIN ], 'not as owner');
+	}
+	my ($n) = $t->psql("SELECT count(*) FROM org_members WHERE org_id = '$ACME' AND user_id = '$ann'");
+	is($n->[0], 1, 'one membership row');
+};
+
+subtest 'members and owners of an unknown org are 404 organization not found' => sub {
+	my $none = '0000000000000abc';
+	is_error(op('GET', "/api/v2/orgs/$none/members"), 404, 'not found', 'organization not found');
+	is_error(op('GET', "/api/v2/orgs/$none/owners"), 404, 'not found', 'organization not found');
+	is_error(op('POST', "/api/v2/orgs/$none/members", { id => $ann }), 404, 'not found', 'organization not found');
+	is_error(op('POST', "/api/v2/orgs/$none/owners", { id => $ann }), 404, 'not found', 'organization not found');
+};
+
+subtest 'adding an unknown or malformed user id fails cleanly' => sub {
+	my $r = op('POST', "/api/v2/orgs/$ACME/members", { id => '0000000000000abc' });
+	is($r->{status}, 404, 'unknown user: 404') or diag($r->{body});
+	is($r->{json}{message}, 'user not found', 'user not found');
+	$r = op('POST', "/api/v2/orgs/$ACME/members", { id => 'xyz' });
+	is($r->{status}, 400, 'malformed id: 400') or diag($r->{body});
+	ok(defined $r->{headers}{'x-platform-error-code'}, 'X-Platform-Error-Code');
+};
+
+subtest 'a malformed members body is 400, never 500' => sub {
+	for my $case ([ 'empty', undef ], [ 'not JSON', 'id=1' ], [ 'truncated', '{"id":' ],
+	    [ 'no id', '{}' ], [ 'id a number', '{"id":5}' ]) {
+		for my $what ('members', 'owners') {
+			my $r = $t->cgi(method => 'POST', path => "/api/v2/orgs/$ACME/$what",
+			    headers => { Authorization => "Token $OP", 'Content-Type' => 'application/json' },
+			    defined $case->[1] ? (body => $case->[1]) : ());
+			is($r->{status}, 400, "$what, $case->[0]: 400") or diag($r->{body});
+			is($r->{headers}{'content-type'}, $JSONCT, "$what, $case->[0]: JSON");
+		}
+	}
+};
+
+subtest 'a malformed org or user id in the path is 400' => sub {
+	is_error(op('GET', '/api/v2/orgs/xyz/members'), 400, 'invalid', 'id must have a length of 16 bytes');
+	is_error(op('DELETE', "/api/v2/orgs/$ACME/members/xyz"), 400, 'invalid', 'id must have a length of 16 bytes');
+	is_error(op('DELETE', "/api/v2/orgs/$ACME/owners/xyz"), 400, 'invalid', 'id must have a length of 16 bytes');
+};
+
+subtest 'a session without a role may not list members' => sub {
+	my $dee = new_user('dee', 'deepass123');
+	my $c = signin('dee', 'deepass123');
+	is_error(call($c, 'GET', "/api/v2/orgs/$ACME/members"), 401, 'unauthorized', "read:orgs/$ACME is unauthorized");
+	is_error(call($c, 'GET', "/api/v2/orgs/$ACME/owners"), 401, 'unauthorized', "read:orgs/$ACME is unauthorized");
+	is_error(call($c, 'POST', "/api/v2/orgs/$ACME/owners", { id => $dee }), 401, 'unauthorized',
+	    "write:orgs/$ACME is unauthorized");
+};
+
+subtest 'deleting a user removes its memberships' => sub {
+	my $eli = new_user('eli', undef);
+	is(op('POST', "/api/v2/orgs/$ACME/members", { id => $eli })->{status}, 201, 'eli added');
+	is(op('DELETE', "/api/v2/users/$eli")->{status}, 204, 'eli deleted');
+	my $r = op('GET', "/api/v2/orgs/$ACME/members");
+	ok(!grep({ $_ eq $eli } @{ ids_of($r) }), 'eli is no longer listed');
+};
+
+done_testing();
