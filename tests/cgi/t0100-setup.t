@@ -1,0 +1,354 @@
+# t0100-setup.t -- GET/POST /api/v2/setup: onboarding, its validation, and
+# that a refused setup leaves nothing behind.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use Digest::SHA qw(sha256_hex);
+use MIME::Base64 qw(encode_base64);
+use Test::More;
+use TestLib;
+
+my $t = TestLib->new;
+my $JSONCT = 'application/json; charset=utf-8';
+my $OP;		# the operator token, once set up
+
+# req(method => M, path => P, token => T, cookie => C, json => {...}, ...):
+# $t->cgi with the credential and a JSON body filled in.
+sub req {
+	my (%r) = @_;
+	my %h = %{ $r{headers} // {} };
+	my $tok = delete $r{token};
+	my $cookie = delete $r{cookie};
+	$h{Authorization} = "Token $tok" if defined $tok;
+	$h{Cookie} = "influxdb-oss-session=$cookie" if defined $cookie;
+	if (exists $r{json}) {
+		$r{body} = TestLib->json_encode(delete $r{json});
+		$h{'Content-Type'} //= 'application/json';
+	}
+	$r{headers} = \%h;
+	return $t->cgi(%r);
+}
+
+# An error answer: status, JSON content type, X-Platform-Error-Code and
+# exactly {code, message} in the body (message: a string or a qr//).
+sub error_is {
+	my ($r, $status, $code, $msg, $what) = @_;
+	$what = defined $what ? "$what: " : '';
+	is($r->{status}, $status, "${what}status $status")
+	    or diag("body: $r->{body}\nstderr: $r->{stderr}");
+	is($r->{headers}{'content-type'}, $JSONCT, "${what}JSON content type");
+	is($r->{headers}{'x-platform-error-code'}, $code,
+	    "${what}X-Platform-Error-Code: $code");
+	my $j = $r->{json} // {};
+	is($j->{code}, $code, "${what}code '$code'");
+	if (ref $msg eq 'Regexp') {
+		like($j->{message} // '', $msg, "${what}message matches $msg");
+	} else {
+		is($j->{message}, $msg, "${what}message '$msg'");
+	}
+	is_deeply([ sort keys %$j ], [ 'code', 'message' ],
+	    "${what}body has only code and message");
+}
+
+# First column of the first row of a query.
+sub one {
+	my ($sql) = @_;
+	my @rows = $t->psql($sql);
+	return @rows ? $rows[0][0] : undef;
+}
+
+# An SQL string literal.
+sub lit { my ($s) = @_; $s =~ s/'/''/g; return "'$s'" }
+
+# Rows of every table that holds state, as one text, to compare before and
+# after a request that must change nothing.
+sub db_state {
+	return join "\n", map { join '|', map { $_ // '' } @$_ } $t->psql(q{
+	    SELECT 'u', id, name, status, coalesce(password_hash, ''),
+	           instance_owner::text, updated_at::text FROM users
+	    UNION ALL SELECT 'o', id, name, '', '', '', updated_at::text FROM orgs
+	    UNION ALL SELECT 'm', org_id, user_id, role, '', '', '' FROM org_members
+	    UNION ALL SELECT 'a', id, status, user_id, token_hash, '', updated_at::text FROM authorizations
+	    UNION ALL SELECT 's', id, user_id, id_hash, '', '', expires_at::text FROM sessions
+	    UNION ALL SELECT 'l', id::text, action, target_type, coalesce(target_id, ''), '', '' FROM audit_log
+	    ORDER BY 1, 2});
+}
+
+# Does the text appear anywhere in the database's tables?
+sub db_contains {
+	my ($s) = @_;
+	return one('SELECT count(*) FROM (' . join(' UNION ALL ', map {
+		"SELECT row_to_json(x)::text AS j FROM $_ x"
+	} qw(users orgs buckets org_members authorizations sessions
+	    signin_failures audit_log)) . ') all_rows WHERE strpos(j, '
+	    . lit($s) . ') > 0');
+}
+
+# Creates a user with the operator token; returns its id.
+sub mkuser {
+	my ($name, %extra) = @_;
+	my $r = req(method => 'POST', path => '/api/v2/users', token => $OP,
+	    json => { name => $name, %extra });
+	$r->{status} == 201 or diag("creating user $name: $r->{status} $r->{body}");
+	return $r->{json}{id};
+}
+
+sub set_password {
+	my ($id, $pw) = @_;
+	my $r = req(method => 'POST', path => "/api/v2/users/$id/password",
+	    token => $OP, json => { password => $pw });
+	$r->{status} == 204 or diag("setting a password: $r->{status} $r->{body}");
+	return $r;
+}
+
+# POST /api/v2/signin; returns (cookie value or undef, response).
+sub signin {
+	my ($name, $pw) = @_;
+	my $r = req(method => 'POST', path => '/api/v2/signin',
+	    headers => { Authorization => 'Basic ' . encode_base64("$name:$pw", '') });
+	my ($c) = map { /^influxdb-oss-session=([^;]+)/ ? $1 : () }
+	    TestLib::header_all($r, 'set-cookie');
+	return ($c, $r);
+}
+
+# A user with a password and a signed-in session: (id, cookie).
+sub session_user {
+	my ($name, $pw) = @_;
+	$pw //= "pw-$name-12345";
+	my $id = mkuser($name);
+	set_password($id, $pw);
+	my ($c, $r) = signin($name, $pw);
+	defined $c or diag("signin of $name: $r->{status} $r->{body}");
+	return ($id, $c);
+}
+
+# A token for user $uid in the setup org, made by the operator; returns
+# (token, authorization id).
+sub mktoken {
+	my ($uid, $org, @perms) = @_;
+	@perms = ({ action => 'read', resource => { type => 'buckets', orgID => $org } })
+	    unless @perms;
+	my $r = req(method => 'POST', path => '/api/v2/authorizations', token => $OP,
+	    json => { orgID => $org, userID => $uid, permissions => \@perms });
+	$r->{status} == 201 or diag("creating a token: $r->{status} $r->{body}");
+	return ($r->{json}{token}, $r->{json}{id});
+}
+
+sub setup_post {
+	my ($body, %o) = @_;
+	return req(method => 'POST', path => '/api/v2/setup',
+	    headers => { 'Content-Type' => 'application/json' },
+	    body => ref $body ? TestLib->json_encode($body) : $body, %o);
+}
+
+sub allowed {
+	my $r = req(method => 'GET', path => '/api/v2/setup');
+	return $r->{json} ? $r->{json}{allowed} : undef;
+}
+
+# Nothing at all in the tables a setup writes.
+sub nothing_left {
+	my ($what) = @_;
+	my @tables = qw(users orgs buckets org_members authorizations sessions audit_log);
+	my ($row) = $t->psql('SELECT ' . join(', ',
+	    map { "(SELECT count(*) FROM $_)" } @tables));
+	for my $i (0 .. $#tables) {
+		is($row->[$i], 0, "$what: no rows in $tables[$i]");
+	}
+}
+
+my %GOOD = (username => 'admin', password => 'adminpass1', org => 'o', bucket => 'b');
+
+subtest 'GET /api/v2/setup on a fresh instance answers allowed true without credentials' => sub {
+	my $r = req(method => 'GET', path => '/api/v2/setup');
+	is($r->{status}, 200, 'status 200') or diag($r->{body});
+	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
+	is_deeply($r->{json}, { allowed => JSON::PP::true }, 'body {"allowed": true}');
+	ok(JSON::PP::is_bool($r->{json}{allowed}), 'allowed is a JSON boolean');
+};
+
+subtest 'a setup without any field is 422 listing username, org and bucket, and leaves nothing' => sub {
+	my $r = setup_post({});
+	error_is($r, 422, 'unprocessable entity',
+	    'onboarding failed: missing required fields [username,org,bucket]');
+	nothing_left('after {}');
+	ok(allowed(), 'setup still allowed');
+};
+
+subtest 'a setup missing only the bucket names just the bucket' => sub {
+	my $r = setup_post({ username => 'a', org => 'o' });
+	error_is($r, 422, 'unprocessable entity',
+	    'onboarding failed: missing required fields [bucket]');
+	nothing_left('after a missing bucket');
+};
+
+subtest 'a setup missing username and bucket lists them comma-joined in order' => sub {
+	my $r = setup_post({ org => 'o', password => 'adminpass1' });
+	error_is($r, 422, 'unprocessable entity',
+	    'onboarding failed: missing required fields [username,bucket]');
+	$r = setup_post({ username => '', org => '', bucket => 'b' });
+	error_is($r, 422, 'unprocessable entity',
+	    'onboarding failed: missing required fields [username,org]', 'empty strings');
+	nothing_left('after missing fields');
+};
+
+subtest 'a setup with a short password is 400 and leaves nothing behind' => sub {
+	my $r = setup_post({ %GOOD, password => 'short' });
+	error_is($r, 400, 'invalid', 'passwords must be between 8 and 256 characters long');
+	nothing_left('after a short password');
+	ok(allowed(), 'GET /api/v2/setup still answers allowed true');
+};
+
+subtest 'a setup with a password over 256 bytes is 400 and leaves nothing behind' => sub {
+	my $r = setup_post({ %GOOD, password => 'p' x 257 });
+	error_is($r, 400, 'invalid', 'passwords must be between 8 and 256 characters long');
+	nothing_left('after a long password');
+};
+
+subtest 'a setup with bucket "_b" is 400 and leaves nothing behind' => sub {
+	my $r = setup_post({ %GOOD, bucket => '_b' });
+	error_is($r, 400, 'invalid',
+	    'bucket name _b is invalid. Buckets may not start with underscore');
+	nothing_left('after bucket _b');
+	ok(allowed(), 'setup still allowed');
+};
+
+subtest 'a setup with an empty body is 400 "request body is empty"' => sub {
+	my $r = setup_post('');
+	error_is($r, 400, 'invalid', 'request body is empty');
+	nothing_left('after an empty body');
+};
+
+subtest 'a setup with a body that is not JSON is 400' => sub {
+	my $r = setup_post('not json');
+	error_is($r, 400, 'invalid', qr/^request body is not valid JSON: /);
+	nothing_left('after a non-JSON body');
+};
+
+subtest 'a setup with a JSON array is 400 "request body must be a JSON object"' => sub {
+	my $r = setup_post('["admin"]');
+	error_is($r, 400, 'invalid', 'request body must be a JSON object');
+	nothing_left('after an array body');
+};
+
+subtest 'a setup with a username that is not a string is 400' => sub {
+	my $r = setup_post({ %GOOD, username => 5 });
+	error_is($r, 400, 'invalid', 'field "username" must be a string');
+	nothing_left('after a numeric username');
+};
+
+subtest 'a setup with a control character in the username is 400' => sub {
+	my $r = setup_post({ %GOOD, username => "ad\nmin" });
+	is($r->{status}, 400, 'status 400') or diag($r->{body});
+	is($r->{json}{code}, 'invalid', 'code invalid');
+	nothing_left('after a control character');
+};
+
+my ($S, $token);
+subtest 'a valid setup is 201 with user, org, bucket and the operator auth' => sub {
+	my $r = setup_post(\%GOOD);
+	is($r->{status}, 201, 'status 201') or diag($r->{body}, $r->{stderr});
+	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
+	my $j = $r->{json} // {};
+	$S = $j;
+	for my $k (qw(user org bucket auth)) {
+		is(ref $j->{$k}, 'HASH', "has $k");
+	}
+	like($j->{user}{id} // '', qr/^[0-9a-f]{16}$/, 'user id is 16 hex digits');
+	is($j->{user}{name}, 'admin', 'user name');
+	is($j->{user}{status}, 'active', 'user active');
+	is_deeply($j->{user}{links}, { self => "/api/v2/users/$j->{user}{id}" }, 'user links');
+	like($j->{org}{id} // '', qr/^[0-9a-f]{16}$/, 'org id');
+	is($j->{org}{name}, 'o', 'org name');
+	is($j->{bucket}{name}, 'b', 'bucket name');
+	is($j->{bucket}{orgID}, $j->{org}{id}, 'bucket in the org');
+	is($j->{auth}{userID}, $j->{user}{id}, 'auth belongs to the user');
+	is($j->{auth}{orgID}, $j->{org}{id}, 'auth in the org');
+	is($j->{auth}{status}, 'active', 'auth active');
+	is($j->{auth}{description}, "admin's Token", "description \"admin's Token\"");
+	$token = $j->{auth}{token};
+	ok(defined $token && length $token >= 8, 'auth carries the token value');
+};
+
+subtest 'the setup auth holds the 44 operator permissions, no instance' => sub {
+	my $perms = $S->{auth}{permissions} // [];
+	is(scalar @$perms, 44, '44 permissions');
+	my %seen;
+	for my $p (@$perms) {
+		$seen{"$p->{action}:$p->{resource}{type}"}++;
+		ok(!exists $p->{resource}{id} && !exists $p->{resource}{orgID},
+		    "$p->{action}:$p->{resource}{type} has no id and no orgID");
+	}
+	is(scalar(keys %seen), 44, 'all distinct');
+	ok($seen{'read:users'} && $seen{'write:users'}, 'read and write users');
+	ok(!$seen{'read:instance'} && !$seen{'write:instance'}, 'no instance permission');
+	is(scalar(grep { $_->{action} eq 'read' } @$perms), 22, '22 reads');
+};
+
+subtest 'the setup token works as the operator token' => sub {
+	my $r = req(method => 'GET', path => '/api/v2/me', token => $token);
+	is($r->{status}, 200, 'GET /me 200') or diag($r->{body});
+	is($r->{json}{id}, $S->{user}{id}, 'it is the setup user');
+	$r = req(method => 'POST', path => '/api/v2/users', token => $token,
+	    json => { name => 'made-by-operator' });
+	is($r->{status}, 201, 'POST /users 201') or diag($r->{body});
+	$r = req(method => 'GET', path => '/api/v2/users', token => $token);
+	is($r->{status}, 200, 'GET /users 200');
+	is(scalar @{ $r->{json}{users} // [] }, 2, 'sees both users');
+};
+
+subtest 'after setup GET /api/v2/setup answers allowed false' => sub {
+	my $r = req(method => 'GET', path => '/api/v2/setup');
+	is($r->{status}, 200, 'status 200');
+	is_deeply($r->{json}, { allowed => JSON::PP::false }, 'body {"allowed": false}');
+};
+
+subtest 'a second setup is 422 conflict and changes nothing' => sub {
+	my $before = db_state();
+	my $r = setup_post({ %GOOD, username => 'admin2', org => 'o2' });
+	error_is($r, 422, 'conflict', 'onboarding has already been completed');
+	is(db_state(), $before, 'database unchanged');
+	$r = setup_post({});
+	error_is($r, 422, 'conflict', 'onboarding has already been completed',
+	    'even with missing fields');
+	is(db_state(), $before, 'database unchanged');
+};
+
+subtest 'setup stores the user, org, bucket, membership and token in PostgreSQL' => sub {
+	my $uid = $S->{user}{id};
+	is(one("SELECT name || '/' || status || '/' || instance_owner FROM users WHERE id = " . lit($uid)),
+	    'admin/active/true', 'user row, instance owner');
+	is(one("SELECT name FROM orgs WHERE id = " . lit($S->{org}{id})), 'o', 'org row');
+	is(one("SELECT name FROM buckets WHERE id = " . lit($S->{bucket}{id})), 'b', 'bucket row');
+	is(one("SELECT role FROM org_members WHERE user_id = " . lit($uid)), 'owner',
+	    'the user owns the org');
+	like(one("SELECT password_hash FROM users WHERE id = " . lit($uid)) // '',
+	    qr/^\$argon2id\$/, 'password_hash is argon2id');
+};
+
+subtest 'the setup token and password are stored only as hashes' => sub {
+	is(one('SELECT count(*) FROM authorizations WHERE token_hash = ' . lit($token)), 0,
+	    'token not stored in clear');
+	is(one('SELECT count(*) FROM authorizations WHERE token_hash = ' . lit(sha256_hex($token))), 1,
+	    'SHA-256 of the token stored');
+	is(db_contains($token), 0, 'token appears nowhere in the database');
+	is(db_contains('adminpass1'), 0, 'password appears nowhere in the database');
+};
+
+subtest 'setup writes an audit_log row for the new user' => sub {
+	my $uid = $S->{user}{id};
+	cmp_ok(one("SELECT count(*) FROM audit_log WHERE target_type = 'user' AND target_id = "
+	    . lit($uid)), '>=', 1, 'an audit row targets the user');
+};
+
+subtest 'the setup user can sign in with the setup password' => sub {
+	my ($c, $r) = signin('admin', 'adminpass1');
+	is($r->{status}, 204, 'signin 204') or diag($r->{body});
+	ok(defined $c, 'session cookie set');
+	$r = req(method => 'GET', path => '/api/v2/me', cookie => $c);
+	is($r->{status}, 200, 'GET /me with the cookie');
+	is($r->{json}{name}, 'admin', 'as admin');
+};
+
+done_testing();

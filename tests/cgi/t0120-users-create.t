@@ -1,0 +1,350 @@
+# t0120-users-create.t -- POST /api/v2/users.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use Digest::SHA qw(sha256_hex);
+use MIME::Base64 qw(encode_base64);
+use Test::More;
+use TestLib;
+
+my $t = TestLib->new;
+my $JSONCT = 'application/json; charset=utf-8';
+my $OP;		# the operator token, once set up
+
+# req(method => M, path => P, token => T, cookie => C, json => {...}, ...):
+# $t->cgi with the credential and a JSON body filled in.
+sub req {
+	my (%r) = @_;
+	my %h = %{ $r{headers} // {} };
+	my $tok = delete $r{token};
+	my $cookie = delete $r{cookie};
+	$h{Authorization} = "Token $tok" if defined $tok;
+	$h{Cookie} = "influxdb-oss-session=$cookie" if defined $cookie;
+	if (exists $r{json}) {
+		$r{body} = TestLib->json_encode(delete $r{json});
+		$h{'Content-Type'} //= 'application/json';
+	}
+	$r{headers} = \%h;
+	return $t->cgi(%r);
+}
+
+# An error answer: status, JSON content type, X-Platform-Error-Code and
+# exactly {code, message} in the body (message: a string or a qr//).
+sub error_is {
+	my ($r, $status, $code, $msg, $what) = @_;
+	$what = defined $what ? "$what: " : '';
+	is($r->{status}, $status, "${what}status $status")
+	    or diag("body: $r->{body}\nstderr: $r->{stderr}");
+	is($r->{headers}{'content-type'}, $JSONCT, "${what}JSON content type");
+	is($r->{headers}{'x-platform-error-code'}, $code,
+	    "${what}X-Platform-Error-Code: $code");
+	my $j = $r->{json} // {};
+	is($j->{code}, $code, "${what}code '$code'");
+	if (ref $msg eq 'Regexp') {
+		like($j->{message} // '', $msg, "${what}message matches $msg");
+	} else {
+		is($j->{message}, $msg, "${what}message '$msg'");
+	}
+	is_deeply([ sort keys %$j ], [ 'code', 'message' ],
+	    "${what}body has only code and message");
+}
+
+# First column of the first row of a query.
+sub one {
+	my ($sql) = @_;
+	my @rows = $t->psql($sql);
+	return @rows ? $rows[0][0] : undef;
+}
+
+# An SQL string literal.
+sub lit { my ($s) = @_; $s =~ s/'/''/g; return "'$s'" }
+
+# Rows of every table that holds state, as one text, to compare before and
+# after a request that must change nothing.
+sub db_state {
+	return join "\n", map { join '|', map { $_ // '' } @$_ } $t->psql(q{
+	    SELECT 'u', id, name, status, coalesce(password_hash, ''),
+	           instance_owner::text, updated_at::text FROM users
+	    UNION ALL SELECT 'o', id, name, '', '', '', updated_at::text FROM orgs
+	    UNION ALL SELECT 'm', org_id, user_id, role, '', '', '' FROM org_members
+	    UNION ALL SELECT 'a', id, status, user_id, token_hash, '', updated_at::text FROM authorizations
+	    UNION ALL SELECT 's', id, user_id, id_hash, '', '', expires_at::text FROM sessions
+	    UNION ALL SELECT 'l', id::text, action, target_type, coalesce(target_id, ''), '', '' FROM audit_log
+	    ORDER BY 1, 2});
+}
+
+# Does the text appear anywhere in the database's tables?
+sub db_contains {
+	my ($s) = @_;
+	return one('SELECT count(*) FROM (' . join(' UNION ALL ', map {
+		"SELECT row_to_json(x)::text AS j FROM $_ x"
+	} qw(users orgs buckets org_members authorizations sessions
+	    signin_failures audit_log)) . ') all_rows WHERE strpos(j, '
+	    . lit($s) . ') > 0');
+}
+
+# Creates a user with the operator token; returns its id.
+sub mkuser {
+	my ($name, %extra) = @_;
+	my $r = req(method => 'POST', path => '/api/v2/users', token => $OP,
+	    json => { name => $name, %extra });
+	$r->{status} == 201 or diag("creating user $name: $r->{status} $r->{body}");
+	return $r->{json}{id};
+}
+
+sub set_password {
+	my ($id, $pw) = @_;
+	my $r = req(method => 'POST', path => "/api/v2/users/$id/password",
+	    token => $OP, json => { password => $pw });
+	$r->{status} == 204 or diag("setting a password: $r->{status} $r->{body}");
+	return $r;
+}
+
+# POST /api/v2/signin; returns (cookie value or undef, response).
+sub signin {
+	my ($name, $pw) = @_;
+	my $r = req(method => 'POST', path => '/api/v2/signin',
+	    headers => { Authorization => 'Basic ' . encode_base64("$name:$pw", '') });
+	my ($c) = map { /^influxdb-oss-session=([^;]+)/ ? $1 : () }
+	    TestLib::header_all($r, 'set-cookie');
+	return ($c, $r);
+}
+
+# A user with a password and a signed-in session: (id, cookie).
+sub session_user {
+	my ($name, $pw) = @_;
+	$pw //= "pw-$name-12345";
+	my $id = mkuser($name);
+	set_password($id, $pw);
+	my ($c, $r) = signin($name, $pw);
+	defined $c or diag("signin of $name: $r->{status} $r->{body}");
+	return ($id, $c);
+}
+
+# A token for user $uid in the setup org, made by the operator; returns
+# (token, authorization id).
+sub mktoken {
+	my ($uid, $org, @perms) = @_;
+	@perms = ({ action => 'read', resource => { type => 'buckets', orgID => $org } })
+	    unless @perms;
+	my $r = req(method => 'POST', path => '/api/v2/authorizations', token => $OP,
+	    json => { orgID => $org, userID => $uid, permissions => \@perms });
+	$r->{status} == 201 or diag("creating a token: $r->{status} $r->{body}");
+	return ($r->{json}{token}, $r->{json}{id});
+}
+
+my $S = $t->setup;
+$OP = $S->{token};
+my $ORG = $S->{org_id};
+my $ADMIN = $S->{user_id};
+my $OPAUTH = one('SELECT id FROM authorizations WHERE user_id = ' . lit($ADMIN));
+
+sub create {
+	my ($body, %o) = @_;
+	return req(method => 'POST', path => '/api/v2/users',
+	    token => exists $o{token} ? $o{token} : $OP,
+	    ref $body ? (json => $body) : (body => $body,
+		headers => { 'Content-Type' => 'application/json' }),
+	    map { $_ eq 'token' ? () : ($_ => $o{$_}) } keys %o);
+}
+
+sub nusers { one('SELECT count(*) FROM users') }
+
+subtest 'POST /api/v2/users with a name is 201 with links, id, name and status active' => sub {
+	my $r = create({ name => 'alice' });
+	is($r->{status}, 201, 'status 201') or diag($r->{body}, $r->{stderr});
+	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
+	my $id = $r->{json}{id} // '';
+	like($id, qr/^[0-9a-f]{16}$/, 'id is 16 lower-case hex digits');
+	isnt($id, '0000000000000000', 'id is not zero');
+	is_deeply($r->{json}, { links => { self => "/api/v2/users/$id" }, id => $id,
+	    name => 'alice', status => 'active' }, 'UserResponse');
+	is(one('SELECT name || \'/\' || status FROM users WHERE id = ' . lit($id)),
+	    'alice/active', 'stored in users');
+	is(one('SELECT count(*) FROM users WHERE password_hash IS NULL AND id = ' . lit($id)), 1,
+	    'no password yet');
+};
+
+subtest 'creating a user writes an audit_log row naming the operator and the new user' => sub {
+	my $r = create({ name => 'audited' });
+	my $id = $r->{json}{id};
+	my @rows = $t->psql('SELECT actor_user_id, actor_auth_id, action, target_type, remote_addr '
+	    . 'FROM audit_log WHERE target_id = ' . lit($id));
+	cmp_ok(scalar @rows, '>=', 1, 'at least one row targets the user');
+	my ($row) = grep { $_->[2] eq 'create' } @rows;
+	ok($row, 'a create row') or diag(explain(\@rows));
+	$row //= [];
+	is($row->[0], $ADMIN, 'actor_user_id is the operator user');
+	is($row->[1], $OPAUTH, 'actor_auth_id is the operator token');
+	is($row->[3], 'user', 'target_type user');
+	is($row->[4], '127.0.0.1', 'remote_addr recorded');
+};
+
+subtest 'a duplicate name is 422 conflict and creates nothing' => sub {
+	my $n = nusers();
+	my $r = create({ name => 'alice' });
+	error_is($r, 422, 'conflict', 'user with name alice already exists');
+	is(nusers(), $n, 'no new row');
+};
+
+subtest 'names are case-sensitive: Alice is not alice' => sub {
+	my $r = create({ name => 'Alice' });
+	is($r->{status}, 201, 'status 201') or diag($r->{body});
+	is($r->{json}{name}, 'Alice', 'name Alice');
+};
+
+subtest 'status inactive is honoured at creation' => sub {
+	my $r = create({ name => 'bob', status => 'inactive' });
+	is($r->{status}, 201, 'status 201') or diag($r->{body});
+	is($r->{json}{status}, 'inactive', 'inactive');
+	is(one("SELECT status FROM users WHERE name = 'bob'"), 'inactive', 'stored inactive');
+};
+
+subtest 'status active is accepted explicitly' => sub {
+	my $r = create({ name => 'bob2', status => 'active' });
+	is($r->{status}, 201, 'status 201') or diag($r->{body});
+	is($r->{json}{status}, 'active', 'active');
+};
+
+subtest 'any other status is 400 and creates nothing' => sub {
+	my $n = nusers();
+	for my $st ('bogus', '', 'Active', 'INACTIVE') {
+		my $r = create({ name => 'carol', status => $st });
+		error_is($r, 400, 'invalid', 'invalid status: must be active or inactive', "status '$st'");
+	}
+	is(nusers(), $n, 'no new row');
+};
+
+subtest 'a missing or empty name is 400 empty value "user name is required"' => sub {
+	my $n = nusers();
+	error_is(create({}), 400, 'empty value', 'user name is required', '{}');
+	error_is(create({ name => '' }), 400, 'empty value', 'user name is required', 'name ""');
+	error_is(create({ name => undef }), 400, 'empty value', 'user name is required', 'name null');
+	error_is(create({ status => 'active' }), 400, 'empty value', 'user name is required', 'status only');
+	is(nusers(), $n, 'no new row');
+};
+
+subtest 'a client-supplied id is honoured' => sub {
+	my $r = create({ name => 'dave', id => '0000000000000abc' });
+	is($r->{status}, 201, 'status 201') or diag($r->{body});
+	is($r->{json}{id}, '0000000000000abc', 'id as sent');
+	is_deeply($r->{json}{links}, { self => '/api/v2/users/0000000000000abc' }, 'links.self');
+	is(one("SELECT name FROM users WHERE id = '0000000000000abc'"), 'dave', 'stored with that id');
+};
+
+subtest 'a duplicate client id is 422 "user with ID X already exists"' => sub {
+	my $n = nusers();
+	my $r = create({ name => 'dave2', id => '0000000000000abc' });
+	error_is($r, 422, 'conflict', 'user with ID 0000000000000abc already exists');
+	is(nusers(), $n, 'no new row');
+	is(one("SELECT count(*) FROM users WHERE name = 'dave2'"), 0, 'dave2 not created');
+};
+
+subtest 'an upper-case client id is accepted and returned in lower case' => sub {
+	my $r = create({ name => 'eve', id => '00000000000000AB' });
+	is($r->{status}, 201, 'status 201') or diag($r->{body});
+	is($r->{json}{id}, '00000000000000ab', 'lower case id');
+	is(one("SELECT name FROM users WHERE id = '00000000000000ab'"), 'eve', 'stored lower case');
+	$r = create({ name => 'eve2', id => '00000000000000Ab' });
+	error_is($r, 422, 'conflict', 'user with ID 00000000000000ab already exists',
+	    'the same id in mixed case');
+};
+
+subtest 'a malformed client id is 400 invalid and creates nothing' => sub {
+	my $n = nusers();
+	error_is(create({ name => 'f1', id => '123' }), 400, 'invalid',
+	    'id must have a length of 16 bytes', 'short id');
+	error_is(create({ name => 'f2', id => '00000000000000abc' }), 400, 'invalid',
+	    'id must have a length of 16 bytes', '17 digits');
+	error_is(create({ name => 'f3', id => '0000000000000000' }), 400, 'invalid',
+	    'invalid ID', 'zero id');
+	error_is(create({ name => 'f4', id => 'zzzzzzzzzzzzzzzz' }), 400, 'invalid',
+	    'invalid ID', 'non-hex id');
+	error_is(create({ name => 'f5', id => '0x00000000000abc' }), 400, 'invalid',
+	    'invalid ID', '0x prefix');
+	error_is(create({ name => 'f6', id => 5 }), 400, 'invalid',
+	    'field "id" must be a string', 'numeric id');
+	is(nusers(), $n, 'no new row');
+};
+
+subtest 'a plain session cannot create users: 401 write:users is unauthorized' => sub {
+	my $bid = mkuser('sess');
+	set_password($bid, 'sesspass1');
+	my ($c) = signin('sess', 'sesspass1');
+	ok(defined $c, 'signed in');
+	my $n = nusers();
+	my $r = req(method => 'POST', path => '/api/v2/users', cookie => $c,
+	    json => { name => 'zed' });
+	error_is($r, 401, 'unauthorized', 'write:users is unauthorized');
+	is(nusers(), $n, 'no new row');
+};
+
+subtest 'a token without write:users cannot create users' => sub {
+	my $uid = mkuser('tokenowner');
+	my ($tok) = mktoken($uid, $ORG,
+	    { action => 'read', resource => { type => 'users' } },
+	    { action => 'write', resource => { type => 'users', id => $uid } });
+	ok(defined $tok, 'a token with read:users and write:users/<self>');
+	my $n = nusers();
+	my $r = create({ name => 'zed2' }, token => $tok);
+	error_is($r, 401, 'unauthorized', 'write:users is unauthorized');
+	is(nusers(), $n, 'no new row');
+};
+
+subtest 'creating a user without credentials is 401 unauthorized access' => sub {
+	my $n = nusers();
+	my $r = create({ name => 'anon' }, token => undef);
+	error_is($r, 401, 'unauthorized', 'unauthorized access');
+	is(nusers(), $n, 'no new row');
+};
+
+subtest 'unknown fields are ignored' => sub {
+	my $r = create({ name => 'frank', oauthID => 'x1', extra => [1, 2], links => { self => 'x' } });
+	is($r->{status}, 201, 'status 201') or diag($r->{body});
+	is_deeply($r->{json}, { links => { self => "/api/v2/users/$r->{json}{id}" },
+	    id => $r->{json}{id}, name => 'frank', status => 'active' }, 'only the known fields');
+};
+
+subtest 'JSON keys match in any case: {"NAME":"gina"} creates gina' => sub {
+	my $r = create('{"NAME":"gina","Status":"inactive"}');
+	is($r->{status}, 201, 'status 201') or diag($r->{body});
+	is($r->{json}{name}, 'gina', 'name gina');
+	is($r->{json}{status}, 'inactive', 'Status honoured');
+};
+
+subtest 'the request Content-Type does not matter' => sub {
+	my $r = req(method => 'POST', path => '/api/v2/users', token => $OP,
+	    headers => { 'Content-Type' => 'text/plain' }, body => '{"name":"henry"}');
+	is($r->{status}, 201, 'status 201') or diag($r->{body});
+	is($r->{json}{name}, 'henry', 'name henry');
+};
+
+subtest 'names with JSON-special and non-ASCII characters round-trip' => sub {
+	for my $name ('a<b&c', "quote\"d", 'back\\slash', "caf\x{e9} \x{1F600}", 'with space') {
+		my $r = create({ name => $name });
+		is($r->{status}, 201, "201 for the name") or diag($r->{body});
+		is($r->{json}{name}, $name, 'name returned as sent');
+		my $g = req(method => 'GET', path => "/api/v2/users/$r->{json}{id}", token => $OP);
+		is($g->{json}{name}, $name, 'GET returns it too');
+	}
+};
+
+subtest 'a name of exactly 256 bytes is accepted' => sub {
+	my $name = 'n' x 254 . "\x{e9}";	# 256 bytes in UTF-8
+	my $r = create({ name => $name });
+	is($r->{status}, 201, 'status 201') or diag($r->{body});
+	is($r->{json}{name}, $name, 'name as sent');
+};
+
+subtest 'the created user is listed and readable' => sub {
+	my $r = create({ name => 'ivy' });
+	my $id = $r->{json}{id};
+	my $g = req(method => 'GET', path => "/api/v2/users/$id", token => $OP);
+	is($g->{status}, 200, 'GET by id 200');
+	is_deeply($g->{json}, $r->{json}, 'same body as the 201');
+	my $l = req(method => 'GET', path => '/api/v2/users', query => 'name=ivy', token => $OP);
+	is_deeply($l->{json}{users}, [ $r->{json} ], 'listed by name');
+};
+
+done_testing();
