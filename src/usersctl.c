@@ -446,6 +446,12 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return 2;
 	}
+	/* "usersctl user --help" and the like: the usage, no database. */
+	for (ch = 1; ch < argc; ch++)
+		if (strcmp(argv[ch], "--help") == 0 || strcmp(argv[ch], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
 	if (cfg_load(&c.cfg, config, err, sizeof(err)) == -1) {
 		fprintf(stderr, "usersctl: configuration error: %s\n", err);
 		return 1;

@@ -7,6 +7,7 @@ use lib "$FindBin::Bin/../lib";
 use Test::More;
 use IPC::Open3;
 use Symbol qw(gensym);
+use POSIX ();
 use MIME::Base64 qw(encode_base64);
 use TestLib;
 
@@ -39,6 +40,40 @@ subtest 'usersctl --help lists the commands' => sub {
 	like($out, qr/user add/, 'user add');
 	like($out, qr/token create/, 'token create');
 	like($out, qr/migrate/, 'migrate');
+};
+
+subtest '--help after any command prints the usage without a database' => sub {
+	for my $cmd (['user', '--help'], ['token', 'create', '--help'],
+	    ['migrate', '-h'], ['instance', '--help']) {
+		local $ENV{USERSD_DB} = 'host=/nonexistent dbname=x';
+		my $pid = open3(my $w, my $r, my $e = gensym, $CTL, @$cmd);
+		close $w;
+		my $out = do { local $/; <$r> } // '';
+		waitpid($pid, 0);
+		is($? >> 8, 0, "@$cmd: exit 0");
+		like($out, qr/usage: usersctl/, "@$cmd: usage");
+	}
+};
+
+subtest 'two migrations at once on an empty database apply each step once' => sub {
+	my $db = "$t->{dbname}_fresh";
+	$t->psql(qq{CREATE DATABASE "$db"});
+	(my $ci = $t->conninfo) =~ s/dbname=\S+/dbname=$db/;
+	my @pids;
+	for (1 .. 2) {
+		my $pid = fork // die;
+		if ($pid == 0) {
+			$ENV{USERSD_DB} = $ci;
+			open STDOUT, '>', '/dev/null';
+			exec $CTL, 'migrate' or POSIX::_exit(127);
+		}
+		push @pids, $pid;
+	}
+	my @rc = map { waitpid($_, 0); $? >> 8 } @pids;
+	is_deeply(\@rc, [0, 0], 'both exit 0');
+	my $out = qx{psql -X -At "$ci" -c 'SELECT version FROM usersd_schema ORDER BY 1'};
+	is($out, "1\n2\n", 'each migration recorded once');
+	$t->psql(qq{DROP DATABASE "$db" WITH (FORCE)});
 };
 
 subtest 'an unknown command is a usage error' => sub {
