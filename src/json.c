@@ -392,6 +392,18 @@ links(const char *self, const char *next, const char *prev)
 	return l;
 }
 
+/* {"links": links, key: items} as text; takes ownership of both. */
+static char *
+list_finish(struct arena *a, json_object *l, const char *key,
+    json_object *items)
+{
+	json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "links", l);
+	json_object_object_add(o, key, items);
+	return finish(a, o);
+}
+
 char *
 json_error_encode(struct arena *a, const char *code, const char *msg)
 {
@@ -427,15 +439,12 @@ char *
 json_users_encode(struct arena *a, const struct user *u, size_t n,
     const char *self, const char *next, const char *prev)
 {
-	json_object	*o = json_object_new_object();
 	json_object	*arr = json_object_new_array_ext((int)n);
 	size_t		 i;
 
-	json_object_object_add(o, "links", links(self, next, prev));
 	for (i = 0; i < n; i++)
 		json_object_array_add(arr, user_obj(a, &u[i], NULL));
-	json_object_object_add(o, "users", arr);
-	return finish(a, o);
+	return list_finish(a, links(self, next, prev), "users", arr);
 }
 
 char *
@@ -448,15 +457,12 @@ char *
 json_members_encode(struct arena *a, const struct user *u, size_t n,
     const char *role, const char *self)
 {
-	json_object	*o = json_object_new_object();
 	json_object	*arr = json_object_new_array_ext((int)n);
 	size_t		 i;
 
-	json_object_object_add(o, "links", links(self, NULL, NULL));
 	for (i = 0; i < n; i++)
 		json_object_array_add(arr, user_obj(a, &u[i], role));
-	json_object_object_add(o, "users", arr);
-	return finish(a, o);
+	return list_finish(a, links(self, NULL, NULL), "users", arr);
 }
 
 static json_object *
@@ -490,15 +496,12 @@ char *
 json_orgs_encode(struct arena *a, const struct org *g, size_t n,
     const char *self, const char *next, const char *prev)
 {
-	json_object	*o = json_object_new_object();
 	json_object	*arr = json_object_new_array_ext((int)n);
 	size_t		 i;
 
-	json_object_object_add(o, "links", links(self, next, prev));
 	for (i = 0; i < n; i++)
 		json_object_array_add(arr, org_obj(a, &g[i]));
-	json_object_object_add(o, "orgs", arr);
-	return finish(a, o);
+	return list_finish(a, links(self, next, prev), "orgs", arr);
 }
 
 static json_object *
@@ -555,15 +558,12 @@ char *
 json_authzs_encode(struct arena *a, const struct authz *z, size_t n,
     const char *self)
 {
-	json_object	*o = json_object_new_object();
 	json_object	*arr = json_object_new_array_ext((int)n);
 	size_t		 i;
 
-	json_object_object_add(o, "links", links(self, NULL, NULL));
 	for (i = 0; i < n; i++)
 		json_object_array_add(arr, authz_obj(a, &z[i]));
-	json_object_object_add(o, "authorizations", arr);
-	return finish(a, o);
+	return list_finish(a, links(self, NULL, NULL), "authorizations", arr);
 }
 
 static long long

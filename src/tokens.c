@@ -171,21 +171,29 @@ tokens_create_unchecked(struct db *db, struct arena *a,
 	    perms, n, out, e);
 }
 
-int
-tokens_get(struct db *db, struct arena *a, const char *id,
-    struct authz *out, struct apierr *e)
+/* The one token a statement returned into out, or the error. */
+static int
+authz_result(struct db *db, struct arena *a, enum dbres rc,
+    const struct dbrows *rows, struct authz *out, struct apierr *e)
 {
-	struct dbrows	 rows;
-	enum dbres	 rc;
-
-	rc = db_run(db, STMT_AUTH_GET, 1, &id, a, &rows);
 	if (rc == DB_NOROW)
 		return apierr_set(e, APIERR_NOT_FOUND,
 		    "authorization not found");
 	if (rc != DB_OK)
 		return svc_dberr(db, rc, e);
-	row_authz(a, &rows, 0, out);
+	if (out != NULL)
+		row_authz(a, rows, 0, out);
 	return 0;
+}
+
+int
+tokens_get(struct db *db, struct arena *a, const char *id,
+    struct authz *out, struct apierr *e)
+{
+	struct dbrows	 rows;
+
+	return authz_result(db, a, db_run(db, STMT_AUTH_GET, 1, &id, a,
+	    &rows), &rows, out, e);
 }
 
 int
@@ -221,7 +229,6 @@ tokens_update(struct db *db, struct arena *a, const struct actor *act,
 {
 	const char	*params[6];
 	struct dbrows	 rows;
-	enum dbres	 rc;
 
 	if (check_status(status, e) == -1)
 		return -1;
@@ -234,14 +241,8 @@ tokens_update(struct db *db, struct arena *a, const struct actor *act,
 	params[3] = act->user_id;
 	params[4] = act->auth_id;
 	params[5] = act->addr;
-	rc = db_run(db, STMT_AUTH_UPDATE, 6, params, a, &rows);
-	if (rc == DB_NOROW)
-		return apierr_set(e, APIERR_NOT_FOUND,
-		    "authorization not found");
-	if (rc != DB_OK)
-		return svc_dberr(db, rc, e);
-	row_authz(a, &rows, 0, out);
-	return 0;
+	return authz_result(db, a, db_run(db, STMT_AUTH_UPDATE, 6, params, a,
+	    &rows), &rows, out, e);
 }
 
 int
@@ -250,13 +251,7 @@ tokens_delete(struct db *db, struct arena *a, const struct actor *act,
 {
 	const char	*params[4] = { id, act->user_id, act->auth_id,
 	    act->addr };
-	enum dbres	 rc;
 
-	rc = db_run(db, STMT_AUTH_DELETE, 4, params, a, NULL);
-	if (rc == DB_NOROW)
-		return apierr_set(e, APIERR_NOT_FOUND,
-		    "authorization not found");
-	if (rc != DB_OK)
-		return svc_dberr(db, rc, e);
-	return 0;
+	return authz_result(db, a, db_run(db, STMT_AUTH_DELETE, 4, params, a,
+	    NULL), NULL, NULL, e);
 }
