@@ -117,23 +117,33 @@ int
 auth_authenticate(struct req *r, int want_user, const char *want_user_id,
     struct user *user, int *found, struct apierr *e)
 {
-	const char	*token, *session, *params[4], *status;
+	const char	*token, *session, *params[3], *status;
 	char		 hash[SHA256_HEX_LEN + 1], len[24];
 	struct dbrows	 rows;
 	struct principal *p;
 	enum dbres	 rc;
+	enum stmt	 s;
+	int		 n;
 
 	if (credentials(r, &token, &session) == -1)
 		return apierr_unauthorized(e);
 	crypto_sha256_hex(token ? token : session,
 	    strlen(token ? token : session), hash);
-	snprintf(len, sizeof(len), "%lld", r->cfg->session_length * 60);
-	params[0] = token ? hash : NULL;
-	params[1] = token ? NULL : hash;
-	params[2] = len;
-	params[3] = want_user_id;
-	rc = db_run(r->db, want_user ? STMT_PRINCIPAL_USER : STMT_PRINCIPAL,
-	    want_user ? 4 : 3, params, r->arena, &rows);
+	params[0] = hash;
+	if (token != NULL) {
+		s = want_user ? STMT_PRINCIPAL_TOKEN_USER : STMT_PRINCIPAL_TOKEN;
+		n = 1;
+	} else {
+		snprintf(len, sizeof(len), "%lld",
+		    r->cfg->session_length * 60);
+		params[1] = len;
+		s = want_user ? STMT_PRINCIPAL_SESSION_USER :
+		    STMT_PRINCIPAL_SESSION;
+		n = 2;
+	}
+	if (want_user)
+		params[n++] = want_user_id;
+	rc = db_run(r->db, s, n, params, r->arena, &rows);
 	if (rc == DB_NOROW)
 		return apierr_unauthorized(e);
 	if (rc != DB_OK)

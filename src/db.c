@@ -29,23 +29,66 @@
 /* Org columns: 0 id, 1 name, 2 description, 3 created, 4 updated. */
 #define ORG_COLS "id, name, description, usersd_time(created_at), " \
 	"usersd_time(updated_at)"
-/* Principal columns 0-9, see usersd_principal(); 9 is epoch seconds. */
-#define PRINCIPAL_COLS "p.kind, p.auth_id, p.user_id, p.user_status, " \
-	"p.auth_status, p.perms, p.owner_orgs, p.member_orgs, " \
-	"p.instance_owner, floor(extract(epoch FROM p.renewed_until))::bigint"
+/*
+ * The principal behind a token or a session, in one statement.  Columns:
+ * 0 kind, 1 auth id, 2 user id, 3 user status, 4 auth status,
+ * 5 permissions (space separated), 6 owned org ids, 7 member org ids,
+ * 8 instance owner, 9 the session's new expiry (epoch s) when it was
+ * renewed just now; the _USER variants add 10-12 a user row (USER_COLS) in
+ * the same round trip: $N, or the principal's own user when $N is NULL.
+ */
+#define PRINCIPAL_TOKEN \
+	"SELECT 'token', a.id, a.user_id, u.status, a.status, " \
+	"array_to_string(a.permissions, ' '), '', '', false, NULL::bigint"
+#define PRINCIPAL_TOKEN_FROM \
+	" FROM authorizations a JOIN users u ON u.id = a.user_id"
+/*
+ * A session is renewed (sliding expiry, capped by max_expires_at) once half
+ * its life ($2 seconds) has passed, and last_used_at is kept to the minute,
+ * so most requests write nothing.  It carries the permissions of the
+ * user's active tokens and its org roles (auth.c adds what they imply).
+ */
+#define PRINCIPAL_SESSION \
+	"WITH s AS (SELECT id, user_id, expires_at, max_expires_at, " \
+	"last_used_at, expires_at < now() + make_interval(secs => $2 / 2.0) " \
+	"AND expires_at < max_expires_at AS renew FROM sessions " \
+	"WHERE id_hash = $1 AND expires_at > now()), " \
+	"r AS (UPDATE sessions SET expires_at = CASE WHEN s.renew THEN " \
+	"least(now() + make_interval(secs => $2), sessions.max_expires_at) " \
+	"ELSE sessions.expires_at END, last_used_at = now() FROM s " \
+	"WHERE sessions.id = s.id AND (s.renew OR " \
+	"s.last_used_at < now() - interval '1 minute') " \
+	"RETURNING sessions.expires_at, s.renew) " \
+	"SELECT 'session', s.id, u.id, u.status, 'active', " \
+	"coalesce((SELECT string_agg(array_to_string(a.permissions, ' '), ' ') " \
+	"FROM authorizations a WHERE a.user_id = u.id " \
+	"AND a.status = 'active'), ''), " \
+	"coalesce((SELECT string_agg(m.org_id, ' ') FROM org_members m " \
+	"WHERE m.user_id = u.id AND m.role = 'owner'), ''), " \
+	"coalesce((SELECT string_agg(m.org_id, ' ') FROM org_members m " \
+	"WHERE m.user_id = u.id AND m.role = 'member'), ''), " \
+	"u.instance_owner, (SELECT floor(extract(epoch FROM r.expires_at)) " \
+	"::bigint FROM r WHERE r.renew)"
+#define PRINCIPAL_SESSION_FROM \
+	" FROM s JOIN users u ON u.id = s.user_id"
 #define AUDIT_INSERT "INSERT INTO audit_log (actor_user_id, " \
 	"actor_auth_id, action, target_type, target_id, remote_addr, detail) "
 
 static const char *const stmts[STMT__MAX] = {
 	/* STMT_PING */
 	"SELECT 1",
-	/* STMT_PRINCIPAL: $1 token hash, $2 session hash, $3 length (s) */
-	"SELECT " PRINCIPAL_COLS " FROM usersd_principal($1, $2, $3) p",
-	/* STMT_PRINCIPAL_USER: as above, then 10-12 the user $4 (NULL:
-	 * the principal's own) -- one round trip for GET /me and /users/{id} */
-	"SELECT " PRINCIPAL_COLS ", u.id, u.name, u.status "
-	"FROM usersd_principal($1, $2, $3) p "
-	"LEFT JOIN users u ON u.id = coalesce($4::text, p.user_id)",
+	/* STMT_PRINCIPAL_TOKEN: $1 token hash */
+	PRINCIPAL_TOKEN PRINCIPAL_TOKEN_FROM " WHERE a.token_hash = $1",
+	/* STMT_PRINCIPAL_TOKEN_USER: $1 token hash, $2 user id or NULL --
+	 * one round trip for GET /me and GET /users/{id} */
+	PRINCIPAL_TOKEN ", t.id, t.name, t.status" PRINCIPAL_TOKEN_FROM
+	" LEFT JOIN users t ON t.id = coalesce($2::text, a.user_id)"
+	" WHERE a.token_hash = $1",
+	/* STMT_PRINCIPAL_SESSION: $1 session-id hash, $2 length (s) */
+	PRINCIPAL_SESSION PRINCIPAL_SESSION_FROM,
+	/* STMT_PRINCIPAL_SESSION_USER: as above, $3 user id or NULL */
+	PRINCIPAL_SESSION ", t.id, t.name, t.status" PRINCIPAL_SESSION_FROM
+	" LEFT JOIN users t ON t.id = coalesce($3::text, s.user_id)",
 	/* STMT_USER_GET: $1 id */
 	"SELECT " USER_COLS " FROM users WHERE id = $1",
 	/* STMT_USER_BY_NAME: $1 name */
@@ -435,9 +478,14 @@ db_run(struct db *db, enum stmt s, int n, const char *const *params,
 		/* The server went away: reconnect once, then give up. */
 		log_warnx("database connection lost; reconnecting");
 		db_disconnect(db);
-		/* Retrying a write could apply it twice: only retry when idle-broken. */
-		if (s != STMT_PING && s != STMT_PRINCIPAL &&
-		    s != STMT_PRINCIPAL_USER)
+		/*
+		 * Retrying a write could apply it twice: only reads (and a
+		 * session renewal, which may well happen twice) are retried.
+		 */
+		if (s != STMT_PING && s != STMT_PRINCIPAL_TOKEN &&
+		    s != STMT_PRINCIPAL_TOKEN_USER &&
+		    s != STMT_PRINCIPAL_SESSION &&
+		    s != STMT_PRINCIPAL_SESSION_USER)
 			return DB_UNAVAILABLE;
 	}
 	if (res == NULL)

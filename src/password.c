@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <argon2.h>
@@ -25,7 +24,6 @@
 #define SALT_LEN	16
 #define HASH_LEN	32
 #define MAX_SLOTS	256
-#define SLOT_WAIT_MS	50
 
 static uint32_t	 m_cost = 19456, t_cost = 2, lanes = 1;
 static int	 slot_fds[MAX_SLOTS];
@@ -60,38 +58,38 @@ pw_policy(const char *pw, size_t len, struct apierr *e)
 	return 0;
 }
 
-/* Takes a free slot, waiting briefly; the slot index or -1 when all stay busy. */
+/*
+ * Takes a free slot: its index, or -1 when all are busy.  It does not wait:
+ * a worker that waited would be a worker lost to every other request (a
+ * sign-in flood would stall reads), so the excess is answered 429 at once.
+ */
 static int
 slot_take(void)
 {
 	char		 path[512];
-	struct timespec	 pause = { 0, 5 * 1000 * 1000 };
 	static int	 warned;
-	int		 i, waited;
+	int		 i;
 
-	for (waited = 0; waited <= SLOT_WAIT_MS; waited += 5) {
-		for (i = 0; i < nslots; i++) {
+	for (i = 0; i < nslots; i++) {
+		if (slot_fds[i] == -1) {
+			snprintf(path, sizeof(path), "%s/usersd-hash-%d.lock",
+			    run_dir, i);
+			/*
+			 * Read-only is enough for flock, so workers of
+			 * another user (www-data under mod_fcgid) can share
+			 * files that root made first.
+			 */
+			slot_fds[i] = open(path, O_RDONLY | O_CREAT |
+			    O_NOFOLLOW | O_CLOEXEC, 0644);
 			if (slot_fds[i] == -1) {
-				snprintf(path, sizeof(path),
-				    "%s/usersd-hash-%d.lock", run_dir, i);
-				/*
-				 * Read-only is enough for flock, so workers
-				 * of another user (www-data under mod_fcgid)
-				 * can share files that root made first.
-				 */
-				slot_fds[i] = open(path, O_RDONLY | O_CREAT |
-				    O_NOFOLLOW | O_CLOEXEC, 0644);
-				if (slot_fds[i] == -1) {
-					if (!warned++)
-						log_warn("hash slot %s (hashing "
-						    "is not capped)", path);
-					return MAX_SLOTS;
-				}
+				if (!warned++)
+					log_warn("hash slot %s (hashing is not "
+					    "capped)", path);
+				return MAX_SLOTS;
 			}
-			if (flock(slot_fds[i], LOCK_EX | LOCK_NB) == 0)
-				return i;
 		}
-		nanosleep(&pause, NULL);
+		if (flock(slot_fds[i], LOCK_EX | LOCK_NB) == 0)
+			return i;
 	}
 	return -1;
 }
