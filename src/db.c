@@ -117,14 +117,16 @@ static const char *const stmts[STMT__MAX] = {
 	"a AS (" AUDIT_INSERT "SELECT $2, $3, 'delete', 'user', id, $4, name "
 	"FROM d) SELECT id FROM d",
 	/* STMT_USERS_LIST: $1 after or NULL, $2 limit, $3 offset, $4 caller
-	 * may read all, $5 ids it may read (space separated), $6 descending.
-	 * Permission filtering happens here, before paging. */
-	"SELECT " USER_COLS " FROM users "
-	"WHERE CASE WHEN $6::boolean THEN id < coalesce($1::text, 'g') "
-	"ELSE id > coalesce($1::text, '') END "
+	 * may read all, $5 ids it may read (space separated).  Permission
+	 * filtering happens here, before paging.  The bound is a plain range
+	 * on the key, so even a generic plan walks the index from `after`. */
+	"SELECT " USER_COLS " FROM users WHERE id > coalesce($1::text, '') "
 	"AND ($4::boolean OR id = ANY (string_to_array($5, ' '))) "
-	"ORDER BY CASE WHEN $6::boolean THEN id END DESC, id "
-	"LIMIT $2 OFFSET $3",
+	"ORDER BY id LIMIT $2 OFFSET $3",
+	/* STMT_USERS_LIST_DESC: the same, newest first */
+	"SELECT " USER_COLS " FROM users WHERE id < coalesce($1::text, 'g') "
+	"AND ($4::boolean OR id = ANY (string_to_array($5, ' '))) "
+	"ORDER BY id DESC LIMIT $2 OFFSET $3",
 	/* STMT_USER_PASSWORD_GET: $1 name -> id, status, password hash, name */
 	"SELECT id, status, password_hash, name FROM users WHERE name = $1",
 	/* STMT_USER_PASSWORD_BY_ID: $1 id -> id, status, password hash, name */

@@ -129,7 +129,7 @@ users_list(struct db *db, struct arena *a, int read_all,
 {
 	struct dbrows	 rows;
 	char		 limit[16], offset[16];
-	const char	*params[6];
+	const char	*params[5];
 	enum dbres	 rc;
 	int		 i;
 
@@ -141,8 +141,8 @@ users_list(struct db *db, struct arena *a, int read_all,
 	params[2] = offset;
 	params[3] = read_all ? "t" : "f";
 	params[4] = readable ? readable : "";
-	params[5] = pg->descending ? "t" : "f";
-	rc = db_run(db, STMT_USERS_LIST, 6, params, a, &rows);
+	rc = db_run(db, pg->descending ? STMT_USERS_LIST_DESC :
+	    STMT_USERS_LIST, 5, params, a, &rows);
 	if (rc != DB_OK && rc != DB_NOROW)
 		return svc_dberr(db, rc, e);
 	pg->more = rows.nrows > pg->limit;
