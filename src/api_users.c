@@ -84,7 +84,7 @@ api_me_get(struct req *r, struct apierr *e)
 	struct user	 u;
 	int		 found;
 
-	if (auth_authenticate(r, 1, NULL, &u, &found, e) == -1)
+	if (auth_authenticate(r, 1, NULL, &u, &found, NULL, e) == -1)
 		return -1;
 	/* Any valid credential may read its own user (InfluxDB: 401). */
 	if (!found)
@@ -102,7 +102,7 @@ api_user_get(struct req *r, struct apierr *e)
 
 	if ((id = api_path_id(r, 0, e)) == NULL)
 		return -1;
-	if (auth_authenticate(r, 1, id, &u, &found, e) == -1)
+	if (auth_authenticate(r, 1, id, &u, &found, NULL, e) == -1)
 		return -1;
 	/* Permission before existence, so ids do not leak. */
 	if (auth_require(r->principal, ACT_READ, RT_USERS, id, NULL, e) == -1)
@@ -157,10 +157,24 @@ api_users_list(struct req *r, struct apierr *e)
 	const char	*qid = http_query(r, "id"), *qname = http_query(r, "name");
 	struct idstr	 id;
 	const char	*next = NULL, *prev = NULL;
+	struct db_read	 ride, *rd = NULL;
+	struct apierr	 bad;
 	size_t		 n = 0;
 	int		 all;
 
-	if (api_parse_page(r, &pg, 1, e) == -1)
+	/* Credentials are checked before the query string, as elsewhere. */
+	if (api_parse_page(r, &pg, 1, &bad) == -1) {
+		if (auth_authenticate(r, 0, NULL, NULL, NULL, NULL, e) == -1)
+			return -1;
+		*e = bad;
+		return -1;
+	}
+	/* A plain page for an operator costs one round trip with the auth. */
+	if ((qid == NULL || *qid == '\0') && (qname == NULL || *qname == '\0')) {
+		users_list_ride(&pg, &ride);
+		rd = &ride;
+	}
+	if (auth_authenticate(r, 0, NULL, NULL, NULL, rd, e) == -1)
 		return -1;
 	all = auth_allowed(r->principal, ACT_READ, RT_USERS, NULL, NULL);
 	if ((qid != NULL && *qid != '\0') || (qname != NULL && *qname != '\0')) {
@@ -191,7 +205,7 @@ single_missing:
 		return -1;
 	}
 	if (users_list(r->db, r->arena, all, all ? "" : readable_users(r),
-	    &pg, &users, &n, e) == -1)
+	    &pg, rd, &users, &n, e) == -1)
 		return -1;
 	if (pg.more && n > 0)
 		next = page_link(r, &pg, users[n - 1].id, 0);

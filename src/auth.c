@@ -115,7 +115,7 @@ parse_principal(struct req *r, const struct dbrows *rows,
 
 int
 auth_authenticate(struct req *r, int want_user, const char *want_user_id,
-    struct user *user, int *found, struct apierr *e)
+    struct user *user, int *found, struct db_read *ride, struct apierr *e)
 {
 	const char	*token, *session, *params[3], *status;
 	char		 hash[SHA256_HEX_LEN + 1], len[24];
@@ -143,7 +143,11 @@ auth_authenticate(struct req *r, int want_user, const char *want_user_id,
 	}
 	if (want_user)
 		params[n++] = want_user_id;
-	rc = db_run(r->db, s, n, params, r->arena, &rows);
+	if (ride != NULL)
+		rc = db_run_pair(r->db, s, n, params, ride->stmt, ride->n,
+		    ride->params, r->arena, &rows, &ride->rc, &ride->rows);
+	else
+		rc = db_run(r->db, s, n, params, r->arena, &rows);
 	if (rc == DB_NOROW)
 		return apierr_unauthorized(e);
 	if (rc != DB_OK)

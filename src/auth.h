@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "db.h"
 #include "err.h"
 #include "model.h"
 #include "perm.h"
@@ -36,14 +37,16 @@ struct principal {
 
 /*
  * Authenticates r and stores the principal in r->principal.  When want_user
- * is set, also loads a user in the same round trip: the user with id
+ * is set, also loads a user in the same statement: the user with id
  * want_user_id, or the principal's own when that is NULL; *found says
- * whether it exists.  Failures: 401 compact `unauthorized access`, 403
- * compact `User is inactive`, 503.  Returns 0 or -1 with e set.
+ * whether it exists.  When ride is not NULL, that read runs in the same
+ * round trip (a pipeline) and its result is left in it.  Failures: 401
+ * compact `unauthorized access`, 403 compact `User is inactive`, 503.
+ * Returns 0 or -1 with e set.
  */
 int	 auth_authenticate(struct req *, int want_user,
 	    const char *want_user_id, struct user *user, int *found,
-	    struct apierr *e);
+	    struct db_read *ride, struct apierr *e);
 /* 1 when p holds a permission that grants action on the resource. */
 int	 auth_allowed(const struct principal *, enum perm_action, enum rtype,
 	    const char *id, const char *org);

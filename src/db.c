@@ -500,6 +500,109 @@ db_run(struct db *db, enum stmt s, int n, const char *const *params,
 	return rc;
 }
 
+/*
+ * Sends both statements in one pipeline and reads both results: one network
+ * round trip.  Returns 0 with res[0..1] set, or -1 when the connection
+ * failed (whatever arrived is in res, for the caller to clear).
+ */
+static int
+pipeline_pair(struct db *db, const char *n1, int c1, const char *const *p1,
+    const char *n2, int c2, const char *const *p2, PGresult *res[2])
+{
+	PGresult	*r;
+	int		 got = 0, nulls = 0, ok;
+
+	res[0] = res[1] = NULL;
+	if (!PQenterPipelineMode(db->conn))
+		return -1;
+	ok = PQsendQueryPrepared(db->conn, n1, c1, p1, NULL, NULL, 0) &&
+	    PQsendQueryPrepared(db->conn, n2, c2, p2, NULL, NULL, 0) &&
+	    PQpipelineSync(db->conn);
+	while (ok) {
+		if ((r = PQgetResult(db->conn)) == NULL) {
+			/* NULL ends each statement's results; never 3 in a row. */
+			if (PQstatus(db->conn) != CONNECTION_OK || ++nulls > 2)
+				ok = 0;
+			continue;
+		}
+		nulls = 0;
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (got < 2)
+			res[got++] = r;
+		else
+			PQclear(r);
+	}
+	if (!PQexitPipelineMode(db->conn))
+		ok = 0;
+	return ok && got == 2 ? 0 : -1;
+}
+
+static enum dbres
+pair_result(struct db *db, PGresult *res, struct arena *a,
+    struct dbrows *out)
+{
+	enum dbres	 rc;
+
+	if (res == NULL)
+		return DB_UNAVAILABLE;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
+	    PQresultStatus(res) != PGRES_COMMAND_OK) {
+		rc = classify(db, res);
+		if (rc == DB_ERROR)
+			log_warnx("pipelined statement failed: %s",
+			    PQresultErrorMessage(res));
+		return rc;
+	}
+	if (out != NULL && a != NULL)
+		copy_rows(res, a, out);
+	return PQntuples(res) > 0 ? DB_OK : DB_NOROW;
+}
+
+enum dbres
+db_run_pair(struct db *db, enum stmt s1, int n1, const char *const *p1,
+    enum stmt s2, int n2, const char *const *p2, struct arena *a,
+    struct dbrows *out1, enum dbres *rc2, struct dbrows *out2)
+{
+	char		 name1[16], name2[16], err[256];
+	PGresult	*res[2];
+	enum dbres	 rc1 = DB_UNAVAILABLE;
+	int		 tries, failed;
+
+	memset(out1, 0, sizeof(*out1));
+	memset(out2, 0, sizeof(*out2));
+	*rc2 = DB_UNAVAILABLE;
+	snprintf(name1, sizeof(name1), "s%d", (int)s1);
+	snprintf(name2, sizeof(name2), "s%d", (int)s2);
+	for (tries = 0; tries < 2; tries++) {
+		if (db_connect(db, err, sizeof(err)) == -1) {
+			log_warnx("database unavailable: %s", err);
+			return DB_UNAVAILABLE;
+		}
+		if (prepare(db, s1) == -1 || prepare(db, s2) == -1) {
+			if (PQstatus(db->conn) != CONNECTION_OK) {
+				db_disconnect(db);
+				continue;
+			}
+			return DB_ERROR;
+		}
+		failed = pipeline_pair(db, name1, n1, p1, name2, n2, p2, res);
+		rc1 = pair_result(db, res[0], a, out1);
+		*rc2 = pair_result(db, res[1], a, out2);
+		PQclear(res[0]);
+		PQclear(res[1]);
+		if (!failed && PQstatus(db->conn) == CONNECTION_OK)
+			return rc1;
+		/* Both are reads: reconnect once and try again. */
+		log_warnx("database connection lost; reconnecting");
+		db_disconnect(db);
+		rc1 = *rc2 = DB_UNAVAILABLE;
+	}
+	return rc1;
+}
+
 const char *
 dbrows_get(const struct dbrows *r, int row, int col)
 {

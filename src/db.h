@@ -102,6 +102,25 @@ void		 db_free(struct db *);
 enum dbres	 db_run(struct db *, enum stmt, int n,
 		    const char *const *params, struct arena *a,
 		    struct dbrows *out);
+/* A read that can ride along with another statement (db_run_pair). */
+struct db_read {
+	enum stmt	 stmt;
+	int		 n;
+	const char	*params[8];
+	char		 num[2][24];	/* room for numeric parameters */
+	struct dbrows	 rows;		/* filled in by the ride */
+	enum dbres	 rc;
+};
+
+/*
+ * Runs two read statements in one pipeline (one network round trip): the
+ * first's class is returned, the second's goes to *rc2.  For a read that
+ * rides along with authentication.
+ */
+enum dbres	 db_run_pair(struct db *, enum stmt s1, int n1,
+		    const char *const *p1, enum stmt s2, int n2,
+		    const char *const *p2, struct arena *a,
+		    struct dbrows *out1, enum dbres *rc2, struct dbrows *out2);
 /* The value at (row, col), or NULL. */
 const char	*dbrows_get(const struct dbrows *, int row, int col);
 

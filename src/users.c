@@ -122,34 +122,50 @@ users_get_by_name(struct db *db, struct arena *a, const char *name,
 	return get_one(db, a, STMT_USER_BY_NAME, name, out, e);
 }
 
+/* Fills rd with the list statement and its parameters. */
+static void
+list_read(const struct page *pg, int read_all, const char *readable,
+    struct db_read *rd)
+{
+	memset(rd, 0, sizeof(*rd));
+	/* One more row than asked tells whether a next page exists. */
+	snprintf(rd->num[0], sizeof(rd->num[0]), "%d", pg->limit + 1);
+	snprintf(rd->num[1], sizeof(rd->num[1]), "%d", pg->offset);
+	rd->stmt = pg->descending ? STMT_USERS_LIST_DESC : STMT_USERS_LIST;
+	rd->n = 5;
+	rd->params[0] = pg->after;
+	rd->params[1] = rd->num[0];
+	rd->params[2] = rd->num[1];
+	rd->params[3] = read_all ? "t" : "f";
+	rd->params[4] = readable ? readable : "";
+}
+
+void
+users_list_ride(const struct page *pg, struct db_read *rd)
+{
+	list_read(pg, 1, "", rd);
+}
+
 int
 users_list(struct db *db, struct arena *a, int read_all,
-    const char *readable, struct page *pg, struct user **out, size_t *n,
-    struct apierr *e)
+    const char *readable, struct page *pg, struct db_read *ride,
+    struct user **out, size_t *n, struct apierr *e)
 {
-	struct dbrows	 rows;
-	char		 limit[16], offset[16];
-	const char	*params[5];
-	enum dbres	 rc;
+	struct db_read	 own, *rd = ride;
 	int		 i;
 
-	/* One more row than asked tells whether a next page exists. */
-	snprintf(limit, sizeof(limit), "%d", pg->limit + 1);
-	snprintf(offset, sizeof(offset), "%d", pg->offset);
-	params[0] = pg->after;
-	params[1] = limit;
-	params[2] = offset;
-	params[3] = read_all ? "t" : "f";
-	params[4] = readable ? readable : "";
-	rc = db_run(db, pg->descending ? STMT_USERS_LIST_DESC :
-	    STMT_USERS_LIST, 5, params, a, &rows);
-	if (rc != DB_OK && rc != DB_NOROW)
-		return svc_dberr(db, rc, e);
-	pg->more = rows.nrows > pg->limit;
-	*n = pg->more ? (size_t)pg->limit : (size_t)rows.nrows;
+	if (rd == NULL || !read_all) {
+		rd = &own;
+		list_read(pg, read_all, readable, rd);
+		rd->rc = db_run(db, rd->stmt, rd->n, rd->params, a, &rd->rows);
+	}
+	if (rd->rc != DB_OK && rd->rc != DB_NOROW)
+		return svc_dberr(db, rd->rc, e);
+	pg->more = rd->rows.nrows > pg->limit;
+	*n = pg->more ? (size_t)pg->limit : (size_t)rd->rows.nrows;
 	*out = arena_alloc(a, sizeof(struct user) * (*n + 1));
 	for (i = 0; i < (int)*n; i++)
-		row_user(&rows, i, &(*out)[i]);
+		row_user(&rd->rows, i, &(*out)[i]);
 	return 0;
 }
 

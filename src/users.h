@@ -28,10 +28,17 @@ int	users_get_by_name(struct db *, struct arena *, const char *name,
 /*
  * One page of users the caller may read: all when read_all, else those in
  * readable (space-separated ids).  page->more is set when more follow.
+ * ride (may be NULL) holds the read-all page if it was already fetched.
  */
 int	users_list(struct db *, struct arena *, int read_all,
-	    const char *readable, struct page *, struct user **out,
-	    size_t *n, struct apierr *e);
+	    const char *readable, struct page *, struct db_read *ride,
+	    struct user **out, size_t *n, struct apierr *e);
+/*
+ * The same page for a caller who may read every user, as a read that can
+ * ride along with authentication (auth_authenticate's ride).  users_list
+ * then takes its rows when read_all holds instead of asking again.
+ */
+void	users_list_ride(const struct page *, struct db_read *);
 int	users_update(struct db *, struct arena *, const struct actor *,
 	    const char *id, const struct user_in *, struct user *out,
 	    struct apierr *e);

@@ -247,7 +247,7 @@ cmd_user(struct ctl *c, int argc, char **argv)
 		memset(&pg, 0, sizeof(pg));
 		pg.limit = 100;
 		do {
-			if (users_list(c->db, c->arena, 1, "", &pg, &list, &n,
+			if (users_list(c->db, c->arena, 1, "", &pg, NULL, &list, &n,
 			    &e) == -1)
 				return die_api("user list", &e);
 			for (i = 0; i < n; i++)

@@ -96,6 +96,24 @@ subtest 'PostgreSQL back: 200 without restarting usersd' => sub {
 	is($s->master_pid, $master, 'same master');
 };
 
+subtest 'a PostgreSQL restart between requests costs reads nothing' => sub {
+	my %op = (Authorization => "Token $setup->{token}");
+	my @paths = ('/api/v2/me', '/api/v2/users?limit=5');
+	# Every worker holds a connection with its statements prepared.
+	my @warm = map { my $p = $_; map { $s->request('GET', $p, headers => \%op)->{status} }
+	    1 .. 2 * $WORKERS } @paths;
+	is_deeply([ grep { $_ != 200 } @warm ], [], 'warm: all 200');
+	$t->pg_stop;
+	$t->pg_start;
+	# The first read of each worker meets a dead connection: it must
+	# reconnect and answer, for a single statement and for a pipeline.
+	for my $p (@paths) {
+		my @codes = map { $s->request('GET', $p, headers => \%op)->{status} }
+		    1 .. 3 * $WORKERS;
+		is_deeply([ grep { $_ != 200 } @codes ], [], "$p: all 200 after the restart");
+	}
+};
+
 subtest 'SIGTERM drains in-flight requests, then everything exits' => sub {
 	my $auth = 'Basic ' . encode_base64('admin:adminpass1', '');
 	my $signin = sub {
