@@ -1,11 +1,15 @@
 /*
  * fcgi.c -- the worker loop over libfcgi's reentrant API, and plain CGI
- * with the same request code.  Output is formatted with snprintf and
+ * with the same request code.  The worker accepts connections itself
+ * (libfcgi then reads the request from the accepted socket), so SIGTERM
+ * can be allowed only while it waits and never interrupts a request.  Output is formatted with snprintf and
  * written with one FCGX_PutStr (libfcgi's own printf stops at %zu).
  */
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,15 +30,16 @@
 #include "banned.h"
 
 static volatile sig_atomic_t stopping;
-static volatile sig_atomic_t busy;
 
-/* Idle workers exit at once; a busy one finishes its request first. */
+/*
+ * SIGTERM is blocked except while the worker waits in ppoll() for a
+ * connection, so it can never cut a request short, and a waiting worker
+ * leaves at once.
+ */
 static void
 on_term(int sig)
 {
 	stopping = 1;
-	if (!busy)
-		_exit(0);
 }
 
 static const char *
@@ -133,6 +138,34 @@ fcgi_is_fastcgi(void)
 	    errno == ENOTCONN;
 }
 
+/*
+ * Waits (signals allowed) until fd 0 has a connection and accepts it with
+ * signals blocked.  Returns the connected socket, or -1 when stopping or
+ * when another worker took the connection.
+ */
+static int
+next_connection(const sigset_t *waitmask, int *failures)
+{
+	struct pollfd	 pfd = { 0, POLLIN, 0 };
+	int		 fd;
+
+	if (ppoll(&pfd, 1, NULL, waitmask) == -1) {
+		if (errno != EINTR)
+			fatal("ppoll");
+		return -1;
+	}
+	/* The listener is non-blocking: a sibling may have won the race. */
+	if ((fd = accept4(0, NULL, NULL, SOCK_CLOEXEC)) == -1) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != ECONNABORTED && errno != EINTR &&
+		    ++*failures > 100)
+			fatal("accept keeps failing; exiting");
+		return -1;
+	}
+	*failures = 0;
+	return fd;
+}
+
 int
 fcgi_worker(const struct cfg *cfg)
 {
@@ -141,37 +174,52 @@ fcgi_worker(const struct cfg *cfg)
 	struct arena	*a = arena_new();
 	struct pool	*pool = pool_new(cfg);
 	struct sigaction sa;
-	int		 failures = 0;
+	sigset_t	 block, waitmask;
+	int		 failures = 0, fd, flags;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: SIGTERM must interrupt a blocked accept(). */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGUSR1);
+	sigdelset(&waitmask, SIGINT);
+	if ((flags = fcntl(0, F_GETFL)) == -1 ||
+	    fcntl(0, F_SETFL, flags | O_NONBLOCK) == -1)
+		fatal("fcntl on the listening socket");
 	pw_init(cfg);
-	if (FCGX_Init() != 0 ||
-	    FCGX_InitRequest(&rq, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, 0, 0) != 0)
 		fatalx("cannot initialise libfcgi");
 	log_debug("worker ready");
 	while (!stopping) {
-		if (FCGX_Accept_r(&rq) < 0) {
-			if (stopping)
-				break;
-			/* Not a signal: a broken listener must not spin. */
-			if (++failures > 100)
-				fatalx("accept keeps failing; exiting");
+		if ((fd = next_connection(&waitmask, &failures)) == -1)
 			continue;
-		}
-		failures = 0;
-		busy = 1;
+		/*
+		 * libfcgi reads the request from a connection we accepted.
+		 * NOTE: FCGX_Accept_r first "finishes" the previous request,
+		 * which would close this socket unless marked as kept.
+		 */
+		rq.ipcFd = fd;
+		rq.keepConnection = 1;
+		if (FCGX_Accept_r(&rq) < 0)
+			continue;
 		serve(&io, cfg, pool, a);
 		FCGX_Finish_r(&rq);
+		/* A kept connection (fastcgi_keep_conn) would pin this worker. */
+		if (rq.ipcFd >= 0) {
+			close(rq.ipcFd);
+			rq.ipcFd = -1;
+		}
 		arena_reset(a);
-		busy = 0;
 	}
 	FCGX_Free(&rq, 1);
 	pool_free(pool);
