@@ -6,79 +6,29 @@ use FindBin;
 use lib "$FindBin::Bin/../lib";
 use MIME::Base64 qw(encode_base64);
 use Test::More;
-use Time::Local qw(timegm);
 use TestLib;
+use ApiTest;
 
 my $t = TestLib->new;
-my $JSONCT = 'application/json; charset=utf-8';
-my $UNAUTH = { code => 'unauthorized', message => 'unauthorized access' };
-my $COOKIE = 'influxdb-oss-session';
+ApiTest::bind($t);
 # Throttling has its own test file: here no name or address is blocked.
 my %NOLOCK = (USERSD_SIGNIN_MAX_FAILURES => 1000);
 
-my $s = $t->setup;
-is($s->{res}{status}, 201, 'setup') or BAIL_OUT("setup failed: $s->{res}{body}");
-my $OP = $s->{token};
+setup_ok();
 
-sub basic { 'Basic ' . encode_base64(join(':', @_), '') }
-
-sub signin {
+# POST /api/v2/signin with this Authorization header (none if undef).
+sub signin_with {
 	my ($auth, %o) = @_;
-	return $t->cgi(method => 'POST', path => '/api/v2/signin',
+	return req(method => 'POST', path => '/api/v2/signin',
 	    headers => { defined $auth ? (Authorization => $auth) : () },
 	    env => { %NOLOCK, %{ $o{env} // {} } });
 }
 
-sub cookie_value {
-	my ($r) = @_;
-	my @c = TestLib::header_all($r, 'set-cookie');
-	return undef unless @c == 1 && $c[0] =~ /^\Q$COOKIE\E=([^;]*)/;
-	return $1;
-}
-
-sub me {
-	my ($cookie) = @_;
-	return $t->cgi(method => 'GET', path => '/api/v2/me',
-	    headers => { Cookie => "$COOKIE=$cookie" });
-}
-
-sub op {
-	my ($method, $path, $body) = @_;
-	return $t->cgi(method => $method, path => $path,
-	    headers => { Authorization => "Token $OP",
-		defined $body ? ('Content-Type' => 'application/json') : () },
-	    defined $body ? (body => TestLib->json_encode($body)) : ());
-}
-
-sub new_user {
-	my ($name, $password, $status) = @_;
-	my $r = op('POST', '/api/v2/users',
-	    { name => $name, $status ? (status => $status) : () });
-	is($r->{status}, 201, "user $name created") or diag($r->{body});
-	my $id = $r->{json}{id};
-	if (defined $password) {
-		$r = op('POST', "/api/v2/users/$id/password", { password => $password });
-		is($r->{status}, 204, "password of $name set") or diag($r->{body});
-	}
-	return $id;
-}
-
-my %MON = (Jan => 0, Feb => 1, Mar => 2, Apr => 3, May => 4, Jun => 5,
-    Jul => 6, Aug => 7, Sep => 8, Oct => 9, Nov => 10, Dec => 11);
-sub parse_http_date {
-	my ($d) = @_;
-	$d =~ /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) (\w{3}) (\d{4}) (\d\d):(\d\d):(\d\d) GMT$/
-	    or return undef;
-	return timegm($6, $5, $4, $1, $MON{$2}, $3);
-}
-
+# A subtest: 401 unauthorized access and no Set-Cookie.
 sub is_unauthorized {
 	my ($r, $what) = @_;
 	subtest "$what: 401 unauthorized access" => sub {
-		is($r->{status}, 401, 'status 401') or diag($r->{body}, $r->{stderr});
-		is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
-		is($r->{headers}{'x-platform-error-code'}, 'unauthorized', 'X-Platform-Error-Code');
-		is_deeply($r->{json}, $UNAUTH, 'body') or diag($r->{body});
+		is_unauthorized_access($r);
 		is(scalar(TestLib::header_all($r, 'set-cookie')), 0, 'no Set-Cookie');
 	};
 }
@@ -87,7 +37,7 @@ my $bob = new_user('bob', 'bobpass12');
 
 subtest 'a right user name and password give 204 and one session cookie' => sub {
 	my $before = time;
-	my $r = signin(basic('admin', 'adminpass1'));
+	my $r = signin_with(basic('admin', 'adminpass1'));
 	my $after = time;
 	is($r->{status}, 204, 'status 204') or diag($r->{body}, $r->{stderr});
 	is($r->{body}, '', 'no body');
@@ -108,7 +58,7 @@ subtest 'a right user name and password give 204 and one session cookie' => sub 
 };
 
 subtest 'over HTTPS the cookie also carries Secure before SameSite' => sub {
-	my $r = signin(basic('admin', 'adminpass1'), env => { HTTPS => 'on' });
+	my $r = signin_with(basic('admin', 'adminpass1'), env => { HTTPS => 'on' });
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
 	my @c = TestLib::header_all($r, 'set-cookie');
 	is(scalar @c, 1, 'one Set-Cookie');
@@ -117,7 +67,7 @@ subtest 'over HTTPS the cookie also carries Secure before SameSite' => sub {
 };
 
 subtest 'the cookie of a sign-in authenticates GET /api/v2/me as that user' => sub {
-	my $r = signin(basic('bob', 'bobpass12'));
+	my $r = signin_with(basic('bob', 'bobpass12'));
 	is($r->{status}, 204, 'signin 204') or diag($r->{body});
 	my $c = cookie_value($r);
 	ok(defined $c, 'a cookie');
@@ -128,8 +78,8 @@ subtest 'the cookie of a sign-in authenticates GET /api/v2/me as that user' => s
 };
 
 subtest 'two sign-ins give two different cookies, both valid' => sub {
-	my $c1 = cookie_value(signin(basic('bob', 'bobpass12')));
-	my $c2 = cookie_value(signin(basic('bob', 'bobpass12')));
+	my $c1 = cookie_value(signin_with(basic('bob', 'bobpass12')));
+	my $c2 = cookie_value(signin_with(basic('bob', 'bobpass12')));
 	ok(defined $c1 && defined $c2, 'two cookies');
 	isnt($c1, $c2, 'they differ');
 	is(me($c1)->{status}, 200, 'the first works');
@@ -138,38 +88,38 @@ subtest 'two sign-ins give two different cookies, both valid' => sub {
 
 subtest 'a password containing colons is split at the first colon' => sub {
 	my $id = new_user('colon', 'pa:ss:word1');
-	my $r = signin(basic('colon', 'pa:ss:word1'));
+	my $r = signin_with(basic('colon', 'pa:ss:word1'));
 	is($r->{status}, 204, 'signin 204') or diag($r->{body});
 	ok(defined cookie_value($r), 'a cookie');
 };
 
 subtest 'the Basic scheme name is case-insensitive' => sub {
-	my $r = signin('basic ' . encode_base64('bob:bobpass12', ''));
+	my $r = signin_with('basic ' . encode_base64('bob:bobpass12', ''));
 	is($r->{status}, 204, 'signin with "basic" 204') or diag($r->{body});
 };
 
-is_unauthorized(signin(basic('nobody', 'whatever12')), 'an unknown user');
-is_unauthorized(signin(basic('bob', 'wrongpass1')), 'a wrong password');
-is_unauthorized(signin(basic('ADMIN', 'adminpass1')), 'the name in another case');
-is_unauthorized(signin(basic('Bob', 'bobpass12')), 'a capitalised name');
-is_unauthorized(signin(undef), 'no Authorization header');
-is_unauthorized(signin("Token $OP"), 'a Token header');
-is_unauthorized(signin('Basic ' . encode_base64('bobpass12', '')), 'Basic without a colon');
-is_unauthorized(signin('Basic !!!notbase64'), 'Basic with invalid base64');
-is_unauthorized(signin(basic('', 'bobpass12')), 'an empty user name');
-is_unauthorized(signin(basic('bob', '')), 'an empty password');
-is_unauthorized(signin('Basic ' . encode_base64('bob:bobpass12' . ('x' x 800), '')),
+is_unauthorized(signin_with(basic('nobody', 'whatever12')), 'an unknown user');
+is_unauthorized(signin_with(basic('bob', 'wrongpass1')), 'a wrong password');
+is_unauthorized(signin_with(basic('ADMIN', 'adminpass1')), 'the name in another case');
+is_unauthorized(signin_with(basic('Bob', 'bobpass12')), 'a capitalised name');
+is_unauthorized(signin_with(undef), 'no Authorization header');
+is_unauthorized(signin_with("Token $OP"), 'a Token header');
+is_unauthorized(signin_with('Basic ' . encode_base64('bobpass12', '')), 'Basic without a colon');
+is_unauthorized(signin_with('Basic !!!notbase64'), 'Basic with invalid base64');
+is_unauthorized(signin_with(basic('', 'bobpass12')), 'an empty user name');
+is_unauthorized(signin_with(basic('bob', '')), 'an empty password');
+is_unauthorized(signin_with('Basic ' . encode_base64('bob:bobpass12' . ('x' x 800), '')),
     'a Basic header over 1024 characters');
-is_unauthorized(signin('Basic'), 'Basic with no credentials');
+is_unauthorized(signin_with('Basic'), 'Basic with no credentials');
 {
 	new_user('nopass', undef);
-	is_unauthorized(signin(basic('nopass', 'anything12')), 'a user without a password');
-	is_unauthorized(signin(basic('nopass', '')), 'a user without a password and an empty one');
+	is_unauthorized(signin_with(basic('nopass', 'anything12')), 'a user without a password');
+	is_unauthorized(signin_with(basic('nopass', '')), 'a user without a password and an empty one');
 }
 
 subtest 'an unknown user and a wrong password answer exactly the same' => sub {
-	my $a = signin(basic('nobody2', 'whatever12'));
-	my $b = signin(basic('bob', 'whatever12'));
+	my $a = signin_with(basic('nobody2', 'whatever12'));
+	my $b = signin_with(basic('bob', 'whatever12'));
 	is($a->{status}, $b->{status}, 'same status');
 	is($a->{body}, $b->{body}, 'same body bytes');
 	is($a->{headers}{'x-platform-error-code'}, $b->{headers}{'x-platform-error-code'},
@@ -178,8 +128,8 @@ subtest 'an unknown user and a wrong password answer exactly the same' => sub {
 
 subtest 'a failed sign-in creates no session' => sub {
 	my ($before) = $t->psql('SELECT count(*) FROM sessions');
-	signin(basic('bob', 'wrongpass1'));
-	signin(basic('nobody', 'wrongpass1'));
+	signin_with(basic('bob', 'wrongpass1'));
+	signin_with(basic('nobody', 'wrongpass1'));
 	my ($after) = $t->psql('SELECT count(*) FROM sessions');
 	is($after->[0], $before->[0], 'no new row in sessions');
 };
@@ -187,7 +137,7 @@ subtest 'a failed sign-in creates no session' => sub {
 subtest 'an inactive user with the right password gets 403 User is inactive' => sub {
 	new_user('sleepy', 'sleepypass1', 'inactive');
 	my ($before) = $t->psql('SELECT count(*) FROM sessions');
-	my $r = signin(basic('sleepy', 'sleepypass1'));
+	my $r = signin_with(basic('sleepy', 'sleepypass1'));
 	is($r->{status}, 403, 'status 403') or diag($r->{body});
 	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
 	is($r->{headers}{'x-platform-error-code'}, 'forbidden', 'X-Platform-Error-Code');
@@ -199,7 +149,7 @@ subtest 'an inactive user with the right password gets 403 User is inactive' => 
 };
 
 subtest 'an inactive user with a wrong password gets 401, not 403' => sub {
-	my $r = signin(basic('sleepy', 'wrongpass1'));
+	my $r = signin_with(basic('sleepy', 'wrongpass1'));
 	is($r->{status}, 401, 'status 401') or diag($r->{body});
 	is_deeply($r->{json}, $UNAUTH, 'body');
 };
@@ -226,13 +176,13 @@ subtest 'a hash made with other argon2 parameters is upgraded at the next sign-i
 	is($r->{status}, 204, 'password set with weak parameters') or diag($r->{body});
 	my ($old) = $t->psql("SELECT password_hash FROM users WHERE id = '$id'");
 	like($old->[0], qr/^\$argon2id\$v=19\$m=8192,t=1,p=1\$/, 'stored with m=8192,t=1');
-	$r = signin(basic('legacy', 'legacypass1'));
+	$r = signin_with(basic('legacy', 'legacypass1'));
 	is($r->{status}, 204, 'signin with the default parameters') or diag($r->{body});
 	my ($new) = $t->psql("SELECT password_hash FROM users WHERE id = '$id'");
 	like($new->[0], qr/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/, 'rehashed with m=19456,t=2');
 	isnt($new->[0], $old->[0], 'the hash changed');
-	is(signin(basic('legacy', 'legacypass1'))->{status}, 204, 'the password still works');
-	is(signin(basic('legacy', 'wrongpass1'))->{status}, 401, 'and a wrong one still fails');
+	is(signin_with(basic('legacy', 'legacypass1'))->{status}, 204, 'the password still works');
+	is(signin_with(basic('legacy', 'wrongpass1'))->{status}, 401, 'and a wrong one still fails');
 };
 
 subtest 'a failed sign-in does not rehash' => sub {
@@ -242,15 +192,15 @@ subtest 'a failed sign-in does not rehash' => sub {
 	    body => '{"password":"legacypass2"}',
 	    env => { USERSD_ARGON2_MEMORY => 8192, USERSD_ARGON2_ITERATIONS => 1 });
 	my ($old) = $t->psql("SELECT password_hash FROM users WHERE id = '$id'");
-	signin(basic('legacy2', 'wrongpass1'));
+	signin_with(basic('legacy2', 'wrongpass1'));
 	my ($new) = $t->psql("SELECT password_hash FROM users WHERE id = '$id'");
 	is($new->[0], $old->[0], 'unchanged');
 };
 
 subtest 'sign-in never writes the password or the cookie to stderr' => sub {
-	my $ok = signin(basic('bob', 'bobpass12'));
+	my $ok = signin_with(basic('bob', 'bobpass12'));
 	my $c = cookie_value($ok) // 'none';
-	my $bad = signin(basic('bob', 'Secr3tWrong'));
+	my $bad = signin_with(basic('bob', 'Secr3tWrong'));
 	unlike($ok->{stderr}, qr/bobpass12/, 'success: no password');
 	unlike($ok->{stderr}, qr/\Q$c\E/, 'success: no cookie');
 	unlike($bad->{stderr}, qr/Secr3tWrong/, 'failure: no password');

@@ -6,38 +6,19 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Digest::SHA qw(sha256_hex);
-use MIME::Base64 qw(encode_base64);
 use Test::More;
-use Time::Local qw(timegm);
 use TestLib;
+use ApiTest;
 
 my $t = TestLib->new;
-my $JSONCT = 'application/json; charset=utf-8';
-my $UNAUTH = { code => 'unauthorized', message => 'unauthorized access' };
-my $COOKIE = 'influxdb-oss-session';
+# No sign-in here is blocked (throttling has its own test file).
 my %NOLOCK = (USERSD_SIGNIN_MAX_FAILURES => 1000);
+ApiTest::bind($t, env => \%NOLOCK);
 
-my $s = $t->setup;
-is($s->{res}{status}, 201, 'setup') or BAIL_OUT("setup failed: $s->{res}{body}");
-my ($OP, $ADMIN) = ($s->{token}, $s->{user_id});
+my $s = setup_ok();
+my $ADMIN = $s->{user_id};
 
-sub basic { 'Basic ' . encode_base64(join(':', @_), '') }
-
-sub cookie_value {
-	my ($r) = @_;
-	my @c = TestLib::header_all($r, 'set-cookie');
-	return undef unless @c == 1 && $c[0] =~ /^\Q$COOKIE\E=([^;]*)/;
-	return $1;
-}
-
-sub signin {
-	my ($user, $pw, %env) = @_;
-	my $r = $t->cgi(method => 'POST', path => '/api/v2/signin',
-	    headers => { Authorization => basic($user, $pw) }, env => { %NOLOCK, %env });
-	is($r->{status}, 204, "$user signs in") or diag($r->{body}, $r->{stderr});
-	return cookie_value($r);
-}
-
+# GET (or o{method}) o{path} (default /api/v2/me) with this Cookie header.
 sub with_cookie {
 	my ($cookie_header, %o) = @_;
 	return $t->cgi(method => $o{method} // 'GET', path => $o{path} // '/api/v2/me',
@@ -45,52 +26,17 @@ sub with_cookie {
 	    env => $o{env});
 }
 
-sub me { with_cookie("$COOKIE=$_[0]", env => $_[1]) }
-
-sub op {
-	my ($method, $path, $body) = @_;
-	return $t->cgi(method => $method, path => $path,
-	    headers => { Authorization => "Token $OP",
-		defined $body ? ('Content-Type' => 'application/json') : () },
-	    defined $body ? (body => TestLib->json_encode($body)) : ());
-}
-
-sub new_user {
-	my ($name, $password) = @_;
-	my $r = op('POST', '/api/v2/users', { name => $name });
-	is($r->{status}, 201, "user $name created") or diag($r->{body});
-	my $id = $r->{json}{id};
-	$r = op('POST', "/api/v2/users/$id/password", { password => $password });
-	is($r->{status}, 204, "password of $name set") or diag($r->{body});
-	return $id;
-}
-
-my %MON = (Jan => 0, Feb => 1, Mar => 2, Apr => 3, May => 4, Jun => 5,
-    Jul => 6, Aug => 7, Sep => 8, Oct => 9, Nov => 10, Dec => 11);
+# The Expires of the one Set-Cookie of a response, as epoch seconds.
 sub cookie_expires {
 	my ($r) = @_;
 	my @c = TestLib::header_all($r, 'set-cookie');
 	return undef unless @c == 1;
-	$c[0] =~ /Expires=\w{3}, (\d\d) (\w{3}) (\d{4}) (\d\d):(\d\d):(\d\d) GMT/ or return undef;
-	return timegm($6, $5, $4, $1, $MON{$2}, $3);
-}
-
-sub epoch_of {
-	my ($sql) = @_;
-	my ($row) = $t->psql($sql);
-	return $row ? $row->[0] : undef;
-}
-
-sub is_compact_unauthorized {
-	my ($r) = @_;
-	is($r->{status}, 401, 'status 401') or diag($r->{body});
-	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
-	is($r->{headers}{'x-platform-error-code'}, 'unauthorized', 'X-Platform-Error-Code');
-	is_deeply($r->{json}, $UNAUTH, 'body') or diag($r->{body});
+	$c[0] =~ /Expires=([^;]+)/ or return undef;
+	return parse_http_date($1);
 }
 
 my $bob = new_user('bob', 'bobpass12');
-my $bobc = signin('bob', 'bobpass12');
+my $bobc = signin_ok('bob', 'bobpass12');
 
 subtest 'a session cookie authenticates GET /api/v2/me as its user' => sub {
 	my $r = me($bobc);
@@ -121,7 +67,7 @@ subtest 'a token header wins over a session cookie' => sub {
 
 subtest 'a bad token header is not rescued by a valid cookie' => sub {
 	my $r = with_cookie("$COOKIE=$bobc", headers => { Authorization => 'Token nosuchtoken' });
-	is_compact_unauthorized($r);
+	is_unauthorized_access($r);
 };
 
 subtest 'Basic credentials next to a cookie leave session authentication' => sub {
@@ -132,40 +78,40 @@ subtest 'Basic credentials next to a cookie leave session authentication' => sub
 };
 
 subtest 'no credentials at all is 401' => sub {
-	is_compact_unauthorized($t->cgi(method => 'GET', path => '/api/v2/me'));
+	is_unauthorized_access($t->cgi(method => 'GET', path => '/api/v2/me'));
 };
 
 subtest 'a cookie longer than 512 characters is 401' => sub {
-	is_compact_unauthorized(me($bobc . ('A' x 500)));
-	is_compact_unauthorized(me('A' x 513));
+	is_unauthorized_access(me($bobc . ('A' x 500)));
+	is_unauthorized_access(me('A' x 513));
 };
 
 subtest 'a malformed cookie is 401' => sub {
-	is_compact_unauthorized(me('!!!'));
-	is_compact_unauthorized(me(''));
-	is_compact_unauthorized(with_cookie("$COOKIE"));
-	is_compact_unauthorized(with_cookie("$COOKIE=\"$bobc"));
+	is_unauthorized_access(me('!!!'));
+	is_unauthorized_access(me(''));
+	is_unauthorized_access(with_cookie("$COOKIE"));
+	is_unauthorized_access(with_cookie("$COOKIE=\"$bobc"));
 };
 
 subtest 'an unknown cookie of the right shape is 401' => sub {
 	my $fake = ('A' x 86) . '==';
-	is_compact_unauthorized(me($fake));
+	is_unauthorized_access(me($fake));
 };
 
 subtest 'a cookie under another name is 401' => sub {
-	is_compact_unauthorized(with_cookie("session=$bobc"));
-	is_compact_unauthorized(with_cookie("Influxdb-Oss-Session=$bobc"));
+	is_unauthorized_access(with_cookie("session=$bobc"));
+	is_unauthorized_access(with_cookie("Influxdb-Oss-Session=$bobc"));
 };
 
 subtest 'two cookies of the session name in one header are 401' => sub {
-	my $other = signin('bob', 'bobpass12');
-	is_compact_unauthorized(with_cookie("$COOKIE=$bobc; $COOKIE=$other"));
-	is_compact_unauthorized(with_cookie("$COOKIE=$bobc; $COOKIE=$bobc"));
-	is_compact_unauthorized(with_cookie("$COOKIE=$bobc; $COOKIE=bogus"));
+	my $other = signin_ok('bob', 'bobpass12');
+	is_unauthorized_access(with_cookie("$COOKIE=$bobc; $COOKIE=$other"));
+	is_unauthorized_access(with_cookie("$COOKIE=$bobc; $COOKIE=$bobc"));
+	is_unauthorized_access(with_cookie("$COOKIE=$bobc; $COOKIE=bogus"));
 };
 
 subtest 'only the SHA-256 of the cookie is stored in PostgreSQL' => sub {
-	my $c = signin('bob', 'bobpass12');
+	my $c = signin_ok('bob', 'bobpass12');
 	my @rows = $t->psql("SELECT s::text FROM sessions s");
 	ok(@rows >= 1, 'sessions rows exist');
 	my @raw = grep { index($_->[0], $c) >= 0 } @rows;
@@ -179,7 +125,7 @@ subtest 'only the SHA-256 of the cookie is stored in PostgreSQL' => sub {
 };
 
 subtest 'a session row records expiry an hour ahead and the client address' => sub {
-	my $c = signin('bob', 'bobpass12', REMOTE_ADDR => '192.0.2.7');
+	my $c = signin_ok('bob', 'bobpass12', REMOTE_ADDR => '192.0.2.7');
 	my $h = sha256_hex($c);
 	my ($row) = $t->psql("SELECT extract(epoch FROM expires_at - now())::int, "
 	    . "extract(epoch FROM max_expires_at - expires_at)::int >= 0, remote_addr "
@@ -192,35 +138,35 @@ subtest 'a session row records expiry an hour ahead and the client address' => s
 };
 
 subtest 'an expired session is 401' => sub {
-	my $c = signin('bob', 'bobpass12');
+	my $c = signin_ok('bob', 'bobpass12');
 	is(me($c)->{status}, 200, 'valid first');
 	my $h = sha256_hex($c);
 	$t->psql("UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id_hash = '$h'");
-	is_compact_unauthorized(me($c));
+	is_unauthorized_access(me($c));
 };
 
 subtest 'a fresh session is not renewed: no Set-Cookie on use' => sub {
-	my $c = signin('bob', 'bobpass12');
+	my $c = signin_ok('bob', 'bobpass12');
 	my $r = me($c);
 	is($r->{status}, 200, 'status 200');
 	is(scalar(TestLib::header_all($r, 'set-cookie')), 0, 'no Set-Cookie');
 };
 
 subtest 'a session past half its life is renewed with a new Set-Cookie' => sub {
-	my $c = signin('bob', 'bobpass12');
+	my $c = signin_ok('bob', 'bobpass12');
 	my $h = sha256_hex($c);
 	$t->psql("UPDATE sessions SET expires_at = now() + interval '10 minutes', "
 	    . "last_used_at = now() - interval '50 minutes' WHERE id_hash = '$h'");
-	my $old = epoch_of("SELECT floor(extract(epoch FROM expires_at)) FROM sessions WHERE id_hash = '$h'");
+	my $old = one("SELECT floor(extract(epoch FROM expires_at)) FROM sessions WHERE id_hash = '$h'");
 	my $r = me($c);
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	my @sc = TestLib::header_all($r, 'set-cookie');
 	is(scalar @sc, 1, 'one Set-Cookie');
 	like($sc[0] // '', qr/^\Q$COOKIE\E=\Q$c\E; Path=\/api\/; Expires=[^;]+; Max-Age=\d+; HttpOnly; SameSite=Strict$/,
 	    'the same cookie value with full attributes') or diag($sc[0]);
-	my $new = epoch_of("SELECT floor(extract(epoch FROM expires_at)) FROM sessions WHERE id_hash = '$h'");
+	my $new = one("SELECT floor(extract(epoch FROM expires_at)) FROM sessions WHERE id_hash = '$h'");
 	cmp_ok($new, '>', $old + 2400, 'expires_at moved forward (to about an hour)');
-	my $now = epoch_of("SELECT floor(extract(epoch FROM now()))");
+	my $now = one("SELECT floor(extract(epoch FROM now()))");
 	cmp_ok($new - $now, '>=', 3590, 'now about an hour ahead');
 	my $ce = cookie_expires($r);
 	ok(defined $ce && abs($ce - $new) <= 1, 'the cookie Expires matches expires_at')
@@ -232,22 +178,22 @@ subtest 'a session past half its life is renewed with a new Set-Cookie' => sub {
 };
 
 subtest 'a renewal over HTTPS re-sends the cookie with Secure' => sub {
-	my $c = signin('bob', 'bobpass12');
+	my $c = signin_ok('bob', 'bobpass12');
 	my $h = sha256_hex($c);
 	$t->psql("UPDATE sessions SET expires_at = now() + interval '10 minutes' WHERE id_hash = '$h'");
-	my $r = me($c, { HTTPS => 'on' });
+	my $r = me($c, HTTPS => 'on');
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	like((TestLib::header_all($r, 'set-cookie'))[0] // '', qr/; HttpOnly; Secure; SameSite=Strict$/,
 	    'Secure before SameSite');
 };
 
 subtest 'renewal never goes past max_expires_at' => sub {
-	my $c = signin('bob', 'bobpass12');
+	my $c = signin_ok('bob', 'bobpass12');
 	my $h = sha256_hex($c);
 	$t->psql("UPDATE sessions SET expires_at = now() + interval '10 minutes', "
 	    . "max_expires_at = now() + interval '15 minutes', "
 	    . "last_used_at = now() - interval '50 minutes' WHERE id_hash = '$h'");
-	my $max = epoch_of("SELECT floor(extract(epoch FROM max_expires_at)) FROM sessions WHERE id_hash = '$h'");
+	my $max = one("SELECT floor(extract(epoch FROM max_expires_at)) FROM sessions WHERE id_hash = '$h'");
 	my $r = me($c);
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	my ($row) = $t->psql("SELECT expires_at = max_expires_at, "
@@ -264,45 +210,44 @@ subtest 'renewal never goes past max_expires_at' => sub {
 
 subtest 'USERSD_SESSION_LENGTH shapes the session length in minutes' => sub {
 	my %env = (USERSD_SESSION_LENGTH => 2);
-	my $r = $t->cgi(method => 'POST', path => '/api/v2/signin',
-	    headers => { Authorization => basic('bob', 'bobpass12') }, env => { %NOLOCK, %env });
+	my $r = try_signin('bob', 'bobpass12', %env);
 	is($r->{status}, 204, 'signin 204') or diag($r->{body});
 	my ($ma) = (TestLib::header_all($r, 'set-cookie'))[0] =~ /Max-Age=(\d+)/;
 	cmp_ok($ma // 0, '>=', 110, 'Max-Age about 120');
 	cmp_ok($ma // 999, '<=', 120, 'Max-Age at most 120');
 	my $c = cookie_value($r);
 	my $h = sha256_hex($c);
-	my $left = epoch_of("SELECT extract(epoch FROM expires_at - now())::int FROM sessions WHERE id_hash = '$h'");
+	my $left = one("SELECT extract(epoch FROM expires_at - now())::int FROM sessions WHERE id_hash = '$h'");
 	cmp_ok($left, '<=', 120, 'expires_at within 2 minutes');
 	cmp_ok($left, '>=', 110, 'expires_at about 2 minutes ahead');
 	# Half of 2 minutes: with 50 s left, the next use renews to 2 minutes.
 	$t->psql("UPDATE sessions SET expires_at = now() + interval '50 seconds' WHERE id_hash = '$h'");
-	$r = me($c, \%env);
+	$r = me($c, %env);
 	is($r->{status}, 200, 'GET /me 200');
 	is(scalar(TestLib::header_all($r, 'set-cookie')), 1, 'renewed');
-	$left = epoch_of("SELECT extract(epoch FROM expires_at - now())::int FROM sessions WHERE id_hash = '$h'");
+	$left = one("SELECT extract(epoch FROM expires_at - now())::int FROM sessions WHERE id_hash = '$h'");
 	cmp_ok($left, '>=', 110, 'back to about 2 minutes');
 	cmp_ok($left, '<=', 120, 'not more than 2 minutes');
 };
 
 subtest 'each call is a fresh process: the session lives in PostgreSQL' => sub {
-	my $c = signin('bob', 'bobpass12');
+	my $c = signin_ok('bob', 'bobpass12');
 	my @r = map { me($c) } 1 .. 3;
 	is_deeply([ map { $_->{status} } @r ], [ 200, 200, 200 ], 'three processes accept it');
 };
 
 subtest 'deactivating a user deletes all its sessions' => sub {
 	my $id = new_user('carol', 'carolpass1');
-	my $c1 = signin('carol', 'carolpass1');
-	my $c2 = signin('carol', 'carolpass1');
+	my $c1 = signin_ok('carol', 'carolpass1');
+	my $c2 = signin_ok('carol', 'carolpass1');
 	my ($n) = $t->psql("SELECT count(*) FROM sessions WHERE user_id = '$id'");
 	is($n->[0], 2, 'two sessions');
 	my $r = op('PATCH', "/api/v2/users/$id", { status => 'inactive' });
 	is($r->{status}, 200, 'PATCH inactive 200') or diag($r->{body});
 	($n) = $t->psql("SELECT count(*) FROM sessions WHERE user_id = '$id'");
 	is($n->[0], 0, 'no sessions left');
-	is_compact_unauthorized(me($c1));
-	is_compact_unauthorized(me($c2));
+	is_unauthorized_access(me($c1));
+	is_unauthorized_access(me($c2));
 	$r = op('PATCH', "/api/v2/users/$id", { status => 'active' });
 	is($r->{status}, 200, 'reactivated');
 	is(me($c1)->{status}, 401, 'the old session does not come back');
@@ -310,13 +255,13 @@ subtest 'deactivating a user deletes all its sessions' => sub {
 
 subtest 'a session of a deleted user is 401' => sub {
 	my $id = new_user('dave', 'davepass12');
-	my $c = signin('dave', 'davepass12');
+	my $c = signin_ok('dave', 'davepass12');
 	is(me($c)->{status}, 200, 'valid first');
 	my $r = op('DELETE', "/api/v2/users/$id");
 	is($r->{status}, 204, 'user deleted') or diag($r->{body});
 	my ($n) = $t->psql("SELECT count(*) FROM sessions WHERE user_id = '$id'");
 	is($n->[0], 0, 'its sessions are gone');
-	is_compact_unauthorized(me($c));
+	is_unauthorized_access(me($c));
 };
 
 subtest 'the session cookie is never logged' => sub {

@@ -5,48 +5,20 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Digest::SHA qw(sha256_hex);
-use MIME::Base64 qw(encode_base64);
 use Test::More;
 use TestLib;
+use ApiTest;
 
 my $t = TestLib->new;
-my $JSONCT = 'application/json; charset=utf-8';
-my $UNAUTH = { code => 'unauthorized', message => 'unauthorized access' };
-my $COOKIE = 'influxdb-oss-session';
+ApiTest::bind($t);
 
-my $s = $t->setup;
-is($s->{res}{status}, 201, 'setup') or BAIL_OUT("setup failed: $s->{res}{body}");
-my $OP = $s->{token};
-
-sub basic { 'Basic ' . encode_base64(join(':', @_), '') }
-
-sub signin {
-	my ($user, $pw) = @_;
-	my $r = $t->cgi(method => 'POST', path => '/api/v2/signin',
-	    headers => { Authorization => basic($user, $pw) });
-	is($r->{status}, 204, "$user signs in") or diag($r->{body});
-	my @c = TestLib::header_all($r, 'set-cookie');
-	return @c == 1 && $c[0] =~ /^\Q$COOKIE\E=([^;]+)/ ? $1 : undef;
-}
+setup_ok();
 
 sub signout {
 	my ($cookie, %o) = @_;
 	return $t->cgi(method => 'POST', path => '/api/v2/signout',
 	    headers => { defined $cookie ? (Cookie => "$COOKIE=$cookie") : (),
 		%{ $o{headers} // {} } });
-}
-
-sub me {
-	return $t->cgi(method => 'GET', path => '/api/v2/me',
-	    headers => { Cookie => "$COOKIE=$_[0]" });
-}
-
-sub is_unauthorized {
-	my ($r) = @_;
-	is($r->{status}, 401, 'status 401') or diag($r->{body});
-	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
-	is($r->{headers}{'x-platform-error-code'}, 'unauthorized', 'X-Platform-Error-Code');
-	is_deeply($r->{json}, $UNAUTH, 'body') or diag($r->{body});
 }
 
 sub rows_for {
@@ -56,7 +28,7 @@ sub rows_for {
 }
 
 subtest 'signout with a valid cookie is 204, clears the cookie and deletes the row' => sub {
-	my $c = signin('admin', 'adminpass1');
+	my $c = signin_ok('admin', 'adminpass1');
 	is(rows_for($c), 1, 'a session row');
 	my $r = signout($c);
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
@@ -72,14 +44,14 @@ subtest 'signout with a valid cookie is 204, clears the cookie and deletes the r
 };
 
 subtest 'the cookie is refused on /me after signout' => sub {
-	my $c = signin('admin', 'adminpass1');
+	my $c = signin_ok('admin', 'adminpass1');
 	is(me($c)->{status}, 200, 'valid before');
 	is(signout($c)->{status}, 204, 'signout 204');
-	is_unauthorized(me($c));
+	is_unauthorized_access(me($c));
 };
 
 subtest 'signout over HTTPS clears the cookie with Secure' => sub {
-	my $c = signin('admin', 'adminpass1');
+	my $c = signin_ok('admin', 'adminpass1');
 	my $r = $t->cgi(method => 'POST', path => '/api/v2/signout',
 	    headers => { Cookie => "$COOKIE=$c" }, env => { HTTPS => 'on' });
 	is($r->{status}, 204, 'status 204');
@@ -87,8 +59,8 @@ subtest 'signout over HTTPS clears the cookie with Secure' => sub {
 };
 
 subtest 'signout ends only that session, not the user\'s others' => sub {
-	my $c1 = signin('admin', 'adminpass1');
-	my $c2 = signin('admin', 'adminpass1');
+	my $c1 = signin_ok('admin', 'adminpass1');
+	my $c2 = signin_ok('admin', 'adminpass1');
 	is(signout($c1)->{status}, 204, 'signout of the first');
 	is(me($c1)->{status}, 401, 'the first is dead');
 	is(me($c2)->{status}, 200, 'the second still works');
@@ -96,48 +68,48 @@ subtest 'signout ends only that session, not the user\'s others' => sub {
 };
 
 subtest 'signout without a cookie is 401' => sub {
-	is_unauthorized(signout(undef));
+	is_unauthorized_access(signout(undef));
 };
 
 subtest 'signout with only a token is 401' => sub {
-	is_unauthorized(signout(undef, headers => { Authorization => "Token $OP" }));
+	is_unauthorized_access(signout(undef, headers => { Authorization => "Token $OP" }));
 };
 
 subtest 'signout with an unknown cookie is 401' => sub {
-	is_unauthorized(signout(('B' x 86) . '=='));
-	is_unauthorized(signout('garbage'));
+	is_unauthorized_access(signout(('B' x 86) . '=='));
+	is_unauthorized_access(signout('garbage'));
 };
 
 subtest 'a second signout with the same cookie is 401' => sub {
-	my $c = signin('admin', 'adminpass1');
+	my $c = signin_ok('admin', 'adminpass1');
 	is(signout($c)->{status}, 204, 'first 204');
 	my $r = signout($c);
-	is_unauthorized($r);
+	is_unauthorized_access($r);
 	is(scalar(TestLib::header_all($r, 'set-cookie')), 0, 'no Set-Cookie on failure');
 };
 
 subtest 'signout with an expired session is 401' => sub {
-	my $c = signin('admin', 'adminpass1');
+	my $c = signin_ok('admin', 'adminpass1');
 	my $h = sha256_hex($c);
 	$t->psql("UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE id_hash = '$h'");
-	is_unauthorized(signout($c));
+	is_unauthorized_access(signout($c));
 };
 
 subtest 'signout with an oversize cookie is 401' => sub {
-	is_unauthorized(signout('C' x 600));
+	is_unauthorized_access(signout('C' x 600));
 };
 
 subtest 'signout with two session cookies is 401 and ends neither' => sub {
-	my $c1 = signin('admin', 'adminpass1');
-	my $c2 = signin('admin', 'adminpass1');
+	my $c1 = signin_ok('admin', 'adminpass1');
+	my $c2 = signin_ok('admin', 'adminpass1');
 	my $r = $t->cgi(method => 'POST', path => '/api/v2/signout',
 	    headers => { Cookie => "$COOKIE=$c1; $COOKIE=$c2" });
-	is_unauthorized($r);
+	is_unauthorized_access($r);
 	is(rows_for($c1) + rows_for($c2), 2, 'both rows remain');
 };
 
 subtest 'GET /api/v2/signout is not a signout' => sub {
-	my $c = signin('admin', 'adminpass1');
+	my $c = signin_ok('admin', 'adminpass1');
 	my $r = $t->cgi(method => 'GET', path => '/api/v2/signout',
 	    headers => { Cookie => "$COOKIE=$c" });
 	isnt($r->{status}, 204, 'not 204');

@@ -6,62 +6,19 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use MIME::Base64 qw(encode_base64);
 use Test::More;
 use TestLib;
+use ApiTest;
 
 my $t = TestLib->new;
-my $JSONCT = 'application/json; charset=utf-8';
-my $UNAUTH = { code => 'unauthorized', message => 'unauthorized access' };
-my $COOKIE = 'influxdb-oss-session';
 my $LENMSG = 'passwords must be between 8 and 256 characters long';
 # Cheap argon2 parameters for every call keep this file fast; t0200 checks
 # the defaults.  No lockout: throttling has its own test file.
 my %ENV_ = (USERSD_SIGNIN_MAX_FAILURES => 1000, USERSD_ARGON2_MEMORY => 1024,
     USERSD_ARGON2_ITERATIONS => 1);
+ApiTest::bind($t, env => \%ENV_);
 
-my $s = $t->setup(env => \%ENV_);
-is($s->{res}{status}, 201, 'setup') or BAIL_OUT("setup failed: $s->{res}{body}");
-my ($OP, $ADMIN) = ($s->{token}, $s->{user_id});
-
-sub basic { 'Basic ' . encode_base64(join(':', @_), '') }
-
-sub try_signin {
-	my ($user, $pw) = @_;
-	return $t->cgi(method => 'POST', path => '/api/v2/signin',
-	    headers => { Authorization => basic($user, $pw) }, env => \%ENV_);
-}
-
-sub signin {
-	my $r = try_signin(@_);
-	is($r->{status}, 204, "$_[0] signs in") or diag($r->{body});
-	my @c = TestLib::header_all($r, 'set-cookie');
-	return @c == 1 && $c[0] =~ /^\Q$COOKIE\E=([^;]+)/ ? $1 : undef;
-}
-
-sub me {
-	return $t->cgi(method => 'GET', path => '/api/v2/me',
-	    headers => { Cookie => "$COOKIE=$_[0]" }, env => \%ENV_);
-}
-
-sub op {
-	my ($method, $path, $body) = @_;
-	return $t->cgi(method => $method, path => $path,
-	    headers => { Authorization => "Token $OP",
-		defined $body ? ('Content-Type' => 'application/json') : () },
-	    defined $body ? (body => ref $body ? TestLib->json_encode($body) : $body) : (),
-	    env => \%ENV_);
-}
-
-sub new_user {
-	my ($name, $password) = @_;
-	my $r = op('POST', '/api/v2/users', { name => $name });
-	is($r->{status}, 201, "user $name created") or diag($r->{body});
-	my $id = $r->{json}{id};
-	$r = op('POST', "/api/v2/users/$id/password", { password => $password });
-	is($r->{status}, 204, "password of $name set") or diag($r->{body});
-	return $id;
-}
+setup_ok(env => \%ENV_);
 
 # PUT with a cookie (or none) and Basic (or none) and a body.
 sub put_pw {
@@ -82,18 +39,9 @@ sub hash_of {
 	return $row->[0];
 }
 
-sub is_error {
-	my ($r, $status, $code, $msg) = @_;
-	is($r->{status}, $status, "status $status") or diag($r->{body});
-	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
-	is($r->{headers}{'x-platform-error-code'}, $code, 'X-Platform-Error-Code');
-	is($r->{json}{code}, $code, "code $code") or diag($r->{body});
-	is($r->{json}{message}, $msg, 'message') if defined $msg;
-}
-
 subtest 'PUT /me/password with cookie and current password changes it' => sub {
 	my $id = new_user('bob', 'bobpass12');
-	my $c = signin('bob', 'bobpass12');
+	my $c = signin_ok('bob', 'bobpass12');
 	my $r = put_pw(cookie => $c, auth => basic('anything', 'bobpass12'),
 	    body => pwbody('NewSecret1'));
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
@@ -106,10 +54,10 @@ subtest 'PUT /me/password with cookie and current password changes it' => sub {
 
 subtest 'the session that changed the password survives; the user\'s other sessions end' => sub {
 	my $id = new_user('carol', 'carolpass1');
-	my $mine = signin('carol', 'carolpass1');
-	my $other1 = signin('carol', 'carolpass1');
-	my $other2 = signin('carol', 'carolpass1');
-	my $admin = signin('admin', 'adminpass1');
+	my $mine = signin_ok('carol', 'carolpass1');
+	my $other1 = signin_ok('carol', 'carolpass1');
+	my $other2 = signin_ok('carol', 'carolpass1');
+	my $admin = signin_ok('admin', 'adminpass1');
 	my $r = put_pw(cookie => $mine, auth => basic('carol', 'carolpass1'),
 	    body => pwbody('CarolNew12'));
 	is($r->{status}, 204, 'changed') or diag($r->{body});
@@ -123,8 +71,8 @@ subtest 'the session that changed the password survives; the user\'s other sessi
 
 subtest 'a wrong current password is 403 and changes nothing' => sub {
 	my $id = new_user('dan', 'danpass123');
-	my $c = signin('dan', 'danpass123');
-	my $other = signin('dan', 'danpass123');
+	my $c = signin_ok('dan', 'danpass123');
+	my $other = signin_ok('dan', 'danpass123');
 	my $before = hash_of($id);
 	my $r = put_pw(cookie => $c, auth => basic('dan', 'wrongpass1'), body => pwbody('DanNew1234'));
 	is_error($r, 403, 'forbidden', 'your username or password is incorrect');
@@ -135,7 +83,7 @@ subtest 'a wrong current password is 403 and changes nothing' => sub {
 
 subtest 'the Basic user name is ignored: the cookie decides whose password' => sub {
 	my $id = new_user('erin', 'erinpass12');
-	my $c = signin('erin', 'erinpass12');
+	my $c = signin_ok('erin', 'erinpass12');
 	# admin's password in Basic, erin's cookie: checked against erin's hash.
 	my $r = put_pw(cookie => $c, auth => basic('admin', 'adminpass1'), body => pwbody('ErinNew123'));
 	is_error($r, 403, 'forbidden', 'your username or password is incorrect');
@@ -144,7 +92,7 @@ subtest 'the Basic user name is ignored: the cookie decides whose password' => s
 
 subtest 'a cookie without Basic credentials is 401' => sub {
 	my $id = new_user('fay', 'faypass123');
-	my $c = signin('fay', 'faypass123');
+	my $c = signin_ok('fay', 'faypass123');
 	my $before = hash_of($id);
 	my $r = put_pw(cookie => $c, body => pwbody('FayNew1234'));
 	is_error($r, 401, 'unauthorized');
@@ -167,7 +115,7 @@ subtest 'a token is not a session for PUT /me/password' => sub {
 
 subtest 'a new password shorter than 8 or longer than 256 bytes is 400' => sub {
 	my $id = new_user('gus', 'guspass123');
-	my $c = signin('gus', 'guspass123');
+	my $c = signin_ok('gus', 'guspass123');
 	my $before = hash_of($id);
 	for my $case ([ 'short', 'seven77' ], [ 'empty', '' ], [ '257 bytes', 'x' x 257 ],
 	    [ '129 two-byte characters', "\x{e9}" x 129 ]) {
@@ -180,7 +128,7 @@ subtest 'a new password shorter than 8 or longer than 256 bytes is 400' => sub {
 
 subtest 'a new password of exactly 256 bytes or 8 characters is accepted' => sub {
 	my $id = new_user('hal', 'halpass123');
-	my $c = signin('hal', 'halpass123');
+	my $c = signin_ok('hal', 'halpass123');
 	my $long = 'L' x 256;
 	my $r = put_pw(cookie => $c, auth => basic('hal', 'halpass123'), body => pwbody($long));
 	is($r->{status}, 204, '256 bytes: 204') or diag($r->{body});
@@ -191,7 +139,7 @@ subtest 'a new password of exactly 256 bytes or 8 characters is accepted' => sub
 
 subtest 'a malformed body is 400, never 500' => sub {
 	my $id = new_user('ivy', 'ivypass123');
-	my $c = signin('ivy', 'ivypass123');
+	my $c = signin_ok('ivy', 'ivypass123');
 	for my $case ([ 'empty body', undef ], [ 'not JSON', 'password=x' ], [ 'truncated', '{"password":' ],
 	    [ 'password a number', '{"password":12345678}' ], [ 'an array', '[]' ], [ 'no password', '{}' ]) {
 		my $r = put_pw(cookie => $c, auth => basic('ivy', 'ivypass123'), body => $case->[1]);
@@ -204,8 +152,8 @@ subtest 'a malformed body is 400, never 500' => sub {
 
 subtest 'PUT /users/{id}/password with the operator\'s session and the target\'s current password' => sub {
 	my $id = new_user('jan', 'janpass123');
-	my $jc = signin('jan', 'janpass123');
-	my $ac = signin('admin', 'adminpass1');
+	my $jc = signin_ok('jan', 'janpass123');
+	my $ac = signin_ok('admin', 'adminpass1');
 	my $r = put_pw(path => "/api/v2/users/$id/password", cookie => $ac,
 	    auth => basic('admin', 'janpass123'), body => pwbody('JanNew1234'));
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
@@ -217,7 +165,7 @@ subtest 'PUT /users/{id}/password with the operator\'s session and the target\'s
 
 subtest 'PUT /users/{id}/password with the wrong current password of the target is 403' => sub {
 	my $id = new_user('kim', 'kimpass123');
-	my $ac = signin('admin', 'adminpass1');
+	my $ac = signin_ok('admin', 'adminpass1');
 	my $r = put_pw(path => "/api/v2/users/$id/password", cookie => $ac,
 	    auth => basic('admin', 'adminpass1'), body => pwbody('KimNew1234'));
 	is_error($r, 403, 'forbidden', 'your username or password is incorrect');
@@ -226,7 +174,7 @@ subtest 'PUT /users/{id}/password with the wrong current password of the target 
 
 subtest 'PUT /users/{id}/password on yourself works with your own session' => sub {
 	my $id = new_user('lee', 'leepass123');
-	my $c = signin('lee', 'leepass123');
+	my $c = signin_ok('lee', 'leepass123');
 	my $r = put_pw(path => "/api/v2/users/$id/password", cookie => $c,
 	    auth => basic('lee', 'leepass123'), body => pwbody('LeeNew1234'));
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
@@ -236,7 +184,7 @@ subtest 'PUT /users/{id}/password on yourself works with your own session' => su
 subtest 'PUT /users/{id}/password on another user needs write:users/<id>' => sub {
 	my $mia = new_user('mia', 'miapass123');
 	my $ned = new_user('ned', 'nedpass123');
-	my $c = signin('ned', 'nedpass123');
+	my $c = signin_ok('ned', 'nedpass123');
 	my $r = put_pw(path => "/api/v2/users/$mia/password", cookie => $c,
 	    auth => basic('ned', 'miapass123'), body => pwbody('Hijacked12'));
 	is_error($r, 401, 'unauthorized', "write:users/$mia is unauthorized");
@@ -245,7 +193,7 @@ subtest 'PUT /users/{id}/password on another user needs write:users/<id>' => sub
 
 subtest 'PUT /users/{id}/password without Basic is 401, without cookie too' => sub {
 	my $id = new_user('oli', 'olipass123');
-	my $ac = signin('admin', 'adminpass1');
+	my $ac = signin_ok('admin', 'adminpass1');
 	my $r = put_pw(path => "/api/v2/users/$id/password", cookie => $ac, body => pwbody('OliNew1234'));
 	is_error($r, 401, 'unauthorized');
 	$r = put_pw(path => "/api/v2/users/$id/password", auth => basic('oli', 'olipass123'),
@@ -256,7 +204,7 @@ subtest 'PUT /users/{id}/password without Basic is 401, without cookie too' => s
 
 subtest 'PUT /users/{id}/password with a too short new password is 400' => sub {
 	my $id = new_user('pam', 'pampass123');
-	my $ac = signin('admin', 'adminpass1');
+	my $ac = signin_ok('admin', 'adminpass1');
 	my $r = put_pw(path => "/api/v2/users/$id/password", cookie => $ac,
 	    auth => basic('x', 'pampass123'), body => pwbody('short'));
 	is_error($r, 400, 'invalid', $LENMSG);
@@ -264,8 +212,8 @@ subtest 'PUT /users/{id}/password with a too short new password is 400' => sub {
 
 subtest 'POST /users/{id}/password by the operator ends all the user\'s sessions' => sub {
 	my $id = new_user('quin', 'quinpass12');
-	my $c1 = signin('quin', 'quinpass12');
-	my $c2 = signin('quin', 'quinpass12');
+	my $c1 = signin_ok('quin', 'quinpass12');
+	my $c2 = signin_ok('quin', 'quinpass12');
 	my $r = op('POST', "/api/v2/users/$id/password", { password => 'QuinNew123' });
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
 	is(me($c1)->{status}, 401, 'first session ended');
@@ -290,7 +238,7 @@ subtest 'POST /users/{id}/password with a malformed body is 400' => sub {
 
 subtest 'password changes never log the old or new password' => sub {
 	my $id = new_user('tia', 'tiapass123');
-	my $c = signin('tia', 'tiapass123');
+	my $c = signin_ok('tia', 'tiapass123');
 	my $bad = put_pw(cookie => $c, auth => basic('tia', 'W0ngOldPw'), body => pwbody('TiaBrandNew9'));
 	my $ok = put_pw(cookie => $c, auth => basic('tia', 'tiapass123'), body => pwbody('TiaBrandNew9'));
 	is($ok->{status}, 204, 'changed');

@@ -9,41 +9,17 @@ use MIME::Base64 qw(encode_base64);
 use Test::More;
 use Time::HiRes qw(sleep);
 use TestLib;
+use ApiTest;
 
 my $t = TestLib->new;
-my $JSONCT = 'application/json; charset=utf-8';
-my $COOKIE = 'influxdb-oss-session';
+ApiTest::bind($t);
 
-my $s = $t->setup;
-is($s->{res}{status}, 201, 'setup') or BAIL_OUT("setup failed: $s->{res}{body}");
-my $OP = $s->{token};
+setup_ok();
 
-sub basic { 'Basic ' . encode_base64(join(':', @_), '') }
-
-# signin(user, pw, addr, env): a sign-in from one client address.
-sub signin {
+# signin_from(user, pw, addr, env): a sign-in from one client address.
+sub signin_from {
 	my ($user, $pw, $addr, %env) = @_;
-	my $r = $t->cgi(method => 'POST', path => '/api/v2/signin',
-	    headers => { Authorization => basic($user, $pw) },
-	    env => { REMOTE_ADDR => $addr, %env });
-	return $r;
-}
-
-sub op {
-	my ($method, $path, $body) = @_;
-	return $t->cgi(method => $method, path => $path,
-	    headers => { Authorization => "Token $OP", 'Content-Type' => 'application/json' },
-	    body => TestLib->json_encode($body));
-}
-
-sub new_user {
-	my ($name, $password) = @_;
-	my $r = op('POST', '/api/v2/users', { name => $name });
-	is($r->{status}, 201, "user $name created") or diag($r->{body});
-	my $id = $r->{json}{id};
-	$r = op('POST', "/api/v2/users/$id/password", { password => $password });
-	is($r->{status}, 204, "password of $name set") or diag($r->{body});
-	return $id;
+	return try_signin($user, $pw, REMOTE_ADDR => $addr, %env);
 }
 
 sub row {
@@ -70,10 +46,10 @@ new_user('bob', 'bobpass12');
 subtest 'after 5 failures (the default) the right password gets 429 with Retry-After' => sub {
 	new_user('amy', 'amypass123');
 	for my $i (1 .. 5) {
-		my $r = signin('amy', "wrong$i-pass", '10.0.0.1');
+		my $r = signin_from('amy', "wrong$i-pass", '10.0.0.1');
 		is($r->{status}, 401, "failure $i: 401") or diag($r->{body});
 	}
-	my $r = signin('amy', 'amypass123', '10.0.0.1');
+	my $r = signin_from('amy', 'amypass123', '10.0.0.1');
 	is_429($r);
 	cmp_ok($r->{headers}{'retry-after'} // 0, '<=', 2, 'Retry-After within the first delay (2 s)');
 	my ($n) = $t->psql("SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.name = 'amy'");
@@ -84,10 +60,10 @@ subtest 'after 5 failures (the default) the right password gets 429 with Retry-A
 	# run_dir it cannot use, every hash logs "hash slot"; a blocked
 	# attempt logs nothing of the kind.
 	my %probe = (USERSD_RUN_DIR => '/nonexistent/usersd-probe');
-	my $b = signin('amy', 'amypass123', '10.0.0.1', %probe);
+	my $b = signin_from('amy', 'amypass123', '10.0.0.1', %probe);
 	is($b->{status}, 429, 'still blocked');
 	unlike($b->{stderr}, qr/hash slot/, 'a blocked attempt runs no hash');
-	my $c = signin('bob', 'wrong-pass-1', '10.9.9.9', %probe);
+	my $c = signin_from('bob', 'wrong-pass-1', '10.9.9.9', %probe);
 	is($c->{status}, 401, 'control: an unblocked failure');
 	like($c->{stderr}, qr/hash slot/, 'control: a failure does run a hash');
 	$t->psql("DELETE FROM signin_failures WHERE key IN ('bob', '10.9.9.9')");
@@ -106,21 +82,21 @@ subtest 'the counters live in signin_failures, per user name and per address' =>
 
 subtest 'a blocked attempt does not count as another failure' => sub {
 	my $before = row('user', 'amy')->[0];
-	signin('amy', 'wrong-again', '10.0.0.1');
+	signin_from('amy', 'wrong-again', '10.0.0.1');
 	is(row('user', 'amy')->[0], $before, 'failures unchanged');
 };
 
 subtest 'a blocked user name is blocked from any address' => sub {
-	is_429(signin('amy', 'amypass123', '10.0.0.99'));
+	is_429(signin_from('amy', 'amypass123', '10.0.0.99'));
 };
 
 subtest 'a blocked address is blocked for other names too' => sub {
-	is_429(signin('bob', 'bobpass12', '10.0.0.1'));
+	is_429(signin_from('bob', 'bobpass12', '10.0.0.1'));
 };
 
 subtest 'once blocked_until has passed, the right password signs in and clears the name' => sub {
 	$t->psql("UPDATE signin_failures SET blocked_until = now() - interval '1 second'");
-	my $r = signin('amy', 'amypass123', '10.0.0.1');
+	my $r = signin_from('amy', 'amypass123', '10.0.0.1');
 	is($r->{status}, 204, 'signin 204') or diag($r->{body});
 	is(scalar(TestLib::header_all($r, 'set-cookie')), 1, 'a cookie');
 	ok(!row('user', 'amy'), 'amy\'s row is gone');
@@ -129,20 +105,20 @@ subtest 'once blocked_until has passed, the right password signs in and clears t
 subtest 'an address that failed N times is blocked for other names' => sub {
 	my %env = (USERSD_SIGNIN_MAX_FAILURES => 3);
 	for my $i (1 .. 3) {
-		my $r = signin("ghost$i", 'whatever12', '10.0.1.1', %env);
+		my $r = signin_from("ghost$i", 'whatever12', '10.0.1.1', %env);
 		is($r->{status}, 401, "unknown name ghost$i: 401");
 	}
 	is(row('user', 'ghost1')->[0], 1, 'each name failed once');
 	is(row('addr', '10.0.1.1')->[0], 3, 'the address failed three times');
-	is_429(signin('bob', 'bobpass12', '10.0.1.1', %env));
-	is(signin('bob', 'bobpass12', '10.0.1.2', %env)->{status}, 204, 'bob from another address: 204');
+	is_429(signin_from('bob', 'bobpass12', '10.0.1.1', %env));
+	is(signin_from('bob', 'bobpass12', '10.0.1.2', %env)->{status}, 204, 'bob from another address: 204');
 };
 
 subtest 'unknown user names are throttled like real ones' => sub {
 	my %env = (USERSD_SIGNIN_MAX_FAILURES => 2);
-	is(signin('nosuch', 'whatever12', '10.0.2.1', %env)->{status}, 401, 'first 401');
-	is(signin('nosuch', 'whatever12', '10.0.2.2', %env)->{status}, 401, 'second 401');
-	is_429(signin('nosuch', 'whatever12', '10.0.2.3', %env));
+	is(signin_from('nosuch', 'whatever12', '10.0.2.1', %env)->{status}, 401, 'first 401');
+	is(signin_from('nosuch', 'whatever12', '10.0.2.2', %env)->{status}, 401, 'second 401');
+	is_429(signin_from('nosuch', 'whatever12', '10.0.2.3', %env));
 };
 
 subtest 'the delay doubles with each further failure, up to USERSD_SIGNIN_LOCKOUT_MAX' => sub {
@@ -150,23 +126,23 @@ subtest 'the delay doubles with each further failure, up to USERSD_SIGNIN_LOCKOU
 	my %env = (USERSD_SIGNIN_MAX_FAILURES => 2, USERSD_SIGNIN_LOCKOUT => 10,
 	    USERSD_SIGNIN_LOCKOUT_MAX => 30);
 	my $addr = 0;
-	signin('cid', 'wrong1pass', '10.0.3.' . ++$addr, %env) for 1 .. 2;
-	my $r = signin('cid', 'cidpass123', '10.0.3.' . ++$addr, %env);
+	signin_from('cid', 'wrong1pass', '10.0.3.' . ++$addr, %env) for 1 .. 2;
+	my $r = signin_from('cid', 'cidpass123', '10.0.3.' . ++$addr, %env);
 	is($r->{status}, 429, 'blocked after 2');
 	my $ra1 = $r->{headers}{'retry-after'} // 0;
 	ok($ra1 >= 9 && $ra1 <= 10, 'first delay 10 s') or diag("Retry-After $ra1");
 	# Let the block pass, fail once more: the delay doubles.
 	$t->psql("UPDATE signin_failures SET blocked_until = now() - interval '1 second' "
 	    . "WHERE kind = 'user' AND key = 'cid'");
-	is(signin('cid', 'wrong2pass', '10.0.3.' . ++$addr, %env)->{status}, 401, 'a third failure');
-	$r = signin('cid', 'cidpass123', '10.0.3.' . ++$addr, %env);
+	is(signin_from('cid', 'wrong2pass', '10.0.3.' . ++$addr, %env)->{status}, 401, 'a third failure');
+	$r = signin_from('cid', 'cidpass123', '10.0.3.' . ++$addr, %env);
 	is($r->{status}, 429, 'blocked again');
 	my $ra2 = $r->{headers}{'retry-after'} // 0;
 	ok($ra2 >= 19 && $ra2 <= 20, 'second delay 20 s') or diag("Retry-After $ra2");
 	$t->psql("UPDATE signin_failures SET blocked_until = now() - interval '1 second' "
 	    . "WHERE kind = 'user' AND key = 'cid'");
-	is(signin('cid', 'wrong3pass', '10.0.3.' . ++$addr, %env)->{status}, 401, 'a fourth failure');
-	$r = signin('cid', 'cidpass123', '10.0.3.' . ++$addr, %env);
+	is(signin_from('cid', 'wrong3pass', '10.0.3.' . ++$addr, %env)->{status}, 401, 'a fourth failure');
+	$r = signin_from('cid', 'cidpass123', '10.0.3.' . ++$addr, %env);
 	my $ra3 = $r->{headers}{'retry-after'} // 0;
 	ok($ra3 >= 29 && $ra3 <= 30, 'third delay capped at 30 s (not 40)') or diag("Retry-After $ra3");
 	my $u = row('user', 'cid');
@@ -176,40 +152,40 @@ subtest 'the delay doubles with each further failure, up to USERSD_SIGNIN_LOCKOU
 subtest 'with a 1 s lockout, waiting it out lets the right password in' => sub {
 	new_user('dee', 'deepass123');
 	my %env = (USERSD_SIGNIN_MAX_FAILURES => 2, USERSD_SIGNIN_LOCKOUT => 1);
-	signin('dee', 'wrong1pass', '10.0.4.1', %env) for 1 .. 2;
-	is(signin('dee', 'deepass123', '10.0.4.2', %env)->{status}, 429, 'blocked');
+	signin_from('dee', 'wrong1pass', '10.0.4.1', %env) for 1 .. 2;
+	is(signin_from('dee', 'deepass123', '10.0.4.2', %env)->{status}, 429, 'blocked');
 	sleep 1.2;
-	my $r = signin('dee', 'deepass123', '10.0.4.3', %env);
+	my $r = signin_from('dee', 'deepass123', '10.0.4.3', %env);
 	is($r->{status}, 204, 'after 1.2 s: 204') or diag($r->{body});
 	ok(!row('user', 'dee'), 'the user row is cleared');
 };
 
 subtest 'a success below the threshold clears the name\'s counter' => sub {
 	new_user('eve', 'evepass123');
-	signin('eve', 'wrong1pass', '10.0.5.1') for 1 .. 3;
+	signin_from('eve', 'wrong1pass', '10.0.5.1') for 1 .. 3;
 	is(row('user', 'eve')->[0], 3, 'three failures counted');
-	is(signin('eve', 'evepass123', '10.0.5.1')->{status}, 204, 'success');
+	is(signin_from('eve', 'evepass123', '10.0.5.1')->{status}, 204, 'success');
 	ok(!row('user', 'eve'), 'the row is gone');
-	signin('eve', 'wrong1pass', '10.0.5.1') for 1 .. 4;
-	is(signin('eve', 'evepass123', '10.0.5.9')->{status}, 204, 'four new failures do not block');
+	signin_from('eve', 'wrong1pass', '10.0.5.1') for 1 .. 4;
+	is(signin_from('eve', 'evepass123', '10.0.5.9')->{status}, 204, 'four new failures do not block');
 };
 
 subtest 'each failure logs the address and user name but never the password' => sub {
-	my $r = signin('bob', 'Pa55wordLeak', '203.0.113.9');
+	my $r = signin_from('bob', 'Pa55wordLeak', '203.0.113.9');
 	is($r->{status}, 401, 'status 401');
 	like($r->{stderr}, qr/203\.0\.113\.9/, 'address on stderr');
 	like($r->{stderr}, qr/bob/, 'user name on stderr');
 	unlike($r->{stderr}, qr/Pa55wordLeak/, 'no password on stderr');
 	my $b64 = encode_base64('bob:Pa55wordLeak', '');
 	unlike($r->{stderr}, qr/\Q$b64\E/, 'no Authorization header on stderr');
-	$r = signin('no"body', 'Pa55wordLeak2', '203.0.113.10');
+	$r = signin_from('no"body', 'Pa55wordLeak2', '203.0.113.10');
 	like($r->{stderr}, qr/203\.0\.113\.10/, 'unknown user: address on stderr');
 	unlike($r->{stderr}, qr/Pa55wordLeak2/, 'unknown user: no password on stderr');
 	like($r->{stderr}, qr/no.{0,4}body/, 'unknown user: the name, possibly escaped');
 };
 
 subtest 'a user name with a newline cannot forge a log line' => sub {
-	my $r = signin("evil\nsignin ok for user \"admin\"", 'whatever12', '203.0.113.11');
+	my $r = signin_from("evil\nsignin ok for user \"admin\"", 'whatever12', '203.0.113.11');
 	is($r->{status}, 401, 'status 401');
 	my @lines = grep { /signin/ } split /\n/, $r->{stderr};
 	ok(!grep({ /^signin ok/ } @lines), 'no line starts with the injected text')

@@ -6,76 +6,15 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Digest::SHA qw(sha256_hex);
-use MIME::Base64 qw(encode_base64);
 use Test::More;
 use TestLib;
+use ApiTest;
 
 my $t = TestLib->new;
-my $JSONCT = 'application/json; charset=utf-8';
-my $UNAUTH = { code => 'unauthorized', message => 'unauthorized access' };
-my $COOKIE = 'influxdb-oss-session';
+ApiTest::bind($t);
 
-my $s = $t->setup;
-is($s->{res}{status}, 201, 'setup') or BAIL_OUT("setup failed: $s->{res}{body}");
-my ($OP, $ADMIN, $ORG) = ($s->{token}, $s->{user_id}, $s->{org_id});
-
-sub basic { 'Basic ' . encode_base64(join(':', @_), '') }
-
-# call(cred, method, path, body): cred is "Token x" or a cookie value
-# (prefixed with "cookie:").
-sub call {
-	my ($cred, $method, $path, $body, %o) = @_;
-	my %h;
-	if ($cred =~ /^cookie:(.*)/) { $h{Cookie} = "$COOKIE=$1" } else { $h{Authorization} = "Token $cred" }
-	$h{'Content-Type'} = 'application/json' if defined $body;
-	return $t->cgi(method => $method, path => $path, headers => \%h, query => $o{query},
-	    defined $body ? (body => ref $body ? TestLib->json_encode($body) : $body) : ());
-}
-sub op { call($OP, @_) }
-
-sub new_user {
-	my ($name, $password) = @_;
-	my $r = op('POST', '/api/v2/users', { name => $name });
-	is($r->{status}, 201, "user $name created") or diag($r->{body});
-	my $id = $r->{json}{id};
-	if (defined $password) {
-		$r = op('POST', "/api/v2/users/$id/password", { password => $password });
-		is($r->{status}, 204, "password of $name set") or diag($r->{body});
-	}
-	return $id;
-}
-
-sub signin {
-	my ($user, $pw) = @_;
-	my $r = $t->cgi(method => 'POST', path => '/api/v2/signin',
-	    headers => { Authorization => basic($user, $pw) });
-	is($r->{status}, 204, "$user signs in") or diag($r->{body});
-	my @c = TestLib::header_all($r, 'set-cookie');
-	return @c == 1 && $c[0] =~ /^\Q$COOKIE\E=([^;]+)/ ? "cookie:$1" : undef;
-}
-
-# An org made through the API; should POST /api/v2/orgs fail, the failure is
-# reported and the org is made with psql so later subtests still test their
-# own behaviour.
-sub new_org {
-	my ($name) = @_;
-	my $r = op('POST', '/api/v2/orgs', { name => $name });
-	is($r->{status}, 201, "org $name created with POST /api/v2/orgs") or diag($r->{body}, $r->{stderr});
-	return $r->{json}{id} if $r->{status} == 201;
-	my ($row) = $t->psql("INSERT INTO orgs (name) VALUES ('$name') RETURNING id");
-	return $row->[0];
-}
-
-sub perm { my ($action, %res) = @_; return { action => $action, resource => {%res} } }
-
-sub is_error {
-	my ($r, $status, $code, $msg) = @_;
-	is($r->{status}, $status, "status $status") or diag($r->{body});
-	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
-	is($r->{headers}{'x-platform-error-code'}, $code, 'X-Platform-Error-Code');
-	is($r->{json}{code}, $code, "code $code") or diag($r->{body});
-	is($r->{json}{message}, $msg, 'message') or diag($r->{body}) if defined $msg;
-}
+my $s = setup_ok();
+my ($ADMIN, $ORG) = ($s->{user_id}, $s->{org_id});
 
 my $bob = new_user('bob', 'bobpass12');
 my $BUCKETS_READ = perm('read', type => 'buckets', orgID => $ORG);
@@ -188,7 +127,9 @@ subtest 'a bad status is 400' => sub {
 };
 
 subtest 'a permission for another org is 400' => sub {
-	my $P = new_org('other');
+	my $r = op('POST', '/api/v2/orgs', { name => 'other' });
+	is($r->{status}, 201, 'org other created with POST /api/v2/orgs') or diag($r->{body}, $r->{stderr});
+	my $P = $r->{json}{id};
 	is_error(op('POST', '/api/v2/authorizations', { orgID => $ORG,
 	    permissions => [ perm('read', type => 'buckets', orgID => $P) ] }),
 	    400, 'invalid', "permission read:orgs/$P/buckets is not for org id $ORG");
@@ -201,7 +142,7 @@ subtest 'a permission the caller does not hold is 403 (the operator asks for wri
 };
 
 subtest 'not even the setup user\'s session can mint an instance token' => sub {
-	my $c = signin('admin', 'adminpass1');
+	my $c = signin_cred('admin', 'adminpass1');
 	my $r = call($c, 'POST', '/api/v2/authorizations', { orgID => $ORG,
 	    permissions => [ perm('write', type => 'instance') ] });
 	ok($r->{status} == 400 || $r->{status} == 403, 'refused with 400 or 403, not 201 or 500')
@@ -236,7 +177,7 @@ subtest 'a malformed body is 400, never 500' => sub {
 };
 
 subtest 'a session without a role in the org cannot create a token there' => sub {
-	my $c = signin('bob', 'bobpass12');
+	my $c = signin_cred('bob', 'bobpass12');
 	is_error(call($c, 'POST', '/api/v2/authorizations', { orgID => $ORG,
 	    permissions => [ $BUCKETS_READ ] }), 401, 'unauthorized', "write:orgs/$ORG/authorizations is unauthorized");
 };
@@ -360,7 +301,7 @@ subtest 'a token of a deleted user is gone with it' => sub {
 };
 
 subtest 'a session may read and delete its own user\'s tokens only' => sub {
-	my $c = signin('bob', 'bobpass12');
+	my $c = signin_cred('bob', 'bobpass12');
 	my $r = call($c, 'GET', '/api/v2/authorizations');
 	is($r->{status}, 200, 'list 200') or diag($r->{body});
 	is(scalar(grep { $_->{userID} ne $bob } @{ $r->{json}{authorizations} // [] }), 0,

@@ -5,39 +5,15 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use MIME::Base64 qw(encode_base64);
 use Test::More;
 use TestLib;
+use ApiTest;
 
 my $t = TestLib->new;
-my $JSONCT = 'application/json; charset=utf-8';
-my $COOKIE = 'influxdb-oss-session';
+ApiTest::bind($t);
 
-my $s = $t->setup;
-is($s->{res}{status}, 201, 'setup') or BAIL_OUT("setup failed: $s->{res}{body}");
-my ($OP, $ADMIN, $ORG) = ($s->{token}, $s->{user_id}, $s->{org_id});
-
-sub basic { 'Basic ' . encode_base64(join(':', @_), '') }
-
-sub call {
-	my ($tok, $method, $path, $body, %o) = @_;
-	return $t->cgi(method => $method, path => $path, query => $o{query},
-	    headers => { Authorization => "Token $tok",
-		defined $body ? ('Content-Type' => 'application/json') : () },
-	    defined $body ? (body => TestLib->json_encode($body)) : ());
-}
-sub op { call($OP, @_) }
-
-sub perm { my ($action, %res) = @_; return { action => $action, resource => {%res} } }
-
-sub is_error {
-	my ($r, $status, $code, $msg) = @_;
-	is($r->{status}, $status, "status $status") or diag($r->{body});
-	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
-	is($r->{headers}{'x-platform-error-code'}, $code, 'X-Platform-Error-Code');
-	is($r->{json}{code}, $code, "code $code") or diag($r->{body});
-	is($r->{json}{message}, $msg, 'message') or diag($r->{body}) if defined $msg;
-}
+my $s = setup_ok();
+my ($ADMIN, $ORG) = ($s->{user_id}, $s->{org_id});
 
 my ($UID, $UTOK, $AUTHID, $OTHER);
 
@@ -67,8 +43,7 @@ subtest 'step 2: a token scoped to the user with read and write on itself' => su
 subtest 'step 3: the operator sets the user\'s password' => sub {
 	my $r = op('POST', "/api/v2/users/$UID/password", { password => 'carlpass12' });
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
-	$r = $t->cgi(method => 'POST', path => '/api/v2/signin',
-	    headers => { Authorization => basic('carl', 'carlpass12') });
+	$r = try_signin('carl', 'carlpass12');
 	is($r->{status}, 204, 'the user can sign in') or diag($r->{body});
 };
 
@@ -119,8 +94,7 @@ subtest 'the user-scoped token cannot change another user' => sub {
 subtest 'the user-scoped token may set its own password (write:users/<self>)' => sub {
 	my $r = call($UTOK, 'POST', "/api/v2/users/$UID/password", { password => 'carlpass34' });
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
-	$r = $t->cgi(method => 'POST', path => '/api/v2/signin',
-	    headers => { Authorization => basic('carl', 'carlpass34') });
+	$r = try_signin('carl', 'carlpass34');
 	is($r->{status}, 204, 'the new password signs in');
 };
 

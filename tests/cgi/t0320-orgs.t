@@ -5,72 +5,15 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use MIME::Base64 qw(encode_base64);
 use Test::More;
 use TestLib;
+use ApiTest;
 
 my $t = TestLib->new;
-my $JSONCT = 'application/json; charset=utf-8';
-my $COOKIE = 'influxdb-oss-session';
+ApiTest::bind($t);
 
-my $s = $t->setup;
-is($s->{res}{status}, 201, 'setup') or BAIL_OUT("setup failed: $s->{res}{body}");
-my ($OP, $ADMIN, $ORG) = ($s->{token}, $s->{user_id}, $s->{org_id});
-
-sub basic { 'Basic ' . encode_base64(join(':', @_), '') }
-
-sub call {
-	my ($cred, $method, $path, $body, %o) = @_;
-	my %h;
-	if ($cred =~ /^cookie:(.*)/) { $h{Cookie} = "$COOKIE=$1" } else { $h{Authorization} = "Token $cred" }
-	$h{'Content-Type'} = 'application/json' if defined $body;
-	return $t->cgi(method => $method, path => $path, headers => \%h, query => $o{query},
-	    defined $body ? (body => ref $body ? TestLib->json_encode($body) : $body) : ());
-}
-sub op { call($OP, @_) }
-
-sub new_user {
-	my ($name, $password) = @_;
-	my $r = op('POST', '/api/v2/users', { name => $name });
-	is($r->{status}, 201, "user $name created") or diag($r->{body});
-	my $id = $r->{json}{id};
-	if (defined $password) {
-		$r = op('POST', "/api/v2/users/$id/password", { password => $password });
-		is($r->{status}, 204, "password of $name set") or diag($r->{body});
-	}
-	return $id;
-}
-
-sub signin {
-	my ($user, $pw) = @_;
-	my $r = $t->cgi(method => 'POST', path => '/api/v2/signin',
-	    headers => { Authorization => basic($user, $pw) });
-	is($r->{status}, 204, "$user signs in") or diag($r->{body});
-	my @c = TestLib::header_all($r, 'set-cookie');
-	return @c == 1 && $c[0] =~ /^\Q$COOKIE\E=([^;]+)/ ? "cookie:$1" : undef;
-}
-
-# An org made with POST /api/v2/orgs; should that fail, the failure is
-# reported and the org is made with psql so that later subtests still test
-# their own behaviour.
-sub new_org {
-	my ($name, %o) = @_;
-	my $r = op('POST', '/api/v2/orgs', { name => $name, %o });
-	is($r->{status}, 201, "org $name created") or diag($r->{body}, $r->{stderr});
-	return $r->{json}{id} if $r->{status} == 201;
-	my ($row) = $t->psql("INSERT INTO orgs (name) VALUES ('$name') RETURNING id");
-	$t->psql("INSERT INTO org_members (org_id, user_id, role) VALUES ('$row->[0]', '$ADMIN', 'owner')");
-	return $row->[0];
-}
-
-sub is_error {
-	my ($r, $status, $code, $msg) = @_;
-	is($r->{status}, $status, "status $status") or diag($r->{body});
-	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
-	is($r->{headers}{'x-platform-error-code'}, $code, 'X-Platform-Error-Code');
-	is($r->{json}{code}, $code, "code $code") or diag($r->{body});
-	is($r->{json}{message}, $msg, 'message') or diag($r->{body}) if defined $msg;
-}
+my $s = setup_ok();
+my ($ADMIN, $ORG) = ($s->{user_id}, $s->{org_id});
 
 sub names { [ map { $_->{name} } @{ $_[0]{json}{orgs} // [] } ] }
 
@@ -99,15 +42,10 @@ subtest 'POST /api/v2/orgs creates an org: 201 with name and description' => sub
 	is($j->{links}{self}, "/api/v2/orgs/$j->{id}", 'links.self') if $j->{id};
 	like($j->{createdAt} // '', qr/^\d{4}-\d\d-\d\dT/, 'createdAt');
 	$ACME = $j->{id};
-	unless ($ACME) {
-		my ($row) = $t->psql("INSERT INTO orgs (name, description) VALUES ('acme', 'the acme org') RETURNING id");
-		$t->psql("INSERT INTO org_members (org_id, user_id, role) VALUES ('$row->[0]', '$ADMIN', 'owner')");
-		$ACME = $row->[0];
-	}
 };
 
 subtest 'the creator of an org becomes its owner' => sub {
-	my $c = signin('bob', 'bobpass12');
+	my $c = signin_cred('bob', 'bobpass12');
 	# Give bob the right to create orgs with a token of his own.
 	my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, userID => $bob,
 	    permissions => [ { action => 'write', resource => { type => 'orgs' } } ] });
@@ -115,12 +53,6 @@ subtest 'the creator of an org becomes its owner' => sub {
 	$r = call($r->{json}{token}, 'POST', '/api/v2/orgs', { name => 'bobs' });
 	is($r->{status}, 201, 'bob creates org bobs') or diag($r->{body}, $r->{stderr});
 	my $id = $r->{json}{id};
-	unless ($id) {	# reported above; go on with an org made by psql
-		my ($row) = $t->psql("INSERT INTO orgs (name) VALUES ('bobs') RETURNING id");
-		$id = $row->[0];
-		$t->psql("INSERT INTO org_members (org_id, user_id, role) VALUES ('$id', '$bob', 'owner')")
-		    if $r->{status} != 201;
-	}
 	my @rows = $t->psql("SELECT user_id, role FROM org_members WHERE org_id = '$id'");
 	is_deeply(\@rows, [ [ $bob, 'owner' ] ], 'bob is its one owner');
 	$r = op('GET', "/api/v2/orgs/$id/owners");
@@ -234,7 +166,7 @@ subtest 'the list pages with limit, offset and after' => sub {
 
 subtest 'a session without roles sees no orgs and may not read or create one' => sub {
 	my $dora = new_user('dora', 'dorapass12');
-	my $c = signin('dora', 'dorapass12');
+	my $c = signin_cred('dora', 'dorapass12');
 	my $r = call($c, 'GET', '/api/v2/orgs');
 	is($r->{status}, 200, 'list 200') or diag($r->{body});
 	is_deeply(names($r), [], 'an empty list');

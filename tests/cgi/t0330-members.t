@@ -5,72 +5,15 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use MIME::Base64 qw(encode_base64);
 use Test::More;
 use TestLib;
+use ApiTest;
 
 my $t = TestLib->new;
-my $JSONCT = 'application/json; charset=utf-8';
-my $COOKIE = 'influxdb-oss-session';
+ApiTest::bind($t);
 
-my $s = $t->setup;
-is($s->{res}{status}, 201, 'setup') or BAIL_OUT("setup failed: $s->{res}{body}");
-my ($OP, $ADMIN, $ORG) = ($s->{token}, $s->{user_id}, $s->{org_id});
-
-sub basic { 'Basic ' . encode_base64(join(':', @_), '') }
-
-sub call {
-	my ($cred, $method, $path, $body, %o) = @_;
-	my %h;
-	if ($cred =~ /^cookie:(.*)/) { $h{Cookie} = "$COOKIE=$1" } else { $h{Authorization} = "Token $cred" }
-	$h{'Content-Type'} = 'application/json' if defined $body;
-	return $t->cgi(method => $method, path => $path, headers => \%h, query => $o{query},
-	    defined $body ? (body => ref $body ? TestLib->json_encode($body) : $body) : ());
-}
-sub op { call($OP, @_) }
-
-sub new_user {
-	my ($name, $password) = @_;
-	my $r = op('POST', '/api/v2/users', { name => $name });
-	is($r->{status}, 201, "user $name created") or diag($r->{body});
-	my $id = $r->{json}{id};
-	if (defined $password) {
-		$r = op('POST', "/api/v2/users/$id/password", { password => $password });
-		is($r->{status}, 204, "password of $name set") or diag($r->{body});
-	}
-	return $id;
-}
-
-sub signin {
-	my ($user, $pw) = @_;
-	my $r = $t->cgi(method => 'POST', path => '/api/v2/signin',
-	    headers => { Authorization => basic($user, $pw) });
-	is($r->{status}, 204, "$user signs in") or diag($r->{body});
-	my @c = TestLib::header_all($r, 'set-cookie');
-	return @c == 1 && $c[0] =~ /^\Q$COOKIE\E=([^;]+)/ ? "cookie:$1" : undef;
-}
-
-# An org made with POST /api/v2/orgs; should that fail, the failure is
-# reported and the org is made with psql (owned by the operator) so that
-# later subtests still test their own behaviour.
-sub new_org {
-	my ($name) = @_;
-	my $r = op('POST', '/api/v2/orgs', { name => $name });
-	is($r->{status}, 201, "org $name created") or diag($r->{body}, $r->{stderr});
-	return $r->{json}{id} if $r->{status} == 201;
-	my ($row) = $t->psql("INSERT INTO orgs (name) VALUES ('$name') RETURNING id");
-	$t->psql("INSERT INTO org_members (org_id, user_id, role) VALUES ('$row->[0]', '$ADMIN', 'owner')");
-	return $row->[0];
-}
-
-sub is_error {
-	my ($r, $status, $code, $msg) = @_;
-	is($r->{status}, $status, "status $status") or diag($r->{body});
-	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
-	is($r->{headers}{'x-platform-error-code'}, $code, 'X-Platform-Error-Code');
-	is($r->{json}{code}, $code, "code $code") or diag($r->{body});
-	is($r->{json}{message}, $msg, 'message') or diag($r->{body}) if defined $msg;
-}
+my $s = setup_ok();
+my ($ADMIN, $ORG) = ($s->{user_id}, $s->{org_id});
 
 sub ids_of { [ sort map { $_->{id} } @{ $_[0]{json}{users} // [] } ] }
 
@@ -119,7 +62,7 @@ subtest 'POST owners adds an owner: 201 with role owner' => sub {
 };
 
 subtest 'a member\'s session may read the org but not change it' => sub {
-	my $c = signin('ann', 'annpass123');
+	my $c = signin_cred('ann', 'annpass123');
 	my $r = call($c, 'GET', "/api/v2/orgs/$ACME");
 	is($r->{status}, 200, 'GET 200') or diag($r->{body});
 	is($r->{json}{name}, 'acme', 'acme');
@@ -136,7 +79,7 @@ subtest 'a member\'s session may read the org but not change it' => sub {
 };
 
 subtest 'an owner\'s session may read and change the org' => sub {
-	my $c = signin('ben', 'benpass123');
+	my $c = signin_cred('ben', 'benpass123');
 	is(call($c, 'GET', "/api/v2/orgs/$ACME")->{status}, 200, 'GET 200');
 	my $r = call($c, 'PATCH', "/api/v2/orgs/$ACME", { description => 'ben was here' });
 	is($r->{status}, 200, 'PATCH 200') or diag($r->{body});
@@ -146,7 +89,7 @@ subtest 'an owner\'s session may read and change the org' => sub {
 };
 
 subtest 'an owner\'s session may create tokens in the org for itself' => sub {
-	my $c = signin('ben', 'benpass123');
+	my $c = signin_cred('ben', 'benpass123');
 	my $r = call($c, 'POST', '/api/v2/authorizations', { orgID => $ACME,
 	    permissions => [ { action => 'read', resource => { type => 'buckets', orgID => $ACME } } ] });
 	is($r->{status}, 201, 'status 201') or diag($r->{body});
@@ -157,7 +100,7 @@ subtest 'an owner\'s session may create tokens in the org for itself' => sub {
 };
 
 subtest 'a member\'s session may not create tokens in the org' => sub {
-	my $c = signin('ann', 'annpass123');
+	my $c = signin_cred('ann', 'annpass123');
 	is_error(call($c, 'POST', '/api/v2/authorizations', { orgID => $ACME,
 	    permissions => [ { action => 'read', resource => { type => 'buckets', orgID => $ACME } } ] }),
 	    401, 'unauthorized', "write:orgs/$ACME/authorizations is unauthorized");
@@ -165,7 +108,7 @@ subtest 'a member\'s session may not create tokens in the org' => sub {
 
 subtest 'an owner\'s session may manage the members' => sub {
 	my $cal = new_user('cal', undef);
-	my $c = signin('ben', 'benpass123');
+	my $c = signin_cred('ben', 'benpass123');
 	my $r = call($c, 'POST', "/api/v2/orgs/$ACME/members", { id => $cal });
 	is($r->{status}, 201, 'add 201') or diag($r->{body});
 	$r = call($c, 'DELETE', "/api/v2/orgs/$ACME/members/$cal");
@@ -173,7 +116,7 @@ subtest 'an owner\'s session may manage the members' => sub {
 };
 
 subtest 'DELETE members/{userID} is 204, then 404, and the session loses read' => sub {
-	my $c = signin('ann', 'annpass123');
+	my $c = signin_cred('ann', 'annpass123');
 	is(call($c, 'GET', "/api/v2/orgs/$ACME")->{status}, 200, 'reads before');
 	my $r = op('DELETE', "/api/v2/orgs/$ACME/members/$ann");
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
@@ -186,7 +129,7 @@ subtest 'DELETE members/{userID} is 204, then 404, and the session loses read' =
 };
 
 subtest 'DELETE owners/{userID} is 204, then 404, and the session loses write' => sub {
-	my $c = signin('ben', 'benpass123');
+	my $c = signin_cred('ben', 'benpass123');
 	my $r = op('DELETE', "/api/v2/orgs/$ACME/owners/$ben");
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
 	is_deeply(ids_of(op('GET', "/api/v2/orgs/$ACME/owners")), [ $ADMIN ], 'the operator is left');
@@ -261,7 +204,7 @@ subtest 'a malformed org or user id in the path is 400' => sub {
 
 subtest 'a session without a role may not list members' => sub {
 	my $dee = new_user('dee', 'deepass123');
-	my $c = signin('dee', 'deepass123');
+	my $c = signin_cred('dee', 'deepass123');
 	is_error(call($c, 'GET', "/api/v2/orgs/$ACME/members"), 401, 'unauthorized', "read:orgs/$ACME is unauthorized");
 	is_error(call($c, 'GET', "/api/v2/orgs/$ACME/owners"), 401, 'unauthorized', "read:orgs/$ACME is unauthorized");
 	is_error(call($c, 'POST', "/api/v2/orgs/$ACME/owners", { id => $dee }), 401, 'unauthorized',

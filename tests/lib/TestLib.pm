@@ -182,7 +182,7 @@ sub header_all {
 
 # $t->cgi(%req): run usersd as a CGI program and parse its response.
 #   method, path, query, headers => {Name => value}, body, env => {VAR => value|undef},
-#   timeout (default 10 s)
+#   timeout (default 30 s: a loaded machine hashes slowly)
 # A crash, a timeout or a sanitizer report is a test failure of its own.
 sub cgi {
 	my ($self, %r) = @_;
@@ -229,7 +229,7 @@ sub cgi {
 	}
 
 	my ($out, $err) = ('', '');
-	my $timeout = $r{timeout} // 10;
+	my $timeout = $r{timeout} // 30;
 	my $pid;
 	{
 		local %ENV = %env;
