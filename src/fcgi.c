@@ -175,6 +175,7 @@ fcgi_worker(const struct cfg *cfg)
 	struct pool	*pool = pool_new(cfg);
 	struct sigaction sa;
 	sigset_t	 block, waitmask;
+	struct apierr	 e;
 	int		 failures = 0, fd, flags;
 
 	memset(&sa, 0, sizeof(sa));
@@ -197,6 +198,9 @@ fcgi_worker(const struct cfg *cfg)
 	    fcntl(0, F_SETFL, flags | O_NONBLOCK) == -1)
 		fatal("fcntl on the listening socket");
 	pw_init(cfg);
+	/* The dummy hash now, not in the first unknown user's sign-in. */
+	if (pw_warm(&e) == -1)
+		log_warnx("cannot prepare the dummy hash: %s", e.msg);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, 0, 0) != 0)
 		fatalx("cannot initialise libfcgi");
 	log_debug("worker ready");

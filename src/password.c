@@ -30,6 +30,7 @@ static int	 slot_fds[MAX_SLOTS];
 static int	 nslots;
 static const char *run_dir = "/tmp";
 static char	 dummy[PW_HASH_MAX];
+static int	 held = -1;	/* slot reserved by pw_reserve, or -1 */
 
 void
 pw_init(const struct cfg *c)
@@ -110,6 +111,35 @@ busy(struct apierr *e)
 	return -1;
 }
 
+/* The reserved slot, or a new one; -1 when all are busy. */
+static int
+slot_get(void)
+{
+	return held != -1 ? held : slot_take();
+}
+
+static void
+slot_put(int i)
+{
+	if (i != held)
+		slot_give(i);
+}
+
+int
+pw_reserve(struct apierr *e)
+{
+	if (held == -1 && (held = slot_take()) == -1)
+		return busy(e);
+	return 0;
+}
+
+void
+pw_release(void)
+{
+	slot_give(held);
+	held = -1;
+}
+
 static int
 hash_locked(const char *pw, size_t len, char *out, struct apierr *e)
 {
@@ -132,10 +162,10 @@ pw_hash(const char *pw, size_t len, char *out, struct apierr *e)
 {
 	int	 slot, rc;
 
-	if ((slot = slot_take()) == -1)
+	if ((slot = slot_get()) == -1)
 		return busy(e);
 	rc = hash_locked(pw, len, out, e);
-	slot_give(slot);
+	slot_put(slot);
 	return rc;
 }
 
@@ -144,25 +174,32 @@ pw_verify(const char *phc, const char *pw, size_t len, struct apierr *e)
 {
 	int	 slot, rc, match;
 
-	if ((slot = slot_take()) == -1)
+	if ((slot = slot_get()) == -1)
 		return busy(e);
 	if (phc == NULL || *phc == '\0') {
 		/* Pay for one verify, as a real user would. */
-		if (dummy[0] == '\0' &&
-		    hash_locked("usersd-dummy", 12, dummy, e) == -1) {
-			slot_give(slot);
+		if (dummy[0] == '\0' && pw_warm(e) == -1) {
+			slot_put(slot);
 			return -1;
 		}
 		argon2id_verify(dummy, pw, len);
-		slot_give(slot);
+		slot_put(slot);
 		return 0;
 	}
 	rc = argon2id_verify(phc, pw, len);
-	slot_give(slot);
+	slot_put(slot);
 	match = rc == ARGON2_OK;
 	if (!match && rc != ARGON2_VERIFY_MISMATCH)
 		log_warnx("argon2 verify: %s", argon2_error_message(rc));
 	return match;
+}
+
+int
+pw_warm(struct apierr *e)
+{
+	if (dummy[0] != '\0')
+		return 0;
+	return hash_locked("usersd-dummy", 12, dummy, e);
 }
 
 int

@@ -34,6 +34,18 @@ int	pw_hash(const char *pw, size_t len, char *out, struct apierr *e);
  */
 int	pw_verify(const char *phc, const char *pw, size_t len,
 	    struct apierr *e);
+/*
+ * Reserves a hash slot for the calls that follow, until pw_release(): a
+ * sign-in takes it before touching the database, so the excess is answered
+ * at no cost but the 429.  0, or -1 with e = 429 when all are busy.
+ */
+int	pw_reserve(struct apierr *e);
+void	pw_release(void);
+/*
+ * Makes the dummy hash that unknown users are verified against, so the
+ * first unknown user of a worker costs what any other does.  0 or -1.
+ */
+int	pw_warm(struct apierr *e);
 /* 1 when phc was made with other parameters than the configured ones. */
 int	pw_needs_rehash(const char *phc);
 

@@ -71,8 +71,9 @@ record_failure(struct db *db, struct arena *a, const struct cfg *c,
 	    log_escape(esc, sizeof(esc), name, strlen(name)), addr);
 }
 
-int
-session_signin(struct db *db, struct arena *a, const struct cfg *c,
+/* session_signin with a hash slot held: the hash, then the session. */
+static int
+signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
     const char *name, const char *pw, size_t len, const char *addr,
     char cookie[TOKEN_LEN + 1], long long *expires, struct apierr *e)
 {
@@ -83,11 +84,6 @@ session_signin(struct db *db, struct arena *a, const struct cfg *c,
 	enum dbres	 rc;
 	int		 match;
 
-	if (*name == '\0' || len == 0 || len > PW_MAX)
-		return apierr_set(e, APIERR_UNAUTHORIZED,
-		    "unauthorized access");
-	if (throttled(db, a, name, addr, e) == -1)
-		return -1;
 	rc = db_run(db, STMT_USER_PASSWORD_GET, 1, &name, a, &rows);
 	if (rc != DB_OK && rc != DB_NOROW)
 		return svc_dberr(db, rc, e);
@@ -133,6 +129,28 @@ session_signin(struct db *db, struct arena *a, const struct cfg *c,
 	*expires = strtoll(dbrows_get(&srows, 0, 1), NULL, 10);
 	audit(db, a, id, "signin", addr);
 	return 0;
+}
+
+int
+session_signin(struct db *db, struct arena *a, const struct cfg *c,
+    const char *name, const char *pw, size_t len, const char *addr,
+    char cookie[TOKEN_LEN + 1], long long *expires, struct apierr *e)
+{
+	int	 rc;
+
+	if (*name == '\0' || len == 0 || len > PW_MAX)
+		return apierr_set(e, APIERR_UNAUTHORIZED,
+		    "unauthorized access");
+	/* A blocked name or address costs one query and no hash slot. */
+	if (throttled(db, a, name, addr, e) == -1)
+		return -1;
+	/* No free hash slot: 429 before any more database work. */
+	if (pw_reserve(e) == -1)
+		return -1;
+	rc = signin_reserved(db, a, c, name, pw, len, addr, cookie, expires,
+	    e);
+	pw_release();
+	return rc;
 }
 
 int
