@@ -32,7 +32,7 @@ CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-ALL_CFLAGS = $(WARN) -D_GNU_SOURCE $(PKG_CFLAGS) -Isrc $(CPPFLAGS) $(CFLAGS)
+ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -pthread $(PKG_CFLAGS) -Isrc $(CPPFLAGS) $(CFLAGS)
 
 # Modules shared by usersd, usersctl and the unit tests.
 CORE_OBJS = \
@@ -46,6 +46,7 @@ CORE_OBJS = \
 	$(O)/ids.o \
 	$(O)/json.o \
 	$(O)/log.o \
+	$(O)/lowprio.o \
 	$(O)/migrate.o \
 	$(O)/migrations_sql.o \
 	$(O)/orgs.o \
@@ -84,10 +85,10 @@ UNIT_TESTS = \
 all: $(O)/usersd $(O)/usersctl
 
 $(O)/usersd: $(USERSD_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $(USERSD_OBJS) $(FCGI_LIBS) $(PKG_LIBS)
+	$(CC) -pthread $(LDFLAGS) -o $@ $(USERSD_OBJS) $(FCGI_LIBS) $(PKG_LIBS)
 
 $(O)/usersctl: $(USERSCTL_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $(USERSCTL_OBJS) $(PKG_LIBS)
+	$(CC) -pthread $(LDFLAGS) -o $@ $(USERSCTL_OBJS) $(PKG_LIBS)
 
 # The migrations are compiled in, so an installed binary needs no sql/ dir.
 $(O)/migrations_sql.c: $(sort $(wildcard sql/migrations/*.sql)) scripts/embed-sql.sh
@@ -105,7 +106,7 @@ $(O)/%.o: src/%.c
 # Unit tests #include the module they test, so they reach its statics.
 $(O)/tests/%.test: tests/unit/%.c tests/unit/tap.h $(CORE_OBJS) $(API_OBJS)
 	@mkdir -p $(O)/tests
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
+	$(CC) $(ALL_CFLAGS) -Itests/unit -pthread $(LDFLAGS) -o $@ $< \
 	    $(filter-out $(O)/$(patsubst test_%,%,$*).o,$(CORE_OBJS) $(API_OBJS)) \
 	    $(FCGI_LIBS) $(PKG_LIBS)
 

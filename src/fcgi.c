@@ -24,10 +24,14 @@
 #include "fcgi.h"
 #include "http.h"
 #include "log.h"
+#include "lowprio.h"
 #include "password.h"
 #include "pool.h"
 #include "router.h"
 #include "banned.h"
+
+/* nice 10: a contended core gives a hash about a tenth of its time. */
+#define HASH_NICE	10
 
 static volatile sig_atomic_t stopping;
 
@@ -198,6 +202,8 @@ fcgi_worker(const struct cfg *cfg)
 	    fcntl(0, F_SETFL, flags | O_NONBLOCK) == -1)
 		fatal("fcntl on the listening socket");
 	pw_init(cfg);
+	/* Hashes run niced, so a sign-in flood leaves the CPU to reads. */
+	lowprio_start(HASH_NICE);
 	/* The dummy hash now, not in the first unknown user's sign-in. */
 	if (pw_warm(&e) == -1)
 		log_warnx("cannot prepare the dummy hash: %s", e.msg);

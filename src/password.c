@@ -3,7 +3,8 @@
  * slots: cfg->hash_concurrency lock files under run_dir, taken with
  * flock(LOCK_NB) so at most that many hashes run at once on this host,
  * whatever the number of workers or instances.  A lock dies with its
- * process, so a crashed worker never leaks a slot.
+ * process, so a crashed worker never leaks a slot.  In a worker, argon2
+ * runs on a lower-priority thread (lowprio.c).
  */
 #include <sys/file.h>
 
@@ -18,6 +19,7 @@
 #include "cfg.h"
 #include "crypto.h"
 #include "log.h"
+#include "lowprio.h"
 #include "password.h"
 #include "banned.h"
 
@@ -140,16 +142,53 @@ pw_release(void)
 	held = -1;
 }
 
+/* The argon2 calls, as jobs for the low-priority thread (lowprio.c). */
+struct argon2_job {
+	const char		*phc;	/* verify: the stored hash */
+	const char		*pw;
+	size_t			 len;
+	const unsigned char	*salt;	/* hash: the salt */
+	char			*out;	/* hash: the PHC string */
+	int			 rc;
+};
+
+static void
+hash_job(void *arg)
+{
+	struct argon2_job	*j = arg;
+
+	j->rc = argon2id_hash_encoded(t_cost, m_cost, lanes, j->pw, j->len,
+	    j->salt, SALT_LEN, HASH_LEN, j->out, PW_HASH_MAX);
+}
+
+static void
+verify_job(void *arg)
+{
+	struct argon2_job	*j = arg;
+
+	j->rc = argon2id_verify(j->phc, j->pw, j->len);
+}
+
+static int
+verify(const char *phc, const char *pw, size_t len)
+{
+	struct argon2_job	 j = { phc, pw, len, NULL, NULL, 0 };
+
+	lowprio_run(verify_job, &j);
+	return j.rc;
+}
+
 static int
 hash_locked(const char *pw, size_t len, char *out, struct apierr *e)
 {
-	unsigned char	 salt[SALT_LEN];
-	int		 rc;
+	unsigned char		 salt[SALT_LEN];
+	struct argon2_job	 j = { NULL, pw, len, salt, out, 0 };
+	int			 rc;
 
 	if (crypto_random(salt, sizeof(salt)) == -1)
 		return apierr_internal(e);
-	rc = argon2id_hash_encoded(t_cost, m_cost, lanes, pw, len, salt,
-	    sizeof(salt), HASH_LEN, out, PW_HASH_MAX);
+	lowprio_run(hash_job, &j);
+	rc = j.rc;
 	if (rc != ARGON2_OK) {
 		log_warnx("argon2: %s", argon2_error_message(rc));
 		return apierr_internal(e);
@@ -182,11 +221,11 @@ pw_verify(const char *phc, const char *pw, size_t len, struct apierr *e)
 			slot_put(slot);
 			return -1;
 		}
-		argon2id_verify(dummy, pw, len);
+		verify(dummy, pw, len);
 		slot_put(slot);
 		return 0;
 	}
-	rc = argon2id_verify(phc, pw, len);
+	rc = verify(phc, pw, len);
 	slot_put(slot);
 	match = rc == ARGON2_OK;
 	if (!match && rc != ARGON2_VERIFY_MISMATCH)
