@@ -1,6 +1,9 @@
 /*
- * svc.c -- database failure classes to API errors, in one place.
+ * svc.c -- database failure classes to API errors, and the status rule,
+ * in one place.
  */
+#include <string.h>
+
 #include "svc.h"
 #include "log.h"
 #include "banned.h"
@@ -23,4 +26,14 @@ svc_dberr(struct db *db, enum dbres rc, struct apierr *e)
 		log_warnx("database error: %s", db_raised(db));
 		return apierr_internal(e);
 	}
+}
+
+int
+svc_check_status(const char *s, struct apierr *e)
+{
+	if (s != NULL && strcmp(s, "active") != 0 &&
+	    strcmp(s, "inactive") != 0)
+		return apierr_set(e, APIERR_INVALID,
+		    "invalid status: must be active or inactive");
+	return 0;
 }

@@ -1,6 +1,6 @@
 /*
  * svc.h -- what every service shares: turning a database failure into the
- * API error the client sees.
+ * API error the client sees, and the active/inactive status rule.
  */
 #ifndef SVC_H
 #define SVC_H
@@ -13,5 +13,9 @@
  * unexpected -> 500 (details are already in the log).  Returns -1.
  */
 int	svc_dberr(struct db *, enum dbres, struct apierr *e);
+
+/* 400 `invalid status: must be active or inactive` unless s is NULL or one
+ * of those (users and tokens share the rule).  0 or -1. */
+int	svc_check_status(const char *s, struct apierr *e);
 
 #endif

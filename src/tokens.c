@@ -94,16 +94,6 @@ insert(struct db *db, struct arena *a, const struct actor *act,
 	return 0;
 }
 
-static int
-check_status(const char *s, struct apierr *e)
-{
-	if (s != NULL && strcmp(s, "active") != 0 &&
-	    strcmp(s, "inactive") != 0)
-		return apierr_set(e, APIERR_INVALID,
-		    "invalid status: must be active or inactive");
-	return 0;
-}
-
 int
 tokens_create(struct db *db, struct arena *a, const struct principal *p,
     const struct actor *act, const struct authz_in *in, struct authz *out,
@@ -122,7 +112,7 @@ tokens_create(struct db *db, struct arena *a, const struct principal *p,
 		    "org id required: invalid ID");
 	if (id_parse(in->org_id, &org, "org id required", e) == -1)
 		return -1;
-	if (check_status(in->status, e) == -1)
+	if (svc_check_status(in->status, e) == -1)
 		return -1;
 	if (in->description != NULL && strlen(in->description) > 1024)
 		return apierr_set(e, APIERR_INVALID,
@@ -230,7 +220,7 @@ tokens_update(struct db *db, struct arena *a, const struct actor *act,
 	const char	*params[6];
 	struct dbrows	 rows;
 
-	if (check_status(status, e) == -1)
+	if (svc_check_status(status, e) == -1)
 		return -1;
 	if (description != NULL && strlen(description) > 1024)
 		return apierr_set(e, APIERR_INVALID,

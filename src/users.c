@@ -40,16 +40,6 @@ users_check_name(const char *name, int present, struct apierr *e)
 }
 
 static int
-check_status(const char *s, struct apierr *e)
-{
-	if (s != NULL && strcmp(s, "active") != 0 &&
-	    strcmp(s, "inactive") != 0)
-		return apierr_set(e, APIERR_INVALID,
-		    "invalid status: must be active or inactive");
-	return 0;
-}
-
-static int
 conflict(struct db *db, const char *name, const char *id, struct apierr *e)
 {
 	if (strcmp(db_constraint(db), "users_pkey") == 0)
@@ -71,7 +61,7 @@ users_create(struct db *db, struct arena *a, const struct actor *act,
 	if (in->id != NULL && id_parse(in->id, &id, NULL, e) == -1)
 		return -1;
 	if (users_check_name(in->name, in->has_name, e) == -1 ||
-	    check_status(in->status, e) == -1)
+	    svc_check_status(in->status, e) == -1)
 		return -1;
 	params[0] = in->id != NULL ? id.s : NULL;
 	params[1] = in->name;
@@ -178,7 +168,7 @@ users_update(struct db *db, struct arena *a, const struct actor *act,
 	const char	*params[6];
 	enum dbres	 rc;
 
-	if (check_status(in->status, e) == -1)
+	if (svc_check_status(in->status, e) == -1)
 		return -1;
 	if (in->has_name && users_check_name(in->name, 1, e) == -1)
 		return -1;
