@@ -76,6 +76,29 @@ subtest 'two migrations at once on an empty database apply each step once' => su
 	$t->psql(qq{DROP DATABASE "$db" WITH (FORCE)});
 };
 
+subtest 'instance create makes and migrates a configured instance\'s database' => sub {
+	my $db = "$t->{dbname}_inst";
+	(my $ci = $t->conninfo) =~ s/dbname=\S+/dbname=$db/;
+	my $conf = "/tmp/usersctl-t0410-$$.conf";
+	open my $f, '>', $conf or die "$conf: $!";
+	print $f "db = ", $t->conninfo, "\ninstance.acme = $ci\n";
+	close $f;
+	my ($rc, $out, $err) = ctl(undef, '-c', $conf, 'instance', 'create', 'acme');
+	is($rc, 0, 'exit 0') or diag $err;
+	like($out, qr/^acme: database created, 2 migration\(s\) applied/, 'created and migrated');
+	my $v = qx{psql -X -At "$ci" -c 'SELECT count(*) FROM usersd_schema'};
+	is($v, "2\n", 'the schema is there');
+	($rc, $out) = ctl(undef, '-c', $conf, 'instance', 'create', 'acme');
+	like($out, qr/^acme: database already there, 0 migration/, 'a second run changes nothing');
+	($rc, undef, $err) = ctl(undef, '-c', $conf, 'instance', 'create', 'nope');
+	is($rc, 1, 'an unknown instance: exit 1');
+	like($err, qr/instance "nope" is not in the configuration/, 'says so');
+	($rc, $out) = ctl(undef, '-c', $conf, 'migrate', '--all');
+	like($out, qr/^default: 0 .*\nacme: 0 /s, 'migrate --all visits every instance');
+	unlink $conf;
+	$t->psql(qq{DROP DATABASE "$db" WITH (FORCE)});
+};
+
 subtest 'an unknown command is a usage error' => sub {
 	my ($rc, undef, $err) = ctl(undef, 'frobnicate');
 	is($rc, 2, 'exit 2');
