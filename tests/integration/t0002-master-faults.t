@@ -39,16 +39,6 @@ my $s = TestLib::Server->start(kind => $kind, t => $t, workers => $WORKERS, env 
 my $master = $s->master_pid;
 ok($master, 'master runs');
 
-# Poll until $cond returns true or $secs pass.
-sub within {
-	my ($secs, $cond) = @_;
-	my $until = time + $secs;
-	until ($cond->()) {
-		return 0 if time > $until;
-		sleep 0.05;
-	}
-	return 1;
-}
 
 sub all_health {
 	my ($n, $want) = @_;
@@ -58,12 +48,12 @@ sub all_health {
 
 subtest 'a killed worker is replaced' => sub {
 	my @before;
-	ok(within(5, sub { @before = $s->worker_pids; @before == $WORKERS }),
+	ok(TestLib::within(5, sub { @before = $s->worker_pids; @before == $WORKERS }),
 	    "$WORKERS workers run") or diag("workers: @before");
 	my $victim = $before[0];
 	kill 'KILL', $victim;
 	my @after;
-	ok(within(3, sub {
+	ok(TestLib::within(3, sub {
 		@after = $s->worker_pids;
 		@after == $WORKERS && !grep { $_ == $victim } @after
 	}), 'a new worker appears within 3 s') or diag("before @before, after @after");
@@ -88,7 +78,7 @@ subtest 'PostgreSQL down: fast 503, workers stay' => sub {
 subtest 'PostgreSQL back: 200 without restarting usersd' => sub {
 	my @before = $s->worker_pids;
 	$t->pg_start;
-	ok(within(5, sub { $s->request('GET', '/health')->{status} == 200 }),
+	ok(TestLib::within(5, sub { $s->request('GET', '/health')->{status} == 200 }),
 	    '/health is 200 again');
 	# Enough requests to reach every worker's reconnect path.
 	ok(all_health(3 * $WORKERS, 200), 'every following request is 200');
@@ -150,7 +140,7 @@ subtest 'SIGTERM drains in-flight requests, then everything exits' => sub {
 		waitpid($k->[0], 0);
 		is($got, 204, "in-flight sign-in (pid $k->[0]) completed");
 	}
-	ok(within(15, sub { waitpid($master, WNOHANG) != 0 }), 'master exits');
+	ok(TestLib::within(15, sub { waitpid($master, WNOHANG) != 0 }), 'master exits');
 	ok(TestLib::Server::wait_gone(5, @workers), 'all workers exit')
 	    or diag('left: ' . join ' ', grep { TestLib::Server::alive($_) } @workers);
 	unlike($s->log('usersd.log'), qr/AddressSanitizer|runtime error:/, 'no sanitizer report');

@@ -19,15 +19,6 @@ my $s = TestLib::Server->start(kind => 'lighttpd-master', t => $t,
     workers => $WORKERS);
 my $conf = $s->dir . '/usersd.conf';
 
-sub within {
-	my ($secs, $cond) = @_;
-	my $until = time + $secs;
-	until ($cond->()) {
-		return 0 if time > $until;
-		sleep 0.05;
-	}
-	return 1;
-}
 
 sub append_conf {
 	open my $f, '>>', $conf or die "$conf: $!";
@@ -41,7 +32,7 @@ subtest 'SIGHUP replaces every worker while requests keep succeeding' => sub {
 	append_conf("log_level = debug\n");
 	kill 'HUP', $s->master_pid;
 	my (%codes, @now);
-	my $done = within(15, sub {
+	my $done = TestLib::within(15, sub {
 		$codes{ $s->request('GET', '/health')->{status} }++;
 		@now = $s->worker_pids;
 		my %old = map { $_ => 1 } @old;
@@ -61,7 +52,7 @@ subtest 'a configuration that does not load is refused; the workers stay' => sub
 	my @before = sort $s->worker_pids;
 	append_conf("body_limit = lots\n");
 	kill 'HUP', $s->master_pid;
-	ok(within(5, sub { $s->log('usersd.log') =~ /reload refused: .*body_limit/ }),
+	ok(TestLib::within(5, sub { $s->log('usersd.log') =~ /reload refused: .*body_limit/ }),
 	    'the refusal names the key');
 	sleep 0.5;
 	is_deeply([ sort $s->worker_pids ], \@before, 'same workers');

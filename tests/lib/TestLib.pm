@@ -136,6 +136,18 @@ sub _admin_sql {
 	return $rc == 0;
 }
 
+# within($secs, sub { ... }): polls the condition every 50 ms until it is
+# true (returns 1) or $secs pass (returns 0).
+sub within {
+	my ($secs, $cond) = @_;
+	my $until = Time::HiRes::time() + $secs;
+	until ($cond->()) {
+		return 0 if Time::HiRes::time() > $until;
+		Time::HiRes::sleep(0.05);
+	}
+	return 1;
+}
+
 # $t->psql($sql): rows of the last statement as arrayrefs (psql -At).
 # Dies on an SQL error.
 sub psql {
