@@ -121,13 +121,18 @@ serve(const struct req_io *io, const struct cfg *cfg, struct pool *pool,
 	}
 	router_dispatch(&r);
 done:
-	log_escape(path, sizeof(path), r.path ? r.path : "-",
-	    r.path ? strlen(r.path) : 1);
-	if (r.trace != NULL)
-		log_escape(trace, sizeof(trace), r.trace, strlen(r.trace));
-	log_info("%s %s %d %.2fms %s%s%s", r.method ? r.method : "-", path,
-	    r.status, http_elapsed_ms(&r), r.remote_addr ? r.remote_addr : "-",
-	    r.trace ? " trace=" : "", r.trace ? trace : "");
+	/* The access line, escaped; skipped whole below the info level. */
+	if (log_level >= LOG_LVL_INFO) {
+		log_escape(path, sizeof(path), r.path ? r.path : "-",
+		    r.path ? strlen(r.path) : 1);
+		if (r.trace != NULL)
+			log_escape(trace, sizeof(trace), r.trace,
+			    strlen(r.trace));
+		log_info("%s %s %d %.2fms %s%s%s", r.method ? r.method : "-",
+		    path, r.status, http_elapsed_ms(&r),
+		    r.remote_addr ? r.remote_addr : "-",
+		    r.trace ? " trace=" : "", r.trace ? trace : "");
+	}
 	log_set_reqid(NULL);
 }
 

@@ -75,24 +75,35 @@ static const struct route routes[] = {
 
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))
 
-/* 1 when the request path matches pattern; path parameters go to r->args. */
+/*
+ * 1 when the request path matches pattern; path parameters go to r->args.
+ * Walks the pattern in place: this runs for every route of every request.
+ */
 static int
 match(struct req *r, const char *pattern)
 {
-	char	 buf[128], *seg, *save = NULL;
-	size_t	 i = 0;
+	const char	*p = pattern, *end;
+	size_t		 i = 0, len;
 
-	snprintf(buf, sizeof(buf), "%s", pattern);
 	r->nargs = 0;
-	for (seg = strtok_r(buf, "/", &save); seg != NULL;
-	    seg = strtok_r(NULL, "/", &save), i++) {
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		if ((end = strchr(p, '/')) == NULL)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
 		if (i >= r->nsegs)
 			return 0;
-		if (seg[0] == ':') {
+		if (*p == ':') {
 			if (r->nargs < sizeof(r->args) / sizeof(r->args[0]))
 				r->args[r->nargs++] = r->segs[i];
-		} else if (strcmp(seg, r->segs[i]) != 0)
+		} else if (strlen(r->segs[i]) != len ||
+		    memcmp(p, r->segs[i], len) != 0)
 			return 0;
+		i++;
+		p = end;
 	}
 	return i == r->nsegs;
 }
