@@ -15,6 +15,9 @@
 #   BENCH_SERVER=nginx     or lighttpd
 #   BENCH_WARMUP=1         seconds of unmeasured load before each scenario
 #   BENCH_KEEP=1           keep the temporary directory (raw outputs, logs)
+#   BENCH_SIGNIN_WORKERS=N a second usersd master with N workers for
+#                          POST /api/v2/signin (nginx only; 0, the default,
+#                          is the shipped one-pool setup).  docs/deploy.md
 #
 # A missed target prints MISS; it never fails the run.  The run fails only
 # when the stack cannot be set up or does not answer correctly.
@@ -32,6 +35,7 @@ WARM=${WARM%s}
 SMALL_N=1000
 T=2 C=32                 # the default wrk load: -t2 -c32
 WORKERS=4
+SIGNIN_WORKERS=${BENCH_SIGNIN_WORKERS:-0}
 PGBIN=${PG_BINDIR:-$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -41,6 +45,9 @@ case $WARM in ''|*[!0-9]*) die "BENCH_WARMUP must be whole seconds" ;; esac
 [ "$N" -ge 100 ] && [ "$N" -le 2000000 ] || die "BENCH_USERS must be 100..2000000"
 [ "$DUR" -ge 1 ] || die "BENCH_DURATION must be at least 1"
 case $SERVER in nginx|lighttpd) ;; *) die "BENCH_SERVER must be nginx or lighttpd" ;; esac
+case $SIGNIN_WORKERS in ''|*[!0-9]*) die "BENCH_SIGNIN_WORKERS must be a number" ;; esac
+[ "$SIGNIN_WORKERS" -eq 0 ] || [ "$SERVER" = nginx ] ||
+    die "BENCH_SIGNIN_WORKERS needs BENCH_SERVER=nginx"
 for b in build/usersd build/usersctl; do
 	[ -x "$b" ] || die "$b is missing (run make)"
 done
@@ -68,7 +75,7 @@ fi
 T_START=$(date +%s)
 
 # ---------------------------------------------------------------- cleanup
-USERSD_PID="" WEB_PID="" PG_STARTED="" BG_PIDS=()
+USERSD_PID="" SIGNIN_PID="" WEB_PID="" PG_STARTED="" BG_PIDS=()
 
 # stop_pid PID: TERM, wait up to 10 s, then KILL.  Only PIDs we started.
 stop_pid() {
@@ -95,6 +102,7 @@ cleanup() {
 	# The web server first, then the master (it drains its workers).
 	stop_pid "$WEB_PID"
 	stop_pid "$USERSD_PID"
+	stop_pid "$SIGNIN_PID"
 	if [ -n "$PG_STARTED" ]; then
 		bash tests/lib/pg.sh stop "$PGDIR" || true
 	fi
@@ -174,6 +182,19 @@ build/usersd -c "$RUN/usersd.conf" --listen "unix:$SOCK" --workers "$WORKERS" \
 USERSD_PID=$!
 for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
 [ -S "$SOCK" ] || { tail "$RUN/usersd.log" >&2; die "usersd did not start"; }
+# The optional sign-in pool: its own master, so hashing never holds the
+# workers that serve reads (docs/deploy.md, "A pool for sign-in").
+SIGNIN_SOCK=$SOCK
+if [ "$SIGNIN_WORKERS" -gt 0 ]; then
+	SIGNIN_SOCK=$RUN/usersd-signin.sock
+	say "starting the sign-in pool (master + $SIGNIN_WORKERS workers) on $SIGNIN_SOCK"
+	build/usersd -c "$RUN/usersd.conf" --listen "unix:$SIGNIN_SOCK" \
+	    --workers "$SIGNIN_WORKERS" --socket-mode 0666 --drain 5 \
+	    2>>"$RUN/usersd-signin.log" &
+	SIGNIN_PID=$!
+	for _ in $(seq 100); do [ -S "$SIGNIN_SOCK" ] && break; sleep 0.1; done
+	[ -S "$SIGNIN_SOCK" ] || die "the sign-in pool did not start"
+fi
 
 # ------------------------------------------------------------- web server
 # free_port: a TCP port nothing listens on, 20000-59999.
@@ -190,7 +211,8 @@ PORT=$(free_port)
 PORT_SMALL=$(free_port "$PORT")
 render() {
 	sed -e "s|@PORT@|$PORT|g" -e "s|@PORT_SMALL@|$PORT_SMALL|g" \
-	    -e "s|@SOCKET@|$SOCK|g" -e "s|@RUNDIR@|$RUN|g" "$1"
+	    -e "s|@SOCKET@|$SOCK|g" -e "s|@SIGNIN_SOCKET@|$SIGNIN_SOCK|g" \
+	    -e "s|@RUNDIR@|$RUN|g" "$1"
 }
 say "starting $SERVER on 127.0.0.1:$PORT (and :$PORT_SMALL for bench1k)"
 if [ "$SERVER" = nginx ]; then
@@ -277,7 +299,7 @@ cpu_snap() {
 	if [ "$2" = after ]; then
 		t=$EPOCHREALTIME m=$(busy_ticks)
 	fi
-	g="$(cpu_ticks "$PG_PID") $(cpu_ticks "$WEB_PID") $(cpu_ticks "$USERSD_PID")"
+	g="$(cpu_ticks "$PG_PID") $(cpu_ticks "$WEB_PID") $(cpu_ticks "$USERSD_PID" $SIGNIN_PID)"
 	if [ "$2" = before ]; then
 		m=$(busy_ticks) t=$EPOCHREALTIME
 	fi
@@ -579,7 +601,7 @@ PGVER=$("$PGBIN/postgres" -V | sed 's/^postgres (PostgreSQL) //')
 cat <<EOF
 # usersd benchmark, $STAMP
 
-\`BENCH_USERS=$N BENCH_DURATION=$DUR BENCH_SERVER=$SERVER make bench\`
+\`BENCH_USERS=$N BENCH_DURATION=$DUR BENCH_SERVER=$SERVER BENCH_SIGNIN_WORKERS=$SIGNIN_WORKERS make bench\`
 (commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ', work tree modified'); run took ${ELAPSED}s)
 
 **Caveat:** the load generator (wrk), $SERVER, the usersd workers and
@@ -655,7 +677,7 @@ $(cpu_table)
   stock shared_buffers, unix socket.  users table with $N seeded rows: $DB_SIZE
   (COPY + VACUUM ANALYZE in ${SEED_S}s).
 - usersd: master + $WORKERS workers, unix socket, log_level = warn, one
-  PostgreSQL connection per worker per database.
+  PostgreSQL connection per worker per database.$( [ "$SIGNIN_WORKERS" -gt 0 ] && printf '\n- Sign-in pool: a second master + %s workers; nginx sends POST /api/v2/signin\n  there (BENCH_SIGNIN_WORKERS=%s); its CPU is in the usersd column.' "$SIGNIN_WORKERS" "$SIGNIN_WORKERS" || true)
 - Web server: $WEB_NOTE.
 - Load generator: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), on the same machine.
 
@@ -671,7 +693,7 @@ EOF
 } >"$RESULTS"
 
 echo
-echo "usersd benchmark ($STAMP): BENCH_USERS=$N BENCH_DURATION=${DUR}s BENCH_SERVER=$SERVER"
+echo "usersd benchmark ($STAMP): BENCH_USERS=$N BENCH_DURATION=${DUR}s BENCH_SERVER=$SERVER BENCH_SIGNIN_WORKERS=$SIGNIN_WORKERS"
 echo "$SUMMARY"
 echo
 echo "Floors: /ping ${R[ping.okrps]} req/s; pgbench $PG_TPS TPS; argon2id $HASH_FLOOR verifies/s"

@@ -487,6 +487,8 @@ sub start {
 		LISTEN => '127.0.0.1',
 		PORT => $self->{port},
 		SOCKET => $self->{socket},
+		# One pool in the tests: sign-in shares the master's socket.
+		SIGNIN_SOCKET => $self->{socket},
 		USERSD => $bin,
 		CONFIG => $conf,
 		RUNDIR => $dir,
