@@ -153,11 +153,8 @@ auth_authenticate(struct req *r, int want_user, const char *want_user_id,
 	if (rc != DB_OK)
 		return svc_dberr(r->db, rc, e);
 	status = dbrows_get(&rows, 0, 3);
-	if (status == NULL || strcmp(status, "active") != 0) {
-		apierr_set(e, APIERR_FORBIDDEN, "User is inactive");
-		e->compact = 1;
-		return -1;
-	}
+	if (status == NULL || strcmp(status, "active") != 0)
+		return apierr_set(e, APIERR_FORBIDDEN, "User is inactive");
 	/* An inactive token is refused outright (InfluxDB: per check). */
 	if (strcmp(dbrows_get(&rows, 0, 4), "active") != 0)
 		return apierr_unauthorized(e);

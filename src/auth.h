@@ -41,7 +41,7 @@ struct principal {
  * want_user_id, or the principal's own when that is NULL; *found says
  * whether it exists.  When ride is not NULL, that read runs in the same
  * round trip (a pipeline) and its result is left in it.  Failures: 401
- * compact `unauthorized access`, 403 compact `User is inactive`, 503.
+ * `unauthorized access`, 403 `User is inactive`, 503.
  * Returns 0 or -1 with e set.
  */
 int	 auth_authenticate(struct req *, int want_user,

@@ -37,7 +37,6 @@ apierr_set(struct apierr *e, enum apierr_code code, const char *fmt, ...)
 	va_list	 ap;
 
 	e->code = code;
-	e->compact = 0;
 	e->retry_after = 0;
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
@@ -60,9 +59,7 @@ apierr_status(enum apierr_code c)
 int
 apierr_unauthorized(struct apierr *e)
 {
-	apierr_set(e, APIERR_UNAUTHORIZED, "unauthorized access");
-	e->compact = 1;
-	return -1;
+	return apierr_set(e, APIERR_UNAUTHORIZED, "unauthorized access");
 }
 
 int

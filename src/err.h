@@ -27,11 +27,6 @@ enum apierr_code {
 
 struct apierr {
 	enum apierr_code code;
-	/*
-	 * compact: render without pretty-printing, as InfluxDB's
-	 * authentication middleware does.
-	 */
-	int		 compact;
 	/* Seconds for Retry-After on TOO_MANY_REQUESTS; 0: none. */
 	int		 retry_after;
 	char		 msg[256];

@@ -96,10 +96,6 @@ struct page {
 	int		 more;
 };
 
-#endif
-
-#ifndef MODEL_ACTOR
-#define MODEL_ACTOR
 /* Who is acting, for the audit log. */
 struct actor {
 	const char	*user_id;

@@ -23,8 +23,8 @@ void	pw_init(const struct cfg *);
 int	pw_policy(const char *pw, size_t len, struct apierr *e);
 /*
  * Hashes pw into out (PW_HASH_MAX bytes) as a PHC string with the
- * configured parameters.  0, or -1 with e set (429 when every hash slot
- * stays busy, 500 otherwise).
+ * configured parameters.  0, or -1 with e set (429 at once when every
+ * hash slot is busy, 500 otherwise).
  */
 int	pw_hash(const char *pw, size_t len, char *out, struct apierr *e);
 /*

@@ -35,16 +35,6 @@ sub usersd_log {
 	    qw(usersd.log lighttpd-error.log apache-error.log web.stderr);
 }
 
-sub unavailable_ok {
-	my ($kind) = @_;
-	my $why = TestLib::Server->unavailable($kind) or return 1;
-	if ($ENV{REQUIRE_INTEGRATION}) {
-		fail("cannot run $kind: $why");
-	} else {
-		plan skip_all => "SKIPPED: $why";
-	}
-	return 0;
-}
 
 # Three fresh databases and a server of $kind in front of them.
 sub three {
@@ -85,7 +75,7 @@ sub setup_via {
 
 for my $kind (@KINDS) {
 	subtest $kind => sub {
-		unavailable_ok($kind) or return;
+		TestLib::Server->runnable($kind) or return;
 		my ($s, $t) = three($kind) or return;
 		my %op;
 
@@ -192,7 +182,7 @@ for my $kind (@KINDS) {
 # max_connections = 1, one worker: alternate acme and beta.
 subtest 'per-worker connection bound (max_connections = 1)' => sub {
 	my $kind = 'lighttpd-master';
-	unavailable_ok($kind) or return;
+	TestLib::Server->runnable($kind) or return;
 	my ($s, $t) = three($kind, workers => 1, env => { USERSD_MAX_CONNECTIONS => 1 })
 	    or return;
 	my %op = map { $_ => setup_via($s, $_, "admin-$_") } qw(acme beta);

@@ -380,6 +380,19 @@ sub _which {
 	return undef;
 }
 
+# Inside a subtest for one kind: 1 when it can run; else the subtest fails
+# (REQUIRE_INTEGRATION=1) or is skipped, and the result is 0.
+sub runnable {
+	my ($class, $kind) = @_;
+	my $why = $class->unavailable($kind) or return 1;
+	if ($ENV{REQUIRE_INTEGRATION}) {
+		fail("cannot run $kind: $why");
+	} else {
+		plan skip_all => "SKIPPED: $why";
+	}
+	return 0;
+}
+
 # Why this kind cannot run here, or undef.
 sub unavailable {
 	my ($class, $kind) = @_;

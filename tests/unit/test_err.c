@@ -65,14 +65,12 @@ test_set(void)
 	char		 longname[400];
 
 	memset(&e, 0, sizeof(e));
-	e.compact = 1;
 	e.retry_after = 30;
 	is_int(apierr_set(&e, APIERR_NOT_FOUND, "user \"%s\" not found",
 	    "bob"), -1, "apierr_set returns -1");
 	is_int(e.code, APIERR_NOT_FOUND, "apierr_set stores the code");
 	is_str(e.msg, "user \"bob\" not found",
 	    "apierr_set formats the message");
-	is_int(e.compact, 0, "apierr_set clears compact");
 	is_int(e.retry_after, 0, "apierr_set clears retry_after");
 
 	memset(longname, 'x', sizeof(longname) - 1);
@@ -84,18 +82,14 @@ test_set(void)
 	ok(strncmp(e.msg, "name xxxx", 9) == 0,
 	    "a truncated message keeps its beginning");
 
-	e.compact = 0;
 	is_int(apierr_unauthorized(&e), -1, "apierr_unauthorized returns -1");
 	is_int(e.code, APIERR_UNAUTHORIZED, "apierr_unauthorized is 401");
 	is_str(e.msg, "unauthorized access",
 	    "apierr_unauthorized says \"unauthorized access\"");
-	is_int(e.compact, 1, "apierr_unauthorized sets compact");
 
-	e.compact = 1;
 	is_int(apierr_internal(&e), -1, "apierr_internal returns -1");
 	is_int(e.code, APIERR_INTERNAL, "apierr_internal is INTERNAL");
 	is_str(e.msg, "internal error", "apierr_internal's message");
-	is_int(e.compact, 0, "apierr_internal is not compact");
 }
 
 int
