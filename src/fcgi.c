@@ -2,14 +2,15 @@
  * fcgi.c -- the worker loop over libfcgi's reentrant API, and plain CGI
  * with the same request code.  The worker accepts connections itself
  * (libfcgi then reads the request from the accepted socket), so SIGTERM
- * can be allowed only while it waits and never interrupts a request.  Output is formatted with snprintf and
- * written with one FCGX_PutStr (libfcgi's own printf stops at %zu).
+ * can be allowed only while it waits and never interrupts a request.
+ * Output is formatted with snprintf and written with one FCGX_PutStr
+ * (libfcgi's own printf stops at %zu).
  */
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,7 @@
 static volatile sig_atomic_t stopping;
 
 /*
- * SIGTERM is blocked except while the worker waits in ppoll() for a
+ * SIGTERM is blocked except while the worker waits in epoll_pwait() for a
  * connection, so it can never cut a request short, and a waiting worker
  * leaves at once.
  */
@@ -150,17 +151,20 @@ fcgi_is_fastcgi(void)
 /*
  * Waits (signals allowed) until fd 0 has a connection and accepts it with
  * signals blocked.  Returns the connected socket, or -1 when stopping or
- * when another worker took the connection.
+ * when another worker took the connection.  The wait is an epoll set with
+ * EPOLLEXCLUSIVE, so a connection wakes one idle worker rather than all of
+ * them (ppoll would wake every sibling only for all but one to lose the
+ * accept: a context switch each, on every request).
  */
 static int
-next_connection(const sigset_t *waitmask, int *failures)
+next_connection(int ep, const sigset_t *waitmask, int *failures)
 {
-	struct pollfd	 pfd = { 0, POLLIN, 0 };
-	int		 fd;
+	struct epoll_event	 ev;
+	int			 fd;
 
-	if (ppoll(&pfd, 1, NULL, waitmask) == -1) {
+	if (epoll_pwait(ep, &ev, 1, -1, waitmask) == -1) {
 		if (errno != EINTR)
-			fatal("ppoll");
+			fatal("epoll_pwait");
 		return -1;
 	}
 	/* The listener is non-blocking: a sibling may have won the race. */
@@ -175,6 +179,21 @@ next_connection(const sigset_t *waitmask, int *failures)
 	return fd;
 }
 
+/* An epoll set that wakes this worker, exclusively, for fd 0. */
+static int
+listen_set(void)
+{
+	struct epoll_event	 ev;
+	int			 ep;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, 0, &ev) == -1)
+		fatal("epoll on the listening socket");
+	return ep;
+}
+
 int
 fcgi_worker(const struct cfg *cfg)
 {
@@ -185,7 +204,7 @@ fcgi_worker(const struct cfg *cfg)
 	struct sigaction sa;
 	sigset_t	 block, waitmask;
 	struct apierr	 e;
-	int		 failures = 0, fd, flags;
+	int		 failures = 0, fd, flags, ep;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
@@ -206,6 +225,7 @@ fcgi_worker(const struct cfg *cfg)
 	if ((flags = fcntl(0, F_GETFL)) == -1 ||
 	    fcntl(0, F_SETFL, flags | O_NONBLOCK) == -1)
 		fatal("fcntl on the listening socket");
+	ep = listen_set();
 	pw_init(cfg);
 	/* Hashes run niced, so a sign-in flood leaves the CPU to reads. */
 	lowprio_start(HASH_NICE);
@@ -216,7 +236,7 @@ fcgi_worker(const struct cfg *cfg)
 		fatalx("cannot initialise libfcgi");
 	log_debug("worker ready");
 	while (!stopping) {
-		if ((fd = next_connection(&waitmask, &failures)) == -1)
+		if ((fd = next_connection(ep, &waitmask, &failures)) == -1)
 			continue;
 		/*
 		 * libfcgi reads the request from a connection we accepted.
