@@ -15,6 +15,10 @@
 #   BENCH_SERVER=nginx     or lighttpd
 #   BENCH_WARMUP=1         seconds of unmeasured load before each scenario
 #   BENCH_KEEP=1           keep the temporary directory (raw outputs, logs)
+#   BENCH_HOLD=1           set the stack up, write its variables to
+#                          hold.env in the temporary directory, and wait
+#   BENCH_PERF=1           perf record -a -g each measured run into
+#                          NAME.perf in that directory (skews the numbers)
 #   BENCH_SIGNIN_WORKERS=N a second usersd master with N workers for
 #                          POST /api/v2/signin (nginx only; 0, the default,
 #                          is the shipped one-pool setup).  docs/deploy.md
@@ -266,6 +270,17 @@ check "GET /api/v2/me" 200 -H "Cookie: $COOKIE" "$URL/api/v2/me"
 check "POST /api/v2/signin (wrong password)" 401 -u benchuser:wrongpass1 \
     -d '' "$URL/api/v2/signin"
 
+# BENCH_HOLD=1: leave the stack up for profiling by hand, until Ctrl-C.
+if [ -n "${BENCH_HOLD:-}" ]; then
+	cat >"$TMP/hold.env" <<EOF
+URL='$URL' URL_SMALL='$URL_SMALL' USERSD_PID=$USERSD_PID
+AUTH='$AUTH' COOKIE='$COOKIE' BENCH_LUA='$BENCH/lua' BENCH_NUSERS=$N
+PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres
+EOF
+	say "holding the stack; its variables are in $TMP/hold.env (Ctrl-C ends)"
+	while :; do sleep 1; done
+fi
+
 # ------------------------------------------------------ measurement tools
 # cpu_ticks PID...: CPU ticks of group leaders (their own plus their reaped
 # children's) and of their live children.  Builtins only (read, no cat/awk
@@ -351,6 +366,10 @@ wrk_cmd() {
 	local name=$1 t=$2 c=$3 d=$4 url=$5 kv line a b
 	shift 5
 	cpu_snap "$RAW/$name.cpu0" before
+	if [ -n "${BENCH_PERF:-}" ] && [ "${name%-warmup}" = "$name" ]; then
+		perf record -a -g -F 499 -o "$RAW/$name.perf" -- sleep "$d" \
+		    >/dev/null 2>&1 &
+	fi
 	( TIMEFORMAT='%U %S'
 	  time wrk -t"$t" -c"$c" -d"${d}s" --timeout 10s --latency "$@" "$url" \
 	      >"$RAW/$name.txt" 2>&1 ) 2>"$RAW/$name.time" || true
