@@ -113,6 +113,29 @@ parse_principal(struct req *r, const struct dbrows *rows,
 	    strcmp(dbrows_get(rows, 0, 8), "t") == 0;
 }
 
+/*
+ * Renews a session that is due (sliding expiry) and records its use, with
+ * a fresh cookie when the expiry moved.  A failure costs the renewal only:
+ * the session is valid, so the request goes on.
+ */
+static void
+touch_session(struct req *r, const char *session, const char *const *params)
+{
+	struct dbrows	 rows;
+	enum dbres	 rc;
+
+	/* No row: it was signed out or expired in between. */
+	rc = db_run(r->db, STMT_SESSION_TOUCH, 2, params, r->arena, &rows);
+	if (rc != DB_OK) {
+		if (rc != DB_NOROW)
+			log_warnx("cannot renew a session");
+		return;
+	}
+	if (dbrows_get(&rows, 0, 0) != NULL)
+		auth_set_cookie(r, session,
+		    strtoll(dbrows_get(&rows, 0, 0), NULL, 10));
+}
+
 int
 auth_authenticate(struct req *r, int want_user, const char *want_user_id,
     struct user *user, int *found, struct db_read *ride, struct apierr *e)
@@ -139,9 +162,12 @@ auth_authenticate(struct req *r, int want_user, const char *want_user_id,
 		params[1] = len;
 		s = want_user ? STMT_PRINCIPAL_SESSION_USER :
 		    STMT_PRINCIPAL_SESSION;
+		/* Its own user only (GET /me): no permissions to load. */
+		if (want_user && want_user_id == NULL)
+			s = STMT_SESSION_SELF;
 		n = 2;
 	}
-	if (want_user)
+	if (want_user && s != STMT_SESSION_SELF)
 		params[n++] = want_user_id;
 	if (ride != NULL)
 		rc = db_run_pair(r->db, s, n, params, ride->stmt, ride->n,
@@ -161,9 +187,8 @@ auth_authenticate(struct req *r, int want_user, const char *want_user_id,
 	p = arena_alloc(r->arena, sizeof(*p));
 	parse_principal(r, &rows, p);
 	r->principal = p;
-	if (session != NULL && dbrows_get(&rows, 0, 9) != NULL)
-		auth_set_cookie(r, session,
-		    strtoll(dbrows_get(&rows, 0, 9), NULL, 10));
+	if (session != NULL && strcmp(dbrows_get(&rows, 0, 9), "t") == 0)
+		touch_session(r, session, params);
 	if (want_user) {
 		*found = dbrows_get(&rows, 0, 10) != NULL;
 		if (*found) {

@@ -33,32 +33,33 @@
  * The principal behind a token or a session, in one statement.  Columns:
  * 0 kind, 1 auth id, 2 user id, 3 user status, 4 auth status,
  * 5 permissions (space separated), 6 owned org ids, 7 member org ids,
- * 8 instance owner, 9 the session's new expiry (epoch s) when it was
- * renewed just now; the _USER variants add 10-12 a user row (USER_COLS) in
- * the same round trip: $N, or the principal's own user when $N is NULL.
+ * 8 instance owner, 9 "t" when the session is due a touch (session.c:
+ * STMT_SESSION_TOUCH; always "f" for tokens); the _USER variants add 10-12 a
+ * user row (USER_COLS) in the same round trip: $N, or the principal's own
+ * user when $N is NULL.
  */
 #define PRINCIPAL_TOKEN \
 	"SELECT 'token', a.id, a.user_id, u.status, a.status, " \
-	"array_to_string(a.permissions, ' '), '', '', false, NULL::bigint"
+	"array_to_string(a.permissions, ' '), '', '', false, false"
 #define PRINCIPAL_TOKEN_FROM \
 	" FROM authorizations a JOIN users u ON u.id = a.user_id"
 /*
- * A session is renewed (sliding expiry, capped by max_expires_at) once half
- * its life ($2 seconds) has passed, and last_used_at is kept to the minute,
- * so most requests write nothing.  It carries the permissions of the
- * user's active tokens and its org roles (auth.c adds what they imply).
+ * A session is due a touch once half its life ($2 seconds) has passed
+ * (sliding expiry, capped by max_expires_at) or its last_used_at is a
+ * minute old; the touch is a separate write, so the reads stay plain
+ * SELECTs and most requests write nothing.
+ */
+#define SESSION_DUE \
+	"(s.expires_at < now() + make_interval(secs => $2 / 2.0) " \
+	"AND s.expires_at < s.max_expires_at " \
+	"OR s.last_used_at < now() - interval '1 minute')"
+#define SESSION_FROM " FROM sessions s JOIN users u ON u.id = s.user_id"
+#define SESSION_WHERE " WHERE s.id_hash = $1 AND s.expires_at > now()"
+/*
+ * The full principal of a session carries the permissions of the user's
+ * active tokens and its org roles (auth.c adds what they imply).
  */
 #define PRINCIPAL_SESSION \
-	"WITH s AS (SELECT id, user_id, expires_at, max_expires_at, " \
-	"last_used_at, expires_at < now() + make_interval(secs => $2 / 2.0) " \
-	"AND expires_at < max_expires_at AS renew FROM sessions " \
-	"WHERE id_hash = $1 AND expires_at > now()), " \
-	"r AS (UPDATE sessions SET expires_at = CASE WHEN s.renew THEN " \
-	"least(now() + make_interval(secs => $2), sessions.max_expires_at) " \
-	"ELSE sessions.expires_at END, last_used_at = now() FROM s " \
-	"WHERE sessions.id = s.id AND (s.renew OR " \
-	"s.last_used_at < now() - interval '1 minute') " \
-	"RETURNING sessions.expires_at, s.renew) " \
 	"SELECT 'session', s.id, u.id, u.status, 'active', " \
 	"coalesce((SELECT string_agg(array_to_string(a.permissions, ' '), ' ') " \
 	"FROM authorizations a WHERE a.user_id = u.id " \
@@ -67,10 +68,7 @@
 	"WHERE m.user_id = u.id AND m.role = 'owner'), ''), " \
 	"coalesce((SELECT string_agg(m.org_id, ' ') FROM org_members m " \
 	"WHERE m.user_id = u.id AND m.role = 'member'), ''), " \
-	"u.instance_owner, (SELECT floor(extract(epoch FROM r.expires_at)) " \
-	"::bigint FROM r WHERE r.renew)"
-#define PRINCIPAL_SESSION_FROM \
-	" FROM s JOIN users u ON u.id = s.user_id"
+	"u.instance_owner, " SESSION_DUE
 #define AUDIT_INSERT "INSERT INTO audit_log (actor_user_id, " \
 	"actor_auth_id, action, target_type, target_id, remote_addr, detail) "
 
@@ -85,10 +83,27 @@ static const char *const stmts[STMT__MAX] = {
 	" LEFT JOIN users t ON t.id = coalesce($2::text, a.user_id)"
 	" WHERE a.token_hash = $1",
 	/* STMT_PRINCIPAL_SESSION: $1 session-id hash, $2 length (s) */
-	PRINCIPAL_SESSION PRINCIPAL_SESSION_FROM,
+	PRINCIPAL_SESSION SESSION_FROM SESSION_WHERE,
 	/* STMT_PRINCIPAL_SESSION_USER: as above, $3 user id or NULL */
-	PRINCIPAL_SESSION ", t.id, t.name, t.status" PRINCIPAL_SESSION_FROM
-	" LEFT JOIN users t ON t.id = coalesce($3::text, s.user_id)",
+	PRINCIPAL_SESSION ", t.id, t.name, t.status" SESSION_FROM
+	" LEFT JOIN users t ON t.id = coalesce($3::text, s.user_id)"
+	SESSION_WHERE,
+	/* STMT_SESSION_SELF: $1 session-id hash, $2 length (s) -- the same
+	 * columns for GET /me, which needs the user and nothing it may do:
+	 * no permissions or roles (a principal that can only be refused). */
+	"SELECT 'session', s.id, u.id, u.status, 'active', '', '', '', "
+	"u.instance_owner, " SESSION_DUE ", u.id, u.name, u.status"
+	SESSION_FROM SESSION_WHERE,
+	/* STMT_SESSION_TOUCH: $1 session-id hash, $2 length (s) -> the new
+	 * expiry (epoch s) when the session was renewed, else NULL */
+	"WITH s AS (SELECT id, expires_at < now() + "
+	"make_interval(secs => $2 / 2.0) AND expires_at < max_expires_at "
+	"AS renew FROM sessions WHERE id_hash = $1 AND expires_at > now()) "
+	"UPDATE sessions SET expires_at = CASE WHEN s.renew THEN "
+	"least(now() + make_interval(secs => $2), sessions.max_expires_at) "
+	"ELSE sessions.expires_at END, last_used_at = now() FROM s "
+	"WHERE sessions.id = s.id RETURNING CASE WHEN s.renew THEN "
+	"floor(extract(epoch FROM sessions.expires_at))::bigint END",
 	/* STMT_USER_GET: $1 id */
 	"SELECT " USER_COLS " FROM users WHERE id = $1",
 	/* STMT_USER_BY_NAME: $1 name */
@@ -487,7 +502,8 @@ db_run(struct db *db, enum stmt s, int n, const char *const *params,
 		if (s != STMT_PING && s != STMT_PRINCIPAL_TOKEN &&
 		    s != STMT_PRINCIPAL_TOKEN_USER &&
 		    s != STMT_PRINCIPAL_SESSION &&
-		    s != STMT_PRINCIPAL_SESSION_USER)
+		    s != STMT_PRINCIPAL_SESSION_USER &&
+		    s != STMT_SESSION_SELF && s != STMT_SESSION_TOUCH)
 			return DB_UNAVAILABLE;
 	}
 	if (res == NULL)

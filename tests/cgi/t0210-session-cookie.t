@@ -152,6 +152,22 @@ subtest 'a fresh session is not renewed: no Set-Cookie on use' => sub {
 	is(scalar(TestLib::header_all($r, 'set-cookie')), 0, 'no Set-Cookie');
 };
 
+subtest 'a use a minute after the last records last_used_at, with no renewal' => sub {
+	my $c = signin_ok('bob', 'bobpass12');
+	my $h = sha256_hex($c);
+	$t->psql("UPDATE sessions SET last_used_at = now() - interval '5 minutes' WHERE id_hash = '$h'");
+	my $old = one("SELECT expires_at FROM sessions WHERE id_hash = '$h'");
+	for my $path ('/api/v2/me', "/api/v2/users/$bob") {
+		$t->psql("UPDATE sessions SET last_used_at = now() - interval '5 minutes' WHERE id_hash = '$h'");
+		my $r = with_cookie("$COOKIE=$c", path => $path);
+		is($r->{status}, 200, "$path 200") or diag($r->{body});
+		is(scalar(TestLib::header_all($r, 'set-cookie')), 0, "$path: no Set-Cookie");
+		is(one("SELECT last_used_at > now() - interval '1 minute' FROM sessions WHERE id_hash = '$h'"),
+		    't', "$path: last_used_at updated");
+	}
+	is(one("SELECT expires_at FROM sessions WHERE id_hash = '$h'"), $old, 'expires_at unchanged');
+};
+
 subtest 'a session past half its life is renewed with a new Set-Cookie' => sub {
 	my $c = signin_ok('bob', 'bobpass12');
 	my $h = sha256_hex($c);
