@@ -137,6 +137,8 @@ http_req_init(struct req *r, struct arena *a, const struct cfg *cfg,
 {
 	const char	*uri, *q, *https;
 	static unsigned long counter;
+	/* Asked once: the master forks workers before any request. */
+	static pid_t	 pid;
 
 	memset(r, 0, sizeof(*r));
 	r->arena = a;
@@ -144,8 +146,9 @@ http_req_init(struct req *r, struct arena *a, const struct cfg *cfg,
 	r->io = *io;
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
 	abuf_init(&r->hdrs, a, 256);
-	snprintf(r->reqid, sizeof(r->reqid), "%d-%lu", (int)getpid(),
-	    ++counter);
+	if (pid == 0)
+		pid = getpid();
+	snprintf(r->reqid, sizeof(r->reqid), "%d-%lu", (int)pid, ++counter);
 
 	r->method = param(r, "REQUEST_METHOD");
 	if (r->method == NULL)
