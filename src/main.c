@@ -11,6 +11,7 @@
 #include "cfg.h"
 #include "fcgi.h"
 #include "log.h"
+#include "password.h"
 #include "prefork.h"
 #include "util.h"
 #include "version.h"
@@ -20,15 +21,21 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: usersd [-c FILE] [-l unix:PATH|tcp:HOST:PORT [-w N] [-m MODE]]\n"
-"              [-t] [-h] [-V]\n"
+"usage: usersd [-c FILE] [-l unix:PATH|tcp:HOST:PORT [-w N] [-m MODE]\n"
+"              [-s unix:PATH|tcp:HOST:PORT [-S N]]] [-t] [-h] [-V]\n"
 "\n"
 "An InfluxDB OSS v2-compatible Users API served over FastCGI.\n"
 "\n"
 "  -c, --config FILE     configuration file (default: $USERSD_CONFIG)\n"
 "  -l, --listen ADDR     run as master on unix:PATH or tcp:HOST:PORT\n"
 "  -w, --workers N       workers the master keeps (default 4)\n"
-"  -m, --socket-mode M   octal mode of a unix socket (default 0660)\n"
+"  -s, --signin-listen ADDR\n"
+"                        also keep a sign-in pool on ADDR, for the web\n"
+"                        server to send POST /api/v2/signin to\n"
+"  -S, --signin-workers N\n"
+"                        workers of the sign-in pool (default:\n"
+"                        hash_concurrency, one per CPU)\n"
+"  -m, --socket-mode M   octal mode of the unix sockets (default 0660)\n"
 "  -d, --drain SECONDS   SIGTERM: time requests get to finish (default 30)\n"
 "  -t, --check-config    check the configuration and exit\n"
 "  -h, --help            this help\n"
@@ -48,6 +55,8 @@ main(int argc, char *argv[])
 		{ "config",	  required_argument, NULL, 'c' },
 		{ "listen",	  required_argument, NULL, 'l' },
 		{ "workers",	  required_argument, NULL, 'w' },
+		{ "signin-listen", required_argument, NULL, 's' },
+		{ "signin-workers", required_argument, NULL, 'S' },
 		{ "socket-mode",  required_argument, NULL, 'm' },
 		{ "drain",	  required_argument, NULL, 'd' },
 		{ "check-config", no_argument,	     NULL, 't' },
@@ -63,10 +72,11 @@ main(int argc, char *argv[])
 
 	memset(&o, 0, sizeof(o));
 	o.workers = 4;
+	o.signin_workers = 0;
 	o.socket_mode = 0660;
 	o.drain_seconds = 30;
 	log_init("usersd", LOG_LVL_INFO);
-	while ((ch = getopt_long(argc, argv, "c:l:w:m:d:thV", longopts,
+	while ((ch = getopt_long(argc, argv, "c:l:w:s:S:m:d:thV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -82,6 +92,17 @@ main(int argc, char *argv[])
 				return 2;
 			}
 			o.workers = (int)v;
+			break;
+		case 's':
+			o.signin_listen = optarg;
+			break;
+		case 'S':
+			if (util_parse_ll(optarg, 1, 64, &v) == -1) {
+				fprintf(stderr, "usersd: --signin-workers must "
+				    "be a number from 1 to 64\n");
+				return 2;
+			}
+			o.signin_workers = (int)v;
 			break;
 		case 'm':
 			o.socket_mode = (int)strtol(optarg, &end, 8);
@@ -119,6 +140,17 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return 2;
 	}
+	if ((o.signin_listen != NULL || o.signin_workers > 0) &&
+	    o.listen == NULL) {
+		fprintf(stderr, "usersd: a sign-in pool needs --listen\n");
+		return 2;
+	}
+	if (o.signin_workers > 0 && o.signin_listen == NULL) {
+		fprintf(stderr, "usersd: --signin-workers needs "
+		    "--signin-listen\n");
+		return 2;
+	}
+
 	if (cfg_load(&cfg, o.config_path, err, sizeof(err)) == -1) {
 		fprintf(stderr, "usersd: configuration error: %s\n", err);
 		return 1;
@@ -130,6 +162,10 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	log_level = (enum loglevel)cfg.log_level;
+	/* As many as may hash at once: hash_concurrency, one per CPU. */
+	if (o.signin_listen != NULL && o.signin_workers == 0)
+		o.signin_workers = pw_concurrency(&cfg) > 64 ? 64 :
+		    pw_concurrency(&cfg);
 	if (o.listen != NULL)
 		rc = prefork_run(&cfg, &o);
 	else if (fcgi_is_fastcgi())

@@ -37,19 +37,26 @@ static int	 held = -1;	/* slot reserved by pw_reserve, or -1 */
 void
 pw_init(const struct cfg *c)
 {
-	long	 n = c->hash_concurrency;
-	int	 i;
+	int	 n = pw_concurrency(c), i;
 
 	m_cost = (uint32_t)c->argon2_memory;
 	t_cost = (uint32_t)c->argon2_iterations;
 	lanes = (uint32_t)c->argon2_parallelism;
 	run_dir = c->run_dir;
-	if (n <= 0 && (n = sysconf(_SC_NPROCESSORS_ONLN)) <= 0)
-		n = 1;
-	nslots = n > MAX_SLOTS ? MAX_SLOTS : (int)n;
+	nslots = n > MAX_SLOTS ? MAX_SLOTS : n;
 	for (i = 0; i < MAX_SLOTS; i++)
 		slot_fds[i] = -1;
 	dummy[0] = '\0';
+}
+
+int
+pw_concurrency(const struct cfg *c)
+{
+	long	 n = c->hash_concurrency;
+
+	if (n <= 0 && (n = sysconf(_SC_NPROCESSORS_ONLN)) <= 0)
+		n = 1;
+	return n > 256 ? 256 : (int)n;
 }
 
 int

@@ -19,6 +19,8 @@ struct cfg;
 
 /* Takes the argon2 parameters and slot count from cfg; call once per process. */
 void	pw_init(const struct cfg *);
+/* How many hashes may run at once on this host (hash_concurrency). */
+int	pw_concurrency(const struct cfg *);
 /* 400 `invalid` unless len is within PW_MIN..PW_MAX bytes; 0 or -1. */
 int	pw_policy(const char *pw, size_t len, struct apierr *e);
 /*

@@ -3,6 +3,12 @@
  * fcgiwrap): the listener is dup'ed onto fd 0, so a worker is the same
  * code as one spawned by lighttpd or mod_fcgid.  Signals only set flags;
  * the loop waits in sigsuspend() and does the work.
+ *
+ * With --signin-listen the master also keeps a second pool on a second
+ * socket, which the web server sends POST /api/v2/signin to: password
+ * hashing then waits in that socket's backlog and never holds a worker
+ * that serves reads.  Slots 0..workers-1 are the main pool, the rest the
+ * sign-in pool; a slot keeps its pool when its worker is replaced.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -50,7 +56,11 @@ struct worker {
 	pid_t		 pid;
 	time_t		 started;
 	int		 retire;	/* replace after it exits (SIGHUP) */
+	int		 signin;	/* serves the sign-in socket */
 };
+
+/* The sign-in pool's listener in the master, or -1. */
+static int signin_fd = -1;
 
 static int
 listen_unix(const char *path, int mode)
@@ -108,30 +118,26 @@ listen_tcp(const char *hostport)
 	return fd;
 }
 
+/* Binds and listens on unix:PATH or tcp:HOST:PORT; returns the socket. */
 static int
-open_listener(const struct prefork_opts *o)
+open_listener(const char *addr, int mode)
 {
 	int	 fd;
 
-	if (strncmp(o->listen, "unix:", 5) == 0)
-		fd = listen_unix(o->listen + 5, o->socket_mode);
-	else if (strncmp(o->listen, "tcp:", 4) == 0)
-		fd = listen_tcp(o->listen + 4);
+	if (strncmp(addr, "unix:", 5) == 0)
+		fd = listen_unix(addr + 5, mode);
+	else if (strncmp(addr, "tcp:", 4) == 0)
+		fd = listen_tcp(addr + 4);
 	else
-		fatalx("--listen wants unix:PATH or tcp:HOST:PORT, not \"%s\"",
-		    o->listen);
+		fatalx("a listening address is unix:PATH or tcp:HOST:PORT, "
+		    "not \"%s\"", addr);
 	if (listen(fd, 1024) == -1)
-		fatal("listen");
-	if (fd != 0) {
-		if (dup2(fd, 0) == -1)
-			fatal("dup2");
-		close(fd);
-	}
-	return 0;
+		fatal("listen %s", addr);
+	return fd;
 }
 
 static pid_t
-spawn(const struct cfg *cfg, const sigset_t *oldmask)
+spawn(const struct cfg *cfg, const sigset_t *oldmask, int signin)
 {
 	pid_t	 pid;
 
@@ -143,6 +149,11 @@ spawn(const struct cfg *cfg, const sigset_t *oldmask)
 		signal(SIGCHLD, SIG_DFL);
 		signal(SIGALRM, SIG_DFL);
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
+		/* A worker sees one listener, on fd 0. */
+		if (signin && dup2(signin_fd, 0) == -1)
+			fatal("dup2");
+		if (signin_fd != -1)
+			close(signin_fd);
 		_exit(fcgi_worker(cfg));
 	default:
 		return pid;
@@ -194,12 +205,22 @@ prefork_run(struct cfg *cfg, const struct prefork_opts *o)
 	pid_t		 pid;
 	time_t		 deadline = 0;
 	long		 backoff = 0;
-	int		 n = o->workers, i, status, rolling = 0, pending = 0;
+	int		 n, i, fd, status, rolling = 0, pending = 0;
 
-	if (n < 1 || n > MAX_WORKERS)
-		fatalx("--workers must be from 1 to %d", MAX_WORKERS);
-	open_listener(o);
+	n = o->workers + (o->signin_listen ? o->signin_workers : 0);
+	if (o->workers < 1 || n > MAX_WORKERS)
+		fatalx("from 1 to %d workers in all", MAX_WORKERS);
+	if ((fd = open_listener(o->listen, o->socket_mode)) != 0) {
+		if (dup2(fd, 0) == -1)
+			fatal("dup2");
+		close(fd);
+	}
 	memset(w, 0, sizeof(w));
+	if (o->signin_listen != NULL) {
+		signin_fd = open_listener(o->signin_listen, o->socket_mode);
+		for (i = o->workers; i < n; i++)
+			w[i].signin = 1;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -218,10 +239,14 @@ prefork_run(struct cfg *cfg, const struct prefork_opts *o)
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
 
 	for (i = 0; i < n; i++) {
-		w[i].pid = spawn(cfg, &oldmask);
+		w[i].pid = spawn(cfg, &oldmask, w[i].signin);
 		w[i].started = time(NULL);
 	}
-	log_info("master listening on %s with %d workers", o->listen, n);
+	log_info("master listening on %s with %d workers", o->listen,
+	    o->workers);
+	if (o->signin_listen != NULL)
+		log_info("sign-in pool on %s with %d workers", o->signin_listen,
+		    n - o->workers);
 
 	for (;;) {
 		sigsuspend(&oldmask);
@@ -299,7 +324,8 @@ prefork_run(struct cfg *cfg, const struct prefork_opts *o)
 			pending = 0;
 			for (i = 0; i < n; i++)
 				if (w[i].pid == 0) {
-					w[i].pid = spawn(cfg, &oldmask);
+					w[i].pid = spawn(cfg, &oldmask,
+					    w[i].signin);
 					w[i].started = time(NULL);
 					w[i].retire = 0;
 				}
@@ -327,6 +353,9 @@ prefork_run(struct cfg *cfg, const struct prefork_opts *o)
 	}
 	if (strncmp(o->listen, "unix:", 5) == 0)
 		unlink(o->listen + 5);
+	if (o->signin_listen != NULL &&
+	    strncmp(o->signin_listen, "unix:", 5) == 0)
+		unlink(o->signin_listen + 5);
 	log_info("master exiting");
 	return 0;
 }

@@ -446,7 +446,7 @@ sub _render {
 	close $out;
 }
 
-# TestLib::Server->start(kind => K, t => $t, workers => N,
+# TestLib::Server->start(kind => K, t => $t, workers => N, signin_workers => N,
 #     instances => {name => conninfo}, env => {USERSD_X => v}, body_limit => bytes,
 #     vhosts => [NAME])   (vhosts: lighttpd maps NAME.<domain> too; the others
 #                          map every NAME.<domain> by regex anyway)
@@ -500,8 +500,10 @@ sub start {
 		LISTEN => '127.0.0.1',
 		PORT => $self->{port},
 		SOCKET => $self->{socket},
-		# One pool in the tests: sign-in shares the master's socket.
-		SIGNIN_SOCKET => $self->{socket},
+		# One pool unless signin_workers => N asks the master for a
+		# sign-in pool (nginx routes POST /api/v2/signin to it).
+		SIGNIN_SOCKET => $o{signin_workers} ? "$dir/usersd-signin.sock"
+		    : $self->{socket},
 		USERSD => $bin,
 		CONFIG => $conf,
 		RUNDIR => $dir,
@@ -534,9 +536,12 @@ sub start {
 
 	if ($k->[1]) {
 		# Socket mode 0666: nginx/Apache children run as www-data.
+		my @pool = $o{signin_workers} ? ('--signin-listen',
+		    "unix:$dir/usersd-signin.sock", '--signin-workers',
+		    $o{signin_workers}) : ();
 		$self->{master_pid} = _spawn("$dir/usersd.log", \%env, $TestLib::BIN,
 		    '-c', $conf, '--listen', "unix:$self->{socket}",
-		    '--workers', $self->{workers}, '--socket-mode', '0666');
+		    '--workers', $self->{workers}, '--socket-mode', '0666', @pool);
 		my $until = time + 10;
 		sleep 0.05 until -S $self->{socket} || time > $until
 		    || waitpid($self->{master_pid}, WNOHANG) > 0;
