@@ -164,17 +164,24 @@ static const char *const stmts[STMT__MAX] = {
 	/* STMT_SETUP: see usersd_setup() for the 9 parameters and columns */
 	"SELECT * FROM usersd_setup($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 	/* STMT_SESSION_INSERT: $1 id hash, $2 user, $3 length (s), $4 max (s),
-	 * $5 address -> id, expiry (epoch s) */
-	"INSERT INTO sessions (id_hash, user_id, expires_at, max_expires_at, "
-	"remote_addr) VALUES ($1, $2, now() + make_interval(secs => $3), "
-	"now() + make_interval(secs => $4), $5) "
-	"RETURNING id, floor(extract(epoch FROM expires_at))::bigint",
+	 * $5 address, $6 user name -> id, expiry (epoch s).  One statement,
+	 * so one commit: the name's failures are cleared, a bounded batch of
+	 * expired sessions goes (by the expiry index), and the audit row is
+	 * written with the session. */
+	"WITH c AS (DELETE FROM signin_failures WHERE kind = 'user' "
+	"AND key = $6), "
+	"x AS (DELETE FROM sessions WHERE id IN (SELECT id FROM sessions "
+	"WHERE expires_at < now() ORDER BY expires_at LIMIT 100)), "
+	"s AS (INSERT INTO sessions (id_hash, user_id, expires_at, "
+	"max_expires_at, remote_addr) VALUES ($1, $2, "
+	"now() + make_interval(secs => $3), now() + make_interval(secs => $4), "
+	"$5) RETURNING id, user_id, expires_at), "
+	"a AS (" AUDIT_INSERT "SELECT user_id, NULL, 'signin', 'user', user_id, "
+	"$5, '' FROM s) "
+	"SELECT id, floor(extract(epoch FROM expires_at))::bigint FROM s",
 	/* STMT_SESSION_DELETE: $1 id hash -> id, user id */
 	"DELETE FROM sessions WHERE id_hash = $1 AND expires_at > now() "
 	"RETURNING id, user_id",
-	/* STMT_SESSIONS_EXPIRE: a bounded batch, by the expiry index */
-	"DELETE FROM sessions WHERE id IN (SELECT id FROM sessions "
-	"WHERE expires_at < now() ORDER BY expires_at LIMIT 100)",
 	/* STMT_THROTTLE_CHECK: $1 user name, $2 address -> seconds to wait */
 	"SELECT ceil(extract(epoch FROM max(blocked_until) - now()))::int "
 	"FROM signin_failures WHERE blocked_until > now() AND "
@@ -193,8 +200,6 @@ static const char *const stmts[STMT__MAX] = {
 	"THEN now() + make_interval(secs => least($5::int, $4::int * "
 	"power(2, least(f.failures + 1 - $3::int, 24)))) END "
 	"RETURNING failures",
-	/* STMT_THROTTLE_CLEAR: $1 user name */
-	"DELETE FROM signin_failures WHERE kind = 'user' AND key = $1",
 	/* STMT_AUDIT: $1 actor user, $2 actor token, $3 action, $4 target
 	 * type, $5 target id, $6 address, $7 detail */
 	AUDIT_INSERT "VALUES ($1, $2, $3, $4, $5, coalesce($6, ''), "

@@ -80,7 +80,7 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 	struct dbrows	 rows, srows;
 	char		 hash[SHA256_HEX_LEN + 1], newhash[PW_HASH_MAX];
 	char		 length[24], max[24];
-	const char	*params[5], *phc = NULL, *id = NULL, *status = NULL;
+	const char	*params[6], *phc = NULL, *id = NULL, *status = NULL;
 	enum dbres	 rc;
 	int		 match;
 
@@ -102,15 +102,12 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 	}
 	if (strcmp(status, "active") != 0)
 		return apierr_set(e, APIERR_FORBIDDEN, "User is inactive");
-	(void)db_run(db, STMT_THROTTLE_CLEAR, 1, &name, a, NULL);
 	if (pw_needs_rehash(phc) && pw_hash(pw, len, newhash, e) == 0) {
 		params[0] = id;
 		params[1] = newhash;
 		params[2] = phc;
 		(void)db_run(db, STMT_USER_REHASH, 3, params, a, NULL);
 	}
-	/* Keep the table small without scanning it: a bounded batch. */
-	(void)db_run(db, STMT_SESSIONS_EXPIRE, 0, NULL, a, NULL);
 	if (crypto_new_token(cookie) == -1)
 		return apierr_internal(e);
 	crypto_sha256_hex(cookie, strlen(cookie), hash);
@@ -121,13 +118,13 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 	params[2] = length;
 	params[3] = max;
 	params[4] = addr;
-	rc = db_run(db, STMT_SESSION_INSERT, 5, params, a, &srows);
+	params[5] = name;
+	rc = db_run(db, STMT_SESSION_INSERT, 6, params, a, &srows);
 	if (rc != DB_OK) {
 		crypto_wipe(cookie, TOKEN_LEN + 1);
 		return svc_dberr(db, rc, e);
 	}
 	*expires = strtoll(dbrows_get(&srows, 0, 1), NULL, 10);
-	audit(db, a, id, "signin", addr);
 	return 0;
 }
 

@@ -4,6 +4,7 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
+use Digest::SHA qw(sha256_hex);
 use MIME::Base64 qw(encode_base64);
 use Test::More;
 use TestLib;
@@ -206,6 +207,30 @@ subtest 'sign-in never writes the password or the cookie to stderr' => sub {
 	unlike($bad->{stderr}, qr/Secr3tWrong/, 'failure: no password');
 	my $b64 = encode_base64('bob:Secr3tWrong', '');
 	unlike($bad->{stderr}, qr/\Q$b64\E/, 'failure: no Authorization header');
+};
+
+subtest 'a sign-in writes its session, audit row and cleanups in one go' => sub {
+	my $bobid = one("SELECT id FROM users WHERE name = 'bob'");
+	# Someone's session long expired, and a failure on bob's name.
+	$t->psql("INSERT INTO sessions (id_hash, user_id, expires_at, max_expires_at) "
+	    . "VALUES (repeat('e', 64), '$bobid', now() - interval '1 day', now() - interval '1 day')");
+	is(signin_with(basic('bob', 'wrongpass99'))->{status}, 401, 'a failure first');
+	is(one("SELECT count(*) FROM signin_failures WHERE kind = 'user' AND key = 'bob'"),
+	    1, 'counted for bob');
+	my $audits = one("SELECT count(*) FROM audit_log WHERE action = 'signin'");
+	my $r = signin_with(basic('bob', 'bobpass12'));
+	is($r->{status}, 204, 'signed in') or diag($r->{body});
+	my $h = sha256_hex(cookie_value($r) // '');
+	is(one("SELECT user_id FROM sessions WHERE id_hash = '$h'"), $bobid, 'the session is bob\'s');
+	is(one("SELECT count(*) FROM sessions WHERE id_hash = repeat('e', 64)"), 0,
+	    'the expired session is gone');
+	is(one("SELECT count(*) FROM signin_failures WHERE kind = 'user' AND key = 'bob'"),
+	    0, 'bob\'s failures are cleared');
+	is(one("SELECT count(*) FROM audit_log WHERE action = 'signin'"), $audits + 1,
+	    'one audit row');
+	my ($row) = $t->psql("SELECT actor_user_id, target_type, target_id, remote_addr <> '' "
+	    . "FROM audit_log WHERE action = 'signin' ORDER BY id DESC LIMIT 1");
+	is_deeply($row, [ $bobid, 'user', $bobid, 't' ], 'by and about bob, with the address');
 };
 
 subtest 'GET /api/v2/signin is not a sign-in' => sub {
