@@ -164,14 +164,15 @@ static const char *const stmts[STMT__MAX] = {
 	/* STMT_SETUP: see usersd_setup() for the 9 parameters and columns */
 	"SELECT * FROM usersd_setup($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 	/* STMT_SESSION_INSERT: $1 id hash, $2 user, $3 length (s), $4 max (s),
-	 * $5 address, $6 user name -> id, expiry (epoch s).  One statement,
-	 * so one commit: the name's failures are cleared, a bounded batch of
-	 * expired sessions goes (by the expiry index), and the audit row is
-	 * written with the session. */
+	 * $5 address, $6 user name, $7 whether to expire -> id, expiry
+	 * (epoch s).  One statement, so one commit: the name's failures are
+	 * cleared, when $7 a bounded batch of expired sessions goes, and the
+	 * audit row is written with the session. */
 	"WITH c AS (DELETE FROM signin_failures WHERE kind = 'user' "
 	"AND key = $6), "
-	"x AS (DELETE FROM sessions WHERE id IN (SELECT id FROM sessions "
-	"WHERE expires_at < now() ORDER BY expires_at LIMIT 100)), "
+	"x AS (DELETE FROM sessions WHERE $7::boolean AND id IN (SELECT id "
+	"FROM sessions WHERE expires_at < now() ORDER BY expires_at "
+	"LIMIT 100)), "
 	"s AS (INSERT INTO sessions (id_hash, user_id, expires_at, "
 	"max_expires_at, remote_addr) VALUES ($1, $2, "
 	"now() + make_interval(secs => $3), now() + make_interval(secs => $4), "
