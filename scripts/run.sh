@@ -5,7 +5,8 @@
 # database "usersd", migrations, the operator (admin + generated password)
 # with its token in var/operator-token and the password in
 # var/admin-password (both mode 0600).  Later starts reuse all of it.
-# Then: the usersd master (4 workers, socket var/run/usersd.sock) and lighttpd
+# Then: the usersd master (4 workers on var/run/usersd.sock, and a sign-in
+# pool of one per CPU on var/run/usersd-signin.sock) and lighttpd
 # from deploy/lighttpd-master.conf, in the foreground; Ctrl-C stops both and
 # PostgreSQL.  Logs: var/run/*.log, var/pg/postgres.log.
 #
@@ -89,18 +90,20 @@ log_level = info
 EOF
 
 SOCK=$RUN/usersd.sock
+SIGNIN_SOCK=$RUN/usersd-signin.sock
 LIMIT=$(( ${USERSD_BODY_LIMIT:-65536} + 65536 ))
 sed -e "s|@LISTEN@|127.0.0.1|g" -e "s|@PORT@|$PORT|g" -e "s|@SOCKET@|$SOCK|g" \
+    -e "s|@SIGNIN_SOCKET@|$SIGNIN_SOCK|g" \
     -e "s|@RUNDIR@|$RUN|g" -e "s|@BODY_CAP_KB@|$(( LIMIT / 1024 ))|g" \
     -e "/^@INSTANCE_BLOCKS@$/d" \
     deploy/lighttpd-master.conf >"$RUN/lighttpd.conf"
 
-rm -f "$SOCK"
+rm -f "$SOCK" "$SIGNIN_SOCK"
 build/usersd -c "$RUN/usersd.conf" --listen "unix:$SOCK" --workers 4 \
-    2>>"$RUN/usersd.log" &
+    --signin-listen "unix:$SIGNIN_SOCK" 2>>"$RUN/usersd.log" &
 PIDS+=($!)
-for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
-[ -S "$SOCK" ] || { tail "$RUN/usersd.log" >&2; echo "run.sh: usersd did not start" >&2; exit 1; }
+for _ in $(seq 100); do [ -S "$SOCK" ] && [ -S "$SIGNIN_SOCK" ] && break; sleep 0.1; done
+[ -S "$SOCK" ] && [ -S "$SIGNIN_SOCK" ] || { tail "$RUN/usersd.log" >&2; echo "run.sh: usersd did not start" >&2; exit 1; }
 # Prepend: stop lighttpd before the master.
 lighttpd -D -f "$RUN/lighttpd.conf" 2>>"$RUN/lighttpd.stderr" &
 PIDS=($! "${PIDS[@]}")
