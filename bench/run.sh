@@ -21,8 +21,8 @@
 #                          NAME.perf in that directory (skews the numbers)
 #   BENCH_SIGNIN_WORKERS=N the master's sign-in pool (--signin-listen) for
 #                          POST /api/v2/signin, default one per CPU as in
-#                          usersd.service; 0 is the one-pool setup (nginx
-#                          only; docs/deploy.md)
+#                          usersd.service; 0 is the one-pool setup
+#                          (docs/deploy.md)
 #
 # A missed target prints MISS; it never fails the run.  The run fails only
 # when the stack cannot be set up or does not answer correctly.
@@ -51,8 +51,6 @@ case $WARM in ''|*[!0-9]*) die "BENCH_WARMUP must be whole seconds" ;; esac
 [ "$DUR" -ge 1 ] || die "BENCH_DURATION must be at least 1"
 case $SERVER in nginx|lighttpd) ;; *) die "BENCH_SERVER must be nginx or lighttpd" ;; esac
 case $SIGNIN_WORKERS in ''|*[!0-9]*) die "BENCH_SIGNIN_WORKERS must be a number" ;; esac
-[ "$SIGNIN_WORKERS" -eq 0 ] || [ "$SERVER" = nginx ] ||
-    die "BENCH_SIGNIN_WORKERS needs BENCH_SERVER=nginx"
 for b in build/usersd build/usersctl; do
 	[ -x "$b" ] || die "$b is missing (run make)"
 done
@@ -463,6 +461,20 @@ MEM0_PIDS=$(workers)
 REQS_AT_MEM0=$REQS_TOTAL
 
 # ---------------------------------------------------------------- scenarios
+# combine_slices NAME LABEL A B: R[NAME.*] from the slices A and B --
+# counts summed; mean, p50 and p99 the slices' own, weighted by requests.
+combine_slices() {
+	local n=$1 a=$3 b=$4 k
+	for k in requests s2xx s429 sother sockerr timeouts duration_us; do
+		R[$n.$k]=$(( ${R[$a.$k]} + ${R[$b.$k]} ))
+	done
+	for k in mean_us p50_us p99_us; do
+		R[$n.$k]=$(calc "(${R[$a.$k]} * ${R[$a.requests]} + ${R[$b.$k]} * ${R[$b.requests]}) / ${R[$n.requests]}" 1)
+	done
+	R[$n.last_other]=${R[$b.last_other]:-${R[$a.last_other]}}
+	R[$n.okrps]=$(calc "${R[$n.s2xx]} / (${R[$n.duration_us]} / 1e6)" 1)
+	R[$n.label]=$2
+}
 scenario ping "GET /ping (FastCGI floor)" "$T" "$C" "$URL/ping" "${S_COMMON[@]}"
 scenario get "GET /api/v2/users/{id}, operator token" "$T" "$C" "$URL" \
     "${S_GET[@]}" -H "$AUTH"
@@ -470,11 +482,23 @@ scenario me "GET /api/v2/me, session cookie" "$T" "$C" "$URL/api/v2/me" \
     "${S_COMMON[@]}" -H "Cookie: $COOKIE"
 scenario list "GET /api/v2/users?limit=20" "$T" "$C" \
     "$URL/api/v2/users?limit=20" "${S_COMMON[@]}" -H "$AUTH"
-scenario after_big "GET /api/v2/users?after=<id 25 from the end>&limit=20, $N users" \
-    "$T" "$C" "$URL/api/v2/users?after=$AFTER_BIG&limit=20" "${S_COMMON[@]}" -H "$AUTH"
-scenario after_small "the same, $SMALL_N users (database bench1k)" "$T" "$C" \
-    "$URL_SMALL/api/v2/users?after=$AFTER_SMALL&limit=20" "${S_COMMON[@]}" \
-    -H "Authorization: Token $TOKEN_SMALL"
+# after= at N users against 1k: a p99 comparison of two runs, which the
+# machine's drift would decide, so in interleaved half slices (big, small,
+# small, big), pooled by combine_slices.
+half=$(( (DUR + 1) / 2 ))
+for k in after_big_1 after_small_1 after_small_2 after_big_2; do
+	case $k in
+	after_big*) DUR=$half scenario "$k" "GET /api/v2/users?after=<id 25 from the end>&limit=20, $N users (slice ${k##*_})" \
+	    "$T" "$C" "$URL/api/v2/users?after=$AFTER_BIG&limit=20" "${S_COMMON[@]}" -H "$AUTH" ;;
+	*) DUR=$half scenario "$k" "the same, $SMALL_N users (database bench1k, slice ${k##*_})" "$T" "$C" \
+	    "$URL_SMALL/api/v2/users?after=$AFTER_SMALL&limit=20" "${S_COMMON[@]}" \
+	    -H "Authorization: Token $TOKEN_SMALL" ;;
+	esac
+done
+combine_slices after_big "GET /api/v2/users?after=<id 25 from the end>&limit=20, $N users (slices 1 + 2)" \
+    after_big_1 after_big_2
+combine_slices after_small "the same, $SMALL_N users (database bench1k, slices 1 + 2)" \
+    after_small_1 after_small_2
 scenario postdel "POST /api/v2/users + DELETE it (alternating)" "$T" "$C" \
     "$URL" "${S_POSTDEL[@]}" -H "$AUTH" -H "Content-Type: application/json"
 
@@ -498,7 +522,6 @@ MEM1_REQS=$(( REQS_TOTAL - REQS_AT_MEM0 ))
 # wrong, and each kind's slices are pooled (combine_slices).
 BENCH_METHOD=POST scenario signin "POST /api/v2/signin, right password" \
     "$T" "$C" "$URL/api/v2/signin" "${S_COMMON[@]}" -H "$BASIC_OK"
-half=$(( (DUR + 1) / 2 ))
 for k in wrongpw_1:WRONG unknown_1:UNKNOWN unknown_2:UNKNOWN wrongpw_2:WRONG; do
 	name=${k%%:*}
 	case ${k#*:} in
@@ -508,21 +531,6 @@ for k in wrongpw_1:WRONG unknown_1:UNKNOWN unknown_2:UNKNOWN wrongpw_2:WRONG; do
 	DUR=$half BENCH_METHOD=POST scenario "$name" "$label" 1 2 \
 	    "$URL/api/v2/signin" "${S_COMMON[@]}" -H "$hdr"
 done
-# combine_slices NAME LABEL A B: R[NAME.*] from the slices A and B --
-# counts summed, mean and p50 weighted by requests, the larger p99.
-combine_slices() {
-	local n=$1 a=$3 b=$4 k
-	for k in requests s2xx s429 sother sockerr timeouts duration_us; do
-		R[$n.$k]=$(( ${R[$a.$k]} + ${R[$b.$k]} ))
-	done
-	for k in mean_us p50_us; do
-		R[$n.$k]=$(calc "(${R[$a.$k]} * ${R[$a.requests]} + ${R[$b.$k]} * ${R[$b.requests]}) / ${R[$n.requests]}" 1)
-	done
-	R[$n.p99_us]=$(( ${R[$a.p99_us]} > ${R[$b.p99_us]} ? ${R[$a.p99_us]} : ${R[$b.p99_us]} ))
-	R[$n.last_other]=${R[$b.last_other]:-${R[$a.last_other]}}
-	R[$n.okrps]=$(calc "${R[$n.s2xx]} / (${R[$n.duration_us]} / 1e6)" 1)
-	R[$n.label]=$2
-}
 combine_slices wrongpw "POST /api/v2/signin, wrong password (slices 1 + 2)" wrongpw_1 wrongpw_2
 combine_slices unknown "POST /api/v2/signin, unknown user (slices 1 + 2)" unknown_1 unknown_2
 
