@@ -26,7 +26,7 @@ struct principal {
 	enum princ_kind	 kind;
 	const char	*auth_id;	/* token or session id */
 	const char	*user_id;
-	struct perm	*perms;		/* held explicitly */
+	const struct perm *perms;	/* held explicitly; read-only, shared */
 	size_t		 nperms;
 	char		**owner_orgs;	/* sessions: orgs the user owns */
 	size_t		 nowner;

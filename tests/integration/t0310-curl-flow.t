@@ -42,6 +42,7 @@ is($code, 201, 'setup with curl');
 my $OP = $j->{auth}{token};
 my $ORG = $j->{org}{id};
 my @op = ('-H', "Authorization: Token $OP", '-H', 'Content-Type: application/json');
+my $ADMIN = $j->{user}{id};
 
 my ($uid, $tok, $authid);
 subtest 'the four steps with curl' => sub {
@@ -66,6 +67,22 @@ subtest 'the four steps with curl' => sub {
 	($code) = curl('-u', 'dana:dana-pass-1', '-X', 'POST', '-d', '',
 	    "$URL/api/v2/signin");
 	is($code, 204, 'dana signs in with curl -u');
+};
+
+subtest 'tokens with different permissions alternate on every worker' => sub {
+	# A worker keeps the last permissions it parsed: an operator request
+	# between two of dana's must not lend dana its rights, nor the reverse.
+	my %seen;
+	for (1 .. 8) {
+		$seen{'op reads dana ' . (curl(@op, "$URL/api/v2/users/$uid"))[0]}++;
+		$seen{'dana reads admin ' . (curl('-H', "Authorization: Token $tok",
+		    "$URL/api/v2/users/$ADMIN"))[0]}++;
+		$seen{'dana reads dana ' . (curl('-H', "Authorization: Token $tok",
+		    "$URL/api/v2/users/$uid"))[0]}++;
+	}
+	is_deeply(\%seen, { 'op reads dana 200' => 8, 'dana reads admin 401' => 8,
+	    'dana reads dana 200' => 8 }, 'each token keeps its own rights')
+	    or diag explain \%seen;
 };
 
 # Enough requests that each of the three workers answers some.
