@@ -72,7 +72,6 @@ main(int argc, char *argv[])
 
 	memset(&o, 0, sizeof(o));
 	o.workers = 4;
-	o.signin_workers = 0;
 	o.socket_mode = 0660;
 	o.drain_seconds = 30;
 	log_init("usersd", LOG_LVL_INFO);
@@ -150,7 +149,6 @@ main(int argc, char *argv[])
 		    "--signin-listen\n");
 		return 2;
 	}
-
 	if (cfg_load(&cfg, o.config_path, err, sizeof(err)) == -1) {
 		fprintf(stderr, "usersd: configuration error: %s\n", err);
 		return 1;
@@ -163,9 +161,11 @@ main(int argc, char *argv[])
 	}
 	log_level = (enum loglevel)cfg.log_level;
 	/* As many as may hash at once: hash_concurrency, one per CPU. */
-	if (o.signin_listen != NULL && o.signin_workers == 0)
-		o.signin_workers = pw_concurrency(&cfg) > 64 ? 64 :
-		    pw_concurrency(&cfg);
+	if (o.signin_listen != NULL && o.signin_workers == 0) {
+		o.signin_workers = pw_concurrency(&cfg);
+		if (o.signin_workers > 64)
+			o.signin_workers = 64;
+	}
 	if (o.listen != NULL)
 		rc = prefork_run(&cfg, &o);
 	else if (fcgi_is_fastcgi())
