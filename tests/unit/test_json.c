@@ -463,6 +463,42 @@ test_encoders(void)
 	    "json_allowed_encode(0)");
 }
 
+/* The users writer escapes names byte for byte as json-c would. */
+static void
+test_user_writer_matches_json_c(void)
+{
+	static const char *const names[] = { "", "plain", "\"q\"", "back\\slash",
+	    "a/b", "tab\there", "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+	    "\x7f del", "end\x1f" };
+	struct user	 u = { U1, NULL, "active" };
+	json_object	*o;
+	const char	*want;
+	char		 name[4];
+	int		 c, same = 1, cases = 256 +
+	    (int)(sizeof(names) / sizeof(names[0]));
+
+	for (c = 1; c < cases && same; c++) {
+		if (c < 256) {
+			name[0] = 'a';
+			name[1] = (char)c;
+			name[2] = 'b';
+			name[3] = '\0';
+			u.name = name;
+		} else
+			u.name = names[c - 256];
+		o = json_object_new_object();
+		json_object_object_add(o, "name", json_object_new_string(u.name));
+		/* json-c's {"name":"..."} without the braces, in ours. */
+		want = json_object_to_json_string_ext(o, OUT_FLAGS);
+		want = arena_strndup(A, want + 1, strlen(want) - 2);
+		same &= strstr(json_user_encode(A, &u), want) != NULL;
+		json_object_put(o);
+	}
+	/* On a failure, c - 1 is the first case that differs. */
+	ok(same, "user names: every byte and some UTF-8 escaped as json-c "
+	    "does (reached case %d of %d)", c - 1, cases - 1);
+}
+
 int
 main(void)
 {
@@ -473,6 +509,7 @@ main(void)
 	test_setup_decode();
 	test_authz_decode();
 	test_encoders();
+	test_user_writer_matches_json_c();
 	arena_free(A);
 	return done_testing();
 }
