@@ -144,6 +144,12 @@ main(int argc, char *argv[])
 		fprintf(stderr, "usersd: a sign-in pool needs --listen\n");
 		return 2;
 	}
+	if (o.signin_listen != NULL && o.listen != NULL &&
+	    strcmp(o.signin_listen, o.listen) == 0) {
+		fprintf(stderr, "usersd: --signin-listen must be another "
+		    "address than --listen\n");
+		return 2;
+	}
 	if (o.signin_workers > 0 && o.signin_listen == NULL) {
 		fprintf(stderr, "usersd: --signin-workers needs "
 		    "--signin-listen\n");

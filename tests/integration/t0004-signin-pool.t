@@ -93,6 +93,8 @@ subtest 'the options are checked' => sub {
 	for my $case ([ [ '--signin-listen', 'unix:/tmp/x.sock' ], qr/needs --listen/ ],
 	    [ [ '--listen', 'unix:/tmp/y.sock', '--signin-workers', '2' ],
 	      qr/--signin-workers needs --signin-listen/ ],
+	    [ [ '--listen', 'unix:/tmp/y.sock', '--signin-listen', 'unix:/tmp/y.sock' ],
+	      qr/must be another address than --listen/ ],
 	    [ [ '--listen', 'unix:/tmp/y.sock', '--signin-listen', 'unix:/tmp/x.sock',
 	        '--signin-workers', '0' ], qr/from 1 to 64/ ]) {
 		my ($args, $re) = @$case;
