@@ -107,6 +107,8 @@ parse_perms(struct arena *a, const char *text, const struct perm **perms,
 	char		**words, *copy;
 	size_t		 i, n, ok = 0;
 
+	if (text == NULL)
+		text = "";
 	if (last_perms.text != NULL && strcmp(last_perms.text, text) == 0) {
 		*perms = last_perms.perms;
 		*nperms = last_perms.n;
