@@ -33,8 +33,8 @@
  * The principal behind a token or a session, in one statement.  Columns:
  * 0 kind, 1 auth id, 2 user id, 3 user status, 4 auth status,
  * 5 permissions (space separated), 6 owned org ids, 7 member org ids,
- * 8 instance owner, 9 "t" when the session is due a touch (session.c:
- * STMT_SESSION_TOUCH; always "f" for tokens); the _USER variants add 10-12 a
+ * 8 instance owner, 9 "t" when the session is due a touch (auth.c
+ * then runs STMT_SESSION_TOUCH; always "f" for tokens); the _USER variants add 10-12 a
  * user row (USER_COLS) in the same round trip: $N, or the principal's own
  * user when $N is NULL.
  */
@@ -49,10 +49,11 @@
  * minute old; the touch is a separate write, so the reads stay plain
  * SELECTs and most requests write nothing.
  */
+#define SESSION_RENEW_DUE \
+	"s.expires_at < now() + make_interval(secs => $2 / 2.0) " \
+	"AND s.expires_at < s.max_expires_at"
 #define SESSION_DUE \
-	"(s.expires_at < now() + make_interval(secs => $2 / 2.0) " \
-	"AND s.expires_at < s.max_expires_at " \
-	"OR s.last_used_at < now() - interval '1 minute')"
+	"(" SESSION_RENEW_DUE " OR s.last_used_at < now() - interval '1 minute')"
 #define SESSION_FROM " FROM sessions s JOIN users u ON u.id = s.user_id"
 #define SESSION_WHERE " WHERE s.id_hash = $1 AND s.expires_at > now()"
 /*
@@ -96,13 +97,12 @@ static const char *const stmts[STMT__MAX] = {
 	SESSION_FROM SESSION_WHERE,
 	/* STMT_SESSION_TOUCH: $1 session-id hash, $2 length (s) -> the new
 	 * expiry (epoch s) when the session was renewed, else NULL */
-	"WITH s AS (SELECT id, expires_at < now() + "
-	"make_interval(secs => $2 / 2.0) AND expires_at < max_expires_at "
-	"AS renew FROM sessions WHERE id_hash = $1 AND expires_at > now()) "
-	"UPDATE sessions SET expires_at = CASE WHEN s.renew THEN "
+	"WITH t AS (SELECT s.id, " SESSION_RENEW_DUE " AS renew "
+	"FROM sessions s" SESSION_WHERE ") "
+	"UPDATE sessions SET expires_at = CASE WHEN t.renew THEN "
 	"least(now() + make_interval(secs => $2), sessions.max_expires_at) "
-	"ELSE sessions.expires_at END, last_used_at = now() FROM s "
-	"WHERE sessions.id = s.id RETURNING CASE WHEN s.renew THEN "
+	"ELSE sessions.expires_at END, last_used_at = now() FROM t "
+	"WHERE sessions.id = t.id RETURNING CASE WHEN t.renew THEN "
 	"floor(extract(epoch FROM sessions.expires_at))::bigint END",
 	/* STMT_USER_GET: $1 id */
 	"SELECT " USER_COLS " FROM users WHERE id = $1",
