@@ -5,9 +5,10 @@
 # Everything runs in a private directory under /tmp (removed on exit, also
 # on Ctrl-C): a PostgreSQL cluster (tests/lib/pg.sh, fsync on) with two
 # databases, "bench" (BENCH_USERS seeded users) and "bench1k" (1000), the
-# usersd master with 4 workers on a unix socket, and nginx (or lighttpd) on
-# 127.0.0.1.  wrk drives the scenarios; the floors are /ping through the same
-# stack, pgbench on the same cluster and raw libargon2 (bench/hashfloor.c).
+# usersd master with 4 workers on a unix socket (plus its sign-in pool on a
+# second one), and nginx (or lighttpd) on 127.0.0.1.  wrk drives the
+# scenarios; the floors are /ping through the same stack, pgbench on the
+# same cluster and raw libargon2 (bench/hashfloor.c).
 #
 # Knobs (environment):
 #   BENCH_USERS=100000     users seeded into "bench" (1000000 for the large run)
@@ -701,12 +702,17 @@ machine skews every number).
 
 ## Results
 
-Load: wrk $T threads, $C connections, ${DUR}s per scenario after a ${WARM}s
-warm-up, except the wrong-password / unknown-user sign-ins (1 thread, 2
-connections: within hash_concurrency, so they measure hashing; two
-interleaved slices of $(( (DUR + 1) / 2 ))s each, pooled) and the
-background flood (1 thread, 16 connections).  req/s counts 2xx responses
-only; p50/p99 are wrk's, over all responses.
+Load: wrk $T threads, $C connections, each run after a ${WARM}s warm-up.
+The machine's speed drifts within a minute, so compared runs are taken
+side by side in slices of $(( (DUR + 1) / 2 ))s, pooled: each read and
+write scenario as /ping, it, it, /ping (its ratio is against those /ping
+slices); after= as big, small, small, big; and the wrong-password /
+unknown-user sign-ins (1 thread, 2 connections: within hash_concurrency,
+so they measure hashing) as wrong, unknown, unknown, wrong.  The right
+password sign-in runs ${DUR}s, between two hash-floor runs whose mean is
+its floor; the flood is 1 thread, 16 connections in the background.
+req/s counts 2xx responses only; p50/p99 are wrk's, over all responses
+(pooled slices: the slices' own, weighted by requests).
 
 $SUMMARY
 
