@@ -124,10 +124,16 @@ readable_users(struct req *r)
 	abuf_init(&b, r->arena, 128);
 	if (p->kind == PRINC_SESSION)
 		abuf_printf(&b, "%s ", p->user_id);
-	for (i = 0; i < p->nperms; i++)
-		if (p->perms[i].action == ACT_READ &&
-		    p->perms[i].type == RT_USERS && p->perms[i].id[0] != '\0')
-			abuf_printf(&b, "%s ", p->perms[i].id);
+	for (i = 0; i < p->nperms; i++) {
+		const struct perm *h = &p->perms[i];
+		struct perm	 user;
+
+		/* The matcher decides: an org-scoped one reaches no user. */
+		perm_make(&user, ACT_READ, RT_USERS, h->id, NULL);
+		if (h->type == RT_USERS && h->id[0] != '\0' &&
+		    perm_matches(h, &user))
+			abuf_printf(&b, "%s ", h->id);
+	}
 	return b.data;
 }
 

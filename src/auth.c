@@ -250,17 +250,25 @@ in_list(char **list, size_t n, const char *id)
 	return 0;
 }
 
+/*
+ * The rule of docs/permissions.md: a check is always against a concrete
+ * resource, and the resource decides its scope.  id and org name the
+ * resource; org is the org it really belongs to (the caller loaded it),
+ * NULL for users and the instance, and may be NULL for an org (it
+ * belongs to itself).
+ */
 int
 auth_allowed(const struct principal *p, enum perm_action action,
     enum rtype type, const char *id, const char *org)
 {
 	struct perm	 want;
-	const char	*org_of;
 	size_t		 i;
 
 	if (p == NULL)
 		return 0;
 	perm_make(&want, action, type, id, org);
+	if (type == RT_ORGS && want.org[0] == '\0')
+		memcpy(want.org, want.id, sizeof(want.org));
 	for (i = 0; i < p->nperms; i++)
 		if (perm_matches(&p->perms[i], &want))
 			return 1;
@@ -268,16 +276,20 @@ auth_allowed(const struct principal *p, enum perm_action action,
 		return 0;
 	if (p->instance_owner)
 		return 1;
-	if (type == RT_USERS && id != NULL && strcmp(id, p->user_id) == 0)
-		return 1;
+	/*
+	 * A session reads and writes its own user.  Users belong to no org,
+	 * so no org role reaches them: what an owner may do to users is the
+	 * membership of its org (/orgs/{id}/members, /owners).
+	 */
+	if (type == RT_USERS)
+		return id != NULL && strcmp(id, p->user_id) == 0;
 	if (type == RT_INSTANCE)
 		return 0;
-	/* Org roles grant orgs/<org> itself, and every type within <org>. */
-	org_of = type == RT_ORGS ? id : org;
-	if (in_list(p->owner_orgs, p->nowner, org_of))
+	/* Org roles: every other type within the org, and the org itself. */
+	if (in_list(p->owner_orgs, p->nowner, want.org))
 		return 1;
 	return action == ACT_READ &&
-	    in_list(p->member_orgs, p->nmember, org_of);
+	    in_list(p->member_orgs, p->nmember, want.org);
 }
 
 int

@@ -47,7 +47,12 @@ struct principal {
 int	 auth_authenticate(struct req *, int want_user,
 	    const char *want_user_id, struct user *user, int *found,
 	    struct db_read *ride, struct apierr *e);
-/* 1 when p holds a permission that grants action on the resource. */
+/*
+ * 1 when p may take action on the concrete resource {type, id, org}: org is
+ * the org the resource really belongs to (NULL for users, which belong to
+ * none; an org belongs to itself).  id NULL: every resource of the type
+ * (in org, when org is given).
+ */
 int	 auth_allowed(const struct principal *, enum perm_action, enum rtype,
 	    const char *id, const char *org);
 /* 0 when allowed, else -1 with e = 401 "<action>:<resource> is unauthorized". */

@@ -114,10 +114,16 @@ orgs_list(struct db *db, struct arena *a, const struct principal *p,
 
 	/* Readable orgs of a non-operator: explicit grants and roles. */
 	abuf_init(&ids, a, 256);
-	for (i = 0; i < p->nperms; i++)
-		if (p->perms[i].action == ACT_READ &&
-		    p->perms[i].type == RT_ORGS && p->perms[i].id[0] != '\0')
-			abuf_printf(&ids, "%s ", p->perms[i].id);
+	for (i = 0; i < p->nperms; i++) {
+		const struct perm *h = &p->perms[i];
+		const char	*id = h->id[0] != '\0' ? h->id : h->org;
+		struct perm	 org;
+
+		/* The matcher decides: orgs/<a>/orgs/<b> reaches no org. */
+		perm_make(&org, ACT_READ, RT_ORGS, id, id);
+		if (h->type == RT_ORGS && *id != '\0' && perm_matches(h, &org))
+			abuf_printf(&ids, "%s ", id);
+	}
 	if (p->kind == PRINC_SESSION) {
 		for (i = 0; i < p->nowner; i++)
 			abuf_printf(&ids, "%s ", p->owner_orgs[i]);

@@ -1,8 +1,10 @@
 /*
- * perm.c -- permission names, the string codec and InfluxDB's matching
- * rules (authz.go matchesV1).
+ * perm.c -- permission names, the string codec and the matching rule:
+ * InfluxDB's (authz.go matchesV1), except that the resource decides its
+ * scope (perm.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "perm.h"
@@ -120,31 +122,39 @@ char *
 perm_format(const struct perm *p, char *buf)
 {
 	const char	*a = actions[p->action], *t = types[p->type];
+	int		 n;
 
 	if (p->org[0] != '\0' && p->id[0] != '\0')
-		snprintf(buf, PERM_STR_MAX, "%s:orgs/%s/%s/%s", a, p->org, t,
-		    p->id);
+		n = snprintf(buf, PERM_STR_MAX, "%s:orgs/%s/%s/%s", a, p->org,
+		    t, p->id);
 	else if (p->org[0] != '\0')
-		snprintf(buf, PERM_STR_MAX, "%s:orgs/%s/%s", a, p->org, t);
+		n = snprintf(buf, PERM_STR_MAX, "%s:orgs/%s/%s", a, p->org, t);
 	else if (p->id[0] != '\0')
-		snprintf(buf, PERM_STR_MAX, "%s:%s/%s", a, t, p->id);
+		n = snprintf(buf, PERM_STR_MAX, "%s:%s/%s", a, t, p->id);
 	else
-		snprintf(buf, PERM_STR_MAX, "%s:%s", a, t);
+		n = snprintf(buf, PERM_STR_MAX, "%s:%s", a, t);
+	/* PERM_STR_MAX holds the longest form: a cut one would be stored. */
+	if (n < 0 || n >= PERM_STR_MAX)
+		abort();
 	return buf;
 }
 
 int
-perm_matches(const struct perm *held, const struct perm *req)
+perm_matches(const struct perm *held, const struct perm *res)
 {
-	if (held->action != req->action)
+	const char	*org = res->org;
+
+	if (held->action != res->action)
 		return 0;
 	if (held->type == RT_INSTANCE)
 		return 1;
-	if (held->type != req->type)
+	if (held->type != res->type)
 		return 0;
-	if (held->id[0] != '\0')
-		return strcmp(held->id, req->id) == 0;
-	if (held->org[0] != '\0')
-		return strcmp(held->org, req->org) == 0;
+	if (res->type == RT_ORGS && org[0] == '\0')
+		org = res->id;
+	if (held->org[0] != '\0' && strcmp(held->org, org) != 0)
+		return 0;
+	if (held->id[0] != '\0' && strcmp(held->id, res->id) != 0)
+		return 0;
 	return 1;
 }

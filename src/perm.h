@@ -51,7 +51,8 @@ struct perm {
 	char		 org[ID_LEN + 1];	/* "" when absent */
 };
 
-#define PERM_STR_MAX	64
+/* The longest form: "write:orgs/<16>/notificationEndpoints/<16>" is 66. */
+#define PERM_STR_MAX	96
 
 const char	*perm_action_name(enum perm_action);
 const char	*perm_type_name(enum rtype);
@@ -63,8 +64,16 @@ int		 perm_type_parse(const char *);
 int		 perm_parse(const char *, struct perm *);
 /* Writes Permission.String() into buf (PERM_STR_MAX bytes); returns buf. */
 char		*perm_format(const struct perm *, char *buf);
-/* 1 when the held permission grants the requested one (matchesV1). */
-int		 perm_matches(const struct perm *held, const struct perm *req);
+/*
+ * 1 when the held permission grants action on a concrete resource: res
+ * names the resource's type, its id ("" for every resource of the type)
+ * and the org it really belongs to ("" for users and the instance, which
+ * belong to no org; an org belongs to itself, so an empty org of an orgs
+ * resource reads as its id).  A held org must equal the resource's org,
+ * a held id its id: unlike InfluxDB's matchesV1, an id does not match
+ * across orgs.
+ */
+int		 perm_matches(const struct perm *held, const struct perm *res);
 /* Fills p; id and org may be NULL. */
 void		 perm_make(struct perm *, enum perm_action, enum rtype,
 		    const char *id, const char *org);

@@ -126,6 +126,13 @@ tokens_create(struct db *db, struct arena *a, const struct principal *p,
 	if (auth_require(p, ACT_WRITE, RT_AUTHORIZATIONS, NULL, org.s, e) == -1 ||
 	    auth_require(p, ACT_WRITE, RT_USERS, target, NULL, e) == -1)
 		return -1;
+	/*
+	 * The maker grants only what it may do itself.  A requested
+	 * permission, read as the resource it names, is the widest resource
+	 * it can ever match (every resource it matches has its type, id and
+	 * org), so a maker allowed that resource by the same matcher is
+	 * allowed all of them.
+	 */
 	for (i = 0; i < in->nperms; i++) {
 		const struct perm *q = &in->perms[i];
 

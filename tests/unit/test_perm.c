@@ -94,7 +94,7 @@ test_parse_format(void)
 		{ __LINE__, "read:orgs/" O1 "/buckets/" B1
 		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxx", -1, 0, 0, NULL, NULL },
 	};
-	struct perm	 p;
+	struct perm	 p, q;
 	char		 buf[PERM_STR_MAX];
 	size_t		 i;
 	int		 rc;
@@ -121,6 +121,12 @@ test_parse_format(void)
 	perm_make(&p, ACT_READ, RT_USERS, NULL, NULL);
 	is_str(perm_format(&p, buf), "read:users",
 	    "perm_make with NULL id and org leaves them empty");
+	perm_make(&p, ACT_WRITE, RT_NOTIFICATION_ENDPOINTS, B1, O1);
+	is_str(perm_format(&p, buf), "write:orgs/" O1
+	    "/notificationEndpoints/" B1,
+	    "the longest form (66 characters) is formatted whole");
+	is_int(perm_parse(buf, &q), 0, "and parses back");
+	is_str(q.id, B1, "with its id");
 }
 
 static void
@@ -155,18 +161,38 @@ test_matches(void)
 		  "read:orgs/" O2 "/buckets", 0 },
 		{ __LINE__, "read:orgs/" O1 "/buckets", "read:buckets", 0 },
 		{ __LINE__, "read:orgs/" O1 "/buckets", "read:buckets/" B1, 0 },
-		/* Id-scoped: that id only (in any org, as matchesV1). */
+		/* Id-scoped: that id only. */
 		{ __LINE__, "read:users/" U1, "read:users/" U1, 1 },
 		{ __LINE__, "read:users/" U1, "read:users/" U2, 0 },
 		{ __LINE__, "read:users/" U1, "read:users", 0 },
 		{ __LINE__, "read:orgs/" O1 "/buckets/" B1,
 		  "read:orgs/" O1 "/buckets/" B1, 1 },
 		{ __LINE__, "read:orgs/" O1 "/buckets/" B1,
-		  "read:orgs/" O2 "/buckets/" B1, 1 },
-		{ __LINE__, "read:orgs/" O1 "/buckets/" B1,
 		  "read:orgs/" O1 "/buckets", 0 },
 		{ __LINE__, "read:orgs/" O1, "read:orgs/" O1, 1 },
 		{ __LINE__, "read:orgs/" O1, "read:orgs/" O2, 0 },
+		/*
+		 * With an org too: only a resource of that id that really
+		 * belongs to the org (matchesV1 matched the id in any org).
+		 */
+		{ __LINE__, "read:orgs/" O1 "/buckets/" B1,
+		  "read:orgs/" O2 "/buckets/" B1, 0 },
+		{ __LINE__, "read:orgs/" O1 "/buckets/" B1, "read:buckets/" B1,
+		  0 },
+		{ __LINE__, "write:orgs/" O1 "/authorizations/" B1,
+		  "write:orgs/" O2 "/authorizations/" B1, 0 },
+		/* Users belong to no org: an org-scoped one never reaches one. */
+		{ __LINE__, "write:orgs/" O1 "/users/" U1, "write:users/" U1, 0 },
+		{ __LINE__, "read:orgs/" O1 "/users/" U1, "read:users/" U1, 0 },
+		{ __LINE__, "read:orgs/" O1 "/users", "read:users/" U1, 0 },
+		{ __LINE__, "read:orgs/" O1 "/users", "read:users", 0 },
+		/* An org belongs to itself. */
+		{ __LINE__, "read:orgs/" O1 "/orgs", "read:orgs/" O1, 1 },
+		{ __LINE__, "read:orgs/" O1 "/orgs", "read:orgs/" O2, 0 },
+		{ __LINE__, "read:orgs/" O1 "/orgs/" O2, "read:orgs/" O2, 0 },
+		{ __LINE__, "read:orgs/" O1 "/orgs/" O1, "read:orgs/" O1, 1 },
+		{ __LINE__, "read:orgs/" O1 "/orgs", "read:orgs", 0 },
+		{ __LINE__, "read:orgs", "read:orgs/" O2, 1 },
 	};
 	struct perm	 held, req;
 	size_t		 i;
@@ -260,6 +286,33 @@ test_auth_allowed(void)
 	    "session: org roles do not grant a type without an org");
 	is_int(auth_allowed(&ses, ACT_READ, RT_INSTANCE, NULL, NULL), 0,
 	    "session: not the instance");
+
+	/* What no org role reaches: users (they belong to no org). */
+	is_int(auth_allowed(&ses, ACT_WRITE, RT_USERS, U2, O1), 0,
+	    "session owner: no user, even one named with its org");
+	is_int(auth_allowed(&ses, ACT_READ, RT_USERS, U2, O2), 0,
+	    "session member: no user, even one named with its org");
+	is_int(auth_allowed(&ses, ACT_WRITE, RT_USERS, NULL, O1), 0,
+	    "session owner: not the users of its org");
+	is_int(auth_allowed(&ses, ACT_WRITE, RT_ORGS, O2, O1), 1,
+	    "session owner: an org named within its org reads as its own");
+	is_int(auth_allowed(&ses, ACT_WRITE, RT_ORGS, O1, O3), 0,
+	    "session owner: its org named within another org is refused");
+	is_int(auth_allowed(&ses, ACT_WRITE, RT_ORGS, NULL, NULL), 0,
+	    "session owner: not all orgs");
+	is_int(auth_allowed(&ses, ACT_WRITE, RT_INSTANCE, NULL, O1), 0,
+	    "session owner: not the instance, even named within its org");
+
+	/* The attack of issue 11: a token minted with the org's id. */
+	perm_make(&tperms[0], ACT_WRITE, RT_USERS, U2, O1);
+	perm_make(&tperms[1], ACT_READ, RT_USERS, U2, O1);
+	tok.nperms = 2;
+	is_int(auth_allowed(&tok, ACT_WRITE, RT_USERS, U2, NULL), 0,
+	    "token: write:orgs/<o1>/users/<u2> does not write user u2");
+	is_int(auth_allowed(&tok, ACT_READ, RT_USERS, U2, NULL), 0,
+	    "token: read:orgs/<o1>/users/<u2> does not read user u2");
+	perm_make(&tperms[0], ACT_READ, RT_USERS, NULL, NULL);
+	perm_make(&tperms[1], ACT_WRITE, RT_BUCKETS, NULL, O1);
 
 	/* The instance owner. */
 	memset(&root, 0, sizeof(root));
