@@ -15,49 +15,57 @@
 #include "users.h"
 #include "banned.h"
 
-/* Resolves an id or name filter to an id; NULL when absent (e unset). */
+/*
+ * Resolves an id or name filter to an id; NULL when absent (e unset).
+ * Returns 1 when the name is unknown to a caller that may not read every
+ * resource of its type: that answers as for a hidden one (an empty list),
+ * so the filter does not tell which names exist.
+ */
 static int
-filter_id(struct req *r, const char *idkey, const char *namekey, int isuser,
-    const char **out, struct apierr *e)
+filter_id(struct req *r, const char *idkey, const char *namekey,
+    enum rtype type, const char **out, struct apierr *e)
 {
 	const char	*id = http_query(r, idkey), *name = http_query(r, namekey);
 	struct idstr	 parsed;
 	struct user	 u;
 	struct org	 o;
+	int		 rc = 0;
 
 	*out = NULL;
 	if (id != NULL && *id != '\0') {
 		if (id_parse(id, &parsed, NULL, e) == -1)
 			return -1;
 		*out = arena_strdup(r->arena, parsed.s);
-	} else if (name != NULL && *name != '\0') {
-		if (isuser) {
-			if (users_get_by_name(r->db, r->arena, name, &u,
-			    e) == -1)
-				return -1;
-			*out = u.id;
-		} else {
-			if (orgs_get_by_name(r->db, r->arena, name, &o,
-			    e) == -1)
-				return -1;
-			*out = o.id;
-		}
+		return 0;
 	}
-	return 0;
+	if (name == NULL || *name == '\0')
+		return 0;
+	if (type == RT_USERS) {
+		if ((rc = users_get_by_name(r->db, r->arena, name, &u, e)) == 0)
+			*out = u.id;
+	} else if ((rc = orgs_get_by_name(r->db, r->arena, name, &o, e)) == 0)
+		*out = o.id;
+	if (rc == -1 && e->code == APIERR_NOT_FOUND &&
+	    !auth_allowed(r->principal, ACT_READ, type, NULL, NULL))
+		return 1;
+	return rc;
 }
 
 int
 api_auths_list(struct req *r, struct apierr *e)
 {
-	struct authz	*list;
+	struct authz	*list = NULL;
 	const char	*user, *org;
-	size_t		 n;
+	size_t		 n = 0;
+	int		 rc;
 
-	if (filter_id(r, "userID", "user", 1, &user, e) == -1 ||
-	    filter_id(r, "orgID", "org", 0, &org, e) == -1)
+	if ((rc = filter_id(r, "userID", "user", RT_USERS, &user, e)) == -1)
 		return -1;
-	if (tokens_list(r->db, r->arena, r->principal, user, org, &list, &n,
-	    e) == -1)
+	if (rc == 0 &&
+	    (rc = filter_id(r, "orgID", "org", RT_ORGS, &org, e)) == -1)
+		return -1;
+	if (rc == 0 && tokens_list(r->db, r->arena, r->principal, user, org,
+	    &list, &n, e) == -1)
 		return -1;
 	http_send_json(r, 200, json_authzs_encode(r->arena, list, n,
 	    "/api/v2/authorizations"));

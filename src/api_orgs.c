@@ -24,19 +24,24 @@ api_orgs_list(struct req *r, struct apierr *e)
 	const char	*quser = http_query(r, "userID"), *next = NULL;
 	struct idstr	 id, uid;
 	size_t		 n;
+	int		 found;
 
 	if (api_parse_page(r, &pg, 0, e) == -1)
 		return -1;
 	if ((qid != NULL && *qid != '\0') || (qname != NULL && *qname != '\0')) {
 		if (qid != NULL && *qid != '\0') {
-			if (id_parse(qid, &id, NULL, e) == -1 ||
-			    orgs_get(r->db, r->arena, id.s, &one, e) == -1)
+			if (id_parse(qid, &id, NULL, e) == -1)
 				return -1;
-		} else if (orgs_get_by_name(r->db, r->arena, qname, &one,
-		    e) == -1)
+			found = orgs_get(r->db, r->arena, id.s, &one, e);
+		} else
+			found = orgs_get_by_name(r->db, r->arena, qname, &one,
+			    e);
+		/* Without read:orgs a missing org reads as a hidden one. */
+		if (found == -1 && (e->code != APIERR_NOT_FOUND ||
+		    auth_allowed(r->principal, ACT_READ, RT_ORGS, NULL, NULL)))
 			return -1;
-		n = auth_allowed(r->principal, ACT_READ, RT_ORGS, one.id,
-		    NULL) ? 1 : 0;
+		n = found == 0 && auth_allowed(r->principal, ACT_READ, RT_ORGS,
+		    one.id, NULL) ? 1 : 0;
 		http_send_json(r, 200, json_orgs_encode(r->arena, &one, n,
 		    "/api/v2/orgs", NULL, NULL));
 		return 0;
