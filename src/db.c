@@ -422,6 +422,8 @@ classify(struct db *db, PGresult *res)
 		return DB_CHECK;
 	if (strcmp(state, "P0001") == 0)
 		return DB_RAISED;
+	if (strcmp(state, "UA001") == 0)
+		return DB_REFUSED;
 	if (strcmp(state, "57014") == 0)	/* statement timeout */
 		return DB_UNAVAILABLE;
 	return DB_ERROR;

@@ -21,6 +21,8 @@ enum dbres {
 	DB_CHECK,		/* 23514/23502/22001: a CHECK or NOT NULL refused it */
 	DB_FOREIGN,		/* 23503: a referenced row is missing */
 	DB_RAISED,		/* P0001 from a function: see db_raised() */
+	DB_REFUSED,		/* UA001: a rule of the schema refused it; the
+				 * message (db_raised()) is for the client */
 	DB_UNAVAILABLE,		/* no connection, or it broke: reconnect later */
 	DB_ERROR		/* anything else: logged */
 };

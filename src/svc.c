@@ -22,6 +22,9 @@ svc_dberr(struct db *db, enum dbres rc, struct apierr *e)
 		return apierr_set(e, APIERR_CONFLICT, "already exists");
 	case DB_NOROW:
 		return apierr_set(e, APIERR_NOT_FOUND, "not found");
+	case DB_REFUSED:
+		/* The schema's own words (sql/migrations), never request data. */
+		return apierr_set(e, APIERR_UNPROCESSABLE, "%s", db_raised(db));
 	default:
 		log_warnx("database error: %s", db_raised(db));
 		return apierr_internal(e);

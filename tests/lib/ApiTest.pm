@@ -104,7 +104,7 @@ sub db_state {
 	    UNION ALL SELECT 'a', id, status, user_id, token_hash, '', updated_at::text FROM authorizations
 	    UNION ALL SELECT 's', id, user_id, id_hash, '', '', expires_at::text FROM sessions
 	    UNION ALL SELECT 'l', id::text, action, target_type, coalesce(target_id, ''), '', '' FROM audit_log
-	    ORDER BY 1, 2});
+	    ORDER BY 1, 2, 3, 4});
 }
 
 # Does the text appear anywhere in the database's tables?
