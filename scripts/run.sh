@@ -8,7 +8,8 @@
 # Then: the usersd master (4 workers on var/run/usersd.sock, and a sign-in
 # pool of one per CPU on var/run/usersd-signin.sock) and lighttpd
 # from deploy/lighttpd-master.conf, in the foreground; Ctrl-C stops both and
-# PostgreSQL.  Logs: var/run/*.log, var/pg/postgres.log.
+# PostgreSQL.  lighttpd's own errors are JSON from deploy/errors/, copied to
+# var/run/errors.  Logs: var/run/*.log, var/pg/postgres.log.
 #
 # PostgreSQL runs as the "postgres" user when this runs as root, so var/pg
 # must be reachable by it; if the checkout is not (e.g. under /root, mode
@@ -89,12 +90,18 @@ db = $USERSD_DB
 log_level = info
 EOF
 
+# The web server's own error bodies (deploy/errors/: JSON files and
+# lighttpd's error handler) go to var/run/errors, as the tests do.
+rm -rf "$RUN/errors"
+cp -R deploy/errors "$RUN/errors"
+
 SOCK=$RUN/usersd.sock
 SIGNIN_SOCK=$RUN/usersd-signin.sock
 LIMIT=$(( ${USERSD_BODY_LIMIT:-65536} + 65536 ))
 sed -e "s|@LISTEN@|127.0.0.1|g" -e "s|@PORT@|$PORT|g" -e "s|@SOCKET@|$SOCK|g" \
     -e "s|@SIGNIN_SOCKET@|$SIGNIN_SOCK|g" \
-    -e "s|@RUNDIR@|$RUN|g" -e "s|@BODY_CAP_KB@|$(( LIMIT / 1024 ))|g" \
+    -e "s|@RUNDIR@|$RUN|g" -e "s|@ERRORS@|$RUN/errors|g" \
+    -e "s|@BODY_CAP_KB@|$(( LIMIT / 1024 ))|g" \
     -e "/^@INSTANCE_BLOCKS@$/d" \
     deploy/lighttpd-master.conf >"$RUN/lighttpd.conf"
 

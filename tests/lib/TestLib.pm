@@ -349,6 +349,7 @@ package TestLib::Server;
 
 use strict;
 use warnings;
+use File::Basename qw(basename);
 use File::Copy qw(copy);
 use File::Temp qw(tempdir);
 use HTTP::Tiny;
@@ -466,6 +467,16 @@ sub start {
 	$self->{dir} = $dir;
 	my $limit = $o{body_limit} // $BODY_LIMIT;
 
+	# deploy/errors/ (the web servers' own error bodies, and lighttpd's
+	# error handler) goes to the run dir: www-data must read it, and the
+	# checkout may be out of its reach.
+	mkdir "$dir/errors" or die "mkdir $dir/errors: $!";
+	for my $f (glob "$TestLib::ROOT/deploy/errors/*") {
+		my $to = "$dir/errors/" . basename($f);
+		copy($f, $to) or die "copy $f: $!";
+		chmod((-x $f ? 0755 : 0644), $to);
+	}
+
 	# The usersd config: default database, instances, extra settings.
 	my $conf = "$dir/usersd.conf";
 	open my $c, '>', $conf or die "$conf: $!";
@@ -507,6 +518,7 @@ sub start {
 		USERSD => $bin,
 		CONFIG => $conf,
 		RUNDIR => $dir,
+		ERRORS => "$dir/errors",
 		DB => $t->conninfo,
 		WORKERS => $self->{workers},
 		USER => $USER,
