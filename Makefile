@@ -1,6 +1,7 @@
 # usersd -- one hand-written, non-recursive Makefile.
 # User CFLAGS are kept; project flags are appended.  `make O=DIR` builds into
-# another directory (the sanitizer build uses O=build/asan SANITIZE=1).
+# another directory (the sanitizer build uses O=build/asan SANITIZE=1, the
+# clang build O=build/clang, the libFuzzer build O=build/fuzz FUZZ=1).
 
 -include config.mak
 
@@ -30,6 +31,12 @@ ifdef SANITIZE
 CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
+endif
+# The libFuzzer build (make fuzz-build): clang, objects instrumented for
+# coverage, the harnesses linked with libFuzzer's main.
+ifdef FUZZ
+CFLAGS += -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 
 ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -pthread $(PKG_CFLAGS) -Isrc $(CPPFLAGS) $(CFLAGS)
@@ -82,6 +89,14 @@ UNIT_TESTS = \
 	$(O)/tests/test_err.test \
 	$(O)/tests/test_json.test
 
+# tests/fuzz/fuzz_<module>.c #includes the module it fuzzes.  Each is also
+# a unit program that replays tests/fuzz/regress/<module>/ and the seeds.
+FUZZ_TARGETS = http auth json perm ids util crypto cfg
+FUZZ_SECONDS ?= 300
+FUZZ_CHECK_SECONDS ?= 15
+FUZZ_BINS = $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
+UNIT_TESTS += $(patsubst %,$(O)/tests/fuzz_%.test,$(FUZZ_TARGETS))
+
 all: $(O)/usersd $(O)/usersctl
 
 $(O)/usersd: $(USERSD_OBJS)
@@ -112,6 +127,33 @@ $(O)/tests/%.test: tests/unit/%.c tests/unit/tap.h $(CORE_OBJS) $(API_OBJS)
 
 unit: $(UNIT_TESTS)
 
+$(O)/tests/fuzz_%.test: tests/fuzz/fuzz_%.c tests/fuzz/replay.c \
+    tests/fuzz/fuzz.h $(CORE_OBJS) $(API_OBJS)
+	@mkdir -p $(O)/tests
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -DFUZZ_TARGET='"$*"' \
+	    -pthread $(LDFLAGS) -o $@ $< tests/fuzz/replay.c \
+	    $(filter-out $(O)/$*.o,$(CORE_OBJS) $(API_OBJS)) \
+	    $(FCGI_LIBS) $(PKG_LIBS)
+
+# Only under O=build/fuzz FUZZ=1 CC=clang (see fuzz-build).
+$(O)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(CORE_OBJS) $(API_OBJS)
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer,address,undefined \
+	    -pthread -o $@ $< \
+	    $(filter-out $(O)/$*.o,$(CORE_OBJS) $(API_OBJS)) \
+	    $(FCGI_LIBS) $(PKG_LIBS)
+
+fuzz-build:
+	$(MAKE) O=build/fuzz CC=clang FUZZ=1 DEVELOPER=1 $(FUZZ_BINS)
+
+# Each target for FUZZ_SECONDS; new inputs go to build/fuzz/corpus, never
+# to the seeds in tests/fuzz/corpus.
+fuzz: fuzz-build
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The project builds with clang as well, warnings as errors.
+clang:
+	$(MAKE) O=build/clang CC=clang DEVELOPER=1 all unit
+
 # The sanitizer copy that `make check` runs the unit and CGI tiers against.
 asan:
 	$(MAKE) O=build/asan SANITIZE=1 all unit
@@ -120,9 +162,9 @@ asan:
 # no -dev headers), then build in a sub-make that sees them.
 check:
 	bash scripts/deps.sh
-	$(MAKE) all unit asan
+	$(MAKE) all unit asan clang fuzz-build
 	bash scripts/check-includes.sh
-	bash tests/run.sh
+	FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS) bash tests/run.sh
 
 check-includes:
 	@bash scripts/check-includes.sh
@@ -145,6 +187,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all unit asan check check-includes run bench install clean
+.PHONY: all unit asan clang fuzz fuzz-build check check-includes run bench \
+	install clean
 
 -include $(wildcard $(O)/*.d)

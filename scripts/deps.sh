@@ -6,10 +6,12 @@
 # no package lists).  Used by "make run", "make check" and .ci/run.
 set -eu
 
-# Build: compiler, pkg-config and the four libraries (+ libcrypto).
+# Build: compilers (gcc; clang, which must build it too, and its libFuzzer
+# and sanitizer runtimes for tests/fuzz), pkg-config and the four libraries
+# (+ libcrypto).
 # Run/test: PostgreSQL, the three web servers, mod_fcgid, curl, perl (prove,
 # Test::More, JSON::PP, HTTP::Tiny are perl core).  wrk is for load tests.
-PKGS="gcc make pkg-config libc6-dev
+PKGS="gcc clang libclang-rt-14-dev make pkg-config libc6-dev
 libfcgi-dev libjson-c-dev libargon2-dev libssl-dev libpq-dev
 postgresql lighttpd nginx-light apache2 libapache2-mod-fcgid
 curl perl wrk procps"

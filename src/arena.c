@@ -14,6 +14,27 @@
 #define ARENA_BLOCK	(64 * 1024)
 #define ARENA_ALIGN	16
 
+/*
+ * Under AddressSanitizer, the unused part of each block is poisoned and
+ * allocations are kept apart by a red zone, so an overrun of one arena
+ * string is reported like one of malloc's (the asan tier, tests/fuzz).
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_ASAN	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_ASAN	1
+#endif
+#endif
+#ifdef ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#define REDZONE		16
+#else
+#define ASAN_POISON_MEMORY_REGION(p, n)		((void)(p), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(p, n)	((void)(p), (void)(n))
+#define REDZONE		0
+#endif
+
 struct block {
 	struct block	*next;
 	size_t		 size;
@@ -36,6 +57,7 @@ block_new(size_t size)
 	b->next = NULL;
 	b->size = size;
 	b->used = 0;
+	ASAN_POISON_MEMORY_REGION(b->mem, size);
 	return b;
 }
 
@@ -62,6 +84,7 @@ arena_reset(struct arena *a)
 	a->head = a->first;
 	a->first->used = 0;
 	a->first->next = NULL;
+	ASAN_POISON_MEMORY_REGION(a->first->mem, a->first->size);
 }
 
 void
@@ -83,7 +106,8 @@ arena_alloc(struct arena *a, size_t n)
 
 	if (n > SIZE_MAX - ARENA_ALIGN - ARENA_BLOCK)
 		fatalx("arena: allocation of %zu bytes is too large", n);
-	off = (b->used + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	off = b->used == 0 ? 0 : (b->used + REDZONE + ARENA_ALIGN - 1) &
+	    ~(size_t)(ARENA_ALIGN - 1);
 	if (off + n > b->size) {
 		b = block_new(n > ARENA_BLOCK ? n : ARENA_BLOCK);
 		b->next = a->head;
@@ -92,6 +116,7 @@ arena_alloc(struct arena *a, size_t n)
 	}
 	p = b->mem + off;
 	b->used = off + n;
+	ASAN_UNPOISON_MEMORY_REGION(p, n);
 	memset(p, 0, n);
 	return p;
 }

@@ -25,7 +25,8 @@ char		*arena_strdup(struct arena *, const char *);
 char		*arena_strndup(struct arena *, const char *, size_t);
 char		*arena_printf(struct arena *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
-char		*arena_vprintf(struct arena *, const char *, va_list);
+char		*arena_vprintf(struct arena *, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
 
 /*
  * A growable byte buffer in the arena, for building responses.  The

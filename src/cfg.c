@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cfg.h"
 #include "log.h"
@@ -65,6 +66,9 @@ static const struct cfgkey keys[] = {
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+static int	seterr(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
 
 static int
 seterr(char *err, size_t errsz, const char *fmt, ...)
@@ -226,6 +230,24 @@ load_env(struct cfg *c, char *err, size_t errsz)
 	return 0;
 }
 
+/* The checks across keys, once every source is read; 0 or -1. */
+static int
+validate(const struct cfg *c, char *err, size_t errsz)
+{
+	if (c->session_max < c->session_length)
+		return seterr(err, errsz, "session_max (%lld) must not be "
+		    "less than session_length (%lld)", c->session_max,
+		    c->session_length);
+	if (c->signin_lockout_max < c->signin_lockout)
+		return seterr(err, errsz, "signin_lockout_max (%lld) must not "
+		    "be less than signin_lockout (%lld)",
+		    c->signin_lockout_max, c->signin_lockout);
+	if (c->argon2_memory < 8 * c->argon2_parallelism)
+		return seterr(err, errsz, "argon2_memory must be at least 8 "
+		    "KiB per lane (argon2_parallelism)");
+	return 0;
+}
+
 int
 cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
 {
@@ -241,22 +263,13 @@ cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
 	}
 	if (path == NULL || *path == '\0')
 		path = getenv("USERSD_CONFIG");
-	if (path != NULL && *path != '\0' &&
-	    load_file(c, path, err, errsz) == -1)
+	if ((path != NULL && *path != '\0' &&
+	    load_file(c, path, err, errsz) == -1) ||
+	    load_env(c, err, errsz) == -1 || validate(c, err, errsz) == -1) {
+		/* A refused load keeps nothing: a refused reload must not leak. */
+		cfg_release(c);
 		return -1;
-	if (load_env(c, err, errsz) == -1)
-		return -1;
-	if (c->session_max < c->session_length)
-		return seterr(err, errsz, "session_max (%lld) must not be "
-		    "less than session_length (%lld)", c->session_max,
-		    c->session_length);
-	if (c->signin_lockout_max < c->signin_lockout)
-		return seterr(err, errsz, "signin_lockout_max (%lld) must not "
-		    "be less than signin_lockout (%lld)",
-		    c->signin_lockout_max, c->signin_lockout);
-	if (c->argon2_memory < 8 * c->argon2_parallelism)
-		return seterr(err, errsz, "argon2_memory must be at least 8 "
-		    "KiB per lane (argon2_parallelism)");
+	}
 	return 0;
 }
 

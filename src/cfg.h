@@ -42,7 +42,8 @@ struct cfg {
 /*
  * Loads the configuration into cfg: defaults, then path (may be NULL), then
  * the environment.  On error writes a one-line message into err (errsz
- * bytes) and returns -1; 0 on success.  Free with cfg_release().
+ * bytes) and returns -1 with nothing held (cfg_release is then a no-op);
+ * 0 on success.  Free with cfg_release().
  */
 int		 cfg_load(struct cfg *, const char *path, char *err,
 		    size_t errsz);

@@ -17,6 +17,29 @@
 #define JSON_DEPTH	16
 #define OUT_FLAGS	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
+/*
+ * 1 when the JSON text escapes a NUL (\u0000) anywhere.  json-c keeps such
+ * a string, but hands object keys and plain string reads on as C strings,
+ * so "read\u0000junk" would read as "read" and a key "name\u0000x" as
+ * "name".  A backslash only occurs inside strings, so a scan that skips
+ * each escape pair is exact.
+ */
+static int
+escapes_nul(const char *body, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (body[i] != '\\')
+			continue;
+		if (body[i + 1] == 'u' && len - i >= 6 &&
+		    memcmp(body + i + 2, "0000", 4) == 0)
+			return 1;
+		i++;
+	}
+	return 0;
+}
+
 /* Parses body into an object; -1 with e set when it is not one. */
 static json_object *
 parse_object(const char *body, size_t len, struct apierr *e)
@@ -34,6 +57,11 @@ parse_object(const char *body, size_t len, struct apierr *e)
 	if (!util_utf8_valid(body, len)) {
 		apierr_set(e, APIERR_INVALID, "request body is not valid UTF-8 "
 		    "or holds NUL bytes");
+		return NULL;
+	}
+	if (escapes_nul(body, len)) {
+		apierr_set(e, APIERR_INVALID, "request body must not hold NUL "
+		    "characters (\\u0000)");
 		return NULL;
 	}
 	if ((tok = json_tokener_new_ex(JSON_DEPTH)) == NULL) {
@@ -146,6 +174,22 @@ get_int(json_object *obj, const char *key, long long *out, int *present,
 	return 0;
 }
 
+/*
+ * Releases root, wiping every "password" string first: json-c keeps its
+ * own copy of the password, which must not outlive the request.
+ */
+static void
+wipe_put(json_object *root)
+{
+	json_object_object_foreach(root, k, v) {
+		if (strcasecmp(k, "password") == 0 &&
+		    json_object_is_type(v, json_type_string))
+			memset((char *)json_object_get_string(v), 0,
+			    (size_t)json_object_get_string_len(v));
+	}
+	json_object_put(root);
+}
+
 int
 json_user_decode(struct arena *a, const char *body, size_t len,
     struct user_in *u, struct apierr *e)
@@ -179,14 +223,7 @@ json_password_decode(struct arena *a, const char *body, size_t len,
 		return -1;
 	rc = get_string(a, root, "password", &pw, NULL, e);
 	*password = (char *)pw;
-	/* json-c keeps its own copy of the password: wipe it before freeing. */
-	json_object_object_foreach(root, k, v) {
-		if (strcasecmp(k, "password") == 0 &&
-		    json_object_is_type(v, json_type_string))
-			memset((char *)json_object_get_string(v), 0,
-			    (size_t)json_object_get_string_len(v));
-	}
-	json_object_put(root);
+	wipe_put(root);
 	return rc;
 }
 
@@ -220,21 +257,31 @@ json_setup_decode(struct arena *a, const char *body, size_t len,
 	}
 	rc = 0;
 out:
-	json_object_object_foreach(root, k, v) {
-		if (strcasecmp(k, "password") == 0 &&
-		    json_object_is_type(v, json_type_string))
-			memset((char *)json_object_get_string(v), 0,
-			    (size_t)json_object_get_string_len(v));
-	}
-	json_object_put(root);
+	wipe_put(root);
 	return rc;
+}
+
+/*
+ * The text of a permission field, or "" when v is not a string or holds a
+ * NUL (parse_object refuses those; this keeps the C string honest anyway).
+ */
+static const char *
+perm_text(json_object *v)
+{
+	const char	*s;
+
+	if (v == NULL || !json_object_is_type(v, json_type_string))
+		return "";
+	s = json_object_get_string(v);
+	if (strlen(s) != (size_t)json_object_get_string_len(v))
+		return "";
+	return s;
 }
 
 static int
 decode_perm(json_object *p, struct perm *out, struct apierr *e)
 {
-	json_object	*act, *res, *v;
-	const char	*s;
+	json_object	*res, *v;
 	int		 n;
 	struct idstr	 id;
 
@@ -242,31 +289,25 @@ decode_perm(json_object *p, struct perm *out, struct apierr *e)
 	if (!json_object_is_type(p, json_type_object))
 		return apierr_set(e, APIERR_INVALID,
 		    "each permission must be a JSON object");
-	act = field(p, "action");
-	if (act == NULL || !json_object_is_type(act, json_type_string) ||
-	    (n = perm_action_parse(json_object_get_string(act))) == -1)
+	if ((n = perm_action_parse(perm_text(field(p, "action")))) == -1)
 		return apierr_set(e, APIERR_INVALID, "invalid action type for "
 		    "permission: unknown action for permission");
 	out->action = n;
 	res = field(p, "resource");
 	if (res == NULL || !json_object_is_type(res, json_type_object) ||
-	    (v = field(res, "type")) == NULL ||
-	    !json_object_is_type(v, json_type_string) ||
-	    (n = perm_type_parse(json_object_get_string(v))) == -1)
+	    (n = perm_type_parse(perm_text(field(res, "type")))) == -1)
 		return apierr_set(e, APIERR_INVALID, "invalid resource type "
 		    "for permission: unknown resource type for permission");
 	out->type = n;
 	if ((v = field(res, "id")) != NULL) {
-		s = json_object_is_type(v, json_type_string) ?
-		    json_object_get_string(v) : "";
-		if (id_parse(s, &id, "invalid id for permission", e) == -1)
+		if (id_parse(perm_text(v), &id, "invalid id for permission",
+		    e) == -1)
 			return -1;
 		memcpy(out->id, id.s, sizeof(out->id));
 	}
 	if ((v = field(res, "orgID")) != NULL) {
-		s = json_object_is_type(v, json_type_string) ?
-		    json_object_get_string(v) : "";
-		if (id_parse(s, &id, "invalid org id for permission", e) == -1)
+		if (id_parse(perm_text(v), &id, "invalid org id for permission",
+		    e) == -1)
 			return -1;
 		memcpy(out->org, id.s, sizeof(out->org));
 	}

@@ -78,6 +78,9 @@ log_escape(char *dst, size_t dstsz, const char *src, size_t srclen)
 	return dst;
 }
 
+static void	vlog(enum loglevel, int, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
+
 static void
 vlog(enum loglevel lvl, int with_errno, const char *fmt, va_list ap)
 {

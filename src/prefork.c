@@ -307,6 +307,7 @@ prefork_run(struct cfg *cfg, const struct prefork_opts *o)
 			got_hup = 0;
 			if (cfg_load(&newcfg, o->config_path, err,
 			    sizeof(err)) == -1) {
+				/* cfg_load kept nothing: the old cfg serves on. */
 				log_errorx("reload refused: %s", err);
 			} else {
 				cfg_release(cfg);

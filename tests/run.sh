@@ -4,9 +4,11 @@
 # 1. one throwaway PostgreSQL cluster under mktemp, with a migrated
 #    "usersd_template" database that every test file clones (TestLib->new);
 # 2. tiers: unit (compiled TAP programs build/tests/*.test), cgi, integration;
-# 3. if build/asan/usersd exists, unit + cgi again under ASan/UBSan.
+# 3. if build/asan/usersd exists, unit + cgi again under ASan/UBSan;
+# 4. fuzz: each libFuzzer target of build/fuzz for FUZZ_SECONDS (default 15).
 #
-# Usage: tests/run.sh [TIER...]   TIER: unit cgi integration asan (default: all)
+# Usage: tests/run.sh [TIER...]   TIER: unit cgi integration asan fuzz
+#   (default: all)
 # Environment: USERSD_BIN, USERSCTL_BIN (default build/usersd, build/usersctl),
 #   REQUIRE_INTEGRATION=1 (CI: a test that cannot run fails),
 #   USERSD_TEST_KEEP=1 (keep the cluster and run dirs), PROVE_FLAGS.
@@ -17,7 +19,7 @@ ROOT=$(pwd -P)
 
 bash scripts/deps.sh || exit 1
 
-TIERS=${*:-unit cgi integration asan}
+TIERS=${*:-unit cgi integration asan fuzz}
 want() { case " $TIERS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 export USERSD_BIN=${USERSD_BIN:-$ROOT/build/usersd}
@@ -117,6 +119,18 @@ if want asan; then
 		tier "asan (unit+cgi, build/asan/usersd)" run_asan
 	else
 		SUMMARY+=("SKIP  asan (no build/asan/usersd)")
+	fi
+fi
+
+# Bounded fuzzing, so every change is fuzzed a little (make fuzz: longer).
+if want fuzz; then
+	if [ -x build/fuzz/fuzz_http ]; then
+		tier fuzz bash tests/fuzz/run.sh "${FUZZ_SECONDS:-15}"
+	elif [ -n "${REQUIRE_INTEGRATION:-}" ]; then
+		SUMMARY+=("FAIL  fuzz (no build/fuzz: make fuzz-build)")
+		failed=1
+	else
+		SUMMARY+=("SKIP  fuzz (no build/fuzz: make fuzz-build)")
 	fi
 fi
 

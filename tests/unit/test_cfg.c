@@ -213,6 +213,32 @@ test_errors(void)
 	cfg_release(&c);
 }
 
+/*
+ * A refused load (a SIGHUP reload of a bad file) holds nothing: no
+ * cfg_release follows, so under LeakSanitizer the copied strings would
+ * be reported, and they must be gone in every build.
+ */
+static void
+test_refused_keeps_nothing(void)
+{
+	struct cfg	 c;
+	char		 err[512];
+
+	is_int(load_text(&c, "db = dbname=x\ninstance.a = dbname=a\n"
+	    "run_dir = /tmp/x\nno_such_key = 1\n", err, sizeof(err)), -1,
+	    "a file with a bad key after good ones is refused");
+	ok(c.db == NULL && c.run_dir == NULL && c.ninstances == 0,
+	    "a refused load keeps none of the keys it had copied");
+	setenv("USERSD_SESSION_MAX", "10", 1);
+	is_int(load_text(&c, "instance.b = dbname=b\n", err, sizeof(err)), -1,
+	    "a refused environment after a good file is refused");
+	ok(c.db == NULL && c.ninstances == 0,
+	    "a load refused by validation keeps nothing either");
+	clear_env();
+	cfg_release(&c);
+	ok(c.db == NULL, "cfg_release after a refused load is a no-op");
+}
+
 static void
 test_long_line(void)
 {
@@ -306,6 +332,7 @@ main(void)
 	test_defaults();
 	test_file();
 	test_errors();
+	test_refused_keeps_nothing();
 	test_long_line();
 	test_env();
 	return done_testing();

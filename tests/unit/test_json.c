@@ -15,6 +15,8 @@
 
 static struct arena	*A;
 
+#define NULMSG	"request body must not hold NUL characters (\\u0000)"
+
 static void
 test_parse_errors(void)
 {
@@ -77,7 +79,9 @@ test_parse_errors(void)
 		  "request body is not valid UTF-8 or holds NUL bytes", 0 },
 		{ __LINE__, "\\u0000 inside a string",
 		  "{\"name\":\"a\\u0000b\"}", 0,
-		  "field \"name\" must be valid UTF-8 without NUL characters", 0 },
+		  NULMSG, 0 },
+		{ __LINE__, "\\u0000 inside an unknown key",
+		  "{\"name\":\"a\",\"x\\u0000\":1}", 0, NULMSG, 0 },
 		{ __LINE__, "nesting 20 deep",
 		  "{\"a\":[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}", 0,
 		  "request body is not valid JSON: ", 1 },
@@ -415,6 +419,74 @@ test_authz_decode(void)
 	    "authz: at most 256 permissions");
 }
 
+/*
+ * An escaped NUL is refused wherever it is (issue #13): json-c hands keys
+ * and permission strings on as C strings, which would end at the NUL.
+ */
+static void
+test_nul_escapes(void)
+{
+	static const struct {
+		int		 line;
+		const char	*body;
+	} t[] = {
+		{ __LINE__, "{\"permissions\":[{\"action\":\"read\\u0000junk\","
+		  "\"resource\":{\"type\":\"users\"}}]}" },
+		{ __LINE__, "{\"permissions\":[{\"action\":\"read\","
+		  "\"resource\":{\"type\":\"users\\u0000x\"}}]}" },
+		{ __LINE__, "{\"permissions\":[{\"action\":\"read\","
+		  "\"resource\":{\"type\":\"users\","
+		  "\"id\":\"" U1 "\\u0000\"}}]}" },
+		{ __LINE__, "{\"permissions\":[{\"action\":\"read\","
+		  "\"resource\":{\"type\":\"buckets\","
+		  "\"orgID\":\"" O1 "\\u0000zz\"}}]}" },
+		{ __LINE__, "{\"permissions\":[{\"action\\u0000x\":\"read\","
+		  "\"resource\":{\"type\":\"users\"}}]}" },
+		{ __LINE__, "{\"orgID\\u0000\":\"" O1 "\"}" },
+		{ __LINE__, "{\"description\":\"\\u0000\"}" },
+	};
+	struct authz_in	 in;
+	struct user_in	 u;
+	struct org_in	 o;
+	struct apierr	 e;
+	const char	*b, *id, *name;
+	char		*pw;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		is_int_at(t[i].line, json_authz_decode(A, t[i].body,
+		    strlen(t[i].body), 1, &in, &e), -1,
+		    "authz: %s is refused", t[i].body);
+		is_int_at(t[i].line, e.code, APIERR_INVALID,
+		    "authz: %s is 400 invalid", t[i].body);
+		is_str_at(t[i].line, e.msg, NULMSG,
+		    "authz: %s says NUL", t[i].body);
+	}
+
+	b = "{\"name\\u0000junk\":\"alice\"}";
+	is_int(json_user_decode(A, b, strlen(b), &u, &e), -1,
+	    "user: a key \"name\\u0000junk\" does not read as name");
+	is_int(json_org_decode(A, b, strlen(b), &o, &e), -1,
+	    "org: a key \"name\\u0000junk\" does not read as name");
+	b = "{\"id\":\"" U1 "\\u0000\"}";
+	is_int(json_member_decode(A, b, strlen(b), &id, &name, &e), -1,
+	    "member: an id with \\u0000 is refused");
+	b = "{\"password\":\"secret12\\u0000\"}";
+	is_int(json_password_decode(A, b, strlen(b), &pw, &e), -1,
+	    "password: a password with \\u0000 is refused");
+	is_str(e.msg, NULMSG, "password: with \\u0000 says NUL");
+
+	/* An escaped backslash before "u0000" is text, not an escape. */
+	b = "{\"name\":\"a\\\\u0000\"}";
+	is_int(json_user_decode(A, b, strlen(b), &u, &e), 0,
+	    "user: \"a\\\\u0000\" (an escaped backslash) decodes");
+	is_str(u.name, "a\\u0000", "user: it reads as a\\u0000");
+	b = "{\"name\":\"\\u0001\\u00e9\"}";
+	is_int(json_user_decode(A, b, strlen(b), &u, &e), 0,
+	    "user: other \\u escapes still decode");
+}
+
 static void
 test_encoders(void)
 {
@@ -508,6 +580,7 @@ main(void)
 	test_password_decode();
 	test_setup_decode();
 	test_authz_decode();
+	test_nul_escapes();
 	test_encoders();
 	test_user_writer_matches_json_c();
 	arena_free(A);
