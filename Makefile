@@ -47,6 +47,7 @@ CORE_OBJS = \
 	$(O)/auth.o \
 	$(O)/cfg.o \
 	$(O)/crypto.o \
+	$(O)/csrf.o \
 	$(O)/db.o \
 	$(O)/err.o \
 	$(O)/http.o \

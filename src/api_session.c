@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "cfg.h"
 #include "crypto.h"
+#include "csrf.h"
 #include "http.h"
 #include "json.h"
 #include "session.h"
@@ -54,6 +55,8 @@ api_signout(struct req *r, struct apierr *e)
 	if (cookie == NULL || count != 1 || strlen(cookie) > 512)
 		return apierr_set(e, APIERR_UNAUTHORIZED,
 		    "unauthorized access");
+	if (csrf_check(r, e) == -1)
+		return -1;
 	if (session_signout(r->db, r->arena, cookie, r->remote_addr, e) == -1)
 		return -1;
 	auth_set_cookie(r, "", 0);

@@ -294,6 +294,14 @@ api_user_password_post(struct req *r, struct apierr *e)
 	if (auth_require(r->principal, ACT_WRITE, RT_USERS, id, NULL,
 	    e) == -1)
 		goto out;
+	/* A cookie alone must not set its own password: prove the old one. */
+	if (r->principal->kind == PRINC_SESSION &&
+	    strcmp(id, r->principal->user_id) == 0) {
+		apierr_set(e, APIERR_FORBIDDEN, "a session changes its own "
+		    "password with PUT /api/v2/me/password and the current "
+		    "password as Basic credentials");
+		goto out;
+	}
 	if (users_set_password(r->db, r->arena, &act, id, pw,
 	    pw ? strlen(pw) : 0, e) == -1)
 		goto out;

@@ -14,6 +14,7 @@
 #include "auth.h"
 #include "cfg.h"
 #include "crypto.h"
+#include "csrf.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
@@ -221,6 +222,9 @@ auth_authenticate(struct req *r, int want_user, const char *want_user_id,
 	/* An inactive token is refused outright (InfluxDB: per check). */
 	if (strcmp(dbrows_get(&rows, 0, 4), "active") != 0)
 		return apierr_unauthorized(e);
+	/* The cookie is the browser's: its writes must be same-origin JSON. */
+	if (session != NULL && csrf_check(r, e) == -1)
+		return -1;
 	p = arena_alloc(r->arena, sizeof(*p));
 	parse_principal(r, &rows, p);
 	r->principal = p;

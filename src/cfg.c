@@ -16,7 +16,8 @@
 #include "util.h"
 #include "banned.h"
 
-enum keytype { KEY_INT, KEY_STR, KEY_LEVEL };
+/* KEY_ORIGINS: a string too, checked to be a list of origins. */
+enum keytype { KEY_INT, KEY_STR, KEY_LEVEL, KEY_ORIGINS };
 
 struct cfgkey {
 	const char	*name;
@@ -63,6 +64,9 @@ static const struct cfgkey keys[] = {
 	  "PostgreSQL connections a worker keeps open (one per instance)" },
 	{ "run_dir", KEY_STR, OFF(run_dir), 0, "/tmp", 0, 0,
 	  "directory for the hash-concurrency lock files" },
+	{ "allowed_origins", KEY_ORIGINS, OFF(allowed_origins), 0, "", 0, 0,
+	  "other origins (scheme://host[:port], space-separated) whose pages "
+	  "may write with the session cookie and get CORS answers" },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -91,6 +95,67 @@ xstrdup(const char *s)
 	return p;
 }
 
+/*
+ * 1 when s is a space-separated list of origins as browsers send them:
+ * http or https, a host of letters, digits, '-' and '.' (or a bracketed
+ * IPv6 address), an optional port, nothing after.
+ */
+static int
+valid_origins(const char *s)
+{
+	const char	*p = s, *h;
+
+	while (*p != '\0') {
+		if (strncmp(p, "http://", 7) == 0)
+			p += 7;
+		else if (strncmp(p, "https://", 8) == 0)
+			p += 8;
+		else
+			return 0;
+		h = p;
+		if (*p == '[') {
+			while (isxdigit((unsigned char)*p) || *p == ':' ||
+			    *p == '[' || *p == '.')
+				p++;
+			if (*p++ != ']')
+				return 0;
+		} else
+			while (isalnum((unsigned char)*p) || *p == '-' ||
+			    *p == '.')
+				p++;
+		if (p == h)
+			return 0;
+		if (*p == ':') {
+			h = ++p;
+			while (isdigit((unsigned char)*p))
+				p++;
+			if (p == h || p - h > 5)
+				return 0;
+		}
+		if (*p != ' ' && *p != '\0')
+			return 0;
+		while (*p == ' ')
+			p++;
+	}
+	return 1;
+}
+
+int
+cfg_origin_allowed(const struct cfg *c, const char *origin, size_t len)
+{
+	const char	*p = c != NULL ? c->allowed_origins : NULL, *end;
+
+	if (p == NULL || len == 0)
+		return 0;
+	while (*p != '\0') {
+		end = p + strcspn(p, " ");
+		if ((size_t)(end - p) == len && strncasecmp(p, origin, len) == 0)
+			return 1;
+		p = end + strspn(end, " ");
+	}
+	return 0;
+}
+
 static int
 set_key(struct cfg *c, const struct cfgkey *k, const char *val,
     const char *where, char *err, size_t errsz)
@@ -99,6 +164,12 @@ set_key(struct cfg *c, const struct cfgkey *k, const char *val,
 	int		 lvl;
 
 	switch (k->type) {
+	case KEY_ORIGINS:
+		if (!valid_origins(val))
+			return seterr(err, errsz, "%s: %s must be origins such "
+			    "as https://app.example.com:8443, separated by "
+			    "spaces, not \"%s\"", where, k->name, val);
+		/* FALLTHROUGH */
 	case KEY_STR:
 		free(*(char **)((char *)c + k->off));
 		*(char **)((char *)c + k->off) = xstrdup(val);
@@ -255,7 +326,7 @@ cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
 
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < NKEYS; i++) {
-		if (keys[i].type == KEY_STR)
+		if (keys[i].type == KEY_STR || keys[i].type == KEY_ORIGINS)
 			*(char **)((char *)c + keys[i].off) =
 			    xstrdup(keys[i].defstr);
 		else
@@ -279,7 +350,7 @@ cfg_release(struct cfg *c)
 	size_t	 i;
 
 	for (i = 0; i < NKEYS; i++)
-		if (keys[i].type == KEY_STR) {
+		if (keys[i].type == KEY_STR || keys[i].type == KEY_ORIGINS) {
 			free(*(char **)((char *)c + keys[i].off));
 			*(char **)((char *)c + keys[i].off) = NULL;
 		}
@@ -309,7 +380,7 @@ cfg_usage(FILE *f)
 	fprintf(f, "Configuration keys (file: key = value; environment: "
 	    "USERSD_KEY):\n");
 	for (i = 0; i < NKEYS; i++) {
-		if (keys[i].type == KEY_STR)
+		if (keys[i].type == KEY_STR || keys[i].type == KEY_ORIGINS)
 			fprintf(f, "  %-20s %s (default \"%s\")\n",
 			    keys[i].name, keys[i].help, keys[i].defstr);
 		else if (keys[i].type == KEY_LEVEL)

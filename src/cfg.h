@@ -35,6 +35,7 @@ struct cfg {
 	long long	 connect_timeout;	/* seconds */
 	long long	 max_connections;	/* per worker, all instances */
 	char		*run_dir;		/* hash slot lock files */
+	char		*allowed_origins;	/* space-separated, "" none */
 	struct cfg_instance instances[CFG_MAX_INSTANCES];
 	size_t		 ninstances;
 };
@@ -50,6 +51,9 @@ int		 cfg_load(struct cfg *, const char *path, char *err,
 void		 cfg_release(struct cfg *);
 /* The conninfo of the named instance (NULL or "" is the default); NULL if unknown. */
 const char	*cfg_instance_conninfo(const struct cfg *, const char *name);
+/* 1 when the len bytes of origin name one of allowed_origins (any case). */
+int		 cfg_origin_allowed(const struct cfg *, const char *origin,
+		    size_t len);
 /* Prints the keys, their defaults and meaning (for --help). */
 void		 cfg_usage(FILE *);
 

@@ -198,8 +198,11 @@ http_header(struct req *r, const char *name)
 		    (char)((name[i] >= 'a' && name[i] <= 'z') ?
 		    name[i] - 32 : name[i]);
 	env[o] = '\0';
+	/* CGI passes these two without the HTTP_ prefix. */
 	if (strcasecmp(name, "Content-Type") == 0)
 		return param(r, "CONTENT_TYPE");
+	if (strcasecmp(name, "Content-Length") == 0)
+		return param(r, "CONTENT_LENGTH");
 	return param(r, env);
 }
 
@@ -343,10 +346,11 @@ http_send(struct req *r, int status, const char *ctype, const char *body,
 	abuf_printf(&out, "Status: %d %s\r\n", status, reason_phrase(status));
 	abuf_adds(&out, "X-Influxdb-Build: OSS\r\n"
 	    "X-Influxdb-Version: " USERSD_COMPAT_VERSION "\r\n");
-	/* Echoed as InfluxDB does; no Allow-Credentials, so no cookies. */
+	/* CORS for the configured origins only; never an echo of any. */
 	if ((origin = http_header(r, "Origin")) != NULL &&
-	    strlen(origin) < 1024 && !util_has_control(origin, strlen(origin)))
-		abuf_printf(&out, "Access-Control-Allow-Origin: %s\r\n",
+	    cfg_origin_allowed(r->cfg, origin, strlen(origin)))
+		abuf_printf(&out, "Access-Control-Allow-Origin: %s\r\n"
+		    "Access-Control-Allow-Credentials: true\r\nVary: Origin\r\n",
 		    origin);
 	if (ctype != NULL)
 		abuf_printf(&out, "Content-Type: %s\r\n", ctype);

@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "cfg.h"
 #include "http.h"
 #include "log.h"
 #include "router.h"
@@ -125,6 +126,7 @@ router_dispatch(struct req *r)
 	const struct route	*rt = NULL;
 	struct apierr		 e;
 	char			 allow[128] = "";
+	const char		*origin;
 	size_t			 i;
 	int			 path_known = 0;
 
@@ -143,9 +145,14 @@ router_dispatch(struct req *r)
 			rt = &routes[i];
 	}
 	if (rt == NULL && path_known && strcmp(r->method, "OPTIONS") == 0 &&
-	    http_header(r, "Origin") != NULL) {
-		cors_preflight(r);
-		return;
+	    (origin = http_header(r, "Origin")) != NULL) {
+		if (cfg_origin_allowed(r->cfg, origin, strlen(origin))) {
+			cors_preflight(r);
+			return;
+		}
+		apierr_set(&e, APIERR_FORBIDDEN, "cross-origin requests are "
+		    "answered only for the origins in allowed_origins");
+		goto fail;
 	}
 	if (rt == NULL && path_known) {
 		http_add_header(r, "Allow", allow);

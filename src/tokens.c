@@ -94,6 +94,29 @@ insert(struct db *db, struct arena *a, const struct actor *act,
 	return 0;
 }
 
+/*
+ * 1 when a session asks to give a token write on its own user that it does
+ * not hold as a permission.  A session writes its own user by the implicit
+ * rule of auth.c, but sets its own password only with the current one; a
+ * token with that write would set it without (a stolen cookie's way round).
+ */
+static int
+grants_own_user(const struct principal *p, const struct perm *q)
+{
+	struct perm	 self;
+	size_t		 i;
+
+	if (p->kind != PRINC_SESSION)
+		return 0;
+	perm_make(&self, ACT_WRITE, RT_USERS, p->user_id, NULL);
+	if (!perm_matches(q, &self))
+		return 0;
+	for (i = 0; i < p->nperms; i++)
+		if (perm_matches(&p->perms[i], &self))
+			return 0;
+	return 1;
+}
+
 int
 tokens_create(struct db *db, struct arena *a, const struct principal *p,
     const struct actor *act, const struct authz_in *in, struct authz *out,
@@ -143,6 +166,14 @@ tokens_create(struct db *db, struct arena *a, const struct principal *p,
 			    "is not allowed: %s is unauthorized", buf, buf);
 		}
 	}
+	for (i = 0; i < in->nperms; i++)
+		if (grants_own_user(p, &in->perms[i])) {
+			perm_format(&in->perms[i], buf);
+			return apierr_set(e, APIERR_FORBIDDEN, "permission %s "
+			    "is not allowed: a session may not give a token "
+			    "write on its own user (its password needs the "
+			    "current one: PUT /api/v2/me/password)", buf);
+		}
 	for (i = 0; i < in->nperms; i++) {
 		const struct perm *q = &in->perms[i];
 

@@ -120,8 +120,16 @@ subtest 'an org owner mints only within her org, and nothing on users' => sub {
 	is(db_state(), $before, 'nothing changed');
 	my $r = call($ALICE, 'POST', '/api/v2/authorizations', { orgID => $A, permissions => [
 	    perm('write', type => 'buckets', orgID => $A), perm('read', type => 'orgs', id => $A),
-	    perm('write', type => 'users', id => $alice) ] });
+	    perm('read', type => 'users', id => $alice) ] });
 	is($r->{status}, 201, 'what she may do herself: 201') or diag($r->{body});
+	# Her session writes her user, but sets her password only with the old
+	# one: a token that writes her user would set it without.
+	$before = db_state();
+	is_error(call($ALICE, 'POST', '/api/v2/authorizations', { orgID => $A,
+	    permissions => [ perm('write', type => 'users', id => $alice) ] }), 403, 'forbidden',
+	    "permission write:users/$alice is not allowed: a session may not give a token write on "
+	    . 'its own user (its password needs the current one: PUT /api/v2/me/password)');
+	is(db_state(), $before, 'that token is not made');
 };
 
 subtest 'a token minted from a token holds no more than its maker' => sub {

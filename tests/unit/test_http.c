@@ -719,8 +719,23 @@ test_send(void)
 	fake_set(&f, "HTTP_ORIGIN", "https://app.example");
 	init_req(&r, &f, "/", &e);
 	http_send_empty(&r, 204);
-	ok(has_line(&f, "Access-Control-Allow-Origin: https://app.example"),
-	    "Origin is echoed");
+	ok(f.out != NULL && strstr(f.out, "Access-Control") == NULL,
+	    "an Origin not in allowed_origins gets no CORS header");
+	CFG.allowed_origins = (char *)"http://x.example https://app.example";
+	memset(&f, 0, sizeof(f));
+	fake_set(&f, "HTTP_ORIGIN", "https://APP.example");
+	init_req(&r, &f, "/", &e);
+	http_send_empty(&r, 204);
+	ok(has_line(&f, "Access-Control-Allow-Origin: https://APP.example") &&
+	    has_line(&f, "Access-Control-Allow-Credentials: true") &&
+	    has_line(&f, "Vary: Origin"),
+	    "an allowed Origin (any case) gets Allow-Origin with credentials");
+	memset(&f, 0, sizeof(f));
+	fake_set(&f, "HTTP_ORIGIN", "https://app.example.evil");
+	init_req(&r, &f, "/", &e);
+	http_send_empty(&r, 204);
+	ok(f.out != NULL && strstr(f.out, "Access-Control") == NULL,
+	    "an Origin that only starts with an allowed one gets none");
 	memset(&f, 0, sizeof(f));
 	fake_set(&f, "HTTP_ORIGIN", "https://a\r\nSet-Cookie: x=1");
 	init_req(&r, &f, "/", &e);
@@ -728,6 +743,7 @@ test_send(void)
 	ok(f.out != NULL && strstr(f.out, "Set-Cookie") == NULL &&
 	    strstr(f.out, "Access-Control-Allow-Origin") == NULL,
 	    "an Origin with CR LF is not echoed (no header injection)");
+	CFG.allowed_origins = NULL;
 
 	memset(&f, 0, sizeof(f));
 	init_req(&r, &f, "/", &e);
