@@ -57,15 +57,15 @@ api_auths_list(struct req *r, struct apierr *e)
 	struct authz	*list = NULL;
 	const char	*user, *org;
 	size_t		 n = 0;
-	int		 rc;
+	int		 ru, ro;
 
-	if ((rc = filter_id(r, "userID", "user", RT_USERS, &user, e)) == -1)
+	/* Both filters are judged whatever the other says: a 400 of one
+	 * must not depend on whether the other's name exists. */
+	if ((ru = filter_id(r, "userID", "user", RT_USERS, &user, e)) == -1 ||
+	    (ro = filter_id(r, "orgID", "org", RT_ORGS, &org, e)) == -1)
 		return -1;
-	if (rc == 0 &&
-	    (rc = filter_id(r, "orgID", "org", RT_ORGS, &org, e)) == -1)
-		return -1;
-	if (rc == 0 && tokens_list(r->db, r->arena, r->principal, user, org,
-	    &list, &n, e) == -1)
+	if (ru == 0 && ro == 0 && tokens_list(r->db, r->arena, r->principal,
+	    user, org, &list, &n, e) == -1)
 		return -1;
 	http_send_json(r, 200, json_authzs_encode(r->arena, list, n,
 	    "/api/v2/authorizations"));

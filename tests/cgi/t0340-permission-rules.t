@@ -170,6 +170,12 @@ subtest 'a list filter by name answers a missing name as a hidden one' => sub {
 		is($r->{status}, 200, "orgs?$q: 200") or diag($r->{body});
 		is_deeply($r->{json}{orgs}, [], "orgs?$q: empty");
 	}
+	# A second filter that is bad is 400 whether the first name exists.
+	for my $q ('user=alice&orgID=zz', 'user=nobody-here&orgID=zz', 'org=a&userID=zz',
+	    'org=no-such-org&userID=zz') {
+		is(call($bobc, 'GET', '/api/v2/authorizations', undef, query => $q)->{status}, 400,
+		    "authorizations?$q: 400");
+	}
 	# Who may read every user or org learns nothing new: InfluxDB's 404.
 	is(op('GET', '/api/v2/authorizations', undef, query => 'user=nobody-here')->{status}, 404,
 	    'the operator: missing user 404');

@@ -624,6 +624,7 @@ test_send(void)
 	struct req	 r;
 	struct apierr	 e;
 	const char	*want;
+	char		*saved_origins;
 
 	memset(&f, 0, sizeof(f));
 	init_req(&r, &f, "/", &e);
@@ -721,6 +722,7 @@ test_send(void)
 	http_send_empty(&r, 204);
 	ok(f.out != NULL && strstr(f.out, "Access-Control") == NULL,
 	    "an Origin not in allowed_origins gets no CORS header");
+	saved_origins = CFG.allowed_origins;
 	CFG.allowed_origins = (char *)"http://x.example https://app.example";
 	memset(&f, 0, sizeof(f));
 	fake_set(&f, "HTTP_ORIGIN", "https://APP.example");
@@ -743,7 +745,7 @@ test_send(void)
 	ok(f.out != NULL && strstr(f.out, "Set-Cookie") == NULL &&
 	    strstr(f.out, "Access-Control-Allow-Origin") == NULL,
 	    "an Origin with CR LF is not echoed (no header injection)");
-	CFG.allowed_origins = NULL;
+	CFG.allowed_origins = saved_origins;
 
 	memset(&f, 0, sizeof(f));
 	init_req(&r, &f, "/", &e);
