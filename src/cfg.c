@@ -98,12 +98,13 @@ xstrdup(const char *s)
 /*
  * 1 when s is a space-separated list of origins as browsers send them:
  * http or https, a host of letters, digits, '-' and '.' (or a bracketed
- * IPv6 address), an optional port, nothing after.
+ * IPv6 address), an optional port from 1 to 65535, nothing after.
  */
 static int
 valid_origins(const char *s)
 {
 	const char	*p = s, *h;
+	long		 port = 0;
 
 	while (*p != '\0') {
 		if (strncmp(p, "http://", 7) == 0)
@@ -114,10 +115,10 @@ valid_origins(const char *s)
 			return 0;
 		h = p;
 		if (*p == '[') {
-			while (isxdigit((unsigned char)*p) || *p == ':' ||
-			    *p == '[' || *p == '.')
-				p++;
-			if (*p++ != ']')
+			while (isxdigit((unsigned char)*++p) || *p == ':' ||
+			    *p == '.')
+				;
+			if (p == h + 1 || *p++ != ']')
 				return 0;
 		} else
 			while (isalnum((unsigned char)*p) || *p == '-' ||
@@ -128,9 +129,10 @@ valid_origins(const char *s)
 		if (*p == ':') {
 			h = ++p;
 			while (isdigit((unsigned char)*p))
-				p++;
-			if (p == h || p - h > 5)
+				port = port * 10 + (*p++ - '0');
+			if (p == h || p - h > 5 || port < 1 || port > 65535)
 				return 0;
+			port = 0;
 		}
 		if (*p != ' ' && *p != '\0')
 			return 0;

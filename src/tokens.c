@@ -95,26 +95,17 @@ insert(struct db *db, struct arena *a, const struct actor *act,
 }
 
 /*
- * 1 when a session asks to give a token write on its own user that it does
- * not hold as a permission.  A session writes its own user by the implicit
- * rule of auth.c, but sets its own password only with the current one; a
- * token with that write would set it without (a stolen cookie's way round).
+ * 1 when a session asks to give a token write on its own user.  A session
+ * sets its own password only with the current one (api_session.c); a token
+ * that writes its user would set it without: a stolen cookie's way round.
  */
 static int
 grants_own_user(const struct principal *p, const struct perm *q)
 {
 	struct perm	 self;
-	size_t		 i;
 
-	if (p->kind != PRINC_SESSION)
-		return 0;
 	perm_make(&self, ACT_WRITE, RT_USERS, p->user_id, NULL);
-	if (!perm_matches(q, &self))
-		return 0;
-	for (i = 0; i < p->nperms; i++)
-		if (perm_matches(&p->perms[i], &self))
-			return 0;
-	return 1;
+	return p->kind == PRINC_SESSION && perm_matches(q, &self);
 }
 
 int

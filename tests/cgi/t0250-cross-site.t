@@ -118,9 +118,14 @@ subtest 'CORS answers only the origins in allowed_origins' => sub {
 	$r = browser($ADM, 'POST', '/api/v2/authorizations', origin => 'https://app.example.com',
 	    type => 'application/json', body => $TOKEN_BODY, env => \%env);
 	is($r->{status}, 403, 'the same host on another port is another origin');
-	for my $bad ('app.example.com', 'https://app.example.com/path', 'ftp://x', 'https://', "https://a\x01") {
+	for my $bad ('app.example.com', 'https://app.example.com/path', 'ftp://x', 'https://', "https://a\x01",
+	    'https://[[::1]', 'https://[]', 'https://a:99999', 'https://a:0', 'https://a:') {
 		$r = req(method => 'GET', path => '/ping', env => { USERSD_ALLOWED_ORIGINS => $bad });
 		isnt($r->{status}, 204, "allowed_origins '$bad' is refused at start");
+	}
+	for my $good ('https://[::1]:8443', 'http://127.0.0.1:65535 https://a-b.example') {
+		is(req(method => 'GET', path => '/ping', env => { USERSD_ALLOWED_ORIGINS => $good })->{status},
+		    204, "allowed_origins '$good' is taken");
 	}
 };
 
