@@ -3,12 +3,15 @@
  * then a body under the limit.  Input: "NAME=value" lines up to an empty
  * line, then the body; the first byte is the largest read the transport
  * returns (1..256 bytes: bodies arrive in pieces).  Checks the bounds the
- * rest of the program relies on, and that no response header can be split.
+ * rest of the program relies on, that no response header can be split, and
+ * the cross-site rule of csrf.c on the same request (Origin, Host,
+ * Sec-Fetch-Site, Content-Type and -Length as the client sent them).
  */
 /* fuzz.h first: the module brings banned.h, which breaks later headers. */
 #include "fuzz.h"
 
 #include "http.c"
+#include "csrf.h"
 
 
 #define MAXP	32
@@ -87,6 +90,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	/* The smallest limit the config allows: inputs reach past it. */
 	cfg.body_limit = 1024;
+	/* CORS headers are written for these, from the client's bytes. */
+	free(cfg.allowed_origins);
+	cfg.allowed_origins = strdup("https://app.example:8443 http://[::1]");
 	A = arena_new();
 	return 0;
 }
@@ -160,6 +166,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cookie = http_cookie(&r, HTTP_SESSION_COOKIE, &count);
 	FUZZ_CHECK((cookie == NULL) == (count == 0));
 
+	/* Safe methods always pass; a refusal is one of the two errors. */
+	if (csrf_check(&r, &e) == -1)
+		FUZZ_CHECK(strcmp(r.method, "GET") != 0 &&
+		    (e.code == APIERR_FORBIDDEN ||
+		    e.code == APIERR_UNSUPPORTED_MEDIA));
+	memset(&e, 0, sizeof(e));
 	if (http_read_body(&r, &e) == 0) {
 		FUZZ_CHECK((long long)r.body_len <= cfg.body_limit);
 		FUZZ_CHECK(r.body[r.body_len] == '\0');
