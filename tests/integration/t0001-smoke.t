@@ -16,12 +16,7 @@ my $t = TestLib->new;
 for my $kind (TestLib::Server->kinds) {
 	subtest $kind => sub {
 		return unless TestLib::Server->runnable($kind);
-		my $s = eval { TestLib::Server->start(kind => $kind, t => $t, workers => 2) };
-		if (!$s) {
-			fail("$kind starts");
-			diag($@);
-			return;
-		}
+		my $s = TestLib::Server->start_ok(kind => $kind, t => $t, workers => 2) or return;
 
 		my $r = $s->request('GET', '/health');
 		is($r->{status}, 200, '/health is 200') or diag($r->{body});

@@ -31,16 +31,8 @@ for my $kind (TestLib::Server->kinds) {
 	subtest $kind => sub {
 		return unless TestLib::Server->runnable($kind);
 		my $t = TestLib->new;	# a fresh database per kind
-		my $s = eval {
-			TestLib::Server->start(kind => $kind, t => $t, workers => 2,
-			    env => { defined $ENV{USERSD_RUN_DIR}
-				? (USERSD_RUN_DIR => $ENV{USERSD_RUN_DIR}) : () });
-		};
-		if (!$s) {
-			fail("$kind starts");
-			diag($@);
-			return;
-		}
+		my $s = TestLib::Server->start_ok(kind => $kind, t => $t, workers => 2)
+		    or return;
 		smoke($kind, $t, $s);
 		$s->stop;
 	};

@@ -40,19 +40,10 @@ sub usersd_log {
 sub three {
 	my ($kind, %o) = @_;
 	my %t = (default => TestLib->new, acme => TestLib->new, beta => TestLib->new);
-	my $s = eval {
-		TestLib::Server->start(kind => $kind, t => $t{default},
-		    workers => $o{workers} // 2,
-		    instances => { acme => $t{acme}->conninfo, beta => $t{beta}->conninfo },
-		    vhosts => ['nope'],
-		    env => { %{ $o{env} // {} }, defined $ENV{USERSD_RUN_DIR}
-			? (USERSD_RUN_DIR => $ENV{USERSD_RUN_DIR}) : () });
-	};
-	if (!$s) {
-		fail("$kind starts");
-		diag($@);
-		return;
-	}
+	my $s = TestLib::Server->start_ok(kind => $kind, t => $t{default},
+	    workers => $o{workers} // 2,
+	    instances => { acme => $t{acme}->conninfo, beta => $t{beta}->conninfo },
+	    vhosts => ['nope'], env => $o{env}) or return;
 	return ($s, \%t);
 }
 

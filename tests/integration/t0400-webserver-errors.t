@@ -88,16 +88,8 @@ for my $kind (TestLib::Server->kinds) {
 		my $setup = $t->setup;
 		my $tok = $setup->{token};
 		ok($tok, 'setup made an operator token') or return;
-		my $s = eval {
-			TestLib::Server->start(kind => $kind, t => $t, workers => 2,
-			    env => { defined $ENV{USERSD_RUN_DIR}
-				? (USERSD_RUN_DIR => $ENV{USERSD_RUN_DIR}) : () });
-		};
-		if (!$s) {
-			fail("$kind starts");
-			diag($@);
-			return;
-		}
+		my $s = TestLib::Server->start_ok(kind => $kind, t => $t, workers => 2)
+		    or return;
 		my $H = "Host: localhost\r\nConnection: close\r\n";
 
 		# usersd's own errors first: the web server must not touch them.

@@ -97,16 +97,8 @@ for my $kind (TestLib::Server->kinds) {
 		my $setup = $t->setup;
 		my $tok = $setup->{token};
 		ok($tok, 'setup made an operator token') or return;
-		my $s = eval {
-			TestLib::Server->start(kind => $kind, t => $t, workers => 1,
-			    env => { defined $ENV{USERSD_RUN_DIR}
-				? (USERSD_RUN_DIR => $ENV{USERSD_RUN_DIR}) : () });
-		};
-		if (!$s) {
-			fail("$kind starts");
-			diag($@);
-			return;
-		}
+		my $s = TestLib::Server->start_ok(kind => $kind, t => $t, workers => 1)
+		    or return;
 		my @workers = $s->worker_pids;
 		my $body = '{"name":"slowpoke","status":"active"}';
 		my $post = "POST /api/v2/users HTTP/1.1\r\nHost: localhost\r\n"

@@ -588,6 +588,21 @@ sub start {
 	return $self;
 }
 
+# TestLib::Server->start_ok(%opts): start as a test.  The server, or undef
+# after a failed test "<kind> starts" with the reason.  usersd gets the
+# run's hash-slot directory (USERSD_RUN_DIR) unless env names another.
+sub start_ok {
+	my ($class, %o) = @_;
+	$o{env} = { defined $ENV{USERSD_RUN_DIR} ? (USERSD_RUN_DIR => $ENV{USERSD_RUN_DIR}) : (),
+	    %{ $o{env} // {} } };
+	my $s = eval { $class->start(%o) };
+	if (!$s) {
+		fail("$o{kind} starts");
+		diag($@);
+	}
+	return $s;
+}
+
 sub url { "http://127.0.0.1:$_[0]{port}" }
 sub port { $_[0]{port} }
 sub dir { $_[0]{dir} }
