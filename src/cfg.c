@@ -128,8 +128,10 @@ valid_origins(const char *s)
 			return 0;
 		if (*p == ':') {
 			h = ++p;
-			while (isdigit((unsigned char)*p))
-				port = port * 10 + (*p++ - '0');
+			/* Six digits are refused anyway: never overflow. */
+			for (; isdigit((unsigned char)*p); p++)
+				if (p - h < 6)
+					port = port * 10 + (*p - '0');
 			if (p == h || p - h > 5 || port < 1 || port > 65535)
 				return 0;
 			port = 0;

@@ -165,6 +165,16 @@ test_errors(void)
 		  "not \"-1\"" },
 		{ __LINE__, "log_level = loud\n", "1: log_level must be error, "
 		  "warn, info or debug, not \"loud\"" },
+		{ __LINE__, "allowed_origins = http://a:65536\n", "1: "
+		  "allowed_origins must be origins such as "
+		  "https://app.example.com:8443, separated by spaces, not "
+		  "\"http://a:65536\"" },
+		/* Found by fuzz_cfg: the port once overflowed a long. */
+		{ __LINE__, "allowed_origins = http://a:"
+		  "84777777777777777777777777777777\n", "1: allowed_origins "
+		  "must be origins such as https://app.example.com:8443, "
+		  "separated by spaces, not \"http://a:"
+		  "84777777777777777777777777777777\"" },
 		{ __LINE__, "\n\nbody_limit 2048\n",
 		  "3: expected key = value" },
 		{ __LINE__, "instance.bad name = x\n", "1: instance name "
