@@ -28,7 +28,9 @@ struct cfg {
 	long long	 hash_concurrency;	/* hashes at once per host */
 	long long	 session_length;	/* minutes */
 	long long	 session_max;		/* minutes, absolute */
-	long long	 signin_max_failures;	/* before throttling */
+	long long	 signin_max_failures;	/* per name, before throttling */
+	long long	 signin_max_failures_per_addr;	/* per address */
+	long long	 signin_addr_window;	/* seconds */
 	long long	 signin_lockout;	/* seconds, doubles */
 	long long	 signin_lockout_max;	/* seconds */
 	long long	 statement_timeout;	/* milliseconds */

@@ -54,7 +54,9 @@
 	"AND s.expires_at < s.max_expires_at"
 #define SESSION_DUE \
 	"(" SESSION_RENEW_DUE " OR s.last_used_at < now() - interval '1 minute')"
-#define SESSION_FROM " FROM sessions s JOIN users u ON u.id = s.user_id"
+/* A session outlives no password change, deactivation or revocation. */
+#define SESSION_FROM " FROM sessions s JOIN users u ON u.id = s.user_id " \
+	"AND u.credential_gen = s.credential_gen"
 #define SESSION_WHERE " WHERE s.id_hash = $1 AND s.expires_at > now()"
 /*
  * The full principal of a session carries the permissions of the user's
@@ -142,65 +144,60 @@ static const char *const stmts[STMT__MAX] = {
 	"SELECT " USER_COLS " FROM users WHERE id < coalesce($1::text, 'g') "
 	"AND ($4::boolean OR id = ANY (string_to_array($5, ' '))) "
 	"ORDER BY id DESC LIMIT $2 OFFSET $3",
-	/* STMT_USER_PASSWORD_GET: $1 name -> id, status, password hash, name */
-	"SELECT id, status, password_hash, name FROM users WHERE name = $1",
-	/* STMT_USER_PASSWORD_BY_ID: $1 id -> id, status, password hash, name */
-	"SELECT id, status, password_hash, name FROM users WHERE id = $1",
+	/* STMT_USER_PASSWORD_GET: $1 name -> id, status, password hash, name,
+	 * credential generation */
+	"SELECT id, status, password_hash, name, credential_gen FROM users "
+	"WHERE name = $1",
+	/* STMT_USER_PASSWORD_BY_ID: $1 id -> the same columns */
+	"SELECT id, status, password_hash, name, credential_gen FROM users "
+	"WHERE id = $1",
 	/* STMT_USER_SET_PASSWORD: $1 id, $2 hash, $3 session id to keep or
 	 * NULL, $4 actor user, $5 actor token, $6 address.  Ends the user's
-	 * other sessions in the same statement. */
+	 * other sessions in the same statement (the trigger has bumped the
+	 * credential generation; the kept session moves to the new one). */
 	"WITH u AS (UPDATE users SET password_hash = $2, updated_at = now() "
-	"WHERE id = $1 RETURNING id), "
+	"WHERE id = $1 RETURNING id, credential_gen), "
 	"s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u) "
 	"AND id IS DISTINCT FROM $3::text), "
+	"k AS (UPDATE sessions SET credential_gen = u.credential_gen FROM u "
+	"WHERE sessions.id = $3::text AND sessions.user_id = u.id), "
 	"a AS (" AUDIT_INSERT "SELECT $4, $5, 'password', 'user', id, $6, '' "
 	"FROM u) SELECT id FROM u",
-	/* STMT_USER_REHASH: $1 id, $2 new hash, $3 old hash */
-	"UPDATE users SET password_hash = $2 WHERE id = $1 "
-	"AND password_hash = $3 RETURNING id",
+	/* STMT_USER_REHASH: $1 id, $2 new hash, $3 old hash (sessions stay) */
+	"SELECT usersd_rehash_password($1, $2, $3)",
 	/* STMT_SETUP_ALLOWED */
 	"SELECT NOT EXISTS (SELECT 1 FROM users) "
 	"AND NOT EXISTS (SELECT 1 FROM orgs)",
 	/* STMT_SETUP: see usersd_setup() for the 9 parameters and columns */
 	"SELECT * FROM usersd_setup($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 	/* STMT_SESSION_INSERT: $1 id hash, $2 user, $3 length (s), $4 max (s),
-	 * $5 address, $6 user name, $7 whether to expire -> id, expiry
-	 * (epoch s).  One statement, so one commit: the name's failures are
-	 * cleared, when $7 a bounded batch of expired sessions goes, and the
+	 * $5 address, $6 whether to expire, $7 the credential generation the
+	 * password was checked against -> id, expiry (epoch s); no row when
+	 * the user changed (or went) meanwhile.  One statement, so one
+	 * commit: when $6 a bounded batch of expired sessions goes, and the
 	 * audit row is written with the session. */
-	"WITH c AS (DELETE FROM signin_failures WHERE kind = 'user' "
-	"AND key = $6), "
-	"x AS (DELETE FROM sessions WHERE $7::boolean AND id IN (SELECT id "
+	"WITH x AS (DELETE FROM sessions WHERE $6::boolean AND id IN (SELECT id "
 	"FROM sessions WHERE expires_at < now() ORDER BY expires_at "
 	"LIMIT 100)), "
 	"s AS (INSERT INTO sessions (id_hash, user_id, expires_at, "
-	"max_expires_at, remote_addr) VALUES ($1, $2, "
+	"max_expires_at, remote_addr, credential_gen) SELECT $1, id, "
 	"now() + make_interval(secs => $3), now() + make_interval(secs => $4), "
-	"$5) RETURNING id, user_id, expires_at), "
+	"$5, credential_gen FROM users WHERE id = $2 AND status = 'active' "
+	"AND credential_gen = $7::bigint RETURNING id, user_id, expires_at), "
 	"a AS (" AUDIT_INSERT "SELECT user_id, NULL, 'signin', 'user', user_id, "
 	"$5, '' FROM s) "
 	"SELECT id, floor(extract(epoch FROM expires_at))::bigint FROM s",
 	/* STMT_SESSION_DELETE: $1 id hash -> id, user id */
 	"DELETE FROM sessions WHERE id_hash = $1 AND expires_at > now() "
 	"RETURNING id, user_id",
-	/* STMT_THROTTLE_CHECK: $1 user name, $2 address -> seconds to wait */
-	"SELECT ceil(extract(epoch FROM max(blocked_until) - now()))::int "
-	"FROM signin_failures WHERE blocked_until > now() AND "
-	"((kind = 'user' AND key = $1) OR (kind = 'addr' AND key = $2)) "
-	"HAVING max(blocked_until) IS NOT NULL",
-	/* STMT_THROTTLE_FAIL: $1 user name, $2 address, $3 threshold,
-	 * $4 first delay (s), $5 longest delay (s).  A count older than a
-	 * day starts again at one. */
-	"INSERT INTO signin_failures AS f (kind, key, failures) "
-	"VALUES ('user', $1, 1), ('addr', $2, 1) "
-	"ON CONFLICT (kind, key) DO UPDATE SET "
-	"failures = CASE WHEN f.last_failure_at < now() - interval '1 day' "
-	"THEN 1 ELSE f.failures + 1 END, last_failure_at = now(), "
-	"blocked_until = CASE WHEN f.failures + 1 >= $3::int "
-	"AND f.last_failure_at >= now() - interval '1 day' "
-	"THEN now() + make_interval(secs => least($5::int, $4::int * "
-	"power(2, least(f.failures + 1 - $3::int, 24)))) END "
-	"RETURNING failures",
+	/* STMT_THROTTLE_ATTEMPT: see usersd_signin_attempt() for the seven
+	 * parameters -> seconds to wait (0: go on, the attempt counted) */
+	"SELECT usersd_signin_attempt($1, $2, $3, $4, $5, $6, $7)",
+	/* STMT_THROTTLE_SUCCESS: $1 user name, $2 address, $3 address limit */
+	"SELECT usersd_signin_succeeded($1, $2, $3)",
+	/* STMT_THROTTLE_UNCOUNT: $1 user name, $2 address, $3 name limit,
+	 * $4 address limit */
+	"SELECT usersd_signin_uncount($1, $2, $3, $4)",
 	/* STMT_AUDIT: $1 actor user, $2 actor token, $3 action, $4 target
 	 * type, $5 target id, $6 address, $7 detail */
 	AUDIT_INSERT "VALUES ($1, $2, $3, $4, $5, coalesce($6, ''), "

@@ -163,6 +163,12 @@ test_errors(void)
 		{ __LINE__, "argon2_parallelism = -1\n", "1: "
 		  "argon2_parallelism must be a whole number from 1 to 16, "
 		  "not \"-1\"" },
+		{ __LINE__, "signin_max_failures_per_addr = 0\n", "1: "
+		  "signin_max_failures_per_addr must be a whole number from 1 "
+		  "to 1000000, not \"0\"" },
+		{ __LINE__, "signin_addr_window = 86401\n", "1: "
+		  "signin_addr_window must be a whole number from 1 to 86400, "
+		  "not \"86401\"" },
 		{ __LINE__, "log_level = loud\n", "1: log_level must be error, "
 		  "warn, info or debug, not \"loud\"" },
 		{ __LINE__, "allowed_origins = http://a:65536\n", "1: "

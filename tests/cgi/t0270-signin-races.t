@@ -1,0 +1,200 @@
+# t0270-signin-races.t -- sign-in against what happens meanwhile: parallel
+# wrong guesses cannot pass the throttle together (the attempt is counted
+# before the hash, under a lock), and a session whose password was checked
+# before a password change, deactivation or revocation does not outlive it
+# (the credential generation).  The parallel parts are bounded: a fixed
+# number of requests, each with its own timeout.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use File::Temp qw(tempdir);
+use POSIX ();
+use Test::More;
+use Time::HiRes qw(sleep time);
+use Digest::SHA qw(sha256_hex);
+use TestLib;
+use ApiTest;
+
+my $t = TestLib->new;
+# Enough hash slots that no attempt is refused for want of one: the
+# throttle alone must say no.
+my %ENV_ALL = (USERSD_HASH_CONCURRENCY => 32);
+ApiTest::bind($t, env => \%ENV_ALL);
+setup_ok();
+
+my $dir = tempdir(CLEANUP => 1);
+
+# in_parallel(n, sub { ... }): runs the sub in n processes at once; each
+# returns a list of strings, and the lines of all come back.  Children
+# report through files and leave with _exit, so Test::More sees none of
+# them.
+sub in_parallel {
+	my ($n, $code) = @_;
+	my @pids;
+	for my $i (1 .. $n) {
+		my $pid = fork // die "fork: $!";
+		if ($pid == 0) {
+			my @out = eval { $code->($i) };
+			open(my $fh, '>', "$dir/out.$$") or POSIX::_exit(1);
+			print $fh "$_\n" for @out;
+			close $fh;
+			POSIX::_exit(0);
+		}
+		push @pids, $pid;
+	}
+	my @lines;
+	for my $pid (@pids) {
+		waitpid($pid, 0);
+		open(my $fh, '<', "$dir/out.$pid") or next;
+		push @lines, map { chomp; $_ } <$fh>;
+		close $fh;
+		unlink "$dir/out.$pid";
+	}
+	return @lines;
+}
+
+sub gen_of {
+	my ($name) = @_;
+	return one("SELECT credential_gen FROM users WHERE name = " . lit($name));
+}
+
+subtest '16 parallel wrong guesses: at most signin_max_failures are verified' => sub {
+	new_user('pat', 'patpass123');
+	my @st = in_parallel(16, sub {
+		my $r = try_signin('pat', "wrong-guess-$_[0]", REMOTE_ADDR => "192.0.2.$_[0]");
+		return "$r->{status} " . ($r->{json}{message} // '');
+	});
+	is(scalar @st, 16, 'sixteen answers');
+	my $n401 = grep { /^401 / } @st;
+	my $n429 = grep { /^429 too many failed sign-in attempts/ } @st;
+	cmp_ok($n401, '<=', 5, "no more than 5 guesses verified (got $n401)") or diag(join "\n", @st);
+	is($n401 + $n429, 16, 'every other guess is throttled (429), none errs');
+	is(one("SELECT failures FROM signin_failures WHERE kind = 'user' AND key = 'pat'"), $n401,
+	    'the count holds exactly the verified guesses');
+	is(try_signin('pat', 'patpass123', REMOTE_ADDR => '192.0.2.99')->{status}, 429,
+	    'the right password is throttled too');
+};
+
+subtest 'parallel right passwords leave nothing counted' => sub {
+	new_user('quin', 'quinpass12');
+	my @st = in_parallel(8, sub {
+		my $r = try_signin('quin', 'quinpass12', REMOTE_ADDR => '192.0.2.200');
+		return "$r->{status} " . ($r->{headers}{'retry-after'} // '-');
+	});
+	# An attempt counts as a failure until its hash says otherwise, so
+	# at most 5 (signin_max_failures) of one name are in flight at once.
+	my $n204 = grep { /^204 / } @st;
+	cmp_ok($n204, '>=', 5, "at least five of eight sign-ins at once: 204 (got $n204)");
+	is(scalar(grep { /^(204|429) / } @st), 8, 'the rest 429, nothing else') or diag("@st");
+	is(one("SELECT count(*) FROM signin_failures WHERE kind = 'user' AND key = 'quin'"), 0,
+	    'no count is left for the name');
+	is(one("SELECT failures FROM signin_failures WHERE kind = 'addr' AND key = '192.0.2.200'"), 0,
+	    'nor for the address');
+	is(try_signin('quin', 'quinpass12', REMOTE_ADDR => '192.0.2.200')->{status}, 204,
+	    'and the next sign-in goes straight in');
+};
+
+subtest 'what bumps the credential generation, and what does not' => sub {
+	my $id = new_user('gail', 'gailpass12');
+	my $g = gen_of('gail');
+	set_password($id, 'gailpass34');
+	is(gen_of('gail'), $g + 1, 'a password set by the API');
+	op('PATCH', "/api/v2/users/$id", { status => 'inactive' });
+	is(gen_of('gail'), $g + 2, 'deactivation');
+	op('PATCH', "/api/v2/users/$id", { status => 'active' });
+	is(gen_of('gail'), $g + 2, 'not reactivation');
+	op('PATCH', "/api/v2/users/$id", { name => 'gail2' });
+	is(gen_of('gail2'), $g + 2, 'not a rename');
+	$t->psql("SELECT usersd_revoke_sessions('gail2')");
+	is(gen_of('gail2'), $g + 3, 'usersd_revoke_sessions()');
+	$t->psql("UPDATE users SET password_hash = 'x' WHERE name = 'gail2'");
+	is(gen_of('gail2'), $g + 4, 'a plain UPDATE of the hash in psql');
+	$t->psql("SELECT usersd_rehash_password('$id', 'y', 'x')");
+	is(gen_of('gail2'), $g + 4, 'not a rehash of the same password');
+	is(one("SELECT password_hash FROM users WHERE id = '$id'"), 'y', 'the rehash was stored');
+	is(one("SELECT usersd_rehash_password('$id', 'z', 'x')"), 'f',
+	    'a rehash loses to a change made since its hash was read');
+};
+
+subtest 'a session of an older generation is refused' => sub {
+	my $id = new_user('hal', 'halpass123');
+	my $cookie = signin_ok('hal', 'halpass123');
+	is(me($cookie)->{status}, 200, 'the session works');
+	my $forged = 'A' x 86;
+	my $g = gen_of('hal');
+	$t->psql("INSERT INTO sessions (id_hash, user_id, expires_at, max_expires_at, credential_gen) "
+	    . "VALUES ('" . sha256_hex($forged) . "', '$id', now() + interval '1 hour', "
+	    . "now() + interval '1 hour', " . ($g - 1) . ")");
+	is(me($forged)->{status}, 401, 'a session row one generation behind: 401');
+	$t->psql("UPDATE sessions SET credential_gen = $g WHERE id_hash = '" . sha256_hex($forged) . "'");
+	is(me($forged)->{status}, 200, 'control: the same row at the current generation works');
+	$t->psql("UPDATE users SET credential_gen = credential_gen + 1 WHERE id = '$id'");
+	is(me($cookie)->{status}, 401, 'a bump ends the real session too');
+	is(one("SELECT active_sessions FROM admin_users WHERE id = '$id'"), 0,
+	    'admin_users counts no stale session');
+	is(one("SELECT count(*) FROM admin_sessions WHERE user_id = '$id'"), 0,
+	    'admin_sessions lists none');
+};
+
+subtest 'changing one\'s own password keeps the session that changed it' => sub {
+	my $id = new_user('ivy', 'ivypass123');
+	my $cookie = signin_ok('ivy', 'ivypass123');
+	my $other = signin_ok('ivy', 'ivypass123');
+	my $r = req(method => 'PUT', path => '/api/v2/me/password', cookie => $cookie,
+	    headers => { Authorization => basic('ivy', 'ivypass123') },
+	    json => { password => 'ivypass456' });
+	is($r->{status}, 204, 'PUT /me/password') or diag($r->{body});
+	is(me($cookie)->{status}, 200, 'the changing session lives on');
+	is(me($other)->{status}, 401, 'the other session ended');
+};
+
+# Sign-in loops for each of @names with its first password while the
+# operator changes every credential in the middle; every cookie they got
+# must be dead once all is over.  Without the generation, a sign-in whose
+# hash ran across the change inserted a live session afterwards.  (A
+# revocation leaves the password valid, so later sign-ins rightly live:
+# the generation subtests above show it ends the sessions in flight.)
+sub race {
+	my ($what, $change, $after) = @_;
+	my @names = map { "$what$_" } 1 .. 6;
+	my %id = map { $_ => mkuser($_) } @names;
+	set_password($id{$_}, "first-$_") for @names;
+	my $start = time;
+	my $pid = fork // die "fork: $!";
+	if ($pid == 0) {
+		sleep 0.6;
+		$change->($id{$_}) for @names;
+		POSIX::_exit(0);
+	}
+	my @cookies = in_parallel(scalar @names, sub {
+		my $name = $names[$_[0] - 1];
+		my @got;
+		# Bounded: 40 sign-ins or 3 seconds, whichever comes first.
+		for (1 .. 40) {
+			last if time - $start > 3;
+			my ($c, $r) = signin($name, "first-$name", %ENV_ALL);
+			push @got, $c if defined $c;
+		}
+		return @got;
+	});
+	waitpid($pid, 0);
+	$after->($id{$_}) for $after ? @names : ();
+	ok(scalar @cookies, scalar(@cookies) . " sessions opened with the first passwords");
+	my @live = grep { me($_)->{status} == 200 } @cookies;
+	is(scalar @live, 0, "no session made with the first password outlives the $what")
+	    or diag(scalar(@live) . ' live');
+}
+
+subtest 'a sign-in that overlaps a password reset keeps no session' => sub {
+	race('reset', sub { set_password($_[0], 'second-password') });
+};
+
+# An inactive user's session is refused anyway; the one that slipped past
+# the deactivation would come back with the reactivation.
+subtest 'a sign-in that overlaps a deactivation keeps no session, even once reactivated' => sub {
+	race('deact', sub { op('PATCH', "/api/v2/users/$_[0]", { status => 'inactive' }) },
+	    sub { op('PATCH', "/api/v2/users/$_[0]", { status => 'active' }) });
+};
+
+done_testing();
