@@ -121,8 +121,10 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 	int		 match;
 
 	rc = db_run(db, STMT_USER_PASSWORD_GET, 1, &name, a, &rows);
-	if (rc != DB_OK && rc != DB_NOROW)
+	if (rc != DB_OK && rc != DB_NOROW) {
+		attempt_uncount(db, a, c, name, addr);
 		return svc_dberr(db, rc, e);
+	}
 	if (rc == DB_OK) {
 		id = dbrows_get(&rows, 0, 0);
 		status = dbrows_get(&rows, 0, 1);
@@ -130,8 +132,10 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 		gen = dbrows_get(&rows, 0, 4);
 	}
 	/* Unknown user and no password cost one verify too. */
-	if ((match = pw_verify(phc, pw, len, e)) == -1)
+	if ((match = pw_verify(phc, pw, len, e)) == -1) {
+		attempt_uncount(db, a, c, name, addr);
 		return -1;
+	}
 	if (!match) {
 		log_failure(name, addr);
 		return apierr_set(e, APIERR_UNAUTHORIZED,

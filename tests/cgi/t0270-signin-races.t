@@ -8,6 +8,7 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
+use Fcntl ();
 use File::Temp qw(tempdir);
 use POSIX ();
 use Test::More;
@@ -93,6 +94,30 @@ subtest 'parallel right passwords leave nothing counted' => sub {
 	    'nor for the address');
 	is(try_signin('quin', 'quinpass12', REMOTE_ADDR => '192.0.2.200')->{status}, 204,
 	    'and the next sign-in goes straight in');
+};
+
+subtest 'an attempt refused for want of a hash slot is not counted' => sub {
+	my $id = new_user('rae', 'raepass123');
+	my $cookie = signin_ok('rae', 'raepass123');
+	my $slots = tempdir(CLEANUP => 1);
+	chmod 0777, $slots;
+	open(my $lock, '>', "$slots/usersd-hash-0.lock") or die "lock: $!";
+	flock($lock, Fcntl::LOCK_EX()) or die "flock: $!";
+	my %full = (USERSD_RUN_DIR => $slots, USERSD_HASH_CONCURRENCY => 1);
+	for my $i (1 .. 6) {
+		my $r = try_signin('rae', "wrong-$i-pass", REMOTE_ADDR => '192.0.2.77', %full);
+		is($r->{status}, 429, "sign-in $i with every slot busy: 429");
+		like($r->{json}{message} // '', qr/password checks at once/, 'for want of a slot');
+	}
+	my $r = req(method => 'PUT', path => '/api/v2/me/password', cookie => $cookie,
+	    headers => { Authorization => basic('rae', 'wrong-pass') },
+	    json => { password => 'raepass456' }, env => \%full);
+	is($r->{status}, 429, 'a current-password check with every slot busy: 429');
+	is(one("SELECT coalesce(sum(failures), 0) FROM signin_failures WHERE key IN ('rae', '192.0.2.77', '127.0.0.1')"), 0,
+	    'none of them counts as a failure');
+	close $lock;
+	is(try_signin('rae', 'raepass123', REMOTE_ADDR => '192.0.2.77')->{status}, 204,
+	    'with the slot free, the right password goes straight in');
 };
 
 subtest 'what bumps the credential generation, and what does not' => sub {
