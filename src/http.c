@@ -107,35 +107,50 @@ split_path(struct req *r)
 		r->path_too_deep = 1;
 }
 
-static void
-parse_query(struct req *r, const char *qs)
+/* Decodes s in place: -1 when it then holds a NUL or is not UTF-8. */
+static int
+query_decode(char *s)
+{
+	return util_utf8_valid(s, http_unescape(s, 1)) ? 0 : -1;
+}
+
+/*
+ * Splits and decodes the query string into r->query.  A decoded key or
+ * value with a NUL or invalid UTF-8 refuses the request: handlers read
+ * them as C strings, so "?name=%00" would read as no filter at all and
+ * "?limit=1%00" as 1.  Every pair is checked, kept or not.
+ */
+static int
+parse_query(struct req *r, const char *qs, struct apierr *e)
 {
 	char	*q, *pair, *save = NULL, *eq;
 
 	r->nquery = 0;
 	if (qs == NULL || *qs == '\0')
-		return;
+		return 0;
 	q = arena_strdup(r->arena, qs);
 	for (pair = strtok_r(q, "&", &save); pair != NULL;
 	    pair = strtok_r(NULL, "&", &save)) {
-		if (r->nquery == HTTP_MAX_QUERY)
-			break;
 		if ((eq = strchr(pair, '=')) != NULL)
 			*eq++ = '\0';
-		http_unescape(pair, 1);
-		if (eq != NULL)
-			http_unescape(eq, 1);
+		if (query_decode(pair) == -1 ||
+		    (eq != NULL && query_decode(eq) == -1))
+			return apierr_set(e, APIERR_INVALID, "query parameters "
+			    "must be valid UTF-8 without NUL characters");
+		if (r->nquery == HTTP_MAX_QUERY)
+			continue;
 		r->query[r->nquery].key = pair;
 		r->query[r->nquery].val = eq != NULL ? eq : pair + strlen(pair);
 		r->nquery++;
 	}
+	return 0;
 }
 
 int
 http_req_init(struct req *r, struct arena *a, const struct cfg *cfg,
     const struct req_io *io, struct apierr *e)
 {
-	const char	*uri, *q, *https;
+	const char	*uri, *q, *qs = NULL, *https;
 	static unsigned long counter;
 	/* Asked once: the master forks workers before any request. */
 	static pid_t	 pid;
@@ -172,18 +187,19 @@ http_req_init(struct req *r, struct arena *a, const struct cfg *cfg,
 		q = strchr(uri, '?');
 		r->path = q ? arena_strndup(a, uri, (size_t)(q - uri)) :
 		    arena_strdup(a, uri);
-		parse_query(r, q ? q + 1 : NULL);
+		qs = q ? q + 1 : NULL;
 	} else {
 		const char *sn = param(r, "SCRIPT_NAME");
 		const char *pi = param(r, "PATH_INFO");
 
 		r->path = arena_printf(a, "%s%s", sn ? sn : "", pi ? pi : "");
-		parse_query(r, param(r, "QUERY_STRING"));
+		qs = param(r, "QUERY_STRING");
 	}
 	if (*r->path == '\0')
 		r->path = "/";
 	split_path(r);
-	return 0;
+	/* Last: a refused query string still leaves a path to log. */
+	return parse_query(r, qs, e);
 }
 
 const char *

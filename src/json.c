@@ -17,27 +17,71 @@
 #define JSON_DEPTH	16
 #define OUT_FLAGS	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
+enum badesc {
+	ESC_OK,
+	ESC_NUL,	/* \u0000 */
+	ESC_SURROGATE,	/* \uD800-\uDFFF outside a high-low pair */
+};
+
+/* The value of the 4 hex digits at s (which has them), or -1. */
+static long
+hex4(const char *s)
+{
+	long	 v = 0;
+	int	 k, d;
+
+	for (k = 0; k < 4; k++) {
+		if (s[k] >= '0' && s[k] <= '9')
+			d = s[k] - '0';
+		else if (s[k] >= 'a' && s[k] <= 'f')
+			d = s[k] - 'a' + 10;
+		else if (s[k] >= 'A' && s[k] <= 'F')
+			d = s[k] - 'A' + 10;
+		else
+			return -1;
+		v = v << 4 | d;
+	}
+	return v;
+}
+
 /*
- * 1 when the JSON text escapes a NUL (\u0000) anywhere.  json-c keeps such
- * a string, but hands object keys and plain string reads on as C strings,
- * so "read\u0000junk" would read as "read" and a key "name\u0000x" as
- * "name".  A backslash only occurs inside strings, so a scan that skips
- * each escape pair is exact.
+ * The first escape in the JSON text that json-c would decode into
+ * something else than it says.  A NUL (\u0000): json-c keeps such a
+ * string, but hands object keys and plain string reads on as C strings, so
+ * "read\u0000junk" would read as "read" and a key "name\u0000x" as
+ * "name".  A lone surrogate (a high one not followed by a low one, or a
+ * low one alone): json-c makes it U+FFFD, so "\ud800" would name the user
+ * "\ufffd".  A backslash only occurs inside strings, so a scan that skips
+ * each escape is exact ("\\ud800" is the text \ud800, no escape).
  */
-static int
-escapes_nul(const char *body, size_t len)
+static enum badesc
+bad_escape(const char *body, size_t len)
 {
 	size_t	 i;
+	long	 v, lo;
 
 	for (i = 0; i + 1 < len; i++) {
 		if (body[i] != '\\')
 			continue;
-		if (body[i + 1] == 'u' && len - i >= 6 &&
-		    memcmp(body + i + 2, "0000", 4) == 0)
-			return 1;
-		i++;
+		if (body[i + 1] != 'u' || len - i < 6 ||
+		    (v = hex4(body + i + 2)) == -1) {
+			i++;
+			continue;
+		}
+		if (v == 0)
+			return ESC_NUL;
+		if (v >= 0xdc00 && v <= 0xdfff)
+			return ESC_SURROGATE;
+		if (v >= 0xd800 && v <= 0xdbff) {
+			if (len - i < 12 || body[i + 6] != '\\' ||
+			    body[i + 7] != 'u' ||
+			    (lo = hex4(body + i + 8)) < 0xdc00 || lo > 0xdfff)
+				return ESC_SURROGATE;
+			i += 6;
+		}
+		i += 5;
 	}
-	return 0;
+	return ESC_OK;
 }
 
 /* Parses body into an object; -1 with e set when it is not one. */
@@ -59,10 +103,18 @@ parse_object(const char *body, size_t len, struct apierr *e)
 		    "or holds NUL bytes");
 		return NULL;
 	}
-	if (escapes_nul(body, len)) {
+	switch (bad_escape(body, len)) {
+	case ESC_NUL:
 		apierr_set(e, APIERR_INVALID, "request body must not hold NUL "
 		    "characters (\\u0000)");
 		return NULL;
+	case ESC_SURROGATE:
+		apierr_set(e, APIERR_INVALID, "request body must not hold lone "
+		    "surrogates (a \\uD800-\\uDFFF escape outside a "
+		    "high-low pair)");
+		return NULL;
+	case ESC_OK:
+		break;
 	}
 	if ((tok = json_tokener_new_ex(JSON_DEPTH)) == NULL) {
 		apierr_internal(e);
@@ -147,7 +199,7 @@ get_string(struct arena *a, json_object *obj, const char *key,
 		    "field \"%s\" must be a string", key);
 	s = json_object_get_string(v);
 	n = json_object_get_string_len(v);
-	/* Escapes can still spell a NUL or a lone surrogate. */
+	/* bad_escape refused NUL and lone surrogates; this is the net. */
 	if (!util_utf8_valid(s, (size_t)n))
 		return apierr_set(e, APIERR_INVALID, "field \"%s\" must be "
 		    "valid UTF-8 without NUL characters", key);

@@ -3,8 +3,9 @@
  * of model.h, and records into response bodies.  No json_object leaves
  * json.c.  Decoders accept keys in any case (as InfluxDB's Go decoder does),
  * ignore unknown keys, treat null as absent, and refuse empty bodies,
- * malformed JSON, non-objects, wrong types, invalid UTF-8 and NUL bytes
- * (raw or escaped as \u0000, in any key or value) with 400 `invalid`.
+ * malformed JSON, non-objects, wrong types, invalid UTF-8, NUL bytes
+ * (raw or escaped as \u0000) and lone surrogate escapes (\uD800-\uDFFF
+ * outside a high-low pair), in any key or value, with 400 `invalid`.
  * All output strings belong to the arena.
  */
 #ifndef JSON_H

@@ -22,8 +22,8 @@ row_org(const struct dbrows *rows, int r, struct org *o)
 	o->updated = dbrows_get(rows, r, 4);
 }
 
-static int
-check_name(const char *name, struct apierr *e)
+int
+orgs_check_name(const char *name, struct apierr *e)
 {
 	size_t	 n;
 
@@ -31,11 +31,10 @@ check_name(const char *name, struct apierr *e)
 		return apierr_set(e, APIERR_EMPTY_VALUE,
 		    "org name is required");
 	n = strlen(name);
-	if (n > ORG_NAME_MAX || !util_utf8_valid(name, n) ||
-	    util_has_control(name, n))
+	if (n > ORG_NAME_MAX || !util_name_valid(name, n))
 		return apierr_set(e, APIERR_INVALID, "org name must be at "
-		    "most %d bytes of UTF-8 without control characters",
-		    ORG_NAME_MAX);
+		    "most %d bytes of UTF-8 without control, line separator "
+		    "or bidi control characters", ORG_NAME_MAX);
 	return 0;
 }
 
@@ -63,7 +62,7 @@ orgs_create(struct db *db, struct arena *a, const struct actor *act,
 	const char	*params[6];
 	struct dbrows	 rows;
 
-	if (check_name(in->name, e) == -1)
+	if (orgs_check_name(in->name, e) == -1)
 		return -1;
 	params[0] = in->name;
 	params[1] = in->description ? in->description : "";
@@ -91,8 +90,8 @@ orgs_get_by_name(struct db *db, struct arena *a, const char *name,
 {
 	struct dbrows	 rows;
 
-	/* No stored name holds such bytes; PostgreSQL would refuse them. */
-	if (!util_utf8_valid(name, strlen(name)))
+	/* No name orgs_check_name refuses is looked up. */
+	if (!util_name_valid(name, strlen(name)))
 		return apierr_set(e, APIERR_NOT_FOUND,
 		    "organization not found");
 	return org_result(db, db_run(db, STMT_ORG_BY_NAME, 1, &name, a,
@@ -157,7 +156,7 @@ orgs_update(struct db *db, struct arena *a, const struct actor *act,
 	const char	*params[6];
 	struct dbrows	 rows;
 
-	if (in->has_name && check_name(in->name, e) == -1)
+	if (in->has_name && orgs_check_name(in->name, e) == -1)
 		return -1;
 	params[0] = id;
 	params[1] = in->has_name ? in->name : NULL;

@@ -14,6 +14,8 @@
 #include "err.h"
 #include "model.h"
 
+/* An org name: present, at most 256 bytes, util_name_valid. */
+int	orgs_check_name(const char *name, struct apierr *e);
 /* The creator (actor->user_id) becomes the org's owner, as in InfluxDB. */
 int	orgs_create(struct db *, struct arena *, const struct actor *,
 	    const struct org_in *, struct org *out, struct apierr *e);

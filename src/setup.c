@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "orgs.h"
 #include "password.h"
 #include "setup.h"
 #include "svc.h"
@@ -65,6 +66,8 @@ check_fields(const struct setup_in *in, struct apierr *e)
 	if (strlen(in->org) > 256 || strlen(in->bucket) > 256)
 		return apierr_set(e, APIERR_INVALID,
 		    "org and bucket names must be at most 256 bytes");
+	if (orgs_check_name(in->org, e) == -1)
+		return -1;
 	if (in->bucket[0] == '_')
 		return apierr_set(e, APIERR_INVALID, "bucket name %s is "
 		    "invalid. Buckets may not start with underscore",

@@ -33,9 +33,10 @@ users_check_name(const char *name, int present, struct apierr *e)
 	if (n > USER_NAME_MAX)
 		return apierr_set(e, APIERR_INVALID,
 		    "user name must be at most %d bytes", USER_NAME_MAX);
-	if (!util_utf8_valid(name, n) || util_has_control(name, n))
+	if (!util_name_valid(name, n))
 		return apierr_set(e, APIERR_INVALID, "user name must be valid "
-		    "UTF-8 without control characters");
+		    "UTF-8 without control, line separator or bidi control "
+		    "characters");
 	return 0;
 }
 
@@ -106,8 +107,8 @@ int
 users_get_by_name(struct db *db, struct arena *a, const char *name,
     struct user *out, struct apierr *e)
 {
-	/* No stored name holds such bytes; PostgreSQL would refuse them. */
-	if (!util_utf8_valid(name, strlen(name)))
+	/* No name users_check_name refuses is looked up. */
+	if (!util_name_valid(name, strlen(name)))
 		return apierr_set(e, APIERR_NOT_FOUND, "user not found");
 	return get_one(db, a, STMT_USER_BY_NAME, name, out, e);
 }

@@ -16,7 +16,10 @@
 
 #define USER_NAME_MAX	256
 
-/* Checks a user name: present, at most USER_NAME_MAX bytes, no controls. */
+/*
+ * Checks a user name: present, at most USER_NAME_MAX bytes, and
+ * util_name_valid (no controls, line separators or bidi controls).
+ */
 int	users_check_name(const char *name, int present, struct apierr *e);
 int	users_create(struct db *, struct arena *, const struct actor *,
 	    const struct user_in *, struct user *out, struct apierr *e);

@@ -8,6 +8,23 @@
 #include "util.h"
 #include "banned.h"
 
+/*
+ * Code points a name must not hold: they reorder or break the text around
+ * a name wherever it is shown (logs, UIs, the terminal of usersctl), so
+ * "admin\u202egnp.exe" could pass for another name.  Surrogates cannot be
+ * decoded from valid UTF-8; they are listed for completeness.
+ */
+static const struct {
+	unsigned int	 lo, hi;
+} forbidden[] = {
+	{ 0x0000, 0x001f },	/* C0 controls */
+	{ 0x007f, 0x009f },	/* DEL and C1 controls */
+	{ 0x2028, 0x2029 },	/* line and paragraph separators */
+	{ 0x202a, 0x202e },	/* bidi embeddings and overrides */
+	{ 0x2066, 0x2069 },	/* bidi isolates */
+	{ 0xd800, 0xdfff },	/* surrogates */
+};
+
 int
 util_parse_ll(const char *s, long long min, long long max, long long *out)
 {
@@ -24,57 +41,75 @@ util_parse_ll(const char *s, long long min, long long max, long long *out)
 	return 0;
 }
 
+/*
+ * Decodes the code point at s[*i] into *cp and moves *i past it.  Returns
+ * 0, or -1 at a NUL byte or at bytes that are not UTF-8 (overlong forms,
+ * surrogates, values past U+10FFFF, cut sequences).
+ */
+static int
+utf8_next(const unsigned char *s, size_t n, size_t *i, unsigned int *cp)
+{
+	unsigned char	 c = s[*i];
+	size_t		 len, k;
+
+	if (c == 0)
+		return -1;
+	if (c < 0x80) {
+		*cp = c;
+		(*i)++;
+		return 0;
+	} else if ((c & 0xe0) == 0xc0) {
+		len = 2;
+		*cp = c & 0x1f;
+	} else if ((c & 0xf0) == 0xe0) {
+		len = 3;
+		*cp = c & 0x0f;
+	} else if ((c & 0xf8) == 0xf0) {
+		len = 4;
+		*cp = c & 0x07;
+	} else
+		return -1;
+	if (len > n - *i)
+		return -1;
+	for (k = 1; k < len; k++) {
+		if ((s[*i + k] & 0xc0) != 0x80)
+			return -1;
+		*cp = (*cp << 6) | (s[*i + k] & 0x3f);
+	}
+	if ((len == 2 && *cp < 0x80) || (len == 3 && *cp < 0x800) ||
+	    (len == 4 && *cp < 0x10000) || *cp > 0x10ffff ||
+	    (*cp >= 0xd800 && *cp <= 0xdfff))
+		return -1;
+	*i += len;
+	return 0;
+}
+
 int
 util_utf8_valid(const char *str, size_t n)
 {
 	const unsigned char	*s = (const unsigned char *)str;
 	size_t			 i = 0;
+	unsigned int		 cp;
 
-	while (i < n) {
-		unsigned char	 c = s[i];
-		size_t		 len, k;
-		unsigned int	 cp;
-
-		if (c == 0)
+	while (i < n)
+		if (utf8_next(s, n, &i, &cp) == -1)
 			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			len = 4;
-			cp = c & 0x07;
-		} else
-			return 0;
-		if (i + len > n)
-			return 0;
-		for (k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		/* Overlong forms, surrogates and values past U+10FFFF. */
-		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-		    (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += len;
-	}
 	return 1;
 }
 
 int
-util_has_control(const char *s, size_t n)
+util_name_valid(const char *str, size_t n)
 {
-	size_t	 i;
+	const unsigned char	*s = (const unsigned char *)str;
+	size_t			 i = 0, k;
+	unsigned int		 cp;
 
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 1;
-	return 0;
+	while (i < n) {
+		if (utf8_next(s, n, &i, &cp) == -1)
+			return 0;
+		for (k = 0; k < sizeof(forbidden) / sizeof(forbidden[0]); k++)
+			if (cp >= forbidden[k].lo && cp <= forbidden[k].hi)
+				return 0;
+	}
+	return 1;
 }

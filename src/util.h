@@ -1,6 +1,6 @@
 /*
  * util.h -- small parsers shared by the layers: bounded integers and UTF-8
- * validity.
+ * validity, of any text and of names.
  */
 #ifndef UTIL_H
 #define UTIL_H
@@ -16,7 +16,11 @@ int	util_parse_ll(const char *s, long long min, long long max,
 	    long long *out);
 /* 1 when the n bytes at s are valid UTF-8 without NUL, else 0. */
 int	util_utf8_valid(const char *s, size_t n);
-/* 1 when s holds a C0 control character or DEL, else 0. */
-int	util_has_control(const char *s, size_t n);
+/*
+ * 1 when the n bytes at s are valid UTF-8 fit for a user or org name: no
+ * C0 or C1 control, DEL, U+2028/U+2029, bidi override or isolate
+ * (U+202A-U+202E, U+2066-U+2069) or surrogate; else 0.
+ */
+int	util_name_valid(const char *s, size_t n);
 
 #endif

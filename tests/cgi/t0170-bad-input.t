@@ -319,7 +319,8 @@ subtest 'a name= filter with bytes no user name can hold is not a server error' 
 
 subtest 'a session asking for a name no user can hold gets an empty list' => sub {
 	my ($id, $c) = session_user('sam');
-	for my $q ('name=%ff', 'name=%01', 'name=' . ('n' x 300)) {
+	# Invalid UTF-8 (name=%ff) is refused with the query string: t0260.
+	for my $q ('name=%01', 'name=a%E2%80%AEb', 'name=' . ('n' x 300)) {
 		my $r = req(method => 'GET', path => '/api/v2/users', query => $q, cookie => $c);
 		is($r->{status}, 200, "$q: 200") or diag($r->{body});
 		is_deeply($r->{json}, { links => { self => '/api/v2/users' }, users => [] }, "$q: users []");

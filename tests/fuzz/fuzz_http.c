@@ -3,9 +3,10 @@
  * then a body under the limit.  Input: "NAME=value" lines up to an empty
  * line, then the body; the first byte is the largest read the transport
  * returns (1..256 bytes: bodies arrive in pieces).  Checks the bounds the
- * rest of the program relies on, that no response header can be split, and
- * the cross-site rule of csrf.c on the same request (Origin, Host,
- * Sec-Fetch-Site, Content-Type and -Length as the client sent them).
+ * rest of the program relies on, that query keys and values are UTF-8,
+ * that no response header can be split, and the cross-site rule of csrf.c
+ * on the same request (Origin, Host, Sec-Fetch-Site, Content-Type and
+ * -Length as the client sent them).
  */
 /* fuzz.h first: the module brings banned.h, which breaks later headers. */
 #include "fuzz.h"
@@ -159,6 +160,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(r.nsegs <= HTTP_MAX_SEGS && r.nquery <= HTTP_MAX_QUERY);
 	for (i = 0; i < r.nsegs; i++)
 		FUZZ_CHECK(r.segs[i] != NULL && r.segs[i][0] != '\0');
+	/* Handlers read query keys and values as UTF-8 C strings. */
+	for (i = 0; i < r.nquery; i++)
+		FUZZ_CHECK(util_utf8_valid(r.query[i].key,
+		    strlen(r.query[i].key)) && util_utf8_valid(r.query[i].val,
+		    strlen(r.query[i].val)));
 	for (i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++)
 		(void)http_header(&r, hdrs[i]);
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)

@@ -1,7 +1,8 @@
 /*
  * fuzz_json.c -- every JSON decoder a handler uses.  The first byte picks
  * the decoder; the rest is the body.  What a decoder accepts must be what
- * the rest of the program assumes: strings valid UTF-8 without NUL, ids
+ * the rest of the program assumes: strings valid UTF-8 without NUL (and
+ * without a U+FFFD the body did not spell: no lone surrogate), ids
  * canonical, permissions that format and parse back to themselves; and a
  * decoded user must survive json.c's own encoder and decode unchanged.
  */
@@ -13,12 +14,37 @@
 
 static struct arena	*A;
 
+/* The body of the input being decoded. */
+static const char	*in_body;
+static size_t		 in_len;
+
+/*
+ * 1 when the body spells U+FFFD itself, raw or as an escape: only then may
+ * a decoded string hold it (json-c would make a lone surrogate into one).
+ */
+static int
+body_has_fffd(void)
+{
+	size_t	 i;
+
+	for (i = 0; i + 2 < in_len; i++)
+		if (memcmp(in_body + i, "\xef\xbf\xbd", 3) == 0 ||
+		    (i + 5 < in_len && in_body[i] == '\\' &&
+		    in_body[i + 1] == 'u' &&
+		    strncasecmp(in_body + i + 2, "fffd", 4) == 0))
+			return 1;
+	return 0;
+}
+
 /* NULL, or a NUL-terminated valid UTF-8 string. */
 static void
 check_str(const char *s)
 {
-	if (s != NULL)
-		FUZZ_CHECK(util_utf8_valid(s, strlen(s)));
+	if (s == NULL)
+		return;
+	FUZZ_CHECK(util_utf8_valid(s, strlen(s)));
+	if (strstr(s, "\xef\xbf\xbd") != NULL)
+		FUZZ_CHECK(body_has_fffd());
 }
 
 static int
@@ -87,6 +113,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* An exact-size copy, so ASan sees a read past the body. */
 	len = size - 1;
 	body = len > 0 ? memcpy(arena_alloc(A, len), data + 1, len) : NULL;
+	in_body = body;
+	in_len = len;
 	memset(&e, 0, sizeof(e));
 	switch (data[0] % 7) {
 	case 0:

@@ -1,8 +1,8 @@
 /*
  * fuzz_util.c -- the text checks every name and number goes through:
  * UTF-8 validity (against Unicode's table of well-formed sequences),
- * control characters, the user-name rule, and util_parse_ll (against a
- * digit-by-digit reference).  The first byte picks the check.
+ * forbidden code points in names (against their byte patterns), the
+ * user-name rule, and util_parse_ll (against a digit-by-digit reference).  The first byte picks the check.
  */
 /* fuzz.h first: the module brings banned.h, which breaks later headers. */
 #include "fuzz.h"
@@ -58,6 +58,34 @@ ref_utf8(const unsigned char *s, size_t n)
 	return 1;
 }
 
+/*
+ * Well-formed UTF-8 without the bytes of a forbidden code point: C0, DEL,
+ * C1 (C2 80-9F), U+2028-U+202E (E2 80 A8-AE), U+2066-U+2069 (E2 81 A6-A9).
+ * In well-formed text these lead bytes start a code point, so a byte
+ * match is a code point match.
+ */
+static int
+ref_name(const unsigned char *s, size_t n)
+{
+	size_t	 i;
+
+	if (!ref_utf8(s, n))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+		if (s[i] == 0xc2 && s[i + 1] <= 0x9f)
+			return 0;
+		if (s[i] == 0xe2 && s[i + 1] == 0x80 && s[i + 2] >= 0xa8 &&
+		    s[i + 2] <= 0xae)
+			return 0;
+		if (s[i] == 0xe2 && s[i + 1] == 0x81 && s[i + 2] >= 0xa6 &&
+		    s[i + 2] <= 0xa9)
+			return 0;
+	}
+	return 1;
+}
+
 /* A whole decimal number in [min, max]: '-'? digit+, nothing else. */
 static int
 ref_parse_ll(const char *s, long long min, long long max, long long *out)
@@ -99,8 +127,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char		*c;
 	struct apierr	 e;
 	long long	 min, max, got, want;
-	size_t		 n, i;
-	int		 ctl, rc;
+	size_t		 n;
+	int		 rc;
 
 	if (size < 1)
 		return 0;
@@ -109,10 +137,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[0] % 2 == 0) {
 		FUZZ_CHECK(util_utf8_valid(s, n) ==
 		    ref_utf8((const unsigned char *)s, n));
-		for (ctl = 0, i = 0; i < n; i++)
-			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-				ctl = 1;
-		FUZZ_CHECK(util_has_control(s, n) == ctl);
+		FUZZ_CHECK(util_name_valid(s, n) ==
+		    ref_name((const unsigned char *)s, n));
 		if ((c = malloc(n + 1)) == NULL)
 			abort();
 		memcpy(c, s, n);
@@ -122,8 +148,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* A name the check lets through is what users.c stores. */
 		if (rc == 0)
 			FUZZ_CHECK(strlen(c) <= USER_NAME_MAX &&
-			    ref_utf8((unsigned char *)c, strlen(c)) &&
-			    !util_has_control(c, strlen(c)));
+			    ref_name((unsigned char *)c, strlen(c)));
 		else
 			FUZZ_CHECK(e.code == APIERR_INVALID ||
 			    e.code == APIERR_EMPTY_VALUE);

@@ -2,9 +2,10 @@
 #
 # For each server kind (lighttpd-master, lighttpd-spawn, nginx, apache-fcgid,
 # apache-proxy), in a fresh database of its own: /health; POST /api/v2/setup;
-# create, get, list a user; set its password, sign in with Basic (cookie
-# attributes), use the cookie on /api/v2/me; the JSON 404, 405 + Allow and
-# 413; a JSON body written in several TCP segments; delete the user, then 404.
+# create, get, list a user (?name=%00 is 400); set its password, sign in
+# with Basic (cookie attributes), use the cookie on /api/v2/me; the JSON
+# 404, 405 + Allow and 413; a JSON body written in several TCP segments;
+# delete the user, then 404.
 #
 # Then that the servers agree on what usersd sees: the path as the client
 # sent it (%2F stays encoded: usersd's 400, not the server's 404), the
@@ -88,6 +89,14 @@ sub smoke {
 	is($r->{status}, 200, 'list users: 200') or diag($r->{body});
 	ok((grep { ($_->{id} // '') eq $id } @{ $r->{json}{users} // [] }),
 	    'list users: contains alice') or diag($r->{body});
+
+	# A NUL in a query value is 400 invalid, never the whole list as if
+	# there were no filter: usersd's answer, or lighttpd's own (it
+	# refuses %00 before usersd sees it).
+	$r = $s->request('GET', '/api/v2/users?name=%00', headers => \%auth);
+	is($r->{status}, 400, 'list users ?name=%00: 400') or diag($r->{body});
+	is($r->{json}{code}, 'invalid', 'list users ?name=%00: code invalid')
+	    or diag($r->{body});
 
 	# The client address usersd saw (REMOTE_ADDR), in the audit log.
 	my @rows = $t->psql("SELECT remote_addr FROM audit_log WHERE action = 'create'"

@@ -292,6 +292,104 @@ test_query(void)
 	is_str(http_query(&r, "k64"), NULL, "query: the 65th is dropped");
 }
 
+#define QMSG	"query parameters must be valid UTF-8 without NUL characters"
+
+/*
+ * A decoded query key or value with a NUL or invalid UTF-8 refuses the
+ * whole request: read as a C string, "name=%00" would be no filter and
+ * "limit=1%00" would be 1.
+ */
+static void
+test_query_refused(void)
+{
+	static const struct {
+		int		 line;
+		const char	*uri;
+		int		 rc;
+	} t[] = {
+		{ __LINE__, "/u?name=%00", -1 },
+		{ __LINE__, "/u?name=a%00b", -1 },
+		{ __LINE__, "/u?limit=1%00", -1 },
+		{ __LINE__, "/u?%00=1", -1 },
+		{ __LINE__, "/u?na%00me=x", -1 },
+		{ __LINE__, "/u?%00", -1 },
+		{ __LINE__, "/u?name=%C3", -1 },
+		{ __LINE__, "/u?name=%ff", -1 },
+		{ __LINE__, "/u?name=%c0%af", -1 },
+		{ __LINE__, "/u?name=%ed%a0%80", -1 },
+		{ __LINE__, "/u?name=%f4%90%80%80", -1 },
+		{ __LINE__, "/u?%c3=1", -1 },
+		{ __LINE__, "/u?a=1&b=%00", -1 },
+		{ __LINE__, "/u?name=\xff", -1 },
+		{ __LINE__, "/u?name=%C3%A9", 0 },
+		{ __LINE__, "/u?name=%E2%80%AE", 0 },	/* a lookup's business */
+		{ __LINE__, "/u?name=%01", 0 },
+		{ __LINE__, "/u?name=%F0%9F%98%80", 0 },
+		{ __LINE__, "/u?name=\xc3\xa9", 0 },
+		{ __LINE__, "/u?name=%250", 0 },
+		{ __LINE__, "/u?name=%0", 0 },
+		{ __LINE__, "/u?name=%zz", 0 },
+		{ __LINE__, "/u?&&", 0 },
+	};
+	struct fake	 f;
+	struct req	 r;
+	struct apierr	 e;
+	struct abuf	 uri;
+	size_t		 i;
+	int		 k;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&f, 0, sizeof(f));
+		memset(&e, 0, sizeof(e));
+		is_int_at(t[i].line, init_req(&r, &f, t[i].uri, &e), t[i].rc,
+		    "%s is %s", t[i].uri, t[i].rc ? "refused" : "accepted");
+		if (t[i].rc == 0)
+			continue;
+		is_int_at(t[i].line, e.code, APIERR_INVALID,
+		    "%s is 400 invalid", t[i].uri);
+		is_str_at(t[i].line, e.msg, QMSG, "%s says why", t[i].uri);
+		is_str_at(t[i].line, r.path, "/u", "%s keeps its path to log",
+		    t[i].uri);
+	}
+
+	memset(&f, 0, sizeof(f));
+	init_req(&r, &f, "/u?name=%C3%A9&x=%E2%82%AC", &e);
+	is_str(http_query(&r, "name"), "\xc3\xa9",
+	    "query: encoded UTF-8 decodes");
+	is_str(http_query(&r, "x"), "\xe2\x82\xac",
+	    "query: a 3-byte sequence decodes");
+
+	memset(&f, 0, sizeof(f));
+	fake_set(&f, "PATH_INFO", "/u");
+	fake_set(&f, "QUERY_STRING", "limit=1%00");
+	memset(&e, 0, sizeof(e));
+	is_int(init_req(&r, &f, NULL, &e), -1,
+	    "QUERY_STRING with %%00 is refused too");
+	is_str(e.msg, QMSG, "QUERY_STRING with %%00 says why");
+
+	/* Past HTTP_MAX_QUERY pairs are dropped, but still checked. */
+	memset(&f, 0, sizeof(f));
+	abuf_init(&uri, A, 1024);
+	abuf_adds(&uri, "/u?");
+	for (k = 0; k < HTTP_MAX_QUERY; k++)
+		abuf_printf(&uri, "k%d=%d&", k, k);
+	abuf_adds(&uri, "late=%00");
+	is_int(init_req(&r, &f, uri.data, &e), -1,
+	    "a NUL in a pair past HTTP_MAX_QUERY is refused");
+
+	/* As fcgi.c renders it: InfluxDB's error shape. */
+	memset(&f, 0, sizeof(f));
+	memset(&e, 0, sizeof(e));
+	init_req(&r, &f, "/api/v2/users?name=%00", &e);
+	http_send_error(&r, &e);
+	ok(strncmp(f.out ? f.out : "", "Status: 400 Bad Request\r\n", 25) ==
+	    0, "refused query: Status 400");
+	ok(has_line(&f, "X-Platform-Error-Code: invalid"),
+	    "refused query: X-Platform-Error-Code: invalid");
+	is_str(out_body(&f), "{\"code\":\"invalid\",\"message\":\"" QMSG
+	    "\"}", "refused query: the body is {\"code\",\"message\"}");
+}
+
 static void
 test_init(void)
 {
@@ -767,6 +865,7 @@ main(void)
 	test_unescape();
 	test_path();
 	test_query();
+	test_query_refused();
 	test_init();
 	test_header();
 	test_cookie();

@@ -199,20 +199,57 @@ test_utf8(void)
 }
 
 static void
-test_has_control(void)
+test_name_valid(void)
 {
-	is_int(util_has_control("plain text", 10), 0,
-	    "util_has_control: printable ASCII has none");
-	is_int(util_has_control("\xc3\xa9t\xc3\xa9", 5), 0,
-	    "util_has_control: UTF-8 bytes are not controls");
-	is_int(util_has_control("a\tb", 3), 1, "util_has_control: TAB");
-	is_int(util_has_control("a\r\nb", 4), 1, "util_has_control: CR LF");
-	is_int(util_has_control("\x1f", 1), 1, "util_has_control: 0x1F");
-	is_int(util_has_control("a\x7f", 2), 1, "util_has_control: DEL");
-	is_int(util_has_control("a\0b", 3), 1, "util_has_control: NUL in n");
-	is_int(util_has_control("ab\n", 2), 0,
-	    "util_has_control: looks at n bytes only");
-	is_int(util_has_control("", 0), 0, "util_has_control: empty");
+	static const struct {
+		int		 line;
+		const char	*name;
+		const char	*s;
+		size_t		 n;
+		int		 want;
+	} t[] = {
+#define S(x)	x, sizeof(x) - 1
+		{ __LINE__, "printable ASCII", S("plain text"), 1 },
+		{ __LINE__, "the empty string", S(""), 1 },
+		{ __LINE__, "2-byte letters", S("\xc3\xa9t\xc3\xa9"), 1 },
+		{ __LINE__, "U+00A0, past C1", S("a\xc2\xa0"), 1 },
+		{ __LINE__, "U+FFFD", S("a\xef\xbf\xbd"), 1 },
+		{ __LINE__, "U+1F600", S("\xf0\x9f\x98\x80"), 1 },
+		{ __LINE__, "U+2027, before the separators", S("\xe2\x80\xa7"),
+		  1 },
+		{ __LINE__, "U+202F, after the overrides", S("\xe2\x80\xaf"), 1 },
+		{ __LINE__, "U+2065, before the isolates", S("\xe2\x81\xa5"),
+		  1 },
+		{ __LINE__, "U+206A, after the isolates", S("\xe2\x81\xaa"), 1 },
+		{ __LINE__, "TAB", S("a\tb"), 0 },
+		{ __LINE__, "CR LF", S("a\r\nb"), 0 },
+		{ __LINE__, "0x1F", S("\x1f"), 0 },
+		{ __LINE__, "DEL", S("a\x7f"), 0 },
+		{ __LINE__, "NUL within n", S("a\0b"), 0 },
+		{ __LINE__, "U+0080, first C1", S("a\xc2\x80"), 0 },
+		{ __LINE__, "U+0085, NEL", S("a\xc2\x85" "b"), 0 },
+		{ __LINE__, "U+009F, last C1", S("\xc2\x9f"), 0 },
+		{ __LINE__, "U+2028", S("a\xe2\x80\xa8"), 0 },
+		{ __LINE__, "U+2029", S("\xe2\x80\xa9" "b"), 0 },
+		{ __LINE__, "U+202A", S("\xe2\x80\xaa"), 0 },
+		{ __LINE__, "U+202E", S("admin\xe2\x80\xaegnp"), 0 },
+		{ __LINE__, "U+2066", S("\xe2\x81\xa6"), 0 },
+		{ __LINE__, "U+2069", S("\xe2\x81\xa9"), 0 },
+		{ __LINE__, "an encoded surrogate", S("\xed\xa0\x80"), 0 },
+		{ __LINE__, "invalid UTF-8", S("a\xff"), 0 },
+		{ __LINE__, "an overlong C1", S("\xe0\x82\x85"), 0 },
+#undef S
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		is_int_at(t[i].line, util_name_valid(t[i].s, t[i].n), t[i].want,
+		    "util_name_valid: %s is %s", t[i].name,
+		    t[i].want ? "allowed" : "refused");
+	is_int(util_name_valid("ab\n", 2), 1,
+	    "util_name_valid: looks at n bytes only");
+	is_int(util_name_valid("\xc2\x85", 1), 0,
+	    "util_name_valid: a sequence cut by n is refused");
 }
 
 static void
@@ -323,7 +360,7 @@ main(void)
 	test_id_parse();
 	test_parse_ll();
 	test_utf8();
-	test_has_control();
+	test_name_valid();
 	test_b64();
 	test_digest_token();
 	return done_testing();

@@ -16,6 +16,8 @@
 static struct arena	*A;
 
 #define NULMSG	"request body must not hold NUL characters (\\u0000)"
+#define SURMSG	"request body must not hold lone surrogates (a " \
+		"\\uD800-\\uDFFF escape outside a high-low pair)"
 
 static void
 test_parse_errors(void)
@@ -198,10 +200,13 @@ test_user_decode(void)
 	is_str(u.name, "caf\xc3\xa9 \xc3\xa9 \xf0\x9f\x98\x80",
 	    "user: \\u escapes and surrogate pairs become UTF-8");
 	b = "{\"name\":\"a\\ud800b\"}";
+	is_int(json_user_decode(A, b, strlen(b), &u, &e), -1,
+	    "user: a lone \\ud800 escape is refused, not made U+FFFD");
+	is_str(e.msg, SURMSG, "user: a lone \\ud800 says lone surrogate");
+	b = "{\"name\":\"a\\ufffd\"}";
 	is_int(json_user_decode(A, b, strlen(b), &u, &e), 0,
-	    "user: a lone \\ud800 escape decodes");
-	is_str(u.name, "a\xef\xbf\xbd" "b",
-	    "user: a lone surrogate escape becomes U+FFFD (as Go)");
+	    "user: a \\ufffd escape decodes");
+	is_str(u.name, "a\xef\xbf\xbd", "user: \\ufffd is U+FFFD");
 }
 
 static void
@@ -487,6 +492,117 @@ test_nul_escapes(void)
 	    "user: other \\u escapes still decode");
 }
 
+/*
+ * The scanner of parse_object on raw JSON text: escapes json-c would turn
+ * into something else are found before it decodes them.  A lone surrogate
+ * would become U+FFFD, so "\\ud800" and "\\ufffd" would be one name.
+ */
+static void
+test_bad_escape(void)
+{
+	static const struct {
+		int		 line;
+		const char	*text;
+		enum badesc	 want;
+	} t[] = {
+		{ __LINE__, "", ESC_OK },
+		{ __LINE__, "\"plain\"", ESC_OK },
+		{ __LINE__, "\"\\u00e9\\n\\\"\"", ESC_OK },
+		{ __LINE__, "\"\\ufffd\"", ESC_OK },
+		{ __LINE__, "\"\\ud7ff\\ue000\"", ESC_OK },
+		{ __LINE__, "\"\\ud83d\\ude00\"", ESC_OK },
+		{ __LINE__, "\"\\uD83D\\uDE00\"", ESC_OK },
+		{ __LINE__, "\"\\ud800\\udc00\"", ESC_OK },
+		{ __LINE__, "\"\\udbff\\udfff\"", ESC_OK },
+		{ __LINE__, "\"\\ud83d\\ude00\\ud83d\\ude00\"", ESC_OK },
+		{ __LINE__, "\"\\u0000\"", ESC_NUL },
+		{ __LINE__, "\"\\ud800\"", ESC_SURROGATE },
+		{ __LINE__, "\"\\uD800\"", ESC_SURROGATE },
+		{ __LINE__, "\"\\udbff\"", ESC_SURROGATE },
+		{ __LINE__, "\"\\udc00\"", ESC_SURROGATE },
+		{ __LINE__, "\"\\udfff\"", ESC_SURROGATE },
+		{ __LINE__, "\"\\ud800x\"", ESC_SURROGATE },
+		{ __LINE__, "\"\\ud800\\u0041\"", ESC_SURROGATE },
+		{ __LINE__, "\"\\ud800\\ud800\"", ESC_SURROGATE },
+		{ __LINE__, "\"\\ud800\\ue000\"", ESC_SURROGATE },
+		{ __LINE__, "\"\\ud800\\\\udc00\"", ESC_SURROGATE },
+		{ __LINE__, "\"\\udc00\\ud800\"", ESC_SURROGATE },
+		{ __LINE__, "\"\\ud83d\\ude00\\ude00\"", ESC_SURROGATE },
+		{ __LINE__, "\"\\ud800\\u0000\"", ESC_SURROGATE },
+		/* An escaped backslash: the text \ud800, not an escape. */
+		{ __LINE__, "\"\\\\ud800\"", ESC_OK },
+		{ __LINE__, "\"\\\\udc00\"", ESC_OK },
+		{ __LINE__, "\"\\\\\\ud800\"", ESC_SURROGATE },
+		{ __LINE__, "\"\\\\\\\\ud800\"", ESC_OK },
+		/* Cut short: json-c refuses these, the scanner reads on. */
+		{ __LINE__, "\"\\ud8", ESC_OK },
+		{ __LINE__, "\"\\ud800\\u", ESC_SURROGATE },
+		{ __LINE__, "\\ud800", ESC_SURROGATE },
+		{ __LINE__, "\"\\uzzzz\"", ESC_OK },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		is_int_at(t[i].line, bad_escape(t[i].text, strlen(t[i].text)),
+		    t[i].want, "bad_escape(%s) is %s", t[i].text,
+		    t[i].want == ESC_OK ? "OK" : t[i].want == ESC_NUL ?
+		    "NUL" : "a lone surrogate");
+	/* len bounds the scan: the low half past it does not count. */
+	is_int(bad_escape("\\ud83d\\ude00", 6), ESC_SURROGATE,
+	    "bad_escape: a pair cut by len is a lone surrogate");
+	is_int(bad_escape("\\ud83d\\ude00", 11), ESC_SURROGATE,
+	    "bad_escape: a low half cut by len is no low half");
+}
+
+/* Lone surrogate escapes are refused in every decoder, keys included. */
+static void
+test_surrogate_escapes(void)
+{
+	static const char *const t[] = {
+		"{\"name\":\"\\ud800\"}",
+		"{\"name\":\"a\\udc00\"}",
+		"{\"name\":\"\\ud800x\"}",
+		"{\"name\":\"x\",\"k\\udfff\":1}",
+		"{\"description\":\"\\udbff\"}",
+		"{\"password\":\"secret12\\ud800\"}",
+	};
+	struct user_in	 u;
+	struct org_in	 o;
+	struct apierr	 e;
+	const char	*b, *id, *name;
+	char		*pw;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		is_int(json_user_decode(A, t[i], strlen(t[i]), &u, &e), -1,
+		    "user: %s is refused", t[i]);
+		is_int(e.code, APIERR_INVALID, "user: %s is 400 invalid", t[i]);
+		is_str(e.msg, SURMSG, "user: %s says lone surrogate", t[i]);
+		is_int(json_org_decode(A, t[i], strlen(t[i]), &o, &e), -1,
+		    "org: %s is refused", t[i]);
+		is_int(json_password_decode(A, t[i], strlen(t[i]), &pw, &e),
+		    -1, "password: %s is refused", t[i]);
+		is_int(json_member_decode(A, t[i], strlen(t[i]), &id, &name,
+		    &e), -1, "member: %s is refused", t[i]);
+	}
+
+	b = "{\"name\":\"\\ud83d\\ude00\"}";
+	is_int(json_user_decode(A, b, strlen(b), &u, &e), 0,
+	    "user: a surrogate pair decodes");
+	is_str(u.name, "\xf0\x9f\x98\x80", "user: the pair is U+1F600");
+	b = "{\"name\":\"a\\\\ud800\"}";
+	is_int(json_user_decode(A, b, strlen(b), &u, &e), 0,
+	    "user: \"a\\\\ud800\" (an escaped backslash) decodes");
+	is_str(u.name, "a\\ud800", "user: it reads as the 7 bytes a\\ud800");
+	b = "{\"name\":\"\\ud800\\u0000\"}";
+	json_user_decode(A, b, strlen(b), &u, &e);
+	is_str(e.msg, SURMSG, "user: the first bad escape names the error");
+	b = "{\"name\":\"\\u0000\\ud800\"}";
+	json_user_decode(A, b, strlen(b), &u, &e);
+	is_str(e.msg, NULMSG, "user: a NUL first says NUL");
+}
+
 static void
 test_encoders(void)
 {
@@ -581,6 +697,8 @@ main(void)
 	test_setup_decode();
 	test_authz_decode();
 	test_nul_escapes();
+	test_bad_escape();
+	test_surrogate_escapes();
 	test_encoders();
 	test_user_writer_matches_json_c();
 	arena_free(A);
