@@ -10,11 +10,13 @@ set -eu
 # and sanitizer runtimes for tests/fuzz), pkg-config and the four libraries
 # (+ libcrypto).
 # Run/test: PostgreSQL, the three web servers, mod_fcgid, curl, perl (prove,
-# Test::More, JSON::PP, HTTP::Tiny are perl core).  wrk is for load tests.
+# Test::More, JSON::PP, HTTP::Tiny are perl core).  wrk is for load tests;
+# fail2ban's fail2ban-regex checks the filter docs/admin.md gives (the
+# service itself is not started, see policy-rc.d below).
 PKGS="gcc clang libclang-rt-14-dev make pkg-config libc6-dev
 libfcgi-dev libjson-c-dev libargon2-dev libssl-dev libpq-dev
 postgresql lighttpd nginx-light apache2 libapache2-mod-fcgid
-curl perl wrk procps"
+curl perl wrk procps fail2ban"
 
 missing=""
 for p in $PKGS; do

@@ -101,7 +101,7 @@ serve(const struct req_io *io, const struct cfg *cfg, struct pool *pool,
 {
 	struct req	 r;
 	struct apierr	 e;
-	char		 path[256], trace[80];
+	char		 path[256], trace[80], field[80];
 
 	memset(&e, 0, sizeof(e));
 	if (http_req_init(&r, a, cfg, io, &e) == -1) {
@@ -114,7 +114,8 @@ serve(const struct req_io *io, const struct cfg *cfg, struct pool *pool,
 		r.instance = getenv("USERSD_INSTANCE");
 	if ((r.db = pool_get(pool, r.instance)) == NULL) {
 		log_errorx("unknown instance \"%s\" (USERSD_INSTANCE)",
-		    r.instance);
+		    r.instance ? log_escape(field, sizeof(field), r.instance,
+		    strlen(r.instance)) : "");
 		apierr_set(&e, APIERR_UNAVAILABLE, "this instance is not "
 		    "configured");
 		http_send_error(&r, &e);
@@ -129,9 +130,11 @@ done:
 		if (r.trace != NULL)
 			log_escape(trace, sizeof(trace), r.trace,
 			    strlen(r.trace));
-		log_info("%s %s %d %.2fms %s%s%s", r.method ? r.method : "-",
-		    path, r.status, http_elapsed_ms(&r),
-		    r.remote_addr ? r.remote_addr : "-",
+		/* Whatever reaches the socket may send any method. */
+		log_escape(field, sizeof(field), r.method ? r.method : "-",
+		    r.method ? strlen(r.method) : 1);
+		log_info("%s %s %d %.2fms %s%s%s", field, path, r.status,
+		    http_elapsed_ms(&r), r.remote_addr ? r.remote_addr : "-",
 		    r.trace ? " trace=" : "", r.trace ? trace : "");
 	}
 	log_set_reqid(NULL);

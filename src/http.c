@@ -3,6 +3,7 @@
  * parameters.  The router sees the path the client sent (REQUEST_URI), so
  * routing is the same behind Apache, lighttpd and nginx.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +147,28 @@ parse_query(struct req *r, const char *qs, struct apierr *e)
 	return 0;
 }
 
+/*
+ * The client address in canonical form, or "-" when the web server sent
+ * none or something that is no IP address: anything that can write to the
+ * FastCGI socket chooses REMOTE_ADDR, and it goes into the throttle, the
+ * audit log and the lines fail2ban reads.
+ */
+static const char *
+client_addr(struct arena *a, const char *s)
+{
+	unsigned char	 bin[sizeof(struct in6_addr)];
+	char		 text[INET6_ADDRSTRLEN];
+	int		 af;
+
+	if (s == NULL)
+		return "-";
+	af = strchr(s, ':') != NULL ? AF_INET6 : AF_INET;
+	if (inet_pton(af, s, bin) != 1 ||
+	    inet_ntop(af, bin, text, sizeof(text)) == NULL)
+		return "-";
+	return arena_strdup(a, text);
+}
+
 int
 http_req_init(struct req *r, struct arena *a, const struct cfg *cfg,
     const struct req_io *io, struct apierr *e)
@@ -168,9 +191,7 @@ http_req_init(struct req *r, struct arena *a, const struct cfg *cfg,
 	r->method = param(r, "REQUEST_METHOD");
 	if (r->method == NULL)
 		r->method = "GET";
-	r->remote_addr = param(r, "REMOTE_ADDR");
-	if (r->remote_addr == NULL)
-		r->remote_addr = "-";
+	r->remote_addr = client_addr(a, param(r, "REMOTE_ADDR"));
 	https = param(r, "HTTPS");
 	r->https = https != NULL && strcasecmp(https, "on") == 0;
 	r->instance = param(r, "USERSD_INSTANCE");

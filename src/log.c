@@ -81,13 +81,40 @@ log_escape(char *dst, size_t dstsz, const char *src, size_t srclen)
 static void	vlog(enum loglevel, int, const char *, va_list)
 		    __attribute__((format(printf, 3, 0)));
 
+/*
+ * Appends msg to line at *n, each control byte as \xNN: whatever a caller
+ * passes (a database message quoting a name, a field it forgot to escape),
+ * one event stays one line, so no input can forge a line of its own.
+ */
+static void
+append_escaped(char *line, size_t linesz, int *n, const char *msg)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p;
+	size_t	 o = (size_t)*n;
+
+	for (p = (const unsigned char *)msg; *p != '\0'; p++) {
+		if (o + 5 >= linesz)
+			break;
+		if (*p >= 0x20 && *p != 0x7f) {
+			line[o++] = (char)*p;
+			continue;
+		}
+		line[o++] = '\\';
+		line[o++] = 'x';
+		line[o++] = hex[*p >> 4];
+		line[o++] = hex[*p & 0xf];
+	}
+	*n = (int)o;
+}
+
 static void
 vlog(enum loglevel lvl, int with_errno, const char *fmt, va_list ap)
 {
-	char		 line[2048];
+	char		 line[2048], msg[2048];
 	struct tm	 tm;
 	time_t		 now;
-	int		 saved = errno, n, m;
+	int		 saved = errno, n;
 
 	if (lvl > log_level)
 		return;
@@ -99,15 +126,13 @@ vlog(enum loglevel lvl, int with_errno, const char *fmt, va_list ap)
 	    log_reqid);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;
-	m = vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	if (m > 0)
-		n = (size_t)(n + m) >= sizeof(line) - 1 ?
-		    (int)sizeof(line) - 2 : n + m;
-	if (with_errno)
-		n += snprintf(line + n, sizeof(line) - (size_t)n, ": %s",
-		    strerror(saved));
-	if ((size_t)n >= sizeof(line) - 1)
-		n = (int)sizeof(line) - 2;
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+		msg[0] = '\0';
+	append_escaped(line, sizeof(line), &n, msg);
+	if (with_errno) {
+		snprintf(msg, sizeof(msg), ": %s", strerror(saved));
+		append_escaped(line, sizeof(line), &n, msg);
+	}
 	line[n++] = '\n';
 	/* A short or failed write to stderr cannot be reported anywhere. */
 	(void)!write(STDERR_FILENO, line, (size_t)n);
