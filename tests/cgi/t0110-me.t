@@ -94,12 +94,13 @@ subtest 'GET /api/v2/me with the token of an inactive user is 403 User is inacti
 	error_is($r, 403, 'forbidden', 'User is inactive');
 };
 
-subtest 'GET /api/v2/me with the session of an inactive user is 403 User is inactive' => sub {
+subtest 'GET /api/v2/me with the session of a user deactivated in psql is 401' => sub {
 	my ($id, $c) = session_user('erin');
-	# Flip the status behind the API's back: the session row stays.
+	# Behind the API's back the session row stays, but the deactivation
+	# bumped the credential generation (0004): the session is over.
 	$t->psql("UPDATE users SET status = 'inactive' WHERE id = " . lit($id));
 	my $r = req(method => 'GET', path => '/api/v2/me', cookie => $c);
-	error_is($r, 403, 'forbidden', 'User is inactive');
+	error_is($r, 401, 'unauthorized', 'unauthorized access');
 };
 
 subtest 'POST /api/v2/me is 405 with Allow: GET' => sub {

@@ -101,10 +101,13 @@ subtest 'the token of an inactive user is 403 User is inactive' => sub {
 	is(users_with(token => $tok)->{status}, 200, 'works again once reactivated');
 };
 
-subtest 'the session of an inactive user is 403 User is inactive' => sub {
+subtest 'the session of a user deactivated even in psql is over (401)' => sub {
 	my ($id, $c) = session_user('dora');
 	$t->psql("UPDATE users SET status = 'inactive' WHERE id = " . lit($id));
-	error_is(users_with(cookie => $c), 403, 'forbidden', 'User is inactive');
+	error_is(users_with(cookie => $c), 401, 'unauthorized', 'unauthorized access');
+	$t->psql("UPDATE users SET status = 'active' WHERE id = " . lit($id));
+	error_is(users_with(cookie => $c), 401, 'unauthorized', 'unauthorized access',
+	    'and stays over once reactivated');
 };
 
 subtest 'an inactive token is 401 unauthorized access' => sub {
