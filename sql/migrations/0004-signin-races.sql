@@ -169,13 +169,18 @@ LANGUAGE sql AS $$
 $$;
 
 -- The attempt was counted but its password never checked (no free hash
--- slot): both counts get back their one failure.
+-- slot): both counts get back their one failure.  Name first, then
+-- address, the order usersd_signin_attempt locks them in: one UPDATE of
+-- both rows would lock them in scan order and could deadlock with it.
 CREATE FUNCTION usersd_signin_uncount(p_name text, p_addr text,
     p_user_max integer, p_addr_max integer) RETURNS void
 LANGUAGE sql AS $$
     UPDATE signin_failures SET failures = greatest(failures - 1, 0),
-           blocked_until = CASE WHEN failures - 1 >=
-               CASE kind WHEN 'user' THEN p_user_max ELSE p_addr_max END
-               THEN blocked_until END
-     WHERE (kind = 'user' AND key = p_name) OR (kind = 'addr' AND key = p_addr);
+           blocked_until = CASE WHEN failures - 1 >= p_user_max
+                                THEN blocked_until END
+     WHERE kind = 'user' AND key = p_name;
+    UPDATE signin_failures SET failures = greatest(failures - 1, 0),
+           blocked_until = CASE WHEN failures - 1 >= p_addr_max
+                                THEN blocked_until END
+     WHERE kind = 'addr' AND key = p_addr;
 $$;
