@@ -161,8 +161,17 @@ subtest 'user add refuses a duplicate and a short password' => sub {
 };
 
 subtest 'user passwd changes the password' => sub {
+	my $r = $t->cgi(method => 'POST', path => '/api/v2/signin',
+	    headers => { Authorization => 'Basic ' . encode_base64('carol:carolpass1', '') });
+	my ($cookie) = map { /^influxdb-oss-session=([^;]+)/ ? $1 : () } TestLib::header_all($r, 'set-cookie');
+	ok($cookie, 'carol has a session');
 	my ($rc) = ctl("carolpass2\n", 'user', 'passwd', 'carol');
 	is($rc, 0, 'exit 0');
+	is($t->cgi(method => 'GET', path => '/api/v2/me',
+	    headers => { Cookie => "influxdb-oss-session=$cookie" })->{status}, 401,
+	    'the session made with the old password is over');
+	my ($n) = $t->psql("SELECT count(*) FROM admin_sessions WHERE user_name = 'carol'");
+	is($n->[0], 0, 'admin_sessions lists none of carol\'s');
 	is(signin_status('carol', 'carolpass1'), 401, 'old password refused');
 	is(signin_status('carol', 'carolpass2'), 204, 'new password works');
 };
