@@ -12,11 +12,12 @@ set -eu
 # Run/test: PostgreSQL, the three web servers, mod_fcgid, curl, perl (prove,
 # Test::More, JSON::PP, HTTP::Tiny are perl core).  wrk is for load tests;
 # fail2ban's fail2ban-regex checks the filter docs/admin.md gives (the
-# service itself is not started, see policy-rc.d below).
+# service itself is not started, see policy-rc.d below); jq runs the
+# contract's own curl samples (tests/integration/t0320-doc-curl.t).
 PKGS="gcc clang libclang-rt-14-dev make pkg-config libc6-dev
 libfcgi-dev libjson-c-dev libargon2-dev libssl-dev libpq-dev
 postgresql lighttpd nginx-light apache2 libapache2-mod-fcgid
-curl perl wrk procps fail2ban"
+curl perl wrk procps fail2ban jq"
 
 missing=""
 for p in $PKGS; do
