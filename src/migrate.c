@@ -17,6 +17,22 @@ static const char schema_table[] =
     " name text NOT NULL,"
     " applied_at timestamptz NOT NULL DEFAULT now())";
 
+/*
+ * From 0005 on, migrations run as the owner role whoever connects (a
+ * superuser, or a member of PREFIX_owner), so every new object is the
+ * owner's.  Before 0005 there is no such role yet.
+ */
+static const char become_owner[] =
+    "DO $$ BEGIN"
+    " IF to_regprocedure('usersd_role(text)') IS NOT NULL THEN"
+    "  IF NOT pg_has_role(usersd_role('owner'), 'MEMBER') THEN"
+    "   RAISE EXCEPTION 'migrations run as %, or a member of it',"
+    "    usersd_role('owner');"
+    "  END IF;"
+    "  EXECUTE format('SET LOCAL ROLE %I', usersd_role('owner'));"
+    " END IF;"
+    " END $$";
+
 static int
 failed(struct db *db, struct arena *a, const char *what, char *err,
     size_t errsz)
@@ -46,6 +62,8 @@ migrate_run(struct db *db, struct arena *a, int *applied, char *err,
 		return failed(db, a, "BEGIN", err, errsz);
 	if (db_run(db, STMT_MIGRATE_LOCK, 0, NULL, a, NULL) != DB_OK)
 		return failed(db, a, "locking", err, errsz);
+	if (db_script(db, become_owner, err, errsz) == -1)
+		return failed(db, a, "becoming the owner role", err, errsz);
 	if (db_script(db, schema_table, err, errsz) == -1)
 		return failed(db, a, "creating usersd_schema", err, errsz);
 	rc = db_run(db, STMT_MIGRATE_VERSIONS, 0, NULL, a, &rows);

@@ -62,7 +62,7 @@ subtest '--help after any command prints the usage without a database' => sub {
 subtest 'two migrations at once on an empty database apply each step once' => sub {
 	my $db = "$t->{dbname}_fresh";
 	$t->psql(qq{CREATE DATABASE "$db"});
-	(my $ci = $t->conninfo) =~ s/dbname=\S+/dbname=$db/;
+	(my $ci = $t->admin_conninfo) =~ s/dbname=\S+/dbname=$db/;
 	my @pids;
 	for (1 .. 2) {
 		my $pid = fork // die;
@@ -82,10 +82,10 @@ subtest 'two migrations at once on an empty database apply each step once' => su
 
 subtest 'instance create makes and migrates a configured instance\'s database' => sub {
 	my $db = "$t->{dbname}_inst";
-	(my $ci = $t->conninfo) =~ s/dbname=\S+/dbname=$db/;
+	(my $ci = $t->admin_conninfo) =~ s/dbname=\S+/dbname=$db/;
 	my $conf = "/tmp/usersctl-t0410-$$.conf";
 	open my $f, '>', $conf or die "$conf: $!";
-	print $f "db = ", $t->conninfo, "\ninstance.acme = $ci\n";
+	print $f "db = ", $t->admin_conninfo, "\ninstance.acme = $ci\n";
 	close $f;
 	my ($rc, $out, $err) = ctl(undef, '-c', $conf, 'instance', 'create', 'acme');
 	is($rc, 0, 'exit 0') or diag $err;
