@@ -242,7 +242,7 @@ static const char *const stmts[STMT__MAX] = {
 	"SELECT " ORG_COLS " FROM o",
 	/* STMT_ORG_UPDATE: $1 id, $2 name or NULL, $3 description or NULL,
 	 * $4 actor user, $5 actor token, $6 address -> ORG_COLS */
-	"WITH o AS (UPDATE orgs SET name = coalesce($2, name), "
+	"UPDATE orgs SET name = coalesce($2, name), "
 	"description = coalesce($3, description), updated_at = now() "
 	"WHERE id = $1 AND " ACT("$4", "$5", "$6") " RETURNING " ORG_COLS,
 	/* STMT_ORG_DELETE: $1 id, $2 actor user, $3 actor token, $4 address.
@@ -262,7 +262,7 @@ static const char *const stmts[STMT__MAX] = {
 	"SELECT u.id, u.name, u.status FROM m JOIN users u ON u.id = m.user_id",
 	/* STMT_MEMBER_REMOVE: $1 org, $2 user, $3 role, $4 actor user,
 	 * $5 actor token, $6 address */
-	"WITH d AS (DELETE FROM org_members WHERE org_id = $1 "
+	"DELETE FROM org_members WHERE org_id = $1 "
 	"AND user_id = $2 AND role = $3 AND " ACT("$4", "$5", "$6")
 	" RETURNING user_id",
 	/* STMT_BEGIN, STMT_COMMIT, STMT_ROLLBACK */

@@ -11,25 +11,30 @@
 #include "migrate.h"
 #include "banned.h"
 
+/* Created only when missing: any role may run a migrate with nothing to do. */
 static const char schema_table[] =
-    "CREATE TABLE IF NOT EXISTS usersd_schema ("
-    " version integer PRIMARY KEY,"
-    " name text NOT NULL,"
-    " applied_at timestamptz NOT NULL DEFAULT now())";
+    "DO $$ BEGIN"
+    " IF to_regclass('usersd_schema') IS NULL THEN"
+    "  CREATE TABLE usersd_schema ("
+    "   version integer PRIMARY KEY,"
+    "   name text NOT NULL,"
+    "   applied_at timestamptz NOT NULL DEFAULT now());"
+    " END IF;"
+    " END $$";
 
 /*
  * From 0005 on, migrations run as the owner role whoever connects (a
  * superuser, or a member of PREFIX_owner), so every new object is the
- * owner's.  Before 0005 there is no such role yet.
+ * owner's (another role fails on its first DDL, or applies nothing).
+ * Before 0005 there is no such role yet.
  */
 static const char become_owner[] =
-    "DO $$ BEGIN"
+    "DO $$ DECLARE o text; BEGIN"
     " IF to_regprocedure('usersd_role(text)') IS NOT NULL THEN"
-    "  IF NOT pg_has_role(usersd_role('owner'), 'MEMBER') THEN"
-    "   RAISE EXCEPTION 'migrations run as %, or a member of it',"
-    "    usersd_role('owner');"
+    "  EXECUTE 'SELECT usersd_role(''owner'')' INTO o;"
+    "  IF pg_has_role(o, 'MEMBER') THEN"
+    "   EXECUTE format('SET LOCAL ROLE %I', o);"
     "  END IF;"
-    "  EXECUTE format('SET LOCAL ROLE %I', usersd_role('owner'));"
     " END IF;"
     " END $$";
 
