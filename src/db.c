@@ -336,8 +336,8 @@ notice(void *arg, const char *msg)
 int
 db_connect(struct db *db, char *err, size_t errsz)
 {
-	char		 timeout[16], options[128];
-	const char	*keys[5], *vals[5];
+	char		 timeout[16], options[512];
+	const char	*keys[5], *vals[5], *pgopts;
 	struct timespec	 now;
 
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
@@ -358,8 +358,10 @@ db_connect(struct db *db, char *err, size_t errsz)
 	 * range, and PostgreSQL's default would re-plan one like the users
 	 * page (LIMIT $2) on every execution (the bench: 3 lseeks each).
 	 */
-	snprintf(options, sizeof(options), "-c statement_timeout=%lld "
-	    "-c plan_cache_mode=force_generic_plan",
+	/* PGOPTIONS still counts (e.g. -c usersd.role_prefix=... to migrate). */
+	pgopts = getenv("PGOPTIONS");
+	snprintf(options, sizeof(options), "%s -c statement_timeout=%lld "
+	    "-c plan_cache_mode=force_generic_plan", pgopts ? pgopts : "",
 	    db->cfg->statement_timeout);
 	/* Our defaults first: the admin's conninfo (dbname) overrides them. */
 	keys[0] = "connect_timeout";	vals[0] = timeout;

@@ -617,7 +617,8 @@ END
 $$;
 
 -- Run (as the owner or a superuser) once usersd connects as the service
--- role: the old role keeps nothing.  Returns the old role, or NULL.
+-- role: the old role keeps nothing (the database, if it owned it, goes to
+-- the owner role).  Returns the old role, or NULL.
 CREATE FUNCTION usersd_end_upgrade() RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -627,6 +628,12 @@ BEGIN
         EXECUTE format('REVOKE ALL ON audit_log, users FROM %1$I; '
             'REVOKE ALL ON SEQUENCE audit_log_id_seq FROM %1$I', old);
         EXECUTE format('REVOKE %I FROM %I', usersd_role('service'), old);
+        IF (SELECT r.rolname FROM pg_database d JOIN pg_roles r
+                ON r.oid = d.datdba
+             WHERE d.datname = current_database()) = old THEN
+            EXECUTE format('ALTER DATABASE %I OWNER TO %I',
+                current_database(), usersd_role('owner'));
+        END IF;
         DELETE FROM usersd_roles WHERE kind = 'legacy';
     END IF;
     RETURN old;
