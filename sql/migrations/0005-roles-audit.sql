@@ -25,6 +25,13 @@
 -- The first run needs a superuser (it creates roles and moves ownership);
 -- it takes only brief locks, so usersd keeps serving while it runs.
 
+-- Every table it changes is locked at once, before anything else, and a
+-- deadlock with a running request makes this migration the one that gives
+-- way (usersctl migrate tries again), never the request.
+SET LOCAL deadlock_timeout = '20ms';
+LOCK TABLE users, sessions, orgs, org_members, authorizations, buckets,
+    signin_failures, audit_log IN ACCESS EXCLUSIVE MODE;
+
 CREATE TABLE usersd_roles (
     kind    text PRIMARY KEY
             CHECK (kind IN ('owner', 'service', 'admin', 'readonly',
