@@ -124,6 +124,8 @@ if [ "$(psql -X -Atq -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '
 fi
 export USERSD_DB="host=$PGHOST port=$PGPORT dbname=usersd user=postgres"
 "$USERSCTL" migrate
+# Migrated as postgres (acting as usersd_owner); served as the service role.
+export USERSD_DB="host=$PGHOST port=$PGPORT dbname=usersd user=usersd_service"
 
 umask 077
 if [ ! -s "$VAR/operator-token" ]; then

@@ -24,6 +24,9 @@
 #define AUTH_COLS "a.id, a.status, a.description, a.org_id, o.name, " \
 	"a.user_id, u.name, array_to_string(a.permissions, ' '), " \
 	"usersd_time(a.created_at), usersd_time(a.updated_at)"
+/* What a token write returns for AUTH_COLS (never the hash). */
+#define AUTH_RET "id, status, description, org_id, user_id, permissions, " \
+	"created_at, updated_at"
 #define AUTH_FROM(t) " FROM " t " a JOIN orgs o ON o.id = a.org_id " \
 	"JOIN users u ON u.id = a.user_id"
 /* Org columns: 0 id, 1 name, 2 description, 3 created, 4 updated. */
@@ -72,8 +75,13 @@
 	"coalesce((SELECT string_agg(m.org_id, ' ') FROM org_members m " \
 	"WHERE m.user_id = u.id AND m.role = 'member'), ''), " \
 	"u.instance_owner, " SESSION_DUE
-#define AUDIT_INSERT "INSERT INTO audit_log (actor_user_id, " \
-	"actor_auth_id, action, target_type, target_id, remote_addr, detail) "
+/*
+ * The audit log is written by triggers (sql/migrations/0005); a write
+ * names its actor with usersd_act(user, token, address) in its own WHERE
+ * clause, so the setting is in place when the triggers fire at the end
+ * of the statement.  INSERTs are INSERT ... SELECT for that.
+ */
+#define ACT(u, t, addr) "usersd_act(" u ", " t ", " addr ")"
 
 static const char *const stmts[STMT__MAX] = {
 	/* STMT_PING */
@@ -112,27 +120,22 @@ static const char *const stmts[STMT__MAX] = {
 	"SELECT " USER_COLS " FROM users WHERE name = $1",
 	/* STMT_USER_INSERT: $1 id or NULL, $2 name, $3 status, $4 password
 	 * hash or NULL, $5 actor user, $6 actor token, $7 address */
-	"WITH i AS (INSERT INTO users (id, name, status, password_hash) "
-	"VALUES (coalesce($1::text, usersd_new_id()), $2, $3, $4) "
-	"RETURNING " USER_COLS "), "
-	"a AS (" AUDIT_INSERT "SELECT $5, $6, 'create', 'user', id, $7, name "
-	"FROM i) SELECT " USER_COLS " FROM i",
+	"INSERT INTO users (id, name, status, password_hash) "
+	"SELECT coalesce($1::text, usersd_new_id()), $2, $3, $4 "
+	"WHERE " ACT("$5", "$6", "$7") " RETURNING " USER_COLS,
 	/* STMT_USER_UPDATE: $1 id, $2 name or NULL, $3 status or NULL,
 	 * $4 actor user, $5 actor token, $6 address.  Deactivation ends the
 	 * user's sessions in the same statement. */
 	"WITH u AS (UPDATE users SET name = coalesce($2, name), "
 	"status = coalesce($3, status), updated_at = now() WHERE id = $1 "
-	"RETURNING " USER_COLS "), "
+	"AND " ACT("$4", "$5", "$6") " RETURNING " USER_COLS "), "
 	"s AS (DELETE FROM sessions WHERE user_id IN "
-	"(SELECT id FROM u WHERE status = 'inactive')), "
-	"a AS (" AUDIT_INSERT "SELECT $4, $5, 'update', 'user', id, $6, "
-	"concat_ws(' ', 'name=' || $2, 'status=' || $3) FROM u) "
+	"(SELECT id FROM u WHERE status = 'inactive')) "
 	"SELECT " USER_COLS " FROM u",
 	/* STMT_USER_DELETE: $1 id, $2 actor user, $3 actor token, $4 address.
 	 * Sessions, tokens and memberships go with it (ON DELETE CASCADE). */
-	"WITH d AS (DELETE FROM users WHERE id = $1 RETURNING id, name), "
-	"a AS (" AUDIT_INSERT "SELECT $2, $3, 'delete', 'user', id, $4, name "
-	"FROM d) SELECT id FROM d",
+	"DELETE FROM users WHERE id = $1 AND " ACT("$2", "$3", "$4")
+	" RETURNING id",
 	/* STMT_USERS_LIST: $1 after or NULL, $2 limit, $3 offset, $4 caller
 	 * may read all, $5 ids it may read (space separated).  Permission
 	 * filtering happens here, before paging.  The bound is a plain range
@@ -145,24 +148,23 @@ static const char *const stmts[STMT__MAX] = {
 	"AND ($4::boolean OR id = ANY (string_to_array($5, ' '))) "
 	"ORDER BY id DESC LIMIT $2 OFFSET $3",
 	/* STMT_USER_PASSWORD_GET: $1 name -> id, status, password hash, name,
-	 * credential generation */
-	"SELECT id, status, password_hash, name, credential_gen FROM users "
-	"WHERE name = $1",
+	 * credential generation (the service role reads hashes only through
+	 * these two functions) */
+	"SELECT * FROM usersd_password_by_name($1)",
 	/* STMT_USER_PASSWORD_BY_ID: $1 id -> the same columns */
-	"SELECT id, status, password_hash, name, credential_gen FROM users "
-	"WHERE id = $1",
+	"SELECT * FROM usersd_password_by_id($1)",
 	/* STMT_USER_SET_PASSWORD: $1 id, $2 hash, $3 session id to keep or
 	 * NULL, $4 actor user, $5 actor token, $6 address.  Ends the user's
 	 * other sessions in the same statement (the trigger has bumped the
 	 * credential generation; the kept session moves to the new one). */
 	"WITH u AS (UPDATE users SET password_hash = $2, updated_at = now() "
-	"WHERE id = $1 RETURNING id, credential_gen), "
+	"WHERE id = $1 AND " ACT("$4", "$5", "$6")
+	" RETURNING id, credential_gen), "
 	"s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u) "
 	"AND id IS DISTINCT FROM $3::text), "
 	"k AS (UPDATE sessions SET credential_gen = u.credential_gen FROM u "
-	"WHERE sessions.id = $3::text AND sessions.user_id = u.id), "
-	"a AS (" AUDIT_INSERT "SELECT $4, $5, 'password', 'user', id, $6, '' "
-	"FROM u) SELECT id FROM u",
+	"WHERE sessions.id = $3::text AND sessions.user_id = u.id) "
+	"SELECT id FROM u",
 	/* STMT_USER_REHASH: $1 id, $2 new hash, $3 old hash (sessions stay) */
 	"SELECT usersd_rehash_password($1, $2, $3)",
 	/* STMT_SETUP_ALLOWED */
@@ -183,13 +185,13 @@ static const char *const stmts[STMT__MAX] = {
 	"max_expires_at, remote_addr, credential_gen) SELECT $1, id, "
 	"now() + make_interval(secs => $3), now() + make_interval(secs => $4), "
 	"$5, credential_gen FROM users WHERE id = $2 AND status = 'active' "
-	"AND credential_gen = $7::bigint RETURNING id, user_id, expires_at), "
-	"a AS (" AUDIT_INSERT "SELECT user_id, NULL, 'signin', 'user', user_id, "
-	"$5, '' FROM s) "
+	"AND credential_gen = $7::bigint AND " ACT("id", "NULL", "$5")
+	" RETURNING id, user_id, expires_at) "
 	"SELECT id, floor(extract(epoch FROM expires_at))::bigint FROM s",
-	/* STMT_SESSION_DELETE: $1 id hash -> id, user id */
+	/* STMT_SESSION_DELETE: $1 id hash, $2 address -> id, user id; the
+	 * sign-out's audit row is written with it */
 	"DELETE FROM sessions WHERE id_hash = $1 AND expires_at > now() "
-	"RETURNING id, user_id",
+	"AND " ACT("user_id", "NULL", "$2") " RETURNING id, user_id",
 	/* STMT_THROTTLE_ATTEMPT: see usersd_signin_attempt() for the seven
 	 * parameters -> seconds to wait (0: go on, the attempt counted) */
 	"SELECT usersd_signin_attempt($1, $2, $3, $4, $5, $6, $7)",
@@ -198,18 +200,13 @@ static const char *const stmts[STMT__MAX] = {
 	/* STMT_THROTTLE_UNCOUNT: $1 user name, $2 address, $3 name limit,
 	 * $4 address limit */
 	"SELECT usersd_signin_uncount($1, $2, $3, $4)",
-	/* STMT_AUDIT: $1 actor user, $2 actor token, $3 action, $4 target
-	 * type, $5 target id, $6 address, $7 detail */
-	AUDIT_INSERT "VALUES ($1, $2, $3, $4, $5, coalesce($6, ''), "
-	"coalesce($7, ''))",
 	/* STMT_AUTH_INSERT: $1 token hash, $2 status, $3 description, $4 org,
 	 * $5 user, $6 permissions (space separated), $7 actor user, $8 actor
 	 * token, $9 address -> AUTH_COLS */
 	"WITH a AS (INSERT INTO authorizations (token_hash, status, "
-	"description, org_id, user_id, permissions) VALUES ($1, $2, $3, $4, "
-	"$5, string_to_array($6, ' ')) RETURNING *), "
-	"l AS (" AUDIT_INSERT "SELECT $7, $8, 'create', 'authorization', id, "
-	"$9, description FROM a) "
+	"description, org_id, user_id, permissions) SELECT $1, $2, $3, $4, "
+	"$5, string_to_array($6, ' ') WHERE " ACT("$7", "$8", "$9")
+	" RETURNING " AUTH_RET ") "
 	"SELECT " AUTH_COLS AUTH_FROM("a"),
 	/* STMT_AUTH_GET: $1 id -> AUTH_COLS */
 	"SELECT " AUTH_COLS AUTH_FROM("authorizations") " WHERE a.id = $1",
@@ -221,14 +218,11 @@ static const char *const stmts[STMT__MAX] = {
 	 * NULL, $4 actor user, $5 actor token, $6 address -> AUTH_COLS */
 	"WITH a AS (UPDATE authorizations SET status = coalesce($2, status), "
 	"description = coalesce($3, description), updated_at = now() "
-	"WHERE id = $1 RETURNING *), "
-	"l AS (" AUDIT_INSERT "SELECT $4, $5, 'update', 'authorization', id, "
-	"$6, concat_ws(' ', 'status=' || $2, 'description=' || $3) FROM a) "
+	"WHERE id = $1 AND " ACT("$4", "$5", "$6") " RETURNING " AUTH_RET ") "
 	"SELECT " AUTH_COLS AUTH_FROM("a"),
 	/* STMT_AUTH_DELETE: $1 id, $2 actor user, $3 actor token, $4 address */
-	"WITH d AS (DELETE FROM authorizations WHERE id = $1 RETURNING id), "
-	"l AS (" AUDIT_INSERT "SELECT $2, $3, 'delete', 'authorization', id, "
-	"$4, '' FROM d) SELECT id FROM d",
+	"DELETE FROM authorizations WHERE id = $1 AND " ACT("$2", "$3", "$4")
+	" RETURNING id",
 	/* STMT_ORG_GET: $1 id -> ORG_COLS */
 	"SELECT " ORG_COLS " FROM orgs WHERE id = $1",
 	/* STMT_ORG_BY_NAME: $1 name -> ORG_COLS */
@@ -241,24 +235,20 @@ static const char *const stmts[STMT__MAX] = {
 	"WHERE user_id = $6)) ORDER BY id LIMIT $2 OFFSET $3",
 	/* STMT_ORG_INSERT: $1 name, $2 description, $3 owner user or NULL,
 	 * $4 actor user, $5 actor token, $6 address -> ORG_COLS */
-	"WITH o AS (INSERT INTO orgs (name, description) VALUES ($1, $2) "
-	"RETURNING *), "
+	"WITH o AS (INSERT INTO orgs (name, description) SELECT $1, $2 "
+	"WHERE " ACT("$4", "$5", "$6") " RETURNING *), "
 	"m AS (INSERT INTO org_members (org_id, user_id, role) "
-	"SELECT id, $3::text, 'owner' FROM o WHERE $3::text IS NOT NULL), "
-	"l AS (" AUDIT_INSERT "SELECT $4, $5, 'create', 'org', id, $6, name "
-	"FROM o) SELECT " ORG_COLS " FROM o",
+	"SELECT id, $3::text, 'owner' FROM o WHERE $3::text IS NOT NULL) "
+	"SELECT " ORG_COLS " FROM o",
 	/* STMT_ORG_UPDATE: $1 id, $2 name or NULL, $3 description or NULL,
 	 * $4 actor user, $5 actor token, $6 address -> ORG_COLS */
-	"WITH o AS (UPDATE orgs SET name = coalesce($2, name), "
+	"UPDATE orgs SET name = coalesce($2, name), "
 	"description = coalesce($3, description), updated_at = now() "
-	"WHERE id = $1 RETURNING *), "
-	"l AS (" AUDIT_INSERT "SELECT $4, $5, 'update', 'org', id, $6, name "
-	"FROM o) SELECT " ORG_COLS " FROM o",
+	"WHERE id = $1 AND " ACT("$4", "$5", "$6") " RETURNING " ORG_COLS,
 	/* STMT_ORG_DELETE: $1 id, $2 actor user, $3 actor token, $4 address.
 	 * Buckets, tokens and memberships go with it. */
-	"WITH d AS (DELETE FROM orgs WHERE id = $1 RETURNING id, name), "
-	"l AS (" AUDIT_INSERT "SELECT $2, $3, 'delete', 'org', id, $4, name "
-	"FROM d) SELECT id FROM d",
+	"DELETE FROM orgs WHERE id = $1 AND " ACT("$2", "$3", "$4")
+	" RETURNING id",
 	/* STMT_MEMBERS_LIST: $1 org, $2 role -> USER_COLS */
 	"SELECT u.id, u.name, u.status FROM org_members m "
 	"JOIN users u ON u.id = m.user_id "
@@ -266,17 +256,15 @@ static const char *const stmts[STMT__MAX] = {
 	/* STMT_MEMBER_ADD: $1 org, $2 user, $3 role, $4 actor user, $5 actor
 	 * token, $6 address -> USER_COLS */
 	"WITH m AS (INSERT INTO org_members (org_id, user_id, role) "
-	"VALUES ($1, $2, $3) ON CONFLICT (org_id, user_id) "
-	"DO UPDATE SET role = EXCLUDED.role RETURNING org_id, user_id), "
-	"l AS (" AUDIT_INSERT "SELECT $4, $5, 'add-' || $3::text, 'org', "
-	"org_id, $6, user_id FROM m) "
+	"SELECT $1, $2, $3 WHERE " ACT("$4", "$5", "$6")
+	" ON CONFLICT (org_id, user_id) "
+	"DO UPDATE SET role = EXCLUDED.role RETURNING org_id, user_id) "
 	"SELECT u.id, u.name, u.status FROM m JOIN users u ON u.id = m.user_id",
 	/* STMT_MEMBER_REMOVE: $1 org, $2 user, $3 role, $4 actor user,
 	 * $5 actor token, $6 address */
-	"WITH d AS (DELETE FROM org_members WHERE org_id = $1 "
-	"AND user_id = $2 AND role = $3 RETURNING org_id, user_id), "
-	"l AS (" AUDIT_INSERT "SELECT $4, $5, 'remove-' || $3::text, 'org', "
-	"org_id, $6, user_id FROM d) SELECT user_id FROM d",
+	"DELETE FROM org_members WHERE org_id = $1 "
+	"AND user_id = $2 AND role = $3 AND " ACT("$4", "$5", "$6")
+	" RETURNING user_id",
 	/* STMT_BEGIN, STMT_COMMIT, STMT_ROLLBACK */
 	"BEGIN",
 	"COMMIT",
@@ -348,8 +336,8 @@ notice(void *arg, const char *msg)
 int
 db_connect(struct db *db, char *err, size_t errsz)
 {
-	char		 timeout[16], options[128];
-	const char	*keys[5], *vals[5];
+	char		 timeout[16], options[512];
+	const char	*keys[5], *vals[5], *pgopts;
 	struct timespec	 now;
 
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
@@ -370,8 +358,10 @@ db_connect(struct db *db, char *err, size_t errsz)
 	 * range, and PostgreSQL's default would re-plan one like the users
 	 * page (LIMIT $2) on every execution (the bench: 3 lseeks each).
 	 */
-	snprintf(options, sizeof(options), "-c statement_timeout=%lld "
-	    "-c plan_cache_mode=force_generic_plan",
+	/* PGOPTIONS still counts (e.g. -c usersd.role_prefix=... to migrate). */
+	pgopts = getenv("PGOPTIONS");
+	snprintf(options, sizeof(options), "%s -c statement_timeout=%lld "
+	    "-c plan_cache_mode=force_generic_plan", pgopts ? pgopts : "",
 	    db->cfg->statement_timeout);
 	/* Our defaults first: the admin's conninfo (dbname) overrides them. */
 	keys[0] = "connect_timeout";	vals[0] = timeout;

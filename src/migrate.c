@@ -11,11 +11,32 @@
 #include "migrate.h"
 #include "banned.h"
 
+/* Created only when missing: any role may run a migrate with nothing to do. */
 static const char schema_table[] =
-    "CREATE TABLE IF NOT EXISTS usersd_schema ("
-    " version integer PRIMARY KEY,"
-    " name text NOT NULL,"
-    " applied_at timestamptz NOT NULL DEFAULT now())";
+    "DO $$ BEGIN"
+    " IF to_regclass('usersd_schema') IS NULL THEN"
+    "  CREATE TABLE usersd_schema ("
+    "   version integer PRIMARY KEY,"
+    "   name text NOT NULL,"
+    "   applied_at timestamptz NOT NULL DEFAULT now());"
+    " END IF;"
+    " END $$";
+
+/*
+ * From 0005 on, migrations run as the owner role whoever connects (a
+ * superuser, or a member of PREFIX_owner), so every new object is the
+ * owner's (another role fails on its first DDL, or applies nothing).
+ * Before 0005 there is no such role yet.
+ */
+static const char become_owner[] =
+    "DO $$ DECLARE o text; BEGIN"
+    " IF to_regprocedure('usersd_role(text)') IS NOT NULL THEN"
+    "  EXECUTE 'SELECT usersd_role(''owner'')' INTO o;"
+    "  IF pg_has_role(o, 'MEMBER') THEN"
+    "   EXECUTE format('SET LOCAL ROLE %I', o);"
+    "  END IF;"
+    " END IF;"
+    " END $$";
 
 static int
 failed(struct db *db, struct arena *a, const char *what, char *err,
@@ -46,6 +67,8 @@ migrate_run(struct db *db, struct arena *a, int *applied, char *err,
 		return failed(db, a, "BEGIN", err, errsz);
 	if (db_run(db, STMT_MIGRATE_LOCK, 0, NULL, a, NULL) != DB_OK)
 		return failed(db, a, "locking", err, errsz);
+	if (db_script(db, become_owner, err, errsz) == -1)
+		return failed(db, a, "becoming the owner role", err, errsz);
 	if (db_script(db, schema_table, err, errsz) == -1)
 		return failed(db, a, "creating usersd_schema", err, errsz);
 	rc = db_run(db, STMT_MIGRATE_VERSIONS, 0, NULL, a, &rows);

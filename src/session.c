@@ -20,17 +20,6 @@
 #include "svc.h"
 #include "banned.h"
 
-static void
-audit(struct db *db, struct arena *a, const char *user, const char *action,
-    const char *addr)
-{
-	const char	*params[7] = { user, NULL, action, "user", user, addr,
-	    NULL };
-
-	if (db_run(db, STMT_AUDIT, 7, params, a, NULL) != DB_OK)
-		log_warnx("cannot write the audit log");
-}
-
 /*
  * Counts one attempt for name and addr, as a failure until
  * attempt_succeeded: 0 when the password may be checked, -1 with 429 (and
@@ -210,18 +199,18 @@ session_signout(struct db *db, struct arena *a, const char *cookie,
     const char *addr, struct apierr *e)
 {
 	char		 hash[SHA256_HEX_LEN + 1];
-	const char	*p = hash;
+	const char	*params[2] = { hash, addr };
 	struct dbrows	 rows;
 	enum dbres	 rc;
 
 	crypto_sha256_hex(cookie, strlen(cookie), hash);
-	rc = db_run(db, STMT_SESSION_DELETE, 1, &p, a, &rows);
+	/* The audit trigger writes the sign-out in the same statement. */
+	rc = db_run(db, STMT_SESSION_DELETE, 2, params, a, &rows);
 	if (rc == DB_NOROW)
 		return apierr_set(e, APIERR_UNAUTHORIZED,
 		    "unauthorized access");
 	if (rc != DB_OK)
 		return svc_dberr(db, rc, e);
-	audit(db, a, dbrows_get(&rows, 0, 1), "signout", addr);
 	return 0;
 }
 

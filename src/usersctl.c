@@ -104,11 +104,29 @@ open_db(struct ctl *c, const char *instance)
 	return 0;
 }
 
+/*
+ * A migration gives way in a deadlock with running requests (0005 sets a
+ * short deadlock_timeout): nothing was applied, so try again a few times.
+ */
+static int
+migrate_retry(struct ctl *c, int *applied, char *err, size_t errsz)
+{
+	int	 i, rc = -1;
+
+	for (i = 0; i < 5; i++) {
+		if ((rc = migrate_run(c->db, c->arena, applied, err,
+		    errsz)) == 0 || strstr(err, "deadlock detected") == NULL)
+			break;
+		usleep(100000 * (i + 1));
+	}
+	return rc;
+}
+
 static int
 cmd_migrate(struct ctl *c, int argc, char **argv)
 {
 	char	 err[1024];
-	int	 applied, all = argc > 1 && strcmp(argv[1], "--all") == 0;
+	int	 applied, rc1, all = argc > 1 && strcmp(argv[1], "--all") == 0;
 	size_t	 i, n = all ? c->cfg.ninstances + 1 : 1;
 	int	 rc = 0;
 
@@ -118,8 +136,8 @@ cmd_migrate(struct ctl *c, int argc, char **argv)
 
 		if (open_db(c, name) == -1)
 			return 1;
-		if (migrate_run(c->db, c->arena, &applied, err,
-		    sizeof(err)) == -1) {
+		rc1 = migrate_retry(c, &applied, err, sizeof(err));
+		if (rc1 == -1) {
 			fprintf(stderr, "usersctl: migrate%s%s: %s\n",
 			    *name ? " " : "", name, err);
 			rc = 1;
@@ -157,7 +175,7 @@ cmd_instance(struct ctl *c, int argc, char **argv)
 	}
 	if (open_db(c, argv[2]) == -1)
 		return 1;
-	if (migrate_run(c->db, c->arena, &applied, err, sizeof(err)) == -1) {
+	if (migrate_retry(c, &applied, err, sizeof(err)) == -1) {
 		fprintf(stderr, "usersctl: instance %s: migrate: %s\n",
 		    argv[2], err);
 		return 1;

@@ -59,10 +59,18 @@ subtest '--help after any command prints the usage without a database' => sub {
 	}
 };
 
+# A database migrated here has roles of its own (named after it), which
+# outlive it: drop them with it.
+sub drop_db {
+	my ($db) = @_;
+	$t->psql(qq{DROP DATABASE "$db" WITH (FORCE)});
+	$t->psql(qq{DROP ROLE "${db}_$_"}) for qw(owner service admin readonly);
+}
+
 subtest 'two migrations at once on an empty database apply each step once' => sub {
 	my $db = "$t->{dbname}_fresh";
 	$t->psql(qq{CREATE DATABASE "$db"});
-	(my $ci = $t->conninfo) =~ s/dbname=\S+/dbname=$db/;
+	(my $ci = $t->admin_conninfo) =~ s/dbname=\S+/dbname=$db/;
 	my @pids;
 	for (1 .. 2) {
 		my $pid = fork // die;
@@ -77,15 +85,15 @@ subtest 'two migrations at once on an empty database apply each step once' => su
 	is_deeply(\@rc, [0, 0], 'both exit 0');
 	my $out = qx{psql -X -At "$ci" -c 'SELECT version FROM usersd_schema ORDER BY 1'};
 	is($out, join('', map { "$_\n" } @VERSIONS), 'each migration recorded once');
-	$t->psql(qq{DROP DATABASE "$db" WITH (FORCE)});
+	drop_db($db);
 };
 
 subtest 'instance create makes and migrates a configured instance\'s database' => sub {
 	my $db = "$t->{dbname}_inst";
-	(my $ci = $t->conninfo) =~ s/dbname=\S+/dbname=$db/;
+	(my $ci = $t->admin_conninfo) =~ s/dbname=\S+/dbname=$db/;
 	my $conf = "/tmp/usersctl-t0410-$$.conf";
 	open my $f, '>', $conf or die "$conf: $!";
-	print $f "db = ", $t->conninfo, "\ninstance.acme = $ci\n";
+	print $f "db = ", $t->admin_conninfo, "\ninstance.acme = $ci\n";
 	close $f;
 	my ($rc, $out, $err) = ctl(undef, '-c', $conf, 'instance', 'create', 'acme');
 	is($rc, 0, 'exit 0') or diag $err;
@@ -101,7 +109,7 @@ subtest 'instance create makes and migrates a configured instance\'s database' =
 	($rc, $out) = ctl(undef, '-c', $conf, 'migrate', '--all');
 	like($out, qr/^default: 0 .*\nacme: 0 /s, 'migrate --all visits every instance');
 	unlink $conf;
-	$t->psql(qq{DROP DATABASE "$db" WITH (FORCE)});
+	drop_db($db);
 };
 
 subtest 'an unknown command is a usage error' => sub {

@@ -90,12 +90,29 @@ sub new {
 		    or cannot_run("cannot create a database from usersd_template in $host");
 	}
 	push @DBS, $self;
-	$self->{conninfo} = "host=$self->{pghost} port=$self->{pgport} "
+	$self->{admin_conninfo} = "host=$self->{pghost} port=$self->{pgport} "
 	    . "dbname=$self->{dbname} user=postgres";
+	# usersd and usersctl connect as the service role, as deployed: what
+	# proves its grants suffice.  psql helpers stay the superuser.
+	my ($svc) = $self->psql(q{SELECT usersd_role('service')});
+	$self->{service_role} = $svc->[0] or die 'no service role in the template';
+	($self->{conninfo} = $self->{admin_conninfo}) =~ s/user=postgres/user=$svc->[0]/;
 	return $self;
 }
 
+# The conninfo usersd uses (the service role); admin_conninfo: postgres.
 sub conninfo { $_[0]{conninfo} }
+sub admin_conninfo { $_[0]{admin_conninfo} }
+sub service_role { $_[0]{service_role} }
+
+# psql_as($role, $sql) -> (exit status, output): as another role, for
+# privilege tests.
+sub psql_as {
+	my ($self, $role, $sql) = @_;
+	(my $ci = $self->{admin_conninfo}) =~ s/user=postgres/user=$role/;
+	return _run('psql', '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-d', $ci,
+	    '-c', $sql);
+}
 
 # A private cluster in a /tmp directory reachable by postgres and www-data.
 sub _own_cluster {
@@ -153,7 +170,7 @@ sub within {
 sub psql {
 	my ($self, $sql) = @_;
 	my $pid = open3(my $in, my $out, my $err = gensym, 'psql', '-X', '-A', '-t',
-	    '-q', '-v', 'ON_ERROR_STOP=1', '-F', "\x1f", '-d', $self->{conninfo});
+	    '-q', '-v', 'ON_ERROR_STOP=1', '-F', "\x1f", '-d', $self->{admin_conninfo});
 	print $in $sql;
 	close $in;
 	my @lines = <$out>;
