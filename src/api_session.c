@@ -70,6 +70,7 @@ change_password(struct req *r, const char *id, struct apierr *e)
 {
 	struct actor	 act = auth_actor(r);
 	char		*user, *old = NULL, *pw = NULL;
+	const char	*gen = NULL;
 	size_t		 oldlen = 0;
 	int		 rc = -1;
 
@@ -87,10 +88,10 @@ change_password(struct req *r, const char *id, struct apierr *e)
 	if (users_check_password_policy(pw, e) == -1)
 		goto out;
 	if (session_check_password(r->db, r->arena, r->cfg, id, old, oldlen,
-	    r->remote_addr, e) == -1)
+	    r->remote_addr, &gen, e) == -1)
 		goto out;
 	if (users_set_password(r->db, r->arena, &act, id, pw, strlen(pw),
-	    e) == -1)
+	    gen, e) == -1)
 		goto out;
 	http_send_empty(r, 204);
 	rc = 0;

@@ -303,7 +303,7 @@ api_user_password_post(struct req *r, struct apierr *e)
 		goto out;
 	}
 	if (users_set_password(r->db, r->arena, &act, id, pw,
-	    pw ? strlen(pw) : 0, e) == -1)
+	    pw ? strlen(pw) : 0, NULL, e) == -1)
 		goto out;
 	http_send_empty(r, 204);
 	rc = 0;

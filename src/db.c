@@ -154,16 +154,20 @@ static const char *const stmts[STMT__MAX] = {
 	/* STMT_USER_PASSWORD_BY_ID: $1 id -> the same columns */
 	"SELECT * FROM usersd_password_by_id($1)",
 	/* STMT_USER_SET_PASSWORD: $1 id, $2 hash, $3 session id to keep or
-	 * NULL, $4 actor user, $5 actor token, $6 address.  Ends the user's
-	 * other sessions in the same statement (the trigger has bumped the
-	 * credential generation; the kept session moves to the new one). */
+	 * NULL, $4 actor user, $5 actor token, $6 address, $7 the credential
+	 * generation the current password was checked against, or NULL.  Ends
+	 * the user's other sessions in the same statement (the trigger has
+	 * bumped the generation; the kept session moves to the new one, but
+	 * only from $7: a session a change ended meanwhile stays ended).  With
+	 * $7, no row when another change came first. */
 	"WITH u AS (UPDATE users SET password_hash = $2, updated_at = now() "
-	"WHERE id = $1 AND " ACT("$4", "$5", "$6")
-	" RETURNING id, credential_gen), "
+	"WHERE id = $1 AND ($7::bigint IS NULL OR credential_gen = $7::bigint) "
+	"AND " ACT("$4", "$5", "$6") " RETURNING id, credential_gen), "
 	"s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u) "
 	"AND id IS DISTINCT FROM $3::text), "
 	"k AS (UPDATE sessions SET credential_gen = u.credential_gen FROM u "
-	"WHERE sessions.id = $3::text AND sessions.user_id = u.id) "
+	"WHERE sessions.id = $3::text AND sessions.user_id = u.id "
+	"AND sessions.credential_gen = $7::bigint) "
 	"SELECT id FROM u",
 	/* STMT_USER_REHASH: $1 id, $2 new hash, $3 old hash (sessions stay) */
 	"SELECT usersd_rehash_password($1, $2, $3)",

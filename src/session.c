@@ -217,7 +217,7 @@ session_signout(struct db *db, struct arena *a, const char *cookie,
 int
 session_check_password(struct db *db, struct arena *a, const struct cfg *c,
     const char *id, const char *pw, size_t len, const char *addr,
-    struct apierr *e)
+    const char **gen, struct apierr *e)
 {
 	struct dbrows	 rows;
 	const char	*name = NULL, *phc = NULL;
@@ -232,6 +232,7 @@ session_check_password(struct db *db, struct arena *a, const struct cfg *c,
 		return svc_dberr(db, rc, e);
 	phc = dbrows_get(&rows, 0, 2);
 	name = dbrows_get(&rows, 0, 3);
+	*gen = dbrows_get(&rows, 0, 4);
 	if (attempt(db, a, c, name, addr, e) == -1)
 		return -1;
 	if (len > PW_MAX)

@@ -29,10 +29,11 @@ int	session_signout(struct db *, struct arena *, const char *cookie,
 	    const char *addr, struct apierr *e);
 /*
  * Checks pw against user id's current password (throttled like sign-in):
- * 403 `your username or password is incorrect` on a mismatch.
+ * 403 `your username or password is incorrect` on a mismatch.  *gen: the
+ * credential generation that password belongs to, for users_set_password.
  */
 int	session_check_password(struct db *, struct arena *,
 	    const struct cfg *, const char *id, const char *pw, size_t len,
-	    const char *addr, struct apierr *e);
+	    const char *addr, const char **gen, struct apierr *e);
 
 #endif

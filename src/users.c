@@ -214,10 +214,11 @@ users_check_password_policy(const char *pw, struct apierr *e)
 
 int
 users_set_password(struct db *db, struct arena *a, const struct actor *act,
-    const char *id, const char *pw, size_t len, struct apierr *e)
+    const char *id, const char *pw, size_t len, const char *gen,
+    struct apierr *e)
 {
 	char		 hash[PW_HASH_MAX];
-	const char	*params[6];
+	const char	*params[7];
 	enum dbres	 rc;
 
 	if (pw_policy(pw, len, e) == -1)
@@ -230,7 +231,11 @@ users_set_password(struct db *db, struct arena *a, const struct actor *act,
 	params[3] = act->user_id;
 	params[4] = act->auth_id;
 	params[5] = act->addr;
-	rc = db_run(db, STMT_USER_SET_PASSWORD, 6, params, a, NULL);
+	params[6] = gen;
+	rc = db_run(db, STMT_USER_SET_PASSWORD, 7, params, a, NULL);
+	if (rc == DB_NOROW && gen != NULL)
+		return apierr_set(e, APIERR_UNAUTHORIZED, "the credentials "
+		    "changed while the password was checked; sign in again");
 	if (rc == DB_NOROW)
 		return apierr_set(e, APIERR_FORBIDDEN,
 		    "your userID is incorrect");

@@ -52,9 +52,13 @@ int	users_check_password_policy(const char *pw, struct apierr *e);
 /*
  * Checks the policy, hashes and stores pw (len bytes) for user id, ending
  * the user's sessions except actor->session_id.  Unknown user: 403 `your
- * userID is incorrect` (InfluxDB's wording).
+ * userID is incorrect` (InfluxDB's wording).  gen: NULL, or the credential
+ * generation the current password was checked against; the change (and
+ * the kept session) then happens only if no other change came between:
+ * 401 otherwise, so a reset, deactivation or revocation always wins.
  */
 int	users_set_password(struct db *, struct arena *, const struct actor *,
-	    const char *id, const char *pw, size_t len, struct apierr *e);
+	    const char *id, const char *pw, size_t len, const char *gen,
+	    struct apierr *e);
 
 #endif

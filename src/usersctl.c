@@ -290,7 +290,7 @@ cmd_user(struct ctl *c, int argc, char **argv)
 		if (users_create(c->db, c->arena, &c->actor, &in, &u, &e) == -1)
 			return die_api("user add", &e);
 		if (len > 0 && users_set_password(c->db, c->arena, &c->actor,
-		    u.id, pw, (size_t)len, &e) == -1) {
+		    u.id, pw, (size_t)len, NULL, &e) == -1) {
 			crypto_wipe(pw, sizeof(pw));
 			(void)users_delete(c->db, c->arena, &c->actor, u.id, &e);
 			return die_api("user add (password)", &e);
@@ -304,7 +304,7 @@ cmd_user(struct ctl *c, int argc, char **argv)
 	if (strcmp(argv[1], "passwd") == 0) {
 		len = read_secret(pw, sizeof(pw));
 		if (users_set_password(c->db, c->arena, &c->actor, u.id, pw,
-		    (size_t)len, &e) == -1) {
+		    (size_t)len, NULL, &e) == -1) {
 			crypto_wipe(pw, sizeof(pw));
 			return die_api("user passwd", &e);
 		}

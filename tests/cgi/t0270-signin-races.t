@@ -174,6 +174,46 @@ subtest 'changing one\'s own password keeps the session that changed it' => sub 
 	is(me($other)->{status}, 401, 'the other session ended');
 };
 
+# A change made in psql holds the user's row while PUT /me/password runs:
+# its check of the current password reads the old row, its UPDATE waits,
+# and once psql commits the change must win.  The psql transaction runs in
+# a child; the request starts while it sleeps with the row locked.
+sub own_change_during {
+	my ($name, $sql) = @_;
+	new_user($name, "first-$name-pw");
+	my $cookie = signin_ok($name, "first-$name-pw");
+	my $pid = fork // die "fork: $!";
+	if ($pid == 0) {
+		$t->psql("BEGIN; $sql; SELECT pg_sleep(1.5); COMMIT;");
+		POSIX::_exit(0);
+	}
+	sleep 0.4;
+	my $r = req(method => 'PUT', path => '/api/v2/me/password', cookie => $cookie,
+	    headers => { Authorization => basic($name, "first-$name-pw") },
+	    json => { password => "mine-$name-pw" });
+	waitpid($pid, 0);
+	return ($r, $cookie);
+}
+
+subtest 'an operator\'s reset during a PUT /me/password wins' => sub {
+	new_user('opset', 'operator-chosen-pw');
+	my ($r, $cookie) = own_change_during('kim', "UPDATE users SET password_hash = "
+	    . "(SELECT password_hash FROM users WHERE name = 'opset') WHERE name = 'kim'");
+	error_is($r, 401, 'unauthorized',
+	    'the credentials changed while the password was checked; sign in again');
+	is(try_signin('kim', 'operator-chosen-pw')->{status}, 204, 'the operator\'s password stands');
+	is(try_signin('kim', 'mine-kim-pw')->{status}, 401, 'the one sent with the old password does not');
+	is(me($cookie)->{status}, 401, 'and the session that sent it is over');
+};
+
+subtest 'a deactivation during a PUT /me/password ends the session for good' => sub {
+	my ($r, $cookie) = own_change_during('lou', "UPDATE users SET status = 'inactive' WHERE name = 'lou'");
+	is($r->{status}, 401, 'the change is refused') or diag($r->{body});
+	$t->psql("UPDATE users SET status = 'active' WHERE name = 'lou'");
+	is(me($cookie)->{status}, 401, 'the session stays over once the user is reactivated');
+	is(try_signin('lou', 'first-lou-pw')->{status}, 204, 'the password is unchanged');
+};
+
 # Sign-in loops for each of @names with its first password while the
 # operator changes every credential in the middle; every cookie they got
 # must be dead once all is over.  Without the generation, a sign-in whose
