@@ -113,6 +113,17 @@ DECLARE
     a signin_failures;
     wait numeric := 0;
 BEGIN
+    -- A blocked name or address is refused before anything is written, so
+    -- a flood of blocked attempts under ever new names adds no rows.  The
+    -- locked check below still decides; this one only answers early.
+    SELECT extract(epoch FROM max(blocked_until) - now()) INTO wait
+      FROM signin_failures
+     WHERE ((kind = 'user' AND key = p_name) OR (kind = 'addr' AND key = p_addr))
+       AND blocked_until > now();
+    IF wait > 0 THEN
+        RETURN greatest(ceil(wait)::integer, 1);
+    END IF;
+    wait := 0;
     INSERT INTO signin_failures (kind, key) VALUES ('user', p_name),
         ('addr', p_addr) ON CONFLICT DO NOTHING;
     SELECT * INTO u FROM signin_failures
@@ -157,11 +168,14 @@ END
 $$;
 
 -- The attempt's password was right: the name starts again from nothing,
--- and the address gets back the one failure the attempt had counted.
+-- and the address gets back the one failure the attempt had counted.  The
+-- name's row stays (at zero): an attempt already waiting for its lock
+-- must still find it and be counted.
 CREATE FUNCTION usersd_signin_succeeded(p_name text, p_addr text,
     p_addr_max integer) RETURNS void
 LANGUAGE sql AS $$
-    DELETE FROM signin_failures WHERE kind = 'user' AND key = p_name;
+    UPDATE signin_failures SET failures = 0, blocked_until = NULL
+     WHERE kind = 'user' AND key = p_name;
     UPDATE signin_failures SET failures = greatest(failures - 1, 0),
            blocked_until = CASE WHEN failures - 1 >= p_addr_max
                                 THEN blocked_until END

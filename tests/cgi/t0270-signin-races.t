@@ -88,12 +88,23 @@ subtest 'parallel right passwords leave nothing counted' => sub {
 	my $n204 = grep { /^204 / } @st;
 	cmp_ok($n204, '>=', 5, "at least five of eight sign-ins at once: 204 (got $n204)");
 	is(scalar(grep { /^(204|429) / } @st), 8, 'the rest 429, nothing else') or diag("@st");
-	is(one("SELECT count(*) FROM signin_failures WHERE kind = 'user' AND key = 'quin'"), 0,
+	is(one("SELECT coalesce(sum(failures), 0) FROM signin_failures WHERE kind = 'user' AND key = 'quin'"), 0,
 	    'no count is left for the name');
 	is(one("SELECT failures FROM signin_failures WHERE kind = 'addr' AND key = '192.0.2.200'"), 0,
 	    'nor for the address');
 	is(try_signin('quin', 'quinpass12', REMOTE_ADDR => '192.0.2.200')->{status}, 204,
 	    'and the next sign-in goes straight in');
+};
+
+subtest 'blocked attempts under ever new names write nothing' => sub {
+	my %env = (USERSD_SIGNIN_MAX_FAILURES_PER_ADDR => 2);
+	try_signin("flood$_", 'whatever12', REMOTE_ADDR => '192.0.2.88', %env) for 1 .. 2;
+	my $before = one("SELECT count(*) FROM signin_failures");
+	for my $i (3 .. 12) {
+		is(try_signin("flood$i", 'whatever12', REMOTE_ADDR => '192.0.2.88', %env)->{status}, 429,
+		    "flood$i from the blocked address: 429");
+	}
+	is(one("SELECT count(*) FROM signin_failures"), $before, 'and no new row');
 };
 
 subtest 'an attempt refused for want of a hash slot is not counted' => sub {
@@ -140,6 +151,12 @@ subtest 'what bumps the credential generation, and what does not' => sub {
 	is(one("SELECT password_hash FROM users WHERE id = '$id'"), 'y', 'the rehash was stored');
 	is(one("SELECT usersd_rehash_password('$id', 'z', 'x')"), 'f',
 	    'a rehash loses to a change made since its hash was read');
+	# The marker the function sets is no key anyone else can use.
+	my ($audits) = $t->psql("SELECT count(*) FROM audit_log WHERE target_id = '$id'");
+	$t->psql("SET usersd.rehash = 'on'; UPDATE users SET password_hash = 'w', name = 'gail3' WHERE id = '$id'");
+	is(gen_of('gail3'), $g + 5, 'a hand-set usersd.rehash does not spare a change its bump');
+	my ($after) = $t->psql("SELECT count(*) FROM audit_log WHERE target_id = '$id'");
+	is($after->[0], $audits->[0] + 1, 'nor its audit row');
 };
 
 subtest 'a session of an older generation is refused' => sub {
