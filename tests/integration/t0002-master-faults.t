@@ -80,6 +80,10 @@ subtest 'PostgreSQL back: 200 without restarting usersd' => sub {
 	$t->pg_start;
 	ok(TestLib::within(5, sub { $s->request('GET', '/health')->{status} == 200 }),
 	    '/health is 200 again');
+	# A worker whose connect failed while the server was coming up waits
+	# 250 ms (RECONNECT_PAUSE_MS, db.c) before it tries again, by design:
+	# let that pass before every worker must answer.
+	sleep 0.3;
 	# Enough requests to reach every worker's reconnect path.
 	ok(all_health(3 * $WORKERS, 200), 'every following request is 200');
 	is_deeply([ $s->worker_pids ], \@before, 'same workers');
