@@ -73,6 +73,12 @@ static const struct cfgkey keys[] = {
 	{ "allowed_origins", KEY_ORIGINS, OFF(allowed_origins), 0, "", 0, 0,
 	  "other origins (scheme://host[:port], space-separated) whose pages "
 	  "may write with the session cookie and get CORS answers" },
+	{ "hosting", KEY_STR, OFF(hosting), 0, "", 0, 0,
+	  "libpq conninfo of a database that hosts many instances, a schema "
+	  "each (usersctl instance create); more as hosting.NAME" },
+	{ "hosting_role", KEY_STR, OFF(hosting_role), 0, "", 0, 0,
+	  "the role usersd connects to hosting databases as: usersctl "
+	  "instance create makes it a member of each new service role" },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -201,32 +207,34 @@ set_key(struct cfg *c, const struct cfgkey *k, const char *val,
 	return seterr(err, errsz, "%s: bad key type", where);
 }
 
+/* Sets a NAME = conninfo entry of list (instances or servers). */
 static int
-set_instance(struct cfg *c, const char *name, const char *val,
+set_entry(struct cfg_instance *list, size_t *count, size_t max,
+    const char *what, const char *name, const char *val,
     const char *where, char *err, size_t errsz)
 {
 	size_t	 i, n = strlen(name);
 
 	if (n == 0 || n >= CFG_NAME_MAX)
-		return seterr(err, errsz, "%s: an instance name must have 1 to "
-		    "%d characters", where, CFG_NAME_MAX - 1);
+		return seterr(err, errsz, "%s: a %s name must have 1 to "
+		    "%d characters", where, what, CFG_NAME_MAX - 1);
 	for (i = 0; i < n; i++)
 		if (!isalnum((unsigned char)name[i]) && name[i] != '-' &&
 		    name[i] != '_')
-			return seterr(err, errsz, "%s: instance name \"%s\" "
+			return seterr(err, errsz, "%s: %s name \"%s\" "
 			    "may hold only letters, digits, '-' and '_'",
-			    where, name);
-	for (i = 0; i < c->ninstances; i++)
-		if (strcmp(c->instances[i].name, name) == 0) {
-			free(c->instances[i].conninfo);
-			c->instances[i].conninfo = xstrdup(val);
+			    where, what, name);
+	for (i = 0; i < *count; i++)
+		if (strcmp(list[i].name, name) == 0) {
+			free(list[i].conninfo);
+			list[i].conninfo = xstrdup(val);
 			return 0;
 		}
-	if (c->ninstances == CFG_MAX_INSTANCES)
-		return seterr(err, errsz, "%s: more than %d instances", where,
-		    CFG_MAX_INSTANCES);
-	snprintf(c->instances[c->ninstances].name, CFG_NAME_MAX, "%s", name);
-	c->instances[c->ninstances++].conninfo = xstrdup(val);
+	if (*count == max)
+		return seterr(err, errsz, "%s: more than %zu %ss", where, max,
+		    what);
+	snprintf(list[*count].name, CFG_NAME_MAX, "%s", name);
+	list[(*count)++].conninfo = xstrdup(val);
 	return 0;
 }
 
@@ -237,7 +245,16 @@ set_named(struct cfg *c, const char *name, const char *val, const char *where,
 	size_t	 i;
 
 	if (strncmp(name, "instance.", 9) == 0)
-		return set_instance(c, name + 9, val, where, err, errsz);
+		return set_entry(c->instances, &c->ninstances,
+		    CFG_MAX_INSTANCES, "instance", name + 9, val, where, err,
+		    errsz);
+	if (strncmp(name, "hosting.", 8) == 0) {
+		if (strcmp(name + 8, "default") == 0)
+			return seterr(err, errsz, "%s: \"default\" is the "
+			    "hosting key's own name", where);
+		return set_entry(c->servers, &c->nservers, CFG_MAX_SERVERS,
+		    "hosting database", name + 8, val, where, err, errsz);
+	}
 	for (i = 0; i < NKEYS; i++)
 		if (strcmp(keys[i].name, name) == 0)
 			return set_key(c, &keys[i], val, where, err, errsz);
@@ -367,6 +384,25 @@ cfg_release(struct cfg *c)
 	for (i = 0; i < c->ninstances; i++)
 		free(c->instances[i].conninfo);
 	c->ninstances = 0;
+	for (i = 0; i < c->nservers; i++)
+		free(c->servers[i].conninfo);
+	c->nservers = 0;
+}
+
+const char *
+cfg_server(const struct cfg *c, size_t i, const char **name)
+{
+	if (c->hosting != NULL && *c->hosting != '\0') {
+		if (i == 0) {
+			*name = "default";
+			return c->hosting;
+		}
+		i--;
+	}
+	if (i >= c->nservers)
+		return NULL;
+	*name = c->servers[i].name;
+	return c->servers[i].conninfo;
 }
 
 const char *
@@ -403,4 +439,6 @@ cfg_usage(FILE *f)
 	fprintf(f, "  %-20s conninfo of instance NAME, chosen per request by "
 	    "the FastCGI\n  %-20s parameter USERSD_INSTANCE (file only)\n",
 	    "instance.NAME", "");
+	fprintf(f, "  %-20s conninfo of another hosting database (file "
+	    "only)\n", "hosting.NAME");
 }

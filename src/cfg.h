@@ -12,6 +12,7 @@
 
 #define CFG_MAX_INSTANCES	256
 #define CFG_NAME_MAX		64
+#define CFG_MAX_SERVERS		32
 
 struct cfg_instance {
 	char	name[CFG_NAME_MAX];
@@ -38,8 +39,12 @@ struct cfg {
 	long long	 max_connections;	/* per worker, all instances */
 	char		*run_dir;		/* hash slot lock files */
 	char		*allowed_origins;	/* space-separated, "" none */
+	char		*hosting;		/* the "default" hosting database */
+	char		*hosting_role;		/* joins each hosted service role */
 	struct cfg_instance instances[CFG_MAX_INSTANCES];
 	size_t		 ninstances;
+	struct cfg_instance servers[CFG_MAX_SERVERS];	/* hosting.NAME */
+	size_t		 nservers;
 };
 
 /*
@@ -53,6 +58,12 @@ int		 cfg_load(struct cfg *, const char *path, char *err,
 void		 cfg_release(struct cfg *);
 /* The conninfo of the named instance (NULL or "" is the default); NULL if unknown. */
 const char	*cfg_instance_conninfo(const struct cfg *, const char *name);
+/*
+ * The hosting databases (many instances, a schema each): "default" for
+ * the hosting key when set, then each hosting.NAME.  The i-th one's
+ * conninfo, its name in *name; NULL past the last.
+ */
+const char	*cfg_server(const struct cfg *, size_t i, const char **name);
 /* 1 when the len bytes of origin name one of allowed_origins (any case). */
 int		 cfg_origin_allowed(const struct cfg *, const char *origin,
 		    size_t len);

@@ -4,6 +4,7 @@
  * prepared once per connection, lazily on first use, and run only with
  * PQexecPrepared.  SQLSTATEs become enum dbres here and nowhere else.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,13 +285,24 @@ static const char *const stmts[STMT__MAX] = {
 	/* STMT_CREATE_DATABASE_SQL: $1 name -> the statement, the name
 	 * quoted by the server (CREATE DATABASE takes no parameters) */
 	"SELECT format('CREATE DATABASE %I', $1::text)",
+	/* STMT_HOSTED_LOOKUP: $1 name -> a row when this hosting database
+	 * holds the instance (usersctl instance create) */
+	"SELECT 1 FROM public.usersd_hosted WHERE name = $1",
+	/* STMT_HOSTED_LIST -> 0 name, every instance of this hosting
+	 * database (none before the first instance create) */
+	"SELECT name FROM public.usersd_hosted ORDER BY name",
 };
+
+/* The prepared bits of a hosted instance are one uint64_t. */
+_Static_assert(STMT__MAX <= 64, "struct db_schema holds 64 statements");
 
 struct db {
 	PGconn		*conn;
 	char		*conninfo;
 	const struct cfg *cfg;
-	unsigned char	 prepared[STMT__MAX];
+	unsigned char	 prepared[STMT__MAX];	/* for schema == NULL */
+	struct db_schema *schema;	/* the hosted instance served now */
+	unsigned long	 epoch;		/* connections made so far */
 	char		 constraint[128];
 	char		 raised[256];
 	struct timespec	 failed_at;	/* last failed connect, or zero */
@@ -385,8 +397,118 @@ db_connect(struct db *db, char *err, size_t errsz)
 		return -1;
 	}
 	memset(&db->failed_at, 0, sizeof(db->failed_at));
+	/* Every schema's statements are gone with the old connection. */
+	db->epoch++;
 	PQsetNoticeProcessor(db->conn, notice, NULL);
 	return 0;
+}
+
+void
+db_use_schema(struct db *db, struct db_schema *s)
+{
+	db->schema = s;
+}
+
+int
+hosted_name_valid(const char *name)
+{
+	size_t	 i, n = strlen(name);
+
+	if (n == 0 || n >= sizeof(((struct db_schema *)0)->name) - 8 ||
+	    strncmp(name, "pg_", 3) == 0 || strcmp(name, "public") == 0 ||
+	    strcmp(name, "information_schema") == 0 ||
+	    !(islower((unsigned char)name[0]) ||
+	    isdigit((unsigned char)name[0])))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!islower((unsigned char)name[i]) &&
+		    !isdigit((unsigned char)name[i]) &&
+		    name[i] != '_' && name[i] != '-')
+			return 0;
+	return 1;
+}
+
+/* A name of an instance's own objects: its tables and the usersd_* rest. */
+static int
+schema_object(const char *w, size_t n)
+{
+	static const char *const tables[] = { "users", "sessions", "orgs",
+	    "org_members", "authorizations", "buckets", "signin_failures",
+	    "audit_log" };
+	size_t	 i;
+
+	if (n > 7 && strncmp(w, "usersd_", 7) == 0)
+		return 1;
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		if (strlen(tables[i]) == n && strncmp(tables[i], w, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * stmts[s] for schema: each unqualified name of schema_object() gets
+ * "schema". in front; quoted text and identifiers are copied as they are.
+ * A scan of our own SQL, not a parser: the statements use no dollar
+ * quoting and no comments.  Free the result.
+ */
+static char *
+qualify(const char *sql, const char *schema)
+{
+	size_t		 cap = strlen(sql) * 2 + 64 * 32, len = 0, n;
+	const char	*p = sql, *w;
+	char		*out, q;
+
+	if ((out = malloc(cap)) == NULL)
+		fatal("qualify");
+	while (*p != '\0') {
+		if (*p == '\'' || *p == '"') {
+			q = *p;
+			w = p++;
+			while (*p != '\0' && *p != q)
+				p++;
+			if (*p != '\0')
+				p++;
+			n = (size_t)(p - w);
+		} else if (islower((unsigned char)*p) || *p == '_') {
+			w = p;
+			while (islower((unsigned char)*p) ||
+			    isdigit((unsigned char)*p) || *p == '_')
+				p++;
+			n = (size_t)(p - w);
+			if (schema_object(w, n) && (w == sql || (w[-1] != '.' &&
+			    !isalnum((unsigned char)w[-1])))) {
+				if (len + strlen(schema) + 3 + n >= cap)
+					fatal("qualify: %s", sql);
+				len += (size_t)snprintf(out + len, cap - len,
+				    "\"%s\".", schema);
+			}
+		} else
+			n = 1, w = p++;
+		if (len + n >= cap)
+			fatal("qualify: %s", sql);
+		memcpy(out + len, w, n);
+		len += n;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+/* The name statement s is prepared under on this connection. */
+static void
+stmt_name(const struct db *db, enum stmt s, char *buf, size_t bufsz)
+{
+	if (db->schema != NULL)
+		snprintf(buf, bufsz, "s%d.%s", (int)s, db->schema->name);
+	else
+		snprintf(buf, bufsz, "s%d", (int)s);
+}
+
+/* SQLSTATEs of a schema that is not there (a hosted instance dropped). */
+static int
+is_gone(const char *state)
+{
+	return strcmp(state, "3F000") == 0 || strcmp(state, "42P01") == 0 ||
+	    strcmp(state, "42883") == 0;
 }
 
 static enum dbres
@@ -417,26 +539,44 @@ classify(struct db *db, PGresult *res)
 		return DB_REFUSED;
 	if (strcmp(state, "57014") == 0)	/* statement timeout */
 		return DB_UNAVAILABLE;
+	if (db->schema != NULL && is_gone(state)) {
+		db->schema->gone = 1;
+		return DB_UNAVAILABLE;
+	}
 	return DB_ERROR;
 }
 
 static int
 prepare(struct db *db, enum stmt s)
 {
-	char		 name[16];
+	struct db_schema *sc = db->schema;
+	char		 name[64], *sql = NULL;
+	const char	*state;
 	PGresult	*res;
 	int		 ok;
 
-	if (db->prepared[s])
+	if (sc != NULL && sc->epoch != db->epoch) {
+		sc->prepared = 0;
+		sc->epoch = db->epoch;
+	}
+	if (sc != NULL ? (sc->prepared >> s & 1) != 0 : db->prepared[s] != 0)
 		return 0;
-	snprintf(name, sizeof(name), "s%d", (int)s);
-	res = PQprepare(db->conn, name, stmts[s], 0, NULL);
+	stmt_name(db, s, name, sizeof(name));
+	if (sc != NULL)
+		sql = qualify(stmts[s], sc->name);
+	res = PQprepare(db->conn, name, sql ? sql : stmts[s], 0, NULL);
+	free(sql);
 	ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (!ok)
+	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (!ok && sc != NULL && state != NULL && is_gone(state))
+		sc->gone = 1;
+	else if (!ok)
 		log_warnx("cannot prepare statement %d: %s", (int)s,
 		    PQerrorMessage(db->conn));
 	PQclear(res);
-	if (ok)
+	if (ok && sc != NULL)
+		sc->prepared |= (uint64_t)1 << s;
+	else if (ok)
 		db->prepared[s] = 1;
 	return ok ? 0 : -1;
 }
@@ -464,7 +604,7 @@ enum dbres
 db_run(struct db *db, enum stmt s, int n, const char *const *params,
     struct arena *a, struct dbrows *out)
 {
-	char		 name[16], err[256];
+	char		 name[64], err[256];
 	PGresult	*res = NULL;
 	enum dbres	 rc;
 	int		 tries;
@@ -482,9 +622,10 @@ db_run(struct db *db, enum stmt s, int n, const char *const *params,
 				db_disconnect(db);
 				continue;
 			}
-			return DB_ERROR;
+			return db->schema && db->schema->gone ?
+			    DB_UNAVAILABLE : DB_ERROR;
 		}
-		snprintf(name, sizeof(name), "s%d", (int)s);
+		stmt_name(db, s, name, sizeof(name));
 		res = PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
 		if (res != NULL && (PQresultStatus(res) == PGRES_TUPLES_OK ||
 		    PQresultStatus(res) == PGRES_COMMAND_OK))
@@ -587,7 +728,7 @@ db_run_pair(struct db *db, enum stmt s1, int n1, const char *const *p1,
     enum stmt s2, int n2, const char *const *p2, struct arena *a,
     struct dbrows *out1, enum dbres *rc2, struct dbrows *out2)
 {
-	char		 name1[16], name2[16], err[256];
+	char		 name1[64], name2[64], err[256];
 	PGresult	*res[2];
 	enum dbres	 rc1 = DB_UNAVAILABLE;
 	int		 tries, failed;
@@ -595,8 +736,6 @@ db_run_pair(struct db *db, enum stmt s1, int n1, const char *const *p1,
 	memset(out1, 0, sizeof(*out1));
 	memset(out2, 0, sizeof(*out2));
 	*rc2 = DB_UNAVAILABLE;
-	snprintf(name1, sizeof(name1), "s%d", (int)s1);
-	snprintf(name2, sizeof(name2), "s%d", (int)s2);
 	for (tries = 0; tries < 2; tries++) {
 		if (db_connect(db, err, sizeof(err)) == -1) {
 			log_warnx("database unavailable: %s", err);
@@ -607,8 +746,11 @@ db_run_pair(struct db *db, enum stmt s1, int n1, const char *const *p1,
 				db_disconnect(db);
 				continue;
 			}
-			return DB_ERROR;
+			return db->schema && db->schema->gone ?
+			    DB_UNAVAILABLE : DB_ERROR;
 		}
+		stmt_name(db, s1, name1, sizeof(name1));
+		stmt_name(db, s2, name2, sizeof(name2));
 		failed = pipeline_pair(db, name1, n1, p1, name2, n2, p2, res);
 		rc1 = pair_result(db, res[0], a, out1);
 		*rc2 = pair_result(db, res[1], a, out2);

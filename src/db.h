@@ -9,6 +9,7 @@
 #define DB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 
@@ -76,7 +77,22 @@ enum stmt {
 	STMT_MIGRATE_RECORD,
 	STMT_DATABASE_EXISTS,
 	STMT_CREATE_DATABASE_SQL,
+	STMT_HOSTED_LOOKUP,
+	STMT_HOSTED_LIST,
 	STMT__MAX
+};
+
+/*
+ * A hosted instance: a schema of a hosting database, served over that
+ * database's one connection.  Its statements are prepared under their own
+ * names with every object qualified by the schema (db_use_schema), so no
+ * plan can reach another instance's rows whatever the search_path.
+ */
+struct db_schema {
+	char		 name[48];	/* a hosted_name_valid() name */
+	uint64_t	 prepared;	/* a bit per enum stmt ... */
+	unsigned long	 epoch;		/* ... on this connection epoch */
+	int		 gone;		/* its schema was not found */
 };
 
 struct db;
@@ -144,6 +160,17 @@ int		 db_script(struct db *, const char *sql, char *err,
  */
 int		 db_create_database(const char *conninfo, const struct cfg *,
 		    int *created, char *err, size_t errsz);
+/*
+ * The statements that follow run in schema s (NULL: the connection's own
+ * database, as configured per instance).  The caller keeps s alive.
+ */
+void		 db_use_schema(struct db *, struct db_schema *s);
+/*
+ * 1 when name can be a hosted instance's schema: 1 to 40 of [a-z0-9_-],
+ * starting with a letter or digit, not PostgreSQL's own ("pg_*",
+ * "public", "information_schema").
+ */
+int		 hosted_name_valid(const char *name);
 /* Connects now if needed; 0, or -1 with the reason in err. */
 int		 db_connect(struct db *, char *err, size_t errsz);
 

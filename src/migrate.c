@@ -2,6 +2,7 @@
  * migrate.c -- applies the compiled-in migrations that usersd_schema does
  * not list yet, all in one transaction.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,12 @@ static const char become_owner[] =
     " END $$";
 
 static int
+word(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+static int
 failed(struct db *db, struct arena *a, const char *what, char *err,
     size_t errsz)
 {
@@ -48,16 +55,112 @@ failed(struct db *db, struct arena *a, const char *what, char *err,
 	return -1;
 }
 
-int
-migrate_run(struct db *db, struct arena *a, int *applied, char *err,
+/*
+ * The text of a migration for a hosted instance: the migrations name the
+ * instance's schema "public" (SET search_path clauses, grants on the
+ * schema), so each lower-case word "public" becomes the quoted schema.
+ * PUBLIC, the pseudo-role, is upper case in every migration.  Free it.
+ */
+static char *
+in_schema(const char *sql, const char *schema)
+{
+	size_t		 cap = strlen(sql) * 2 + 64, len = 0;
+	const char	*p;
+	char		*out;
+
+	if ((out = malloc(cap)) == NULL)
+		return NULL;
+	for (p = sql; *p != '\0'; p++) {
+		if (strncmp(p, "public", 6) == 0 && !word(p[6]) &&
+		    (p == sql || !word(p[-1]))) {
+			if (len + strlen(schema) + 3 >= cap)
+				break;
+			len += (size_t)snprintf(out + len, cap - len, "\"%s\"",
+			    schema);
+			p += 5;
+		} else if (len + 1 < cap)
+			out[len++] = *p;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+/*
+ * A hosted instance's transaction starts by making its schema (create: a
+ * new name must not meet roles of the same prefix elsewhere on the
+ * server, nor an unregistered schema) and pointing the migrations at it.
+ */
+static int
+hosted_begin(struct db *db, const char *schema, int create, char *err,
     size_t errsz)
 {
+	char	 sql[2048];
+
+	snprintf(sql, sizeof(sql),
+	    "DO $$ BEGIN"
+	    " CREATE TABLE IF NOT EXISTS public.usersd_hosted ("
+	    "  name text PRIMARY KEY,"
+	    "  created_at timestamptz NOT NULL DEFAULT now());"
+	    " REVOKE ALL ON public.usersd_hosted FROM PUBLIC;"
+	    " IF NOT EXISTS (SELECT 1 FROM public.usersd_hosted"
+	    "   WHERE name = '%1$s') THEN"
+	    "  IF NOT %2$s THEN"
+	    "   RAISE EXCEPTION 'no hosted instance \"%1$s\" here';"
+	    "  END IF;"
+	    "  IF to_regnamespace('\"%1$s\"') IS NOT NULL THEN"
+	    "   RAISE EXCEPTION 'a schema \"%1$s\" exists that is no instance';"
+	    "  END IF;"
+	    "  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname IN"
+	    "    ('%1$s_owner', '%1$s_service', '%1$s_admin', '%1$s_readonly'))"
+	    "  THEN"
+	    "   RAISE EXCEPTION 'roles named %1$s_* exist already (another"
+	    " instance on this server?); choose another name';"
+	    "  END IF;"
+	    "  CREATE SCHEMA \"%1$s\";"
+	    "  INSERT INTO public.usersd_hosted (name) VALUES ('%1$s');"
+	    " END IF;"
+	    " END $$;"
+	    " SET LOCAL search_path = \"%1$s\";"
+	    " SET LOCAL usersd.role_prefix = '%1$s'",
+	    schema, create ? "true" : "false");
+	return db_script(db, sql, err, errsz);
+}
+
+/*
+ * Functions resolve names through the search_path when they run; in a
+ * hosting database that is not the instance's schema, so each function
+ * gets its own.  usersd_time and usersd_act touch no table, and stay
+ * inlinable (a function with a SET clause never is).
+ */
+static int
+hosted_pin_functions(struct db *db, const char *schema, char *err,
+    size_t errsz)
+{
+	char	 sql[1024];
+
+	snprintf(sql, sizeof(sql),
+	    "DO $$ DECLARE f regprocedure; BEGIN"
+	    " FOR f IN SELECT p.oid::regprocedure FROM pg_proc p"
+	    "  WHERE p.pronamespace = '\"%1$s\"'::regnamespace"
+	    "   AND p.proconfig IS NULL"
+	    "   AND p.proname NOT IN ('usersd_time', 'usersd_act') LOOP"
+	    "  EXECUTE format('ALTER FUNCTION %%s SET search_path ="
+	    " pg_catalog, %%I', f, '%1$s');"
+	    " END LOOP;"
+	    " END $$", schema);
+	return db_script(db, sql, err, errsz);
+}
+
+int
+migrate_run(struct db *db, const char *schema, int create, struct arena *a,
+    int *applied, char *err, size_t errsz)
+{
 	struct dbrows	 rows;
-	char		 ver[16];
+	char		 ver[16], *sql;
 	const char	*params[2];
 	enum dbres	 rc;
 	size_t		 i;
-	int		 r, done;
+	int		 r, done, ok;
 
 	*applied = 0;
 	*err = '\0';
@@ -67,6 +170,9 @@ migrate_run(struct db *db, struct arena *a, int *applied, char *err,
 		return failed(db, a, "BEGIN", err, errsz);
 	if (db_run(db, STMT_MIGRATE_LOCK, 0, NULL, a, NULL) != DB_OK)
 		return failed(db, a, "locking", err, errsz);
+	if (schema != NULL &&
+	    hosted_begin(db, schema, create, err, errsz) == -1)
+		return failed(db, a, "making the schema", err, errsz);
 	if (db_script(db, become_owner, err, errsz) == -1)
 		return failed(db, a, "becoming the owner role", err, errsz);
 	if (db_script(db, schema_table, err, errsz) == -1)
@@ -82,7 +188,13 @@ migrate_run(struct db *db, struct arena *a, int *applied, char *err,
 				done = 1;
 		if (done)
 			continue;
-		if (db_script(db, migrations[i].sql, err, errsz) == -1) {
+		sql = schema ? in_schema(migrations[i].sql, schema) : NULL;
+		if (schema != NULL && sql == NULL)
+			return failed(db, a, "out of memory", err, errsz);
+		ok = db_script(db, sql ? sql : migrations[i].sql, err,
+		    errsz) == 0;
+		free(sql);
+		if (!ok) {
 			char msg[512];
 
 			snprintf(msg, sizeof(msg), "%s: %s", migrations[i].name,
@@ -98,6 +210,9 @@ migrate_run(struct db *db, struct arena *a, int *applied, char *err,
 			return failed(db, a, "recording", err, errsz);
 		(*applied)++;
 	}
+	if (schema != NULL && hosted_pin_functions(db, schema, err,
+	    errsz) == -1)
+		return failed(db, a, "pinning the functions", err, errsz);
 	if (db_run(db, STMT_COMMIT, 0, NULL, a, NULL) != DB_OK)
 		return failed(db, a, "COMMIT", err, errsz);
 	return 0;

@@ -22,10 +22,14 @@ extern const struct migration	migrations[];
 extern const size_t		nmigrations;
 
 /*
- * Applies the missing migrations; *applied receives how many.  0, or -1
- * with the reason in err (nothing applied then).
+ * Applies the missing migrations; *applied receives how many.  schema:
+ * NULL for the connection's database, else the hosted instance of that
+ * name (hosted_name_valid), which create makes (and registers in
+ * public.usersd_hosted) when it is new; without create it must exist.
+ * The caller has set the schema on db (db_use_schema).  0, or -1 with the
+ * reason in err (nothing applied then).
  */
-int	migrate_run(struct db *, struct arena *, int *applied, char *err,
-	    size_t errsz);
+int	migrate_run(struct db *, const char *schema, int create,
+	    struct arena *, int *applied, char *err, size_t errsz);
 
 #endif

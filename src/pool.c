@@ -1,7 +1,12 @@
 /*
- * pool.c -- per-worker instance connections with an LRU bound, so a host
- * with many instances does not exhaust PostgreSQL's connection slots.
+ * pool.c -- a worker's instance connections.  A configured instance
+ * (instance.NAME, a database each) has its own connection, at most
+ * max_connections of them, least recently used closed first.  A hosted
+ * instance (a schema of a hosting database) shares its database's one
+ * connection, so the connections are bounded by the hosting databases, not
+ * the instances; which database holds it is asked once and remembered.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,17 +23,35 @@ struct slot {
 	unsigned long	 used;		/* tick of the last use */
 };
 
+/*
+ * The hosted instances this worker has served, by name (open addressing).
+ * Past HOSTED_MAX the worker forgets them all and closes its hosting
+ * connections: that bounds what PostgreSQL keeps of prepared statements.
+ */
+#define HOSTED_SLOTS	4096		/* a power of two */
+#define HOSTED_MAX	3072
+
+struct hosted {
+	struct db_schema schema;	/* name "" when the slot is free */
+	size_t		 server;
+};
+
 struct pool {
 	const struct cfg *cfg;
 	struct slot	*slots;
 	size_t		 nslots;
 	unsigned long	 tick;
+	struct db	*servers[CFG_MAX_SERVERS + 1];
+	size_t		 nservers;
+	struct hosted	*hosted;
+	size_t		 nhosted;
 };
 
 struct pool *
 pool_new(const struct cfg *cfg)
 {
 	struct pool	*p;
+	const char	*conninfo, *name;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
 	    (p->slots = calloc((size_t)cfg->max_connections,
@@ -36,6 +59,12 @@ pool_new(const struct cfg *cfg)
 		fatal("pool_new");
 	p->cfg = cfg;
 	p->nslots = (size_t)cfg->max_connections;
+	for (; (conninfo = cfg_server(cfg, p->nservers, &name)) != NULL;
+	    p->nservers++)
+		p->servers[p->nservers] = db_new(conninfo, cfg);
+	if (p->nservers > 0 &&
+	    (p->hosted = calloc(HOSTED_SLOTS, sizeof(*p->hosted))) == NULL)
+		fatal("pool_new");
 	return p;
 }
 
@@ -48,8 +77,76 @@ pool_free(struct pool *p)
 		return;
 	for (i = 0; i < p->nslots; i++)
 		db_free(p->slots[i].db);
+	for (i = 0; i < p->nservers; i++)
+		db_free(p->servers[i]);
 	free(p->slots);
+	free(p->hosted);
 	free(p);
+}
+
+/* The slot of name: its own, or the free one where it would go. */
+static struct hosted *
+hosted_slot(struct pool *p, const char *name)
+{
+	uint32_t	 h = 2166136261u;	/* FNV-1a */
+	const char	*c;
+	size_t		 i;
+
+	for (c = name; *c != '\0'; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	for (i = h & (HOSTED_SLOTS - 1);; i = (i + 1) & (HOSTED_SLOTS - 1))
+		if (p->hosted[i].schema.name[0] == '\0' ||
+		    strcmp(p->hosted[i].schema.name, name) == 0)
+			return &p->hosted[i];
+}
+
+/* Which hosting database holds name: its index, or -1. */
+static int
+hosted_lookup(struct pool *p, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < p->nservers; i++) {
+		db_use_schema(p->servers[i], NULL);
+		if (db_run(p->servers[i], STMT_HOSTED_LOOKUP, 1, &name, NULL,
+		    NULL) == DB_OK)
+			return (int)i;
+	}
+	return -1;
+}
+
+static struct db *
+hosted_get(struct pool *p, const char *name)
+{
+	struct hosted	*h;
+	const char	*server_name;
+	size_t		 i;
+	int		 server;
+
+	h = hosted_slot(p, name);
+	if (h->schema.name[0] != '\0' && !h->schema.gone)
+		goto found;
+	/* New, or its schema went away (dropped, perhaps made again). */
+	if ((server = hosted_lookup(p, name)) == -1)
+		return NULL;
+	if (h->schema.name[0] == '\0' && ++p->nhosted > HOSTED_MAX) {
+		log_info("forgetting %zu hosted instances and closing the "
+		    "hosting connections", p->nhosted - 1);
+		memset(p->hosted, 0, HOSTED_SLOTS * sizeof(*p->hosted));
+		for (i = 0; i < p->nservers; i++) {
+			db_free(p->servers[i]);
+			p->servers[i] = db_new(cfg_server(p->cfg, i,
+			    &server_name), p->cfg);
+		}
+		p->nhosted = 1;
+		h = hosted_slot(p, name);
+	}
+	memset(h, 0, sizeof(*h));
+	snprintf(h->schema.name, sizeof(h->schema.name), "%s", name);
+	h->server = (size_t)server;
+ found:
+	db_use_schema(p->servers[h->server], &h->schema);
+	return p->servers[h->server];
 }
 
 struct db *
@@ -61,11 +158,15 @@ pool_get(struct pool *p, const char *name)
 
 	if (name == NULL)
 		name = "";
+	if (*name != '\0' && cfg_instance_conninfo(p->cfg, name) == NULL)
+		return p->nservers > 0 && hosted_name_valid(name) ?
+		    hosted_get(p, name) : NULL;
 	for (i = 0; i < p->nslots; i++) {
 		struct slot *s = &p->slots[i];
 
 		if (s->db != NULL && strcmp(s->name, name) == 0) {
 			s->used = ++p->tick;
+			db_use_schema(s->db, NULL);
 			return s->db;
 		}
 		if (victim == NULL || s->db == NULL ||

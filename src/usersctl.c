@@ -4,6 +4,7 @@
  * Passwords are read from standard input, never from the command line
  * (where ps(1) would show them).
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,8 @@ struct ctl {
 	struct arena	*arena;
 	struct db	*db;
 	const char	*instance;
+	const char	*hosted;	/* the instance's schema, or NULL */
+	struct db_schema schema;	/* ... its statements */
 	struct actor	 actor;
 };
 
@@ -39,10 +42,16 @@ usage(FILE *f)
 	fprintf(f,
 "usage: usersctl [-c FILE] [-i INSTANCE] COMMAND [ARGS]\n"
 "\n"
-"  instance create NAME            create the database of instance NAME (from\n"
-"                                  the configuration) and migrate it\n"
+"  instance create NAME [--server S]\n"
+"                                  create instance NAME and migrate it: its\n"
+"                                  database (instance.NAME of the\n"
+"                                  configuration), else a schema in hosting\n"
+"                                  database S (default: the first)\n"
+"  instance drop NAME              remove hosted instance NAME, all its data\n"
+"                                  and its roles\n"
+"  instance list                   the hosted instances, with their server\n"
 "  migrate [--all]                 apply missing migrations (--all: every\n"
-"                                  configured instance too)\n"
+"                                  configured and hosted instance too)\n"
 "  setup --username U --org O --bucket B [--token T] [--retention SECONDS]\n"
 "                                  first operator; password on stdin (may\n"
 "                                  be empty); prints the operator token\n"
@@ -89,18 +98,59 @@ read_secret(char *buf, size_t size)
 	return (long)n;
 }
 
+/* The hosting database (index into cfg_server) that holds name, or -1. */
+static int
+find_hosted(struct ctl *c, const char *name)
+{
+	const char	*conninfo, *server;
+	struct db	*db;
+	size_t		 i;
+	enum dbres	 rc;
+
+	for (i = 0; (conninfo = cfg_server(&c->cfg, i, &server)) != NULL;
+	    i++) {
+		db = db_new(conninfo, &c->cfg);
+		rc = db_run(db, STMT_HOSTED_LOOKUP, 1, &name, NULL, NULL);
+		db_free(db);
+		if (rc == DB_OK)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Points c->db at instance (hosted: at its schema, on server). */
+static void
+use_db(struct ctl *c, const char *conninfo, const char *hosted)
+{
+	db_free(c->db);
+	c->db = db_new(conninfo, &c->cfg);
+	c->hosted = NULL;
+	if (hosted != NULL) {
+		memset(&c->schema, 0, sizeof(c->schema));
+		snprintf(c->schema.name, sizeof(c->schema.name), "%s", hosted);
+		c->hosted = c->schema.name;
+		db_use_schema(c->db, &c->schema);
+	}
+}
+
 static int
 open_db(struct ctl *c, const char *instance)
 {
 	const char	*conninfo = cfg_instance_conninfo(&c->cfg, instance);
+	const char	*server;
+	int		 i;
 
-	if (conninfo == NULL) {
+	if (conninfo != NULL) {
+		use_db(c, conninfo, NULL);
+		return 0;
+	}
+	if (!hosted_name_valid(instance) ||
+	    (i = find_hosted(c, instance)) == -1) {
 		fprintf(stderr, "usersctl: unknown instance \"%s\"\n",
 		    instance);
 		return -1;
 	}
-	db_free(c->db);
-	c->db = db_new(conninfo, &c->cfg);
+	use_db(c, cfg_server(&c->cfg, (size_t)i, &server), instance);
 	return 0;
 }
 
@@ -109,80 +159,261 @@ open_db(struct ctl *c, const char *instance)
  * short deadlock_timeout): nothing was applied, so try again a few times.
  */
 static int
-migrate_retry(struct ctl *c, int *applied, char *err, size_t errsz)
+migrate_retry(struct ctl *c, int create, int *applied, char *err,
+    size_t errsz)
 {
 	int	 i, rc = -1;
 
 	for (i = 0; i < 5; i++) {
-		if ((rc = migrate_run(c->db, c->arena, applied, err,
-		    errsz)) == 0 || strstr(err, "deadlock detected") == NULL)
+		if ((rc = migrate_run(c->db, c->hosted, create, c->arena,
+		    applied, err, errsz)) == 0 ||
+		    strstr(err, "deadlock detected") == NULL)
 			break;
 		usleep(100000 * (i + 1));
 	}
 	return rc;
 }
 
+/* Migrates the instance c->db points at; 0, or 1 with the reason printed. */
+static int
+migrate_one(struct ctl *c, const char *name)
+{
+	char	 err[1024];
+	int	 applied;
+
+	if (migrate_retry(c, 0, &applied, err, sizeof(err)) == -1) {
+		fprintf(stderr, "usersctl: migrate%s%s: %s\n", *name ? " " : "",
+		    name, err);
+		return 1;
+	}
+	printf("%s: %d migration(s) applied\n", *name ? name : "default",
+	    applied);
+	return 0;
+}
+
+/* The names of the instances hosted in server i, in the arena. */
+static int
+hosted_list(struct ctl *c, size_t i, struct dbrows *rows)
+{
+	const char	*server, *conninfo = cfg_server(&c->cfg, i, &server);
+	struct db	*db = db_new(conninfo, &c->cfg);
+	enum dbres	 rc;
+
+	rc = db_run(db, STMT_HOSTED_LIST, 0, NULL, c->arena, rows);
+	db_free(db);
+	/* 42P01 (no instance made yet) is DB_ERROR: an empty list. */
+	if (rc == DB_UNAVAILABLE) {
+		fprintf(stderr, "usersctl: hosting database %s is "
+		    "unavailable\n", server);
+		return -1;
+	}
+	if (rc != DB_OK)
+		rows->nrows = 0;
+	return 0;
+}
+
 static int
 cmd_migrate(struct ctl *c, int argc, char **argv)
 {
-	char	 err[1024];
-	int	 applied, rc1, all = argc > 1 && strcmp(argv[1], "--all") == 0;
-	size_t	 i, n = all ? c->cfg.ninstances + 1 : 1;
-	int	 rc = 0;
+	struct dbrows	 rows;
+	const char	*server;
+	int		 all = argc > 1 && strcmp(argv[1], "--all") == 0;
+	int		 rc = 0, r;
+	size_t		 i;
 
-	for (i = 0; i < n; i++) {
-		const char *name = all ? (i == 0 ? "" :
-		    c->cfg.instances[i - 1].name) : c->instance;
+	if (!all)
+		return migrate_one(c, c->instance);
+	for (i = 0; i < c->cfg.ninstances + 1; i++) {
+		const char *name = i == 0 ? "" : c->cfg.instances[i - 1].name;
 
 		if (open_db(c, name) == -1)
 			return 1;
-		rc1 = migrate_retry(c, &applied, err, sizeof(err));
-		if (rc1 == -1) {
-			fprintf(stderr, "usersctl: migrate%s%s: %s\n",
-			    *name ? " " : "", name, err);
+		rc |= migrate_one(c, name);
+	}
+	for (i = 0; cfg_server(&c->cfg, i, &server) != NULL; i++) {
+		if (hosted_list(c, i, &rows) == -1) {
 			rc = 1;
 			continue;
 		}
-		printf("%s: %d migration(s) applied\n", *name ? name :
-		    "default", applied);
+		for (r = 0; r < rows.nrows; r++) {
+			use_db(c, cfg_server(&c->cfg, i, &server),
+			    dbrows_get(&rows, r, 0));
+			rc |= migrate_one(c, dbrows_get(&rows, r, 0));
+		}
 	}
 	return rc;
+}
+
+/* instance create NAME of the configuration: its database. */
+static int
+create_database(struct ctl *c, const char *name, const char *conninfo)
+{
+	char	 err[1024];
+	int	 created, applied;
+
+	err[0] = '\0';
+	if (db_create_database(conninfo, &c->cfg, &created, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "usersctl: instance %s: %s\n", name, err);
+		return 1;
+	}
+	if (open_db(c, name) == -1)
+		return 1;
+	if (migrate_retry(c, 0, &applied, err, sizeof(err)) == -1) {
+		fprintf(stderr, "usersctl: instance %s: migrate: %s\n", name,
+		    err);
+		return 1;
+	}
+	printf("%s: database %s, %d migration(s) applied\n", name,
+	    created ? "created" : "already there", applied);
+	return 0;
+}
+
+/* A role name usersctl may put into SQL text: letters, digits, _ and -. */
+static int
+role_name_valid(const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' &&
+		    s[i] != '-')
+			return 0;
+	return i > 0 && i < 64;
+}
+
+/* instance create NAME [--server S]: a schema in a hosting database. */
+static int
+create_hosted(struct ctl *c, const char *name, const char *want)
+{
+	const char	*conninfo, *server = NULL;
+	const char	*role = c->cfg.hosting_role;
+	char		 err[1024], sql[512];
+	size_t		 i;
+	int		 applied, at;
+
+	if (!hosted_name_valid(name)) {
+		fprintf(stderr, "usersctl: \"%s\" cannot name a hosted "
+		    "instance: 1 to 39 of a-z, 0-9, '_' and '-', starting with "
+		    "a letter or digit, not pg_*, public or "
+		    "information_schema\n", name);
+		return 1;
+	}
+	if (*role != '\0' && !role_name_valid(role)) {
+		fprintf(stderr, "usersctl: hosting_role \"%s\" may hold only "
+		    "letters, digits, '_' and '-'\n", role);
+		return 1;
+	}
+	for (i = 0; (conninfo = cfg_server(&c->cfg, i, &server)) != NULL;
+	    i++)
+		if (want == NULL || strcmp(want, server) == 0)
+			break;
+	if (conninfo == NULL) {
+		fprintf(stderr, "usersctl: instance \"%s\" is not in the "
+		    "configuration (add instance.%s = CONNINFO) and %s\n",
+		    name, name, want ? "no such hosting database" :
+		    "no hosting database is configured (hosting = CONNINFO)");
+		return 1;
+	}
+	if ((at = find_hosted(c, name)) != -1 && (size_t)at != i) {
+		fprintf(stderr, "usersctl: instance %s is hosted in %s\n", name,
+		    cfg_server(&c->cfg, (size_t)at, &server) ? server : "?");
+		return 1;
+	}
+	use_db(c, conninfo, name);
+	err[0] = '\0';
+	if (migrate_retry(c, 1, &applied, err, sizeof(err)) == -1) {
+		fprintf(stderr, "usersctl: instance %s: %s\n", name, err);
+		return 1;
+	}
+	if (*role != '\0') {
+		snprintf(sql, sizeof(sql), "GRANT \"%s_service\" TO \"%s\"; "
+		    "GRANT SELECT ON public.usersd_hosted TO \"%s\"", name,
+		    role, role);
+		if (db_script(c->db, sql, err, sizeof(err)) == -1) {
+			fprintf(stderr, "usersctl: instance %s: %s\n", name,
+			    err);
+			return 1;
+		}
+	}
+	printf("%s: hosted in %s, %d migration(s) applied\n", name, server,
+	    applied);
+	return 0;
+}
+
+/*
+ * instance drop NAME: the schema, its registration and its four roles in
+ * one transaction.  The roles go with DROP OWNED (their grants on the
+ * database); one that holds anything in another database stops it all.
+ */
+static int
+drop_hosted(struct ctl *c, const char *name)
+{
+	char	 sql[1024], err[1024];
+
+	if (cfg_instance_conninfo(&c->cfg, name) != NULL) {
+		fprintf(stderr, "usersctl: instance %s has a database of its "
+		    "own: remove instance.%s from the configuration, then "
+		    "dropdb it\n", name, name);
+		return 1;
+	}
+	if (open_db(c, name) == -1)
+		return 1;
+	snprintf(sql, sizeof(sql),
+	    "BEGIN;"
+	    " SELECT pg_advisory_xact_lock(7236601);"
+	    " DO $$ DECLARE roles text[]; r text; BEGIN"
+	    "  SELECT array_agg(name) INTO roles FROM \"%1$s\".usersd_roles"
+	    "   WHERE kind <> 'legacy';"
+	    "  DELETE FROM public.usersd_hosted WHERE name = '%1$s';"
+	    "  DROP SCHEMA \"%1$s\" CASCADE;"
+	    "  FOREACH r IN ARRAY coalesce(roles, '{}') LOOP"
+	    "   EXECUTE format('DROP OWNED BY %%I', r);"
+	    "   EXECUTE format('DROP ROLE %%I', r);"
+	    "  END LOOP;"
+	    " END $$;"
+	    " COMMIT", name);
+	if (db_script(c->db, sql, err, sizeof(err)) == -1) {
+		(void)db_script(c->db, "ROLLBACK", sql, sizeof(sql));
+		fprintf(stderr, "usersctl: instance %s: %s\n", name, err);
+		return 1;
+	}
+	printf("%s: dropped\n", name);
+	return 0;
 }
 
 static int
 cmd_instance(struct ctl *c, int argc, char **argv)
 {
-	const char	*conninfo;
-	char		 err[1024];
-	int		 created, applied;
+	struct dbrows	 rows;
+	const char	*conninfo, *server;
+	size_t		 i;
+	int		 r;
 
-	if (argc != 3 || strcmp(argv[1], "create") != 0) {
+	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
-	if ((conninfo = cfg_instance_conninfo(&c->cfg, argv[2])) == NULL ||
-	    *argv[2] == '\0') {
-		fprintf(stderr, "usersctl: instance \"%s\" is not in the "
-		    "configuration (add instance.%s = CONNINFO)\n", argv[2],
-		    argv[2]);
-		return 1;
+	if (argc == 2 && strcmp(argv[1], "list") == 0) {
+		for (i = 0; cfg_server(&c->cfg, i, &server) != NULL; i++) {
+			if (hosted_list(c, i, &rows) == -1)
+				return 1;
+			for (r = 0; r < rows.nrows; r++)
+				printf("%s\t%s\n", dbrows_get(&rows, r, 0),
+				    server);
+		}
+		return 0;
 	}
-	err[0] = '\0';
-	if (db_create_database(conninfo, &c->cfg, &created, err,
-	    sizeof(err)) == -1) {
-		fprintf(stderr, "usersctl: instance %s: %s\n", argv[2], err);
-		return 1;
-	}
-	if (open_db(c, argv[2]) == -1)
-		return 1;
-	if (migrate_retry(c, &applied, err, sizeof(err)) == -1) {
-		fprintf(stderr, "usersctl: instance %s: migrate: %s\n",
-		    argv[2], err);
-		return 1;
-	}
-	printf("%s: database %s, %d migration(s) applied\n", argv[2],
-	    created ? "created" : "already there", applied);
-	return 0;
+	if (argc == 3 && strcmp(argv[1], "drop") == 0)
+		return drop_hosted(c, argv[2]);
+	if (argc == 3 && strcmp(argv[1], "create") == 0 && *argv[2] != '\0' &&
+	    (conninfo = cfg_instance_conninfo(&c->cfg, argv[2])) != NULL)
+		return create_database(c, argv[2], conninfo);
+	if (strcmp(argv[1], "create") == 0 && (argc == 3 || (argc == 5 &&
+	    strcmp(argv[3], "--server") == 0)))
+		return create_hosted(c, argv[2], argc == 5 ? argv[4] : NULL);
+	usage(stderr);
+	return 2;
 }
 
 static int
