@@ -555,6 +555,9 @@ prepare(struct db *db, enum stmt s)
 	PGresult	*res;
 	int		 ok;
 
+	/* Not found, or not yet looked up again: no statement runs there. */
+	if (sc != NULL && sc->gone)
+		return -1;
 	if (sc != NULL && sc->epoch != db->epoch) {
 		sc->prepared = 0;
 		sc->epoch = db->epoch;

@@ -92,7 +92,9 @@ struct db_schema {
 	char		 name[48];	/* a hosted_name_valid() name */
 	uint64_t	 prepared;	/* a bit per enum stmt ... */
 	unsigned long	 epoch;		/* ... on this connection epoch */
-	int		 gone;		/* its schema was not found */
+	int		 gone;		/* its schema was not found: no
+					 * statement runs until pool.c
+					 * finds it again */
 };
 
 struct db;

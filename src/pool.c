@@ -45,6 +45,7 @@ struct pool {
 	size_t		 nservers;
 	struct hosted	*hosted;
 	size_t		 nhosted;
+	struct db_schema limbo;		/* gone: every statement unavailable */
 };
 
 struct pool *
@@ -100,19 +101,29 @@ hosted_slot(struct pool *p, const char *name)
 			return &p->hosted[i];
 }
 
-/* Which hosting database holds name: its index, or -1. */
+/*
+ * Which hosting database holds name: its index; -1 when none does, -2
+ * when none that answered does but one did not answer (*down).
+ */
 static int
-hosted_lookup(struct pool *p, const char *name)
+hosted_lookup(struct pool *p, const char *name, size_t *down)
 {
-	size_t	 i;
+	enum dbres	 rc;
+	size_t		 i;
+	int		 ret = -1;
 
 	for (i = 0; i < p->nservers; i++) {
 		db_use_schema(p->servers[i], NULL);
-		if (db_run(p->servers[i], STMT_HOSTED_LOOKUP, 1, &name, NULL,
-		    NULL) == DB_OK)
+		rc = db_run(p->servers[i], STMT_HOSTED_LOOKUP, 1, &name, NULL,
+		    NULL);
+		if (rc == DB_OK)
 			return (int)i;
+		if (rc == DB_UNAVAILABLE && ret == -1) {
+			*down = i;
+			ret = -2;
+		}
 	}
-	return -1;
+	return ret;
 }
 
 static struct db *
@@ -120,15 +131,21 @@ hosted_get(struct pool *p, const char *name)
 {
 	struct hosted	*h;
 	const char	*server_name;
-	size_t		 i;
+	size_t		 i, down = 0;
 	int		 server;
 
 	h = hosted_slot(p, name);
 	if (h->schema.name[0] != '\0' && !h->schema.gone)
 		goto found;
 	/* New, or its schema went away (dropped, perhaps made again). */
-	if ((server = hosted_lookup(p, name)) == -1)
+	if ((server = hosted_lookup(p, name, &down)) == -1)
 		return NULL;
+	if (server == -2) {
+		/* Perhaps there: answer "unavailable", as for a database. */
+		p->limbo.gone = 1;
+		db_use_schema(p->servers[down], &p->limbo);
+		return p->servers[down];
+	}
 	if (h->schema.name[0] == '\0' && ++p->nhosted > HOSTED_MAX) {
 		log_info("forgetting %zu hosted instances and closing the "
 		    "hosting connections", p->nhosted - 1);

@@ -69,7 +69,8 @@ usage(FILE *f)
 "  token revoke ID                 delete a token\n"
 "\n"
 "  -c, --config FILE    usersd configuration (default $USERSD_CONFIG)\n"
-"  -i, --instance NAME  the instance to act on (default: the default one)\n"
+"  -i, --instance NAME  the instance to act on (default: $USERSD_INSTANCE,\n"
+"                       else the default one)\n"
 "  -h, --help, -V, --version\n");
 }
 
@@ -671,7 +672,9 @@ main(int argc, char *argv[])
 	int		 ch, rc;
 
 	memset(&c, 0, sizeof(c));
-	c.instance = "";
+	/* As for a spawned usersd: the environment names the instance. */
+	if ((c.instance = getenv("USERSD_INSTANCE")) == NULL)
+		c.instance = "";
 	log_init("usersctl", LOG_LVL_WARN);
 	/* '+': stop at the command, whose options are its own. */
 	while ((ch = getopt_long(argc, argv, "+c:i:hV", longopts, NULL)) != -1) {

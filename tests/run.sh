@@ -3,12 +3,15 @@
 #
 # 1. one throwaway PostgreSQL cluster under mktemp, with a migrated
 #    "usersd_template" database that every test file clones (TestLib->new);
-# 2. tiers: unit (compiled TAP programs build/tests/*.test), cgi, integration;
+# 2. tiers: unit (compiled TAP programs build/tests/*.test), cgi, hosted
+#    (the cgi files again, each on a hosted instance: a schema of the
+#    database usersd_hosting; a file marked "# layout: database only" is
+#    left out), integration;
 # 3. if build/asan/usersd exists, unit + cgi again under ASan/UBSan;
 # 4. fuzz: each libFuzzer target of build/fuzz for FUZZ_SECONDS (default 15).
 #
 # Usage: tests/run.sh [TIER...]   TIER: unit cgi integration asan fuzz
-#   (default: all)
+#   (default: unit cgi hosted integration asan fuzz)
 # Environment: USERSD_BIN, USERSCTL_BIN (default build/usersd, build/usersctl),
 #   REQUIRE_INTEGRATION=1 (CI: a test that cannot run fails),
 #   USERSD_TEST_KEEP=1 (keep the cluster and run dirs), PROVE_FLAGS.
@@ -19,7 +22,7 @@ ROOT=$(pwd -P)
 
 bash scripts/deps.sh || exit 1
 
-TIERS=${*:-unit cgi integration asan fuzz}
+TIERS=${*:-unit cgi hosted integration asan fuzz}
 want() { case " $TIERS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 export USERSD_BIN=${USERSD_BIN:-$ROOT/build/usersd}
@@ -54,6 +57,11 @@ psql -X -q -h "$TMP/pg" -U postgres -d postgres -v ON_ERROR_STOP=1 \
 USERSD_DB="host=$TMP/pg port=5432 dbname=usersd_template user=postgres" \
     "$USERSCTL_BIN" migrate >"$TMP/migrate.log" 2>&1 ||
     { cat "$TMP/migrate.log" >&2; echo "tests/run.sh: migrate failed" >&2; exit 1; }
+# The hosting database of the hosted tier, and the role usersd connects to
+# it as (usersctl instance create makes it a member of each service role).
+psql -X -q -h "$TMP/pg" -U postgres -d postgres -v ON_ERROR_STOP=1 \
+    -c 'CREATE DATABASE usersd_hosting' \
+    -c 'CREATE ROLE usersd_test_hosting LOGIN' || exit 1
 
 declare -a SUMMARY
 failed=0
@@ -77,6 +85,10 @@ shopt -s nullglob
 # sanitizer copies as build/asan/tests/*.test); tests/unit/*.test also counts.
 units=(build/tests/*.test tests/unit/*.test)
 cgis=(tests/cgi/*.t)
+hosted=()
+for f in "${cgis[@]}"; do
+	grep -q '^# layout: database only' "$f" || hosted+=("$f")
+done
 ints=(tests/integration/*.t)
 
 run_units() {
@@ -99,6 +111,9 @@ want integration && { js_deps || echo "tests/run.sh: npm ci failed" >&2; }
 
 want unit && tier unit run_units
 want cgi && tier cgi run_prove "${cgis[@]}"
+want hosted && tier "hosted (cgi files on hosted instances)" \
+    env USERSD_TEST_HOSTED=1 bash -c 'prove ${PROVE_FLAGS:-} -I tests/lib "$@"' \
+    hosted "${hosted[@]}"
 want integration && tier integration run_prove "${ints[@]}"
 
 # The sanitizer build: TestLib fails any cgi call whose stderr holds a

@@ -54,7 +54,8 @@ subtest '/health passes with the database up' => sub {
 subtest '/health fails fast with an unreachable database' => sub {
 	my $t0 = time;
 	my $r = $t->cgi(method => 'GET', path => '/health',
-	    env => { USERSD_DB => 'host=/nonexistent/socketdir port=5432 dbname=x user=postgres' });
+	    env => { USERSD_DB => 'host=/nonexistent/socketdir port=5432 dbname=x user=postgres',
+		USERSD_HOSTING => 'host=/nonexistent/socketdir port=5432 dbname=x user=postgres' });
 	my $took = time - $t0;
 	is($r->{status}, 503, 'status 503');
 	is($r->{json}{status}, 'fail', 'status fail');

@@ -47,7 +47,7 @@ subtest 'admin_users lists users without any password hash' => sub {
 	is_deeply(\@rows, [['admin', 'active', 't', '0'],
 	    ['alice', 'active', 't', '1']], 'rows') or diag explain \@rows;
 	my @cols = map { $_->[0] } $t->psql(q{SELECT column_name
-	    FROM information_schema.columns WHERE table_name = 'admin_users'});
+	    FROM information_schema.columns WHERE table_name = 'admin_users' AND table_schema = current_schema()});
 	ok(!grep(/hash/, @cols), 'no hash column: @cols');
 };
 
@@ -55,7 +55,7 @@ subtest 'admin_sessions shows the live session, never its hash' => sub {
 	my @rows = $t->psql(q{SELECT user_name, remote_addr FROM admin_sessions});
 	is_deeply(\@rows, [['alice', '127.0.0.1']], 'one session of alice');
 	my @cols = map { $_->[0] } $t->psql(q{SELECT column_name
-	    FROM information_schema.columns WHERE table_name = 'admin_sessions'});
+	    FROM information_schema.columns WHERE table_name = 'admin_sessions' AND table_schema = current_schema()});
 	ok(!grep(/hash/, @cols), 'no hash column');
 };
 
@@ -64,7 +64,7 @@ subtest 'admin_tokens shows tokens with owner and org, never the hash' => sub {
 	    FROM admin_tokens});
 	is_deeply(\@rows, [['admin', 'o', "admin's Token", 'active']], 'operator token');
 	my @cols = map { $_->[0] } $t->psql(q{SELECT column_name
-	    FROM information_schema.columns WHERE table_name = 'admin_tokens'});
+	    FROM information_schema.columns WHERE table_name = 'admin_tokens' AND table_schema = current_schema()});
 	ok(!grep(/hash|token$/, @cols), 'no hash or token column');
 };
 

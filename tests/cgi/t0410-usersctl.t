@@ -1,5 +1,7 @@
 # t0410-usersctl.t -- the admin command against a real database: setup,
 # users, passwords, tokens and migrations, checked through the API.
+# layout: database only (it makes fresh databases and configures instance.NAME;
+# t0440 covers usersctl on hosted instances)
 use strict;
 use warnings;
 use FindBin;

@@ -54,7 +54,7 @@ sub audit_since {
 subtest 'the four roles exist and are recorded' => sub {
 	is_deeply([ sort keys %ROLE ], [qw(admin owner readonly service)], 'kinds');
 	is($t->service_role, $SVC, 'usersd connects as the service role');
-	is(one(q{SELECT tableowner FROM pg_tables WHERE tablename = 'audit_log'}),
+	is(one(q{SELECT tableowner FROM pg_tables WHERE tablename = 'audit_log' AND schemaname = current_schema()}),
 	    $ROLE{owner}, 'the owner role owns the tables');
 };
 

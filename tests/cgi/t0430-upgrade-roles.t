@@ -3,6 +3,7 @@
 # data, is migrated while that role keeps running the previous release's
 # statements; then usersd connects as the service role, and
 # usersd_end_upgrade() takes the old role's privileges away.
+# layout: database only (an upgrade of a database deployed before 0005)
 use strict;
 use warnings;
 use FindBin;

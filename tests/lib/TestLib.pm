@@ -13,7 +13,10 @@
 # Environment: USERSD_TEST_PGHOST (socket dir of the run's cluster, set by
 # tests/run.sh), USERSD_TEST_PGPORT, USERSD_BIN, USERSCTL_BIN,
 # REQUIRE_INTEGRATION=1 (a test that cannot run fails instead of skipping),
-# USERSD_TEST_KEEP=1 (keep databases and run dirs for a post-mortem).
+# USERSD_TEST_KEEP=1 (keep databases and run dirs for a post-mortem),
+# USERSD_TEST_HOSTED=1 (each TestLib->new makes a hosted instance, a schema
+# of the database usersd_hosting that tests/run.sh makes, instead of a
+# database: the "hosted" tier runs the cgi files in that layout).
 #
 # Perl core modules only.
 package TestLib;
@@ -81,6 +84,8 @@ sub new {
 	$self->{dbname} = lc("t_${name}_$$" . ($nth > 1 ? "_$nth" : ''));
 	if (($o{cluster} // '') eq 'own') {
 		$self->_own_cluster;
+	} elsif ($ENV{USERSD_TEST_HOSTED}) {
+		return $self->_hosted_instance($name, $nth);
 	} else {
 		my $host = $ENV{USERSD_TEST_PGHOST}
 		    or cannot_run('USERSD_TEST_PGHOST is not set (run tests through tests/run.sh / make check)');
@@ -97,6 +102,38 @@ sub new {
 	my ($svc) = $self->psql(q{SELECT usersd_role('service')});
 	$self->{service_role} = $svc->[0] or die 'no service role in the template';
 	($self->{conninfo} = $self->{admin_conninfo}) =~ s/user=postgres/user=$svc->[0]/;
+	return $self;
+}
+
+# A hosted instance: a schema of usersd_hosting, made and later dropped with
+# usersctl.  usersd connects as the hosting role, which usersctl makes a
+# member of the instance's service role; psql (admin_conninfo) sees the
+# schema through its search_path.  USERSD_HOSTING and USERSD_INSTANCE stay
+# in the environment, so a test's own usersctl runs reach the instance.
+sub _hosted_instance {
+	my ($self, $name, $nth) = @_;
+	my $host = $ENV{USERSD_TEST_PGHOST}
+	    or cannot_run('USERSD_TEST_PGHOST is not set (run tests through tests/run.sh / make check)');
+	my $port = $ENV{USERSD_TEST_PGPORT} // 5432;
+	my $role = $ENV{USERSD_TEST_HOSTING_ROLE} // 'usersd_test_hosting';
+	$self->{hosted} = substr(lc("h${nth}_$$" . "_$name"), 0, 39);
+	$self->{hosted} =~ s/[^a-z0-9_]/_/g;
+	$self->{pghost} = $host;
+	$self->{pgport} = $port;
+	my $ci = "host=$host port=$port dbname=usersd_hosting";
+	my ($rc, $out);
+	{
+		local $ENV{USERSD_HOSTING} = "$ci user=postgres";
+		local $ENV{USERSD_HOSTING_ROLE} = $role;
+		($rc, $out) = _run($CTL, 'instance', 'create', $self->{hosted});
+	}
+	$rc == 0 or cannot_run("usersctl instance create failed: $out");
+	push @DBS, $self;
+	$self->{admin_conninfo} = "$ci user=postgres options='-c search_path=$self->{hosted}'";
+	$self->{conninfo} = "$ci user=$role";
+	$self->{service_role} = "$self->{hosted}_service";
+	$ENV{USERSD_HOSTING} = $self->{conninfo};
+	$ENV{USERSD_INSTANCE} = $self->{hosted};
 	return $self;
 }
 
@@ -238,6 +275,8 @@ sub cgi {
 	    PATH_INFO => $path,
 	    QUERY_STRING => $r{query} // '',
 	    USERSD_DB => $self->{conninfo},
+	    $self->{hosted} ? (USERSD_HOSTING => $self->{conninfo},
+		USERSD_INSTANCE => $self->{hosted}) : (),
 	);
 	# The run's own hash-slot directory (tests/run.sh), so parallel
 	# runs on one machine do not throttle each other's sign-ins.
@@ -352,6 +391,12 @@ END {
 		unless ($ENV{USERSD_TEST_KEEP}) {
 			for my $t (@DBS) {
 				next if $t->{pgdir};	# own cluster: removed whole
+				if ($t->{hosted}) {
+					local $ENV{USERSD_HOSTING} = "host=$t->{pghost} port=$t->{pgport} dbname=usersd_hosting user=postgres";
+					my ($rc, $out) = _run($CTL, 'instance', 'drop', $t->{hosted});
+					print STDERR "usersctl instance drop: $out" if $rc;
+					next;
+				}
 				$t->_admin_sql(qq{DROP DATABASE IF EXISTS "$t->{dbname}" WITH (FORCE)});
 			}
 		}
