@@ -498,17 +498,23 @@ static void
 stmt_name(const struct db *db, enum stmt s, char *buf, size_t bufsz)
 {
 	if (db->schema != NULL)
-		snprintf(buf, bufsz, "s%d.%s", (int)s, db->schema->name);
+		snprintf(buf, bufsz, "s%d.%s.%u", (int)s, db->schema->name,
+		    db->schema->gen);
 	else
 		snprintf(buf, bufsz, "s%d", (int)s);
 }
 
-/* SQLSTATEs of a schema that is not there (a hosted instance dropped). */
+/*
+ * SQLSTATEs of a hosted instance's schema that is not there (dropped), or
+ * was made again under a prepared statement ("cached plan must not change
+ * result type": its types are new).
+ */
 static int
 is_gone(const char *state)
 {
 	return strcmp(state, "3F000") == 0 || strcmp(state, "42P01") == 0 ||
-	    strcmp(state, "42883") == 0;
+	    strcmp(state, "42883") == 0 || strcmp(state, "42704") == 0 ||
+	    strcmp(state, "0A000") == 0;
 }
 
 static enum dbres

@@ -92,6 +92,8 @@ struct db_schema {
 	char		 name[48];	/* a hosted_name_valid() name */
 	uint64_t	 prepared;	/* a bit per enum stmt ... */
 	unsigned long	 epoch;		/* ... on this connection epoch */
+	unsigned int	 gen;		/* bumped when the schema is made
+					 * again: new statement names */
 	int		 gone;		/* its schema was not found: no
 					 * statement runs until pool.c
 					 * finds it again */

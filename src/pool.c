@@ -158,9 +158,20 @@ hosted_get(struct pool *p, const char *name)
 		p->nhosted = 1;
 		h = hosted_slot(p, name);
 	}
-	memset(h, 0, sizeof(*h));
-	snprintf(h->schema.name, sizeof(h->schema.name), "%s", name);
-	h->server = (size_t)server;
+	if (h->schema.name[0] == '\0' || h->server != (size_t)server) {
+		memset(h, 0, sizeof(*h));
+		snprintf(h->schema.name, sizeof(h->schema.name), "%s", name);
+		h->server = (size_t)server;
+	}
+	/*
+	 * Made again where it was: new objects, so new statements (the old
+	 * ones stay behind until the connection closes).
+	 */
+	if (h->schema.gone) {
+		h->schema.gone = 0;
+		h->schema.gen++;
+		h->schema.prepared = 0;
+	}
  found:
 	db_use_schema(p->servers[h->server], &h->schema);
 	return p->servers[h->server];

@@ -1,0 +1,146 @@
+# t0220-hosted-instances.t -- hosted instances (a schema each in a hosting
+# database) behind nginx and a usersd master, as a provider runs them.
+#
+# The host name picks the instance (NAME.$TestLib::Server::INSTANCE_DOMAIN).
+# Instances are created and dropped with usersctl while usersd runs: a new
+# one serves at once (no restart, no reload), a dropped one answers a JSON
+# 503 on every worker that had served it, and one made again under the same
+# name starts empty: the old operator token is refused.  Whatever the
+# number of instances, usersd holds at most one hosting connection per
+# process.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use Test::More;
+use Time::HiRes qw(time);
+use TestLib;
+
+TestLib::Server->runnable('nginx') or exit;
+my $DOMAIN = $TestLib::Server::INSTANCE_DOMAIN;
+my $t = TestLib->new;
+my $HOSTDB = "t_hosted_$$";
+my $ROLE = $ENV{USERSD_TEST_HOSTING_ROLE} // 'usersd_test_hosting';
+$t->_admin_sql(qq{CREATE DATABASE "$HOSTDB"}) or die 'cannot create the hosting database';
+my $CI = "host=$t->{pghost} port=$t->{pgport} dbname=$HOSTDB";
+my @NAMES = map { "h$$-$_" } 1 .. 6;
+
+# usersctl as postgres on the hosting database: (exit status, output).
+sub ctl {
+	local $ENV{USERSD_HOSTING} = "$CI user=postgres";
+	local $ENV{USERSD_HOSTING_ROLE} = $ROLE;
+	return TestLib::_run($TestLib::CTL, @_);
+}
+
+for my $n (@NAMES[0 .. 4]) {
+	my ($rc, $out) = ctl('instance', 'create', $n);
+	is($rc, 0, "usersctl instance create $n") or diag($out);
+}
+
+my $s = TestLib::Server->start_ok(kind => 'nginx', t => $t, workers => 2,
+    env => { USERSD_HOSTING => "$CI user=$ROLE" }) or exit 1;
+
+sub req {
+	my ($inst, $method, $path, %o) = @_;
+	return $s->request($method, $path, %o, host => "$inst.$DOMAIN");
+}
+sub setup_via {
+	my ($inst) = @_;
+	my $r = req($inst, 'POST', '/api/v2/setup',
+	    headers => { 'Content-Type' => 'application/json' },
+	    body => TestLib->json_encode({ username => "admin-$inst", password => 'adminpass1',
+		org => 'o', bucket => 'b' }));
+	is($r->{status}, 201, "$inst: setup is 201") or diag($r->{raw} // $r->{body});
+	return $r->{json} && $r->{json}{auth} ? $r->{json}{auth}{token} : '';
+}
+sub me {
+	my ($inst, $token) = @_;
+	return req($inst, 'GET', '/api/v2/me', headers => { Authorization => "Token $token" });
+}
+
+my %op = map { $_ => setup_via($_) } @NAMES[0 .. 4];
+
+subtest 'each instance serves its own users, on every worker' => sub {
+	for my $round (1 .. 4) {
+		for my $n (@NAMES[0 .. 4]) {
+			my $r = me($n, $op{$n});
+			is($r->{status}, 200, "$n: its token (round $round)");
+			is($r->{json}{name}, "admin-$n", "$n: its operator");
+		}
+	}
+};
+
+subtest 'a token of one hosted instance is refused by every other' => sub {
+	for my $from (@NAMES[0 .. 4]) {
+		for my $to (grep { $_ ne $from } @NAMES[0 .. 4]) {
+			my $r = me($to, $op{$from});
+			is($r->{status}, 401, "${from}'s token on $to");
+		}
+	}
+};
+
+subtest 'one hosting connection per usersd process, whatever the instances' => sub {
+	my ($n) = $t->psql(qq{SELECT count(*) FROM pg_stat_activity
+	    WHERE datname = '$HOSTDB' AND application_name = 'usersd'});
+	my $procs = () = $s->worker_pids;
+	ok($n->[0] >= 1, "usersd holds $n->[0] hosting connection(s)");
+	ok($n->[0] <= $procs, "... no more than its $procs processes");
+};
+
+subtest 'an instance created while usersd runs serves at once' => sub {
+	my $t0 = time;
+	my ($rc, $out) = ctl('instance', 'create', $NAMES[5]);
+	my $took = time - $t0;
+	is($rc, 0, "usersctl instance create $NAMES[5]") or diag($out);
+	cmp_ok($took, '<', 5, sprintf('created in %.2f s', $took));
+	$op{ $NAMES[5] } = setup_via($NAMES[5]);
+	is(me($NAMES[5], $op{ $NAMES[5] })->{status}, 200, 'its operator token works');
+	my ($list) = ctl('instance', 'list');
+	is($list, 0, 'usersctl instance list');
+};
+
+subtest 'a dropped instance is gone from every worker; made again, it starts empty' => sub {
+	my $n = $NAMES[1];
+	my ($rc, $out) = ctl('instance', 'drop', $n);
+	is($rc, 0, "usersctl instance drop $n") or diag($out);
+	is_deeply([ $t->psql(qq{SELECT count(*) FROM pg_roles WHERE rolname LIKE '$n\\_%'}) ], [[0]],
+	    'its roles are gone');
+	for (1 .. 6) {
+		my $r = me($n, $op{$n});
+		is($r->{status}, 503, 'a request to it is 503');
+		is($r->{json}{code}, 'unavailable', '... JSON unavailable') or diag($r->{raw});
+	}
+	is(me($NAMES[0], $op{ $NAMES[0] })->{status}, 200, 'the others still serve');
+	($rc, $out) = ctl('instance', 'create', $n);
+	is($rc, 0, "usersctl instance create $n again") or diag($out);
+	for (1 .. 6) {
+		is(me($n, $op{$n})->{status}, 401, 'the old operator token is refused');
+	}
+	my $r = req($n, 'GET', '/api/v2/setup');
+	is($r->{json}{allowed} ? 1 : 0, 1, 'the new instance awaits its setup');
+};
+
+subtest 'dropped and made again between two requests: never a 500' => sub {
+	my $n = $NAMES[2];
+	is(me($n, $op{$n})->{status}, 200, 'served before') for 1 .. 4;
+	is((ctl('instance', 'drop', $n))[0], 0, 'dropped');
+	is((ctl('instance', 'create', $n))[0], 0, 'made again');
+	my @st = map { me($n, $op{$n})->{status} } 1 .. 8;
+	ok(!grep({ $_ != 401 && $_ != 503 } @st), "401 or 503 only (@st)");
+	is_deeply([ @st[4 .. 7] ], [ 401, 401, 401, 401 ], 'then the old token is refused');
+};
+
+subtest 'unknown and malformed instance names' => sub {
+	for my $n ("nope$$", 'Upper', 'pg_catalog', 'public', 'x' x 45) {
+		my $r = req($n, 'GET', '/api/v2/setup');
+		is($r->{status}, 503, "$n: 503");
+		is($r->{json}{code}, 'unavailable', "$n: JSON unavailable");
+	}
+	like($s->log('usersd.log'), qr/unknown instance "nope$$"/, 'logged');
+};
+
+diag($s->log("usersd.log")) if $ENV{T0220_LOG};
+$s->stop;
+ctl('instance', 'drop', $_) for @NAMES;
+$t->_admin_sql(qq{DROP DATABASE IF EXISTS "$HOSTDB" WITH (FORCE)});
+done_testing();
