@@ -579,6 +579,9 @@ prepare(struct db *db, enum stmt s)
 	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	if (!ok && sc != NULL && state != NULL && is_gone(state))
 		sc->gone = 1;
+	else if (!ok && (s == STMT_HOSTED_LOOKUP || s == STMT_HOSTED_LIST) &&
+	    state != NULL && strcmp(state, "42P01") == 0)
+		;	/* no instance created in this database yet */
 	else if (!ok)
 		log_warnx("cannot prepare statement %d: %s", (int)s,
 		    PQerrorMessage(db->conn));

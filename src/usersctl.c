@@ -328,10 +328,15 @@ create_hosted(struct ctl *c, const char *name, const char *want)
 		return 1;
 	}
 	if (*role != '\0') {
-		snprintf(sql, sizeof(sql), "GRANT \"%s_service\" TO \"%s\"; "
-		    "GRANT SELECT ON public.usersd_hosted TO \"%s\"", name,
-		    role, role);
+		/* Under the migrations' lock: two grants on one row at once
+		 * fail ("tuple concurrently updated"). */
+		snprintf(sql, sizeof(sql), "BEGIN; "
+		    "SELECT pg_advisory_xact_lock(7236601); "
+		    "GRANT \"%s_service\" TO \"%s\"; "
+		    "GRANT SELECT ON public.usersd_hosted TO \"%s\"; COMMIT",
+		    name, role, role);
 		if (db_script(c->db, sql, err, sizeof(err)) == -1) {
+			(void)db_script(c->db, "ROLLBACK", sql, sizeof(sql));
 			fprintf(stderr, "usersctl: instance %s: %s\n", name,
 			    err);
 			return 1;
