@@ -87,6 +87,28 @@ subtest 'one hosting connection per usersd process, whatever the instances' => s
 	ok($n->[0] <= $procs, "... no more than its $procs processes");
 };
 
+subtest "an instance's admin role reaches its instance only" => sub {
+	my ($a, $b) = @NAMES[0, 3];
+	my $who = "adm$$";
+	ok($t->_admin_sql(qq{CREATE ROLE "$who" LOGIN IN ROLE "${a}_admin"}), "$who is ${a}_admin");
+	my $as = sub {
+		return TestLib::_run('psql', '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-d',
+		    "host=$t->{pghost} port=$t->{pgport} dbname=$HOSTDB user=$who options='-c search_path=\"$a\"'",
+		    '-c', $_[0]);
+	};
+	my ($rc, $out) = $as->('SELECT name FROM admin_users');
+	is($rc, 0, 'the admin views of its instance') or diag($out);
+	like($out, qr/^admin-\Q$a\E$/m, '... list its operator');
+	for my $tbl (qw(users authorizations sessions audit_log admin_users)) {
+		($rc, $out) = $as->(qq{SELECT count(*) FROM "$b".$tbl});
+		isnt($rc, 0, "$b.$tbl is out of reach");
+		like($out, qr/permission denied/, '... permission denied') or diag($out);
+	}
+	($rc, $out) = $as->(qq{DELETE FROM "$b".users});
+	like($out, qr/permission denied/, "no DELETE in $b");
+	$t->_admin_sql(qq{DROP OWNED BY "$who"; DROP ROLE "$who"});
+};
+
 subtest 'an instance created while usersd runs serves at once' => sub {
 	my $t0 = time;
 	my ($rc, $out) = ctl('instance', 'create', $NAMES[5]);
