@@ -179,6 +179,7 @@ bench:
 	bash scripts/deps.sh
 	$(MAKE) all
 	bash bench/run.sh
+	bash bench/hosted.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/usersd/sql/migrations
