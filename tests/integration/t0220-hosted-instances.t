@@ -7,11 +7,13 @@
 # 503 on every worker that had served it, and one made again under the same
 # name starts empty: the old operator token is refused.  Whatever the
 # number of instances, usersd holds at most one hosting connection per
-# process.
+# process and hosting database.  A second hosting database (hosting.pg2)
+# serves the instances created there.
 use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
+use File::Temp qw(tempdir);
 use Test::More;
 use Time::HiRes qw(time);
 use TestLib;
@@ -22,23 +24,28 @@ my $t = TestLib->new;
 my $HOSTDB = "t_hosted_$$";
 my $ROLE = $ENV{USERSD_TEST_HOSTING_ROLE} // 'usersd_test_hosting';
 $t->_admin_sql(qq{CREATE DATABASE "$HOSTDB"}) or die 'cannot create the hosting database';
+$t->_admin_sql(qq{CREATE DATABASE "${HOSTDB}_2"}) or die 'cannot create the second hosting database';
 my $CI = "host=$t->{pghost} port=$t->{pgport} dbname=$HOSTDB";
+my $CI2 = "host=$t->{pghost} port=$t->{pgport} dbname=${HOSTDB}_2";
 my @NAMES = map { "h$$-$_" } 1 .. 6;
+my $ON2 = "h$$-pg2";
 
-# usersctl as postgres on the hosting database: (exit status, output).
-sub ctl {
-	local $ENV{USERSD_HOSTING} = "$CI user=postgres";
-	local $ENV{USERSD_HOSTING_ROLE} = $ROLE;
-	return TestLib::_run($TestLib::CTL, @_);
-}
+# usersctl as postgres on the hosting databases: (exit status, output).
+my $CTLCONF = tempdir('t0220-XXXXXX', TMPDIR => 1, CLEANUP => 1) . '/usersctl.conf';
+open my $cf, '>', $CTLCONF or die $!;
+print $cf "hosting = $CI user=postgres\nhosting.pg2 = $CI2 user=postgres\nhosting_role = $ROLE\n";
+close $cf;
+sub ctl { return TestLib::_run($TestLib::CTL, '-c', $CTLCONF, @_) }
 
 for my $n (@NAMES[0 .. 4]) {
 	my ($rc, $out) = ctl('instance', 'create', $n);
 	is($rc, 0, "usersctl instance create $n") or diag($out);
 }
 
+my ($rc2, $out2) = ctl('instance', 'create', $ON2, '--server', 'pg2');
+is($rc2, 0, "usersctl instance create $ON2 --server pg2") or diag($out2);
 my $s = TestLib::Server->start_ok(kind => 'nginx', t => $t, workers => 2,
-    env => { USERSD_HOSTING => "$CI user=$ROLE" }) or exit 1;
+    config => "hosting = $CI user=$ROLE\nhosting.pg2 = $CI2 user=$ROLE\n") or exit 1;
 
 sub req {
 	my ($inst, $method, $path, %o) = @_;
@@ -58,7 +65,24 @@ sub me {
 	return req($inst, 'GET', '/api/v2/me', headers => { Authorization => "Token $token" });
 }
 
-my %op = map { $_ => setup_via($_) } @NAMES[0 .. 4];
+my %op = map { $_ => setup_via($_) } @NAMES[0 .. 4], $ON2;
+
+subtest 'an instance of the second hosting database' => sub {
+	my ($list) = grep { /^\Q$ON2\E\t/ } split /\n/, (ctl('instance', 'list'))[1];
+	is($list, "$ON2\tpg2", 'usersctl instance list names its database');
+	for (1 .. 4) {
+		my $r = me($ON2, $op{$ON2});
+		is($r->{status}, 200, 'its token works');
+		is($r->{json}{name}, "admin-$ON2", 'its operator');
+		is(me($NAMES[0], $op{$ON2})->{status}, 401, 'refused by an instance of the first');
+	}
+	my @rows = $t->psql(qq{SELECT count(*) FROM pg_stat_activity
+	    WHERE datname = '${HOSTDB}_2' AND application_name = 'usersd'});
+	ok($rows[0][0] >= 1, 'usersd connects to the second database');
+	my ($rc, $out) = ctl('instance', 'create', $ON2);
+	isnt($rc, 0, 'the same name cannot go to the first database too');
+	like($out, qr/hosted in pg2/, '... it says where it is');
+};
 
 subtest 'each instance serves its own users, on every worker' => sub {
 	for my $round (1 .. 4) {
@@ -163,6 +187,6 @@ subtest 'unknown and malformed instance names' => sub {
 
 diag($s->log("usersd.log")) if $ENV{T0220_LOG};
 $s->stop;
-ctl('instance', 'drop', $_) for @NAMES;
-$t->_admin_sql(qq{DROP DATABASE IF EXISTS "$HOSTDB" WITH (FORCE)});
+ctl('instance', 'drop', $_) for @NAMES, $ON2;
+$t->_admin_sql(qq{DROP DATABASE IF EXISTS "$_" WITH (FORCE)}) for $HOSTDB, "${HOSTDB}_2";
 done_testing();

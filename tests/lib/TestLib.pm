@@ -549,6 +549,7 @@ sub start {
 	for my $n (sort keys %{ $o{instances} // {} }) {
 		print $c "instance.$n = $o{instances}{$n}\n";
 	}
+	print $c $o{config} if defined $o{config};	# more lines, as given
 	close $c;
 	chmod 0644, $conf;
 
