@@ -1,8 +1,9 @@
 /*
  * db.c -- libpq connection lifecycle and the statement table.  Every SQL
  * text the program runs is below, in stmts[] (after openradtool); each is
- * prepared once per connection, lazily on first use, and run only with
- * PQexecPrepared.  SQLSTATEs become enum dbres here and nowhere else.
+ * prepared once per connection, lazily on first use, and run only as a
+ * prepared statement (exec_bounded: PQexecPrepared with a deadline).
+ * SQLSTATEs become enum dbres here and nowhere else.
  */
 #include <errno.h>
 #include <limits.h>
@@ -427,8 +428,8 @@ db_connect(struct db *db, char *err, size_t errsz)
 	snprintf(options, sizeof(options), "%s -c statement_timeout=%lld "
 	    "-c plan_cache_mode=force_generic_plan", pgopts ? pgopts : "",
 	    db->cfg->statement_timeout);
-	/* Our defaults first: the admin's conninfo (dbname) overrides them. */
 	/*
+	 * Our defaults first: the admin's conninfo (dbname) overrides them.
 	 * With several hosts (host=a,b), libpq tries them in turn and keeps
 	 * only a server that takes writes: after a failover, the next connect
 	 * finds the promoted standby.
@@ -553,7 +554,9 @@ now_ms(void)
  * PQexecPrepared with a deadline: statement_timeout + DEADLINE_GRACE_MS.
  * Past it the statement is cancelled (a commit waiting for its standby
  * then completes on the primary alone, so it was never confirmed on both)
- * and the connection dropped.  The last result, or NULL when the
+ * and the connection dropped.  PQcancel opens a connection of its own:
+ * at once to a live server; to a host that is gone, after the kernel's
+ * connect timeout, which still beats waiting for TCP to give up.  The last result, or NULL when the
  * connection failed or the deadline passed (db->fail says which).
  */
 static PGresult *
