@@ -108,7 +108,14 @@ subtest 'a write refused by a read-only server goes to one that takes writes' =>
 	$t->psql_at($A, "ALTER SYSTEM SET default_transaction_read_only = on");
 	$t->psql_at($A, qq{ALTER DATABASE "$db" SET default_transaction_read_only = off});
 	$t->psql_at($A, "SELECT pg_reload_conf()");
-	sleep 0.3;
+	# The postmaster has reloaded once a new session elsewhere sees it;
+	# the open sessions pick it up before their next statement.
+	ok(TestLib::within(10, sub {
+		my ($rc, $out) = TestLib::_run('psql', '-X', '-At', '-h', $A, '-U', 'postgres',
+		    '-d', 'postgres', '-c', 'SHOW default_transaction_read_only');
+		$rc == 0 && $out =~ /^on$/m;
+	}), 'the server is read-only for open sessions');
+	sleep 0.2;
 	my @codes = map { create_user("ha-fenced-$_")->{status} } 1 .. 2 * $WORKERS;
 	is_deeply([ grep { $_ != 201 } @codes ], [], 'every write is 201');
 	like($s->log('usersd.log'), qr/read-only; reconnecting/,
