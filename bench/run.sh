@@ -8,7 +8,9 @@
 # usersd master with 4 workers on a unix socket (plus its sign-in pool on a
 # second one), and nginx (or lighttpd) on 127.0.0.1.  wrk drives the
 # scenarios; the floors are /ping through the same stack, pgbench on the
-# same cluster and raw libargon2 (bench/hashfloor.c).
+# same cluster and raw libargon2 (bench/hashfloor.c).  Last, a streaming
+# standby of the cluster measures what synchronous replication costs the
+# writes (single server vs synchronous standby, side by side).
 #
 # Knobs (environment):
 #   BENCH_USERS=100000     users seeded into "bench" (1000000 for the large run)
@@ -65,6 +67,7 @@ RESULTS=$RESULTS_DIR/$STAMP.md
 TMP=$(mktemp -d /tmp/usersd-bench.XXXXXX)
 chmod 0755 "$TMP"
 PGDIR=$TMP/pg
+STANDBY=$TMP/standby     # its base name is its slot and application_name
 RUN=$TMP/run
 RAW=$TMP/raw
 mkdir -p "$RUN" "$RAW"
@@ -79,7 +82,7 @@ fi
 T_START=$(date +%s)
 
 # ---------------------------------------------------------------- cleanup
-USERSD_PID="" WEB_PID="" PG_STARTED="" BG_PIDS=()
+USERSD_PID="" WEB_PID="" PG_STARTED="" STANDBY_STARTED="" BG_PIDS=()
 
 # stop_pid PID: TERM, wait up to 10 s, then KILL.  Only PIDs we started.
 stop_pid() {
@@ -106,6 +109,9 @@ cleanup() {
 	# The web server first, then the master (it drains its workers).
 	stop_pid "$WEB_PID"
 	stop_pid "$USERSD_PID"
+	if [ -n "$STANDBY_STARTED" ]; then
+		bash tests/lib/pg.sh stop "$STANDBY" || true
+	fi
 	if [ -n "$PG_STARTED" ]; then
 		bash tests/lib/pg.sh stop "$PGDIR" || true
 	fi
@@ -591,6 +597,33 @@ BG_PIDS=()
 FLOOD_LINE=$(grep '^BENCH ' "$RAW/flood-bg.txt" | tail -1 || true)
 for kv in ${FLOOD_LINE#BENCH }; do R[floodbg.${kv%%=*}]=${kv#*=}; done
 
+# Synchronous replication: POST+DELETE with every commit waiting for a
+# streaming standby of the same cluster (pg_basebackup, same machine and
+# disk) to have it on disk, side by side with the same writes on the
+# primary alone (the standby stopped): single, sync, sync, single.
+say "synchronous standby: pg_basebackup of the bench cluster into $STANDBY"
+bash tests/lib/pg.sh standby "$STANDBY" "$PGDIR" >/dev/null
+STANDBY_STARTED=1
+bash tests/lib/pg.sh stop "$STANDBY"
+DUR=$half scenario syncrep_single1 "POST + DELETE, single server (slice 1)" \
+    "$T" "$C" "$URL" "${S_POSTDEL[@]}" -H "$AUTH" -H "Content-Type: application/json"
+bash tests/lib/pg.sh start "$STANDBY" >/dev/null
+bash tests/lib/pg.sh sync "$PGDIR" standby
+DUR=$half scenario syncrep_1 "POST + DELETE, synchronous standby (slice 1)" \
+    "$T" "$C" "$URL" "${S_POSTDEL[@]}" -H "$AUTH" -H "Content-Type: application/json"
+DUR=$half scenario syncrep_2 "POST + DELETE, synchronous standby (slice 2)" \
+    "$T" "$C" "$URL" "${S_POSTDEL[@]}" -H "$AUTH" -H "Content-Type: application/json"
+psql -X -q -d postgres -c 'ALTER SYSTEM RESET synchronous_standby_names' \
+    -c 'SELECT pg_reload_conf()' >/dev/null
+bash tests/lib/pg.sh stop "$STANDBY"
+STANDBY_STARTED=""
+DUR=$half scenario syncrep_single2 "POST + DELETE, single server (slice 2)" \
+    "$T" "$C" "$URL" "${S_POSTDEL[@]}" -H "$AUTH" -H "Content-Type: application/json"
+combine_slices syncrep "POST /api/v2/users + DELETE it, synchronous standby (slices 1 + 2)" \
+    syncrep_1 syncrep_2
+combine_slices syncrep_single "the same, single server (slices 1 + 2)" \
+    syncrep_single1 syncrep_single2
+
 MEM2=$(worker_mem)
 MEM2_PIDS=$(workers)
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -628,6 +661,8 @@ r_postdel=$(calc "${R[postdel.okrps]} / ${R[postdel_ping.okrps]}")
 r_signin=$(calc "${R[signin.okrps]} / $HASH_AROUND")
 r_unknown=$(calc "${R[unknown.mean_us]} / ${R[wrongpw.mean_us]}")
 r_flood=$(calc "${R[flood.okrps]} / ${R[get.okrps]}")
+r_sync=$(calc "${R[syncrep.okrps]} / ${R[syncrep_single.okrps]}")
+r_sync_p50=$(calc "${R[syncrep.p50_us]} / ${R[syncrep_single.p50_us]}")
 r_mem=$(calc "$MEM1 / $MEM0" 3)
 r_mem2=$(calc "$MEM2 / $MEM0" 3)
 mem_note=""
@@ -649,6 +684,8 @@ summary_table() {
 	row unknown "mean $(ms "${R[unknown.mean_us]}") ms = $r_unknown x wrong password" \
 	    "0.9 .. 1.1" "$(v "$r_unknown" ">=" 0.9 "<=" 1.1)"
 	row flood "$r_flood x GET alone" ">= 0.4 x GET alone" "$(v "$r_flood" ">=" 0.4)"
+	row syncrep "$r_sync x single server (p50 $r_sync_p50 x)" "- (the cost, measured)" "-"
+	row syncrep_single "(reference for the row above)" "-" "-"
 	printf '| worker private memory after %s requests / at start | %s | | | | %s (%s / %s KiB) | <= 1.05 | %s |\n' \
 	    "$MEM1_REQS" "-" "$r_mem" "$MEM1" "$MEM0" "$(v "$r_mem" "<=" 1.05)"
 }
@@ -732,6 +769,13 @@ Notes:
   requests (${R[floodbg.s429]:-?} answered 429, ${R[floodbg.sother]:-?} other
   non-2xx, mostly the expected 401) over $(( DUR + WARM + 5 ))s; the GET
   ratio is against the GET row without the flood.
+- Synchronous replication: a standby made with pg_basebackup from the
+  bench cluster, on the same machine and disk (fsync on), streaming
+  through a slot; for the synchronous slices \`synchronous_standby_names\`
+  names it, so each commit waits until the standby has flushed it.  The
+  single-server slices run with the standby stopped.  Order: single,
+  sync, sync, single.  The standby's own CPU shows as "other processes"
+  in the CPU table.
 - Memory: Private_Clean + Private_Dirty from /proc/PID/smaps_rollup summed
   over the master's $(( WORKERS + SIGNIN_WORKERS )) workers (sign-in pool included): at start (after a short warm-up of every
   non-sign-in scenario) $MEM0 KiB; after $MEM1_REQS requests (every non-sign-in scenario,

@@ -1,10 +1,14 @@
 /*
  * db.c -- libpq connection lifecycle and the statement table.  Every SQL
  * text the program runs is below, in stmts[] (after openradtool); each is
- * prepared once per connection, lazily on first use, and run only with
- * PQexecPrepared.  SQLSTATEs become enum dbres here and nowhere else.
+ * prepared once per connection, lazily on first use, and run only as a
+ * prepared statement (exec_bounded: PQexecPrepared with a deadline).
+ * SQLSTATEs become enum dbres here and nowhere else.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,8 +89,10 @@
 #define ACT(u, t, addr) "usersd_act(" u ", " t ", " addr ")"
 
 static const char *const stmts[STMT__MAX] = {
-	/* STMT_PING */
-	"SELECT 1",
+	/* STMT_PING -> "t" when this server takes writes (not a standby,
+	 * not fenced with default_transaction_read_only) */
+	"SELECT NOT (pg_is_in_recovery() OR "
+	"current_setting('transaction_read_only')::boolean)",
 	/* STMT_PRINCIPAL_TOKEN: $1 token hash */
 	PRINCIPAL_TOKEN PRINCIPAL_TOKEN_FROM " WHERE a.token_hash = $1",
 	/* STMT_PRINCIPAL_TOKEN_USER: $1 token hash, $2 user id or NULL --
@@ -306,10 +312,18 @@ struct db {
 	char		 constraint[128];
 	char		 raised[256];
 	struct timespec	 failed_at;	/* last failed connect, or zero */
+	enum dbfail	 fail;		/* why the last DB_UNAVAILABLE */
 };
 
 /* After a failed connect, answer "unavailable" at once for this long. */
 #define RECONNECT_PAUSE_MS	250
+/*
+ * How long past statement_timeout db_run waits for an answer.  The server
+ * ends a slow statement itself at statement_timeout; what it does not end
+ * is a commit waiting for a synchronous standby that is down (the wait
+ * comes after the statement), or a server that stopped answering.
+ */
+#define DEADLINE_GRACE_MS	1000
 
 struct db *
 db_new(const char *conninfo, const struct cfg *cfg)
@@ -349,15 +363,62 @@ notice(void *arg, const char *msg)
 	log_debug("postgres: %.*s", (int)strcspn(msg, "\n"), msg);
 }
 
+/* libpq says one line per host tried: keep them all, on one line. */
+static void
+oneline(char *s)
+{
+	size_t	 n;
+
+	for (; *s != '\0'; s++)
+		if (*s == '\n' || *s == '\t')
+			*s = ' ';
+	for (n = strlen(s); n > 0 && s[n - 1] == ' '; n--)
+		s[n - 1] = '\0';
+}
+
+/*
+ * Whether the server has ended an idle connection: between statements
+ * nothing is due from it, so anything to read is its last word (a FATAL
+ * for a shutdown or a terminated backend) or end of file.  Seen before
+ * sending, a statement goes to a new connection instead of being lost.
+ */
+static int
+ended(struct db *db)
+{
+	struct pollfd	 pfd;
+
+	pfd.fd = PQsocket(db->conn);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return pfd.fd < 0 || poll(&pfd, 1, 0) > 0;
+}
+
 int
 db_connect(struct db *db, char *err, size_t errsz)
 {
 	char		 timeout[16], options[512];
-	const char	*keys[5], *vals[5], *pgopts;
+	const char	*keys[6], *vals[6], *pgopts;
 	struct timespec	 now;
+	int		 intx;
 
-	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
-		return 0;
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK) {
+		if (!ended(db))
+			return 0;
+		/*
+		 * Nothing was sent yet, so any statement may go to a new
+		 * connection -- unless a transaction was open on the old one.
+		 */
+		intx = PQtransactionStatus(db->conn) != PQTRANS_IDLE;
+		log_warnx("the database server ended the connection; "
+		    "reconnecting");
+		db_disconnect(db);
+		if (intx) {
+			db->fail = DBFAIL_LOST;
+			snprintf(err, errsz, "connection lost inside a "
+			    "transaction");
+			return -1;
+		}
+	}
 	db_disconnect(db);
 	/* A down server must not cost every request a connect attempt. */
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -379,19 +440,29 @@ db_connect(struct db *db, char *err, size_t errsz)
 	snprintf(options, sizeof(options), "%s -c statement_timeout=%lld "
 	    "-c plan_cache_mode=force_generic_plan", pgopts ? pgopts : "",
 	    db->cfg->statement_timeout);
-	/* Our defaults first: the admin's conninfo (dbname) overrides them. */
+	/*
+	 * Our defaults first: the admin's conninfo (dbname) overrides them.
+	 * With several hosts (host=a,b), libpq tries them in turn and keeps
+	 * only a server that takes writes: after a failover, the next connect
+	 * finds the promoted standby.
+	 */
 	keys[0] = "connect_timeout";	vals[0] = timeout;
 	keys[1] = "application_name";	vals[1] = "usersd";
 	keys[2] = "options";		vals[2] = options;
-	keys[3] = "dbname";		vals[3] = db->conninfo;
-	keys[4] = NULL;			vals[4] = NULL;
+	keys[3] = "target_session_attrs"; vals[3] = "read-write";
+	keys[4] = "dbname";		vals[4] = db->conninfo;
+	keys[5] = NULL;			vals[5] = NULL;
 	if (*db->conninfo == '\0')
-		keys[3] = vals[3] = NULL;
+		keys[4] = vals[4] = NULL;
 	db->conn = PQconnectdbParams(keys, vals, 1);
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 		snprintf(err, errsz, "%s", db->conn ?
 		    PQerrorMessage(db->conn) : "out of memory");
-		err[strcspn(err, "\n")] = '\0';
+		oneline(err);
+		db->fail = db->conn != NULL &&
+		    (strstr(PQerrorMessage(db->conn), "read-only") != NULL ||
+		    strstr(PQerrorMessage(db->conn), "hot standby") != NULL) ?
+		    DBFAIL_READONLY : DBFAIL_CONNECT;
 		db_disconnect(db);
 		clock_gettime(CLOCK_MONOTONIC, &db->failed_at);
 		return -1;
@@ -527,10 +598,18 @@ classify(struct db *db, PGresult *res)
 	snprintf(db->constraint, sizeof(db->constraint), "%s",
 	    cons ? cons : "");
 	snprintf(db->raised, sizeof(db->raised), "%s", msg ? msg : "");
+	db->fail = DBFAIL_NONE;
 	if (PQstatus(db->conn) != CONNECTION_OK || state == NULL ||
 	    strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
-	    strcmp(state, "53300") == 0)
+	    strcmp(state, "53300") == 0) {
+		db->fail = DBFAIL_LOST;
 		return DB_UNAVAILABLE;
+	}
+	/* A standby, or a primary fenced read-only: nothing was written. */
+	if (strcmp(state, "25006") == 0) {
+		db->fail = DBFAIL_READONLY;
+		return DB_UNAVAILABLE;
+	}
 	if (strcmp(state, "23505") == 0)
 		return DB_CONFLICT;
 	if (strcmp(state, "23503") == 0)
@@ -543,8 +622,10 @@ classify(struct db *db, PGresult *res)
 		return DB_RAISED;
 	if (strcmp(state, "UA001") == 0)
 		return DB_REFUSED;
-	if (strcmp(state, "57014") == 0)	/* statement timeout */
+	if (strcmp(state, "57014") == 0) {	/* statement timeout */
+		db->fail = DBFAIL_TIMEOUT;
 		return DB_UNAVAILABLE;
+	}
 	if (db->schema != NULL && is_gone(state)) {
 		db->schema->gone = 1;
 		return DB_UNAVAILABLE;
@@ -612,6 +693,110 @@ copy_rows(PGresult *res, struct arena *a, struct dbrows *out)
 			    (size_t)PQgetlength(res, r, c));
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * PQexecPrepared with a deadline: statement_timeout + DEADLINE_GRACE_MS.
+ * Past it the statement is cancelled (a commit waiting for its standby
+ * then completes on the primary alone, so it was never confirmed on both)
+ * and the connection dropped.  PQcancel opens a connection of its own:
+ * at once to a live server; to a host that is gone, after the kernel's
+ * connect timeout, which still beats waiting for TCP to give up.  The last result, or NULL when the
+ * connection failed or the deadline passed (db->fail says which).
+ */
+static PGresult *
+exec_bounded(struct db *db, const char *name, int n,
+    const char *const *params)
+{
+	struct pollfd	 pfd;
+	PGcancel	*cancel;
+	PGresult	*res = NULL, *r;
+	char		 errbuf[256];
+	long long	 deadline, left;
+
+	if (!PQsendQueryPrepared(db->conn, name, n, params, NULL, NULL, 0))
+		return NULL;
+	deadline = now_ms() + db->cfg->statement_timeout + DEADLINE_GRACE_MS;
+	for (;;) {
+		while (PQisBusy(db->conn)) {
+			if ((left = deadline - now_ms()) <= 0)
+				goto timedout;
+			pfd.fd = PQsocket(db->conn);
+			pfd.events = POLLIN;
+			if (poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left)
+			    == -1 && errno != EINTR)
+				break;
+			if (!PQconsumeInput(db->conn))
+				break;
+		}
+		/* Until NULL: the answer counts only once the commit is done. */
+		if ((r = PQgetResult(db->conn)) == NULL)
+			break;
+		PQclear(res);
+		res = r;
+		if (PQstatus(db->conn) != CONNECTION_OK)
+			break;
+	}
+	return res;
+timedout:
+	PQclear(res);
+	log_warnx("no answer from the database within statement_timeout "
+	    "+ %d ms (a synchronous standby down?); cancelling",
+	    DEADLINE_GRACE_MS);
+	if ((cancel = PQgetCancel(db->conn)) != NULL) {
+		if (!PQcancel(cancel, errbuf, sizeof(errbuf)))
+			log_warnx("cannot cancel: %s", errbuf);
+		PQfreeCancel(cancel);
+	}
+	db_disconnect(db);
+	db->fail = DBFAIL_TIMEOUT;
+	return NULL;
+}
+
+/*
+ * Whether s may run again after its connection broke with the statement
+ * sent: reads, and the session touch (a renewal may well happen twice).
+ * A write may have committed before the answer was lost.
+ */
+static int
+retry_safe(enum stmt s)
+{
+	switch (s) {
+	case STMT_PING:
+	case STMT_PRINCIPAL_TOKEN:
+	case STMT_PRINCIPAL_TOKEN_USER:
+	case STMT_PRINCIPAL_SESSION:
+	case STMT_PRINCIPAL_SESSION_USER:
+	case STMT_SESSION_SELF:
+	case STMT_SESSION_TOUCH:
+	case STMT_USER_GET:
+	case STMT_USER_BY_NAME:
+	case STMT_USERS_LIST:
+	case STMT_USERS_LIST_DESC:
+	case STMT_USER_PASSWORD_GET:
+	case STMT_USER_PASSWORD_BY_ID:
+	case STMT_SETUP_ALLOWED:
+	case STMT_AUTH_GET:
+	case STMT_AUTHS_LIST:
+	case STMT_ORG_GET:
+	case STMT_ORG_BY_NAME:
+	case STMT_ORGS_LIST:
+	case STMT_MEMBERS_LIST:
+	case STMT_HOSTED_LOOKUP:
+	case STMT_HOSTED_LIST:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 enum dbres
 db_run(struct db *db, enum stmt s, int n, const char *const *params,
     struct arena *a, struct dbrows *out)
@@ -619,49 +804,68 @@ db_run(struct db *db, enum stmt s, int n, const char *const *params,
 	char		 name[64], err[256];
 	PGresult	*res = NULL;
 	enum dbres	 rc;
-	int		 tries;
+	int		 tries, idle;
 
 	if (out != NULL)
 		memset(out, 0, sizeof(*out));
+	/*
+	 * One retry, on a new connection, and only of what cannot have
+	 * committed: a statement never sent, one a read-only server refused,
+	 * or a retry-safe one.  Never inside a transaction, which died with
+	 * its connection.
+	 */
 	for (tries = 0; tries < 2; tries++) {
 		if (db_connect(db, err, sizeof(err)) == -1) {
 			log_warnx("database unavailable: %s", err);
 			return DB_UNAVAILABLE;
 		}
+		idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
 		if (prepare(db, s) == -1) {
 			/* A connection that broke while idle fails here first. */
 			if (PQstatus(db->conn) != CONNECTION_OK) {
+				db->fail = DBFAIL_LOST;
 				db_disconnect(db);
-				continue;
+				if (idle)
+					continue;
+				return DB_UNAVAILABLE;
 			}
 			return db->schema && db->schema->gone ?
 			    DB_UNAVAILABLE : DB_ERROR;
 		}
 		stmt_name(db, s, name, sizeof(name));
-		res = PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+		res = exec_bounded(db, name, n, params);
 		if (res != NULL && (PQresultStatus(res) == PGRES_TUPLES_OK ||
 		    PQresultStatus(res) == PGRES_COMMAND_OK))
 			break;
-		rc = res ? classify(db, res) : DB_UNAVAILABLE;
+		if (res != NULL)
+			rc = classify(db, res);
+		else {
+			rc = DB_UNAVAILABLE;
+			if (db->fail != DBFAIL_TIMEOUT)
+				db->fail = DBFAIL_LOST;
+		}
 		if (rc == DB_ERROR)
 			log_warnx("statement %d failed: %s", (int)s,
 			    PQresultErrorMessage(res));
 		PQclear(res);
 		res = NULL;
-		if (rc != DB_UNAVAILABLE || PQstatus(db->conn) == CONNECTION_OK)
+		if (rc != DB_UNAVAILABLE)
 			return rc;
-		/* The server went away: reconnect once, then give up. */
+		if (db->fail == DBFAIL_READONLY) {
+			/* Another host may have been promoted: look again. */
+			log_warnx("the database server is read-only; "
+			    "reconnecting");
+			db_disconnect(db);
+			if (idle)
+				continue;
+			return rc;
+		}
+		if (db->fail == DBFAIL_TIMEOUT ||
+		    PQstatus(db->conn) == CONNECTION_OK)
+			return rc;
 		log_warnx("database connection lost; reconnecting");
 		db_disconnect(db);
-		/*
-		 * Retrying a write could apply it twice: only reads (and a
-		 * session renewal, which may well happen twice) are retried.
-		 */
-		if (s != STMT_PING && s != STMT_PRINCIPAL_TOKEN &&
-		    s != STMT_PRINCIPAL_TOKEN_USER &&
-		    s != STMT_PRINCIPAL_SESSION &&
-		    s != STMT_PRINCIPAL_SESSION_USER &&
-		    s != STMT_SESSION_SELF && s != STMT_SESSION_TOUCH)
+		if (!idle || !retry_safe(s))
 			return DB_UNAVAILABLE;
 	}
 	if (res == NULL)
@@ -796,6 +1000,18 @@ const char *
 db_raised(const struct db *db)
 {
 	return db->raised;
+}
+
+enum dbfail
+db_failure(const struct db *db)
+{
+	return db->fail;
+}
+
+void
+db_close(struct db *db)
+{
+	db_disconnect(db);
 }
 
 int

@@ -28,6 +28,16 @@ enum dbres {
 	DB_ERROR		/* anything else: logged */
 };
 
+/* After DB_UNAVAILABLE: what failed (db_failure), for /health. */
+enum dbfail {
+	DBFAIL_NONE = 0,
+	DBFAIL_CONNECT,		/* no server could be reached */
+	DBFAIL_READONLY,	/* the servers reached take no writes
+				 * (standbys; a primary fenced read-only) */
+	DBFAIL_LOST,		/* the connection broke */
+	DBFAIL_TIMEOUT		/* statement_timeout, or no answer after it */
+};
+
 /* Column numbers are given with each statement in db.c. */
 enum stmt {
 	STMT_PING = 0,
@@ -118,8 +128,13 @@ void		 db_free(struct db *);
 /*
  * Runs a prepared statement with n text parameters (NULL for SQL NULL).
  * Rows go into out (may be NULL) in arena a.  Returns DB_OK with at least
- * one row, DB_NOROW with none, or a failure class.  Reconnects once when the
- * connection had broken before the call.
+ * one row, DB_NOROW with none, or a failure class.  Waits at most
+ * statement_timeout + 1 s.  Outside a transaction it reconnects and runs
+ * the statement again, once, when that cannot apply it twice: the
+ * connection had broken before it was sent, a read-only server refused it
+ * (SQLSTATE 25006: after a failover, the next connect finds the new
+ * primary), or it is a read.  A write whose answer was lost is not run
+ * again: it gives DB_UNAVAILABLE, whether or not it committed.
  */
 enum dbres	 db_run(struct db *, enum stmt, int n,
 		    const char *const *params, struct arena *a,
@@ -150,6 +165,10 @@ const char	*dbrows_get(const struct dbrows *, int row, int col);
 const char	*db_constraint(const struct db *);
 /* After DB_RAISED: the message the SQL function raised. */
 const char	*db_raised(const struct db *);
+/* After DB_UNAVAILABLE: why. */
+enum dbfail	 db_failure(const struct db *);
+/* Drops the connection; the next statement connects again. */
+void		 db_close(struct db *);
 
 /*
  * Runs trusted SQL text compiled into the binary (the migrations) with the

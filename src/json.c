@@ -802,7 +802,8 @@ json_allowed_encode(struct arena *a, int allowed)
 }
 
 char *
-json_health_encode(struct arena *a, int pass, const char *message)
+json_health_encode(struct arena *a, int pass, const char *message,
+    const char *check_message)
 {
 	json_object	*o = json_object_new_object();
 	json_object	*checks = json_object_new_array();
@@ -810,8 +811,8 @@ json_health_encode(struct arena *a, int pass, const char *message)
 
 	add_str(pg, "name", "postgresql");
 	add_str(pg, "status", pass ? "pass" : "fail");
-	if (!pass)
-		add_str(pg, "message", "database unavailable");
+	if (check_message != NULL)
+		add_str(pg, "message", check_message);
 	json_object_array_add(checks, pg);
 	add_str(o, "name", "influxdb");
 	add_str(o, "message", message);

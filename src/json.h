@@ -49,6 +49,7 @@ char	*json_authzs_encode(struct arena *, const struct authz *, size_t,
 	    const char *self);
 char	*json_setup_encode(struct arena *, const struct setup_out *);
 char	*json_allowed_encode(struct arena *, int allowed);
-char	*json_health_encode(struct arena *, int pass, const char *message);
+char	*json_health_encode(struct arena *, int pass, const char *message,
+	    const char *check_message);
 
 #endif

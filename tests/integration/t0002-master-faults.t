@@ -70,6 +70,8 @@ subtest 'PostgreSQL down: fast 503, workers stay' => sub {
 		my $took = time - $t0;
 		is($r->{status}, 503, "request $i: /health is 503");
 		is($r->{json}{status}, 'fail', "request $i: status fail");
+		like($r->{json}{checks}[0]{message} // '', qr/^connect: /,
+		    "request $i: the connect check fails");
 		cmp_ok($took, '<', 1, "request $i: answered within 1 s");
 	}
 	is_deeply([ $s->worker_pids ], \@before, 'no worker died');

@@ -73,6 +73,12 @@ sub _run {
 # TestLib->new(%opts): a fresh database for this test file.
 #   cluster => 'own'  start a private cluster (for tests that stop
 #                     PostgreSQL) and migrate it with usersctl.
+#   cluster => 'pair' the same, plus a synchronous streaming standby of it
+#                     (tests/lib/pg.sh standby/sync): primary in DIR/a,
+#                     standby in DIR/b.  conninfo names both hosts, the
+#                     standby first and no target_session_attrs (usersd
+#                     must find the primary itself); admin_conninfo (psql)
+#                     asks libpq for the read-write one.
 sub new {
 	my ($class, %o) = @_;
 	my $self = bless { %o }, $class;
@@ -82,7 +88,7 @@ sub new {
 	# One test file may make several databases: the 2nd gets "_2" ...
 	my $nth = ++$NEW_COUNT;
 	$self->{dbname} = lc("t_${name}_$$" . ($nth > 1 ? "_$nth" : ''));
-	if (($o{cluster} // '') eq 'own') {
+	if (($o{cluster} // '') eq 'own' || ($o{cluster} // '') eq 'pair') {
 		$self->_own_cluster;
 	} elsif ($ENV{USERSD_TEST_HOSTED}) {
 		return $self->_hosted_instance($name, $nth);
@@ -97,11 +103,14 @@ sub new {
 	push @DBS, $self;
 	$self->{admin_conninfo} = "host=$self->{pghost} port=$self->{pgport} "
 	    . "dbname=$self->{dbname} user=postgres";
+	$self->_standby if ($o{cluster} // '') eq 'pair';
 	# usersd and usersctl connect as the service role, as deployed: what
 	# proves its grants suffice.  psql helpers stay the superuser.
 	my ($svc) = $self->psql(q{SELECT usersd_role('service')});
 	$self->{service_role} = $svc->[0] or die 'no service role in the template';
 	($self->{conninfo} = $self->{admin_conninfo}) =~ s/user=postgres/user=$svc->[0]/;
+	$self->{conninfo} = "host=$self->{standby_dir},$self->{pgdir} port=5432,5432 "
+	    . "dbname=$self->{dbname} user=$svc->[0]" if $self->{standby_dir};
 	return $self;
 }
 
@@ -137,6 +146,39 @@ sub _hosted_instance {
 	return $self;
 }
 
+# The standby of cluster => 'pair', streaming from the migrated primary,
+# then made synchronous.
+sub _standby {
+	my ($self) = @_;
+	(my $b = $self->{pgdir}) =~ s{/a$}{/b};
+	my ($rc, $out) = _run($PGSH, 'standby', $b, $self->{pgdir});
+	$rc == 0 or cannot_run("cannot start a standby in $b: $out");
+	push @CLUSTERS, $b;
+	($rc, $out) = _run($PGSH, 'sync', $self->{pgdir}, 'b');
+	$rc == 0 or cannot_run("the standby does not become synchronous: $out");
+	$self->{standby_dir} = $b;
+	$self->{admin_conninfo} = "host=$self->{pgdir},$b port=5432,5432 "
+	    . "dbname=$self->{dbname} user=postgres target_session_attrs=read-write";
+}
+
+sub primary_dir { $_[0]{pgdir} }
+sub standby_dir { $_[0]{standby_dir} }
+
+# $t->pg_node(COMMAND, DIR): tests/lib/pg.sh COMMAND DIR (start, stop,
+# crash, promote, ...); dies when it fails.
+sub pg_node {
+	my ($self, $cmd, @args) = @_;
+	my ($rc, $out) = _run($PGSH, $cmd, @args);
+	$rc == 0 or die "pg.sh $cmd @args: $out";
+}
+
+# $t->psql_at(DIR, SQL): like psql, on the server in DIR (either node).
+sub psql_at {
+	my ($self, $dir, $sql) = @_;
+	local $self->{admin_conninfo} = "host=$dir port=5432 dbname=$self->{dbname} user=postgres";
+	return $self->psql($sql);
+}
+
 # The conninfo usersd uses (the service role); admin_conninfo: postgres.
 sub conninfo { $_[0]{conninfo} }
 sub admin_conninfo { $_[0]{admin_conninfo} }
@@ -156,7 +198,7 @@ sub _own_cluster {
 	my ($self) = @_;
 	my $dir = tempdir('usersd-pg-XXXXXX', TMPDIR => 1, CLEANUP => !$ENV{USERSD_TEST_KEEP});
 	chmod 0755, $dir;
-	$self->{pgdir} = "$dir/pg";
+	$self->{pgdir} = ($self->{cluster} // '') eq 'pair' ? "$dir/a" : "$dir/pg";
 	my ($rc, $out) = _run($PGSH, 'start', $self->{pgdir});
 	$rc == 0 or cannot_run("cannot start PostgreSQL in $self->{pgdir}: $out");
 	push @CLUSTERS, $self->{pgdir};
