@@ -13,11 +13,17 @@
 
 #include "cfg.h"
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 #include "banned.h"
 
-/* KEY_ORIGINS: a string too, checked to be a list of origins. */
-enum keytype { KEY_INT, KEY_STR, KEY_LEVEL, KEY_ORIGINS };
+/*
+ * KEY_ORIGINS: a string too, checked to be a list of origins.
+ * KEY_METRICS: off, on or token, stored as enum metrics_mode.
+ */
+enum keytype { KEY_INT, KEY_STR, KEY_LEVEL, KEY_ORIGINS, KEY_METRICS };
+
+static const char *const metrics_modes[] = { "off", "on", "token" };
 
 struct cfgkey {
 	const char	*name;
@@ -73,6 +79,9 @@ static const struct cfgkey keys[] = {
 	{ "allowed_origins", KEY_ORIGINS, OFF(allowed_origins), 0, "", 0, 0,
 	  "other origins (scheme://host[:port], space-separated) whose pages "
 	  "may write with the session cookie and get CORS answers" },
+	{ "metrics", KEY_METRICS, OFF(metrics), METRICS_TOKEN, NULL, 0, 0,
+	  "GET /metrics: off, on (to anyone the web server lets through) or "
+	  "token (an operator's token)" },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -172,8 +181,19 @@ set_key(struct cfg *c, const struct cfgkey *k, const char *val,
 {
 	long long	 v;
 	int		 lvl;
+	size_t		 i;
 
 	switch (k->type) {
+	case KEY_METRICS:
+		for (i = 0; i < sizeof(metrics_modes) /
+		    sizeof(metrics_modes[0]); i++)
+			if (strcmp(val, metrics_modes[i]) == 0) {
+				*(long long *)((char *)c + k->off) =
+				    (long long)i;
+				return 0;
+			}
+		return seterr(err, errsz, "%s: %s must be off, on or token, "
+		    "not \"%s\"", where, k->name, val);
 	case KEY_ORIGINS:
 		if (!valid_origins(val))
 			return seterr(err, errsz, "%s: %s must be origins such "
@@ -396,6 +416,9 @@ cfg_usage(FILE *f)
 		else if (keys[i].type == KEY_LEVEL)
 			fprintf(f, "  %-20s %s (default info)\n", keys[i].name,
 			    keys[i].help);
+		else if (keys[i].type == KEY_METRICS)
+			fprintf(f, "  %-20s %s (default %s)\n", keys[i].name,
+			    keys[i].help, metrics_modes[keys[i].def]);
 		else
 			fprintf(f, "  %-20s %s (default %lld)\n", keys[i].name,
 			    keys[i].help, keys[i].def);

@@ -38,6 +38,7 @@ struct cfg {
 	long long	 max_connections;	/* per worker, all instances */
 	char		*run_dir;		/* hash slot lock files */
 	char		*allowed_origins;	/* space-separated, "" none */
+	long long	 metrics;		/* enum metrics_mode (metrics.h) */
 	struct cfg_instance instances[CFG_MAX_INSTANCES];
 	size_t		 ninstances;
 };
