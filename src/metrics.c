@@ -277,7 +277,9 @@ map_file(const struct cfg *c)
 		if (fresh)
 			block_init(b);
 		map_instances(b, c, 1);
-		close(fd);	/* and with it the lock; the mapping stays */
+		/* Explicitly: the mapping holds the file open, and its lock. */
+		flock(fd, LOCK_UN);
+		close(fd);
 		return b;
 	}
 	log_warnx("metrics file %s keeps changing; not counting", path);
