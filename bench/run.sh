@@ -79,7 +79,7 @@ fi
 T_START=$(date +%s)
 
 # ---------------------------------------------------------------- cleanup
-USERSD_PID="" WEB_PID="" PG_STARTED="" BG_PIDS=()
+USERSD_PID="" WEB_PID="" PG_STARTED="" BG_PIDS=() NOMETRICS_PID=""
 
 # stop_pid PID: TERM, wait up to 10 s, then KILL.  Only PIDs we started.
 stop_pid() {
@@ -106,6 +106,7 @@ cleanup() {
 	# The web server first, then the master (it drains its workers).
 	stop_pid "$WEB_PID"
 	stop_pid "$USERSD_PID"
+	stop_pid "$NOMETRICS_PID"
 	if [ -n "$PG_STARTED" ]; then
 		bash tests/lib/pg.sh stop "$PGDIR" || true
 	fi
@@ -177,6 +178,7 @@ log_level = warn
 run_dir = $RUN
 # The sign-in scenarios measure hashing, not throttling.
 signin_max_failures = 1000000
+metrics = on
 EOF
 build/usersd -t -c "$RUN/usersd.conf" >/dev/null || die "bad usersd configuration"
 # The sign-in pool (usersd --signin-listen, as usersd.service runs it): the
@@ -196,6 +198,16 @@ for _ in $(seq 100); do [ -S "$SOCK" ] && [ -S "$SIGNIN_SOCK" ] && break; sleep 
 [ -S "$SOCK" ] && [ -S "$SIGNIN_SOCK" ] ||
     { tail "$RUN/usersd.log" >&2; die "usersd did not start"; }
 
+# The metrics cost: a second master, metrics = off, on its own socket (and
+# port below); its GETs are compared with the first's, side by side.
+SOCK_NOMETRICS=$RUN/usersd-nometrics.sock
+sed 's/^metrics = on$/metrics = off/' "$RUN/usersd.conf" >"$RUN/usersd-nometrics.conf"
+build/usersd -c "$RUN/usersd-nometrics.conf" --listen "unix:$SOCK_NOMETRICS" \
+    --workers "$WORKERS" --socket-mode 0666 --drain 5 2>>"$RUN/usersd-nometrics.log" &
+NOMETRICS_PID=$!
+for _ in $(seq 100); do [ -S "$SOCK_NOMETRICS" ] && break; sleep 0.1; done
+[ -S "$SOCK_NOMETRICS" ] || die "usersd (metrics = off) did not start"
+
 # ------------------------------------------------------------- web server
 # free_port: a TCP port nothing listens on, 20000-59999.
 free_port() {
@@ -209,8 +221,11 @@ free_port() {
 }
 PORT=$(free_port)
 PORT_SMALL=$(free_port "$PORT")
+PORT_NOMETRICS=$(free_port "$PORT_SMALL")
 render() {
 	sed -e "s|@PORT@|$PORT|g" -e "s|@PORT_SMALL@|$PORT_SMALL|g" \
+	    -e "s|@PORT_NOMETRICS@|$PORT_NOMETRICS|g" \
+	    -e "s|@SOCKET_NOMETRICS@|$SOCK_NOMETRICS|g" \
 	    -e "s|@SOCKET@|$SOCK|g" -e "s|@SIGNIN_SOCKET@|$SIGNIN_SOCK|g" \
 	    -e "s|@RUNDIR@|$RUN|g" "$1"
 }
@@ -234,6 +249,7 @@ else
 fi
 URL=http://127.0.0.1:$PORT
 URL_SMALL=http://127.0.0.1:$PORT_SMALL
+URL_NOMETRICS=http://127.0.0.1:$PORT_NOMETRICS
 for _ in $(seq 100); do
 	curl -fs -o /dev/null "$URL/ping" && break
 	sleep 0.1
@@ -254,6 +270,10 @@ AUTH="Authorization: Token $TOKEN"
 FIRST_ID=$(printf '%016x' $(( 1 * 1000 + 7 )))
 check "GET /ping" 204 "$URL/ping"
 check "GET /api/v2/users/$FIRST_ID" 200 -H "$AUTH" "$URL/api/v2/users/$FIRST_ID"
+check "GET /api/v2/users/$FIRST_ID (metrics = off)" 200 -H "$AUTH" \
+    "$URL_NOMETRICS/api/v2/users/$FIRST_ID"
+check "GET /metrics" 200 "$URL/metrics"
+check "GET /metrics (metrics = off)" 404 "$URL_NOMETRICS/metrics"
 check "GET /api/v2/users (bench1k)" 200 -H "Authorization: Token $TOKEN_SMALL" \
     "$URL_SMALL/api/v2/users?limit=1"
 # The session for /api/v2/me: one sign-in, keep the cookie.
@@ -535,6 +555,14 @@ combine_slices after_small "the same, $SMALL_N users (database bench1k, slices 1
 beside_ping postdel "POST /api/v2/users + DELETE it (alternating)" "$URL" \
     "${S_POSTDEL[@]}" -H "$AUTH" -H "Content-Type: application/json"
 combine_slices ping "GET /ping (FastCGI floor; all its slices)" "${PING_SLICES[@]}"
+# Metrics on (the first master) against off (the second), A B B A.
+for k in mon_1:on moff_1:off moff_2:off mon_2:on; do
+	u=$URL; [ "${k#*:}" = off ] && u=$URL_NOMETRICS
+	DUR=$half scenario "${k%%:*}" "GET /api/v2/users/{id}, metrics = ${k#*:} (slice ${k%%:*}; ${k#*:})" \
+	    "$T" "$C" "$u" "${S_GET[@]}" -H "$AUTH"
+done
+combine_slices mon "GET /api/v2/users/{id}, metrics = on (slices 1 + 2)" mon_1 mon_2
+combine_slices moff "GET /api/v2/users/{id}, metrics = off (second master; slices 1 + 2)" moff_1 moff_2
 
 # Memory after >= 100k requests since the start snapshot: top up with GETs.
 for round in 1 2 3; do
@@ -628,6 +656,7 @@ r_postdel=$(calc "${R[postdel.okrps]} / ${R[postdel_ping.okrps]}")
 r_signin=$(calc "${R[signin.okrps]} / $HASH_AROUND")
 r_unknown=$(calc "${R[unknown.mean_us]} / ${R[wrongpw.mean_us]}")
 r_flood=$(calc "${R[flood.okrps]} / ${R[get.okrps]}")
+r_metrics=$(calc "${R[mon.okrps]} / ${R[moff.okrps]}" 3)
 r_mem=$(calc "$MEM1 / $MEM0" 3)
 r_mem2=$(calc "$MEM2 / $MEM0" 3)
 mem_note=""
@@ -649,6 +678,8 @@ summary_table() {
 	row unknown "mean $(ms "${R[unknown.mean_us]}") ms = $r_unknown x wrong password" \
 	    "0.9 .. 1.1" "$(v "$r_unknown" ">=" 0.9 "<=" 1.1)"
 	row flood "$r_flood x GET alone" ">= 0.4 x GET alone" "$(v "$r_flood" ">=" 0.4)"
+	row moff "(reference for the row below)" "-" "-"
+	row mon "$r_metrics x metrics = off" ">= 0.97 (cost < 3 %)" "$(v "$r_metrics" ">=" 0.97)"
 	printf '| worker private memory after %s requests / at start | %s | | | | %s (%s / %s KiB) | <= 1.05 | %s |\n' \
 	    "$MEM1_REQS" "-" "$r_mem" "$MEM1" "$MEM0" "$(v "$r_mem" "<=" 1.05)"
 }
@@ -680,7 +711,8 @@ SUMMARY=$(summary_table)
 MISSES=()
 for pair in "get $r_get >= 0.55" "me $r_me >= 0.55" "list $r_list >= 0.45" \
     "after $r_after <= 1.2" "postdel $r_postdel >= 0.25" \
-    "signin $r_signin >= 0.9" "flood $r_flood >= 0.4" "memory $r_mem <= 1.05"; do
+    "signin $r_signin >= 0.9" "flood $r_flood >= 0.4" "memory $r_mem <= 1.05" \
+    "metrics $r_metrics >= 0.97"; do
 	set -- $pair
 	[ "$(verdict "$2" "$3" "$4")" = met ] || MISSES+=("$1")
 done
@@ -732,6 +764,12 @@ Notes:
   requests (${R[floodbg.s429]:-?} answered 429, ${R[floodbg.sother]:-?} other
   non-2xx, mostly the expected 401) over $(( DUR + WARM + 5 ))s; the GET
   ratio is against the GET row without the flood.
+- Metrics: the GET by id through the master (metrics = on: every request
+  adds to the shared counter block) and through a second master with the
+  same configuration but metrics = off, on a port of its own, in
+  half-length slices on, off, off, on; the ratio is on / off req/s
+  ($r_metrics).  The CPU table's usersd column counts the first master
+  only, so it reads ~0 for the off slices.
 - Memory: Private_Clean + Private_Dirty from /proc/PID/smaps_rollup summed
   over the master's $(( WORKERS + SIGNIN_WORKERS )) workers (sign-in pool included): at start (after a short warm-up of every
   non-sign-in scenario) $MEM0 KiB; after $MEM1_REQS requests (every non-sign-in scenario,

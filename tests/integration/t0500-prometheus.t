@@ -137,6 +137,25 @@ print $mf $body;
 close $mf;
 my $out = `$PROMTOOL check metrics < $pdir/metrics.txt 2>&1`;
 is($?, 0, 'promtool check metrics passes on what nginx serves') or diag($out);
+
+# --- deploy/grafana-dashboard.json: every panel's query runs --------------
+{
+	open my $df, '<', "$TestLib::ROOT/deploy/grafana-dashboard.json" or die $!;
+	my $dash = decode_json(do { local $/; <$df> });
+	my @exprs = map { map { $_->{expr} } @{ $_->{targets} } } @{ $dash->{panels} };
+	ok(@exprs >= 10, scalar(@exprs) . ' queries in the dashboard');
+	for my $e (@exprs) {
+		(my $q = $e) =~ s/\$__rate_interval/1m/g;
+		$q =~ s/\$job/.*/g;
+		my $r = $http->get("$PURL/api/v1/query?" . $http->www_form_urlencode({ query => $q }));
+		my $j = eval { decode_json($r->{content}) } // {};
+		is($j->{status}, 'success', "the dashboard's query runs: $e") or diag($r->{content});
+	}
+	my $names = join ' ', @exprs;
+	like($names, qr/\b$_\b/, "the dashboard shows $_") for qw(http_api_requests_total
+	    http_api_request_duration_seconds_bucket usersd_signins_total usersd_workers_alive
+	    usersd_pg_errors_total);
+}
 $s->stop;
 kill 'TERM', $ppid;
 waitpid($ppid, 0);
