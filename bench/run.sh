@@ -79,7 +79,7 @@ fi
 T_START=$(date +%s)
 
 # ---------------------------------------------------------------- cleanup
-USERSD_PID="" WEB_PID="" PG_STARTED="" BG_PIDS=() NOMETRICS_PID=""
+USERSD_PID="" WEB_PID="" PG_STARTED="" BG_PIDS=()
 
 # stop_pid PID: TERM, wait up to 10 s, then KILL.  Only PIDs we started.
 stop_pid() {
@@ -106,7 +106,6 @@ cleanup() {
 	# The web server first, then the master (it drains its workers).
 	stop_pid "$WEB_PID"
 	stop_pid "$USERSD_PID"
-	stop_pid "$NOMETRICS_PID"
 	if [ -n "$PG_STARTED" ]; then
 		bash tests/lib/pg.sh stop "$PGDIR" || true
 	fi
@@ -198,16 +197,6 @@ for _ in $(seq 100); do [ -S "$SOCK" ] && [ -S "$SIGNIN_SOCK" ] && break; sleep 
 [ -S "$SOCK" ] && [ -S "$SIGNIN_SOCK" ] ||
     { tail "$RUN/usersd.log" >&2; die "usersd did not start"; }
 
-# The metrics cost: a second master, metrics = off, on its own socket (and
-# port below); its GETs are compared with the first's, side by side.
-SOCK_NOMETRICS=$RUN/usersd-nometrics.sock
-sed 's/^metrics = on$/metrics = off/' "$RUN/usersd.conf" >"$RUN/usersd-nometrics.conf"
-build/usersd -c "$RUN/usersd-nometrics.conf" --listen "unix:$SOCK_NOMETRICS" \
-    --workers "$WORKERS" --socket-mode 0666 --drain 5 2>>"$RUN/usersd-nometrics.log" &
-NOMETRICS_PID=$!
-for _ in $(seq 100); do [ -S "$SOCK_NOMETRICS" ] && break; sleep 0.1; done
-[ -S "$SOCK_NOMETRICS" ] || die "usersd (metrics = off) did not start"
-
 # ------------------------------------------------------------- web server
 # free_port: a TCP port nothing listens on, 20000-59999.
 free_port() {
@@ -221,11 +210,8 @@ free_port() {
 }
 PORT=$(free_port)
 PORT_SMALL=$(free_port "$PORT")
-PORT_NOMETRICS=$(free_port "$PORT_SMALL")
 render() {
 	sed -e "s|@PORT@|$PORT|g" -e "s|@PORT_SMALL@|$PORT_SMALL|g" \
-	    -e "s|@PORT_NOMETRICS@|$PORT_NOMETRICS|g" \
-	    -e "s|@SOCKET_NOMETRICS@|$SOCK_NOMETRICS|g" \
 	    -e "s|@SOCKET@|$SOCK|g" -e "s|@SIGNIN_SOCKET@|$SIGNIN_SOCK|g" \
 	    -e "s|@RUNDIR@|$RUN|g" "$1"
 }
@@ -249,7 +235,6 @@ else
 fi
 URL=http://127.0.0.1:$PORT
 URL_SMALL=http://127.0.0.1:$PORT_SMALL
-URL_NOMETRICS=http://127.0.0.1:$PORT_NOMETRICS
 for _ in $(seq 100); do
 	curl -fs -o /dev/null "$URL/ping" && break
 	sleep 0.1
@@ -270,10 +255,7 @@ AUTH="Authorization: Token $TOKEN"
 FIRST_ID=$(printf '%016x' $(( 1 * 1000 + 7 )))
 check "GET /ping" 204 "$URL/ping"
 check "GET /api/v2/users/$FIRST_ID" 200 -H "$AUTH" "$URL/api/v2/users/$FIRST_ID"
-check "GET /api/v2/users/$FIRST_ID (metrics = off)" 200 -H "$AUTH" \
-    "$URL_NOMETRICS/api/v2/users/$FIRST_ID"
 check "GET /metrics" 200 "$URL/metrics"
-check "GET /metrics (metrics = off)" 404 "$URL_NOMETRICS/metrics"
 check "GET /api/v2/users (bench1k)" 200 -H "Authorization: Token $TOKEN_SMALL" \
     "$URL_SMALL/api/v2/users?limit=1"
 # The session for /api/v2/me: one sign-in, keep the cookie.
@@ -555,14 +537,7 @@ combine_slices after_small "the same, $SMALL_N users (database bench1k, slices 1
 beside_ping postdel "POST /api/v2/users + DELETE it (alternating)" "$URL" \
     "${S_POSTDEL[@]}" -H "$AUTH" -H "Content-Type: application/json"
 combine_slices ping "GET /ping (FastCGI floor; all its slices)" "${PING_SLICES[@]}"
-# Metrics on (the first master) against off (the second), A B B A.
-for k in mon_1:on moff_1:off moff_2:off mon_2:on; do
-	u=$URL; [ "${k#*:}" = off ] && u=$URL_NOMETRICS
-	DUR=$half scenario "${k%%:*}" "GET /api/v2/users/{id}, metrics = ${k#*:} (slice ${k%%:*}; ${k#*:})" \
-	    "$T" "$C" "$u" "${S_GET[@]}" -H "$AUTH"
-done
-combine_slices mon "GET /api/v2/users/{id}, metrics = on (slices 1 + 2)" mon_1 mon_2
-combine_slices moff "GET /api/v2/users/{id}, metrics = off (second master; slices 1 + 2)" moff_1 moff_2
+
 
 # Memory after >= 100k requests since the start snapshot: top up with GETs.
 for round in 1 2 3; do
@@ -621,6 +596,34 @@ for kv in ${FLOOD_LINE#BENCH }; do R[floodbg.${kv%%=*}]=${kv#*=}; done
 
 MEM2=$(worker_mem)
 MEM2_PIDS=$(workers)
+
+# The metrics cost: GET by id with metrics = on against off, A B B A, on
+# the same master.  Before each slice the master re-reads usersd.conf
+# (SIGHUP) and replaces every worker, so each slice starts from fresh
+# workers and connections alike.  Last: it replaces the workers.
+metrics_mode() {
+	local old p left
+	sed -i "s/^metrics = .*/metrics = $1/" "$RUN/usersd.conf"
+	old=$(workers)
+	kill -HUP "$USERSD_PID"
+	for _ in $(seq 300); do
+		left=0
+		for p in $old; do [ -d "/proc/$p" ] && left=1; done
+		[ "$left" = 0 ] && [ "$(workers | wc -w)" -eq "$(echo $old | wc -w)" ] && break
+		sleep 0.1
+	done
+	[ "$left" = 0 ] || die "the workers were not replaced after SIGHUP"
+	check "GET /metrics with metrics = $1" "$([ "$1" = on ] && echo 200 || echo 404)" \
+	    "$URL/metrics"
+}
+for k in mon_1:on moff_1:off moff_2:off mon_2:on; do
+	say "metrics = ${k#*:}: reloading the master"
+	metrics_mode "${k#*:}"
+	DUR=$half scenario "${k%%:*}" "GET /api/v2/users/{id}, metrics = ${k#*:} (${k%%:*})" \
+	    "$T" "$C" "$URL" "${S_GET[@]}" -H "$AUTH"
+done
+combine_slices mon "GET /api/v2/users/{id}, metrics = on (slices 1 + 2)" mon_1 mon_2
+combine_slices moff "GET /api/v2/users/{id}, metrics = off (slices 1 + 2)" moff_1 moff_2
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$(( $(date +%s) - T_START ))
 say "measurements done in ${ELAPSED}s; writing $RESULTS"
@@ -764,12 +767,11 @@ Notes:
   requests (${R[floodbg.s429]:-?} answered 429, ${R[floodbg.sother]:-?} other
   non-2xx, mostly the expected 401) over $(( DUR + WARM + 5 ))s; the GET
   ratio is against the GET row without the flood.
-- Metrics: the GET by id through the master (metrics = on: every request
-  adds to the shared counter block) and through a second master with the
-  same configuration but metrics = off, on a port of its own, in
-  half-length slices on, off, off, on; the ratio is on / off req/s
-  ($r_metrics).  The CPU table's usersd column counts the first master
-  only, so it reads ~0 for the off slices.
+- Metrics: the GET by id with metrics = on (every request adds to the
+  shared counter block) and off (nothing counted), in half-length slices
+  on, off, off, on, after the sign-in scenarios; before each slice the
+  master re-reads its configuration with the new value (SIGHUP) and
+  replaces every worker.  The ratio is on / off req/s ($r_metrics).
 - Memory: Private_Clean + Private_Dirty from /proc/PID/smaps_rollup summed
   over the master's $(( WORKERS + SIGNIN_WORKERS )) workers (sign-in pool included): at start (after a short warm-up of every
   non-sign-in scenario) $MEM0 KiB; after $MEM1_REQS requests (every non-sign-in scenario,
