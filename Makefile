@@ -55,6 +55,7 @@ CORE_OBJS = \
 	$(O)/json.o \
 	$(O)/log.o \
 	$(O)/lowprio.o \
+	$(O)/metrics.o \
 	$(O)/migrate.o \
 	$(O)/migrations_sql.o \
 	$(O)/orgs.o \
@@ -71,6 +72,7 @@ CORE_OBJS = \
 API_OBJS = \
 	$(O)/api_auth.o \
 	$(O)/api_health.o \
+	$(O)/api_metrics.o \
 	$(O)/api_orgs.o \
 	$(O)/api_session.o \
 	$(O)/api_setup.o \
@@ -88,7 +90,8 @@ UNIT_TESTS = \
 	$(O)/tests/test_perm.test \
 	$(O)/tests/test_cfg.test \
 	$(O)/tests/test_err.test \
-	$(O)/tests/test_json.test
+	$(O)/tests/test_json.test \
+	$(O)/tests/test_metrics.test
 
 # tests/fuzz/fuzz_<module>.c #includes the module it fuzzes.  Each is also
 # a unit program that replays tests/fuzz/regress/<module>/ and the seeds.

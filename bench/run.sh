@@ -183,6 +183,7 @@ log_level = warn
 run_dir = $RUN
 # The sign-in scenarios measure hashing, not throttling.
 signin_max_failures = 1000000
+metrics = on
 EOF
 build/usersd -t -c "$RUN/usersd.conf" >/dev/null || die "bad usersd configuration"
 # The sign-in pool (usersd --signin-listen, as usersd.service runs it): the
@@ -260,6 +261,7 @@ AUTH="Authorization: Token $TOKEN"
 FIRST_ID=$(printf '%016x' $(( 1 * 1000 + 7 )))
 check "GET /ping" 204 "$URL/ping"
 check "GET /api/v2/users/$FIRST_ID" 200 -H "$AUTH" "$URL/api/v2/users/$FIRST_ID"
+check "GET /metrics" 200 "$URL/metrics"
 check "GET /api/v2/users (bench1k)" 200 -H "Authorization: Token $TOKEN_SMALL" \
     "$URL_SMALL/api/v2/users?limit=1"
 # The session for /api/v2/me: one sign-in, keep the cookie.
@@ -542,6 +544,7 @@ beside_ping postdel "POST /api/v2/users + DELETE it (alternating)" "$URL" \
     "${S_POSTDEL[@]}" -H "$AUTH" -H "Content-Type: application/json"
 combine_slices ping "GET /ping (FastCGI floor; all its slices)" "${PING_SLICES[@]}"
 
+
 # Memory after >= 100k requests since the start snapshot: top up with GETs.
 for round in 1 2 3; do
 	need=$(( 100000 - (REQS_TOTAL - REQS_AT_MEM0) ))
@@ -626,6 +629,34 @@ combine_slices syncrep_single "the same, single server (slices 1 + 2)" \
 
 MEM2=$(worker_mem)
 MEM2_PIDS=$(workers)
+
+# The metrics cost: GET by id with metrics = on against off, A B B A, on
+# the same master.  Before each slice the master re-reads usersd.conf
+# (SIGHUP) and replaces every worker, so each slice starts from fresh
+# workers and connections alike.  Last: it replaces the workers.
+metrics_mode() {
+	local old p left
+	sed -i "s/^metrics = .*/metrics = $1/" "$RUN/usersd.conf"
+	old=$(workers)
+	kill -HUP "$USERSD_PID"
+	for _ in $(seq 300); do
+		left=0
+		for p in $old; do [ -d "/proc/$p" ] && left=1; done
+		[ "$left" = 0 ] && [ "$(workers | wc -w)" -eq "$(echo $old | wc -w)" ] && break
+		sleep 0.1
+	done
+	[ "$left" = 0 ] || die "the workers were not replaced after SIGHUP"
+	check "GET /metrics with metrics = $1" "$([ "$1" = on ] && echo 200 || echo 404)" \
+	    "$URL/metrics"
+}
+for k in mon_1:on moff_1:off moff_2:off mon_2:on; do
+	say "metrics = ${k#*:}: reloading the master"
+	metrics_mode "${k#*:}"
+	DUR=$half scenario "${k%%:*}" "GET /api/v2/users/{id}, metrics = ${k#*:} (${k%%:*})" \
+	    "$T" "$C" "$URL" "${S_GET[@]}" -H "$AUTH"
+done
+combine_slices mon "GET /api/v2/users/{id}, metrics = on (slices 1 + 2)" mon_1 mon_2
+combine_slices moff "GET /api/v2/users/{id}, metrics = off (slices 1 + 2)" moff_1 moff_2
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$(( $(date +%s) - T_START ))
 say "measurements done in ${ELAPSED}s; writing $RESULTS"
@@ -663,6 +694,7 @@ r_unknown=$(calc "${R[unknown.mean_us]} / ${R[wrongpw.mean_us]}")
 r_flood=$(calc "${R[flood.okrps]} / ${R[get.okrps]}")
 r_sync=$(calc "${R[syncrep.okrps]} / ${R[syncrep_single.okrps]}")
 r_sync_p50=$(calc "${R[syncrep.p50_us]} / ${R[syncrep_single.p50_us]}")
+r_metrics=$(calc "${R[mon.okrps]} / ${R[moff.okrps]}" 3)
 r_mem=$(calc "$MEM1 / $MEM0" 3)
 r_mem2=$(calc "$MEM2 / $MEM0" 3)
 mem_note=""
@@ -686,6 +718,8 @@ summary_table() {
 	row flood "$r_flood x GET alone" ">= 0.4 x GET alone" "$(v "$r_flood" ">=" 0.4)"
 	row syncrep "$r_sync x single server (p50 $r_sync_p50 x)" "- (the cost, measured)" "-"
 	row syncrep_single "(reference for the row above)" "-" "-"
+	row moff "(reference for the row below)" "-" "-"
+	row mon "$r_metrics x metrics = off" ">= 0.97 (cost < 3 %)" "$(v "$r_metrics" ">=" 0.97)"
 	printf '| worker private memory after %s requests / at start | %s | | | | %s (%s / %s KiB) | <= 1.05 | %s |\n' \
 	    "$MEM1_REQS" "-" "$r_mem" "$MEM1" "$MEM0" "$(v "$r_mem" "<=" 1.05)"
 }
@@ -717,7 +751,8 @@ SUMMARY=$(summary_table)
 MISSES=()
 for pair in "get $r_get >= 0.55" "me $r_me >= 0.55" "list $r_list >= 0.45" \
     "after $r_after <= 1.2" "postdel $r_postdel >= 0.25" \
-    "signin $r_signin >= 0.9" "flood $r_flood >= 0.4" "memory $r_mem <= 1.05"; do
+    "signin $r_signin >= 0.9" "flood $r_flood >= 0.4" "memory $r_mem <= 1.05" \
+    "metrics $r_metrics >= 0.97"; do
 	set -- $pair
 	[ "$(verdict "$2" "$3" "$4")" = met ] || MISSES+=("$1")
 done
@@ -776,6 +811,11 @@ Notes:
   single-server slices run with the standby stopped.  Order: single,
   sync, sync, single.  The standby's own CPU shows as "other processes"
   in the CPU table.
+- Metrics: the GET by id with metrics = on (every request adds to the
+  shared counter block) and off (nothing counted), in half-length slices
+  on, off, off, on, after the sign-in scenarios; before each slice the
+  master re-reads its configuration with the new value (SIGHUP) and
+  replaces every worker.  The ratio is on / off req/s ($r_metrics).
 - Memory: Private_Clean + Private_Dirty from /proc/PID/smaps_rollup summed
   over the master's $(( WORKERS + SIGNIN_WORKERS )) workers (sign-in pool included): at start (after a short warm-up of every
   non-sign-in scenario) $MEM0 KiB; after $MEM1_REQS requests (every non-sign-in scenario,

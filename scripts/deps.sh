@@ -13,11 +13,14 @@ set -eu
 # Test::More, JSON::PP, HTTP::Tiny are perl core).  wrk is for load tests;
 # fail2ban's fail2ban-regex checks the filter docs/admin.md gives (the
 # service itself is not started, see policy-rc.d below); jq runs the
-# contract's own curl samples (tests/integration/t0320-doc-curl.t).
+# contract's own curl samples (tests/integration/t0320-doc-curl.t);
+# prometheus (and its promtool) scrapes /metrics in
+# tests/integration/t0500-prometheus.t, which runs its own prometheus
+# process: the package's system service is not wanted (see below).
 PKGS="gcc clang libclang-rt-14-dev make pkg-config libc6-dev
 libfcgi-dev libjson-c-dev libargon2-dev libssl-dev libpq-dev
 postgresql lighttpd nginx-light apache2 libapache2-mod-fcgid
-curl perl wrk procps fail2ban jq"
+curl perl wrk procps fail2ban jq prometheus"
 
 missing=""
 for p in $PKGS; do
@@ -58,3 +61,18 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 	trap 'rm -f "$policy"' EXIT
 fi
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+
+# A policy-rc.d that is not ours may have let the install start the
+# system-wide prometheus (port 9090, /var/lib/prometheus): stop and disable
+# the service, only when this install brought the package.
+case " $missing " in
+*" prometheus "*)
+	if [ -d /run/systemd/system ] &&
+	    systemctl is-active --quiet prometheus 2>/dev/null; then
+		systemctl disable --now prometheus >/dev/null 2>&1 || true
+	elif [ -x /etc/init.d/prometheus ] &&
+	    /etc/init.d/prometheus status >/dev/null 2>&1; then
+		/etc/init.d/prometheus stop >/dev/null 2>&1 || true
+		update-rc.d prometheus disable >/dev/null 2>&1 || true
+	fi ;;
+esac

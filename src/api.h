@@ -14,6 +14,7 @@ struct req;
 int	api_health(struct req *, struct apierr *);
 int	api_ping(struct req *, struct apierr *);
 int	api_ready(struct req *, struct apierr *);
+int	api_metrics(struct req *, struct apierr *);
 
 int	api_setup_get(struct req *, struct apierr *);
 int	api_setup_post(struct req *, struct apierr *);

@@ -12,6 +12,7 @@
 #include "csrf.h"
 #include "http.h"
 #include "json.h"
+#include "metrics.h"
 #include "session.h"
 #include "users.h"
 #include "util.h"
@@ -26,11 +27,14 @@ api_signin(struct req *r, struct apierr *e)
 	long long	 expires;
 	int		 rc;
 
-	if (auth_basic(r, &user, &pw, &pwlen) == -1)
+	if (auth_basic(r, &user, &pw, &pwlen) == -1) {
+		metrics_signin(MET_SIGNIN_INVALID);
 		return apierr_set(e, APIERR_UNAUTHORIZED,
 		    "unauthorized access");
+	}
 	if (!util_utf8_valid(user, strlen(user))) {
 		crypto_wipe(pw, pwlen);
+		metrics_signin(MET_SIGNIN_INVALID);
 		return apierr_set(e, APIERR_UNAUTHORIZED,
 		    "unauthorized access");
 	}

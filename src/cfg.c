@@ -13,11 +13,17 @@
 
 #include "cfg.h"
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 #include "banned.h"
 
-/* KEY_ORIGINS: a string too, checked to be a list of origins. */
-enum keytype { KEY_INT, KEY_STR, KEY_LEVEL, KEY_ORIGINS };
+/*
+ * KEY_ORIGINS: a string too, checked to be a list of origins.
+ * KEY_METRICS: off, on or token, stored as enum metrics_mode.
+ */
+enum keytype { KEY_INT, KEY_STR, KEY_LEVEL, KEY_ORIGINS, KEY_METRICS };
+
+static const char *const metrics_modes[] = { "off", "on", "token" };
 
 struct cfgkey {
 	const char	*name;
@@ -79,6 +85,9 @@ static const struct cfgkey keys[] = {
 	{ "hosting_role", KEY_STR, OFF(hosting_role), 0, "", 0, 0,
 	  "the role usersd connects to hosting databases as: usersctl "
 	  "instance create makes it a member of each new service role" },
+	{ "metrics", KEY_METRICS, OFF(metrics), METRICS_TOKEN, NULL, 0, 0,
+	  "GET /metrics: off, on (to anyone the web server lets through) or "
+	  "token (an operator's token)" },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -178,8 +187,19 @@ set_key(struct cfg *c, const struct cfgkey *k, const char *val,
 {
 	long long	 v;
 	int		 lvl;
+	size_t		 i;
 
 	switch (k->type) {
+	case KEY_METRICS:
+		for (i = 0; i < sizeof(metrics_modes) /
+		    sizeof(metrics_modes[0]); i++)
+			if (strcmp(val, metrics_modes[i]) == 0) {
+				*(long long *)((char *)c + k->off) =
+				    (long long)i;
+				return 0;
+			}
+		return seterr(err, errsz, "%s: %s must be off, on or token, "
+		    "not \"%s\"", where, k->name, val);
 	case KEY_ORIGINS:
 		if (!valid_origins(val))
 			return seterr(err, errsz, "%s: %s must be origins such "
@@ -432,6 +452,9 @@ cfg_usage(FILE *f)
 		else if (keys[i].type == KEY_LEVEL)
 			fprintf(f, "  %-20s %s (default info)\n", keys[i].name,
 			    keys[i].help);
+		else if (keys[i].type == KEY_METRICS)
+			fprintf(f, "  %-20s %s (default %s)\n", keys[i].name,
+			    keys[i].help, metrics_modes[keys[i].def]);
 		else
 			fprintf(f, "  %-20s %s (default %lld)\n", keys[i].name,
 			    keys[i].help, keys[i].def);

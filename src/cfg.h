@@ -41,6 +41,7 @@ struct cfg {
 	char		*allowed_origins;	/* space-separated, "" none */
 	char		*hosting;		/* the "default" hosting database */
 	char		*hosting_role;		/* joins each hosted service role */
+	long long	 metrics;		/* enum metrics_mode (metrics.h) */
 	struct cfg_instance instances[CFG_MAX_INSTANCES];
 	size_t		 ninstances;
 	struct cfg_instance servers[CFG_MAX_SERVERS];	/* hosting.NAME */

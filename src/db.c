@@ -19,6 +19,7 @@
 #include "cfg.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "banned.h"
 
 /* The columns every user-shaped statement returns, in this order. */
@@ -465,6 +466,7 @@ db_connect(struct db *db, char *err, size_t errsz)
 		    DBFAIL_READONLY : DBFAIL_CONNECT;
 		db_disconnect(db);
 		clock_gettime(CLOCK_MONOTONIC, &db->failed_at);
+		metrics_pg_connect_failed();
 		return -1;
 	}
 	memset(&db->failed_at, 0, sizeof(db->failed_at));
@@ -797,8 +799,8 @@ retry_safe(enum stmt s)
 	}
 }
 
-enum dbres
-db_run(struct db *db, enum stmt s, int n, const char *const *params,
+static enum dbres
+run_one(struct db *db, enum stmt s, int n, const char *const *params,
     struct arena *a, struct dbrows *out)
 {
 	char		 name[64], err[256];
@@ -864,6 +866,7 @@ db_run(struct db *db, enum stmt s, int n, const char *const *params,
 		    PQstatus(db->conn) == CONNECTION_OK)
 			return rc;
 		log_warnx("database connection lost; reconnecting");
+		metrics_pg_reconnect();
 		db_disconnect(db);
 		if (!idle || !retry_safe(s))
 			return DB_UNAVAILABLE;
@@ -875,6 +878,18 @@ db_run(struct db *db, enum stmt s, int n, const char *const *params,
 	rc = PQntuples(res) > 0 || PQresultStatus(res) == PGRES_COMMAND_OK ?
 	    DB_OK : DB_NOROW;
 	PQclear(res);
+	return rc;
+}
+
+/* Every statement's outcome and time go to the metrics. */
+enum dbres
+db_run(struct db *db, enum stmt s, int n, const char *const *params,
+    struct arena *a, struct dbrows *out)
+{
+	uint64_t	 t0 = metrics_now_us();
+	enum dbres	 rc = run_one(db, s, n, params, a, out);
+
+	metrics_pg_statement(rc, metrics_now_us() - t0);
 	return rc;
 }
 
@@ -939,8 +954,8 @@ pair_result(struct db *db, PGresult *res, struct arena *a,
 	return PQntuples(res) > 0 ? DB_OK : DB_NOROW;
 }
 
-enum dbres
-db_run_pair(struct db *db, enum stmt s1, int n1, const char *const *p1,
+static enum dbres
+run_pair(struct db *db, enum stmt s1, int n1, const char *const *p1,
     enum stmt s2, int n2, const char *const *p2, struct arena *a,
     struct dbrows *out1, enum dbres *rc2, struct dbrows *out2)
 {
@@ -976,10 +991,25 @@ db_run_pair(struct db *db, enum stmt s1, int n1, const char *const *p1,
 			return rc1;
 		/* Both are reads: reconnect once and try again. */
 		log_warnx("database connection lost; reconnecting");
+		metrics_pg_reconnect();
 		db_disconnect(db);
 		rc1 = *rc2 = DB_UNAVAILABLE;
 	}
 	return rc1;
+}
+
+/* One pipeline, one round trip: counted as one statement. */
+enum dbres
+db_run_pair(struct db *db, enum stmt s1, int n1, const char *const *p1,
+    enum stmt s2, int n2, const char *const *p2, struct arena *a,
+    struct dbrows *out1, enum dbres *rc2, struct dbrows *out2)
+{
+	uint64_t	 t0 = metrics_now_us();
+	enum dbres	 rc = run_pair(db, s1, n1, p1, s2, n2, p2, a, out1, rc2,
+	    out2);
+
+	metrics_pg_statement(rc, metrics_now_us() - t0);
+	return rc;
 }
 
 const char *

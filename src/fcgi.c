@@ -26,6 +26,7 @@
 #include "http.h"
 #include "log.h"
 #include "lowprio.h"
+#include "metrics.h"
 #include "password.h"
 #include "pool.h"
 #include "router.h"
@@ -102,16 +103,19 @@ serve(const struct req_io *io, const struct cfg *cfg, struct pool *pool,
 	struct req	 r;
 	struct apierr	 e;
 	char		 path[256], trace[80], field[80];
+	int		 rc;
 
 	memset(&e, 0, sizeof(e));
-	if (http_req_init(&r, a, cfg, io, &e) == -1) {
+	rc = http_req_init(&r, a, cfg, io, &e);
+	/* FcgidInitialEnv / bin-environment set it for the whole process. */
+	if (r.instance == NULL)
+		r.instance = getenv("USERSD_INSTANCE");
+	metrics_set_instance(r.instance);
+	if (rc == -1) {
 		http_send_error(&r, &e);
 		goto done;
 	}
 	log_set_reqid(r.reqid);
-	/* FcgidInitialEnv / bin-environment set it for the whole process. */
-	if (r.instance == NULL)
-		r.instance = getenv("USERSD_INSTANCE");
 	if ((r.db = pool_get(pool, r.instance)) == NULL) {
 		log_errorx("unknown instance \"%s\" (USERSD_INSTANCE)",
 		    r.instance ? log_escape(field, sizeof(field), r.instance,
@@ -123,6 +127,9 @@ serve(const struct req_io *io, const struct cfg *cfg, struct pool *pool,
 	}
 	router_dispatch(&r);
 done:
+	if (metrics_enabled())
+		metrics_request(r.route, r.method, r.status,
+		    (uint64_t)(http_elapsed_ms(&r) * 1000));
 	/* The access line, escaped; skipped whole below the info level. */
 	if (log_level >= LOG_LVL_INFO) {
 		log_escape(path, sizeof(path), r.path ? r.path : "-",
@@ -230,6 +237,8 @@ fcgi_worker(const struct cfg *cfg)
 		fatal("fcntl on the listening socket");
 	ep = listen_set();
 	pw_init(cfg);
+	/* Off, or failed (logged): the worker serves on, uncounted. */
+	(void)metrics_proc_init(cfg);
 	/* Hashes run niced, so a sign-in flood leaves the CPU to reads. */
 	lowprio_start(HASH_NICE);
 	/* The dummy hash now, not in the first unknown user's sign-in. */
@@ -274,6 +283,7 @@ fcgi_cgi(const struct cfg *cfg)
 
 	signal(SIGPIPE, SIG_IGN);
 	pw_init(cfg);
+	(void)metrics_proc_init(cfg);
 	serve(&io, cfg, pool, a);
 	pool_free(pool);
 	arena_free(a);

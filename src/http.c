@@ -182,6 +182,7 @@ http_req_init(struct req *r, struct arena *a, const struct cfg *cfg,
 	r->arena = a;
 	r->cfg = cfg;
 	r->io = *io;
+	r->route = -1;
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
 	abuf_init(&r->hdrs, a, 256);
 	if (pid == 0)

@@ -65,6 +65,7 @@ struct req {
 	char		*body;		/* NUL-terminated; set by http_read_body */
 	size_t		 body_len;
 
+	int		 route;		/* the router's pattern index, or -1 */
 	int		 status;	/* response status once sent */
 	struct abuf	 hdrs;		/* extra response header lines */
 	int		 sent;

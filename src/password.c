@@ -7,6 +7,8 @@
  * runs on a lower-priority thread (lowprio.c).
  */
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -246,6 +248,50 @@ pw_warm(struct apierr *e)
 	if (dummy[0] != '\0')
 		return 0;
 	return hash_locked("usersd-dummy", 12, dummy, e);
+}
+
+/*
+ * Reads /proc/locks rather than trying the locks: a probe would hold a
+ * slot for a moment and could turn a sign-in away.  A line is
+ * "N: FLOCK  ADVISORY  WRITE PID MAJ:MIN:INODE 0 EOF" (hex device).
+ */
+int
+pw_slots_busy(void)
+{
+	struct stat	 st;
+	unsigned long long ino[MAX_SLOTS], lino;
+	unsigned int	 maj[MAX_SLOTS], min[MAX_SLOTS], lmaj, lmin;
+	unsigned char	 seen[MAX_SLOTS];
+	char		 path[512], line[256];
+	FILE		*f;
+	int		 i, n = 0, busy = 0;
+
+	for (i = 0; i < nslots; i++) {
+		snprintf(path, sizeof(path), "%s/usersd-hash-%d.lock",
+		    run_dir, i);
+		/* A slot never taken has no file yet: not busy. */
+		if (stat(path, &st) == -1)
+			continue;
+		ino[n] = (unsigned long long)st.st_ino;
+		maj[n] = major(st.st_dev);
+		min[n] = minor(st.st_dev);
+		seen[n++] = 0;
+	}
+	if ((f = fopen("/proc/locks", "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%*d: FLOCK %*s %*s %*d %x:%x:%llu", &lmaj,
+		    &lmin, &lino) != 3)
+			continue;
+		for (i = 0; i < n; i++)
+			if (!seen[i] && ino[i] == lino && maj[i] == lmaj &&
+			    min[i] == lmin) {
+				seen[i] = 1;
+				busy++;
+			}
+	}
+	fclose(f);
+	return busy;
 }
 
 int

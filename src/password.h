@@ -48,6 +48,11 @@ void	pw_release(void);
  * first unknown user of a worker costs what any other does.  0 or -1.
  */
 int	pw_warm(struct apierr *e);
+/*
+ * How many of this host's hash slots are held right now, by any process
+ * (from the kernel's lock table); -1 when that cannot be read.
+ */
+int	pw_slots_busy(void);
 /* 1 when phc was made with other parameters than the configured ones. */
 int	pw_needs_rehash(const char *phc);
 

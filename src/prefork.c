@@ -31,6 +31,7 @@
 #include "cfg.h"
 #include "fcgi.h"
 #include "log.h"
+#include "metrics.h"
 #include "prefork.h"
 #include "banned.h"
 
@@ -156,6 +157,7 @@ spawn(const struct cfg *cfg, const sigset_t *oldmask, int signin)
 			close(signin_fd);
 		_exit(fcgi_worker(cfg));
 	default:
+		metrics_worker_started(signin);
 		return pid;
 	}
 }
@@ -178,6 +180,17 @@ alive(const struct worker *w, int n)
 	for (i = 0; i < n; i++)
 		c += w[i].pid > 0;
 	return c;
+}
+
+/* The workers-alive gauge of each pool, after any change. */
+static void
+count_alive(const struct worker *w, int n)
+{
+	int	 i, c[2] = { 0, 0 };
+
+	for (i = 0; i < n; i++)
+		c[w[i].signin] += w[i].pid > 0;
+	metrics_workers_alive(c[0], c[1]);
 }
 
 /* Sets an alarm in ms (the next respawn or drain deadline). */
@@ -238,10 +251,13 @@ prefork_run(struct cfg *cfg, const struct prefork_opts *o)
 	sigaddset(&mask, SIGALRM);
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
 
+	/* Before the first fork: every worker inherits the block. */
+	(void)metrics_master_init(cfg);
 	for (i = 0; i < n; i++) {
 		w[i].pid = spawn(cfg, &oldmask, w[i].signin);
 		w[i].started = time(NULL);
 	}
+	count_alive(w, n);
 	log_info("master listening on %s with %d workers", o->listen,
 	    o->workers);
 	if (o->signin_listen != NULL)
@@ -260,6 +276,7 @@ prefork_run(struct cfg *cfg, const struct prefork_opts *o)
 					if (got_term || deadline)
 						break;
 					if (!w[i].retire) {
+						metrics_worker_died(w[i].signin);
 						log_warnx("worker %d exited "
 						    "(status %d); replacing",
 						    (int)pid, status);
@@ -275,6 +292,7 @@ prefork_run(struct cfg *cfg, const struct prefork_opts *o)
 					pending = 1;
 				}
 			}
+			count_alive(w, n);
 			if (pending && !deadline && !got_term) {
 				if (backoff > 0)
 					alarm_ms(backoff);
@@ -313,6 +331,7 @@ prefork_run(struct cfg *cfg, const struct prefork_opts *o)
 				cfg_release(cfg);
 				*cfg = newcfg;
 				log_level = (enum loglevel)cfg->log_level;
+				(void)metrics_master_init(cfg);
 				for (i = 0; i < n; i++)
 					w[i].retire = 1;
 				rolling = 1;
@@ -330,6 +349,7 @@ prefork_run(struct cfg *cfg, const struct prefork_opts *o)
 					w[i].started = time(NULL);
 					w[i].retire = 0;
 				}
+			count_alive(w, n);
 		}
 		/* Rolling restart: one retiring worker at a time. */
 		if (rolling) {

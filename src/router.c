@@ -29,6 +29,7 @@ static const struct route routes[] = {
 	{ "GET",    "/ping",				api_ping, 0 },
 	{ "HEAD",   "/ping",				api_ping, 0 },
 	{ "GET",    "/ready",				api_ready, 0 },
+	{ "GET",    "/metrics",				api_metrics, 0 },
 	{ "GET",    "/api/v2/setup",			api_setup_get, 0 },
 	{ "POST",   "/api/v2/setup",			api_setup_post, R_BODY },
 	{ "POST",   "/api/v2/signin",			api_signin, 0 },
@@ -75,6 +76,35 @@ static const struct route routes[] = {
 };
 
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))
+
+/* Each route's index among the distinct patterns; filled in once. */
+static int		 pattern_of[NROUTES];
+static const char	*patterns[NROUTES];
+static size_t		 npatterns;
+
+static void
+index_patterns(void)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < NROUTES; i++) {
+		for (j = 0; j < npatterns; j++)
+			if (strcmp(patterns[j], routes[i].pattern) == 0)
+				break;
+		if (j == npatterns)
+			patterns[npatterns++] = routes[i].pattern;
+		pattern_of[i] = (int)j;
+	}
+}
+
+size_t
+router_patterns(const char *const **out)
+{
+	if (npatterns == 0)
+		index_patterns();
+	*out = patterns;
+	return npatterns;
+}
 
 /*
  * 1 when the request path matches pattern; path parameters go to r->args.
@@ -131,11 +161,15 @@ router_dispatch(struct req *r)
 	int			 path_known = 0;
 
 	memset(&e, 0, sizeof(e));
+	if (npatterns == 0)
+		index_patterns();
 	if (r->path_too_deep)
 		goto notfound;
 	for (i = 0; i < NROUTES; i++) {
 		if (!match(r, routes[i].pattern))
 			continue;
+		if (!path_known)
+			r->route = pattern_of[i];
 		path_known = 1;
 		if (strstr(allow, routes[i].method) == NULL)
 			snprintf(allow + strlen(allow), sizeof(allow) -
@@ -162,6 +196,7 @@ router_dispatch(struct req *r)
 	}
 	if (rt == NULL)
 		goto notfound;
+	r->route = pattern_of[rt - routes];
 	/* Re-match to restore this route's path parameters. */
 	match(r, rt->pattern);
 	if ((rt->flags & R_BODY) && http_read_body(r, &e) == -1)

@@ -9,7 +9,15 @@
 
 struct req;
 
-/* Routes r and sends exactly one response. */
+#include <stddef.h>
+
+/*
+ * Routes r and sends exactly one response.  r->route becomes the index of
+ * the pattern the path matched (even when the method did not), the
+ * label of the request in the metrics.
+ */
 void	router_dispatch(struct req *r);
+/* The distinct patterns, in table order: their count, *out the array. */
+size_t	router_patterns(const char *const **out);
 
 #endif

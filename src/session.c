@@ -15,6 +15,7 @@
 
 #include "cfg.h"
 #include "log.h"
+#include "metrics.h"
 #include "password.h"
 #include "session.h"
 #include "svc.h"
@@ -112,6 +113,7 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 	rc = db_run(db, STMT_USER_PASSWORD_GET, 1, &name, a, &rows);
 	if (rc != DB_OK && rc != DB_NOROW) {
 		attempt_uncount(db, a, c, name, addr);
+		metrics_signin(MET_SIGNIN_ERROR);
 		return svc_dberr(db, rc, e);
 	}
 	if (rc == DB_OK) {
@@ -123,24 +125,31 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 	/* Unknown user and no password cost one verify too. */
 	if ((match = pw_verify(phc, pw, len, e)) == -1) {
 		attempt_uncount(db, a, c, name, addr);
+		metrics_signin(MET_SIGNIN_ERROR);
 		return -1;
 	}
 	if (!match) {
 		log_failure(name, addr);
+		metrics_signin(id == NULL ? MET_SIGNIN_UNKNOWN_USER :
+		    MET_SIGNIN_WRONG_PASSWORD);
 		return apierr_set(e, APIERR_UNAUTHORIZED,
 		    "unauthorized access");
 	}
 	attempt_succeeded(db, a, c, name, addr);
-	if (strcmp(status, "active") != 0)
+	if (strcmp(status, "active") != 0) {
+		metrics_signin(MET_SIGNIN_INACTIVE);
 		return apierr_set(e, APIERR_FORBIDDEN, "User is inactive");
+	}
 	if (pw_needs_rehash(phc) && pw_hash(pw, len, newhash, e) == 0) {
 		params[0] = id;
 		params[1] = newhash;
 		params[2] = phc;
 		(void)db_run(db, STMT_USER_REHASH, 3, params, a, NULL);
 	}
-	if (crypto_new_token(cookie) == -1)
+	if (crypto_new_token(cookie) == -1) {
+		metrics_signin(MET_SIGNIN_ERROR);
 		return apierr_internal(e);
+	}
 	crypto_sha256_hex(cookie, strlen(cookie), hash);
 	snprintf(length, sizeof(length), "%lld", c->session_length * 60);
 	snprintf(max, sizeof(max), "%lld", c->session_max * 60);
@@ -161,12 +170,17 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 	if (rc != DB_OK) {
 		crypto_wipe(cookie, TOKEN_LEN + 1);
 		/* The password changed, or the user went, while we hashed. */
-		if (rc == DB_NOROW)
+		if (rc == DB_NOROW) {
+			metrics_signin(MET_SIGNIN_WRONG_PASSWORD);
 			return apierr_set(e, APIERR_UNAUTHORIZED,
 			    "unauthorized access");
+		}
+		metrics_signin(MET_SIGNIN_ERROR);
 		return svc_dberr(db, rc, e);
 	}
 	*expires = strtoll(dbrows_get(&srows, 0, 1), NULL, 10);
+	metrics_signin(MET_SIGNIN_SUCCESS);
+	metrics_session_created();
 	return 0;
 }
 
@@ -177,15 +191,21 @@ session_signin(struct db *db, struct arena *a, const struct cfg *c,
 {
 	int	 rc;
 
-	if (*name == '\0' || len == 0 || len > PW_MAX)
+	if (*name == '\0' || len == 0 || len > PW_MAX) {
+		metrics_signin(MET_SIGNIN_INVALID);
 		return apierr_set(e, APIERR_UNAUTHORIZED,
 		    "unauthorized access");
+	}
 	/* A blocked name or address costs one query and no hash slot. */
-	if (attempt(db, a, c, name, addr, e) == -1)
+	if (attempt(db, a, c, name, addr, e) == -1) {
+		metrics_signin(e->code == APIERR_TOO_MANY_REQUESTS ?
+		    MET_SIGNIN_THROTTLED : MET_SIGNIN_ERROR);
 		return -1;
+	}
 	/* No free hash slot: 429 before any more database work. */
 	if (pw_reserve(e) == -1) {
 		attempt_uncount(db, a, c, name, addr);
+		metrics_signin(MET_SIGNIN_HASH_BUSY);
 		return -1;
 	}
 	rc = signin_reserved(db, a, c, name, pw, len, addr, cookie, expires,
@@ -211,6 +231,7 @@ session_signout(struct db *db, struct arena *a, const char *cookie,
 		    "unauthorized access");
 	if (rc != DB_OK)
 		return svc_dberr(db, rc, e);
+	metrics_session_ended();
 	return 0;
 }
 

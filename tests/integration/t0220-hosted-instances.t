@@ -133,6 +133,16 @@ subtest "an instance's admin role reaches its instance only" => sub {
 	$t->_admin_sql(qq{DROP OWNED BY "$who"; DROP ROLE "$who"});
 };
 
+subtest "/metrics: hosted instances count together, and no tenant sees another's" => sub {
+	my $r = req($NAMES[0], 'GET', '/metrics', headers => { Authorization => "Token $op{ $NAMES[0] }" });
+	is($r->{status}, 200, "$NAMES[0]'s operator may read /metrics") or diag($r->{raw});
+	unlike($r->{body}, qr/usersd_instance=/, '... but sees no instance series');
+	unlike($r->{body}, qr/^http_api_requests_total/m, '... nor the host-wide ones');
+	my ($rc, $out) = TestLib::_run('curl', '-s', "http://127.0.0.1:@{[ $s->port ]}/metrics",
+	    '-H', 'Host: localhost');
+	like($out, qr/unauthorized/, 'without a token the default instance refuses it');
+};
+
 subtest 'an instance created while usersd runs serves at once' => sub {
 	my $t0 = time;
 	my ($rc, $out) = ctl('instance', 'create', $NAMES[5]);

@@ -1,0 +1,96 @@
+/*
+ * metrics.h -- counters for GET /metrics (Prometheus text format 0.0.4).
+ * One block of counters is shared by every process that serves the same
+ * requests: an anonymous shared mapping that the master makes before it
+ * forks (every worker of the master adds to it), or, without a master
+ * (mod_fcgid, lighttpd bin-path, CGI), the file usersd-metrics-UID.shm in
+ * run_dir that every process maps.  Updates are relaxed atomic adds into
+ * fixed-size arrays: no lock, no allocation on the request path.  With
+ * metrics = off nothing is mapped and every call below returns at once.
+ */
+#ifndef METRICS_H
+#define METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct abuf;
+struct cfg;
+
+/* The values of the setting "metrics". */
+enum metrics_mode {
+	METRICS_OFF = 0,
+	METRICS_ON,		/* anyone the web server lets through */
+	METRICS_TOKEN		/* an operator's token or session */
+};
+
+/* Distinct route patterns the store has room for (router.c has ~20). */
+#define METRICS_ROUTES		40
+
+/* Sign-in outcomes (usersd_signins_total{result}). */
+enum metrics_signin {
+	MET_SIGNIN_SUCCESS = 0,
+	MET_SIGNIN_WRONG_PASSWORD,	/* a known user, not its password */
+	MET_SIGNIN_UNKNOWN_USER,
+	MET_SIGNIN_INACTIVE,		/* right password, inactive user */
+	MET_SIGNIN_THROTTLED,		/* name or address blocked: 429 */
+	MET_SIGNIN_HASH_BUSY,		/* every hash slot busy: 429 */
+	MET_SIGNIN_INVALID,		/* no usable Basic credentials */
+	MET_SIGNIN_ERROR,		/* database or internal failure */
+	MET_SIGNIN__MAX
+};
+
+/*
+ * The master: maps the shared block (once) when cfg turns metrics on and
+ * registers cfg's instance names; again after each reload, before the new
+ * workers fork.  0, or -1 when the mapping failed (logged; no metrics).
+ */
+int	metrics_master_init(const struct cfg *);
+/* The master's worker bookkeeping; signin: 1 for the sign-in pool. */
+void	metrics_worker_started(int signin);
+void	metrics_worker_died(int signin);
+void	metrics_workers_alive(int main_pool, int signin_pool);
+
+/*
+ * A serving process: uses the master's block when there is one, else maps
+ * the shared file in run_dir (creating it).  Builds this process's map
+ * from cfg's instances to the block's.  0, or -1 when metrics are on but
+ * no block could be had (logged; /metrics then answers 503).
+ */
+int	metrics_proc_init(const struct cfg *);
+/* 1 when this process counts (and can serve /metrics). */
+int	metrics_enabled(void);
+
+/* The instance of the request now being served (NULL: the default). */
+void	metrics_set_instance(const char *name);
+/*
+ * One response: route is the router's pattern index or -1 (no route
+ * matched), method the request's, status the one sent, us its duration.
+ */
+void	metrics_request(int route, const char *method, int status,
+	    uint64_t us);
+void	metrics_signin(enum metrics_signin);
+void	metrics_session_created(void);
+void	metrics_session_ended(void);
+/* A statement's outcome (enum dbres) and duration, from db.c. */
+void	metrics_pg_statement(int dbres, uint64_t us);
+void	metrics_pg_connect_failed(void);
+void	metrics_pg_reconnect(void);
+/* Microseconds on the monotonic clock, for the durations above. */
+uint64_t metrics_now_us(void);
+
+/* What the exposition needs from outside the store. */
+struct metrics_view {
+	const char	*const *routes;	/* pattern of each route index */
+	size_t		 nroutes;
+	const char	*only_instance;	/* NULL: everything; else only the
+					 * series of this instance ("" the
+					 * default one) */
+	int		 hash_slots;	/* hash_concurrency */
+	int		 hash_busy;	/* slots held now, -1 unknown */
+};
+
+/* Appends the text exposition (format 0.0.4) to out. */
+void	metrics_render(struct abuf *out, const struct metrics_view *);
+
+#endif

@@ -1,0 +1,171 @@
+# t0500-metrics.t -- GET /metrics run as CGI: who may read it under each
+# value of the setting "metrics", the answers to everyone else (JSON
+# errors), and exact counts from processes without a master (each CGI run
+# is one, like a mod_fcgid child): they share run_dir/usersd-metrics-UID.shm.
+# layout: database only (its per-instance series are of configured instances;
+# hosted ones count together as "(other)", which t0220 checks)
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use File::Temp qw(tempdir);
+use Test::More;
+use TestLib;
+use ApiTest;
+
+my $t = TestLib->new;
+# A run_dir of this file's own: its counts are this file's requests only.
+my $RUN = tempdir('usersd-t0500-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+my %ON = (USERSD_RUN_DIR => $RUN, USERSD_METRICS => 'on');
+ApiTest::bind($t, env => { USERSD_RUN_DIR => $RUN });
+my $s = setup_ok();
+my $PROM = 'text/plain; version=0.0.4; charset=utf-8';
+
+sub metrics {
+	my (%o) = @_;
+	return req(method => $o{method} // 'GET', path => '/metrics',
+	    token => $o{token}, cookie => $o{cookie}, env => $o{env} // {});
+}
+
+# The value of one sample line (name{labels} as printed), or undef.
+sub sample {
+	my ($body, $series) = @_;
+	return $body =~ /^\Q$series\E (\S+)$/m ? $1 + 0 : undef;
+}
+
+subtest 'metrics = off: 404 as if there were no such path' => sub {
+	my $r = metrics(env => { USERSD_METRICS => 'off' }, token => $OP);
+	is_error($r, 404, 'not found', 'path not found');
+};
+
+subtest 'metrics = on: the text format, to anyone' => sub {
+	my $r = metrics(env => \%ON);
+	is($r->{status}, 200, 'status 200') or diag($r->{body}, $r->{stderr});
+	is($r->{headers}{'content-type'}, $PROM, 'Prometheus text format 0.0.4');
+	like($r->{body}, qr/^usersd_build_info\{influxdb_api="v[0-9.]+",version="[0-9.]+"\} 1$/m,
+	    'build info');
+	like($r->{body}, qr/^# TYPE http_api_requests_total counter$/m, 'request counter');
+};
+
+subtest 'another method: 405 JSON with Allow' => sub {
+	my $r = metrics(method => 'POST', env => \%ON);
+	is_error($r, 405, 'method not allowed');
+	is($r->{headers}{allow}, 'GET', 'Allow: GET');
+};
+
+subtest 'metrics = token (the default): an operator only' => sub {
+	is_unauthorized_access(metrics());
+	is_unauthorized_access(metrics(token => 'not-a-token'));
+	my $bob = new_user('bob', 'bobpass123');
+	my ($tok) = mktoken($bob, $s->{org_id});
+	is_error(metrics(token => $tok), 403, 'forbidden',
+	    'read:instance is unauthorized: /metrics needs an operator token');
+	# Read on users and orgs, not on everything: still not an operator.
+	my ($some) = mktoken($s->{user_id}, $s->{org_id}, perm('read', type => 'users'),
+	    perm('read', type => 'orgs'));
+	is(metrics(token => $some)->{status}, 403, 'a token that reads some types: 403');
+	my $r = metrics(token => $OP);
+	is($r->{status}, 200, 'the operator token: 200') or diag($r->{body});
+	is($r->{headers}{'content-type'}, $PROM, 'the text format');
+	my $c = signin_ok('admin', 'adminpass1');
+	is(metrics(cookie => $c)->{status}, 200, "the instance owner's session: 200");
+	my $bc = signin_ok('bob', 'bobpass123');
+	is(metrics(cookie => $bc)->{status}, 403, "another user's session: 403");
+};
+
+subtest 'no metrics file can be had: 503, and requests are still served' => sub {
+	my %bad = (USERSD_METRICS => 'on', USERSD_RUN_DIR => "$RUN/missing");
+	is(req(method => 'GET', path => '/ping', env => \%bad)->{status}, 204, '/ping works');
+	my $r = metrics(env => \%bad);
+	is_error($r, 503, 'unavailable', 'metrics are unavailable (the log says why)');
+	like($r->{stderr}, qr/metrics file \Q$RUN\E\/missing\/usersd-metrics-\d+\.shm/,
+	    'the log names the file');
+};
+
+subtest 'exact counts across processes without a master' => sub {
+	my $before = metrics(env => \%ON)->{body};
+	my $get = sub { sample($before, $_[0]) // 0 };
+	my $ping = 'http_api_requests_total{handler="usersd",method="GET",path="/ping",'
+	    . 'response_code="204",status="2XX"}';
+	my $user401 = 'http_api_requests_total{handler="usersd",method="GET",'
+	    . 'path="/api/v2/users/:id",response_code="401",status="4XX"}';
+	my $nf = 'http_api_requests_total{handler="usersd",method="GET",path="(unmatched)",'
+	    . 'response_code="404",status="4XX"}';
+	my $si = sub { "usersd_signins_total{usersd_instance=\"(default)\",result=\"$_[0]\"}" };
+	my %was = map { $_ => $get->($_) } $ping, $user401, $nf,
+	    map({ $si->($_) } qw(success wrong_password unknown_user invalid)),
+	    'usersd_sessions_created_total{usersd_instance="(default)"}',
+	    'usersd_sessions_ended_total{usersd_instance="(default)"}';
+
+	req(method => 'GET', path => '/ping', env => \%ON) for 1 .. 3;
+	req(method => 'GET', path => '/api/v2/users/0123456789abcdef', env => \%ON) for 1 .. 2;
+	req(method => 'GET', path => '/no/such/path', env => \%ON);
+	my ($c) = signin('admin', 'adminpass1', %ON);
+	signin('admin', 'wrongpass1', %ON) for 1 .. 2;
+	signin('nobody-here', 'wrongpass1', %ON);
+	req(method => 'POST', path => '/api/v2/signin', env => \%ON);	# no Basic
+	req(method => 'POST', path => '/api/v2/signout', cookie => $c, env => \%ON);
+
+	my $r = metrics(env => \%ON);
+	my $now = sub { (sample($r->{body}, $_[0]) // 0) - $was{$_[0]} };
+	is($now->($ping), 3, 'GET /ping 204: 3');
+	is($now->($user401), 2, 'GET /api/v2/users/:id 401: 2, by pattern, never the raw path');
+	unlike($r->{body}, qr/0123456789abcdef|no\/such/, 'no raw path anywhere');
+	is($now->($nf), 1, 'an unknown path: 1, as (unmatched)');
+	is($now->($si->('success')), 1, 'sign-ins: 1 success');
+	is($now->($si->('wrong_password')), 2, '2 wrong passwords');
+	is($now->($si->('unknown_user')), 1, '1 unknown user');
+	is($now->($si->('invalid')), 1, '1 without credentials');
+	is($now->('usersd_sessions_created_total{usersd_instance="(default)"}'), 1, '1 session created');
+	is($now->('usersd_sessions_ended_total{usersd_instance="(default)"}'), 1, '1 ended');
+	ok(!grep(/usersd_workers/, $r->{body}), 'no master: no worker series');
+};
+
+subtest 'sign-in throttled and inactive' => sub {
+	my %cfg = (%ON, USERSD_SIGNIN_MAX_FAILURES => 1);
+	my $si = sub { "usersd_signins_total{usersd_instance=\"(default)\",result=\"$_[0]\"}" };
+	my $b = metrics(env => \%ON)->{body};
+	my %was = map { $_ => sample($b, $si->($_)) // 0 } qw(throttled inactive);
+	my $carol = new_user('carol', 'carolpass1');
+	signin('carol', 'wrongpass1', %cfg) for 1 .. 2;
+	my $r = signin('carol', 'carolpass1', %cfg);
+	$b = metrics(env => \%ON)->{body};
+	ok(sample($b, $si->('throttled')) - $was{throttled} >= 1, 'a blocked name counts as throttled');
+	new_user('dave', 'davepass12', 'inactive');
+	signin('dave', 'davepass12', %ON);
+	$b = metrics(env => \%ON)->{body};
+	is(sample($b, $si->('inactive')) - $was{inactive}, 1, 'an inactive user: 1');
+};
+
+subtest 'an instance operator sees its own instance only' => sub {
+	my $conf = "$RUN/usersd.conf";
+	open my $f, '>', $conf or die "$conf: $!";
+	print $f "db = ", $t->conninfo, "\ninstance.tenant = ", $t->conninfo, "\n";
+	close $f;
+	my %env = (USERSD_CONFIG => $conf, USERSD_INSTANCE => 'tenant');
+	req(method => 'GET', path => '/ping', env => \%env);
+	my $r = metrics(token => $OP, env => \%env);
+	is($r->{status}, 200, 'the operator token of tenant: 200') or diag($r->{body});
+	like($r->{body}, qr/^usersd_instance_requests_total\{usersd_instance="tenant"\} \d+$/m,
+	    'its own series');
+	unlike($r->{body}, qr/\(default\)|http_api_requests_total\{|usersd_hash_slots /,
+	    'nothing of the default instance or of the whole host');
+	$r = metrics(token => $OP, env => { USERSD_CONFIG => $conf });
+	like($r->{body}, qr/usersd_instance="tenant"/, 'the default instance operator sees every instance');
+	like($r->{body}, qr/^http_api_requests_total\{/m, 'and the whole host');
+};
+
+subtest 'promtool check metrics passes on the output' => sub {
+	my $promtool = TestLib::Server::_which('promtool')
+	    or return TestLib::cannot_run('promtool is not installed (scripts/deps.sh)');
+	my $body = metrics(env => \%ON)->{body};
+	my $file = "$RUN/metrics.txt";
+	open my $f, '>', $file or die;
+	print $f $body;
+	close $f;
+	my $out = `$promtool check metrics < $file 2>&1`;
+	is($?, 0, 'promtool check metrics: exit 0') or diag($out);
+	is($out, '', 'no lint complaint') or diag($out);
+};
+
+done_testing();
