@@ -118,4 +118,29 @@ subtest 'a psql admin of one instance cannot stall another\'s setup' => sub {
 	$T[0]->psql(qq{DROP ROLE "$alice"});
 };
 
+# Role names are cluster-wide.  A database instance whose role prefix (by
+# default its database name) is a hosted instance's name must not take
+# over that instance's roles: the hosting role, a member of NAME_service,
+# would reach the database's rows, and NAME_admin would administer both.
+subtest 'a database instance named like a hosted one gets no shared roles' => sub {
+	my $db = $H1;
+	$T[0]->_admin_sql(qq{CREATE DATABASE "$db"}) or return fail('createdb');
+	my ($rc, $out);
+	{
+		local $ENV{USERSD_DB} = "host=$T[0]{pghost} port=$T[0]{pgport} dbname=$db user=postgres";
+		local $ENV{USERSD_INSTANCE};
+		delete $ENV{USERSD_INSTANCE};
+		($rc, $out) = TestLib::_run($TestLib::CTL, 'migrate');
+	}
+	my ($n) = $T[0]->psql("SELECT count(*) FROM pg_auth_members m
+	    JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
+	    WHERE r.rolname = '${db}_service' AND u.rolname = 'usersd_test_hosting'");
+	TODO: {
+		local $TODO = 'migration 0005 adopts roles that exist (IF NOT EXISTS ... CREATE ROLE)';
+		ok($rc != 0 || $n->[0] == 0, "usersctl migrate of database $db refuses the hosted instance's roles")
+		    or diag($out);
+	}
+	$T[0]->_admin_sql(qq{DROP DATABASE "$db" WITH (FORCE)});
+};
+
 done_testing();
