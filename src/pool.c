@@ -132,6 +132,7 @@ hosted_get(struct pool *p, const char *name)
 	struct hosted	*h;
 	const char	*server_name;
 	size_t		 i, down = 0;
+	unsigned int	 gen;
 	int		 server;
 
 	h = hosted_slot(p, name);
@@ -159,8 +160,15 @@ hosted_get(struct pool *p, const char *name)
 		h = hosted_slot(p, name);
 	}
 	if (h->schema.name[0] == '\0' || h->server != (size_t)server) {
+		/*
+		 * Moved: a later move back finds the statements of this gen
+		 * still prepared on that server's connection ("already
+		 * exists"), so the gen only grows.
+		 */
+		gen = h->schema.name[0] != '\0' ? h->schema.gen + 1 : 0;
 		memset(h, 0, sizeof(*h));
 		snprintf(h->schema.name, sizeof(h->schema.name), "%s", name);
+		h->schema.gen = gen;
 		h->server = (size_t)server;
 	}
 	/*

@@ -99,15 +99,19 @@ read_secret(char *buf, size_t size)
 	return (long)n;
 }
 
-/* The hosting database (index into cfg_server) that holds name, or -1. */
+/*
+ * The hosting database (index into cfg_server) that holds name, or -1;
+ * *down: the name of one that did not answer (and may hold it), or NULL.
+ */
 static int
-find_hosted(struct ctl *c, const char *name)
+find_hosted(struct ctl *c, const char *name, const char **down)
 {
 	const char	*conninfo, *server;
 	struct db	*db;
 	size_t		 i;
 	enum dbres	 rc;
 
+	*down = NULL;
 	for (i = 0; (conninfo = cfg_server(&c->cfg, i, &server)) != NULL;
 	    i++) {
 		db = db_new(conninfo, &c->cfg);
@@ -115,6 +119,8 @@ find_hosted(struct ctl *c, const char *name)
 		db_free(db);
 		if (rc == DB_OK)
 			return (int)i;
+		if (rc == DB_UNAVAILABLE && *down == NULL)
+			*down = server;
 	}
 	return -1;
 }
@@ -138,7 +144,7 @@ static int
 open_db(struct ctl *c, const char *instance)
 {
 	const char	*conninfo = cfg_instance_conninfo(&c->cfg, instance);
-	const char	*server;
+	const char	*server, *down = NULL;
 	int		 i;
 
 	if (conninfo != NULL) {
@@ -146,9 +152,10 @@ open_db(struct ctl *c, const char *instance)
 		return 0;
 	}
 	if (!hosted_name_valid(instance) ||
-	    (i = find_hosted(c, instance)) == -1) {
-		fprintf(stderr, "usersctl: unknown instance \"%s\"\n",
-		    instance);
+	    (i = find_hosted(c, instance, &down)) == -1) {
+		fprintf(stderr, "usersctl: unknown instance \"%s\"%s%s%s\n",
+		    instance, down ? " (hosting database " : "",
+		    down ? down : "", down ? " is unavailable)" : "");
 		return -1;
 	}
 	use_db(c, cfg_server(&c->cfg, (size_t)i, &server), instance);
@@ -287,7 +294,7 @@ role_name_valid(const char *s)
 static int
 create_hosted(struct ctl *c, const char *name, const char *want)
 {
-	const char	*conninfo, *server = NULL;
+	const char	*conninfo, *server = NULL, *down;
 	const char	*role = c->cfg.hosting_role;
 	char		 err[1024], sql[512];
 	size_t		 i;
@@ -316,9 +323,15 @@ create_hosted(struct ctl *c, const char *name, const char *want)
 		    "no hosting database is configured (hosting = CONNINFO)");
 		return 1;
 	}
-	if ((at = find_hosted(c, name)) != -1 && (size_t)at != i) {
+	if ((at = find_hosted(c, name, &down)) != -1 && (size_t)at != i) {
 		fprintf(stderr, "usersctl: instance %s is hosted in %s\n", name,
 		    cfg_server(&c->cfg, (size_t)at, &server) ? server : "?");
+		return 1;
+	}
+	/* One name in one place: a database that did not answer may hold it. */
+	if (at == -1 && down != NULL) {
+		fprintf(stderr, "usersctl: instance %s: hosting database %s is "
+		    "unavailable, so the name may be taken there\n", name, down);
 		return 1;
 	}
 	use_db(c, conninfo, name);
@@ -351,6 +364,9 @@ create_hosted(struct ctl *c, const char *name, const char *want)
  * instance drop NAME: the schema, its registration and its four roles in
  * one transaction.  The roles go with DROP OWNED (their grants on the
  * database); one that holds anything in another database stops it all.
+ * Their names come from NAME, as hosted_begin made them, never from the
+ * instance's usersd_roles: its owner role may write that table, and DROP
+ * OWNED BY another instance's role would remove that instance.
  */
 static int
 drop_hosted(struct ctl *c, const char *name)
@@ -369,8 +385,9 @@ drop_hosted(struct ctl *c, const char *name)
 	    "BEGIN;"
 	    " SELECT pg_advisory_xact_lock(7236601);"
 	    " DO $$ DECLARE roles text[]; r text; BEGIN"
-	    "  SELECT array_agg(name) INTO roles FROM \"%1$s\".usersd_roles"
-	    "   WHERE kind <> 'legacy';"
+	    "  SELECT array_agg(rolname) INTO roles FROM pg_roles"
+	    "   WHERE rolname IN ('%1$s_owner', '%1$s_service',"
+	    "    '%1$s_admin', '%1$s_readonly');"
 	    "  DELETE FROM public.usersd_hosted WHERE name = '%1$s';"
 	    "  DROP SCHEMA \"%1$s\" CASCADE;"
 	    "  FOREACH r IN ARRAY coalesce(roles, '{}') LOOP"
@@ -717,7 +734,11 @@ main(int argc, char *argv[])
 	pw_init(&c.cfg);
 	c.arena = arena_new();
 	c.actor.addr = "usersctl";
-	if (open_db(&c, c.instance) == -1)
+	/*
+	 * "instance" opens the instances it names itself: one that -i or
+	 * USERSD_INSTANCE names may be gone (dropped) or not made yet.
+	 */
+	if (strcmp(argv[0], "instance") != 0 && open_db(&c, c.instance) == -1)
 		return 1;
 	if (strcmp(argv[0], "migrate") == 0)
 		rc = cmd_migrate(&c, argc, argv);

@@ -1,0 +1,146 @@
+# t0446-hosted-attacks.t -- what one hosted instance (or its psql admin, or
+# its owner role) tries against the others of its hosting database.
+#
+# Hosted tier only: the files of the cgi tier run here on two schemas of
+# usersd_hosting (tests/run.sh, USERSD_TEST_HOSTED=1).
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use Test::More;
+use File::Temp qw(tempfile);
+use POSIX ();
+use TestLib;
+
+plan skip_all => 'hosted instances only (the hosted tier)' unless $ENV{USERSD_TEST_HOSTED};
+
+my @T = (TestLib->new, TestLib->new);
+my @S = map { $_->setup } @T;
+is($_->{res}{status}, 201, 'setup') for @S;
+my ($H0, $H1) = map { $_->{hosted} } @T;
+my $HOSTING = "host=$T[0]{pghost} port=$T[0]{pgport} dbname=usersd_hosting";
+
+sub me_status {
+	my ($t, $tok) = @_;
+	return $t->cgi(path => '/api/v2/me',
+	    headers => { Authorization => "Token $tok" })->{status};
+}
+
+# Names that must never reach a schema: PostgreSQL's own, quoting and
+# case tricks, one too long.
+subtest 'odd instance names are unknown instances, never a query' => sub {
+	for my $name ('public', 'pg_toast', 'pg_catalog', 'information_schema',
+	    uc($H0), "$H0\"", "$H0.users", "$H0;", "\"$H0\"", ' ' . $H0,
+	    'a' x 40, "x\x{e9}") {
+		my $r = $T[0]->cgi(path => '/api/v2/me', env => { USERSD_INSTANCE => $name },
+		    headers => { Authorization => "Token $S[0]{token}" });
+		is($r->{status}, 503, "USERSD_INSTANCE \"$name\": 503 unknown instance")
+		    or diag($r->{body});
+	}
+	is(me_status($T[0], $S[0]{token}), 200, 'the instance itself still answers');
+};
+
+# An instance's owner role owns its usersd_roles table.  usersctl instance
+# drop must not take the roles to drop (DROP OWNED BY: everything they own)
+# from there, or dropping one instance removes another.
+subtest 'instance drop removes only its own roles and objects' => sub {
+	my $t = TestLib->new;	# a third instance, to drop
+	my $victim = "${H1}_owner";
+	my ($rc, $out) = $t->psql_as("$t->{hosted}_owner",
+	    "UPDATE usersd_roles SET name = '$victim' WHERE kind = 'owner'");
+	is($rc, 0, "the owner role points its usersd_roles at $victim") or diag($out);
+	{
+		local $ENV{USERSD_HOSTING} = "$HOSTING user=postgres";
+		($rc, $out) = TestLib::_run($TestLib::CTL, 'instance', 'drop', $t->{hosted});
+	}
+	is($rc, 0, 'usersctl instance drop') or diag($out);
+	is(me_status($T[1], $S[1]{token}), 200, 'the other instance still serves its token');
+	my ($n) = $T[1]->psql(q{SELECT count(*) FROM pg_class
+	    WHERE relnamespace = current_schema()::regnamespace});
+	cmp_ok($n->[0], '>', 10, 'and still has its tables');
+	($n) = $T[1]->psql("SELECT count(*) FROM pg_roles WHERE rolname LIKE '$t->{hosted}\\_%'");
+	is($n->[0], 0, 'the dropped instance\'s roles are gone');
+	delete $t->{hosted};	# gone: nothing for TestLib to drop at the end
+};
+
+# usersctl instance create must see the name is free on every hosting
+# database: one it cannot ask may hold it already.
+subtest 'instance create refuses when a hosting database cannot be asked' => sub {
+	my ($fh, $conf) = tempfile(UNLINK => 1);
+	print $fh "hosting = host=/nonexistent-usersd port=1 dbname=usersd_hosting\n",
+	    "hosting.up = $HOSTING user=postgres\n",
+	    "hosting_role = usersd_test_hosting\n",
+	    "connect_timeout = 1\n";
+	close $fh;
+	my $name = "dup_$$";
+	local $ENV{USERSD_HOSTING};
+	delete $ENV{USERSD_HOSTING};
+	local $ENV{USERSD_INSTANCE} = $H0;
+	my ($rc, $out) = TestLib::_run($TestLib::CTL, '-c', $conf, 'instance',
+	    'create', $name, '--server', 'up');
+	isnt($rc, 0, 'refused while "default" is down') or diag($out);
+	like($out, qr/usersctl: instance \Q$name\E: hosting database default is unavailable/,
+	    'saying why') or diag($out);
+	my ($n) = $T[0]->psql("SELECT count(*) FROM public.usersd_hosted WHERE name = '$name'");
+	is($n->[0], 0, 'nothing made on "up"');
+	# Left behind by a create that went through: remove it.
+	TestLib::_run($TestLib::CTL, '-c', $conf, 'instance', 'drop', $name) if $rc == 0;
+};
+
+# Advisory locks are per database: in a hosting database every instance
+# shares the keys of sql/migrations (setup 7236602, the last instance
+# owner 7236603, migrations 7236601), and any role that may connect can
+# take them (pg_advisory_lock is PUBLIC's).
+subtest 'a psql admin of one instance cannot stall another\'s setup' => sub {
+	my $t = TestLib->new;		# not set up yet
+	my $alice = "rev_alice_$$";
+	$T[0]->psql(qq{CREATE ROLE "$alice" LOGIN; GRANT "${H0}_admin" TO "$alice"});
+	(my $ci = $T[0]->admin_conninfo) =~ s/user=postgres/user=$alice/;
+	my $pid = fork // die "fork: $!";
+	if ($pid == 0) {
+		open STDOUT, '>', '/dev/null';
+		open STDERR, '>', '/dev/null';
+		{ exec 'psql', '-X', '-q', '-d', $ci, '-c',
+		    'SELECT pg_advisory_lock(7236602), pg_sleep(20)' }
+		POSIX::_exit(127);
+	}
+	TestLib::within(5, sub { my ($n) = $T[0]->psql(q{SELECT count(*) FROM pg_locks
+	    WHERE locktype = 'advisory' AND objid = 7236602 AND granted}); $n->[0] > 0 });
+	my $r;
+	TODO: {
+		local $TODO = 'advisory lock keys are shared by all instances of a hosting database';
+		$r = $t->setup;
+		is($r->{res}{status}, 201, 'another instance\'s setup goes through')
+		    or diag($r->{res}{body});
+	}
+	kill 'TERM', $pid;
+	waitpid($pid, 0);
+	$T[0]->psql(qq{DROP ROLE "$alice"});
+};
+
+# Role names are cluster-wide.  A database instance whose role prefix (by
+# default its database name) is a hosted instance's name must not take
+# over that instance's roles: the hosting role, a member of NAME_service,
+# would reach the database's rows, and NAME_admin would administer both.
+subtest 'a database instance named like a hosted one gets no shared roles' => sub {
+	my $db = $H1;
+	$T[0]->_admin_sql(qq{CREATE DATABASE "$db"}) or return fail('createdb');
+	my ($rc, $out);
+	{
+		local $ENV{USERSD_DB} = "host=$T[0]{pghost} port=$T[0]{pgport} dbname=$db user=postgres";
+		local $ENV{USERSD_INSTANCE};
+		delete $ENV{USERSD_INSTANCE};
+		($rc, $out) = TestLib::_run($TestLib::CTL, 'migrate');
+	}
+	my ($n) = $T[0]->psql("SELECT count(*) FROM pg_auth_members m
+	    JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
+	    WHERE r.rolname = '${db}_service' AND u.rolname = 'usersd_test_hosting'");
+	TODO: {
+		local $TODO = 'migration 0005 adopts roles that exist (IF NOT EXISTS ... CREATE ROLE)';
+		ok($rc != 0 || $n->[0] == 0, "usersctl migrate of database $db refuses the hosted instance's roles")
+		    or diag($out);
+	}
+	$T[0]->_admin_sql(qq{DROP DATABASE "$db" WITH (FORCE)});
+};
+
+done_testing();
