@@ -127,13 +127,32 @@ hosted_begin(struct db *db, const char *schema, int create, char *err,
 }
 
 /*
+ * Role names are cluster-wide, and 0005 adopts roles that exist: a
+ * database about to get its roles must not adopt a hosted instance's
+ * (marked by hosted_finish), or the hosting role would reach it.
+ */
+static const char no_hosted_roles[] =
+    "DO $$ DECLARE p text := coalesce(nullif(current_setting("
+    "'usersd.role_prefix', true), ''), current_database()); BEGIN"
+    " IF to_regclass('usersd_roles') IS NULL AND EXISTS (SELECT 1"
+    "  FROM pg_roles r JOIN pg_shdescription d ON d.objoid = r.oid"
+    "  AND d.classoid = 'pg_authid'::regclass"
+    "  WHERE r.rolname IN (p || '_owner', p || '_service', p || '_admin',"
+    "   p || '_readonly') AND d.description = 'usersd hosted instance')"
+    " THEN"
+    "  RAISE EXCEPTION 'the roles %_* are a hosted instance''s; set"
+    " usersd.role_prefix to another name', p;"
+    " END IF;"
+    " END $$";
+
+/*
  * Functions resolve names through the search_path when they run; in a
  * hosting database that is not the instance's schema, so each function
  * gets its own.  usersd_time and usersd_act touch no table, and stay
  * inlinable (a function with a SET clause never is).
  */
 static int
-hosted_pin_functions(struct db *db, const char *schema, char *err,
+hosted_finish(struct db *db, const char *schema, char *err,
     size_t errsz)
 {
 	char	 sql[1024];
@@ -147,7 +166,12 @@ hosted_pin_functions(struct db *db, const char *schema, char *err,
 	    "  EXECUTE format('ALTER FUNCTION %%s SET search_path ="
 	    " pg_catalog, %%I', f, '%1$s');"
 	    " END LOOP;"
-	    " END $$", schema);
+	    " END $$;"
+	    " COMMENT ON ROLE \"%1$s_owner\" IS 'usersd hosted instance';"
+	    " COMMENT ON ROLE \"%1$s_service\" IS 'usersd hosted instance';"
+	    " COMMENT ON ROLE \"%1$s_admin\" IS 'usersd hosted instance';"
+	    " COMMENT ON ROLE \"%1$s_readonly\" IS 'usersd hosted instance'",
+	    schema);
 	return db_script(db, sql, err, errsz);
 }
 
@@ -173,6 +197,8 @@ migrate_run(struct db *db, const char *schema, int create, struct arena *a,
 	if (schema != NULL &&
 	    hosted_begin(db, schema, create, err, errsz) == -1)
 		return failed(db, a, "making the schema", err, errsz);
+	if (schema == NULL && db_script(db, no_hosted_roles, err, errsz) == -1)
+		return failed(db, a, "checking the role names", err, errsz);
 	if (db_script(db, become_owner, err, errsz) == -1)
 		return failed(db, a, "becoming the owner role", err, errsz);
 	if (db_script(db, schema_table, err, errsz) == -1)
@@ -210,9 +236,10 @@ migrate_run(struct db *db, const char *schema, int create, struct arena *a,
 			return failed(db, a, "recording", err, errsz);
 		(*applied)++;
 	}
-	if (schema != NULL && hosted_pin_functions(db, schema, err,
+	if (schema != NULL && hosted_finish(db, schema, err,
 	    errsz) == -1)
-		return failed(db, a, "pinning the functions", err, errsz);
+		return failed(db, a, "pinning the functions and marking the "
+		    "roles", err, errsz);
 	if (db_run(db, STMT_COMMIT, 0, NULL, a, NULL) != DB_OK)
 		return failed(db, a, "COMMIT", err, errsz);
 	return 0;

@@ -6,7 +6,8 @@
 # 2. tiers: unit (compiled TAP programs build/tests/*.test), cgi, hosted
 #    (the cgi files again, each on a hosted instance: a schema of the
 #    database usersd_hosting; a file marked "# layout: database only" is
-#    left out), integration;
+#    left out there, one marked "# layout: hosted only" runs only there),
+#    integration;
 # 3. if build/asan/usersd exists, unit + cgi again under ASan/UBSan;
 # 4. fuzz: each libFuzzer target of build/fuzz for FUZZ_SECONDS (default 15).
 #
@@ -84,9 +85,9 @@ shopt -s nullglob
 # The Makefile builds the unit programs as build/tests/*.test (and the
 # sanitizer copies as build/asan/tests/*.test); tests/unit/*.test also counts.
 units=(build/tests/*.test tests/unit/*.test)
-cgis=(tests/cgi/*.t)
-hosted=()
-for f in "${cgis[@]}"; do
+cgis=() hosted=()
+for f in tests/cgi/*.t; do
+	grep -q '^# layout: hosted only' "$f" || cgis+=("$f")
 	grep -q '^# layout: database only' "$f" || hosted+=("$f")
 done
 ints=(tests/integration/*.t)

@@ -1,8 +1,8 @@
 # t0446-hosted-attacks.t -- what one hosted instance (or its psql admin, or
 # its owner role) tries against the others of its hosting database.
 #
-# Hosted tier only: the files of the cgi tier run here on two schemas of
-# usersd_hosting (tests/run.sh, USERSD_TEST_HOSTED=1).
+# layout: hosted only (tests/run.sh runs it in the hosted tier, where the
+# cgi files run on schemas of usersd_hosting: USERSD_TEST_HOSTED=1).
 use strict;
 use warnings;
 use FindBin;
@@ -87,37 +87,6 @@ subtest 'instance create refuses when a hosting database cannot be asked' => sub
 	TestLib::_run($TestLib::CTL, '-c', $conf, 'instance', 'drop', $name) if $rc == 0;
 };
 
-# Advisory locks are per database: in a hosting database every instance
-# shares the keys of sql/migrations (setup 7236602, the last instance
-# owner 7236603, migrations 7236601), and any role that may connect can
-# take them (pg_advisory_lock is PUBLIC's).
-subtest 'a psql admin of one instance cannot stall another\'s setup' => sub {
-	my $t = TestLib->new;		# not set up yet
-	my $alice = "rev_alice_$$";
-	$T[0]->psql(qq{CREATE ROLE "$alice" LOGIN; GRANT "${H0}_admin" TO "$alice"});
-	(my $ci = $T[0]->admin_conninfo) =~ s/user=postgres/user=$alice/;
-	my $pid = fork // die "fork: $!";
-	if ($pid == 0) {
-		open STDOUT, '>', '/dev/null';
-		open STDERR, '>', '/dev/null';
-		{ exec 'psql', '-X', '-q', '-d', $ci, '-c',
-		    'SELECT pg_advisory_lock(7236602), pg_sleep(20)' }
-		POSIX::_exit(127);
-	}
-	TestLib::within(5, sub { my ($n) = $T[0]->psql(q{SELECT count(*) FROM pg_locks
-	    WHERE locktype = 'advisory' AND objid = 7236602 AND granted}); $n->[0] > 0 });
-	my $r;
-	TODO: {
-		local $TODO = 'advisory lock keys are shared by all instances of a hosting database';
-		$r = $t->setup;
-		is($r->{res}{status}, 201, 'another instance\'s setup goes through')
-		    or diag($r->{res}{body});
-	}
-	kill 'TERM', $pid;
-	waitpid($pid, 0);
-	$T[0]->psql(qq{DROP ROLE "$alice"});
-};
-
 # Role names are cluster-wide.  A database instance whose role prefix (by
 # default its database name) is a hosted instance's name must not take
 # over that instance's roles: the hosting role, a member of NAME_service,
@@ -132,15 +101,21 @@ subtest 'a database instance named like a hosted one gets no shared roles' => su
 		delete $ENV{USERSD_INSTANCE};
 		($rc, $out) = TestLib::_run($TestLib::CTL, 'migrate');
 	}
-	my ($n) = $T[0]->psql("SELECT count(*) FROM pg_auth_members m
-	    JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
-	    WHERE r.rolname = '${db}_service' AND u.rolname = 'usersd_test_hosting'");
-	TODO: {
-		local $TODO = 'migration 0005 adopts roles that exist (IF NOT EXISTS ... CREATE ROLE)';
-		ok($rc != 0 || $n->[0] == 0, "usersctl migrate of database $db refuses the hosted instance's roles")
-		    or diag($out);
+	isnt($rc, 0, "usersctl migrate of database $db refuses the hosted instance's roles");
+	like($out, qr/hosted instance's; set usersd\.role_prefix/, '... and says why') or diag($out);
+	my ($rc2, $tables) = TestLib::_run('psql', '-X', '-At', '-d',
+	    "host=$T[0]{pghost} port=$T[0]{pgport} dbname=$db user=postgres",
+	    '-c', q{SELECT count(*) FROM pg_tables WHERE schemaname = 'public'});
+	is($tables, "0\n", 'nothing was made in that database (one transaction)');
+	{
+		local $ENV{USERSD_DB} = "host=$T[0]{pghost} port=$T[0]{pgport} dbname=$db user=postgres";
+		local $ENV{PGOPTIONS} = "-c usersd.role_prefix=${db}_db";
+		delete local $ENV{USERSD_INSTANCE};
+		($rc, $out) = TestLib::_run($TestLib::CTL, 'migrate');
 	}
+	is($rc, 0, 'with a role prefix of its own it migrates') or diag($out);
 	$T[0]->_admin_sql(qq{DROP DATABASE "$db" WITH (FORCE)});
+	$T[0]->_admin_sql(qq{DROP ROLE "${db}_db_$_"}) for qw(owner service admin readonly);
 };
 
 done_testing();
