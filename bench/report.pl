@@ -289,7 +289,7 @@ sub kv {
 sub fill {
 	my ($s) = @_;
 	$s =~ s/\{([A-Za-z0-9_]+\.[A-Za-z0-9_]+)\}/my $v = value($1);
-	    $v =~ m{^-?[0-9]+\.[0-9]{2,}$} ? sprintf('%.1f', $v) : $v/ge;
+	    $v =~ m{^-?[0-9]+\.[0-9]{3,}$} ? sprintf('%.1f', $v) : $v/ge;
 	return $s;
 }
 
