@@ -91,33 +91,58 @@ credentials(struct req *r, const char **token, const char **session)
 /*
  * The permissions of the last principal parsed, kept across requests: the
  * same token usually comes back (an operator token holds 44, parsed in
- * about 4 us), and the parsed array depends on nothing but the text.
+ * about 4 us).  A session's are known by their text; a token's by its id
+ * and row version, which STMT_PRINCIPAL_TOKEN compares so that the text
+ * comes only when the row is another or has changed since.  This keeps no
+ * credential: every request reads its token's or session's row.  Ids and
+ * row versions are unique only within an instance, so a token's are kept
+ * with the instance they came from (its connection and name).
  */
 static struct {
-	char		*text;
+	char		*text;		/* a session's, or NULL */
+	char		*auth_id;	/* a token's id and row version, or NULL */
+	char		*version;
+	const struct db	*db;		/* ... of this instance */
+	char		*instance;
 	struct perm	*perms;
 	size_t		 n;
 } last_perms;
 
-/* The parsed permissions of text (space separated), read-only. */
+/* 1 when the kept token permissions are of r's instance. */
+static int
+kept_here(const struct req *r)
+{
+	return last_perms.auth_id != NULL && last_perms.db == r->db &&
+	    strcmp(last_perms.instance, r->instance ? r->instance : "") == 0;
+}
+
+/*
+ * The parsed permissions of text (space separated), read-only; auth_id
+ * and version name a token's, NULL a session's.
+ */
 static void
-parse_perms(struct arena *a, const char *text, const struct perm **perms,
-    size_t *nperms)
+parse_perms(const struct req *r, const char *text, const char *auth_id,
+    const char *version, const struct perm **perms, size_t *nperms)
 {
 	struct perm	*parsed;
-	char		**words, *copy;
+	char		**words, *copy = NULL, *id = NULL, *ver = NULL;
+	char		*inst = NULL;
 	size_t		 i, n, ok = 0;
 
 	if (text == NULL)
 		text = "";
-	if (last_perms.text != NULL && strcmp(last_perms.text, text) == 0) {
+	if (auth_id == NULL && last_perms.text != NULL &&
+	    strcmp(last_perms.text, text) == 0) {
 		*perms = last_perms.perms;
 		*nperms = last_perms.n;
 		return;
 	}
-	n = split_words(a, text, &words);
+	n = split_words(r->arena, text, &words);
 	if ((parsed = calloc(n + 1, sizeof(*parsed))) == NULL ||
-	    (copy = strdup(text)) == NULL)
+	    (auth_id == NULL && (copy = strdup(text)) == NULL) ||
+	    (auth_id != NULL && ((id = strdup(auth_id)) == NULL ||
+	    (ver = strdup(version)) == NULL || (inst = strdup(r->instance ?
+	    r->instance : "")) == NULL)))
 		fatal("out of memory");
 	for (i = 0; i < n; i++) {
 		if (perm_parse(words[i], &parsed[ok]) == 0)
@@ -126,8 +151,15 @@ parse_perms(struct arena *a, const char *text, const struct perm **perms,
 			log_warnx("ignoring malformed stored permission");
 	}
 	free(last_perms.text);
+	free(last_perms.auth_id);
+	free(last_perms.version);
+	free(last_perms.instance);
 	free(last_perms.perms);
 	last_perms.text = copy;
+	last_perms.auth_id = id;
+	last_perms.version = ver;
+	last_perms.db = r->db;
+	last_perms.instance = inst;
 	last_perms.perms = parsed;
 	last_perms.n = ok;
 	*perms = parsed;
@@ -135,20 +167,46 @@ parse_perms(struct arena *a, const char *text, const struct perm **perms,
 }
 
 static void
-parse_principal(struct req *r, const struct dbrows *rows,
+session_principal(struct req *r, const struct dbrows *rows,
     struct principal *p)
 {
 	struct arena	*a = r->arena;
 
-	p->kind = strcmp(dbrows_get(rows, 0, 0), "session") == 0 ?
-	    PRINC_SESSION : PRINC_TOKEN;
+	p->kind = PRINC_SESSION;
 	p->auth_id = dbrows_get(rows, 0, 1);
 	p->user_id = dbrows_get(rows, 0, 2);
-	parse_perms(a, dbrows_get(rows, 0, 5), &p->perms, &p->nperms);
+	parse_perms(r, dbrows_get(rows, 0, 5), NULL, NULL, &p->perms,
+	    &p->nperms);
 	p->nowner = split_words(a, dbrows_get(rows, 0, 6), &p->owner_orgs);
 	p->nmember = split_words(a, dbrows_get(rows, 0, 7), &p->member_orgs);
 	p->instance_owner = dbrows_get(rows, 0, 8) != NULL &&
 	    strcmp(dbrows_get(rows, 0, 8), "t") == 0;
+}
+
+/* A token's principal (STMT_PRINCIPAL_TOKEN's columns); 0, or -1. */
+static int
+token_principal(struct req *r, const struct dbrows *rows,
+    struct principal *p)
+{
+	const char	*text = dbrows_get(rows, 0, 4);
+	const char	*ver = dbrows_get(rows, 0, 5);
+
+	p->kind = PRINC_TOKEN;
+	p->auth_id = dbrows_get(rows, 0, 0);
+	p->user_id = dbrows_get(rows, 0, 1);
+	if (p->auth_id == NULL || ver == NULL)
+		return -1;
+	if (text != NULL) {
+		parse_perms(r, text, p->auth_id, ver, &p->perms, &p->nperms);
+		return 0;
+	}
+	/* No text: the row is the version whose permissions are kept. */
+	if (!kept_here(r) || strcmp(last_perms.auth_id, p->auth_id) != 0 ||
+	    strcmp(last_perms.version, ver) != 0)
+		return -1;
+	p->perms = last_perms.perms;
+	p->nperms = last_perms.n;
+	return 0;
 }
 
 /*
@@ -178,13 +236,13 @@ int
 auth_authenticate(struct req *r, int want_user, const char *want_user_id,
     struct user *user, int *found, struct db_read *ride, struct apierr *e)
 {
-	const char	*token, *session, *params[3], *status;
+	const char	*token, *session, *params[4], *ustatus, *astatus;
 	char		 hash[SHA256_HEX_LEN + 1], len[24];
 	struct dbrows	 rows;
 	struct principal *p;
 	enum dbres	 rc;
 	enum stmt	 s;
-	int		 n;
+	int		 n, ucol;
 
 	if (credentials(r, &token, &session) == -1)
 		return apierr_unauthorized(e);
@@ -193,7 +251,10 @@ auth_authenticate(struct req *r, int want_user, const char *want_user_id,
 	params[0] = hash;
 	if (token != NULL) {
 		s = want_user ? STMT_PRINCIPAL_TOKEN_USER : STMT_PRINCIPAL_TOKEN;
-		n = 1;
+		params[1] = kept_here(r) ? last_perms.auth_id : NULL;
+		params[2] = kept_here(r) ? last_perms.version : NULL;
+		n = 3;
+		ucol = 6;
 	} else {
 		snprintf(len, sizeof(len), "%lld",
 		    r->cfg->session_length * 60);
@@ -204,6 +265,7 @@ auth_authenticate(struct req *r, int want_user, const char *want_user_id,
 		if (want_user && want_user_id == NULL)
 			s = STMT_SESSION_SELF;
 		n = 2;
+		ucol = 10;
 	}
 	if (want_user && s != STMT_SESSION_SELF)
 		params[n++] = want_user_id;
@@ -216,26 +278,32 @@ auth_authenticate(struct req *r, int want_user, const char *want_user_id,
 		return apierr_unauthorized(e);
 	if (rc != DB_OK)
 		return svc_dberr(r->db, rc, e);
-	status = dbrows_get(&rows, 0, 3);
-	if (status == NULL || strcmp(status, "active") != 0)
+	ustatus = dbrows_get(&rows, 0, token != NULL ? 2 : 3);
+	astatus = dbrows_get(&rows, 0, token != NULL ? 3 : 4);
+	if (ustatus == NULL || strcmp(ustatus, "active") != 0)
 		return apierr_set(e, APIERR_FORBIDDEN, "User is inactive");
 	/* An inactive token is refused outright (InfluxDB: per check). */
-	if (strcmp(dbrows_get(&rows, 0, 4), "active") != 0)
+	if (astatus == NULL || strcmp(astatus, "active") != 0)
 		return apierr_unauthorized(e);
 	/* The cookie is the browser's: its writes must be same-origin JSON. */
 	if (session != NULL && csrf_check(r, e) == -1)
 		return -1;
 	p = arena_alloc(r->arena, sizeof(*p));
-	parse_principal(r, &rows, p);
+	if (token == NULL)
+		session_principal(r, &rows, p);
+	else if (token_principal(r, &rows, p) == -1) {
+		log_warnx("token principal without its permissions");
+		return svc_dberr(r->db, DB_ERROR, e);
+	}
 	r->principal = p;
 	if (session != NULL && strcmp(dbrows_get(&rows, 0, 9), "t") == 0)
 		touch_session(r, session, params);
 	if (want_user) {
-		*found = dbrows_get(&rows, 0, 10) != NULL;
+		*found = dbrows_get(&rows, 0, ucol) != NULL;
 		if (*found) {
-			user->id = dbrows_get(&rows, 0, 10);
-			user->name = dbrows_get(&rows, 0, 11);
-			user->status = dbrows_get(&rows, 0, 12);
+			user->id = dbrows_get(&rows, 0, ucol);
+			user->name = dbrows_get(&rows, 0, ucol + 1);
+			user->status = dbrows_get(&rows, 0, ucol + 2);
 		}
 	}
 	return 0;

@@ -39,19 +39,20 @@
 #define ORG_COLS "id, name, description, usersd_time(created_at), " \
 	"usersd_time(updated_at)"
 /*
- * The principal behind a token or a session, in one statement.  Columns:
- * 0 kind, 1 auth id, 2 user id, 3 user status, 4 auth status,
- * 5 permissions (space separated), 6 owned org ids, 7 member org ids,
- * 8 instance owner, 9 "t" when the session is due a touch (auth.c
- * then runs STMT_SESSION_TOUCH; always "f" for tokens); the _USER variants add 10-12 a
- * user row (USER_COLS) in the same round trip: $N, or the principal's own
- * user when $N is NULL.
+ * The principal behind a token, from its row alone (its user's status is
+ * kept on it: sql/migrations/0007).  $1 token hash; $2 and $3 the token
+ * id and row version (xmin) whose permissions the worker has parsed, or
+ * NULL.  Columns: 0 auth id, 1 user id, 2 user status, 3 auth status,
+ * 4 permissions (space separated), NULL when the row is still the version
+ * $2/$3 (any UPDATE of the row makes a new xmin), 5 the row version; the
+ * _USER variant adds 6-8 a user row (USER_COLS) in the same round trip:
+ * $4, or the token's own user when $4 is NULL.
  */
 #define PRINCIPAL_TOKEN \
-	"SELECT 'token', a.id, a.user_id, u.status, a.status, " \
-	"array_to_string(a.permissions, ' '), '', '', false, false"
-#define PRINCIPAL_TOKEN_FROM \
-	" FROM authorizations a JOIN users u ON u.id = a.user_id"
+	"SELECT a.id, a.user_id, a.user_status, a.status, " \
+	"CASE WHEN a.id = $2::text AND a.xmin::text = $3::text THEN NULL " \
+	"ELSE array_to_string(a.permissions, ' ') END, a.xmin"
+#define PRINCIPAL_TOKEN_FROM	" FROM authorizations a"
 /*
  * A session is due a touch once half its life ($2 seconds) has passed
  * (sliding expiry, capped by max_expires_at) or its last_used_at is a
@@ -68,6 +69,12 @@
 	"AND u.credential_gen = s.credential_gen"
 #define SESSION_WHERE " WHERE s.id_hash = $1 AND s.expires_at > now()"
 /*
+ * The principal behind a session, in one statement.  Columns: 0 kind,
+ * 1 session id, 2 user id, 3 user status, 4 "active", 5 permissions (space
+ * separated), 6 owned org ids, 7 member org ids, 8 instance owner, 9 "t"
+ * when the session is due a touch (auth.c then runs STMT_SESSION_TOUCH);
+ * the _USER variant and STMT_SESSION_SELF add 10-12 a user row (USER_COLS)
+ * in the same round trip: $3, or the session's own user when $3 is NULL.
  * The full principal of a session carries the permissions of the user's
  * active tokens and its org roles (auth.c adds what they imply).
  */
@@ -94,12 +101,12 @@ static const char *const stmts[STMT__MAX] = {
 	 * not fenced with default_transaction_read_only) */
 	"SELECT NOT (pg_is_in_recovery() OR "
 	"current_setting('transaction_read_only')::boolean)",
-	/* STMT_PRINCIPAL_TOKEN: $1 token hash */
+	/* STMT_PRINCIPAL_TOKEN: $1 token hash, $2 $3 parsed id and version */
 	PRINCIPAL_TOKEN PRINCIPAL_TOKEN_FROM " WHERE a.token_hash = $1",
-	/* STMT_PRINCIPAL_TOKEN_USER: $1 token hash, $2 user id or NULL --
-	 * one round trip for GET /me and GET /users/{id} */
+	/* STMT_PRINCIPAL_TOKEN_USER: as above, $4 user id or NULL -- one
+	 * round trip for GET /me and GET /users/{id} */
 	PRINCIPAL_TOKEN ", t.id, t.name, t.status" PRINCIPAL_TOKEN_FROM
-	" LEFT JOIN users t ON t.id = coalesce($2::text, a.user_id)"
+	" LEFT JOIN users t ON t.id = coalesce($4::text, a.user_id)"
 	" WHERE a.token_hash = $1",
 	/* STMT_PRINCIPAL_SESSION: $1 session-id hash, $2 length (s) */
 	PRINCIPAL_SESSION SESSION_FROM SESSION_WHERE,

@@ -4,7 +4,8 @@
  * (libfcgi then reads the request from the accepted socket), so SIGTERM
  * can be allowed only while it waits and never interrupts a request.
  * Output is formatted with snprintf and written with one FCGX_PutStr
- * (libfcgi's own printf stops at %zu).
+ * (libfcgi's own printf stops at %zu); it leaves with the end-of-request
+ * record in FCGX_Finish_r, one write for the web server to read.
  */
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -68,9 +69,7 @@ fcgi_write(void *ctx, const char *buf, size_t n)
 {
 	FCGX_Request	*rq = ctx;
 
-	if (FCGX_PutStr(buf, (int)n, rq->out) != (int)n)
-		return -1;
-	return FCGX_FFlush(rq->out) == 0 ? 0 : -1;
+	return FCGX_PutStr(buf, (int)n, rq->out) == (int)n ? 0 : -1;
 }
 
 static const char *
@@ -158,27 +157,37 @@ fcgi_is_fastcgi(void)
 	    errno == ENOTCONN;
 }
 
+/* Signals are let in at least once every this many requests in a row. */
+#define BUSY_MAX	32
+
 /*
- * Waits (signals allowed) until fd 0 has a connection and accepts it with
- * signals blocked.  Returns the connected socket, or -1 when stopping or
- * when another worker took the connection.  The wait is an epoll set with
- * EPOLLEXCLUSIVE, so a connection wakes one idle worker rather than all of
- * them (ppoll would wake every sibling only for all but one to lose the
- * accept: a context switch each, on every request).
+ * The next connection on fd 0, accepted with signals blocked, or -1 when
+ * stopping or when another worker took it.  A worker that has just served
+ * a request takes a connection that is already waiting without a wait: under
+ * load there nearly always is one, and the accept alone is one system call
+ * instead of a wait and an accept, with no sibling woken to lose the race.
+ * Otherwise it waits, signals allowed, in an epoll set with EPOLLEXCLUSIVE,
+ * so a connection wakes one idle worker rather than all of them.  A pending
+ * SIGTERM gets in at the latest after BUSY_MAX requests in a row (a wait
+ * that returns at once).
  */
 static int
-next_connection(int ep, const sigset_t *waitmask, int *failures)
+next_connection(int ep, const sigset_t *waitmask, int *failures, int *busy)
 {
 	struct epoll_event	 ev;
 	int			 fd;
 
-	if (epoll_pwait(ep, &ev, 1, -1, waitmask) == -1) {
-		if (errno != EINTR)
-			fatal("epoll_pwait");
-		return -1;
+	if (*busy == 0 || *busy >= BUSY_MAX) {
+		if (epoll_pwait(ep, &ev, 1, *busy ? 0 : -1, waitmask) == -1) {
+			if (errno != EINTR)
+				fatal("epoll_pwait");
+			return -1;
+		}
+		*busy = 0;
 	}
 	/* The listener is non-blocking: a sibling may have won the race. */
 	if ((fd = accept4(0, NULL, NULL, SOCK_CLOEXEC)) == -1) {
+		*busy = 0;
 		if (errno != EAGAIN && errno != EWOULDBLOCK &&
 		    errno != ECONNABORTED && errno != EINTR &&
 		    ++*failures > 100)
@@ -187,6 +196,36 @@ next_connection(int ep, const sigset_t *waitmask, int *failures)
 	}
 	*failures = 0;
 	return fd;
+}
+
+/*
+ * 1 when the request's input has been read to its end, reading what is
+ * left of it (a GET's empty stdin record, usually in libfcgi's buffer
+ * already) up to 64 KiB.
+ */
+static int
+input_drained(FCGX_Request *rq)
+{
+	char	 buf[4096];
+	int	 i, n;
+
+	for (i = 0; i < 16; i++) {
+		n = FCGX_GetStr(buf, sizeof(buf), rq->in);
+		if (n < (int)sizeof(buf))
+			return n >= 0 && FCGX_GetError(rq->in) == 0;
+	}
+	return 0;
+}
+
+/* 1 when fd 0 listens on a unix socket. */
+static int
+listener_is_unix(void)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+
+	return getsockname(0, (struct sockaddr *)&ss, &len) == 0 &&
+	    ss.ss_family == AF_UNIX;
 }
 
 /* An epoll set that wakes this worker, exclusively, for fd 0. */
@@ -214,7 +253,7 @@ fcgi_worker(const struct cfg *cfg)
 	struct sigaction sa;
 	sigset_t	 block, waitmask;
 	struct apierr	 e;
-	int		 failures = 0, fd, flags, ep;
+	int		 failures = 0, busy = 0, fd, flags, ep, is_unix;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
@@ -236,6 +275,7 @@ fcgi_worker(const struct cfg *cfg)
 	    fcntl(0, F_SETFL, flags | O_NONBLOCK) == -1)
 		fatal("fcntl on the listening socket");
 	ep = listen_set();
+	is_unix = listener_is_unix();
 	pw_init(cfg);
 	/* Off, or failed (logged): the worker serves on, uncounted. */
 	(void)metrics_proc_init(cfg);
@@ -248,7 +288,8 @@ fcgi_worker(const struct cfg *cfg)
 		fatalx("cannot initialise libfcgi");
 	log_debug("worker ready");
 	while (!stopping) {
-		if ((fd = next_connection(ep, &waitmask, &failures)) == -1)
+		if ((fd = next_connection(ep, &waitmask, &failures,
+		    &busy)) == -1)
 			continue;
 		/*
 		 * libfcgi reads the request from a connection we accepted.
@@ -259,7 +300,17 @@ fcgi_worker(const struct cfg *cfg)
 		rq.keepConnection = 1;
 		if (FCGX_Accept_r(&rq) < 0)
 			continue;
+		busy++;
 		serve(&io, cfg, pool, a);
+		/*
+		 * libfcgi would shut the connection down and wait for the web
+		 * server to close its end first (a lingering close, so that
+		 * unread input cannot reset the response), holding this worker
+		 * for a round trip and a sleep on every request.  A unix
+		 * socket whose input is all read is closed at once instead.
+		 */
+		if (is_unix && input_drained(&rq))
+			rq.keepConnection = 1;
 		FCGX_Finish_r(&rq);
 		/* A kept connection (fastcgi_keep_conn) would pin this worker. */
 		if (rq.ipcFd >= 0) {

@@ -1,8 +1,10 @@
 -- common.lua -- shared by every bench/run.sh wrk scenario.
 --
 -- Counts responses per class in each wrk thread (2xx, 429, other) and
--- prints one machine-readable "BENCH ..." line in done(), which run.sh
--- parses.  Every scenario builds each request with wrk.format() in
+-- prints two machine-readable lines in done() for bench/report.pl: "BENCH
+-- ..." (counts, wrk's own percentiles) and "QUANT p:us ..." (the latency
+-- distribution as its quantiles, so the slices of a scenario can be merged
+-- into one distribution: wrk 4.1's Lua cannot read the histogram itself).  Every scenario builds each request with wrk.format() in
 -- request(), the /ping baseline included, so the load generator's Lua
 -- cost is the same in the numerator and the denominator of every ratio.
 --
@@ -68,4 +70,15 @@ function done(summary, latency, requests)
 	    latency:percentile(50), latency:percentile(90),
 	    latency:percentile(99), latency.mean, latency.max, a, b, o, last,
 	    e.connect + e.read + e.write, e.timeout))
+	-- Every 0.1 percentile, every 0.01 from 98 on, and the extremes:
+	-- report.pl's merged p99 is then exact to 0.01 percentile points.
+	local q = { "0:" .. latency.min }
+	for i = 1, 980 do
+		q[#q + 1] = string.format("%.1f:%d", i / 10, latency:percentile(i / 10))
+	end
+	for i = 9801, 9999 do
+		q[#q + 1] = string.format("%.2f:%d", i / 100, latency:percentile(i / 100))
+	end
+	q[#q + 1] = "100:" .. latency.max
+	io.write("QUANT " .. table.concat(q, " ") .. "\n")
 end

@@ -13,6 +13,7 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
+use Digest::SHA ();
 use File::Temp qw(tempdir);
 use Test::More;
 use Time::HiRes qw(time);
@@ -36,6 +37,8 @@ open my $cf, '>', $CTLCONF or die $!;
 print $cf "hosting = $CI user=postgres\nhosting.pg2 = $CI2 user=postgres\nhosting_role = $ROLE\n";
 close $cf;
 sub ctl { return TestLib::_run($TestLib::CTL, '-c', $CTLCONF, @_) }
+# psql as postgres on the (first) hosting database: (exit status, output).
+sub hostsql { return TestLib::_run('psql', '-X', '-qAt', '-v', 'ON_ERROR_STOP=1', '-d', "$CI user=postgres", '-c', $_[0]) }
 
 for my $n (@NAMES[0 .. 4]) {
 	my ($rc, $out) = ctl('instance', 'create', $n);
@@ -141,6 +144,37 @@ subtest "/metrics: hosted instances count together, and no tenant sees another's
 	my ($rc, $out) = TestLib::_run('curl', '-s', "http://127.0.0.1:@{[ $s->port ]}/metrics",
 	    '-H', 'Host: localhost');
 	like($out, qr/unauthorized/, 'without a token the default instance refuses it');
+};
+
+# A worker keeps the last token's parsed permissions by token id and row
+# version (xmin), which are unique only within an instance: two rows of
+# one id written by one transaction in two instances share both.
+subtest "a token's kept permissions never serve another instance's token" => sub {
+	my ($a, $b) = @NAMES[0, 3];
+	my %tok = (a => "kept-perms-a-$$", b => "kept-perms-b-$$");
+	my %hash = map { $_ => Digest::SHA::sha256_hex($tok{$_}) } keys %tok;
+	my ($rc, $out) = hostsql(qq{BEGIN;
+	    INSERT INTO "$a".authorizations (id, token_hash, org_id, user_id, permissions)
+	    SELECT 'ffffffffffff0001', '$hash{a}', o.id, u.id, ARRAY['read:users', 'write:users']
+	      FROM "$a".orgs o, "$a".users u LIMIT 1;
+	    INSERT INTO "$b".authorizations (id, token_hash, org_id, user_id, permissions)
+	    SELECT 'ffffffffffff0001', '$hash{b}', o.id, u.id, ARRAY['read:orgs']
+	      FROM "$b".orgs o, "$b".users u LIMIT 1;
+	    COMMIT});
+	is($rc, 0, 'two tokens, one transaction') or diag($out);
+	($rc, $out) = hostsql(qq{SELECT (SELECT xmin FROM "$a".authorizations WHERE id = 'ffffffffffff0001')::text
+	    = (SELECT xmin FROM "$b".authorizations WHERE id = 'ffffffffffff0001')::text});
+	is($out, "t\n", 'one id and one row version in both instances');
+	my @got;
+	for my $i (1 .. 12) {
+		for my $k (qw(a b)) {
+			push @got, req($k eq 'a' ? $a : $b, 'POST', '/api/v2/users',
+			    headers => { Authorization => "Token $tok{$k}", 'Content-Type' => 'application/json' },
+			    body => qq{{"name":"kept-$k-$i"}})->{status};
+		}
+	}
+	is_deeply(\@got, [ (201, 401) x 12 ], "${a}'s token (write:users) creates users; ${b}'s (read:orgs) never does")
+	    or diag("@got");
 };
 
 subtest 'an instance created while usersd runs serves at once' => sub {
