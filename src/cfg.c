@@ -13,7 +13,6 @@
 
 #include "cfg.h"
 #include "log.h"
-#include "metrics.h"
 #include "util.h"
 #include "banned.h"
 

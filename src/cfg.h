@@ -19,6 +19,13 @@ struct cfg_instance {
 	char	*conninfo;		/* owned by the cfg */
 };
 
+/* The values of the setting "metrics". */
+enum metrics_mode {
+	METRICS_OFF = 0,
+	METRICS_ON,		/* anyone the web server lets through */
+	METRICS_TOKEN		/* an operator's token or session */
+};
+
 struct cfg {
 	char		*db;			/* default instance conninfo */
 	long long	 log_level;
@@ -41,7 +48,7 @@ struct cfg {
 	char		*allowed_origins;	/* space-separated, "" none */
 	char		*hosting;		/* the "default" hosting database */
 	char		*hosting_role;		/* joins each hosted service role */
-	long long	 metrics;		/* enum metrics_mode (metrics.h) */
+	long long	 metrics;		/* enum metrics_mode */
 	struct cfg_instance instances[CFG_MAX_INSTANCES];
 	size_t		 ninstances;
 	struct cfg_instance servers[CFG_MAX_SERVERS];	/* hosting.NAME */

@@ -806,6 +806,22 @@ retry_safe(enum stmt s)
 	}
 }
 
+/* The metrics' failure class of a statement's outcome. */
+static enum metrics_pgerr
+pgerr_kind(enum dbres rc)
+{
+	switch (rc) {
+	case DB_CONFLICT:	return PGERR_UNIQUE;
+	case DB_CHECK:		return PGERR_CHECK;
+	case DB_FOREIGN:	return PGERR_FOREIGN;
+	case DB_RAISED:		return PGERR_RAISED;
+	case DB_REFUSED:	return PGERR_REFUSED;
+	case DB_UNAVAILABLE:	return PGERR_UNAVAILABLE;
+	case DB_ERROR:		return PGERR_OTHER;
+	default:		return PGERR_NONE;
+	}
+}
+
 static enum dbres
 run_one(struct db *db, enum stmt s, int n, const char *const *params,
     struct arena *a, struct dbrows *out)
@@ -896,7 +912,7 @@ db_run(struct db *db, enum stmt s, int n, const char *const *params,
 	uint64_t	 t0 = metrics_now_us();
 	enum dbres	 rc = run_one(db, s, n, params, a, out);
 
-	metrics_pg_statement(rc, metrics_now_us() - t0);
+	metrics_pg_statement(pgerr_kind(rc), metrics_now_us() - t0);
 	return rc;
 }
 
@@ -1015,7 +1031,7 @@ db_run_pair(struct db *db, enum stmt s1, int n1, const char *const *p1,
 	enum dbres	 rc = run_pair(db, s1, n1, p1, s2, n2, p2, a, out1, rc2,
 	    out2);
 
-	metrics_pg_statement(rc, metrics_now_us() - t0);
+	metrics_pg_statement(pgerr_kind(rc), metrics_now_us() - t0);
 	return rc;
 }
 

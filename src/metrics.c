@@ -23,7 +23,6 @@
 
 #include "arena.h"
 #include "cfg.h"
-#include "db.h"
 #include "log.h"
 #include "metrics.h"
 #include "version.h"
@@ -71,18 +70,7 @@ static const char *const signin_results[MET_SIGNIN__MAX] = {
 	"hash_slots_busy", "invalid", "error"
 };
 
-/* usersd_pg_errors_total{kind}: the failure classes of enum dbres. */
-enum pgerr {
-	PGERR_UNIQUE = 0,
-	PGERR_CHECK,
-	PGERR_FOREIGN,
-	PGERR_RAISED,
-	PGERR_REFUSED,
-	PGERR_UNAVAILABLE,
-	PGERR_OTHER,
-	PGERR_CONNECT,		/* a connection attempt failed */
-	PGERR__MAX
-};
+/* The kinds of usersd_pg_errors_total, in enum metrics_pgerr order. */
 static const char *const pgerr_kinds[PGERR__MAX] = {
 	"unique_violation", "check_violation", "foreign_key_violation",
 	"raised", "refused", "unavailable", "other", "connect"
@@ -411,27 +399,16 @@ metrics_session_ended(void)
 }
 
 void
-metrics_pg_statement(int dbres, uint64_t us)
+metrics_pg_statement(enum metrics_pgerr k, uint64_t us)
 {
 	struct slot	*s;
-	int		 k = -1;
 
 	if (blk == NULL || cur < 0)
 		return;
 	s = &blk->slots[cur];
 	add(&s->pg_bucket[bucket(pg_le_us, PG_BUCKETS, us)], 1);
 	add(&s->pg_sum_us, us);
-	switch (dbres) {
-	case DB_CONFLICT:	k = PGERR_UNIQUE; break;
-	case DB_CHECK:		k = PGERR_CHECK; break;
-	case DB_FOREIGN:	k = PGERR_FOREIGN; break;
-	case DB_RAISED:		k = PGERR_RAISED; break;
-	case DB_REFUSED:	k = PGERR_REFUSED; break;
-	case DB_UNAVAILABLE:	k = PGERR_UNAVAILABLE; break;
-	case DB_ERROR:		k = PGERR_OTHER; break;
-	default:		break;
-	}
-	if (k >= 0)
+	if (k != PGERR_NONE)
 		add(&s->pg_errors[k], 1);
 }
 

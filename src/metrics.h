@@ -17,13 +17,6 @@
 struct abuf;
 struct cfg;
 
-/* The values of the setting "metrics". */
-enum metrics_mode {
-	METRICS_OFF = 0,
-	METRICS_ON,		/* anyone the web server lets through */
-	METRICS_TOKEN		/* an operator's token or session */
-};
-
 /* Distinct route patterns the store has room for (router.c has ~20). */
 #define METRICS_ROUTES		40
 
@@ -72,8 +65,22 @@ void	metrics_request(int route, const char *method, int status,
 void	metrics_signin(enum metrics_signin);
 void	metrics_session_created(void);
 void	metrics_session_ended(void);
-/* A statement's outcome (enum dbres) and duration, from db.c. */
-void	metrics_pg_statement(int dbres, uint64_t us);
+/* The failure classes of a statement (usersd_pg_errors_total{kind}). */
+enum metrics_pgerr {
+	PGERR_NONE = -1,	/* it succeeded */
+	PGERR_UNIQUE = 0,
+	PGERR_CHECK,
+	PGERR_FOREIGN,
+	PGERR_RAISED,
+	PGERR_REFUSED,
+	PGERR_UNAVAILABLE,
+	PGERR_OTHER,
+	PGERR_CONNECT,		/* a connection attempt failed */
+	PGERR__MAX
+};
+
+/* A statement's outcome and duration, from db.c. */
+void	metrics_pg_statement(enum metrics_pgerr, uint64_t us);
 void	metrics_pg_connect_failed(void);
 void	metrics_pg_reconnect(void);
 /* Microseconds on the monotonic clock, for the durations above. */

@@ -269,9 +269,9 @@ test_instances(struct arena *a, struct cfg *c)
 	metrics_signin(MET_SIGNIN_SUCCESS);
 	metrics_session_created();
 	metrics_session_ended();
-	metrics_pg_statement(DB_OK, 300);
-	metrics_pg_statement(DB_CONFLICT, 100);
-	metrics_pg_statement(DB_UNAVAILABLE, 2000000);
+	metrics_pg_statement(PGERR_NONE, 300);
+	metrics_pg_statement(PGERR_UNIQUE, 100);
+	metrics_pg_statement(PGERR_UNAVAILABLE, 2000000);
 	metrics_pg_connect_failed();
 	metrics_pg_reconnect();
 	metrics_set_instance("nosuch");
