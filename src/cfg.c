@@ -235,8 +235,9 @@ set_entry(struct cfg_instance *list, size_t *count, size_t max,
 	size_t	 i, n = strlen(name);
 
 	if (n == 0 || n >= CFG_NAME_MAX)
-		return seterr(err, errsz, "%s: a %s name must have 1 to "
-		    "%d characters", where, what, CFG_NAME_MAX - 1);
+		return seterr(err, errsz, "%s: %s %s name must have 1 to "
+		    "%d characters", where, strchr("aeiou", what[0]) ? "an" :
+		    "a", what, CFG_NAME_MAX - 1);
 	for (i = 0; i < n; i++)
 		if (!isalnum((unsigned char)name[i]) && name[i] != '-' &&
 		    name[i] != '_')
