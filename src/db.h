@@ -189,7 +189,7 @@ int		 db_create_database(const char *conninfo, const struct cfg *,
  */
 void		 db_use_schema(struct db *, struct db_schema *s);
 /*
- * 1 when name can be a hosted instance's schema: 1 to 40 of [a-z0-9_-],
+ * 1 when name can be a hosted instance's schema: 1 to 39 of [a-z0-9_-],
  * starting with a letter or digit, not PostgreSQL's own ("pg_*",
  * "public", "information_schema").
  */
