@@ -22,289 +22,20 @@
 #include "metrics.h"
 #include "banned.h"
 
-/* The columns every user-shaped statement returns, in this order. */
-#define USER_COLS "id, name, status"
-/* Token columns: 0 id, 1 status, 2 description, 3 org id, 4 org name,
- * 5 user id, 6 user name, 7 permissions (space separated), 8 created,
- * 9 updated. */
-#define AUTH_COLS "a.id, a.status, a.description, a.org_id, o.name, " \
-	"a.user_id, u.name, array_to_string(a.permissions, ' '), " \
-	"usersd_time(a.created_at), usersd_time(a.updated_at)"
-/* What a token write returns for AUTH_COLS (never the hash). */
-#define AUTH_RET "id, status, description, org_id, user_id, permissions, " \
-	"created_at, updated_at"
-#define AUTH_FROM(t) " FROM " t " a JOIN orgs o ON o.id = a.org_id " \
-	"JOIN users u ON u.id = a.user_id"
-/* Org columns: 0 id, 1 name, 2 description, 3 created, 4 updated. */
-#define ORG_COLS "id, name, description, usersd_time(created_at), " \
-	"usersd_time(updated_at)"
-/*
- * The principal behind a token, from its row alone (its user's status is
- * kept on it: sql/migrations/0007).  $1 token hash; $2 and $3 the token
- * id and row version (xmin) whose permissions the worker has parsed, or
- * NULL.  Columns: 0 auth id, 1 user id, 2 user status, 3 auth status,
- * 4 permissions (space separated), NULL when the row is still the version
- * $2/$3 (any UPDATE of the row makes a new xmin), 5 the row version; the
- * _USER variant adds 6-8 a user row (USER_COLS) in the same round trip:
- * $4, or the token's own user when $4 is NULL.
- */
-#define PRINCIPAL_TOKEN \
-	"SELECT a.id, a.user_id, a.user_status, a.status, " \
-	"CASE WHEN a.id = $2::text AND a.xmin::text = $3::text THEN NULL " \
-	"ELSE array_to_string(a.permissions, ' ') END, a.xmin"
-#define PRINCIPAL_TOKEN_FROM	" FROM authorizations a"
-/*
- * A session is due a touch once half its life ($2 seconds) has passed
- * (sliding expiry, capped by max_expires_at) or its last_used_at is a
- * minute old; the touch is a separate write, so the reads stay plain
- * SELECTs and most requests write nothing.
- */
-#define SESSION_RENEW_DUE \
-	"s.expires_at < now() + make_interval(secs => $2 / 2.0) " \
-	"AND s.expires_at < s.max_expires_at"
-#define SESSION_DUE \
-	"(" SESSION_RENEW_DUE " OR s.last_used_at < now() - interval '1 minute')"
-/* A session outlives no password change, deactivation or revocation. */
-#define SESSION_FROM " FROM sessions s JOIN users u ON u.id = s.user_id " \
-	"AND u.credential_gen = s.credential_gen"
-#define SESSION_WHERE " WHERE s.id_hash = $1 AND s.expires_at > now()"
-/*
- * The principal behind a session, in one statement.  Columns: 0 kind,
- * 1 session id, 2 user id, 3 user status, 4 "active", 5 permissions (space
- * separated), 6 owned org ids, 7 member org ids, 8 instance owner, 9 "t"
- * when the session is due a touch (auth.c then runs STMT_SESSION_TOUCH);
- * the _USER variant and STMT_SESSION_SELF add 10-12 a user row (USER_COLS)
- * in the same round trip: $3, or the session's own user when $3 is NULL.
- * The full principal of a session carries the permissions of the user's
- * active tokens and its org roles (auth.c adds what they imply).
- */
-#define PRINCIPAL_SESSION \
-	"SELECT 'session', s.id, u.id, u.status, 'active', " \
-	"coalesce((SELECT string_agg(array_to_string(a.permissions, ' '), ' ') " \
-	"FROM authorizations a WHERE a.user_id = u.id " \
-	"AND a.status = 'active'), ''), " \
-	"coalesce((SELECT string_agg(m.org_id, ' ') FROM org_members m " \
-	"WHERE m.user_id = u.id AND m.role = 'owner'), ''), " \
-	"coalesce((SELECT string_agg(m.org_id, ' ') FROM org_members m " \
-	"WHERE m.user_id = u.id AND m.role = 'member'), ''), " \
-	"u.instance_owner, " SESSION_DUE
-/*
- * The audit log is written by triggers (sql/migrations/0005); a write
- * names its actor with usersd_act(user, token, address) in its own WHERE
- * clause, so the setting is in place when the triggers fire at the end
- * of the statement.  INSERTs are INSERT ... SELECT for that.
- */
-#define ACT(u, t, addr) "usersd_act(" u ", " t ", " addr ")"
+#define STMT_SQL
+enum retry { RETRY_ONCE = 0, RETRY_SAFE };
 
-static const char *const stmts[STMT__MAX] = {
-	/* STMT_PING -> "t" when this server takes writes (not a standby,
-	 * not fenced with default_transaction_read_only) */
-	"SELECT NOT (pg_is_in_recovery() OR "
-	"current_setting('transaction_read_only')::boolean)",
-	/* STMT_PRINCIPAL_TOKEN: $1 token hash, $2 $3 parsed id and version */
-	PRINCIPAL_TOKEN PRINCIPAL_TOKEN_FROM " WHERE a.token_hash = $1",
-	/* STMT_PRINCIPAL_TOKEN_USER: as above, $4 user id or NULL -- one
-	 * round trip for GET /me and GET /users/{id} */
-	PRINCIPAL_TOKEN ", t.id, t.name, t.status" PRINCIPAL_TOKEN_FROM
-	" LEFT JOIN users t ON t.id = coalesce($4::text, a.user_id)"
-	" WHERE a.token_hash = $1",
-	/* STMT_PRINCIPAL_SESSION: $1 session-id hash, $2 length (s) */
-	PRINCIPAL_SESSION SESSION_FROM SESSION_WHERE,
-	/* STMT_PRINCIPAL_SESSION_USER: as above, $3 user id or NULL */
-	PRINCIPAL_SESSION ", t.id, t.name, t.status" SESSION_FROM
-	" LEFT JOIN users t ON t.id = coalesce($3::text, s.user_id)"
-	SESSION_WHERE,
-	/* STMT_SESSION_SELF: $1 session-id hash, $2 length (s) -- the same
-	 * columns for GET /me, which needs the user and nothing it may do:
-	 * no permissions or roles (a principal that can only be refused). */
-	"SELECT 'session', s.id, u.id, u.status, 'active', '', '', '', "
-	"u.instance_owner, " SESSION_DUE ", u.id, u.name, u.status"
-	SESSION_FROM SESSION_WHERE,
-	/* STMT_SESSION_TOUCH: $1 session-id hash, $2 length (s) -> the new
-	 * expiry (epoch s) when the session was renewed, else NULL */
-	"WITH t AS (SELECT s.id, " SESSION_RENEW_DUE " AS renew "
-	"FROM sessions s" SESSION_WHERE ") "
-	"UPDATE sessions SET expires_at = CASE WHEN t.renew THEN "
-	"least(now() + make_interval(secs => $2), sessions.max_expires_at) "
-	"ELSE sessions.expires_at END, last_used_at = now() FROM t "
-	"WHERE sessions.id = t.id RETURNING CASE WHEN t.renew THEN "
-	"floor(extract(epoch FROM sessions.expires_at))::bigint END",
-	/* STMT_USER_GET: $1 id */
-	"SELECT " USER_COLS " FROM users WHERE id = $1",
-	/* STMT_USER_BY_NAME: $1 name */
-	"SELECT " USER_COLS " FROM users WHERE name = $1",
-	/* STMT_USER_INSERT: $1 id or NULL, $2 name, $3 status, $4 password
-	 * hash or NULL, $5 actor user, $6 actor token, $7 address */
-	"INSERT INTO users (id, name, status, password_hash) "
-	"SELECT coalesce($1::text, usersd_new_id()), $2, $3, $4 "
-	"WHERE " ACT("$5", "$6", "$7") " RETURNING " USER_COLS,
-	/* STMT_USER_UPDATE: $1 id, $2 name or NULL, $3 status or NULL,
-	 * $4 actor user, $5 actor token, $6 address.  Deactivation ends the
-	 * user's sessions in the same statement. */
-	"WITH u AS (UPDATE users SET name = coalesce($2, name), "
-	"status = coalesce($3, status), updated_at = now() WHERE id = $1 "
-	"AND " ACT("$4", "$5", "$6") " RETURNING " USER_COLS "), "
-	"s AS (DELETE FROM sessions WHERE user_id IN "
-	"(SELECT id FROM u WHERE status = 'inactive')) "
-	"SELECT " USER_COLS " FROM u",
-	/* STMT_USER_DELETE: $1 id, $2 actor user, $3 actor token, $4 address.
-	 * Sessions, tokens and memberships go with it (ON DELETE CASCADE). */
-	"DELETE FROM users WHERE id = $1 AND " ACT("$2", "$3", "$4")
-	" RETURNING id",
-	/* STMT_USERS_LIST: $1 after or NULL, $2 limit, $3 offset, $4 caller
-	 * may read all, $5 ids it may read (space separated).  Permission
-	 * filtering happens here, before paging.  The bound is a plain range
-	 * on the key, so even a generic plan walks the index from `after`. */
-	"SELECT " USER_COLS " FROM users WHERE id > coalesce($1::text, '') "
-	"AND ($4::boolean OR id = ANY (string_to_array($5, ' '))) "
-	"ORDER BY id LIMIT $2 OFFSET $3",
-	/* STMT_USERS_LIST_DESC: the same, newest first */
-	"SELECT " USER_COLS " FROM users WHERE id < coalesce($1::text, 'g') "
-	"AND ($4::boolean OR id = ANY (string_to_array($5, ' '))) "
-	"ORDER BY id DESC LIMIT $2 OFFSET $3",
-	/* STMT_USER_PASSWORD_GET: $1 name -> id, status, password hash, name,
-	 * credential generation (the service role reads hashes only through
-	 * these two functions) */
-	"SELECT * FROM usersd_password_by_name($1)",
-	/* STMT_USER_PASSWORD_BY_ID: $1 id -> the same columns */
-	"SELECT * FROM usersd_password_by_id($1)",
-	/* STMT_USER_SET_PASSWORD: $1 id, $2 hash, $3 session id to keep or
-	 * NULL, $4 actor user, $5 actor token, $6 address, $7 the credential
-	 * generation the current password was checked against, or NULL.  Ends
-	 * the user's other sessions in the same statement (the trigger has
-	 * bumped the generation; the kept session moves to the new one, but
-	 * only from $7: a session a change ended meanwhile stays ended).  With
-	 * $7, no row when another change came first. */
-	"WITH u AS (UPDATE users SET password_hash = $2, updated_at = now() "
-	"WHERE id = $1 AND ($7::bigint IS NULL OR credential_gen = $7::bigint) "
-	"AND " ACT("$4", "$5", "$6") " RETURNING id, credential_gen), "
-	"s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u) "
-	"AND id IS DISTINCT FROM $3::text), "
-	"k AS (UPDATE sessions SET credential_gen = u.credential_gen FROM u "
-	"WHERE sessions.id = $3::text AND sessions.user_id = u.id "
-	"AND sessions.credential_gen = $7::bigint) "
-	"SELECT id FROM u",
-	/* STMT_USER_REHASH: $1 id, $2 new hash, $3 old hash (sessions stay) */
-	"SELECT usersd_rehash_password($1, $2, $3)",
-	/* STMT_SETUP_ALLOWED */
-	"SELECT NOT EXISTS (SELECT 1 FROM users) "
-	"AND NOT EXISTS (SELECT 1 FROM orgs)",
-	/* STMT_SETUP: see usersd_setup() for the 9 parameters and columns */
-	"SELECT * FROM usersd_setup($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-	/* STMT_SESSION_INSERT: $1 id hash, $2 user, $3 length (s), $4 max (s),
-	 * $5 address, $6 whether to expire, $7 the credential generation the
-	 * password was checked against -> id, expiry (epoch s); no row when
-	 * the user changed (or went) meanwhile.  One statement, so one
-	 * commit: when $6 a bounded batch of expired sessions goes, and the
-	 * audit row is written with the session. */
-	"WITH x AS (DELETE FROM sessions WHERE $6::boolean AND id IN (SELECT id "
-	"FROM sessions WHERE expires_at < now() ORDER BY expires_at "
-	"LIMIT 100)), "
-	"s AS (INSERT INTO sessions (id_hash, user_id, expires_at, "
-	"max_expires_at, remote_addr, credential_gen) SELECT $1, id, "
-	"now() + make_interval(secs => $3), now() + make_interval(secs => $4), "
-	"$5, credential_gen FROM users WHERE id = $2 AND status = 'active' "
-	"AND credential_gen = $7::bigint AND " ACT("id", "NULL", "$5")
-	" RETURNING id, user_id, expires_at) "
-	"SELECT id, floor(extract(epoch FROM expires_at))::bigint FROM s",
-	/* STMT_SESSION_DELETE: $1 id hash, $2 address -> id, user id; the
-	 * sign-out's audit row is written with it */
-	"DELETE FROM sessions WHERE id_hash = $1 AND expires_at > now() "
-	"AND " ACT("user_id", "NULL", "$2") " RETURNING id, user_id",
-	/* STMT_THROTTLE_ATTEMPT: see usersd_signin_attempt() for the seven
-	 * parameters -> seconds to wait (0: go on, the attempt counted) */
-	"SELECT usersd_signin_attempt($1, $2, $3, $4, $5, $6, $7)",
-	/* STMT_THROTTLE_SUCCESS: $1 user name, $2 address, $3 address limit */
-	"SELECT usersd_signin_succeeded($1, $2, $3)",
-	/* STMT_THROTTLE_UNCOUNT: $1 user name, $2 address, $3 name limit,
-	 * $4 address limit */
-	"SELECT usersd_signin_uncount($1, $2, $3, $4)",
-	/* STMT_AUTH_INSERT: $1 token hash, $2 status, $3 description, $4 org,
-	 * $5 user, $6 permissions (space separated), $7 actor user, $8 actor
-	 * token, $9 address -> AUTH_COLS */
-	"WITH a AS (INSERT INTO authorizations (token_hash, status, "
-	"description, org_id, user_id, permissions) SELECT $1, $2, $3, $4, "
-	"$5, string_to_array($6, ' ') WHERE " ACT("$7", "$8", "$9")
-	" RETURNING " AUTH_RET ") "
-	"SELECT " AUTH_COLS AUTH_FROM("a"),
-	/* STMT_AUTH_GET: $1 id -> AUTH_COLS */
-	"SELECT " AUTH_COLS AUTH_FROM("authorizations") " WHERE a.id = $1",
-	/* STMT_AUTHS_LIST: $1 user id or NULL, $2 org id or NULL */
-	"SELECT " AUTH_COLS AUTH_FROM("authorizations")
-	" WHERE ($1::text IS NULL OR a.user_id = $1) "
-	"AND ($2::text IS NULL OR a.org_id = $2) ORDER BY a.id",
-	/* STMT_AUTH_UPDATE: $1 id, $2 status or NULL, $3 description or
-	 * NULL, $4 actor user, $5 actor token, $6 address -> AUTH_COLS */
-	"WITH a AS (UPDATE authorizations SET status = coalesce($2, status), "
-	"description = coalesce($3, description), updated_at = now() "
-	"WHERE id = $1 AND " ACT("$4", "$5", "$6") " RETURNING " AUTH_RET ") "
-	"SELECT " AUTH_COLS AUTH_FROM("a"),
-	/* STMT_AUTH_DELETE: $1 id, $2 actor user, $3 actor token, $4 address */
-	"DELETE FROM authorizations WHERE id = $1 AND " ACT("$2", "$3", "$4")
-	" RETURNING id",
-	/* STMT_ORG_GET: $1 id -> ORG_COLS */
-	"SELECT " ORG_COLS " FROM orgs WHERE id = $1",
-	/* STMT_ORG_BY_NAME: $1 name -> ORG_COLS */
-	"SELECT " ORG_COLS " FROM orgs WHERE name = $1",
-	/* STMT_ORGS_LIST: $1 after or NULL, $2 limit, $3 offset, $4 caller
-	 * may read all, $5 ids it may read, $6 member user id or NULL */
-	"SELECT " ORG_COLS " FROM orgs WHERE id > coalesce($1::text, '') "
-	"AND ($4::boolean OR id = ANY (string_to_array($5, ' '))) "
-	"AND ($6::text IS NULL OR id IN (SELECT org_id FROM org_members "
-	"WHERE user_id = $6)) ORDER BY id LIMIT $2 OFFSET $3",
-	/* STMT_ORG_INSERT: $1 name, $2 description, $3 owner user or NULL,
-	 * $4 actor user, $5 actor token, $6 address -> ORG_COLS */
-	"WITH o AS (INSERT INTO orgs (name, description) SELECT $1, $2 "
-	"WHERE " ACT("$4", "$5", "$6") " RETURNING *), "
-	"m AS (INSERT INTO org_members (org_id, user_id, role) "
-	"SELECT id, $3::text, 'owner' FROM o WHERE $3::text IS NOT NULL) "
-	"SELECT " ORG_COLS " FROM o",
-	/* STMT_ORG_UPDATE: $1 id, $2 name or NULL, $3 description or NULL,
-	 * $4 actor user, $5 actor token, $6 address -> ORG_COLS */
-	"UPDATE orgs SET name = coalesce($2, name), "
-	"description = coalesce($3, description), updated_at = now() "
-	"WHERE id = $1 AND " ACT("$4", "$5", "$6") " RETURNING " ORG_COLS,
-	/* STMT_ORG_DELETE: $1 id, $2 actor user, $3 actor token, $4 address.
-	 * Buckets, tokens and memberships go with it. */
-	"DELETE FROM orgs WHERE id = $1 AND " ACT("$2", "$3", "$4")
-	" RETURNING id",
-	/* STMT_MEMBERS_LIST: $1 org, $2 role -> USER_COLS */
-	"SELECT u.id, u.name, u.status FROM org_members m "
-	"JOIN users u ON u.id = m.user_id "
-	"WHERE m.org_id = $1 AND m.role = $2 ORDER BY u.id",
-	/* STMT_MEMBER_ADD: $1 org, $2 user, $3 role, $4 actor user, $5 actor
-	 * token, $6 address -> USER_COLS */
-	"WITH m AS (INSERT INTO org_members (org_id, user_id, role) "
-	"SELECT $1, $2, $3 WHERE " ACT("$4", "$5", "$6")
-	" ON CONFLICT (org_id, user_id) "
-	"DO UPDATE SET role = EXCLUDED.role RETURNING org_id, user_id) "
-	"SELECT u.id, u.name, u.status FROM m JOIN users u ON u.id = m.user_id",
-	/* STMT_MEMBER_REMOVE: $1 org, $2 user, $3 role, $4 actor user,
-	 * $5 actor token, $6 address */
-	"DELETE FROM org_members WHERE org_id = $1 "
-	"AND user_id = $2 AND role = $3 AND " ACT("$4", "$5", "$6")
-	" RETURNING user_id",
-	/* STMT_BEGIN, STMT_COMMIT, STMT_ROLLBACK */
-	"BEGIN",
-	"COMMIT",
-	"ROLLBACK",
-	/* STMT_MIGRATE_LOCK: serialises migrations from any host */
-	"SELECT pg_advisory_xact_lock(7236601)",
-	/* STMT_MIGRATE_VERSIONS */
-	"SELECT version FROM usersd_schema ORDER BY version",
-	/* STMT_MIGRATE_RECORD: $1 version, $2 name */
-	"INSERT INTO usersd_schema (version, name) VALUES ($1, $2)",
-	/* STMT_DATABASE_EXISTS: $1 name */
-	"SELECT 1 FROM pg_database WHERE datname = $1",
-	/* STMT_CREATE_DATABASE_SQL: $1 name -> the statement, the name
-	 * quoted by the server (CREATE DATABASE takes no parameters) */
-	"SELECT format('CREATE DATABASE %I', $1::text)",
-	/* STMT_HOSTED_LOOKUP: $1 name -> a row when this hosting database
-	 * holds the instance (usersctl instance create) */
-	"SELECT 1 FROM public.usersd_hosted WHERE name = $1",
-	/* STMT_HOSTED_LIST -> 0 name, every instance of this hosting
-	 * database (none before the first instance create) */
-	"SELECT name FROM public.usersd_hosted ORDER BY name",
+static const struct stmt_def {
+	const char	*name;		/* for log lines */
+	int		 params;
+	int		 columns;
+	enum retry	 retry;
+	const char	*sql;
+} stmts[STMT__MAX] = {
+#define STMT(name, params, columns, retry, sql) \
+	[STMT_##name] = { #name, params, columns, RETRY_##retry, sql },
+#include "stmts.def"
+#undef STMT
 };
 
 /* The prepared bits of a hosted instance are one uint64_t. */
@@ -662,8 +393,8 @@ prepare(struct db *db, enum stmt s)
 		return 0;
 	stmt_name(db, s, name, sizeof(name));
 	if (sc != NULL)
-		sql = qualify(stmts[s], sc->name);
-	res = PQprepare(db->conn, name, sql ? sql : stmts[s], 0, NULL);
+		sql = qualify(stmts[s].sql, sc->name);
+	res = PQprepare(db->conn, name, sql ? sql : stmts[s].sql, 0, NULL);
 	free(sql);
 	ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
 	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -673,7 +404,7 @@ prepare(struct db *db, enum stmt s)
 	    state != NULL && strcmp(state, "42P01") == 0)
 		;	/* no instance created in this database yet */
 	else if (!ok)
-		log_warnx("cannot prepare statement %d: %s", (int)s,
+		log_warnx("cannot prepare statement %s: %s", stmts[s].name,
 		    PQerrorMessage(db->conn));
 	PQclear(res);
 	if (ok && sc != NULL)
@@ -769,43 +500,6 @@ timedout:
 	return NULL;
 }
 
-/*
- * Whether s may run again after its connection broke with the statement
- * sent: reads, and the session touch (a renewal may well happen twice).
- * A write may have committed before the answer was lost.
- */
-static int
-retry_safe(enum stmt s)
-{
-	switch (s) {
-	case STMT_PING:
-	case STMT_PRINCIPAL_TOKEN:
-	case STMT_PRINCIPAL_TOKEN_USER:
-	case STMT_PRINCIPAL_SESSION:
-	case STMT_PRINCIPAL_SESSION_USER:
-	case STMT_SESSION_SELF:
-	case STMT_SESSION_TOUCH:
-	case STMT_USER_GET:
-	case STMT_USER_BY_NAME:
-	case STMT_USERS_LIST:
-	case STMT_USERS_LIST_DESC:
-	case STMT_USER_PASSWORD_GET:
-	case STMT_USER_PASSWORD_BY_ID:
-	case STMT_SETUP_ALLOWED:
-	case STMT_AUTH_GET:
-	case STMT_AUTHS_LIST:
-	case STMT_ORG_GET:
-	case STMT_ORG_BY_NAME:
-	case STMT_ORGS_LIST:
-	case STMT_MEMBERS_LIST:
-	case STMT_HOSTED_LOOKUP:
-	case STMT_HOSTED_LIST:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 /* The metrics' failure class of a statement's outcome. */
 static enum metrics_pgerr
 pgerr_kind(enum dbres rc)
@@ -822,6 +516,31 @@ pgerr_kind(enum dbres rc)
 	}
 }
 
+/*
+ * The shape stmts.def gives s: a caller that passes another number of
+ * parameters, or a result of another width, is a bug to log, not a
+ * result to read with its fields shifted.
+ */
+static int
+params_ok(enum stmt s, int n)
+{
+	if (n == stmts[s].params)
+		return 1;
+	log_warnx("statement %s takes %d parameters, not %d", stmts[s].name,
+	    stmts[s].params, n);
+	return 0;
+}
+
+static int
+columns_ok(enum stmt s, const PGresult *res)
+{
+	if (PQnfields(res) == stmts[s].columns)
+		return 1;
+	log_warnx("statement %s returned %d columns, not %d", stmts[s].name,
+	    PQnfields(res), stmts[s].columns);
+	return 0;
+}
+
 static enum dbres
 run_one(struct db *db, enum stmt s, int n, const char *const *params,
     struct arena *a, struct dbrows *out)
@@ -833,6 +552,8 @@ run_one(struct db *db, enum stmt s, int n, const char *const *params,
 
 	if (out != NULL)
 		memset(out, 0, sizeof(*out));
+	if (!params_ok(s, n))
+		return DB_ERROR;
 	/*
 	 * One retry, on a new connection, and only of what cannot have
 	 * committed: a statement never sent, one a read-only server refused,
@@ -870,7 +591,7 @@ run_one(struct db *db, enum stmt s, int n, const char *const *params,
 				db->fail = DBFAIL_LOST;
 		}
 		if (rc == DB_ERROR)
-			log_warnx("statement %d failed: %s", (int)s,
+			log_warnx("statement %s failed: %s", stmts[s].name,
 			    PQresultErrorMessage(res));
 		PQclear(res);
 		res = NULL;
@@ -891,11 +612,15 @@ run_one(struct db *db, enum stmt s, int n, const char *const *params,
 		log_warnx("database connection lost; reconnecting");
 		metrics_pg_reconnect();
 		db_disconnect(db);
-		if (!idle || !retry_safe(s))
+		if (!idle || stmts[s].retry != RETRY_SAFE)
 			return DB_UNAVAILABLE;
 	}
 	if (res == NULL)
 		return DB_UNAVAILABLE;
+	if (!columns_ok(s, res)) {
+		PQclear(res);
+		return DB_ERROR;
+	}
 	if (out != NULL && a != NULL)
 		copy_rows(res, a, out);
 	rc = PQntuples(res) > 0 || PQresultStatus(res) == PGRES_COMMAND_OK ?
@@ -957,7 +682,7 @@ pipeline_pair(struct db *db, const char *n1, int c1, const char *const *p1,
 }
 
 static enum dbres
-pair_result(struct db *db, PGresult *res, struct arena *a,
+pair_result(struct db *db, enum stmt s, PGresult *res, struct arena *a,
     struct dbrows *out)
 {
 	enum dbres	 rc;
@@ -972,6 +697,8 @@ pair_result(struct db *db, PGresult *res, struct arena *a,
 			    PQresultErrorMessage(res));
 		return rc;
 	}
+	if (!columns_ok(s, res))
+		return DB_ERROR;
 	if (out != NULL && a != NULL)
 		copy_rows(res, a, out);
 	return PQntuples(res) > 0 ? DB_OK : DB_NOROW;
@@ -990,6 +717,10 @@ run_pair(struct db *db, enum stmt s1, int n1, const char *const *p1,
 	memset(out1, 0, sizeof(*out1));
 	memset(out2, 0, sizeof(*out2));
 	*rc2 = DB_UNAVAILABLE;
+	/* A pair is run again as a whole: only reads may ride. */
+	if (!params_ok(s1, n1) || !params_ok(s2, n2) ||
+	    stmts[s1].retry != RETRY_SAFE || stmts[s2].retry != RETRY_SAFE)
+		return DB_ERROR;
 	for (tries = 0; tries < 2; tries++) {
 		if (db_connect(db, err, sizeof(err)) == -1) {
 			log_warnx("database unavailable: %s", err);
@@ -1006,8 +737,8 @@ run_pair(struct db *db, enum stmt s1, int n1, const char *const *p1,
 		stmt_name(db, s1, name1, sizeof(name1));
 		stmt_name(db, s2, name2, sizeof(name2));
 		failed = pipeline_pair(db, name1, n1, p1, name2, n2, p2, res);
-		rc1 = pair_result(db, res[0], a, out1);
-		*rc2 = pair_result(db, res[1], a, out2);
+		rc1 = pair_result(db, s1, res[0], a, out1);
+		*rc2 = pair_result(db, s2, res[1], a, out2);
 		PQclear(res[0]);
 		PQclear(res[1]);
 		if (!failed && PQstatus(db->conn) == CONNECTION_OK)

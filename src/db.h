@@ -1,6 +1,6 @@
 /*
- * db.h -- the PostgreSQL layer.  Every statement the program runs is in the
- * stmts[] table of db.c, prepared once per connection on first use, and run
+ * db.h -- the PostgreSQL layer.  Every statement the program runs is in
+ * stmts.def, prepared once per connection on first use, and run
  * only with PQexecPrepared.  Results are copied into the caller's arena as
  * strings (struct dbrows), so no PGresult leaves db.c.  Failures are
  * classified into enum dbres; services map those to API errors.
@@ -38,57 +38,11 @@ enum dbfail {
 	DBFAIL_TIMEOUT		/* statement_timeout, or no answer after it */
 };
 
-/* Column numbers are given with each statement in db.c. */
+/* Every statement, by name; their text and shape are in stmts.def. */
 enum stmt {
-	STMT_PING = 0,
-	STMT_PRINCIPAL_TOKEN,
-	STMT_PRINCIPAL_TOKEN_USER,
-	STMT_PRINCIPAL_SESSION,
-	STMT_PRINCIPAL_SESSION_USER,
-	STMT_SESSION_SELF,
-	STMT_SESSION_TOUCH,
-	STMT_USER_GET,
-	STMT_USER_BY_NAME,
-	STMT_USER_INSERT,
-	STMT_USER_UPDATE,
-	STMT_USER_DELETE,
-	STMT_USERS_LIST,
-	STMT_USERS_LIST_DESC,
-	STMT_USER_PASSWORD_GET,
-	STMT_USER_PASSWORD_BY_ID,
-	STMT_USER_SET_PASSWORD,
-	STMT_USER_REHASH,
-	STMT_SETUP_ALLOWED,
-	STMT_SETUP,
-	STMT_SESSION_INSERT,
-	STMT_SESSION_DELETE,
-	STMT_THROTTLE_ATTEMPT,
-	STMT_THROTTLE_SUCCESS,
-	STMT_THROTTLE_UNCOUNT,
-	STMT_AUTH_INSERT,
-	STMT_AUTH_GET,
-	STMT_AUTHS_LIST,
-	STMT_AUTH_UPDATE,
-	STMT_AUTH_DELETE,
-	STMT_ORG_GET,
-	STMT_ORG_BY_NAME,
-	STMT_ORGS_LIST,
-	STMT_ORG_INSERT,
-	STMT_ORG_UPDATE,
-	STMT_ORG_DELETE,
-	STMT_MEMBERS_LIST,
-	STMT_MEMBER_ADD,
-	STMT_MEMBER_REMOVE,
-	STMT_BEGIN,
-	STMT_COMMIT,
-	STMT_ROLLBACK,
-	STMT_MIGRATE_LOCK,
-	STMT_MIGRATE_VERSIONS,
-	STMT_MIGRATE_RECORD,
-	STMT_DATABASE_EXISTS,
-	STMT_CREATE_DATABASE_SQL,
-	STMT_HOSTED_LOOKUP,
-	STMT_HOSTED_LIST,
+#define STMT(name, params, columns, retry, sql)	STMT_##name,
+#include "stmts.def"
+#undef STMT
 	STMT__MAX
 };
 
