@@ -49,6 +49,7 @@ CORE_OBJS = \
 	$(O)/crypto.o \
 	$(O)/csrf.o \
 	$(O)/db.o \
+	$(O)/db_users.o \
 	$(O)/err.o \
 	$(O)/http.o \
 	$(O)/ids.o \

@@ -1,0 +1,162 @@
+/*
+ * db_users.c -- the users table's statements, typed (db_users.h).  The
+ * column numbers are stmts.def's: USER_COLS is 0 id, 1 name, 2 status.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "db_users.h"
+#include "banned.h"
+
+void
+db_user_row(const struct dbrows *rows, int r, struct user *u)
+{
+	u->id = dbrows_get(rows, r, 0);
+	u->name = dbrows_get(rows, r, 1);
+	u->status = dbrows_get(rows, r, 2);
+}
+
+static enum dbres
+one_user(struct db *db, struct arena *a, enum stmt s, int n,
+    const char *const *params, struct user *out)
+{
+	struct dbrows	 rows;
+	enum dbres	 rc;
+
+	if ((rc = db_run(db, s, n, params, a, &rows)) == DB_OK && out != NULL)
+		db_user_row(&rows, 0, out);
+	return rc;
+}
+
+enum dbres
+db_user_get(struct db *db, struct arena *a, const char *id,
+    struct user *out)
+{
+	return one_user(db, a, STMT_USER_GET, 1, &id, out);
+}
+
+enum dbres
+db_user_by_name(struct db *db, struct arena *a, const char *name,
+    struct user *out)
+{
+	return one_user(db, a, STMT_USER_BY_NAME, 1, &name, out);
+}
+
+enum dbres
+db_user_insert(struct db *db, struct arena *a, const struct actor *act,
+    const char *id, const char *name, const char *status, struct user *out)
+{
+	const char	*params[7] = { id, name, status, NULL, act->user_id,
+	    act->auth_id, act->addr };
+
+	return one_user(db, a, STMT_USER_INSERT, 7, params, out);
+}
+
+enum dbres
+db_user_update(struct db *db, struct arena *a, const struct actor *act,
+    const char *id, const char *name, const char *status, struct user *out)
+{
+	const char	*params[6] = { id, name, status, act->user_id,
+	    act->auth_id, act->addr };
+
+	return one_user(db, a, STMT_USER_UPDATE, 6, params, out);
+}
+
+enum dbres
+db_user_delete(struct db *db, struct arena *a, const struct actor *act,
+    const char *id)
+{
+	const char	*params[4] = { id, act->user_id, act->auth_id,
+	    act->addr };
+
+	return db_run(db, STMT_USER_DELETE, 4, params, a, NULL);
+}
+
+void
+db_users_page_read(const struct page *pg, int read_all, const char *readable,
+    struct db_read *rd)
+{
+	memset(rd, 0, sizeof(*rd));
+	/* One more row than asked tells whether a next page exists. */
+	snprintf(rd->num[0], sizeof(rd->num[0]), "%d", pg->limit + 1);
+	snprintf(rd->num[1], sizeof(rd->num[1]), "%d", pg->offset);
+	rd->stmt = pg->descending ? STMT_USERS_LIST_DESC : STMT_USERS_LIST;
+	rd->n = 5;
+	rd->params[0] = pg->after;
+	rd->params[1] = rd->num[0];
+	rd->params[2] = rd->num[1];
+	rd->params[3] = read_all ? "t" : "f";
+	rd->params[4] = readable ? readable : "";
+}
+
+enum dbres
+db_users_page(struct db *db, struct arena *a, struct db_read *rd)
+{
+	rd->rc = db_run(db, rd->stmt, rd->n, rd->params, a, &rd->rows);
+	return rd->rc;
+}
+
+void
+db_users_page_rows(struct arena *a, const struct db_read *rd,
+    struct page *pg, struct user **out, size_t *n)
+{
+	int	 i;
+
+	pg->more = rd->rows.nrows > pg->limit;
+	*n = pg->more ? (size_t)pg->limit : (size_t)rd->rows.nrows;
+	*out = arena_alloc(a, sizeof(struct user) * (*n + 1));
+	for (i = 0; i < (int)*n; i++)
+		db_user_row(&rd->rows, i, &(*out)[i]);
+}
+
+/* USER_PASSWORD_*: 0 id, 1 status, 2 hash, 3 name, 4 generation. */
+static enum dbres
+credential(struct db *db, struct arena *a, enum stmt s, const char *key,
+    struct credential *out)
+{
+	struct dbrows	 rows;
+	enum dbres	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = db_run(db, s, 1, &key, a, &rows)) != DB_OK)
+		return rc;
+	out->user_id = dbrows_get(&rows, 0, 0);
+	out->status = dbrows_get(&rows, 0, 1);
+	out->hash = dbrows_get(&rows, 0, 2);
+	out->name = dbrows_get(&rows, 0, 3);
+	out->gen = dbrows_get(&rows, 0, 4);
+	return rc;
+}
+
+enum dbres
+db_credential_by_name(struct db *db, struct arena *a, const char *name,
+    struct credential *out)
+{
+	return credential(db, a, STMT_USER_PASSWORD_GET, name, out);
+}
+
+enum dbres
+db_credential_by_id(struct db *db, struct arena *a, const char *id,
+    struct credential *out)
+{
+	return credential(db, a, STMT_USER_PASSWORD_BY_ID, id, out);
+}
+
+enum dbres
+db_user_set_password(struct db *db, struct arena *a, const struct actor *act,
+    const char *id, const char *hash, const char *gen)
+{
+	const char	*params[7] = { id, hash, act->session_id, act->user_id,
+	    act->auth_id, act->addr, gen };
+
+	return db_run(db, STMT_USER_SET_PASSWORD, 7, params, a, NULL);
+}
+
+enum dbres
+db_user_rehash(struct db *db, struct arena *a, const char *id,
+    const char *new_hash, const char *old_hash)
+{
+	const char	*params[3] = { id, new_hash, old_hash };
+
+	return db_run(db, STMT_USER_REHASH, 3, params, a, NULL);
+}
