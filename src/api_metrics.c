@@ -50,7 +50,7 @@ api_metrics(struct req *r, struct apierr *e)
 		    "unavailable (the log says why)");
 	memset(&v, 0, sizeof(v));
 	if (r->cfg->metrics == METRICS_TOKEN) {
-		if (auth_authenticate(r, 0, NULL, NULL, NULL, NULL, e) == -1)
+		if (auth_authenticate(r, e) == -1)
 			return -1;
 		if (!is_operator(r->principal))
 			return apierr_set(e, APIERR_FORBIDDEN, "read:instance "

@@ -82,13 +82,10 @@ int
 api_me_get(struct req *r, struct apierr *e)
 {
 	struct user	 u;
-	int		 found;
 
-	if (auth_authenticate(r, 1, NULL, &u, &found, NULL, e) == -1)
+	/* Any valid credential may read its own user. */
+	if (auth_authenticate_self(r, &u, e) == -1)
 		return -1;
-	/* Any valid credential may read its own user (InfluxDB: 401). */
-	if (!found)
-		return apierr_unauthorized(e);
 	http_send_json(r, 200, json_user_encode(r->arena, &u));
 	return 0;
 }
@@ -102,7 +99,7 @@ api_user_get(struct req *r, struct apierr *e)
 
 	if ((id = api_path_id(r, 0, e)) == NULL)
 		return -1;
-	if (auth_authenticate(r, 1, id, &u, &found, NULL, e) == -1)
+	if (auth_authenticate_user(r, id, &u, &found, e) == -1)
 		return -1;
 	/* Permission before existence, so ids do not leak. */
 	if (auth_require(r->principal, ACT_READ, RT_USERS, id, NULL, e) == -1)
@@ -111,30 +108,6 @@ api_user_get(struct req *r, struct apierr *e)
 		return apierr_set(e, APIERR_NOT_FOUND, "user not found");
 	http_send_json(r, 200, json_user_encode(r->arena, &u));
 	return 0;
-}
-
-/* The readable user ids of a principal without read:users, space-separated. */
-static char *
-readable_users(struct req *r)
-{
-	const struct principal	*p = r->principal;
-	struct abuf		 b;
-	size_t			 i;
-
-	abuf_init(&b, r->arena, 128);
-	if (p->kind == PRINC_SESSION)
-		abuf_printf(&b, "%s ", p->user_id);
-	for (i = 0; i < p->nperms; i++) {
-		const struct perm *h = &p->perms[i];
-		struct perm	 user;
-
-		/* The matcher decides: an org-scoped one reaches no user. */
-		perm_make(&user, ACT_READ, RT_USERS, h->id, NULL);
-		if (h->type == RT_USERS && h->id[0] != '\0' &&
-		    perm_matches(h, &user))
-			abuf_printf(&b, "%s ", h->id);
-	}
-	return b.data;
 }
 
 /* The list's own URL with after= set, for links.next. */
@@ -159,59 +132,41 @@ int
 api_users_list(struct req *r, struct apierr *e)
 {
 	struct page	 pg;
-	struct user	*users = NULL, one;
+	struct user	*users = NULL;
 	const char	*qid = http_query(r, "id"), *qname = http_query(r, "name");
-	struct idstr	 id;
 	const char	*next = NULL, *prev = NULL;
 	struct db_read	 ride, *rd = NULL;
 	struct apierr	 bad;
 	size_t		 n = 0;
-	int		 all;
 
+	if (qid != NULL && *qid == '\0')
+		qid = NULL;
+	if (qname != NULL && *qname == '\0')
+		qname = NULL;
 	/* Credentials are checked before the query string, as elsewhere. */
 	if (api_parse_page(r, &pg, 1, &bad) == -1) {
-		if (auth_authenticate(r, 0, NULL, NULL, NULL, NULL, e) == -1)
+		if (auth_authenticate(r, e) == -1)
 			return -1;
 		*e = bad;
 		return -1;
 	}
-	/* A plain page for an operator costs one round trip with the auth. */
-	if ((qid == NULL || *qid == '\0') && (qname == NULL || *qname == '\0')) {
-		users_list_ride(&pg, &ride);
-		rd = &ride;
-	}
-	if (auth_authenticate(r, 0, NULL, NULL, NULL, rd, e) == -1)
-		return -1;
-	all = auth_allowed(r->principal, ACT_READ, RT_USERS, NULL, NULL);
-	if ((qid != NULL && *qid != '\0') || (qname != NULL && *qname != '\0')) {
+	if (qid != NULL || qname != NULL) {
 		/* A single-user lookup: paging does not apply. */
-		if (qid != NULL && *qid != '\0') {
-			if (id_parse(qid, &id, NULL, e) == -1)
-				return -1;
-			if (users_get(r->db, r->arena, id.s, &one, e) == -1)
-				goto single_missing;
-		} else if (users_get_by_name(r->db, r->arena, qname, &one,
-		    e) == -1)
-			goto single_missing;
-		if (auth_allowed(r->principal, ACT_READ, RT_USERS, one.id,
-		    NULL)) {
-			users = &one;
-			n = 1;
-		}
+		if (auth_authenticate(r, e) == -1 ||
+		    users_find(r->db, r->arena, r->principal, qid, qname,
+		    &users, &n, e) == -1)
+			return -1;
 		http_send_json(r, 200, json_users_encode(r->arena, users, n,
 		    "/api/v2/users", NULL, NULL));
 		return 0;
-single_missing:
-		/* Without read:users a miss reads as "nothing visible". */
-		if (e->code == APIERR_NOT_FOUND && !all) {
-			http_send_json(r, 200, json_users_encode(r->arena,
-			    NULL, 0, "/api/v2/users", NULL, NULL));
-			return 0;
-		}
-		return -1;
 	}
-	if (users_list(r->db, r->arena, all, all ? "" : readable_users(r),
-	    &pg, rd, &users, &n, e) == -1)
+	/* A plain page for an operator costs one round trip with the auth. */
+	users_list_ride(&pg, &ride);
+	rd = &ride;
+	if (auth_authenticate_riding(r, rd, e) == -1)
+		return -1;
+	if (users_list(r->db, r->arena, r->principal, &pg, rd, &users, &n,
+	    e) == -1)
 		return -1;
 	if (pg.more && n > 0)
 		next = page_link(r, &pg, users[n - 1].id, 0);

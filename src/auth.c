@@ -15,7 +15,8 @@
 #include "cfg.h"
 #include "crypto.h"
 #include "csrf.h"
-#include "db.h"
+#include "db_principals.h"
+#include "db_sessions.h"
 #include "http.h"
 #include "log.h"
 #include "svc.h"
@@ -167,42 +168,38 @@ parse_perms(const struct req *r, const char *text, const char *auth_id,
 }
 
 static void
-session_principal(struct req *r, const struct dbrows *rows,
+session_principal(struct req *r, const struct db_principal *row,
     struct principal *p)
 {
 	struct arena	*a = r->arena;
 
 	p->kind = PRINC_SESSION;
-	p->auth_id = dbrows_get(rows, 0, 1);
-	p->user_id = dbrows_get(rows, 0, 2);
-	parse_perms(r, dbrows_get(rows, 0, 5), NULL, NULL, &p->perms,
-	    &p->nperms);
-	p->nowner = split_words(a, dbrows_get(rows, 0, 6), &p->owner_orgs);
-	p->nmember = split_words(a, dbrows_get(rows, 0, 7), &p->member_orgs);
-	p->instance_owner = dbrows_get(rows, 0, 8) != NULL &&
-	    strcmp(dbrows_get(rows, 0, 8), "t") == 0;
+	p->auth_id = row->auth_id;
+	p->user_id = row->user_id;
+	parse_perms(r, row->perms, NULL, NULL, &p->perms, &p->nperms);
+	p->nowner = split_words(a, row->owner_orgs, &p->owner_orgs);
+	p->nmember = split_words(a, row->member_orgs, &p->member_orgs);
+	p->instance_owner = row->instance_owner;
 }
 
-/* A token's principal (STMT_PRINCIPAL_TOKEN's columns); 0, or -1. */
+/* A token's principal; 0, or -1 when its permissions are missing. */
 static int
-token_principal(struct req *r, const struct dbrows *rows,
+token_principal(struct req *r, const struct db_principal *row,
     struct principal *p)
 {
-	const char	*text = dbrows_get(rows, 0, 4);
-	const char	*ver = dbrows_get(rows, 0, 5);
-
 	p->kind = PRINC_TOKEN;
-	p->auth_id = dbrows_get(rows, 0, 0);
-	p->user_id = dbrows_get(rows, 0, 1);
-	if (p->auth_id == NULL || ver == NULL)
+	p->auth_id = row->auth_id;
+	p->user_id = row->user_id;
+	if (p->auth_id == NULL || row->version == NULL)
 		return -1;
-	if (text != NULL) {
-		parse_perms(r, text, p->auth_id, ver, &p->perms, &p->nperms);
+	if (row->perms != NULL) {
+		parse_perms(r, row->perms, p->auth_id, row->version,
+		    &p->perms, &p->nperms);
 		return 0;
 	}
 	/* No text: the row is the version whose permissions are kept. */
 	if (!kept_here(r) || strcmp(last_perms.auth_id, p->auth_id) != 0 ||
-	    strcmp(last_perms.version, ver) != 0)
+	    strcmp(last_perms.version, row->version) != 0)
 		return -1;
 	p->perms = last_perms.perms;
 	p->nperms = last_perms.n;
@@ -215,98 +212,131 @@ token_principal(struct req *r, const struct dbrows *rows,
  * the session is valid, so the request goes on.
  */
 static void
-touch_session(struct req *r, const char *session, const char *const *params)
+touch_session(struct req *r, const char *session, const char *hash)
 {
-	struct dbrows	 rows;
+	long long	 expires;
 	enum dbres	 rc;
 
 	/* No row: it was signed out or expired in between. */
-	rc = db_run(r->db, STMT_SESSION_TOUCH, 2, params, r->arena, &rows);
+	rc = db_session_touch(r->db, r->arena, hash,
+	    r->cfg->session_length * 60, &expires);
 	if (rc != DB_OK) {
 		if (rc != DB_NOROW)
 			log_warnx("cannot renew a session");
 		return;
 	}
-	if (dbrows_get(&rows, 0, 0) != NULL)
-		auth_set_cookie(r, session,
-		    strtoll(dbrows_get(&rows, 0, 0), NULL, 10));
+	if (expires > 0)
+		auth_set_cookie(r, session, expires);
 }
 
-int
-auth_authenticate(struct req *r, int want_user, const char *want_user_id,
-    struct user *user, int *found, struct db_read *ride, struct apierr *e)
+/*
+ * Every entry point below: the credential's row, with what q asks for in
+ * the same round trip, checked (active user, active token, same-origin
+ * writes for a cookie) and made r->principal.
+ */
+static int
+authenticate(struct req *r, struct db_principal_query *q,
+    struct db_principal *row, struct apierr *e)
 {
-	const char	*token, *session, *params[4], *ustatus, *astatus;
-	char		 hash[SHA256_HEX_LEN + 1], len[24];
-	struct dbrows	 rows;
+	const char	*token, *session;
+	char		 hash[SHA256_HEX_LEN + 1];
 	struct principal *p;
 	enum dbres	 rc;
-	enum stmt	 s;
-	int		 n, ucol;
 
 	if (credentials(r, &token, &session) == -1)
 		return apierr_unauthorized(e);
 	crypto_sha256_hex(token ? token : session,
 	    strlen(token ? token : session), hash);
-	params[0] = hash;
+	q->hash = hash;
 	if (token != NULL) {
-		s = want_user ? STMT_PRINCIPAL_TOKEN_USER : STMT_PRINCIPAL_TOKEN;
-		params[1] = kept_here(r) ? last_perms.auth_id : NULL;
-		params[2] = kept_here(r) ? last_perms.version : NULL;
-		n = 3;
-		ucol = 6;
+		q->kept_id = kept_here(r) ? last_perms.auth_id : NULL;
+		q->kept_version = kept_here(r) ? last_perms.version : NULL;
+		rc = db_principal_token(r->db, r->arena, q, row);
 	} else {
-		snprintf(len, sizeof(len), "%lld",
-		    r->cfg->session_length * 60);
-		params[1] = len;
-		s = want_user ? STMT_PRINCIPAL_SESSION_USER :
-		    STMT_PRINCIPAL_SESSION;
-		/* Its own user only (GET /me): no permissions to load. */
-		if (want_user && want_user_id == NULL)
-			s = STMT_SESSION_SELF;
-		n = 2;
-		ucol = 10;
+		q->session_length = r->cfg->session_length * 60;
+		rc = db_principal_session(r->db, r->arena, q, row);
 	}
-	if (want_user && s != STMT_SESSION_SELF)
-		params[n++] = want_user_id;
-	if (ride != NULL)
-		rc = db_run_pair(r->db, s, n, params, ride->stmt, ride->n,
-		    ride->params, r->arena, &rows, &ride->rc, &ride->rows);
-	else
-		rc = db_run(r->db, s, n, params, r->arena, &rows);
 	if (rc == DB_NOROW)
 		return apierr_unauthorized(e);
 	if (rc != DB_OK)
 		return svc_dberr(r->db, rc, e);
-	ustatus = dbrows_get(&rows, 0, token != NULL ? 2 : 3);
-	astatus = dbrows_get(&rows, 0, token != NULL ? 3 : 4);
-	if (ustatus == NULL || strcmp(ustatus, "active") != 0)
+	if (row->user_status == NULL || strcmp(row->user_status, "active") != 0)
 		return apierr_set(e, APIERR_FORBIDDEN, "User is inactive");
 	/* An inactive token is refused outright (InfluxDB: per check). */
-	if (astatus == NULL || strcmp(astatus, "active") != 0)
+	if (row->auth_status == NULL || strcmp(row->auth_status, "active") != 0)
 		return apierr_unauthorized(e);
 	/* The cookie is the browser's: its writes must be same-origin JSON. */
 	if (session != NULL && csrf_check(r, e) == -1)
 		return -1;
 	p = arena_alloc(r->arena, sizeof(*p));
 	if (token == NULL)
-		session_principal(r, &rows, p);
-	else if (token_principal(r, &rows, p) == -1) {
+		session_principal(r, row, p);
+	else if (token_principal(r, row, p) == -1) {
 		log_warnx("token principal without its permissions");
 		return svc_dberr(r->db, DB_ERROR, e);
 	}
 	r->principal = p;
-	if (session != NULL && strcmp(dbrows_get(&rows, 0, 9), "t") == 0)
-		touch_session(r, session, params);
-	if (want_user) {
-		*found = dbrows_get(&rows, 0, ucol) != NULL;
-		if (*found) {
-			user->id = dbrows_get(&rows, 0, ucol);
-			user->name = dbrows_get(&rows, 0, ucol + 1);
-			user->status = dbrows_get(&rows, 0, ucol + 2);
-		}
-	}
+	if (session != NULL && row->touch_due)
+		touch_session(r, session, hash);
 	return 0;
+}
+
+int
+auth_authenticate(struct req *r, struct apierr *e)
+{
+	struct db_principal_query q;
+	struct db_principal	 row;
+
+	memset(&q, 0, sizeof(q));
+	return authenticate(r, &q, &row, e);
+}
+
+int
+auth_authenticate_self(struct req *r, struct user *self, struct apierr *e)
+{
+	struct db_principal_query q;
+	struct db_principal	 row;
+
+	memset(&q, 0, sizeof(q));
+	q.with = WITH_SELF;
+	if (authenticate(r, &q, &row, e) == -1)
+		return -1;
+	/* Deleted in between: any valid credential may read itself, so a
+	 * missing self is a credential that no longer is (InfluxDB: 401). */
+	if (!row.user_found)
+		return apierr_unauthorized(e);
+	*self = row.user;
+	return 0;
+}
+
+int
+auth_authenticate_user(struct req *r, const char *user_id, struct user *user,
+    int *found, struct apierr *e)
+{
+	struct db_principal_query q;
+	struct db_principal	 row;
+
+	memset(&q, 0, sizeof(q));
+	q.with = WITH_USER;
+	q.user_id = user_id;
+	if (authenticate(r, &q, &row, e) == -1)
+		return -1;
+	*found = row.user_found;
+	if (*found)
+		*user = row.user;
+	return 0;
+}
+
+int
+auth_authenticate_riding(struct req *r, struct db_read *ride,
+    struct apierr *e)
+{
+	struct db_principal_query q;
+	struct db_principal	 row;
+
+	memset(&q, 0, sizeof(q));
+	q.ride = ride;
+	return authenticate(r, &q, &row, e);
 }
 
 static int

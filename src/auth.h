@@ -2,8 +2,8 @@
  * auth.h -- credentials to principal, and permission checks.  A request is
  * authenticated by its `Authorization: Token|Bearer` header if it has one,
  * else by the influxdb-oss-session cookie (as InfluxDB does).  The lookup
- * is one statement; reads of a single user ride along in the same round
- * trip (auth_authenticate's want_user).
+ * is one statement; a read of a user, or of a page, rides along in the
+ * same round trip (auth_authenticate_user, _riding).
  */
 #ifndef AUTH_H
 #define AUTH_H
@@ -36,17 +36,25 @@ struct principal {
 };
 
 /*
- * Authenticates r and stores the principal in r->principal.  When want_user
- * is set, also loads a user in the same statement: the user with id
- * want_user_id, or the principal's own when that is NULL; *found says
- * whether it exists.  When ride is not NULL, that read runs in the same
- * round trip (a pipeline) and its result is left in it.  Failures: 401
- * `unauthorized access`, 403 `User is inactive`, 503.
- * Returns 0 or -1 with e set.
+ * Authenticates r: the principal goes to r->principal.  Failures: 401
+ * `unauthorized access`, 403 `User is inactive`, 503.  Each returns 0, or
+ * -1 with e set.  The router calls the first for the routes marked
+ * R_AUTH; the others are for the handlers that authenticate themselves
+ * (R_SELF_AUTH) to read something in the same round trip.
  */
-int	 auth_authenticate(struct req *, int want_user,
-	    const char *want_user_id, struct user *user, int *found,
-	    struct db_read *ride, struct apierr *e);
+int	 auth_authenticate(struct req *, struct apierr *e);
+/*
+ * And reads the caller's own user (GET /me).  A session's principal then
+ * carries no permissions or roles: it may read itself and nothing else.
+ */
+int	 auth_authenticate_self(struct req *, struct user *self,
+	    struct apierr *e);
+/* And reads user user_id: *found says whether it exists. */
+int	 auth_authenticate_user(struct req *, const char *user_id,
+	    struct user *user, int *found, struct apierr *e);
+/* And runs ride, a read, in the same round trip; its result stays in it. */
+int	 auth_authenticate_riding(struct req *, struct db_read *ride,
+	    struct apierr *e);
 /*
  * 1 when p may take action on the concrete resource {type, id, org}: org is
  * the org the resource really belongs to (NULL for users, which belong to

@@ -9,11 +9,17 @@
 #include "banned.h"
 
 void
+db_user_at(const struct dbrows *rows, int r, int col, struct user *u)
+{
+	u->id = dbrows_get(rows, r, col);
+	u->name = dbrows_get(rows, r, col + 1);
+	u->status = dbrows_get(rows, r, col + 2);
+}
+
+void
 db_user_row(const struct dbrows *rows, int r, struct user *u)
 {
-	u->id = dbrows_get(rows, r, 0);
-	u->name = dbrows_get(rows, r, 1);
-	u->status = dbrows_get(rows, r, 2);
+	db_user_at(rows, r, 0, u);
 }
 
 static enum dbres

@@ -52,6 +52,9 @@ void		 db_users_page_rows(struct arena *, const struct db_read *,
 
 /* Row r of a statement that returns USER_COLS (for db_orgs.c too). */
 void		 db_user_row(const struct dbrows *, int r, struct user *);
+/* The same from column col on: a user read along with something else. */
+void		 db_user_at(const struct dbrows *, int r, int col,
+		    struct user *);
 
 enum dbres	 db_credential_by_name(struct db *, struct arena *,
 		    const char *name, struct credential *out);

@@ -202,7 +202,7 @@ router_dispatch(struct req *r)
 	if ((rt->flags & R_BODY) && http_read_body(r, &e) == -1)
 		goto fail;
 	if ((rt->flags & R_AUTH) &&
-	    auth_authenticate(r, 0, NULL, NULL, NULL, NULL, &e) == -1)
+	    auth_authenticate(r, &e) == -1)
 		goto fail;
 	if (rt->fn(r, &e) == 0) {
 		if (!r->sent) {

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "db_sessions.h"
+#include "db_users.h"
 #include "log.h"
 #include "metrics.h"
 #include "password.h"
@@ -30,28 +32,12 @@ static int
 attempt(struct db *db, struct arena *a, const struct cfg *c,
     const char *name, const char *addr, struct apierr *e)
 {
-	char		 v[5][24];
-	const char	*params[7];
-	struct dbrows	 rows;
 	enum dbres	 rc;
 	long long	 wait;
 
-	snprintf(v[0], sizeof(v[0]), "%lld", c->signin_max_failures);
-	snprintf(v[1], sizeof(v[1]), "%lld", c->signin_lockout);
-	snprintf(v[2], sizeof(v[2]), "%lld", c->signin_lockout_max);
-	snprintf(v[3], sizeof(v[3]), "%lld", c->signin_max_failures_per_addr);
-	snprintf(v[4], sizeof(v[4]), "%lld", c->signin_addr_window);
-	params[0] = name;
-	params[1] = addr;
-	params[2] = v[0];
-	params[3] = v[1];
-	params[4] = v[2];
-	params[5] = v[3];
-	params[6] = v[4];
-	rc = db_run(db, STMT_THROTTLE_ATTEMPT, 7, params, a, &rows);
-	if (rc != DB_OK)
+	if ((rc = db_signin_attempt(db, a, c, name, addr, &wait)) != DB_OK)
 		return svc_dberr(db, rc, e);
-	if ((wait = strtoll(dbrows_get(&rows, 0, 0), NULL, 10)) <= 0)
+	if (wait <= 0)
 		return 0;
 	apierr_set(e, APIERR_TOO_MANY_REQUESTS,
 	    "too many failed sign-in attempts, try again later");
@@ -64,11 +50,7 @@ static void
 attempt_succeeded(struct db *db, struct arena *a, const struct cfg *c,
     const char *name, const char *addr)
 {
-	char		 max[24];
-	const char	*params[3] = { name, addr, max };
-
-	snprintf(max, sizeof(max), "%lld", c->signin_max_failures_per_addr);
-	if (db_run(db, STMT_THROTTLE_SUCCESS, 3, params, a, NULL) != DB_OK)
+	if (db_signin_succeeded(db, a, c, name, addr) != DB_OK)
 		log_warnx("cannot clear the sign-in failures of a success");
 }
 
@@ -77,12 +59,7 @@ static void
 attempt_uncount(struct db *db, struct arena *a, const struct cfg *c,
     const char *name, const char *addr)
 {
-	char		 umax[24], amax[24];
-	const char	*params[4] = { name, addr, umax, amax };
-
-	snprintf(umax, sizeof(umax), "%lld", c->signin_max_failures);
-	snprintf(amax, sizeof(amax), "%lld", c->signin_max_failures_per_addr);
-	if (db_run(db, STMT_THROTTLE_UNCOUNT, 4, params, a, NULL) != DB_OK)
+	if (db_signin_uncount(db, a, c, name, addr) != DB_OK)
 		log_warnx("cannot give back an unchecked sign-in attempt");
 }
 
@@ -101,72 +78,51 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
     const char *name, const char *pw, size_t len, const char *addr,
     char cookie[TOKEN_LEN + 1], long long *expires, struct apierr *e)
 {
-	struct dbrows	 rows, srows;
+	struct credential cr;
 	char		 hash[SHA256_HEX_LEN + 1], newhash[PW_HASH_MAX];
-	char		 length[24], max[24];
 	static unsigned	 signins;
-	const char	*params[7], *phc = NULL, *id = NULL, *status = NULL;
-	const char	*gen = NULL;
 	enum dbres	 rc;
 	int		 match;
 
-	rc = db_run(db, STMT_USER_PASSWORD_GET, 1, &name, a, &rows);
+	rc = db_credential_by_name(db, a, name, &cr);
 	if (rc != DB_OK && rc != DB_NOROW) {
 		attempt_uncount(db, a, c, name, addr);
 		metrics_signin(MET_SIGNIN_ERROR);
 		return svc_dberr(db, rc, e);
 	}
-	if (rc == DB_OK) {
-		id = dbrows_get(&rows, 0, 0);
-		status = dbrows_get(&rows, 0, 1);
-		phc = dbrows_get(&rows, 0, 2);
-		gen = dbrows_get(&rows, 0, 4);
-	}
 	/* Unknown user and no password cost one verify too. */
-	if ((match = pw_verify(phc, pw, len, e)) == -1) {
+	if ((match = pw_verify(cr.hash, pw, len, e)) == -1) {
 		attempt_uncount(db, a, c, name, addr);
 		metrics_signin(MET_SIGNIN_ERROR);
 		return -1;
 	}
 	if (!match) {
 		log_failure(name, addr);
-		metrics_signin(id == NULL ? MET_SIGNIN_UNKNOWN_USER :
+		metrics_signin(cr.user_id == NULL ? MET_SIGNIN_UNKNOWN_USER :
 		    MET_SIGNIN_WRONG_PASSWORD);
 		return apierr_set(e, APIERR_UNAUTHORIZED,
 		    "unauthorized access");
 	}
 	attempt_succeeded(db, a, c, name, addr);
-	if (strcmp(status, "active") != 0) {
+	if (strcmp(cr.status, "active") != 0) {
 		metrics_signin(MET_SIGNIN_INACTIVE);
 		return apierr_set(e, APIERR_FORBIDDEN, "User is inactive");
 	}
-	if (pw_needs_rehash(phc) && pw_hash(pw, len, newhash, e) == 0) {
-		params[0] = id;
-		params[1] = newhash;
-		params[2] = phc;
-		(void)db_run(db, STMT_USER_REHASH, 3, params, a, NULL);
-	}
+	if (pw_needs_rehash(cr.hash) && pw_hash(pw, len, newhash, e) == 0)
+		(void)db_user_rehash(db, a, cr.user_id, newhash, cr.hash);
 	if (crypto_new_token(cookie) == -1) {
 		metrics_signin(MET_SIGNIN_ERROR);
 		return apierr_internal(e);
 	}
 	crypto_sha256_hex(cookie, strlen(cookie), hash);
-	snprintf(length, sizeof(length), "%lld", c->session_length * 60);
-	snprintf(max, sizeof(max), "%lld", c->session_max * 60);
-	params[0] = hash;
-	params[1] = id;
-	params[2] = length;
-	params[3] = max;
-	params[4] = addr;
 	/*
 	 * Expired sessions go in batches of 100 on one sign-in in 16 (and a
 	 * worker's first): that outpaces the sessions sign-in creates, and
 	 * the other 15 never look at the table (its plan may be a scan while
 	 * the statistics still say the table is small).
 	 */
-	params[5] = signins++ % 16 == 0 ? "t" : "f";
-	params[6] = gen;
-	rc = db_run(db, STMT_SESSION_INSERT, 7, params, a, &srows);
+	rc = db_session_insert(db, a, hash, cr.user_id, c->session_length * 60,
+	    c->session_max * 60, addr, signins++ % 16 == 0, cr.gen, expires);
 	if (rc != DB_OK) {
 		crypto_wipe(cookie, TOKEN_LEN + 1);
 		/* The password changed, or the user went, while we hashed. */
@@ -178,7 +134,6 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 		metrics_signin(MET_SIGNIN_ERROR);
 		return svc_dberr(db, rc, e);
 	}
-	*expires = strtoll(dbrows_get(&srows, 0, 1), NULL, 10);
 	metrics_signin(MET_SIGNIN_SUCCESS);
 	metrics_session_created();
 	return 0;
@@ -219,13 +174,11 @@ session_signout(struct db *db, struct arena *a, const char *cookie,
     const char *addr, struct apierr *e)
 {
 	char		 hash[SHA256_HEX_LEN + 1];
-	const char	*params[2] = { hash, addr };
-	struct dbrows	 rows;
 	enum dbres	 rc;
 
 	crypto_sha256_hex(cookie, strlen(cookie), hash);
 	/* The audit trigger writes the sign-out in the same statement. */
-	rc = db_run(db, STMT_SESSION_DELETE, 2, params, a, &rows);
+	rc = db_session_delete(db, a, hash, addr);
 	if (rc == DB_NOROW)
 		return apierr_set(e, APIERR_UNAUTHORIZED,
 		    "unauthorized access");
@@ -240,25 +193,24 @@ session_check_password(struct db *db, struct arena *a, const struct cfg *c,
     const char *id, const char *pw, size_t len, const char *addr,
     const char **gen, struct apierr *e)
 {
-	struct dbrows	 rows;
-	const char	*name = NULL, *phc = NULL;
+	struct credential cr;
+	const char	*name;
 	enum dbres	 rc;
 	int		 match;
 
-	rc = db_run(db, STMT_USER_PASSWORD_BY_ID, 1, &id, a, &rows);
+	rc = db_credential_by_id(db, a, id, &cr);
 	if (rc == DB_NOROW)
 		return apierr_set(e, APIERR_FORBIDDEN,
 		    "your userID is incorrect");
 	if (rc != DB_OK)
 		return svc_dberr(db, rc, e);
-	phc = dbrows_get(&rows, 0, 2);
-	name = dbrows_get(&rows, 0, 3);
-	*gen = dbrows_get(&rows, 0, 4);
+	name = cr.name;
+	*gen = cr.gen;
 	if (attempt(db, a, c, name, addr, e) == -1)
 		return -1;
 	if (len > PW_MAX)
 		match = 0;
-	else if ((match = pw_verify(phc, pw, len, e)) == -1) {
+	else if ((match = pw_verify(cr.hash, pw, len, e)) == -1) {
 		attempt_uncount(db, a, c, name, addr);
 		return -1;
 	}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth.h"
 #include "db_users.h"
 #include "ids.h"
 #include "password.h"
@@ -100,21 +101,77 @@ users_list_ride(const struct page *pg, struct db_read *rd)
 	db_users_page_read(pg, 1, "", rd);
 }
 
+/*
+ * The ids p may read without read:users, space separated: its own (a
+ * session's) and those its permissions name.
+ */
+static char *
+readable_ids(struct arena *a, const struct principal *p)
+{
+	struct abuf	 b;
+	size_t		 i;
+
+	abuf_init(&b, a, 128);
+	if (p->kind == PRINC_SESSION)
+		abuf_printf(&b, "%s ", p->user_id);
+	for (i = 0; i < p->nperms; i++) {
+		const struct perm *h = &p->perms[i];
+		struct perm	 user;
+
+		/* The matcher decides: an org-scoped one reaches no user. */
+		perm_make(&user, ACT_READ, RT_USERS, h->id, NULL);
+		if (h->type == RT_USERS && h->id[0] != '\0' &&
+		    perm_matches(h, &user))
+			abuf_printf(&b, "%s ", h->id);
+	}
+	return b.data;
+}
+
 int
-users_list(struct db *db, struct arena *a, int read_all,
-    const char *readable, struct page *pg, struct db_read *ride,
-    struct user **out, size_t *n, struct apierr *e)
+users_list(struct db *db, struct arena *a, const struct principal *p,
+    struct page *pg, struct db_read *ride, struct user **out, size_t *n,
+    struct apierr *e)
 {
 	struct db_read	 own, *rd = ride;
+	int		 all = auth_allowed(p, ACT_READ, RT_USERS, NULL, NULL);
 
-	if (rd == NULL || !read_all) {
+	/* Filtered before paging, in the statement: pages stay full. */
+	if (rd == NULL || !all) {
 		rd = &own;
-		db_users_page_read(pg, read_all, readable, rd);
+		db_users_page_read(pg, all, all ? "" : readable_ids(a, p), rd);
 		db_users_page(db, a, rd);
 	}
 	if (rd->rc != DB_OK && rd->rc != DB_NOROW)
 		return svc_dberr(db, rd->rc, e);
 	db_users_page_rows(a, rd, pg, out, n);
+	return 0;
+}
+
+int
+users_find(struct db *db, struct arena *a, const struct principal *p,
+    const char *id, const char *name, struct user **out, size_t *n,
+    struct apierr *e)
+{
+	struct idstr	 parsed;
+	struct user	*u = arena_alloc(a, sizeof(*u));
+	int		 rc;
+
+	*out = NULL;
+	*n = 0;
+	if (id != NULL) {
+		if (id_parse(id, &parsed, NULL, e) == -1)
+			return -1;
+		rc = users_get(db, a, parsed.s, u, e);
+	} else
+		rc = users_get_by_name(db, a, name, u, e);
+	/* Without read:users a miss reads as "nothing visible". */
+	if (rc == -1)
+		return e->code == APIERR_NOT_FOUND &&
+		    !auth_allowed(p, ACT_READ, RT_USERS, NULL, NULL) ? 0 : -1;
+	if (auth_allowed(p, ACT_READ, RT_USERS, u->id, NULL)) {
+		*out = u;
+		*n = 1;
+	}
 	return 0;
 }
 

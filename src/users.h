@@ -1,7 +1,7 @@
 /*
  * users.h -- the users service: the rules for creating, reading, listing,
  * changing and deleting users and setting passwords.  No HTTP, JSON or SQL
- * here; permission checks are the caller's.  Returns 0, or -1 with e set.
+ * here; permission checks are the caller's, but for what a list shows.  Returns 0, or -1 with e set.
  * Output strings belong to the arena.
  */
 #ifndef USERS_H
@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "auth.h"
 #include "db.h"
 #include "err.h"
 #include "model.h"
@@ -29,19 +30,24 @@ int	users_get(struct db *, struct arena *, const char *id,
 int	users_get_by_name(struct db *, struct arena *, const char *name,
 	    struct user *out, struct apierr *e);
 /*
- * One page of users the caller may read: all when read_all, else those in
- * readable (space-separated ids).  page->more is set when more follow.
- * ride (may be NULL) holds the read-all page if it was already fetched.
+ * One page of the users p may read, filtered before paging.
+ * page->more is set when more follow.  ride (may be NULL) is the page
+ * read along with authentication (users_list_ride): its rows serve a
+ * caller who may read every user; another is asked its own page.
  */
-int	users_list(struct db *, struct arena *, int read_all,
-	    const char *readable, struct page *, struct db_read *ride,
-	    struct user **out, size_t *n, struct apierr *e);
-/*
- * The same page for a caller who may read every user, as a read that can
- * ride along with authentication (auth_authenticate's ride).  users_list
- * then takes its rows when read_all holds instead of asking again.
- */
+int	users_list(struct db *, struct arena *, const struct principal *,
+	    struct page *, struct db_read *ride, struct user **out,
+	    size_t *n, struct apierr *e);
+/* The page of a caller who may read every user, as a read to ride along. */
 void	users_list_ride(const struct page *, struct db_read *);
+/*
+ * ?id= or ?name= (the other NULL): the one user, when p may read it.  A
+ * user that does not exist is "nothing visible" (*n = 0) to a caller who
+ * may not read every user, so the lookup does not tell which exist.
+ */
+int	users_find(struct db *, struct arena *, const struct principal *,
+	    const char *id, const char *name, struct user **out, size_t *n,
+	    struct apierr *e);
 int	users_update(struct db *, struct arena *, const struct actor *,
 	    const char *id, const struct user_in *, struct user *out,
 	    struct apierr *e);

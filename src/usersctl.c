@@ -500,6 +500,13 @@ user_by_name(struct ctl *c, const char *name, struct user *u)
 	return 0;
 }
 
+/* The admin at the shell may read everything: the instance's owner. */
+static const struct principal shell_admin = {
+	.kind = PRINC_SESSION,
+	.user_id = "",
+	.instance_owner = 1
+};
+
 static int
 cmd_user(struct ctl *c, int argc, char **argv)
 {
@@ -519,8 +526,8 @@ cmd_user(struct ctl *c, int argc, char **argv)
 		memset(&pg, 0, sizeof(pg));
 		pg.limit = 100;
 		do {
-			if (users_list(c->db, c->arena, 1, "", &pg, NULL, &list, &n,
-			    &e) == -1)
+			if (users_list(c->db, c->arena, &shell_admin, &pg, NULL,
+			    &list, &n, &e) == -1)
 				return die_api("user list", &e);
 			for (i = 0; i < n; i++)
 				printf("%s\t%s\t%s\n", list[i].id,
@@ -594,7 +601,6 @@ cmd_token(struct ctl *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct perm	 perms[RT__MAX * ACT__MAX];
-	struct principal admin;
 	struct apierr	 e;
 	struct user	 u;
 	struct org	 o;
@@ -638,12 +644,7 @@ cmd_token(struct ctl *c, int argc, char **argv)
 	if (user != NULL && user_by_name(c, user, &u) != 0)
 		return 1;
 	if (strcmp(argv[1], "list") == 0) {
-		/* The admin at the shell sees every token. */
-		memset(&admin, 0, sizeof(admin));
-		admin.kind = PRINC_SESSION;
-		admin.instance_owner = 1;
-		admin.user_id = "";
-		if (tokens_list(c->db, c->arena, &admin, user ? u.id : NULL,
+		if (tokens_list(c->db, c->arena, &shell_admin, user ? u.id : NULL,
 		    NULL, &list, &n, &e) == -1)
 			return die_api("token list", &e);
 		for (i = 0; i < n; i++) {

@@ -1,0 +1,100 @@
+/*
+ * db_sessions.c -- the sessions and throttle statements, typed
+ * (db_sessions.h).  Numbers go to PostgreSQL as text parameters.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cfg.h"
+#include "db_sessions.h"
+#include "banned.h"
+
+#define NUM(buf, v)	(snprintf((buf), sizeof(buf), "%lld", (long long)(v)), (buf))
+
+enum dbres
+db_session_insert(struct db *db, struct arena *a, const char *hash,
+    const char *user_id, long long length, long long max, const char *addr,
+    int sweep, const char *gen, long long *expires)
+{
+	char		 len[24], mx[24];
+	const char	*params[7] = { hash, user_id, NUM(len, length),
+	    NUM(mx, max), addr, sweep ? "t" : "f", gen };
+	struct dbrows	 rows;
+	enum dbres	 rc;
+
+	/* Columns: 0 id, 1 expiry (epoch s). */
+	rc = db_run(db, STMT_SESSION_INSERT, 7, params, a, &rows);
+	if (rc == DB_OK)
+		*expires = strtoll(dbrows_get(&rows, 0, 1), NULL, 10);
+	return rc;
+}
+
+enum dbres
+db_session_delete(struct db *db, struct arena *a, const char *hash,
+    const char *addr)
+{
+	const char	*params[2] = { hash, addr };
+
+	return db_run(db, STMT_SESSION_DELETE, 2, params, a, NULL);
+}
+
+enum dbres
+db_session_touch(struct db *db, struct arena *a, const char *hash,
+    long long length, long long *expires)
+{
+	char		 len[24];
+	const char	*params[2] = { hash, NUM(len, length) };
+	const char	*v;
+	struct dbrows	 rows;
+	enum dbres	 rc;
+
+	*expires = 0;
+	/* Column 0: the new expiry, or NULL when not renewed. */
+	rc = db_run(db, STMT_SESSION_TOUCH, 2, params, a, &rows);
+	if (rc == DB_OK && (v = dbrows_get(&rows, 0, 0)) != NULL)
+		*expires = strtoll(v, NULL, 10);
+	return rc;
+}
+
+enum dbres
+db_signin_attempt(struct db *db, struct arena *a, const struct cfg *c,
+    const char *name, const char *addr, long long *wait)
+{
+	char		 v[5][24];
+	const char	*params[7] = { name, addr,
+	    NUM(v[0], c->signin_max_failures), NUM(v[1], c->signin_lockout),
+	    NUM(v[2], c->signin_lockout_max),
+	    NUM(v[3], c->signin_max_failures_per_addr),
+	    NUM(v[4], c->signin_addr_window) };
+	struct dbrows	 rows;
+	enum dbres	 rc;
+
+	/* Column 0: seconds to wait. */
+	rc = db_run(db, STMT_THROTTLE_ATTEMPT, 7, params, a, &rows);
+	if (rc == DB_OK)
+		*wait = strtoll(dbrows_get(&rows, 0, 0), NULL, 10);
+	return rc;
+}
+
+enum dbres
+db_signin_succeeded(struct db *db, struct arena *a, const struct cfg *c,
+    const char *name, const char *addr)
+{
+	char		 max[24];
+	const char	*params[3] = { name, addr,
+	    NUM(max, c->signin_max_failures_per_addr) };
+
+	return db_run(db, STMT_THROTTLE_SUCCESS, 3, params, a, NULL);
+}
+
+enum dbres
+db_signin_uncount(struct db *db, struct arena *a, const struct cfg *c,
+    const char *name, const char *addr)
+{
+	char		 umax[24], amax[24];
+	const char	*params[4] = { name, addr,
+	    NUM(umax, c->signin_max_failures),
+	    NUM(amax, c->signin_max_failures_per_addr) };
+
+	return db_run(db, STMT_THROTTLE_UNCOUNT, 4, params, a, NULL);
+}

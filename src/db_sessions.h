@@ -1,0 +1,46 @@
+/*
+ * db_sessions.h -- the sessions table and the sign-in throttle, typed (see
+ * db_users.h for the conventions).  Sessions are known by the SHA-256 of
+ * their cookie (hash); lengths are in seconds.
+ */
+#ifndef DB_SESSIONS_H
+#define DB_SESSIONS_H
+
+#include "db.h"
+
+struct cfg;
+
+/*
+ * Opens a session for user_id, only while the user is active and its
+ * credentials are generation gen (DB_NOROW otherwise).  sweep: also
+ * delete a batch of expired sessions.  *expires: epoch seconds.
+ */
+enum dbres	 db_session_insert(struct db *, struct arena *,
+		    const char *hash, const char *user_id, long long length,
+		    long long max, const char *addr, int sweep,
+		    const char *gen, long long *expires);
+/* Ends the live session behind hash (DB_NOROW: none). */
+enum dbres	 db_session_delete(struct db *, struct arena *,
+		    const char *hash, const char *addr);
+/*
+ * Records a use of the session and renews it when due: *expires is the
+ * new expiry (epoch s), or 0 when it did not move.
+ */
+enum dbres	 db_session_touch(struct db *, struct arena *,
+		    const char *hash, long long length, long long *expires);
+
+/*
+ * Counts a sign-in attempt for name and addr under c's limits: *wait is
+ * 0 when it counted (go on), else the seconds the caller must wait.
+ */
+enum dbres	 db_signin_attempt(struct db *, struct arena *,
+		    const struct cfg *, const char *name, const char *addr,
+		    long long *wait);
+/* The password was right: the name's count goes, the address's is undone. */
+enum dbres	 db_signin_succeeded(struct db *, struct arena *,
+		    const struct cfg *, const char *name, const char *addr);
+/* The attempt never reached its hash: both counts are given back. */
+enum dbres	 db_signin_uncount(struct db *, struct arena *,
+		    const struct cfg *, const char *name, const char *addr);
+
+#endif
