@@ -49,8 +49,10 @@ CORE_OBJS = \
 	$(O)/crypto.o \
 	$(O)/csrf.o \
 	$(O)/db.o \
+	$(O)/db_admin.o \
 	$(O)/db_principals.o \
 	$(O)/db_sessions.o \
+	$(O)/db_setup.o \
 	$(O)/db_users.o \
 	$(O)/err.o \
 	$(O)/http.o \

@@ -9,6 +9,7 @@
 
 #include "arena.h"
 #include "db.h"
+#include "db_admin.h"
 #include "migrate.h"
 #include "banned.h"
 
@@ -51,7 +52,7 @@ failed(struct db *db, struct arena *a, const char *what, char *err,
 {
 	if (*err == '\0')
 		snprintf(err, errsz, "%s failed: %s", what, db_raised(db));
-	(void)db_run(db, STMT_ROLLBACK, 0, NULL, a, NULL);
+	(void)db_rollback(db, a);
 	return -1;
 }
 
@@ -179,20 +180,19 @@ int
 migrate_run(struct db *db, const char *schema, int create, struct arena *a,
     int *applied, char *err, size_t errsz)
 {
-	struct dbrows	 rows;
-	char		 ver[16], *sql;
-	const char	*params[2];
+	char		*sql;
+	int		*applied_v;
+	size_t		 i, j, napplied;
 	enum dbres	 rc;
-	size_t		 i;
-	int		 r, done, ok;
+	int		 done, ok;
 
 	*applied = 0;
 	*err = '\0';
 	if (db_connect(db, err, errsz) == -1)
 		return -1;
-	if (db_run(db, STMT_BEGIN, 0, NULL, a, NULL) != DB_OK)
+	if (db_begin(db, a) != DB_OK)
 		return failed(db, a, "BEGIN", err, errsz);
-	if (db_run(db, STMT_MIGRATE_LOCK, 0, NULL, a, NULL) != DB_OK)
+	if (db_migrate_lock(db, a) != DB_OK)
 		return failed(db, a, "locking", err, errsz);
 	if (schema != NULL &&
 	    hosted_begin(db, schema, create, err, errsz) == -1)
@@ -203,14 +203,13 @@ migrate_run(struct db *db, const char *schema, int create, struct arena *a,
 		return failed(db, a, "becoming the owner role", err, errsz);
 	if (db_script(db, schema_table, err, errsz) == -1)
 		return failed(db, a, "creating usersd_schema", err, errsz);
-	rc = db_run(db, STMT_MIGRATE_VERSIONS, 0, NULL, a, &rows);
+	rc = db_migrate_applied(db, a, &applied_v, &napplied);
 	if (rc != DB_OK && rc != DB_NOROW)
 		return failed(db, a, "reading usersd_schema", err, errsz);
 	for (i = 0; i < nmigrations; i++) {
 		done = 0;
-		for (r = 0; r < rows.nrows; r++)
-			if (strtol(dbrows_get(&rows, r, 0), NULL, 10) ==
-			    migrations[i].version)
+		for (j = 0; j < napplied; j++)
+			if (applied_v[j] == migrations[i].version)
 				done = 1;
 		if (done)
 			continue;
@@ -228,11 +227,8 @@ migrate_run(struct db *db, const char *schema, int create, struct arena *a,
 			snprintf(err, errsz, "%s", msg);
 			return failed(db, a, migrations[i].name, err, errsz);
 		}
-		snprintf(ver, sizeof(ver), "%d", migrations[i].version);
-		params[0] = ver;
-		params[1] = migrations[i].name;
-		if (db_run(db, STMT_MIGRATE_RECORD, 2, params, a, NULL) !=
-		    DB_OK)
+		if (db_migrate_record(db, a, migrations[i].version,
+		    migrations[i].name) != DB_OK)
 			return failed(db, a, "recording", err, errsz);
 		(*applied)++;
 	}
@@ -240,7 +236,7 @@ migrate_run(struct db *db, const char *schema, int create, struct arena *a,
 	    errsz) == -1)
 		return failed(db, a, "pinning the functions and marking the "
 		    "roles", err, errsz);
-	if (db_run(db, STMT_COMMIT, 0, NULL, a, NULL) != DB_OK)
+	if (db_commit(db, a) != DB_OK)
 		return failed(db, a, "COMMIT", err, errsz);
 	return 0;
 }

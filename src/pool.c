@@ -13,6 +13,7 @@
 
 #include "cfg.h"
 #include "db.h"
+#include "db_admin.h"
 #include "log.h"
 #include "pool.h"
 #include "banned.h"
@@ -114,8 +115,7 @@ hosted_lookup(struct pool *p, const char *name, size_t *down)
 
 	for (i = 0; i < p->nservers; i++) {
 		db_use_schema(p->servers[i], NULL);
-		rc = db_run(p->servers[i], STMT_HOSTED_LOOKUP, 1, &name, NULL,
-		    NULL);
+		rc = db_hosted_exists(p->servers[i], name);
 		if (rc == DB_OK)
 			return (int)i;
 		if (rc == DB_UNAVAILABLE && ret == -1) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "db_setup.h"
 #include "orgs.h"
 #include "password.h"
 #include "setup.h"
@@ -19,13 +20,10 @@
 int
 setup_allowed(struct db *db, struct arena *a, int *allowed, struct apierr *e)
 {
-	struct dbrows	 rows;
 	enum dbres	 rc;
 
-	rc = db_run(db, STMT_SETUP_ALLOWED, 0, NULL, a, &rows);
-	if (rc != DB_OK)
+	if ((rc = db_setup_allowed(db, a, allowed)) != DB_OK)
 		return svc_dberr(db, rc, e);
-	*allowed = strcmp(dbrows_get(&rows, 0, 0), "t") == 0;
 	return 0;
 }
 
@@ -88,11 +86,10 @@ setup_run(struct db *db, struct arena *a, const char *addr,
     struct setup_in *in, struct setup_out *out, struct apierr *e)
 {
 	struct perm	 perms[RT__MAX * ACT__MAX];
-	struct dbrows	 rows;
+	struct db_setup	 q;
 	struct abuf	 pstr;
 	char		 hash[PW_HASH_MAX], token[TOKEN_LEN + 1];
-	char		 thash[SHA256_HEX_LEN + 1], ret[24], pbuf[PERM_STR_MAX];
-	const char	*params[9];
+	char		 thash[SHA256_HEX_LEN + 1], pbuf[PERM_STR_MAX];
 	size_t		 i, n;
 	enum dbres	 rc;
 	int		 allowed, ret_code = -1;
@@ -106,12 +103,12 @@ setup_run(struct db *db, struct arena *a, const char *addr,
 	}
 	if (check_fields(in, e) == -1)
 		goto out;
-	params[1] = NULL;
+	memset(&q, 0, sizeof(q));
 	if (in->password != NULL && *in->password != '\0') {
 		if (pw_policy(in->password, strlen(in->password), e) == -1 ||
 		    pw_hash(in->password, strlen(in->password), hash, e) == -1)
 			goto out;
-		params[1] = hash;
+		q.password_hash = hash;
 	}
 	if (in->token == NULL) {
 		if (crypto_new_token(token) == -1) {
@@ -126,16 +123,15 @@ setup_run(struct db *db, struct arena *a, const char *addr,
 	for (i = 0; i < n; i++)
 		abuf_printf(&pstr, "%s%s", i ? " " : "",
 		    perm_format(&perms[i], pbuf));
-	snprintf(ret, sizeof(ret), "%lld", in->retention);
-	params[0] = in->username;
-	params[2] = in->org;
-	params[3] = in->bucket;
-	params[4] = ret;
-	params[5] = thash;
-	params[6] = pstr.data;
-	params[7] = arena_printf(a, "%s's Token", in->username);
-	params[8] = addr;
-	rc = db_run(db, STMT_SETUP, 9, params, a, &rows);
+	q.username = in->username;
+	q.org = in->org;
+	q.bucket = in->bucket;
+	q.retention = in->retention;
+	q.token_hash = thash;
+	q.perms = pstr.data;
+	q.description = arena_printf(a, "%s's Token", in->username);
+	q.addr = addr;
+	rc = db_setup_run(db, a, &q, out);
 	if (rc == DB_RAISED || rc == DB_CONFLICT) {
 		/* Another setup won the race. */
 		apierr_set(e, APIERR_CONFLICT,
@@ -146,23 +142,11 @@ setup_run(struct db *db, struct arena *a, const char *addr,
 		svc_dberr(db, rc, e);
 		goto out;
 	}
-	memset(out, 0, sizeof(*out));
-	out->user.id = dbrows_get(&rows, 0, 0);
-	out->user.name = dbrows_get(&rows, 0, 1);
-	out->user.status = dbrows_get(&rows, 0, 2);
-	out->org.id = dbrows_get(&rows, 0, 3);
-	out->org.name = dbrows_get(&rows, 0, 4);
 	out->org.description = "";
-	out->org.created = out->org.updated = dbrows_get(&rows, 0, 5);
-	out->bucket.id = dbrows_get(&rows, 0, 6);
 	out->bucket.org_id = out->org.id;
-	out->bucket.name = dbrows_get(&rows, 0, 7);
 	out->bucket.retention = in->retention;
-	out->bucket.created = dbrows_get(&rows, 0, 9);
-	out->auth.id = dbrows_get(&rows, 0, 10);
 	out->auth.token = in->token;
 	out->auth.status = "active";
-	out->auth.description = dbrows_get(&rows, 0, 11);
 	out->auth.org_id = out->org.id;
 	out->auth.org_name = out->org.name;
 	out->auth.user_id = out->user.id;
@@ -170,7 +154,6 @@ setup_run(struct db *db, struct arena *a, const char *addr,
 	out->auth.perms = arena_alloc(a, sizeof(perms));
 	memcpy(out->auth.perms, perms, sizeof(perms));
 	out->auth.nperms = n;
-	out->auth.created = out->auth.updated = dbrows_get(&rows, 0, 12);
 	ret_code = 0;
 out:
 	if (in->password != NULL)

@@ -15,6 +15,7 @@
 #include "cfg.h"
 #include "crypto.h"
 #include "db.h"
+#include "db_admin.h"
 #include "log.h"
 #include "migrate.h"
 #include "orgs.h"
@@ -115,7 +116,7 @@ find_hosted(struct ctl *c, const char *name, const char **down)
 	for (i = 0; (conninfo = cfg_server(&c->cfg, i, &server)) != NULL;
 	    i++) {
 		db = db_new(conninfo, &c->cfg);
-		rc = db_run(db, STMT_HOSTED_LOOKUP, 1, &name, NULL, NULL);
+		rc = db_hosted_exists(db, name);
 		db_free(db);
 		if (rc == DB_OK)
 			return (int)i;
@@ -201,13 +202,13 @@ migrate_one(struct ctl *c, const char *name)
 
 /* The names of the instances hosted in server i, in the arena. */
 static int
-hosted_list(struct ctl *c, size_t i, struct dbrows *rows)
+hosted_list(struct ctl *c, size_t i, char ***names, size_t *n)
 {
 	const char	*server, *conninfo = cfg_server(&c->cfg, i, &server);
 	struct db	*db = db_new(conninfo, &c->cfg);
 	enum dbres	 rc;
 
-	rc = db_run(db, STMT_HOSTED_LIST, 0, NULL, c->arena, rows);
+	rc = db_hosted_names(db, c->arena, names, n);
 	db_free(db);
 	/* 42P01 (no instance made yet) is DB_ERROR: an empty list. */
 	if (rc == DB_UNAVAILABLE) {
@@ -216,18 +217,18 @@ hosted_list(struct ctl *c, size_t i, struct dbrows *rows)
 		return -1;
 	}
 	if (rc != DB_OK)
-		rows->nrows = 0;
+		*n = 0;
 	return 0;
 }
 
 static int
 cmd_migrate(struct ctl *c, int argc, char **argv)
 {
-	struct dbrows	 rows;
 	const char	*server;
+	char		**names;
 	int		 all = argc > 1 && strcmp(argv[1], "--all") == 0;
-	int		 rc = 0, r;
-	size_t		 i;
+	int		 rc = 0;
+	size_t		 i, j, n;
 
 	if (!all)
 		return migrate_one(c, c->instance);
@@ -239,14 +240,13 @@ cmd_migrate(struct ctl *c, int argc, char **argv)
 		rc |= migrate_one(c, name);
 	}
 	for (i = 0; cfg_server(&c->cfg, i, &server) != NULL; i++) {
-		if (hosted_list(c, i, &rows) == -1) {
+		if (hosted_list(c, i, &names, &n) == -1) {
 			rc = 1;
 			continue;
 		}
-		for (r = 0; r < rows.nrows; r++) {
-			use_db(c, cfg_server(&c->cfg, i, &server),
-			    dbrows_get(&rows, r, 0));
-			rc |= migrate_one(c, dbrows_get(&rows, r, 0));
+		for (j = 0; j < n; j++) {
+			use_db(c, cfg_server(&c->cfg, i, &server), names[j]);
+			rc |= migrate_one(c, names[j]);
 		}
 	}
 	return rc;
@@ -408,10 +408,9 @@ drop_hosted(struct ctl *c, const char *name)
 static int
 cmd_instance(struct ctl *c, int argc, char **argv)
 {
-	struct dbrows	 rows;
 	const char	*conninfo, *server;
-	size_t		 i;
-	int		 r;
+	char		**names;
+	size_t		 i, j, n;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -419,11 +418,10 @@ cmd_instance(struct ctl *c, int argc, char **argv)
 	}
 	if (argc == 2 && strcmp(argv[1], "list") == 0) {
 		for (i = 0; cfg_server(&c->cfg, i, &server) != NULL; i++) {
-			if (hosted_list(c, i, &rows) == -1)
+			if (hosted_list(c, i, &names, &n) == -1)
 				return 1;
-			for (r = 0; r < rows.nrows; r++)
-				printf("%s\t%s\n", dbrows_get(&rows, r, 0),
-				    server);
+			for (j = 0; j < n; j++)
+				printf("%s\t%s\n", names[j], server);
 		}
 		return 0;
 	}

@@ -1,0 +1,103 @@
+/*
+ * db_admin.c -- the machinery's statements, typed (db_admin.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_admin.h"
+#include "banned.h"
+
+enum dbres
+db_ping(struct db *db, struct arena *a, int *writable)
+{
+	struct dbrows	 rows;
+	enum dbres	 rc;
+	const char	*v;
+
+	*writable = 0;
+	if ((rc = db_run(db, STMT_PING, 0, NULL, a, &rows)) == DB_OK)
+		*writable = (v = dbrows_get(&rows, 0, 0)) != NULL &&
+		    strcmp(v, "t") == 0;
+	return rc;
+}
+
+enum dbres
+db_begin(struct db *db, struct arena *a)
+{
+	return db_run(db, STMT_BEGIN, 0, NULL, a, NULL);
+}
+
+enum dbres
+db_commit(struct db *db, struct arena *a)
+{
+	return db_run(db, STMT_COMMIT, 0, NULL, a, NULL);
+}
+
+enum dbres
+db_rollback(struct db *db, struct arena *a)
+{
+	return db_run(db, STMT_ROLLBACK, 0, NULL, a, NULL);
+}
+
+enum dbres
+db_migrate_lock(struct db *db, struct arena *a)
+{
+	return db_run(db, STMT_MIGRATE_LOCK, 0, NULL, a, NULL);
+}
+
+enum dbres
+db_migrate_applied(struct db *db, struct arena *a, int **versions, size_t *n)
+{
+	struct dbrows	 rows;
+	enum dbres	 rc;
+	int		 r;
+
+	*versions = NULL;
+	*n = 0;
+	rc = db_run(db, STMT_MIGRATE_VERSIONS, 0, NULL, a, &rows);
+	if (rc != DB_OK)
+		return rc;
+	/* Column 0: a version. */
+	*versions = arena_alloc(a, sizeof(int) * (size_t)rows.nrows);
+	for (r = 0; r < rows.nrows; r++)
+		(*versions)[r] = (int)strtol(dbrows_get(&rows, r, 0), NULL, 10);
+	*n = (size_t)rows.nrows;
+	return rc;
+}
+
+enum dbres
+db_migrate_record(struct db *db, struct arena *a, int version,
+    const char *name)
+{
+	char		 ver[16];
+	const char	*params[2] = { ver, name };
+
+	snprintf(ver, sizeof(ver), "%d", version);
+	return db_run(db, STMT_MIGRATE_RECORD, 2, params, a, NULL);
+}
+
+enum dbres
+db_hosted_exists(struct db *db, const char *name)
+{
+	return db_run(db, STMT_HOSTED_LOOKUP, 1, &name, NULL, NULL);
+}
+
+enum dbres
+db_hosted_names(struct db *db, struct arena *a, char ***names, size_t *n)
+{
+	struct dbrows	 rows;
+	enum dbres	 rc;
+	int		 r;
+
+	*names = NULL;
+	*n = 0;
+	if ((rc = db_run(db, STMT_HOSTED_LIST, 0, NULL, a, &rows)) != DB_OK)
+		return rc;
+	/* Column 0: a name. */
+	*names = arena_alloc(a, sizeof(char *) * (size_t)rows.nrows);
+	for (r = 0; r < rows.nrows; r++)
+		(*names)[r] = (char *)dbrows_get(&rows, r, 0);
+	*n = (size_t)rows.nrows;
+	return rc;
+}
