@@ -70,12 +70,12 @@ CORE_OBJS = \
 	$(O)/util.o
 
 API_OBJS = \
-	$(O)/api_auth.o \
 	$(O)/api_health.o \
 	$(O)/api_metrics.o \
 	$(O)/api_orgs.o \
 	$(O)/api_session.o \
 	$(O)/api_setup.o \
+	$(O)/api_tokens.o \
 	$(O)/api_users.o \
 	$(O)/fcgi.o \
 	$(O)/prefork.o \
