@@ -50,6 +50,7 @@ CORE_OBJS = \
 	$(O)/csrf.o \
 	$(O)/db.o \
 	$(O)/err.o \
+	$(O)/health.o \
 	$(O)/http.o \
 	$(O)/ids.o \
 	$(O)/json.o \

@@ -3,49 +3,20 @@
  * part in the check's message, while no PostgreSQL server takes writes),
  * /ping and /ready.
  */
-#include <stdio.h>
-#include <string.h>
 #include <time.h>
 
 #include "api.h"
-#include "db.h"
+#include "health.h"
 #include "http.h"
 #include "json.h"
 #include "banned.h"
 
-/* Which part of "a server that takes writes" is missing. */
-static const char *
-failure_text(enum dbfail f)
-{
-	switch (f) {
-	case DBFAIL_CONNECT:
-		return "connect: no database server reachable";
-	case DBFAIL_READONLY:
-		return "read-write: the servers reached are read-only "
-		    "(standby, or no primary yet)";
-	case DBFAIL_TIMEOUT:
-		return "query: no answer within statement_timeout";
-	default:
-		return "query: the connection to the database broke";
-	}
-}
-
 int
 api_health(struct req *r, struct apierr *e)
 {
-	struct dbrows	 rows;
-	const char	*why = NULL;
-	enum dbres	 rc;
+	const char	*why;
 
-	rc = db_run(r->db, STMT_PING, 0, NULL, r->arena, &rows);
-	if (rc != DB_OK)
-		why = rc == DB_UNAVAILABLE ? failure_text(db_failure(r->db)) :
-		    "query: the health check failed";
-	else if (strcmp(dbrows_get(&rows, 0, 0), "t") != 0) {
-		/* Connected before it turned read-only: look again next time. */
-		why = failure_text(DBFAIL_READONLY);
-		db_close(r->db);
-	}
+	why = health_check(r->db, r->arena);
 	http_send_json(r, why == NULL ? 200 : 503, json_health_encode(r->arena,
 	    why == NULL, why == NULL ? "ready for queries and writes" :
 	    "database unavailable", why));
