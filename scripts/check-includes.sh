@@ -46,8 +46,10 @@ rows() {
 rows "$LIBRARIES" | while IFS='|' read -r re owner why; do
 	bad=$(grep -lE "#include[[:space:]]*<$re" src/*.c src/*.h |
 	    grep -vx "src/$owner" | tr '\n' ' ')
-	[ -z "$bad" ] || echo "check-includes: <$(printf %s "$re" | tr -d '\\')>" \
-	    "belongs to src/$owner only, not: $bad($why)"
+	[ -z "$bad" ] && continue
+	lib=$(printf %s "$re" | tr -d '\\')
+	echo "check-includes: <$lib> belongs to src/$owner only, not:" \
+	    "$bad($why)"
 done | grep . && rc=1
 
 rows "$LAYERS" | while IFS='|' read -r files headers why; do
