@@ -1,7 +1,8 @@
 /*
  * api_health.c -- /health (InfluxDB's shape; 503 "fail", with the failing
  * part in the check's message, while no PostgreSQL server takes writes),
- * /ping and /ready.
+ * /ping and /ready (since when the process serves: a master's workers give
+ * the master's start).
  */
 #include <time.h>
 
@@ -33,12 +34,10 @@ api_ping(struct req *r, struct apierr *e)
 int
 api_ready(struct req *r, struct apierr *e)
 {
-	static time_t	 started;
+	time_t		 started = health_started();
 	char		 date[40];
 	struct tm	 tm;
 
-	if (started == 0)
-		started = time(NULL);
 	gmtime_r(&started, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	http_send_json(r, 200, arena_printf(r->arena, "{\"status\":\"ready\","

@@ -1,12 +1,17 @@
 /*
  * health.c -- the health service: one ping that says whether a server
- * that takes writes is reached, translated into what /health reports.
+ * that takes writes is reached, translated into what /health reports, and
+ * the process's start time for /ready.
  */
 #include <string.h>
+#include <time.h>
 
 #include "db.h"
 #include "health.h"
 #include "banned.h"
+
+/* Set before any fork, so it is the same in every worker of a master. */
+static time_t started;
 
 /* Which part of "a server that takes writes" is missing. */
 static const char *
@@ -42,4 +47,16 @@ health_check(struct db *db, struct arena *a)
 		return failure_text(DBFAIL_READONLY);
 	}
 	return NULL;
+}
+
+void
+health_init(void)
+{
+	started = time(NULL);
+}
+
+time_t
+health_started(void)
+{
+	return started;
 }
