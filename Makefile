@@ -163,10 +163,11 @@ clang:
 asan:
 	$(MAKE) O=build/asan SANITIZE=1 all unit
 
-# check and run install missing Debian packages first (a fresh machine has
-# no -dev headers), then build in a sub-make that sees them.
+# check, run and bench install the missing packages of their sets first (a
+# fresh machine has no -dev headers), then build in a sub-make that sees
+# them.
 check:
-	bash scripts/deps.sh
+	sh scripts/deps.sh build test
 	$(MAKE) all unit asan clang fuzz-build
 	bash scripts/check-includes.sh
 	FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS) bash tests/run.sh
@@ -175,12 +176,12 @@ check-includes:
 	@bash scripts/check-includes.sh
 
 run:
-	bash scripts/deps.sh
+	sh scripts/deps.sh build run
 	$(MAKE) all
 	bash scripts/run.sh
 
 bench:
-	bash scripts/deps.sh
+	sh scripts/deps.sh build test bench
 	$(MAKE) all
 	bash bench/run.sh
 	bash bench/hosted.sh
