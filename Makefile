@@ -13,9 +13,32 @@ CFLAGS  ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 
 PKGS       = libpq json-c libargon2 libcrypto
+FCGI_LIBS  ?= -lfcgi
+
+# These goals compile nothing here: they install the packages first and
+# build in a sub-make, or need none.  Any other goal needs the build
+# packages, and a machine without them gets one line saying what to run,
+# not a screen of pkg-config errors per library.
+NOPKG_GOALS = deps check run bench check-includes clean
+ifneq ($(filter-out $(NOPKG_GOALS),$(or $(MAKECMDGOALS),all)),)
+PKG_MISSING := $(shell \
+	if ! command -v $(firstword $(CC)) >/dev/null 2>&1; then \
+		echo $(firstword $(CC)); \
+	elif ! printf '\043include <fcgiapp.h>\n' | \
+	    $(CC) $(CPPFLAGS) -E - >/dev/null 2>&1; then \
+		echo libfcgi; \
+	fi; \
+	command -v $(PKG_CONFIG) >/dev/null 2>&1 || echo pkg-config; \
+	for p in $(PKGS); do \
+		$(PKG_CONFIG) --exists $$p 2>/dev/null || echo $$p; \
+	done)
+ifneq ($(PKG_MISSING),)
+$(error usersd: missing build packages ($(PKG_MISSING)): run 'make deps' \
+    or 'sudo scripts/deps.sh build')
+endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS))
-FCGI_LIBS  ?= -lfcgi
+endif
 
 # V=1 shows the compiler command lines.
 ifndef V
@@ -163,6 +186,10 @@ clang:
 asan:
 	$(MAKE) O=build/asan SANITIZE=1 all unit
 
+# The Debian packages `make` needs (scripts/deps.sh lists the sets).
+deps:
+	sh scripts/deps.sh build
+
 # check, run and bench install the missing packages of their sets first (a
 # fresh machine has no -dev headers), then build in a sub-make that sees
 # them.
@@ -194,7 +221,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all unit asan clang fuzz fuzz-build check check-includes run bench \
-	install clean
+.PHONY: all unit asan clang fuzz fuzz-build deps check check-includes run \
+	bench install clean
 
 -include $(wildcard $(O)/*.d)
