@@ -13,9 +13,32 @@ CFLAGS  ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 
 PKGS       = libpq json-c libargon2 libcrypto
+FCGI_LIBS  ?= -lfcgi
+
+# These goals compile nothing here: they install the packages first and
+# build in a sub-make, or need none.  Any other goal needs the build
+# packages, and a machine without them gets one line saying what to run,
+# not a screen of pkg-config errors per library.
+NOPKG_GOALS = deps check run bench check-includes clean
+ifneq ($(filter-out $(NOPKG_GOALS),$(or $(MAKECMDGOALS),all)),)
+PKG_MISSING := $(shell \
+	if ! command -v $(firstword $(CC)) >/dev/null 2>&1; then \
+		echo $(firstword $(CC)); \
+	elif ! printf '\043include <fcgiapp.h>\n' | \
+	    $(CC) $(CPPFLAGS) -E - >/dev/null 2>&1; then \
+		echo libfcgi; \
+	fi; \
+	command -v $(PKG_CONFIG) >/dev/null 2>&1 || echo pkg-config; \
+	for p in $(PKGS); do \
+		$(PKG_CONFIG) --exists $$p 2>/dev/null || echo $$p; \
+	done)
+ifneq ($(PKG_MISSING),)
+$(error usersd: missing build packages ($(PKG_MISSING)): run 'make deps' \
+    or 'sudo scripts/deps.sh build')
+endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS))
-FCGI_LIBS  ?= -lfcgi
+endif
 
 # V=1 shows the compiler command lines.
 ifndef V
@@ -55,6 +78,7 @@ CORE_OBJS = \
 	$(O)/db_setup.o \
 	$(O)/db_users.o \
 	$(O)/err.o \
+	$(O)/health.o \
 	$(O)/http.o \
 	$(O)/ids.o \
 	$(O)/json.o \
@@ -75,12 +99,12 @@ CORE_OBJS = \
 	$(O)/util.o
 
 API_OBJS = \
-	$(O)/api_auth.o \
 	$(O)/api_health.o \
 	$(O)/api_metrics.o \
 	$(O)/api_orgs.o \
 	$(O)/api_session.o \
 	$(O)/api_setup.o \
+	$(O)/api_tokens.o \
 	$(O)/api_users.o \
 	$(O)/fcgi.o \
 	$(O)/prefork.o \
@@ -167,10 +191,15 @@ clang:
 asan:
 	$(MAKE) O=build/asan SANITIZE=1 all unit
 
-# check and run install missing Debian packages first (a fresh machine has
-# no -dev headers), then build in a sub-make that sees them.
+# The Debian packages `make` needs (scripts/deps.sh lists the sets).
+deps:
+	sh scripts/deps.sh build
+
+# check, run and bench install the missing packages of their sets first (a
+# fresh machine has no -dev headers), then build in a sub-make that sees
+# them.
 check:
-	bash scripts/deps.sh
+	sh scripts/deps.sh build test
 	$(MAKE) all unit asan clang fuzz-build
 	bash scripts/check-includes.sh
 	FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS) bash tests/run.sh
@@ -179,12 +208,12 @@ check-includes:
 	@bash scripts/check-includes.sh
 
 run:
-	bash scripts/deps.sh
+	sh scripts/deps.sh build run
 	$(MAKE) all
 	bash scripts/run.sh
 
 bench:
-	bash scripts/deps.sh
+	sh scripts/deps.sh build test bench
 	$(MAKE) all
 	bash bench/run.sh
 	bash bench/hosted.sh
@@ -197,7 +226,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all unit asan clang fuzz fuzz-build check check-includes run bench \
-	install clean
+.PHONY: all unit asan clang fuzz fuzz-build deps check check-includes run \
+	bench install clean
 
 -include $(wildcard $(O)/*.d)

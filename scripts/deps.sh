@@ -1,29 +1,65 @@
 #!/bin/sh
-# deps.sh -- install the Debian packages needed to build, run and test usersd.
+# deps.sh -- install the Debian packages usersd needs, by set.
+#
+# Usage: scripts/deps.sh [--check] [SET...]   (default: all)
+#   build  what make, make clang and make asan compile with
+#   run    what make run starts besides usersd: PostgreSQL and nginx
+#   test   what the tiers of make check use (run's packages among them)
+#   bench  what make bench adds to test's: the load generator
+#   all    every set
+# The Makefile asks for the sets each target needs: make deps (build),
+# make run (build run), make check (build test), make bench (build test
+# bench).
 #
 # Idempotent and quiet: it asks dpkg which packages are missing and only then
 # runs apt-get (with one "apt-get update" first, since a fresh machine may have
-# no package lists).  Used by "make run", "make check" and .ci/run.
+# no package lists).  --check installs nothing: it names what is missing, in
+# one line, and exits 1 if anything is (tests/run.sh).
 set -eu
 
-# Build: compilers (gcc; clang, which must build it too, and its libFuzzer
-# and sanitizer runtimes for tests/fuzz), pkg-config and the four libraries
-# (+ libcrypto).
-# Run/test: PostgreSQL, the three web servers, mod_fcgid, curl, perl (prove,
-# Test::More, JSON::PP, HTTP::Tiny are perl core).  wrk is for load tests;
-# fail2ban's fail2ban-regex checks the filter docs/admin.md gives (the
-# service itself is not started, see policy-rc.d below); jq runs the
-# contract's own curl samples (tests/integration/t0320-doc-curl.t);
-# prometheus (and its promtool) scrapes /metrics in
-# tests/integration/t0500-prometheus.t, which runs its own prometheus
-# process: the package's system service is not wanted (see below).
-PKGS="gcc clang libclang-rt-14-dev make pkg-config libc6-dev
-libfcgi-dev libjson-c-dev libargon2-dev libssl-dev libpq-dev
-postgresql lighttpd nginx-light apache2 libapache2-mod-fcgid
-curl perl wrk procps fail2ban jq prometheus"
+# Compilers: gcc, and clang, which must build it too (make clang);
+# pkg-config and the libraries' headers (+ libcrypto's, from libssl-dev).
+BUILD="gcc clang make pkg-config libc6-dev
+libfcgi-dev libjson-c-dev libargon2-dev libssl-dev libpq-dev"
+# scripts/run.sh: a cluster of its own and nginx in front of the master.
+RUN="postgresql nginx-light"
+# The other web servers and mod_fcgid (tests/integration), curl, perl
+# (prove, Test::More, JSON::PP, HTTP::Tiny are perl core), clang's libFuzzer
+# and sanitizer runtimes (tests/fuzz).  fail2ban's fail2ban-regex checks the
+# filter docs/admin.md gives (the service itself is not started, see
+# policy-rc.d below); jq runs the contract's own curl samples
+# (tests/integration/t0320-doc-curl.t); prometheus (and its promtool)
+# scrapes /metrics in tests/integration/t0500-prometheus.t, which runs its
+# own prometheus process: the package's system service is not wanted (see
+# below).  nodejs and npm are checked apart (any Node.js with npm will do).
+TEST="$RUN lighttpd apache2 libapache2-mod-fcgid libclang-rt-14-dev
+curl perl procps fail2ban jq prometheus"
+# bench/run.sh: wrk drives the load; ss (iproute2) watches the sockets.
+BENCH="wrk iproute2"
+
+check=""
+if [ "${1:-}" = --check ]; then
+	check=1
+	shift
+fi
+sets=${*:-all}
+pkgs="" node=""
+for s in $sets; do
+	case $s in
+	build) pkgs="$pkgs $BUILD" ;;
+	run) pkgs="$pkgs $RUN" ;;
+	test) pkgs="$pkgs $TEST" node=1 ;;
+	bench) pkgs="$pkgs $BENCH" ;;
+	all) pkgs="$pkgs $BUILD $TEST $BENCH" node=1 ;;
+	*)
+		echo "usage: scripts/deps.sh [--check]" \
+		    "[build|run|test|bench|all]..." >&2
+		exit 2 ;;
+	esac
+done
 
 missing=""
-for p in $PKGS; do
+for p in $(printf '%s\n' $pkgs | sort -u); do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	case "$st" in
 	*" installed") ;;
@@ -38,14 +74,16 @@ done
 
 # The integration tier runs the official InfluxDB JavaScript client: any
 # Node.js with npm will do (Debian's nodejs is fine).
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+if [ -n "$node" ] && { ! command -v node >/dev/null 2>&1 ||
+    ! command -v npm >/dev/null 2>&1; }; then
 	missing="$missing nodejs npm"
 fi
 
 [ -z "$missing" ] && exit 0
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "deps.sh: missing packages:$missing (run as root to install)" >&2
+if [ -n "$check" ] || [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing packages ($sets):$missing;" \
+	    "run 'sudo scripts/deps.sh $sets'" >&2
 	exit 1
 fi
 echo "deps.sh: installing:$missing" >&2

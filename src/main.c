@@ -10,6 +10,7 @@
 
 #include "cfg.h"
 #include "fcgi.h"
+#include "health.h"
 #include "log.h"
 #include "password.h"
 #include "prefork.h"
@@ -70,6 +71,8 @@ main(int argc, char *argv[])
 	long long		 v;
 	int			 ch, check = 0, rc;
 
+	/* Before the master forks: /ready's start is the master's. */
+	health_init();
 	memset(&o, 0, sizeof(o));
 	o.workers = 4;
 	o.socket_mode = 0660;

@@ -207,176 +207,270 @@ alarm_ms(long ms)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
-int
-prefork_run(struct cfg *cfg, const struct prefork_opts *o)
-{
-	struct worker	 w[MAX_WORKERS];
-	struct sigaction sa;
-	sigset_t	 mask, oldmask;
-	struct cfg	 newcfg;
-	char		 err[512];
-	pid_t		 pid;
-	time_t		 deadline = 0;
-	long		 backoff = 0;
-	int		 n, i, fd, status, rolling = 0, pending = 0;
+/* What the master's loop keeps between signals. */
+struct master {
+	struct cfg			*cfg;
+	const struct prefork_opts	*o;
+	struct worker			 w[MAX_WORKERS];
+	int				 n;	/* slots in use */
+	sigset_t			 oldmask; /* what workers restore */
+	time_t				 deadline; /* draining until; 0: not */
+	long				 backoff; /* ms before a respawn */
+	int				 rolling; /* replacing after SIGHUP */
+	int				 pending; /* an empty slot to fill */
+};
 
-	n = o->workers + (o->signin_listen ? o->signin_workers : 0);
-	if (o->workers < 1 || n > MAX_WORKERS)
+/*
+ * The listener goes onto fd 0 (where a worker looks, as under lighttpd or
+ * mod_fcgid); the sign-in pool's stays in signin_fd for its workers.
+ */
+static void
+open_listeners(struct master *m)
+{
+	const struct prefork_opts	*o = m->o;
+	int				 i, fd;
+
+	m->n = o->workers + (o->signin_listen ? o->signin_workers : 0);
+	if (o->workers < 1 || m->n > MAX_WORKERS)
 		fatalx("from 1 to %d workers in all", MAX_WORKERS);
 	if ((fd = open_listener(o->listen, o->socket_mode)) != 0) {
 		if (dup2(fd, 0) == -1)
 			fatal("dup2");
 		close(fd);
 	}
-	memset(w, 0, sizeof(w));
 	if (o->signin_listen != NULL) {
 		signin_fd = open_listener(o->signin_listen, o->socket_mode);
-		for (i = o->workers; i < n; i++)
-			w[i].signin = 1;
+		for (i = o->workers; i < m->n; i++)
+			m->w[i].signin = 1;
 	}
+}
+
+/*
+ * The handlers only set flags, and the signals stay blocked except in
+ * sigsuspend(), so the loop never misses one nor races with a handler.
+ */
+static void
+block_signals(struct master *m)
+{
+	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD,
+				    SIGALRM };
+	struct sigaction	 sa;
+	sigset_t		 mask;
+	size_t			 i;
+
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGALRM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGALRM);
-	sigprocmask(SIG_BLOCK, &mask, &oldmask);
-
-	/* Before the first fork: every worker inherits the block. */
-	(void)metrics_master_init(cfg);
-	for (i = 0; i < n; i++) {
-		w[i].pid = spawn(cfg, &oldmask, w[i].signin);
-		w[i].started = time(NULL);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		sigaction(sigs[i], &sa, NULL);
+		sigaddset(&mask, sigs[i]);
 	}
-	count_alive(w, n);
-	log_info("master listening on %s with %d workers", o->listen,
-	    o->workers);
-	if (o->signin_listen != NULL)
-		log_info("sign-in pool on %s with %d workers", o->signin_listen,
-		    n - o->workers);
+	signal(SIGPIPE, SIG_IGN);
+	sigprocmask(SIG_BLOCK, &mask, &m->oldmask);
+}
 
-	for (;;) {
-		sigsuspend(&oldmask);
-		if (got_chld) {
-			got_chld = 0;
-			while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-				for (i = 0; i < n; i++) {
-					if (w[i].pid != pid)
-						continue;
-					w[i].pid = 0;
-					if (got_term || deadline)
-						break;
-					if (!w[i].retire) {
-						metrics_worker_died(w[i].signin);
-						log_warnx("worker %d exited "
-						    "(status %d); replacing",
-						    (int)pid, status);
-						/* Died young: back off, doubling. */
-						if (time(NULL) - w[i].started < 2)
-							backoff = backoff ?
-							    backoff * 2 : 100;
-						else
-							backoff = 0;
-						if (backoff > BACKOFF_MAX_MS)
-							backoff = BACKOFF_MAX_MS;
-					}
-					pending = 1;
-				}
-			}
-			count_alive(w, n);
-			if (pending && !deadline && !got_term) {
-				if (backoff > 0)
-					alarm_ms(backoff);
-				else
-					got_alrm = 1;
-			}
+/*
+ * Forks a worker into every empty slot: at start, and when the alarm says
+ * the backoff is over.
+ */
+static void
+fill_slots(struct master *m)
+{
+	int	 i;
+
+	got_alrm = 0;
+	m->pending = 0;
+	for (i = 0; i < m->n; i++)
+		if (m->w[i].pid == 0) {
+			m->w[i].pid = spawn(m->cfg, &m->oldmask,
+			    m->w[i].signin);
+			m->w[i].started = time(NULL);
+			m->w[i].retire = 0;
 		}
-		if (got_term && !deadline) {
-			log_info("draining: stopping %d workers",
-			    alive(w, n));
-			deadline = time(NULL) + o->drain_seconds;
-			signal_all(w, n, SIGTERM);
-			alarm_ms(1000);
-		}
-		if (deadline) {
-			if (alive(w, n) == 0)
+	count_alive(m->w, m->n);
+}
+
+/*
+ * A worker that was not retiring died: one that dies young doubles the
+ * backoff, so a worker that cannot start does not fork in a tight loop.
+ */
+static void
+worker_died(struct master *m, const struct worker *w, pid_t pid, int status)
+{
+	metrics_worker_died(w->signin);
+	log_warnx("worker %d exited (status %d); replacing", (int)pid, status);
+	if (time(NULL) - w->started < 2)
+		m->backoff = m->backoff ? m->backoff * 2 : 100;
+	else
+		m->backoff = 0;
+	if (m->backoff > BACKOFF_MAX_MS)
+		m->backoff = BACKOFF_MAX_MS;
+}
+
+/*
+ * Empties the slots of exited workers and schedules their respawn, unless
+ * the master is draining.
+ */
+static void
+reap(struct master *m)
+{
+	pid_t	 pid;
+	int	 i, status;
+
+	got_chld = 0;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0; i < m->n; i++) {
+			if (m->w[i].pid != pid)
+				continue;
+			m->w[i].pid = 0;
+			if (got_term || m->deadline)
 				break;
-			if (got_alrm) {
-				got_alrm = 0;
-				if (time(NULL) >= deadline) {
-					log_warnx("drain timeout: killing "
-					    "workers");
-					signal_all(w, n, SIGKILL);
-				}
-				alarm_ms(1000);
-			}
-			continue;
-		}
-		if (got_hup) {
-			got_hup = 0;
-			if (cfg_load(&newcfg, o->config_path, err,
-			    sizeof(err)) == -1) {
-				/* cfg_load kept nothing: the old cfg serves on. */
-				log_errorx("reload refused: %s", err);
-			} else {
-				cfg_release(cfg);
-				*cfg = newcfg;
-				log_level = (enum loglevel)cfg->log_level;
-				(void)metrics_master_init(cfg);
-				for (i = 0; i < n; i++)
-					w[i].retire = 1;
-				rolling = 1;
-				log_info("configuration reloaded; replacing "
-				    "workers one by one");
-			}
-		}
-		if (got_alrm) {
-			got_alrm = 0;
-			pending = 0;
-			for (i = 0; i < n; i++)
-				if (w[i].pid == 0) {
-					w[i].pid = spawn(cfg, &oldmask,
-					    w[i].signin);
-					w[i].started = time(NULL);
-					w[i].retire = 0;
-				}
-			count_alive(w, n);
-		}
-		/* Rolling restart: one retiring worker at a time. */
-		if (rolling) {
-			int busy_retire = 0, next = -1;
-
-			for (i = 0; i < n; i++) {
-				if (w[i].retire && w[i].pid == 0)
-					busy_retire = 1;
-				if (w[i].retire && w[i].pid > 0 && next == -1)
-					next = i;
-			}
-			if (next == -1 && !busy_retire)
-				rolling = 0;
-			else if (!busy_retire && next >= 0 &&
-			    alive(w, n) == n) {
-				kill(w[next].pid, SIGTERM);
-				/* Marked so the exit is not a crash. */
-				w[next].retire = 1;
-				w[next].started = time(NULL);
-			}
+			if (!m->w[i].retire)
+				worker_died(m, &m->w[i], pid, status);
+			m->pending = 1;
 		}
 	}
+	count_alive(m->w, m->n);
+	if (m->pending && !m->deadline && !got_term) {
+		if (m->backoff > 0)
+			alarm_ms(m->backoff);
+		else
+			got_alrm = 1;
+	}
+}
+
+/* SIGTERM: the workers finish their requests until drain_seconds. */
+static void
+drain_start(struct master *m)
+{
+	log_info("draining: stopping %d workers", alive(m->w, m->n));
+	m->deadline = time(NULL) + m->o->drain_seconds;
+	signal_all(m->w, m->n, SIGTERM);
+	alarm_ms(1000);
+}
+
+/*
+ * Once a second while draining; kills what outlives the deadline.  Returns
+ * 1 when no worker is left.
+ */
+static int
+drain_step(struct master *m)
+{
+	if (alive(m->w, m->n) == 0)
+		return 1;
+	if (got_alrm) {
+		got_alrm = 0;
+		if (time(NULL) >= m->deadline) {
+			log_warnx("drain timeout: killing workers");
+			signal_all(m->w, m->n, SIGKILL);
+		}
+		alarm_ms(1000);
+	}
+	return 0;
+}
+
+/*
+ * SIGHUP: a configuration that loads replaces the old one, and every
+ * worker is marked to be replaced; one that does not changes nothing.
+ */
+static void
+reload(struct master *m)
+{
+	struct cfg	 newcfg;
+	char		 err[512];
+	int		 i;
+
+	got_hup = 0;
+	if (cfg_load(&newcfg, m->o->config_path, err, sizeof(err)) == -1) {
+		/* cfg_load kept nothing: the old cfg serves on. */
+		log_errorx("reload refused: %s", err);
+		return;
+	}
+	cfg_release(m->cfg);
+	*m->cfg = newcfg;
+	log_level = (enum loglevel)m->cfg->log_level;
+	(void)metrics_master_init(m->cfg);
+	for (i = 0; i < m->n; i++)
+		m->w[i].retire = 1;
+	m->rolling = 1;
+	log_info("configuration reloaded; replacing workers one by one");
+}
+
+/*
+ * Rolling restart: one retiring worker at a time, and only while every
+ * slot is full, so the pool never serves with fewer than n - 1 workers.
+ */
+static void
+roll(struct master *m)
+{
+	int	 i, busy_retire = 0, next = -1;
+
+	for (i = 0; i < m->n; i++) {
+		if (m->w[i].retire && m->w[i].pid == 0)
+			busy_retire = 1;
+		if (m->w[i].retire && m->w[i].pid > 0 && next == -1)
+			next = i;
+	}
+	if (next == -1 && !busy_retire)
+		m->rolling = 0;
+	else if (!busy_retire && next >= 0 && alive(m->w, m->n) == m->n) {
+		kill(m->w[next].pid, SIGTERM);
+		/* Marked so the exit is not a crash. */
+		m->w[next].retire = 1;
+		m->w[next].started = time(NULL);
+	}
+}
+
+/* Leaves no socket file behind that nothing listens on. */
+static void
+unlink_sockets(const struct prefork_opts *o)
+{
 	if (strncmp(o->listen, "unix:", 5) == 0)
 		unlink(o->listen + 5);
 	if (o->signin_listen != NULL &&
 	    strncmp(o->signin_listen, "unix:", 5) == 0)
 		unlink(o->signin_listen + 5);
+}
+
+int
+prefork_run(struct cfg *cfg, const struct prefork_opts *o)
+{
+	struct master	 m;
+
+	memset(&m, 0, sizeof(m));
+	m.cfg = cfg;
+	m.o = o;
+	open_listeners(&m);
+	block_signals(&m);
+	/* Before the first fork: every worker inherits the block. */
+	(void)metrics_master_init(cfg);
+	fill_slots(&m);
+	log_info("master listening on %s with %d workers", o->listen,
+	    o->workers);
+	if (o->signin_listen != NULL)
+		log_info("sign-in pool on %s with %d workers", o->signin_listen,
+		    m.n - o->workers);
+
+	for (;;) {
+		sigsuspend(&m.oldmask);
+		if (got_chld)
+			reap(&m);
+		if (got_term && !m.deadline)
+			drain_start(&m);
+		if (m.deadline) {
+			if (drain_step(&m))
+				break;
+			continue;
+		}
+		if (got_hup)
+			reload(&m);
+		if (got_alrm)
+			fill_slots(&m);
+		if (m.rolling)
+			roll(&m);
+	}
+	unlink_sockets(o);
 	log_info("master exiting");
 	return 0;
 }

@@ -1,8 +1,8 @@
 /*
  * prefork.h -- the standalone master: binds the listening socket, forks N
- * workers that share it (and optionally a sign-in pool on a second one), replaces dead ones (with backoff), drains and
- * exits on SIGTERM, and replaces workers one by one on SIGHUP after
- * re-reading the configuration.
+ * workers that share it (and optionally a sign-in pool on a second one),
+ * replaces dead ones (with backoff), drains and exits on SIGTERM, and
+ * replaces workers one by one on SIGHUP after re-reading the configuration.
  */
 #ifndef PREFORK_H
 #define PREFORK_H

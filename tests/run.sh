@@ -21,7 +21,12 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$(pwd -P)
 
-bash scripts/deps.sh || exit 1
+# Installing is make check's job (scripts/deps.sh build test); here one line
+# names what is missing.  A laptop goes on, and the tests that need it skip;
+# CI stops, since it must not pass by skipping.
+if ! sh scripts/deps.sh --check test && [ -n "${REQUIRE_INTEGRATION:-}" ]; then
+	exit 1
+fi
 
 TIERS=${*:-unit cgi hosted integration asan fuzz}
 want() { case " $TIERS " in *" $1 "*) return 0 ;; esac; return 1; }

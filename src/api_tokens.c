@@ -1,5 +1,5 @@
 /*
- * api_auth.c -- /api/v2/authorizations: API tokens.  Lookups by id answer
+ * api_tokens.c -- /api/v2/authorizations: API tokens.  Lookups by id answer
  * 404 before the permission check, as InfluxDB does; the list shows only
  * what the caller may read and never a token value.
  */
