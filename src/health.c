@@ -3,10 +3,10 @@
  * that takes writes is reached, translated into what /health reports, and
  * the process's start time for /ready.
  */
-#include <string.h>
 #include <time.h>
 
 #include "db.h"
+#include "db_admin.h"
 #include "health.h"
 #include "banned.h"
 
@@ -33,15 +33,15 @@ failure_text(enum dbfail f)
 const char *
 health_check(struct db *db, struct arena *a)
 {
-	struct dbrows	 rows;
 	enum dbres	 rc;
+	int		 writable;
 
-	rc = db_run(db, STMT_PING, 0, NULL, a, &rows);
+	rc = db_ping(db, a, &writable);
 	if (rc == DB_UNAVAILABLE)
 		return failure_text(db_failure(db));
 	if (rc != DB_OK)
 		return "query: the health check failed";
-	if (strcmp(dbrows_get(&rows, 0, 0), "t") != 0) {
+	if (!writable) {
 		/* Connected before it turned read-only: look again next time. */
 		db_close(db);
 		return failure_text(DBFAIL_READONLY);
