@@ -117,6 +117,7 @@ UNIT_TESTS = \
 	$(O)/tests/test_http.test \
 	$(O)/tests/test_ids.test \
 	$(O)/tests/test_perm.test \
+	$(O)/tests/test_router.test \
 	$(O)/tests/test_cfg.test \
 	$(O)/tests/test_err.test \
 	$(O)/tests/test_json.test \
@@ -152,7 +153,7 @@ $(O)/%.o: src/%.c
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # Unit tests #include the module they test, so they reach its statics.
-$(O)/tests/%.test: tests/unit/%.c tests/unit/tap.h $(CORE_OBJS) $(API_OBJS)
+$(O)/tests/%.test: tests/unit/%.c tests/unit/tap.h tests/unit/fake_io.h $(CORE_OBJS) $(API_OBJS)
 	@mkdir -p $(O)/tests
 	$(CC) $(ALL_CFLAGS) -Itests/unit -pthread $(LDFLAGS) -o $@ $< \
 	    $(filter-out $(O)/$(patsubst test_%,%,$*).o,$(CORE_OBJS) $(API_OBJS)) \

@@ -14,8 +14,17 @@
 #include "router.h"
 #include "banned.h"
 
+/*
+ * Every route has exactly one of R_AUTH, R_SELF_AUTH and R_PUBLIC
+ * (tests/unit/test_router.c walks the table, without credentials).
+ */
 #define R_BODY		0x01	/* read the body (under the limit) first */
 #define R_AUTH		0x02	/* authenticate before the handler */
+#define R_SELF_AUTH	0x04	/* the handler authenticates: it reads
+				 * something in the same round trip, or
+				 * takes other credentials (Basic) */
+#define R_PUBLIC	0x08	/* answered without credentials: probes,
+				 * and onboarding until it is done */
 
 struct route {
 	const char	*method;
@@ -25,25 +34,28 @@ struct route {
 };
 
 static const struct route routes[] = {
-	{ "GET",    "/health",				api_health, 0 },
-	{ "GET",    "/ping",				api_ping, 0 },
-	{ "HEAD",   "/ping",				api_ping, 0 },
-	{ "GET",    "/ready",				api_ready, 0 },
-	{ "GET",    "/metrics",				api_metrics, 0 },
-	{ "GET",    "/api/v2/setup",			api_setup_get, 0 },
-	{ "POST",   "/api/v2/setup",			api_setup_post, R_BODY },
-	{ "POST",   "/api/v2/signin",			api_signin, 0 },
-	{ "POST",   "/api/v2/signout",			api_signout, 0 },
-	/* GET /me and GET /users/:id authenticate themselves, to read
-	 * the user in the same round trip. */
-	{ "GET",    "/api/v2/me",			api_me_get, 0 },
+	{ "GET",    "/health",				api_health, R_PUBLIC },
+	{ "GET",    "/ping",				api_ping, R_PUBLIC },
+	{ "HEAD",   "/ping",				api_ping, R_PUBLIC },
+	{ "GET",    "/ready",				api_ready, R_PUBLIC },
+	/* A token only when metrics = token (the default). */
+	{ "GET",    "/metrics",				api_metrics, R_SELF_AUTH },
+	{ "GET",    "/api/v2/setup",			api_setup_get, R_PUBLIC },
+	{ "POST",   "/api/v2/setup",			api_setup_post,
+	    R_BODY | R_PUBLIC },
+	/* Basic credentials, and the session cookie. */
+	{ "POST",   "/api/v2/signin",			api_signin, R_SELF_AUTH },
+	{ "POST",   "/api/v2/signout",			api_signout, R_SELF_AUTH },
+	/* GET /me and GET /users/:id read the user in the same round
+	 * trip as the credential. */
+	{ "GET",    "/api/v2/me",			api_me_get, R_SELF_AUTH },
 	{ "PUT",    "/api/v2/me/password",		api_me_password_put,
 	    R_BODY | R_AUTH },
 	/* The list rides along with authentication too (a pipeline). */
-	{ "GET",    "/api/v2/users",			api_users_list, 0 },
+	{ "GET",    "/api/v2/users",			api_users_list, R_SELF_AUTH },
 	{ "POST",   "/api/v2/users",			api_users_create,
 	    R_BODY | R_AUTH },
-	{ "GET",    "/api/v2/users/:id",		api_user_get, 0 },
+	{ "GET",    "/api/v2/users/:id",		api_user_get, R_SELF_AUTH },
 	{ "PATCH",  "/api/v2/users/:id",		api_user_patch,
 	    R_BODY | R_AUTH },
 	{ "DELETE", "/api/v2/users/:id",		api_user_delete, R_AUTH },
@@ -201,8 +213,7 @@ router_dispatch(struct req *r)
 	match(r, rt->pattern);
 	if ((rt->flags & R_BODY) && http_read_body(r, &e) == -1)
 		goto fail;
-	if ((rt->flags & R_AUTH) &&
-	    auth_authenticate(r, &e) == -1)
+	if ((rt->flags & R_AUTH) && auth_authenticate(r, &e) == -1)
 		goto fail;
 	if (rt->fn(r, &e) == 0) {
 		if (!r->sent) {
