@@ -59,7 +59,8 @@ KEY=$(printf '%s' "$KEY" | cksum | cut -d' ' -f1)
 # How the printed commands name a file of the state directory.
 show() { case $1 in "$ROOT"/*) printf '%s' "${1#"$ROOT"/}" ;; *) printf '%s' "$1" ;; esac; }
 
-bash scripts/deps.sh
+# What the service needs; make run has installed it already.
+sh scripts/deps.sh build run
 for b in "$USERSD" "$USERSCTL"; do
 	[ -x "$b" ] || { echo "run.sh: $b is missing (run make)" >&2; exit 1; }
 done
