@@ -1,9 +1,10 @@
 /*
  * db.c -- libpq connection lifecycle and the statement table.  Every SQL
- * text the program runs is below, in stmts[] (after openradtool); each is
- * prepared once per connection, lazily on first use, and run only as a
- * prepared statement (exec_bounded: PQexecPrepared with a deadline).
- * SQLSTATEs become enum dbres here and nowhere else.
+ * text the program runs is in stmts.def, made into stmts[] here (after
+ * openradtool); each is prepared once per connection, lazily on first
+ * use, and run only as a prepared statement (exec_bounded: PQexecPrepared
+ * with a deadline).  SQLSTATEs become enum dbres here and nowhere else.
+ * The typed functions of db_<entity>.c are db_run's callers.
  */
 #include <ctype.h>
 #include <errno.h>
