@@ -50,6 +50,7 @@ CORE_OBJS = \
 	$(O)/csrf.o \
 	$(O)/db.o \
 	$(O)/db_users.o \
+	$(O)/db_orgs.o \
 	$(O)/err.o \
 	$(O)/http.o \
 	$(O)/ids.o \
