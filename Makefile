@@ -51,6 +51,7 @@ CORE_OBJS = \
 	$(O)/db.o \
 	$(O)/db_users.o \
 	$(O)/db_orgs.o \
+	$(O)/db_tokens.o \
 	$(O)/err.o \
 	$(O)/http.o \
 	$(O)/ids.o \
