@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db_orgs.h"
+#include "ids.h"
 #include "orgs.h"
 #include "svc.h"
 #include "util.h"
@@ -72,6 +73,38 @@ orgs_get_by_name(struct db *db, struct arena *a, const char *name,
 	return org_result(db, db_org_by_name(db, a, name, out), NULL, e);
 }
 
+static int
+given(const char *s)
+{
+	return s != NULL && *s != '\0';
+}
+
+/* The one org f names, as a list of it or of none (orgs.h). */
+static int
+list_one(struct db *db, struct arena *a, const struct principal *p,
+    const struct orgs_filter *f, struct org **out, size_t *n,
+    struct apierr *e)
+{
+	struct idstr	 id;
+	int		 rc;
+
+	*n = 0;
+	*out = arena_alloc(a, sizeof(struct org));
+	if (given(f->id)) {
+		if (id_parse(f->id, &id, NULL, e) == -1)
+			return -1;
+		rc = orgs_get(db, a, id.s, *out, e);
+	} else
+		rc = orgs_get_by_name(db, a, f->name, *out, e);
+	/* Without read:orgs a missing org reads as a hidden one. */
+	if (rc == -1)
+		return e->code == APIERR_NOT_FOUND &&
+		    !auth_allowed(p, ACT_READ, RT_ORGS, NULL, NULL) ? 0 : -1;
+	if (auth_allowed(p, ACT_READ, RT_ORGS, (*out)->id, NULL))
+		*n = 1;
+	return 0;
+}
+
 /* The orgs a non-operator may read: explicit grants and roles. */
 static const char *
 readable_ids(struct arena *a, const struct principal *p)
@@ -101,13 +134,21 @@ readable_ids(struct arena *a, const struct principal *p)
 
 int
 orgs_list(struct db *db, struct arena *a, const struct principal *p,
-    const char *member_of, struct page *pg, struct org **out, size_t *n,
-    struct apierr *e)
+    const struct orgs_filter *f, struct page *pg, struct org **out,
+    size_t *n, struct apierr *e)
 {
+	struct idstr	 member;
 	enum dbres	 rc;
 
+	if (given(f->id) || given(f->name)) {
+		pg->more = 0;
+		return list_one(db, a, p, f, out, n, e);
+	}
+	if (given(f->member) && id_parse(f->member, &member, NULL, e) == -1)
+		return -1;
 	rc = db_orgs_page(db, a, pg, auth_allowed(p, ACT_READ, RT_ORGS, NULL,
-	    NULL), readable_ids(a, p), member_of, out, n);
+	    NULL), readable_ids(a, p), given(f->member) ? member.s : NULL,
+	    out, n);
 	if (rc != DB_OK && rc != DB_NOROW)
 		return svc_dberr(db, rc, e);
 	return 0;
