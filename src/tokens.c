@@ -8,8 +8,10 @@
 #include "crypto.h"
 #include "db_tokens.h"
 #include "ids.h"
+#include "orgs.h"
 #include "svc.h"
 #include "tokens.h"
+#include "users.h"
 #include "banned.h"
 
 static int
@@ -171,6 +173,62 @@ tokens_list(struct db *db, struct arena *a, const struct principal *p,
 		    (*out)[i].user_id, NULL))
 			(*out)[(*n)++] = (*out)[i];
 	return 0;
+}
+
+/*
+ * Resolves a filter given by id or by name (tokens.h) to an id in *out,
+ * NULL when neither is given.  1: a name that reads as hidden.
+ */
+static int
+filter_id(struct db *db, struct arena *a, const struct principal *p,
+    enum rtype type, const char *id, const char *name, const char **out,
+    struct apierr *e)
+{
+	struct idstr	 parsed;
+	struct user	 u;
+	struct org	 o;
+	int		 rc;
+
+	*out = NULL;
+	if (id != NULL && *id != '\0') {
+		if (id_parse(id, &parsed, NULL, e) == -1)
+			return -1;
+		*out = arena_strdup(a, parsed.s);
+		return 0;
+	}
+	if (name == NULL || *name == '\0')
+		return 0;
+	if (type == RT_USERS) {
+		if ((rc = users_get_by_name(db, a, name, &u, e)) == 0)
+			*out = u.id;
+	} else if ((rc = orgs_get_by_name(db, a, name, &o, e)) == 0)
+		*out = o.id;
+	if (rc == -1 && e->code == APIERR_NOT_FOUND &&
+	    !auth_allowed(p, ACT_READ, type, NULL, NULL))
+		return 1;
+	return rc;
+}
+
+int
+tokens_list_by(struct db *db, struct arena *a, const struct principal *p,
+    const struct tokens_filter *f, struct authz **out, size_t *n,
+    struct apierr *e)
+{
+	const char	*user, *org;
+	int		 ru, ro;
+
+	*out = NULL;
+	*n = 0;
+	/* Both filters are judged whatever the other says: a 400 of one
+	 * must not depend on whether the other's name exists. */
+	if ((ru = filter_id(db, a, p, RT_USERS, f->user_id, f->user, &user,
+	    e)) == -1 ||
+	    (ro = filter_id(db, a, p, RT_ORGS, f->org_id, f->org, &org,
+	    e)) == -1)
+		return -1;
+	if (ru == 1 || ro == 1)
+		return 0;
+	return tokens_list(db, a, p, user, org, out, n, e);
 }
 
 int
