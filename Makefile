@@ -77,6 +77,8 @@ CORE_OBJS = \
 	$(O)/db_sessions.o \
 	$(O)/db_setup.o \
 	$(O)/db_users.o \
+	$(O)/db_orgs.o \
+	$(O)/db_tokens.o \
 	$(O)/err.o \
 	$(O)/health.o \
 	$(O)/http.o \

@@ -12,45 +12,24 @@
 #include "ids.h"
 #include "json.h"
 #include "orgs.h"
-#include "users.h"
 #include "banned.h"
 
 int
 api_orgs_list(struct req *r, struct apierr *e)
 {
+	struct orgs_filter f;
 	struct page	 pg;
-	struct org	*list, one;
-	const char	*qid = http_query(r, "orgID"), *qname = http_query(r, "org");
-	const char	*quser = http_query(r, "userID"), *next = NULL;
-	struct idstr	 id, uid;
+	struct org	*list;
+	const char	*next = NULL;
 	size_t		 n;
-	int		 found;
 
 	if (api_parse_page(r, &pg, 0, e) == -1)
 		return -1;
-	if ((qid != NULL && *qid != '\0') || (qname != NULL && *qname != '\0')) {
-		if (qid != NULL && *qid != '\0') {
-			if (id_parse(qid, &id, NULL, e) == -1)
-				return -1;
-			found = orgs_get(r->db, r->arena, id.s, &one, e);
-		} else
-			found = orgs_get_by_name(r->db, r->arena, qname, &one,
-			    e);
-		/* Without read:orgs a missing org reads as a hidden one. */
-		if (found == -1 && (e->code != APIERR_NOT_FOUND ||
-		    auth_allowed(r->principal, ACT_READ, RT_ORGS, NULL, NULL)))
-			return -1;
-		n = found == 0 && auth_allowed(r->principal, ACT_READ, RT_ORGS,
-		    one.id, NULL) ? 1 : 0;
-		http_send_json(r, 200, json_orgs_encode(r->arena, &one, n,
-		    "/api/v2/orgs", NULL, NULL));
-		return 0;
-	}
-	if (quser != NULL && *quser != '\0' &&
-	    id_parse(quser, &uid, NULL, e) == -1)
-		return -1;
-	if (orgs_list(r->db, r->arena, r->principal, quser && *quser ? uid.s :
-	    NULL, &pg, &list, &n, e) == -1)
+	f.id = http_query(r, "orgID");
+	f.name = http_query(r, "org");
+	f.member = http_query(r, "userID");
+	if (orgs_list(r->db, r->arena, r->principal, &f, &pg, &list, &n,
+	    e) == -1)
 		return -1;
 	if (pg.more && n > 0)
 		next = arena_printf(r->arena, "/api/v2/orgs?limit=%d&after=%s",

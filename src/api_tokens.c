@@ -8,64 +8,23 @@
 #include "api.h"
 #include "auth.h"
 #include "http.h"
-#include "ids.h"
 #include "json.h"
-#include "orgs.h"
 #include "tokens.h"
-#include "users.h"
 #include "banned.h"
-
-/*
- * Resolves an id or name filter to an id; NULL when absent (e unset).
- * Returns 1 when the name is unknown to a caller that may not read every
- * resource of its type: that answers as for a hidden one (an empty list),
- * so the filter does not tell which names exist.
- */
-static int
-filter_id(struct req *r, const char *idkey, const char *namekey,
-    enum rtype type, const char **out, struct apierr *e)
-{
-	const char	*id = http_query(r, idkey), *name = http_query(r, namekey);
-	struct idstr	 parsed;
-	struct user	 u;
-	struct org	 o;
-	int		 rc = 0;
-
-	*out = NULL;
-	if (id != NULL && *id != '\0') {
-		if (id_parse(id, &parsed, NULL, e) == -1)
-			return -1;
-		*out = arena_strdup(r->arena, parsed.s);
-		return 0;
-	}
-	if (name == NULL || *name == '\0')
-		return 0;
-	if (type == RT_USERS) {
-		if ((rc = users_get_by_name(r->db, r->arena, name, &u, e)) == 0)
-			*out = u.id;
-	} else if ((rc = orgs_get_by_name(r->db, r->arena, name, &o, e)) == 0)
-		*out = o.id;
-	if (rc == -1 && e->code == APIERR_NOT_FOUND &&
-	    !auth_allowed(r->principal, ACT_READ, type, NULL, NULL))
-		return 1;
-	return rc;
-}
 
 int
 api_auths_list(struct req *r, struct apierr *e)
 {
-	struct authz	*list = NULL;
-	const char	*user, *org;
-	size_t		 n = 0;
-	int		 ru, ro;
+	struct tokens_filter f;
+	struct authz	*list;
+	size_t		 n;
 
-	/* Both filters are judged whatever the other says: a 400 of one
-	 * must not depend on whether the other's name exists. */
-	if ((ru = filter_id(r, "userID", "user", RT_USERS, &user, e)) == -1 ||
-	    (ro = filter_id(r, "orgID", "org", RT_ORGS, &org, e)) == -1)
-		return -1;
-	if (ru == 0 && ro == 0 && tokens_list(r->db, r->arena, r->principal,
-	    user, org, &list, &n, e) == -1)
+	f.user_id = http_query(r, "userID");
+	f.user = http_query(r, "user");
+	f.org_id = http_query(r, "orgID");
+	f.org = http_query(r, "org");
+	if (tokens_list_by(r->db, r->arena, r->principal, &f, &list, &n,
+	    e) == -1)
 		return -1;
 	http_send_json(r, 200, json_authzs_encode(r->arena, list, n,
 	    "/api/v2/authorizations"));

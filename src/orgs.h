@@ -24,9 +24,22 @@ int	orgs_get(struct db *, struct arena *, const char *id,
 	    struct org *out, struct apierr *e);
 int	orgs_get_by_name(struct db *, struct arena *, const char *name,
 	    struct org *out, struct apierr *e);
-/* One page of the orgs p may read; member_of (may be NULL) filters. */
+/*
+ * What a list asks for, as the client sent it (NULL or "": not given).
+ * id, else name, names one org: the list holds it when p may read it, and
+ * is empty, not 404, when p may not; without read:orgs a missing org is
+ * as hidden as an unreadable one, so the filter tells no caller which
+ * names exist.  Otherwise member, a user id, keeps the orgs it is in.
+ */
+struct orgs_filter {
+	const char	*id;
+	const char	*name;
+	const char	*member;
+};
+
+/* One page of the orgs p may read that match f (400: a bad id). */
 int	orgs_list(struct db *, struct arena *, const struct principal *,
-	    const char *member_of, struct page *, struct org **out,
+	    const struct orgs_filter *f, struct page *, struct org **out,
 	    size_t *n, struct apierr *e);
 int	orgs_update(struct db *, struct arena *, const struct actor *,
 	    const char *id, const struct org_in *, struct org *out,

@@ -3,58 +3,16 @@
  * (authorization/middleware_auth.go, service.go), except that an instance
  * permission is 400, not 500.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "crypto.h"
+#include "db_tokens.h"
 #include "ids.h"
+#include "orgs.h"
 #include "svc.h"
 #include "tokens.h"
+#include "users.h"
 #include "banned.h"
-
-static char *
-perms_string(struct arena *a, const struct perm *p, size_t n)
-{
-	struct abuf	 b;
-	char		 buf[PERM_STR_MAX];
-	size_t		 i;
-
-	abuf_init(&b, a, 64 * (n + 1));
-	for (i = 0; i < n; i++)
-		abuf_printf(&b, "%s%s", i ? " " : "", perm_format(&p[i], buf));
-	return b.data;
-}
-
-static void
-row_authz(struct arena *a, const struct dbrows *rows, int r, struct authz *z)
-{
-	const char	*ps;
-	char		*copy, *w, *save = NULL;
-	size_t		 cap = 1;
-
-	memset(z, 0, sizeof(*z));
-	z->id = dbrows_get(rows, r, 0);
-	z->status = dbrows_get(rows, r, 1);
-	z->description = dbrows_get(rows, r, 2);
-	z->org_id = dbrows_get(rows, r, 3);
-	z->org_name = dbrows_get(rows, r, 4);
-	z->user_id = dbrows_get(rows, r, 5);
-	z->user_name = dbrows_get(rows, r, 6);
-	z->created = dbrows_get(rows, r, 8);
-	z->updated = dbrows_get(rows, r, 9);
-	ps = dbrows_get(rows, r, 7);
-	if (ps == NULL)
-		ps = "";
-	for (w = (char *)ps; *w != '\0'; w++)
-		if (*w == ' ')
-			cap++;
-	z->perms = arena_alloc(a, sizeof(struct perm) * cap);
-	copy = arena_strdup(a, ps);
-	for (w = strtok_r(copy, " ", &save); w != NULL && z->nperms < cap;
-	    w = strtok_r(NULL, " ", &save))
-		if (perm_parse(w, &z->perms[z->nperms]) == 0)
-			z->nperms++;
-}
 
 static int
 insert(struct db *db, struct arena *a, const struct actor *act,
@@ -63,23 +21,13 @@ insert(struct db *db, struct arena *a, const struct actor *act,
     struct authz *out, struct apierr *e)
 {
 	char		 token[TOKEN_LEN + 1], hash[SHA256_HEX_LEN + 1];
-	const char	*params[9];
-	struct dbrows	 rows;
 	enum dbres	 rc;
 
 	if (crypto_new_token(token) == -1)
 		return apierr_internal(e);
 	crypto_sha256_hex(token, strlen(token), hash);
-	params[0] = hash;
-	params[1] = status ? status : "active";
-	params[2] = description ? description : "";
-	params[3] = org;
-	params[4] = user;
-	params[5] = perms_string(a, perms, n);
-	params[6] = act->user_id;
-	params[7] = act->auth_id;
-	params[8] = act->addr;
-	rc = db_run(db, STMT_AUTH_INSERT, 9, params, a, &rows);
+	rc = db_token_insert(db, a, act, hash, status ? status : "active",
+	    description ? description : "", org, user, perms, n, out);
 	if (rc == DB_FOREIGN || rc == DB_NOROW) {
 		crypto_wipe(token, sizeof(token));
 		return apierr_set(e, APIERR_INVALID, "unable to create token");
@@ -88,7 +36,6 @@ insert(struct db *db, struct arena *a, const struct actor *act,
 		crypto_wipe(token, sizeof(token));
 		return svc_dberr(db, rc, e);
 	}
-	row_authz(a, &rows, 0, out);
 	out->token = arena_strdup(a, token);
 	crypto_wipe(token, sizeof(token));
 	return 0;
@@ -190,18 +137,14 @@ tokens_create_unchecked(struct db *db, struct arena *a,
 	    perms, n, out, e);
 }
 
-/* The one token a statement returned into out, or the error. */
 static int
-authz_result(struct db *db, struct arena *a, enum dbres rc,
-    const struct dbrows *rows, struct authz *out, struct apierr *e)
+found(struct db *db, enum dbres rc, struct apierr *e)
 {
 	if (rc == DB_NOROW)
 		return apierr_set(e, APIERR_NOT_FOUND,
 		    "authorization not found");
 	if (rc != DB_OK)
 		return svc_dberr(db, rc, e);
-	if (out != NULL)
-		row_authz(a, rows, 0, out);
 	return 0;
 }
 
@@ -209,10 +152,7 @@ int
 tokens_get(struct db *db, struct arena *a, const char *id,
     struct authz *out, struct apierr *e)
 {
-	struct dbrows	 rows;
-
-	return authz_result(db, a, db_run(db, STMT_AUTH_GET, 1, &id, a,
-	    &rows), &rows, out, e);
+	return found(db, db_token_get(db, a, id, out), e);
 }
 
 int
@@ -220,25 +160,75 @@ tokens_list(struct db *db, struct arena *a, const struct principal *p,
     const char *user_id, const char *org_id, struct authz **out, size_t *n,
     struct apierr *e)
 {
-	const char	*params[2] = { user_id, org_id };
-	struct dbrows	 rows;
-	struct authz	 z;
 	enum dbres	 rc;
-	int		 i;
+	size_t		 all, i;
 
+	rc = db_tokens_list(db, a, user_id, org_id, out, &all);
 	*n = 0;
-	rc = db_run(db, STMT_AUTHS_LIST, 2, params, a, &rows);
 	if (rc != DB_OK && rc != DB_NOROW)
 		return svc_dberr(db, rc, e);
-	*out = arena_alloc(a, sizeof(struct authz) * ((size_t)rows.nrows + 1));
-	for (i = 0; i < rows.nrows; i++) {
-		row_authz(a, &rows, i, &z);
-		if (auth_allowed(p, ACT_READ, RT_AUTHORIZATIONS, z.id,
-		    z.org_id) && auth_allowed(p, ACT_READ, RT_USERS,
-		    z.user_id, NULL))
-			(*out)[(*n)++] = z;
-	}
+	for (i = 0; i < all; i++)
+		if (auth_allowed(p, ACT_READ, RT_AUTHORIZATIONS, (*out)[i].id,
+		    (*out)[i].org_id) && auth_allowed(p, ACT_READ, RT_USERS,
+		    (*out)[i].user_id, NULL))
+			(*out)[(*n)++] = (*out)[i];
 	return 0;
+}
+
+/*
+ * Resolves a filter given by id or by name (tokens.h) to an id in *out,
+ * NULL when neither is given.  1: a name that reads as hidden.
+ */
+static int
+filter_id(struct db *db, struct arena *a, const struct principal *p,
+    enum rtype type, const char *id, const char *name, const char **out,
+    struct apierr *e)
+{
+	struct idstr	 parsed;
+	struct user	 u;
+	struct org	 o;
+	int		 rc;
+
+	*out = NULL;
+	if (id != NULL && *id != '\0') {
+		if (id_parse(id, &parsed, NULL, e) == -1)
+			return -1;
+		*out = arena_strdup(a, parsed.s);
+		return 0;
+	}
+	if (name == NULL || *name == '\0')
+		return 0;
+	if (type == RT_USERS) {
+		if ((rc = users_get_by_name(db, a, name, &u, e)) == 0)
+			*out = u.id;
+	} else if ((rc = orgs_get_by_name(db, a, name, &o, e)) == 0)
+		*out = o.id;
+	if (rc == -1 && e->code == APIERR_NOT_FOUND &&
+	    !auth_allowed(p, ACT_READ, type, NULL, NULL))
+		return 1;
+	return rc;
+}
+
+int
+tokens_list_by(struct db *db, struct arena *a, const struct principal *p,
+    const struct tokens_filter *f, struct authz **out, size_t *n,
+    struct apierr *e)
+{
+	const char	*user, *org;
+	int		 ru, ro;
+
+	*out = NULL;
+	*n = 0;
+	/* Both filters are judged whatever the other says: a 400 of one
+	 * must not depend on whether the other's name exists. */
+	if ((ru = filter_id(db, a, p, RT_USERS, f->user_id, f->user, &user,
+	    e)) == -1 ||
+	    (ro = filter_id(db, a, p, RT_ORGS, f->org_id, f->org, &org,
+	    e)) == -1)
+		return -1;
+	if (ru == 1 || ro == 1)
+		return 0;
+	return tokens_list(db, a, p, user, org, out, n, e);
 }
 
 int
@@ -246,31 +236,18 @@ tokens_update(struct db *db, struct arena *a, const struct actor *act,
     const char *id, const char *status, const char *description,
     struct authz *out, struct apierr *e)
 {
-	const char	*params[6];
-	struct dbrows	 rows;
-
 	if (svc_check_status(status, e) == -1)
 		return -1;
 	if (description != NULL && strlen(description) > 1024)
 		return apierr_set(e, APIERR_INVALID,
 		    "description must be at most 1024 bytes");
-	params[0] = id;
-	params[1] = status;
-	params[2] = description;
-	params[3] = act->user_id;
-	params[4] = act->auth_id;
-	params[5] = act->addr;
-	return authz_result(db, a, db_run(db, STMT_AUTH_UPDATE, 6, params, a,
-	    &rows), &rows, out, e);
+	return found(db, db_token_update(db, a, act, id, status, description,
+	    out), e);
 }
 
 int
 tokens_delete(struct db *db, struct arena *a, const struct actor *act,
     const char *id, struct apierr *e)
 {
-	const char	*params[4] = { id, act->user_id, act->auth_id,
-	    act->addr };
-
-	return authz_result(db, a, db_run(db, STMT_AUTH_DELETE, 4, params, a,
-	    NULL), NULL, NULL, e);
+	return found(db, db_token_delete(db, a, act, id), e);
 }

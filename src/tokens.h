@@ -29,6 +29,23 @@ int	tokens_get(struct db *, struct arena *, const char *id,
 int	tokens_list(struct db *, struct arena *, const struct principal *,
 	    const char *user_id, const char *org_id, struct authz **out,
 	    size_t *n, struct apierr *e);
+/*
+ * What a list asks for, as the client sent it: the user and the org, each
+ * by id, else by name (NULL or "": any).  A name that does not exist,
+ * asked by a caller that may not read every user (or org), gives an empty
+ * list as a hidden one would, so the filter tells it no names.
+ */
+struct tokens_filter {
+	const char	*user_id;
+	const char	*user;
+	const char	*org_id;
+	const char	*org;
+};
+
+/* tokens_list, its filters resolved from f (400: a bad id). */
+int	tokens_list_by(struct db *, struct arena *, const struct principal *,
+	    const struct tokens_filter *f, struct authz **out, size_t *n,
+	    struct apierr *e);
 /* Changes status and/or description (NULL: unchanged). */
 int	tokens_update(struct db *, struct arena *, const struct actor *,
 	    const char *id, const char *status, const char *description,

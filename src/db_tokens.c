@@ -1,0 +1,123 @@
+/*
+ * db_tokens.c -- the authorizations statements, typed (db_tokens.h).  The
+ * column numbers are stmts.def's AUTH_COLS; permissions are stored as an
+ * array and travel as one space-separated string of perm_format texts.
+ */
+#include <string.h>
+
+#include "db_tokens.h"
+#include "banned.h"
+
+static char *
+perms_string(struct arena *a, const struct perm *p, size_t n)
+{
+	struct abuf	 b;
+	char		 buf[PERM_STR_MAX];
+	size_t		 i;
+
+	abuf_init(&b, a, 64 * (n + 1));
+	for (i = 0; i < n; i++)
+		abuf_printf(&b, "%s%s", i ? " " : "", perm_format(&p[i], buf));
+	return b.data;
+}
+
+static void
+token_row(struct arena *a, const struct dbrows *rows, int r, struct authz *z)
+{
+	const char	*ps;
+	char		*copy, *w, *save = NULL;
+	size_t		 cap = 1;
+
+	memset(z, 0, sizeof(*z));
+	z->id = dbrows_get(rows, r, 0);
+	z->status = dbrows_get(rows, r, 1);
+	z->description = dbrows_get(rows, r, 2);
+	z->org_id = dbrows_get(rows, r, 3);
+	z->org_name = dbrows_get(rows, r, 4);
+	z->user_id = dbrows_get(rows, r, 5);
+	z->user_name = dbrows_get(rows, r, 6);
+	z->created = dbrows_get(rows, r, 8);
+	z->updated = dbrows_get(rows, r, 9);
+	ps = dbrows_get(rows, r, 7);
+	if (ps == NULL)
+		ps = "";
+	for (w = (char *)ps; *w != '\0'; w++)
+		if (*w == ' ')
+			cap++;
+	z->perms = arena_alloc(a, sizeof(struct perm) * cap);
+	copy = arena_strdup(a, ps);
+	for (w = strtok_r(copy, " ", &save); w != NULL && z->nperms < cap;
+	    w = strtok_r(NULL, " ", &save))
+		if (perm_parse(w, &z->perms[z->nperms]) == 0)
+			z->nperms++;
+}
+
+static enum dbres
+one_token(struct db *db, struct arena *a, enum stmt s, int n,
+    const char *const *params, struct authz *out)
+{
+	struct dbrows	 rows;
+	enum dbres	 rc;
+
+	if ((rc = db_run(db, s, n, params, a, &rows)) == DB_OK)
+		token_row(a, &rows, 0, out);
+	return rc;
+}
+
+enum dbres
+db_token_insert(struct db *db, struct arena *a, const struct actor *act,
+    const char *hash, const char *status, const char *description,
+    const char *org, const char *user, const struct perm *perms,
+    size_t nperms, struct authz *out)
+{
+	const char	*params[9] = { hash, status, description, org, user,
+	    perms_string(a, perms, nperms), act->user_id, act->auth_id,
+	    act->addr };
+
+	return one_token(db, a, STMT_AUTH_INSERT, 9, params, out);
+}
+
+enum dbres
+db_token_get(struct db *db, struct arena *a, const char *id,
+    struct authz *out)
+{
+	return one_token(db, a, STMT_AUTH_GET, 1, &id, out);
+}
+
+enum dbres
+db_tokens_list(struct db *db, struct arena *a, const char *user,
+    const char *org, struct authz **out, size_t *n)
+{
+	const char	*params[2] = { user, org };
+	struct dbrows	 rows;
+	enum dbres	 rc;
+	int		 r;
+
+	rc = db_run(db, STMT_AUTHS_LIST, 2, params, a, &rows);
+	*n = (size_t)rows.nrows;
+	*out = arena_alloc(a, sizeof(struct authz) * (*n + 1));
+	for (r = 0; r < rows.nrows; r++)
+		token_row(a, &rows, r, &(*out)[r]);
+	return rc;
+}
+
+enum dbres
+db_token_update(struct db *db, struct arena *a, const struct actor *act,
+    const char *id, const char *status, const char *description,
+    struct authz *out)
+{
+	const char	*params[6] = { id, status, description, act->user_id,
+	    act->auth_id, act->addr };
+
+	return one_token(db, a, STMT_AUTH_UPDATE, 6, params, out);
+}
+
+enum dbres
+db_token_delete(struct db *db, struct arena *a, const struct actor *act,
+    const char *id)
+{
+	const char	*params[4] = { id, act->user_id, act->auth_id,
+	    act->addr };
+
+	return db_run(db, STMT_AUTH_DELETE, 4, params, a, NULL);
+}
