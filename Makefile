@@ -73,12 +73,12 @@ CORE_OBJS = \
 	$(O)/csrf.o \
 	$(O)/db.o \
 	$(O)/db_admin.o \
+	$(O)/db_orgs.o \
 	$(O)/db_principals.o \
 	$(O)/db_sessions.o \
 	$(O)/db_setup.o \
-	$(O)/db_users.o \
-	$(O)/db_orgs.o \
 	$(O)/db_tokens.o \
+	$(O)/db_users.o \
 	$(O)/err.o \
 	$(O)/health.o \
 	$(O)/http.o \
@@ -95,9 +95,9 @@ CORE_OBJS = \
 	$(O)/pool.o \
 	$(O)/session.o \
 	$(O)/setup.o \
+	$(O)/svc.o \
 	$(O)/tokens.o \
 	$(O)/users.o \
-	$(O)/svc.o \
 	$(O)/util.o
 
 API_OBJS = \

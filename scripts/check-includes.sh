@@ -1,8 +1,8 @@
 #!/bin/sh
 # check-includes.sh -- the layering rules of STYLE.md that a grep can prove:
 # each external library is included by one file, the includes point down the
-# layers (handlers -> services -> database), and every .c file includes
-# banned.h.  Exits non-zero, naming the file, on a violation.
+# layers (handlers -> services -> database), only the database layer runs
+# statements, and every .c file includes banned.h.  Exits non-zero, naming the file, on a violation.
 #
 # Only direct includes count: a handler reaches struct db through a
 # service's header, which is what it should do.
@@ -61,6 +61,17 @@ rows "$LAYERS" | while IFS='|' read -r files headers why; do
 		done
 	done
 done | grep . && rc=1
+
+# Statements run only in the database layer: db.c, and the typed
+# db_<entity>.c functions that fill model.h records, so no service builds
+# a parameter array or reads a column by number.
+bad=$(grep -lE '\<(db_run|db_run_pair|dbrows_get)\(' src/*.c |
+    grep -vxE 'src/db(_[a-z]+)?\.c' | tr '\n' ' ')
+if [ -n "$bad" ]; then
+	echo "check-includes: only src/db.c and src/db_*.c run statements" \
+	    "(db_run, dbrows_get), not: $bad"
+	rc=1
+fi
 
 for f in src/*.c; do
 	grep -q '#include "banned.h"' "$f" || {

@@ -32,11 +32,11 @@ int	api_signout(struct req *, struct apierr *);
 int	api_me_password_put(struct req *, struct apierr *);
 int	api_user_password_put(struct req *, struct apierr *);
 
-int	api_auths_list(struct req *, struct apierr *);
-int	api_auths_create(struct req *, struct apierr *);
-int	api_auth_get(struct req *, struct apierr *);
-int	api_auth_patch(struct req *, struct apierr *);
-int	api_auth_delete(struct req *, struct apierr *);
+int	api_tokens_list(struct req *, struct apierr *);
+int	api_tokens_create(struct req *, struct apierr *);
+int	api_token_get(struct req *, struct apierr *);
+int	api_token_patch(struct req *, struct apierr *);
+int	api_token_delete(struct req *, struct apierr *);
 
 int	api_orgs_list(struct req *, struct apierr *);
 int	api_orgs_create(struct req *, struct apierr *);

@@ -13,7 +13,7 @@
 #include "banned.h"
 
 int
-api_auths_list(struct req *r, struct apierr *e)
+api_tokens_list(struct req *r, struct apierr *e)
 {
 	struct tokens_filter f;
 	struct authz	*list;
@@ -23,7 +23,7 @@ api_auths_list(struct req *r, struct apierr *e)
 	f.user = http_query(r, "user");
 	f.org_id = http_query(r, "orgID");
 	f.org = http_query(r, "org");
-	if (tokens_list_by(r->db, r->arena, r->principal, &f, &list, &n,
+	if (tokens_list(r->db, r->arena, r->principal, &f, &list, &n,
 	    e) == -1)
 		return -1;
 	http_send_json(r, 200, json_authzs_encode(r->arena, list, n,
@@ -32,7 +32,7 @@ api_auths_list(struct req *r, struct apierr *e)
 }
 
 int
-api_auths_create(struct req *r, struct apierr *e)
+api_tokens_create(struct req *r, struct apierr *e)
 {
 	struct authz_in	 in;
 	struct authz	 out;
@@ -66,7 +66,7 @@ load_checked(struct req *r, enum perm_action act, struct authz *z,
 }
 
 int
-api_auth_get(struct req *r, struct apierr *e)
+api_token_get(struct req *r, struct apierr *e)
 {
 	struct authz	 z;
 
@@ -77,7 +77,7 @@ api_auth_get(struct req *r, struct apierr *e)
 }
 
 int
-api_auth_patch(struct req *r, struct apierr *e)
+api_token_patch(struct req *r, struct apierr *e)
 {
 	struct authz_in	 in;
 	struct authz	 z;
@@ -95,7 +95,7 @@ api_auth_patch(struct req *r, struct apierr *e)
 }
 
 int
-api_auth_delete(struct req *r, struct apierr *e)
+api_token_delete(struct req *r, struct apierr *e)
 {
 	struct authz	 z;
 	struct actor	 act = auth_actor(r);

@@ -155,8 +155,9 @@ tokens_get(struct db *db, struct arena *a, const char *id,
 	return found(db, db_token_get(db, a, id, out), e);
 }
 
-int
-tokens_list(struct db *db, struct arena *a, const struct principal *p,
+/* The tokens matching the ids (NULL: any) that p may read. */
+static int
+list_readable(struct db *db, struct arena *a, const struct principal *p,
     const char *user_id, const char *org_id, struct authz **out, size_t *n,
     struct apierr *e)
 {
@@ -210,7 +211,7 @@ filter_id(struct db *db, struct arena *a, const struct principal *p,
 }
 
 int
-tokens_list_by(struct db *db, struct arena *a, const struct principal *p,
+tokens_list(struct db *db, struct arena *a, const struct principal *p,
     const struct tokens_filter *f, struct authz **out, size_t *n,
     struct apierr *e)
 {
@@ -228,7 +229,7 @@ tokens_list_by(struct db *db, struct arena *a, const struct principal *p,
 		return -1;
 	if (ru == 1 || ro == 1)
 		return 0;
-	return tokens_list(db, a, p, user, org, out, n, e);
+	return list_readable(db, a, p, user, org, out, n, e);
 }
 
 int

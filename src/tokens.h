@@ -25,10 +25,6 @@ int	tokens_create(struct db *, struct arena *, const struct principal *,
 /* 404 `authorization not found`. */
 int	tokens_get(struct db *, struct arena *, const char *id,
 	    struct authz *out, struct apierr *e);
-/* Tokens matching the filters (NULL: any) that p may read. */
-int	tokens_list(struct db *, struct arena *, const struct principal *,
-	    const char *user_id, const char *org_id, struct authz **out,
-	    size_t *n, struct apierr *e);
 /*
  * What a list asks for, as the client sent it: the user and the org, each
  * by id, else by name (NULL or "": any).  A name that does not exist,
@@ -42,8 +38,8 @@ struct tokens_filter {
 	const char	*org;
 };
 
-/* tokens_list, its filters resolved from f (400: a bad id). */
-int	tokens_list_by(struct db *, struct arena *, const struct principal *,
+/* The tokens matching f that p may read (400: a bad id). */
+int	tokens_list(struct db *, struct arena *, const struct principal *,
 	    const struct tokens_filter *f, struct authz **out, size_t *n,
 	    struct apierr *e);
 /* Changes status and/or description (NULL: unchanged). */

@@ -603,6 +603,7 @@ cmd_token(struct ctl *c, int argc, char **argv)
 	struct user	 u;
 	struct org	 o;
 	struct authz	 z, *list;
+	struct tokens_filter f;
 	const char	*user = NULL, *org = NULL, *desc = "";
 	char		 pbuf[PERM_STR_MAX];
 	size_t		 n, i, j;
@@ -642,8 +643,10 @@ cmd_token(struct ctl *c, int argc, char **argv)
 	if (user != NULL && user_by_name(c, user, &u) != 0)
 		return 1;
 	if (strcmp(argv[1], "list") == 0) {
-		if (tokens_list(c->db, c->arena, &shell_admin, user ? u.id : NULL,
-		    NULL, &list, &n, &e) == -1)
+		memset(&f, 0, sizeof(f));
+		f.user_id = user ? u.id : NULL;
+		if (tokens_list(c->db, c->arena, &shell_admin, &f, &list, &n,
+		    &e) == -1)
 			return die_api("token list", &e);
 		for (i = 0; i < n; i++) {
 			printf("%s\t%s\t%s\t%s\t%s\t", list[i].id,
