@@ -21,6 +21,7 @@
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
+#include "model.h"
 #include "banned.h"
 
 #define STMT_SQL
@@ -640,6 +641,38 @@ db_run(struct db *db, enum stmt s, int n, const char *const *params,
 
 	metrics_pg_statement(pgerr_kind(rc), metrics_now_us() - t0);
 	return rc;
+}
+
+enum dbres
+db_run_bool(struct db *db, enum stmt s, struct arena *a, int *yes)
+{
+	struct dbrows	 rows;
+	enum dbres	 rc;
+	const char	*v;
+
+	*yes = 0;
+	if ((rc = db_run(db, s, 0, NULL, a, &rows)) == DB_OK)
+		*yes = (v = dbrows_get(&rows, 0, 0)) != NULL &&
+		    strcmp(v, "t") == 0;
+	return rc;
+}
+
+enum dbres
+db_run_acting(struct db *db, enum stmt s, const struct actor *act, int n,
+    const char *const *params, struct arena *a, struct dbrows *out)
+{
+	const char	*all[16];
+
+	if (act == NULL)
+		return db_run(db, s, n, params, a, out);
+	if (n < 0 || n > 13 || !params_ok(s, n + 3))
+		return DB_ERROR;
+	if (n > 0)
+		memcpy(all, params, sizeof(*all) * (size_t)n);
+	all[n] = act->user_id;
+	all[n + 1] = act->auth_id;
+	all[n + 2] = act->addr;
+	return db_run(db, s, n + 3, all, a, out);
 }
 
 /*

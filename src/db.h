@@ -13,6 +13,7 @@
 
 #include "arena.h"
 
+struct actor;
 struct cfg;
 
 enum dbres {
@@ -93,6 +94,17 @@ void		 db_free(struct db *);
 enum dbres	 db_run(struct db *, enum stmt, int n,
 		    const char *const *params, struct arena *a,
 		    struct dbrows *out);
+/*
+ * db_run for a write: its n parameters, then the actor's user, token and
+ * address, which its usersd_act() call records in the audit log.  act
+ * NULL: a plain db_run.
+ */
+enum dbres	 db_run_acting(struct db *, enum stmt, const struct actor *,
+		    int n, const char *const *params, struct arena *a,
+		    struct dbrows *out);
+/* Runs s, which takes no parameters, for its one boolean: *yes. */
+enum dbres	 db_run_bool(struct db *, enum stmt, struct arena *a,
+		    int *yes);
 /* A read that can ride along with another statement (db_run_pair). */
 struct db_read {
 	enum stmt	 stmt;

@@ -11,15 +11,7 @@
 enum dbres
 db_ping(struct db *db, struct arena *a, int *writable)
 {
-	struct dbrows	 rows;
-	enum dbres	 rc;
-	const char	*v;
-
-	*writable = 0;
-	if ((rc = db_run(db, STMT_PING, 0, NULL, a, &rows)) == DB_OK)
-		*writable = (v = dbrows_get(&rows, 0, 0)) != NULL &&
-		    strcmp(v, "t") == 0;
-	return rc;
+	return db_run_bool(db, STMT_PING, a, writable);
 }
 
 enum dbres

@@ -19,14 +19,15 @@ org_row(const struct dbrows *rows, int r, struct org *o)
 	o->updated = dbrows_get(rows, r, 4);
 }
 
+/* Runs s for one org; act: a write's actor, or NULL for a read. */
 static enum dbres
-one_org(struct db *db, struct arena *a, enum stmt s, int n,
-    const char *const *params, struct org *out)
+one_org(struct db *db, struct arena *a, enum stmt s, const struct actor *act,
+    int n, const char *const *params, struct org *out)
 {
 	struct dbrows	 rows;
 	enum dbres	 rc;
 
-	if ((rc = db_run(db, s, n, params, a, &rows)) == DB_OK)
+	if ((rc = db_run_acting(db, s, act, n, params, a, &rows)) == DB_OK)
 		org_row(&rows, 0, out);
 	return rc;
 }
@@ -34,14 +35,14 @@ one_org(struct db *db, struct arena *a, enum stmt s, int n,
 enum dbres
 db_org_get(struct db *db, struct arena *a, const char *id, struct org *out)
 {
-	return one_org(db, a, STMT_ORG_GET, 1, &id, out);
+	return one_org(db, a, STMT_ORG_GET, NULL, 1, &id, out);
 }
 
 enum dbres
 db_org_by_name(struct db *db, struct arena *a, const char *name,
     struct org *out)
 {
-	return one_org(db, a, STMT_ORG_BY_NAME, 1, &name, out);
+	return one_org(db, a, STMT_ORG_BY_NAME, NULL, 1, &name, out);
 }
 
 enum dbres
@@ -49,10 +50,9 @@ db_org_insert(struct db *db, struct arena *a, const struct actor *act,
     const char *name, const char *description, const char *owner,
     struct org *out)
 {
-	const char	*params[6] = { name, description, owner, act->user_id,
-	    act->auth_id, act->addr };
+	const char	*params[3] = { name, description, owner };
 
-	return one_org(db, a, STMT_ORG_INSERT, 6, params, out);
+	return one_org(db, a, STMT_ORG_INSERT, act, 3, params, out);
 }
 
 enum dbres
@@ -60,20 +60,16 @@ db_org_update(struct db *db, struct arena *a, const struct actor *act,
     const char *id, const char *name, const char *description,
     struct org *out)
 {
-	const char	*params[6] = { id, name, description, act->user_id,
-	    act->auth_id, act->addr };
+	const char	*params[3] = { id, name, description };
 
-	return one_org(db, a, STMT_ORG_UPDATE, 6, params, out);
+	return one_org(db, a, STMT_ORG_UPDATE, act, 3, params, out);
 }
 
 enum dbres
 db_org_delete(struct db *db, struct arena *a, const struct actor *act,
     const char *id)
 {
-	const char	*params[4] = { id, act->user_id, act->auth_id,
-	    act->addr };
-
-	return db_run(db, STMT_ORG_DELETE, 4, params, a, NULL);
+	return db_run_acting(db, STMT_ORG_DELETE, act, 1, &id, a, NULL);
 }
 
 enum dbres
@@ -125,12 +121,12 @@ enum dbres
 db_org_member_add(struct db *db, struct arena *a, const struct actor *act,
     const char *org, const char *user, const char *role, struct user *out)
 {
-	const char	*params[6] = { org, user, role, act->user_id,
-	    act->auth_id, act->addr };
+	const char	*params[3] = { org, user, role };
 	struct dbrows	 rows;
 	enum dbres	 rc;
 
-	if ((rc = db_run(db, STMT_MEMBER_ADD, 6, params, a, &rows)) == DB_OK)
+	rc = db_run_acting(db, STMT_MEMBER_ADD, act, 3, params, a, &rows);
+	if (rc == DB_OK)
 		db_user_row(&rows, 0, out);
 	return rc;
 }
@@ -139,8 +135,7 @@ enum dbres
 db_org_member_remove(struct db *db, struct arena *a, const struct actor *act,
     const char *org, const char *user, const char *role)
 {
-	const char	*params[6] = { org, user, role, act->user_id,
-	    act->auth_id, act->addr };
+	const char	*params[3] = { org, user, role };
 
-	return db_run(db, STMT_MEMBER_REMOVE, 6, params, a, NULL);
+	return db_run_acting(db, STMT_MEMBER_REMOVE, act, 3, params, a, NULL);
 }

@@ -11,15 +11,7 @@
 enum dbres
 db_setup_allowed(struct db *db, struct arena *a, int *allowed)
 {
-	struct dbrows	 rows;
-	enum dbres	 rc;
-	const char	*v;
-
-	*allowed = 0;
-	if ((rc = db_run(db, STMT_SETUP_ALLOWED, 0, NULL, a, &rows)) == DB_OK)
-		*allowed = (v = dbrows_get(&rows, 0, 0)) != NULL &&
-		    strcmp(v, "t") == 0;
-	return rc;
+	return db_run_bool(db, STMT_SETUP_ALLOWED, a, allowed);
 }
 
 enum dbres

@@ -52,14 +52,16 @@ token_row(struct arena *a, const struct dbrows *rows, int r, struct authz *z)
 			z->nperms++;
 }
 
+/* Runs s for one token; act: a write's actor, or NULL for a read. */
 static enum dbres
-one_token(struct db *db, struct arena *a, enum stmt s, int n,
-    const char *const *params, struct authz *out)
+one_token(struct db *db, struct arena *a, enum stmt s,
+    const struct actor *act, int n, const char *const *params,
+    struct authz *out)
 {
 	struct dbrows	 rows;
 	enum dbres	 rc;
 
-	if ((rc = db_run(db, s, n, params, a, &rows)) == DB_OK)
+	if ((rc = db_run_acting(db, s, act, n, params, a, &rows)) == DB_OK)
 		token_row(a, &rows, 0, out);
 	return rc;
 }
@@ -70,18 +72,17 @@ db_token_insert(struct db *db, struct arena *a, const struct actor *act,
     const char *org, const char *user, const struct perm *perms,
     size_t nperms, struct authz *out)
 {
-	const char	*params[9] = { hash, status, description, org, user,
-	    perms_string(a, perms, nperms), act->user_id, act->auth_id,
-	    act->addr };
+	const char	*params[6] = { hash, status, description, org, user,
+	    perms_string(a, perms, nperms) };
 
-	return one_token(db, a, STMT_AUTH_INSERT, 9, params, out);
+	return one_token(db, a, STMT_AUTH_INSERT, act, 6, params, out);
 }
 
 enum dbres
 db_token_get(struct db *db, struct arena *a, const char *id,
     struct authz *out)
 {
-	return one_token(db, a, STMT_AUTH_GET, 1, &id, out);
+	return one_token(db, a, STMT_AUTH_GET, NULL, 1, &id, out);
 }
 
 enum dbres
@@ -106,18 +107,14 @@ db_token_update(struct db *db, struct arena *a, const struct actor *act,
     const char *id, const char *status, const char *description,
     struct authz *out)
 {
-	const char	*params[6] = { id, status, description, act->user_id,
-	    act->auth_id, act->addr };
+	const char	*params[3] = { id, status, description };
 
-	return one_token(db, a, STMT_AUTH_UPDATE, 6, params, out);
+	return one_token(db, a, STMT_AUTH_UPDATE, act, 3, params, out);
 }
 
 enum dbres
 db_token_delete(struct db *db, struct arena *a, const struct actor *act,
     const char *id)
 {
-	const char	*params[4] = { id, act->user_id, act->auth_id,
-	    act->addr };
-
-	return db_run(db, STMT_AUTH_DELETE, 4, params, a, NULL);
+	return db_run_acting(db, STMT_AUTH_DELETE, act, 1, &id, a, NULL);
 }

@@ -22,14 +22,15 @@ db_user_row(const struct dbrows *rows, int r, struct user *u)
 	db_user_at(rows, r, 0, u);
 }
 
+/* Runs s for one user; act: a write's actor, or NULL for a read. */
 static enum dbres
-one_user(struct db *db, struct arena *a, enum stmt s, int n,
-    const char *const *params, struct user *out)
+one_user(struct db *db, struct arena *a, enum stmt s, const struct actor *act,
+    int n, const char *const *params, struct user *out)
 {
 	struct dbrows	 rows;
 	enum dbres	 rc;
 
-	if ((rc = db_run(db, s, n, params, a, &rows)) == DB_OK && out != NULL)
+	if ((rc = db_run_acting(db, s, act, n, params, a, &rows)) == DB_OK)
 		db_user_row(&rows, 0, out);
 	return rc;
 }
@@ -38,44 +39,40 @@ enum dbres
 db_user_get(struct db *db, struct arena *a, const char *id,
     struct user *out)
 {
-	return one_user(db, a, STMT_USER_GET, 1, &id, out);
+	return one_user(db, a, STMT_USER_GET, NULL, 1, &id, out);
 }
 
 enum dbres
 db_user_by_name(struct db *db, struct arena *a, const char *name,
     struct user *out)
 {
-	return one_user(db, a, STMT_USER_BY_NAME, 1, &name, out);
+	return one_user(db, a, STMT_USER_BY_NAME, NULL, 1, &name, out);
 }
 
 enum dbres
 db_user_insert(struct db *db, struct arena *a, const struct actor *act,
     const char *id, const char *name, const char *status, struct user *out)
 {
-	const char	*params[7] = { id, name, status, NULL, act->user_id,
-	    act->auth_id, act->addr };
+	/* $4, the password hash, is set later (users_set_password). */
+	const char	*params[4] = { id, name, status, NULL };
 
-	return one_user(db, a, STMT_USER_INSERT, 7, params, out);
+	return one_user(db, a, STMT_USER_INSERT, act, 4, params, out);
 }
 
 enum dbres
 db_user_update(struct db *db, struct arena *a, const struct actor *act,
     const char *id, const char *name, const char *status, struct user *out)
 {
-	const char	*params[6] = { id, name, status, act->user_id,
-	    act->auth_id, act->addr };
+	const char	*params[3] = { id, name, status };
 
-	return one_user(db, a, STMT_USER_UPDATE, 6, params, out);
+	return one_user(db, a, STMT_USER_UPDATE, act, 3, params, out);
 }
 
 enum dbres
 db_user_delete(struct db *db, struct arena *a, const struct actor *act,
     const char *id)
 {
-	const char	*params[4] = { id, act->user_id, act->auth_id,
-	    act->addr };
-
-	return db_run(db, STMT_USER_DELETE, 4, params, a, NULL);
+	return db_run_acting(db, STMT_USER_DELETE, act, 1, &id, a, NULL);
 }
 
 void
@@ -152,10 +149,10 @@ enum dbres
 db_user_set_password(struct db *db, struct arena *a, const struct actor *act,
     const char *id, const char *hash, const char *gen)
 {
-	const char	*params[7] = { id, hash, act->session_id, act->user_id,
-	    act->auth_id, act->addr, gen };
+	const char	*params[4] = { id, hash, act->session_id, gen };
 
-	return db_run(db, STMT_USER_SET_PASSWORD, 7, params, a, NULL);
+	return db_run_acting(db, STMT_USER_SET_PASSWORD, act, 4, params, a,
+	    NULL);
 }
 
 enum dbres
