@@ -153,19 +153,16 @@ subtest 'removing a member through /owners (or an owner through /members) is 404
 	is($r->{status}, 404, 'the owner via members: 404') or diag($r->{body});
 };
 
-subtest 'adding a member as owner too never makes two memberships' => sub {
+subtest 'adding a member as owner turns the membership into ownership, never two' => sub {
 	my $r = call($OP, 'POST', "/api/v2/orgs/$ACME/owners", { id => $ann });
-	my $members = ids_of(call($OP, 'GET', "/api/v2/orgs/$ACME/members"));
-	my $owners = ids_of(call($OP, 'GET', "/api/v2/orgs/$ACME/owners"));
-	if ($r->{status} == 201) {
-		pass('201: ann became an owner');
-		is_deeply($members, [], 'no longer listed as member');
-		is_deeply($owners, [ sort $ADMIN, $ann ], 'listed as owner');
-	} else {
-		is($r->{status}, 422, 'otherwise a 422 conflict') or diag($r->{body});
-		is_deeply($members, [ $ann ], 'still listed as member');
-		is_deeply($owners, [ $ADMIN ], 'not as owner');
-	}
+	is($r->{status}, 201, 'status 201') or diag($r->{body});
+	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
+	is_deeply($r->{json}, { id => $ann, name => 'ann', status => 'active', role => 'owner',
+	    links => { self => "/api/v2/users/$ann" } }, 'ann as owner');
+	is_deeply(ids_of(call($OP, 'GET', "/api/v2/orgs/$ACME/members")), [],
+	    'no longer listed as member');
+	is_deeply(ids_of(call($OP, 'GET', "/api/v2/orgs/$ACME/owners")), [ sort $ADMIN, $ann ],
+	    'listed as owner');
 	my ($n) = $t->psql("SELECT count(*) FROM org_members WHERE org_id = '$ACME' AND user_id = '$ann'");
 	is($n->[0], 1, 'one membership row');
 };
