@@ -31,10 +31,10 @@ my $ALICE = 'cookie:' . given(session => 'alice', password => 'alicepass1');
 my @TAKEOVER = (perm('write', type => 'users', id => $ADMIN, orgID => $A),
     perm('read', type => 'users', id => $ADMIN, orgID => $A));
 
+# Refused for lack of the permission $perm (e.g. "write:users/<id>").
 sub denied {
-	my ($r, $what) = @_;
-	ok($r->{status} == 401 || $r->{status} == 403, "$what: refused ($r->{status})")
-	    or diag($r->{body});
+	my ($r, $perm, $what) = @_;
+	is_error($r, 401, 'unauthorized', "$perm is unauthorized", $what);
 }
 
 subtest 'issue 11: an org owner cannot mint a token on a user by naming her org' => sub {
@@ -50,15 +50,15 @@ subtest 'issue 11: such a token, however made, reaches no user' => sub {
 	my ($tok) = given(token => $alice, org => $A, permissions => [ @TAKEOVER ]);
 	ok(defined $tok, 'the operator may make it');
 	my $before = db_state();
-	denied(call($tok, 'GET', "/api/v2/users/$ADMIN"), 'GET the operator');
-	denied(call($tok, 'PATCH', "/api/v2/users/$ADMIN", { name => 'mallory' }), 'PATCH the operator');
+	denied(call($tok, 'GET', "/api/v2/users/$ADMIN"), "read:users/$ADMIN", 'GET the operator');
+	denied(call($tok, 'PATCH', "/api/v2/users/$ADMIN", { name => 'mallory' }), "write:users/$ADMIN", 'PATCH the operator');
 	denied(call($tok, 'POST', "/api/v2/users/$ADMIN/password", { password => 'taken-over-1' }),
-	    'set the operator\'s password');
-	denied(call($tok, 'DELETE', "/api/v2/users/$ADMIN"), 'DELETE the operator');
+	    "write:users/$ADMIN", 'set the operator\'s password');
+	denied(call($tok, 'DELETE', "/api/v2/users/$ADMIN"), "write:users/$ADMIN", 'DELETE the operator');
 	# Her session carries her tokens' permissions: still nothing.
 	denied(call($ALICE, 'POST', "/api/v2/users/$ADMIN/password", { password => 'taken-over-1' }),
-	    'her session sets the operator\'s password');
-	denied(call($ALICE, 'PATCH', "/api/v2/users/$bob", { name => 'mallory' }), 'her session renames bob');
+	    "write:users/$ADMIN", 'her session sets the operator\'s password');
+	denied(call($ALICE, 'PATCH', "/api/v2/users/$bob", { name => 'mallory' }), "write:users/$bob", 'her session renames bob');
 	my $r = call($tok, 'GET', '/api/v2/users');
 	is($r->{status}, 200, 'the users list answers') or diag($r->{body});
 	is_deeply([ map { $_->{id} } @{ $r->{json}{users} // [] } ], [], 'and shows nobody');
@@ -73,10 +73,10 @@ subtest 'an org role grants nothing on users, its own members included' => sub {
 	is(call($OP, 'POST', "/api/v2/orgs/$A/members", { id => $bob })->{status}, 201,
 	    'bob joins a');
 	my $before = db_state();
-	denied(call($ALICE, 'GET', "/api/v2/users/$bob"), 'the owner reads a member');
-	denied(call($ALICE, 'PATCH', "/api/v2/users/$bob", { status => 'inactive' }), 'deactivates a member');
-	denied(call($ALICE, 'DELETE', "/api/v2/users/$bob"), 'deletes a member');
-	denied(call($ALICE, 'POST', '/api/v2/users', { name => 'eve' }), 'creates a user');
+	denied(call($ALICE, 'GET', "/api/v2/users/$bob"), "read:users/$bob", 'the owner reads a member');
+	denied(call($ALICE, 'PATCH', "/api/v2/users/$bob", { status => 'inactive' }), "write:users/$bob", 'deactivates a member');
+	denied(call($ALICE, 'DELETE', "/api/v2/users/$bob"), "write:users/$bob", 'deletes a member');
+	denied(call($ALICE, 'POST', '/api/v2/users', { name => 'eve' }), 'write:users', 'creates a user');
 	is(db_state(), $before, 'nothing changed');
 	# What she may do: the membership of her own org.
 	is(call($ALICE, 'DELETE', "/api/v2/orgs/$A/members/$bob")->{status}, 204,
@@ -92,10 +92,10 @@ subtest 'an id with an org matches only a resource of that id in that org' => su
 	my ($tok) = given(token => $alice, org => $A, permissions => [ perm('write',
 	    type => 'authorizations', id => $bobs, orgID => $A), perm('read', type => 'authorizations', id => $bobs, orgID => $A), perm('read', type => 'orgs', id => $B, orgID => $A) ]);
 	my $before = db_state();
-	denied(call($tok, 'GET', "/api/v2/authorizations/$bobs"), 'GET bob\'s token');
-	denied(call($tok, 'PATCH', "/api/v2/authorizations/$bobs", { status => 'inactive' }), 'PATCH it');
-	denied(call($tok, 'DELETE', "/api/v2/authorizations/$bobs"), 'DELETE it');
-	denied(call($tok, 'GET', "/api/v2/orgs/$B"), 'orgs/<a>/orgs/<b> reads org b');
+	denied(call($tok, 'GET', "/api/v2/authorizations/$bobs"), "read:orgs/$B/authorizations/$bobs", 'GET bob\'s token');
+	denied(call($tok, 'PATCH', "/api/v2/authorizations/$bobs", { status => 'inactive' }), "write:orgs/$B/authorizations/$bobs", 'PATCH it');
+	denied(call($tok, 'DELETE', "/api/v2/authorizations/$bobs"), "write:orgs/$B/authorizations/$bobs", 'DELETE it');
+	denied(call($tok, 'GET', "/api/v2/orgs/$B"), "read:orgs/$B", 'orgs/<a>/orgs/<b> reads org b');
 	my $r = call($tok, 'GET', '/api/v2/orgs');
 	is_deeply([ map { $_->{id} } @{ $r->{json}{orgs} // [] } ], [], 'org b is not in its list');
 	is(db_state(), $before, 'nothing changed');
@@ -103,22 +103,25 @@ subtest 'an id with an org matches only a resource of that id in that org' => su
 
 subtest 'an org owner mints only within her org, and nothing on users' => sub {
 	my @refused = (
-	    [ 'write:users (the operator\'s)', perm('write', type => 'users') ],
-	    [ 'read:users', perm('read', type => 'users') ],
-	    [ 'the users of her org', perm('write', type => 'users', orgID => $A) ],
-	    [ 'another user', perm('write', type => 'users', id => $bob) ],
-	    [ 'write:authorizations, no org', perm('write', type => 'authorizations') ],
-	    [ 'write:orgs, all orgs', perm('write', type => 'orgs') ],
-	    [ 'write:instance', perm('write', type => 'instance') ],
-	    [ 'buckets of org b', perm('write', type => 'buckets', orgID => $B) ],
-	    [ 'org b itself', perm('read', type => 'orgs', id => $B) ],
-	    [ 'buckets with no org', perm('read', type => 'buckets') ],
+	    [ 'write:users (the operator\'s)', perm('write', type => 'users'), 'write:users' ],
+	    [ 'read:users', perm('read', type => 'users'), 'read:users' ],
+	    [ 'the users of her org', perm('write', type => 'users', orgID => $A),
+		"write:orgs/$A/users" ],
+	    [ 'another user', perm('write', type => 'users', id => $bob), "write:users/$bob" ],
+	    [ 'write:authorizations, no org', perm('write', type => 'authorizations'),
+		'write:authorizations' ],
+	    [ 'write:orgs, all orgs', perm('write', type => 'orgs'), 'write:orgs' ],
+	    [ 'write:instance', perm('write', type => 'instance'), 'write:instance' ],
+	    [ 'buckets of org b', perm('write', type => 'buckets', orgID => $B),
+		"write:orgs/$B/buckets" ],
+	    [ 'org b itself', perm('read', type => 'orgs', id => $B), "read:orgs/$B" ],
+	    [ 'buckets with no org', perm('read', type => 'buckets'), 'read:buckets' ],
 	);
 	my $before = db_state();
 	for my $c (@refused) {
 		my $r = call($ALICE, 'POST', '/api/v2/authorizations', { orgID => $A, permissions => [ $c->[1] ] });
-		ok($r->{status} == 403 || $r->{status} == 400, "$c->[0]: refused ($r->{status})")
-		    or diag($r->{body});
+		is_error($r, 403, 'forbidden',
+		    "permission $c->[2] is not allowed: $c->[2] is unauthorized", $c->[0]);
 	}
 	is(db_state(), $before, 'nothing changed');
 	my $r = call($ALICE, 'POST', '/api/v2/authorizations', { orgID => $A, permissions => [
