@@ -13,15 +13,10 @@ use ApiTest;
 my $t = TestLib->new;
 ApiTest::bind($t);
 
-sub setup_post {
-	my ($body, %o) = @_;
-	return req(method => 'POST', path => '/api/v2/setup',
-	    headers => { 'Content-Type' => 'application/json' },
-	    body => ref $body ? TestLib->json_encode($body) : $body, %o);
-}
+sub setup_post { call(undef, 'POST', '/api/v2/setup', $_[0]) }
 
 sub allowed {
-	my $r = req(method => 'GET', path => '/api/v2/setup');
+	my $r = call(undef, 'GET', '/api/v2/setup');
 	return $r->{json} ? $r->{json}{allowed} : undef;
 }
 
@@ -39,7 +34,7 @@ sub nothing_left {
 my %GOOD = (username => 'admin', password => 'adminpass1', org => 'o', bucket => 'b');
 
 subtest 'GET /api/v2/setup on a fresh instance answers allowed true without credentials' => sub {
-	my $r = req(method => 'GET', path => '/api/v2/setup');
+	my $r = call(undef, 'GET', '/api/v2/setup');
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
 	is_deeply($r->{json}, { allowed => JSON::PP::true }, 'body {"allowed": true}');
@@ -48,7 +43,7 @@ subtest 'GET /api/v2/setup on a fresh instance answers allowed true without cred
 
 subtest 'a setup without any field is 422 listing username, org and bucket, and leaves nothing' => sub {
 	my $r = setup_post({});
-	error_is($r, 422, 'unprocessable entity',
+	is_error($r, 422, 'unprocessable entity',
 	    'onboarding failed: missing required fields [username,org,bucket]');
 	nothing_left('after {}');
 	ok(allowed(), 'setup still allowed');
@@ -56,37 +51,37 @@ subtest 'a setup without any field is 422 listing username, org and bucket, and 
 
 subtest 'a setup missing only the bucket names just the bucket' => sub {
 	my $r = setup_post({ username => 'a', org => 'o' });
-	error_is($r, 422, 'unprocessable entity',
+	is_error($r, 422, 'unprocessable entity',
 	    'onboarding failed: missing required fields [bucket]');
 	nothing_left('after a missing bucket');
 };
 
 subtest 'a setup missing username and bucket lists them comma-joined in order' => sub {
 	my $r = setup_post({ org => 'o', password => 'adminpass1' });
-	error_is($r, 422, 'unprocessable entity',
+	is_error($r, 422, 'unprocessable entity',
 	    'onboarding failed: missing required fields [username,bucket]');
 	$r = setup_post({ username => '', org => '', bucket => 'b' });
-	error_is($r, 422, 'unprocessable entity',
+	is_error($r, 422, 'unprocessable entity',
 	    'onboarding failed: missing required fields [username,org]', 'empty strings');
 	nothing_left('after missing fields');
 };
 
 subtest 'a setup with a short password is 400 and leaves nothing behind' => sub {
 	my $r = setup_post({ %GOOD, password => 'short' });
-	error_is($r, 400, 'invalid', 'passwords must be between 8 and 256 characters long');
+	is_error($r, 400, 'invalid', 'passwords must be between 8 and 256 characters long');
 	nothing_left('after a short password');
 	ok(allowed(), 'GET /api/v2/setup still answers allowed true');
 };
 
 subtest 'a setup with a password over 256 bytes is 400 and leaves nothing behind' => sub {
 	my $r = setup_post({ %GOOD, password => 'p' x 257 });
-	error_is($r, 400, 'invalid', 'passwords must be between 8 and 256 characters long');
+	is_error($r, 400, 'invalid', 'passwords must be between 8 and 256 characters long');
 	nothing_left('after a long password');
 };
 
 subtest 'a setup with bucket "_b" is 400 and leaves nothing behind' => sub {
 	my $r = setup_post({ %GOOD, bucket => '_b' });
-	error_is($r, 400, 'invalid',
+	is_error($r, 400, 'invalid',
 	    'bucket name _b is invalid. Buckets may not start with underscore');
 	nothing_left('after bucket _b');
 	ok(allowed(), 'setup still allowed');
@@ -94,25 +89,25 @@ subtest 'a setup with bucket "_b" is 400 and leaves nothing behind' => sub {
 
 subtest 'a setup with an empty body is 400 "request body is empty"' => sub {
 	my $r = setup_post('');
-	error_is($r, 400, 'invalid', 'request body is empty');
+	is_error($r, 400, 'invalid', 'request body is empty');
 	nothing_left('after an empty body');
 };
 
 subtest 'a setup with a body that is not JSON is 400' => sub {
 	my $r = setup_post('not json');
-	error_is($r, 400, 'invalid', qr/^request body is not valid JSON: /);
+	is_error($r, 400, 'invalid', qr/^request body is not valid JSON: /);
 	nothing_left('after a non-JSON body');
 };
 
 subtest 'a setup with a JSON array is 400 "request body must be a JSON object"' => sub {
 	my $r = setup_post('["admin"]');
-	error_is($r, 400, 'invalid', 'request body must be a JSON object');
+	is_error($r, 400, 'invalid', 'request body must be a JSON object');
 	nothing_left('after an array body');
 };
 
 subtest 'a setup with a username that is not a string is 400' => sub {
 	my $r = setup_post({ %GOOD, username => 5 });
-	error_is($r, 400, 'invalid', 'field "username" must be a string');
+	is_error($r, 400, 'invalid', 'field "username" must be a string');
 	nothing_left('after a numeric username');
 };
 
@@ -165,19 +160,18 @@ subtest 'the setup auth holds the 44 operator permissions, no instance' => sub {
 };
 
 subtest 'the setup token works as the operator token' => sub {
-	my $r = req(method => 'GET', path => '/api/v2/me', token => $token);
+	my $r = call($token, 'GET', '/api/v2/me');
 	is($r->{status}, 200, 'GET /me 200') or diag($r->{body});
 	is($r->{json}{id}, $S->{user}{id}, 'it is the setup user');
-	$r = req(method => 'POST', path => '/api/v2/users', token => $token,
-	    json => { name => 'made-by-operator' });
+	$r = call($token, 'POST', '/api/v2/users', { name => 'made-by-operator' });
 	is($r->{status}, 201, 'POST /users 201') or diag($r->{body});
-	$r = req(method => 'GET', path => '/api/v2/users', token => $token);
+	$r = call($token, 'GET', '/api/v2/users');
 	is($r->{status}, 200, 'GET /users 200');
 	is(scalar @{ $r->{json}{users} // [] }, 2, 'sees both users');
 };
 
 subtest 'after setup GET /api/v2/setup answers allowed false' => sub {
-	my $r = req(method => 'GET', path => '/api/v2/setup');
+	my $r = call(undef, 'GET', '/api/v2/setup');
 	is($r->{status}, 200, 'status 200');
 	is_deeply($r->{json}, { allowed => JSON::PP::false }, 'body {"allowed": false}');
 };
@@ -185,10 +179,10 @@ subtest 'after setup GET /api/v2/setup answers allowed false' => sub {
 subtest 'a second setup is 422 conflict and changes nothing' => sub {
 	my $before = db_state();
 	my $r = setup_post({ %GOOD, username => 'admin2', org => 'o2' });
-	error_is($r, 422, 'conflict', 'onboarding has already been completed');
+	is_error($r, 422, 'conflict', 'onboarding has already been completed');
 	is(db_state(), $before, 'database unchanged');
 	$r = setup_post({});
-	error_is($r, 422, 'conflict', 'onboarding has already been completed',
+	is_error($r, 422, 'conflict', 'onboarding has already been completed',
 	    'even with missing fields');
 	is(db_state(), $before, 'database unchanged');
 };
@@ -221,10 +215,11 @@ subtest 'setup writes an audit_log row for the new user' => sub {
 };
 
 subtest 'the setup user can sign in with the setup password' => sub {
-	my ($c, $r) = signin('admin', 'adminpass1');
+	my $r = call(basic('admin', 'adminpass1'), 'POST', '/api/v2/signin');
+	my $c = cookie_value($r);
 	is($r->{status}, 204, 'signin 204') or diag($r->{body});
 	ok(defined $c, 'session cookie set');
-	$r = req(method => 'GET', path => '/api/v2/me', cookie => $c);
+	$r = call("cookie:$c", 'GET', '/api/v2/me');
 	is($r->{status}, 200, 'GET /me with the cookie');
 	is($r->{json}{name}, 'admin', 'as admin');
 };

@@ -14,8 +14,8 @@ my $t = TestLib->new;
 ApiTest::bind($t);
 
 my $MYTOKEN = 'my-op-token-0123456789';
-my $r0 = req(method => 'POST', path => '/api/v2/setup',
-    json => { username => 'root', org => 'acme', bucket => 'metrics',
+my $r0 = call(undef, 'POST', '/api/v2/setup', { username => 'root', org => 'acme',
+    bucket => 'metrics',
 	token => $MYTOKEN, retentionPeriodSeconds => 3600 });
 my $S = $r0->{json} // {};
 
@@ -29,7 +29,8 @@ subtest 'a setup without a password is 201' => sub {
 
 subtest 'a user set up without a password cannot sign in' => sub {
 	for my $pw ('', 'anything1', 'my-op-token-0123456789') {
-		my ($c, $r) = signin('root', $pw);
+		my $r = call(basic('root', $pw), 'POST', '/api/v2/signin');
+		my $c = cookie_value($r);
 		is($r->{status}, 401, "signin with '$pw' is 401") or diag($r->{body});
 		ok(!defined $c, 'no session cookie');
 	}
@@ -40,13 +41,13 @@ subtest 'a client-chosen setup token is returned and works as the operator' => s
 	is($S->{auth}{token}, $MYTOKEN, 'auth.token is the one sent');
 	is($S->{auth}{description}, "root's Token", "description \"root's Token\"");
 	is(scalar @{ $S->{auth}{permissions} // [] }, 44, '44 permissions');
-	my $r = req(method => 'GET', path => '/api/v2/me', token => $MYTOKEN);
+	my $r = call($MYTOKEN, 'GET', '/api/v2/me');
 	is($r->{status}, 200, 'GET /me 200') or diag($r->{body});
 	is($r->{json}{name}, 'root', 'as root');
-	$r = req(method => 'POST', path => '/api/v2/users', token => $MYTOKEN,
-	    json => { name => 'second' });
+	$r = call($MYTOKEN, 'POST', '/api/v2/users', { name => 'second' });
 	is($r->{status}, 201, 'can create users') or diag($r->{body});
-	$r = req(method => 'GET', path => '/api/v2/users', headers => { Authorization => "Bearer $MYTOKEN" });
+	$r = call(undef, 'GET', '/api/v2/users', undef,
+	    headers => { Authorization => "Bearer $MYTOKEN" });
 	is($r->{status}, 200, 'Bearer works too');
 };
 

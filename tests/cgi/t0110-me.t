@@ -12,14 +12,14 @@ use ApiTest;
 my $t = TestLib->new;
 ApiTest::bind($t);
 
-my $S = $t->setup;
-$OP = $S->{token};
+my $S = given('setup');
 my $ORG = $S->{org_id};
 my $ADMIN = $S->{user_id};
-my ($BOB, $BOBC) = session_user('bob');
+my ($BOB, $BOBC) = (given(user => 'bob', password => 'pw-bob-12345'),
+    given(session => 'bob', password => 'pw-bob-12345'));
 
 subtest 'GET /api/v2/me with the operator token is the setup user' => sub {
-	my $r = req(method => 'GET', path => '/api/v2/me', token => $OP);
+	my $r = call($OP, 'GET', '/api/v2/me');
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
 	is_deeply($r->{json}, { links => { self => "/api/v2/users/$ADMIN" },
@@ -27,91 +27,91 @@ subtest 'GET /api/v2/me with the operator token is the setup user' => sub {
 };
 
 subtest 'GET /api/v2/me with a Bearer header works like Token' => sub {
-	my $r = req(method => 'GET', path => '/api/v2/me',
+	my $r = call(undef, 'GET', '/api/v2/me', undef,
 	    headers => { Authorization => "Bearer $OP" });
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is($r->{json}{id}, $ADMIN, 'admin');
 };
 
 subtest 'GET /api/v2/me with a session cookie is the signed-in user' => sub {
-	my $r = req(method => 'GET', path => '/api/v2/me', cookie => $BOBC);
+	my $r = call("cookie:$BOBC", 'GET', '/api/v2/me');
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is_deeply($r->{json}, { links => { self => "/api/v2/users/$BOB" },
 	    id => $BOB, name => 'bob', status => 'active' }, 'UserResponse of bob');
 };
 
 subtest 'GET /api/v2/me with a token without any users permission still reads its own user' => sub {
-	my ($tok) = mktoken($BOB, $ORG);
+	my ($tok) = given(token => $BOB, org => $ORG);
 	ok(defined $tok, 'a bucket-read token for bob');
-	my $r = req(method => 'GET', path => '/api/v2/me', token => $tok);
+	my $r = call($tok, 'GET', '/api/v2/me');
 	is($r->{status}, 200, 'status 200 (InfluxDB: 401; we allow it)') or diag($r->{body});
 	is($r->{json}{id}, $BOB, 'bob');
 	is($r->{json}{name}, 'bob', 'name bob');
 };
 
 subtest 'GET /api/v2/me without credentials is 401 unauthorized access' => sub {
-	my $r = req(method => 'GET', path => '/api/v2/me');
-	error_is($r, 401, 'unauthorized', 'unauthorized access');
+	my $r = call(undef, 'GET', '/api/v2/me');
+	is_error($r, 401, 'unauthorized', 'unauthorized access');
 };
 
 subtest 'GET /api/v2/me with an unknown token is 401 unauthorized access' => sub {
-	my $r = req(method => 'GET', path => '/api/v2/me', token => 'nope-not-a-token');
-	error_is($r, 401, 'unauthorized', 'unauthorized access');
+	my $r = call('nope-not-a-token', 'GET', '/api/v2/me');
+	is_error($r, 401, 'unauthorized', 'unauthorized access');
 };
 
 subtest 'GET /api/v2/me with a garbage session cookie is 401 unauthorized access' => sub {
-	my $r = req(method => 'GET', path => '/api/v2/me', cookie => 'garbage');
-	error_is($r, 401, 'unauthorized', 'unauthorized access');
+	my $r = call('cookie:garbage', 'GET', '/api/v2/me');
+	is_error($r, 401, 'unauthorized', 'unauthorized access');
 };
 
 subtest 'GET /api/v2/me after signout is 401' => sub {
-	my ($id, $c) = session_user('carol');
-	my $r = req(method => 'GET', path => '/api/v2/me', cookie => $c);
+	my ($id, $c) = (given(user => 'carol', password => 'pw-carol-12345'),
+	    given(session => 'carol', password => 'pw-carol-12345'));
+	my $r = call("cookie:$c", 'GET', '/api/v2/me');
 	is($r->{status}, 200, 'works before signout');
-	$r = req(method => 'POST', path => '/api/v2/signout', cookie => $c);
+	$r = call("cookie:$c", 'POST', '/api/v2/signout');
 	is($r->{status}, 204, 'signout 204') or diag($r->{body});
-	$r = req(method => 'GET', path => '/api/v2/me', cookie => $c);
-	error_is($r, 401, 'unauthorized', 'unauthorized access', 'after signout');
+	$r = call("cookie:$c", 'GET', '/api/v2/me');
+	is_error($r, 401, 'unauthorized', 'unauthorized access', 'after signout');
 };
 
 subtest 'GET /api/v2/me reflects a rename of the user' => sub {
-	my $r = req(method => 'PATCH', path => "/api/v2/users/$BOB", token => $OP,
-	    json => { name => 'robert' });
+	my $r = call($OP, 'PATCH', "/api/v2/users/$BOB", { name => 'robert' });
 	is($r->{status}, 200, 'rename 200') or diag($r->{body});
-	$r = req(method => 'GET', path => '/api/v2/me', cookie => $BOBC);
+	$r = call("cookie:$BOBC", 'GET', '/api/v2/me');
 	is($r->{status}, 200, 'the session still works');
 	is($r->{json}{name}, 'robert', 'new name');
-	req(method => 'PATCH', path => "/api/v2/users/$BOB", token => $OP, json => { name => 'bob' });
+	call($OP, 'PATCH', "/api/v2/users/$BOB", { name => 'bob' });
 };
 
 subtest 'GET /api/v2/me with the token of an inactive user is 403 User is inactive' => sub {
-	my $id = mkuser('dora');
-	my ($tok) = mktoken($id, $ORG);
-	my $r = req(method => 'PATCH', path => "/api/v2/users/$id", token => $OP,
-	    json => { status => 'inactive' });
+	my $id = given(user => 'dora');
+	my ($tok) = given(token => $id, org => $ORG);
+	my $r = call($OP, 'PATCH', "/api/v2/users/$id", { status => 'inactive' });
 	is($r->{status}, 200, 'deactivated') or diag($r->{body});
-	$r = req(method => 'GET', path => '/api/v2/me', token => $tok);
-	error_is($r, 403, 'forbidden', 'User is inactive');
+	$r = call($tok, 'GET', '/api/v2/me');
+	is_error($r, 403, 'forbidden', 'User is inactive');
 };
 
 subtest 'GET /api/v2/me with the session of a user deactivated in psql is 401' => sub {
-	my ($id, $c) = session_user('erin');
+	my ($id, $c) = (given(user => 'erin', password => 'pw-erin-12345'),
+	    given(session => 'erin', password => 'pw-erin-12345'));
 	# Behind the API's back the session row stays, but the deactivation
 	# bumped the credential generation (0004): the session is over.
 	$t->psql("UPDATE users SET status = 'inactive' WHERE id = " . lit($id));
-	my $r = req(method => 'GET', path => '/api/v2/me', cookie => $c);
-	error_is($r, 401, 'unauthorized', 'unauthorized access');
+	my $r = call("cookie:$c", 'GET', '/api/v2/me');
+	is_error($r, 401, 'unauthorized', 'unauthorized access');
 };
 
 subtest 'POST /api/v2/me is 405 with Allow: GET' => sub {
-	my $r = req(method => 'POST', path => '/api/v2/me', token => $OP, json => {});
-	error_is($r, 405, 'method not allowed', qr/GET/);
+	my $r = call($OP, 'POST', '/api/v2/me', {});
+	is_error($r, 405, 'method not allowed', qr/GET/);
 	like($r->{headers}{allow} // '', qr/\bGET\b/, 'Allow lists GET');
 };
 
 subtest 'GET /api/v2/me does not write to the database' => sub {
 	my $before = db_state();
-	req(method => 'GET', path => '/api/v2/me', token => $OP) for 1 .. 2;
+	call($OP, 'GET', '/api/v2/me') for 1 .. 2;
 	is(db_state(), $before, 'unchanged');
 };
 

@@ -12,19 +12,14 @@ use ApiTest;
 my $t = TestLib->new;
 ApiTest::bind($t);
 
-my $S = $t->setup;
-$OP = $S->{token};
+my $S = given('setup');
 my $ORG = $S->{org_id};
 my $ADMIN = $S->{user_id};
 my $OPAUTH = one('SELECT id FROM authorizations WHERE user_id = ' . lit($ADMIN));
 
 sub create {
 	my ($body, %o) = @_;
-	return req(method => 'POST', path => '/api/v2/users',
-	    token => exists $o{token} ? $o{token} : $OP,
-	    ref $body ? (json => $body) : (body => $body,
-		headers => { 'Content-Type' => 'application/json' }),
-	    map { $_ eq 'token' ? () : ($_ => $o{$_}) } keys %o);
+	return call(exists $o{token} ? $o{token} : $OP, 'POST', '/api/v2/users', $body);
 }
 
 sub nusers { one('SELECT count(*) FROM users') }
@@ -62,7 +57,7 @@ subtest 'creating a user writes an audit_log row naming the operator and the new
 subtest 'a duplicate name is 422 conflict and creates nothing' => sub {
 	my $n = nusers();
 	my $r = create({ name => 'alice' });
-	error_is($r, 422, 'conflict', 'user with name alice already exists');
+	is_error($r, 422, 'conflict', 'user with name alice already exists');
 	is(nusers(), $n, 'no new row');
 };
 
@@ -89,17 +84,21 @@ subtest 'any other status is 400 and creates nothing' => sub {
 	my $n = nusers();
 	for my $st ('bogus', '', 'Active', 'INACTIVE') {
 		my $r = create({ name => 'carol', status => $st });
-		error_is($r, 400, 'invalid', 'invalid status: must be active or inactive', "status '$st'");
+		is_error($r, 400, 'invalid',
+		    'invalid status: must be active or inactive', "status '$st'");
 	}
 	is(nusers(), $n, 'no new row');
 };
 
 subtest 'a missing or empty name is 400 empty value "user name is required"' => sub {
 	my $n = nusers();
-	error_is(create({}), 400, 'empty value', 'user name is required', '{}');
-	error_is(create({ name => '' }), 400, 'empty value', 'user name is required', 'name ""');
-	error_is(create({ name => undef }), 400, 'empty value', 'user name is required', 'name null');
-	error_is(create({ status => 'active' }), 400, 'empty value', 'user name is required', 'status only');
+	is_error(create({}), 400, 'empty value', 'user name is required', '{}');
+	is_error(create({ name => '' }), 400, 'empty value', 'user name is required',
+	    'name ""');
+	is_error(create({ name => undef }), 400, 'empty value', 'user name is required',
+	    'name null');
+	is_error(create({ status => 'active' }), 400, 'empty value',
+	    'user name is required', 'status only');
 	is(nusers(), $n, 'no new row');
 };
 
@@ -114,7 +113,7 @@ subtest 'a client-supplied id is honoured' => sub {
 subtest 'a duplicate client id is 422 "user with ID X already exists"' => sub {
 	my $n = nusers();
 	my $r = create({ name => 'dave2', id => '0000000000000abc' });
-	error_is($r, 422, 'conflict', 'user with ID 0000000000000abc already exists');
+	is_error($r, 422, 'conflict', 'user with ID 0000000000000abc already exists');
 	is(nusers(), $n, 'no new row');
 	is(one("SELECT count(*) FROM users WHERE name = 'dave2'"), 0, 'dave2 not created');
 };
@@ -125,55 +124,52 @@ subtest 'an upper-case client id is accepted and returned in lower case' => sub 
 	is($r->{json}{id}, '00000000000000ab', 'lower case id');
 	is(one("SELECT name FROM users WHERE id = '00000000000000ab'"), 'eve', 'stored lower case');
 	$r = create({ name => 'eve2', id => '00000000000000Ab' });
-	error_is($r, 422, 'conflict', 'user with ID 00000000000000ab already exists',
+	is_error($r, 422, 'conflict', 'user with ID 00000000000000ab already exists',
 	    'the same id in mixed case');
 };
 
 subtest 'a malformed client id is 400 invalid and creates nothing' => sub {
 	my $n = nusers();
-	error_is(create({ name => 'f1', id => '123' }), 400, 'invalid',
+	is_error(create({ name => 'f1', id => '123' }), 400, 'invalid',
 	    'id must have a length of 16 bytes', 'short id');
-	error_is(create({ name => 'f2', id => '00000000000000abc' }), 400, 'invalid',
+	is_error(create({ name => 'f2', id => '00000000000000abc' }), 400, 'invalid',
 	    'id must have a length of 16 bytes', '17 digits');
-	error_is(create({ name => 'f3', id => '0000000000000000' }), 400, 'invalid',
+	is_error(create({ name => 'f3', id => '0000000000000000' }), 400, 'invalid',
 	    'invalid ID', 'zero id');
-	error_is(create({ name => 'f4', id => 'zzzzzzzzzzzzzzzz' }), 400, 'invalid',
+	is_error(create({ name => 'f4', id => 'zzzzzzzzzzzzzzzz' }), 400, 'invalid',
 	    'invalid ID', 'non-hex id');
-	error_is(create({ name => 'f5', id => '0x00000000000abc' }), 400, 'invalid',
+	is_error(create({ name => 'f5', id => '0x00000000000abc' }), 400, 'invalid',
 	    'invalid ID', '0x prefix');
-	error_is(create({ name => 'f6', id => 5 }), 400, 'invalid',
+	is_error(create({ name => 'f6', id => 5 }), 400, 'invalid',
 	    'field "id" must be a string', 'numeric id');
 	is(nusers(), $n, 'no new row');
 };
 
 subtest 'a plain session cannot create users: 401 write:users is unauthorized' => sub {
-	my $bid = mkuser('sess');
-	set_password($bid, 'sesspass1');
-	my ($c) = signin('sess', 'sesspass1');
-	ok(defined $c, 'signed in');
+	given(user => 'sess', password => 'sesspass1');
+	my $c = given(session => 'sess', password => 'sesspass1');
 	my $n = nusers();
-	my $r = req(method => 'POST', path => '/api/v2/users', cookie => $c,
-	    json => { name => 'zed' });
-	error_is($r, 401, 'unauthorized', 'write:users is unauthorized');
+	my $r = call("cookie:$c", 'POST', '/api/v2/users', { name => 'zed' });
+	is_error($r, 401, 'unauthorized', 'write:users is unauthorized');
 	is(nusers(), $n, 'no new row');
 };
 
 subtest 'a token without write:users cannot create users' => sub {
-	my $uid = mkuser('tokenowner');
-	my ($tok) = mktoken($uid, $ORG,
-	    { action => 'read', resource => { type => 'users' } },
-	    { action => 'write', resource => { type => 'users', id => $uid } });
+	my $uid = given(user => 'tokenowner');
+	my ($tok) = given(token => $uid, org => $ORG,
+	    permissions => [ { action => 'read', resource => { type => 'users' } },
+	    { action => 'write', resource => { type => 'users', id => $uid } } ]);
 	ok(defined $tok, 'a token with read:users and write:users/<self>');
 	my $n = nusers();
 	my $r = create({ name => 'zed2' }, token => $tok);
-	error_is($r, 401, 'unauthorized', 'write:users is unauthorized');
+	is_error($r, 401, 'unauthorized', 'write:users is unauthorized');
 	is(nusers(), $n, 'no new row');
 };
 
 subtest 'creating a user without credentials is 401 unauthorized access' => sub {
 	my $n = nusers();
 	my $r = create({ name => 'anon' }, token => undef);
-	error_is($r, 401, 'unauthorized', 'unauthorized access');
+	is_error($r, 401, 'unauthorized', 'unauthorized access');
 	is(nusers(), $n, 'no new row');
 };
 
@@ -192,8 +188,8 @@ subtest 'JSON keys match in any case: {"NAME":"gina"} creates gina' => sub {
 };
 
 subtest 'the request Content-Type does not matter' => sub {
-	my $r = req(method => 'POST', path => '/api/v2/users', token => $OP,
-	    headers => { 'Content-Type' => 'text/plain' }, body => '{"name":"henry"}');
+	my $r = call($OP, 'POST', '/api/v2/users', '{"name":"henry"}',
+	    headers => { 'Content-Type' => 'text/plain' });
 	is($r->{status}, 201, 'status 201') or diag($r->{body});
 	is($r->{json}{name}, 'henry', 'name henry');
 };
@@ -203,7 +199,7 @@ subtest 'names with JSON-special and non-ASCII characters round-trip' => sub {
 		my $r = create({ name => $name });
 		is($r->{status}, 201, "201 for the name") or diag($r->{body});
 		is($r->{json}{name}, $name, 'name returned as sent');
-		my $g = req(method => 'GET', path => "/api/v2/users/$r->{json}{id}", token => $OP);
+		my $g = call($OP, 'GET', "/api/v2/users/$r->{json}{id}");
 		is($g->{json}{name}, $name, 'GET returns it too');
 	}
 };
@@ -218,10 +214,10 @@ subtest 'a name of exactly 256 bytes is accepted' => sub {
 subtest 'the created user is listed and readable' => sub {
 	my $r = create({ name => 'ivy' });
 	my $id = $r->{json}{id};
-	my $g = req(method => 'GET', path => "/api/v2/users/$id", token => $OP);
+	my $g = call($OP, 'GET', "/api/v2/users/$id");
 	is($g->{status}, 200, 'GET by id 200');
 	is_deeply($g->{json}, $r->{json}, 'same body as the 201');
-	my $l = req(method => 'GET', path => '/api/v2/users', query => 'name=ivy', token => $OP);
+	my $l = call($OP, 'GET', '/api/v2/users', undef, query => 'name=ivy');
 	is_deeply($l->{json}{users}, [ $r->{json} ], 'listed by name');
 };
 

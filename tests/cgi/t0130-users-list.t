@@ -13,8 +13,7 @@ use ApiTest;
 my $t = TestLib->new;
 ApiTest::bind($t);
 
-my $S = $t->setup;
-$OP = $S->{token};
+my $S = given('setup');
 my $ORG = $S->{org_id};
 my $ADMIN = $S->{user_id};
 
@@ -23,15 +22,13 @@ my $ADMIN = $S->{user_id};
 my @IDS = map { sprintf '%016x', 0x1000 + $_ * 16 } 1 .. 24;
 my %NAME = map { $IDS[$_] => sprintf('user%02d', $_ + 1) } 0 .. $#IDS;
 for my $i (7, 3, 19, 0, 11, 23, 5, 14, 1, 21, 9, 17, 2, 12, 22, 6, 15, 4, 20, 8, 13, 10, 18, 16) {
-	mkuser($NAME{ $IDS[$i] }, id => $IDS[$i]);
+	given(user => $NAME{ $IDS[$i] }, id => $IDS[$i]);
 }
 my @ALL = sort ($ADMIN, @IDS);	# ids sort as text, in the "C" collation
 
-sub list {
-	my ($query, %o) = @_;
-	return req(method => 'GET', path => '/api/v2/users', query => $query,
-	    exists $o{cookie} ? (cookie => $o{cookie}) : (token => $o{token} // $OP));
-}
+# GET /api/v2/users?$query with $cred (the operator token unless given).
+sub list { my ($query, $cred) = @_; return call($cred // $OP, 'GET', '/api/v2/users',
+    undef, query => $query) }
 sub ids_of { my ($r) = @_; return [ map { $_->{id} } @{ $r->{json}{users} // [] } ] }
 
 # Query parameters of a link, as a hash.
@@ -161,11 +158,11 @@ subtest 'name= lists exactly that user' => sub {
 
 subtest 'name= is case-sensitive: an operator gets 404 for USER05' => sub {
 	my $r = list('name=USER05');
-	error_is($r, 404, 'not found', 'user not found');
+	is_error($r, 404, 'not found', 'user not found');
 };
 
 subtest 'an unknown name= is 404 user not found for an operator' => sub {
-	error_is(list('name=nobody'), 404, 'not found', 'user not found');
+	is_error(list('name=nobody'), 404, 'not found', 'user not found');
 };
 
 subtest 'id= lists exactly that user, in any letter case' => sub {
@@ -177,7 +174,7 @@ subtest 'id= lists exactly that user, in any letter case' => sub {
 };
 
 subtest 'an unknown id= is 404 user not found for an operator' => sub {
-	error_is(list('id=0fffffffffffffff'), 404, 'not found', 'user not found');
+	is_error(list('id=0fffffffffffffff'), 404, 'not found', 'user not found');
 };
 
 subtest 'id= ignores paging' => sub {
@@ -194,63 +191,65 @@ subtest 'the list does not write to the database' => sub {
 
 # A session user without read:users.
 my $LAST = sprintf '%016x', 0xfff0;	# sorts after every other user
-mkuser('zoe', id => $LAST);
-set_password($LAST, 'zoepass123');
-my ($ZOE) = signin('zoe', 'zoepass123');
+given(user => 'zoe', id => $LAST, password => 'zoepass123');
+my $ZOE = given(session => 'zoe', password => 'zoepass123');
 
 subtest 'a session without read:users lists only itself' => sub {
 	ok(defined $ZOE, 'zoe signed in');
-	my $r = list('', cookie => $ZOE);
+	my $r = list('', "cookie:$ZOE");
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is_deeply(ids_of($r), [ $LAST ], 'only zoe');
 	is_deeply($r->{json}{links}, { self => '/api/v2/users' }, 'no next: nothing more visible');
 };
 
 subtest 'permission filtering happens before paging: limit=1 still finds the caller' => sub {
-	my $r = list('limit=1', cookie => $ZOE);
+	my $r = list('limit=1', "cookie:$ZOE");
 	is_deeply(ids_of($r), [ $LAST ], 'zoe, although 25 users sort before her');
 	ok(!exists $r->{json}{links}{next}, 'no next');
-	$r = list('offset=1', cookie => $ZOE);
+	$r = list('offset=1', "cookie:$ZOE");
 	is_deeply($r->{json}{users}, [], 'offset 1 skips the only visible user');
-	$r = list("after=$ALL[0]", cookie => $ZOE);
+	$r = list("after=$ALL[0]", "cookie:$ZOE");
 	is_deeply(ids_of($r), [ $LAST ], 'after= counts visible users only');
 };
 
 subtest 'a session asking for another user by id gets an empty list' => sub {
-	my $r = list("id=$IDS[0]", cookie => $ZOE);
+	my $r = list("id=$IDS[0]", "cookie:$ZOE");
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is_deeply($r->{json}, { links => { self => '/api/v2/users' }, users => [] }, 'users []');
 };
 
 subtest 'a session asking for an unknown id gets the same empty list (no existence leak)' => sub {
-	my $r = list('id=0fffffffffffffff', cookie => $ZOE);
+	my $r = list('id=0fffffffffffffff', "cookie:$ZOE");
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is_deeply($r->{json}, { links => { self => '/api/v2/users' }, users => [] }, 'users []');
 };
 
 subtest 'a session asking by name gets itself, or an empty list whether or not the name exists' => sub {
-	my $r = list('name=zoe', cookie => $ZOE);
+	my $r = list('name=zoe', "cookie:$ZOE");
 	is_deeply(ids_of($r), [ $LAST ], 'itself by name');
-	$r = list('name=user01', cookie => $ZOE);
+	$r = list('name=user01', "cookie:$ZOE");
 	is($r->{status}, 200, 'another user: 200');
 	is_deeply($r->{json}{users}, [], 'empty');
-	$r = list('name=nobody', cookie => $ZOE);
+	$r = list('name=nobody', "cookie:$ZOE");
 	is($r->{status}, 200, 'an unknown name: 200');
 	is_deeply($r->{json}{users}, [], 'empty');
-	$r = list("id=$LAST", cookie => $ZOE);
+	$r = list("id=$LAST", "cookie:$ZOE");
 	is_deeply(ids_of($r), [ $LAST ], 'itself by id');
 };
 
 subtest 'a token with read:users/<id> lists just that user' => sub {
-	my ($tok) = mktoken($IDS[2], $ORG, { action => 'read', resource => { type => 'users', id => $IDS[5] } });
-	my $r = list('', token => $tok);
+	my ($tok) = given(token => $IDS[2], org => $ORG,
+	    permissions => [ { action => 'read', resource => { type => 'users',
+	    id => $IDS[5] } } ]);
+	my $r = list('', $tok);
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is_deeply(ids_of($r), [ $IDS[5] ], 'only the readable user');
 };
 
 subtest 'a token with read:users lists everyone' => sub {
-	my ($tok) = mktoken($IDS[2], $ORG, { action => 'read', resource => { type => 'users' } });
-	my $r = list('limit=100', token => $tok);
+	my ($tok) = given(token => $IDS[2], org => $ORG,
+	    permissions => [ { action => 'read', resource => { type => 'users' } } ]);
+	my $r = list('limit=100', $tok);
 	is(scalar @{ $r->{json}{users} // [] }, 26, 'all 26 users');
 };
 

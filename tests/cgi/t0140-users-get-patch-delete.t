@@ -12,27 +12,24 @@ use ApiTest;
 my $t = TestLib->new;
 ApiTest::bind($t);
 
-my $S = $t->setup;
-$OP = $S->{token};
+my $S = given('setup');
 my $ORG = $S->{org_id};
 my $ADMIN = $S->{user_id};
 my $OPAUTH = one('SELECT id FROM authorizations WHERE user_id = ' . lit($ADMIN));
-my $ALICE = mkuser('alice');
-my ($BOB, $BOBC) = session_user('bob');
+my $ALICE = given(user => 'alice');
+my ($BOB, $BOBC) = (given(user => 'bob', password => 'pw-bob-12345'),
+    given(session => 'bob', password => 'pw-bob-12345'));
 
-sub get_user { my ($id, %o) = @_; return req(method => 'GET', path => "/api/v2/users/$id", %o) }
-sub patch_user {
-	my ($id, $body, %o) = @_;
-	return req(method => 'PATCH', path => "/api/v2/users/$id",
-	    ref $body ? (json => $body) : (body => $body), %o);
-}
-sub del_user { my ($id, %o) = @_; return req(method => 'DELETE', path => "/api/v2/users/$id", %o) }
+sub get_user { my ($id, $cred) = @_; return call($cred, 'GET', "/api/v2/users/$id") }
+sub patch_user { my ($id, $body, $cred) = @_; return call($cred, 'PATCH',
+    "/api/v2/users/$id", $body) }
+sub del_user { my ($id, $cred) = @_; return call($cred, 'DELETE', "/api/v2/users/$id") }
 sub row_of { my ($id) = @_; return one("SELECT name || '/' || status FROM users WHERE id = " . lit($id)) }
 
 # --- GET ---------------------------------------------------------------
 
 subtest 'GET /api/v2/users/{id} with the operator token is 200 with the user' => sub {
-	my $r = get_user($ALICE, token => $OP);
+	my $r = get_user($ALICE, $OP);
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
 	is_deeply($r->{json}, { links => { self => "/api/v2/users/$ALICE" }, id => $ALICE,
@@ -40,54 +37,55 @@ subtest 'GET /api/v2/users/{id} with the operator token is 200 with the user' =>
 };
 
 subtest 'GET of an unknown id is 404 user not found' => sub {
-	error_is(get_user('0000000000000fff', token => $OP), 404, 'not found', 'user not found');
+	is_error(get_user('0000000000000fff', $OP), 404, 'not found', 'user not found');
 };
 
 subtest 'GET with an upper-case id finds the user and answers in lower case' => sub {
-	my $r = get_user(uc $ALICE, token => $OP);
+	my $r = get_user(uc $ALICE, $OP);
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is($r->{json}{id}, $ALICE, 'lower-case id');
 };
 
 subtest 'GET with a trailing slash is the same resource' => sub {
-	my $r = get_user("$ALICE/", token => $OP);
+	my $r = get_user("$ALICE/", $OP);
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is($r->{json}{id}, $ALICE, 'alice');
 };
 
 subtest 'GET with malformed ids is 400 invalid' => sub {
-	error_is(get_user('abc', token => $OP), 400, 'invalid', 'id must have a length of 16 bytes', 'abc');
-	error_is(get_user('000000000000000g', token => $OP), 400, 'invalid', 'invalid ID', 'non-hex');
-	error_is(get_user('0000000000000000', token => $OP), 400, 'invalid', 'invalid ID', 'zero');
-	error_is(get_user('password', token => $OP), 400, 'invalid',
+	is_error(get_user('abc', $OP), 400, 'invalid',
+	    'id must have a length of 16 bytes', 'abc');
+	is_error(get_user('000000000000000g', $OP), 400, 'invalid', 'invalid ID', 'non-hex');
+	is_error(get_user('0000000000000000', $OP), 400, 'invalid', 'invalid ID', 'zero');
+	is_error(get_user('password', $OP), 400, 'invalid',
 	    'id must have a length of 16 bytes', '"password"');
 };
 
 subtest 'a session may GET its own user' => sub {
-	my $r = get_user($BOB, cookie => $BOBC);
+	my $r = get_user($BOB, "cookie:$BOBC");
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is($r->{json}{name}, 'bob', 'bob');
 };
 
 subtest 'a session GETting another user is 401 read:users/<id> is unauthorized' => sub {
-	error_is(get_user($ALICE, cookie => $BOBC), 401, 'unauthorized',
+	is_error(get_user($ALICE, "cookie:$BOBC"), 401, 'unauthorized',
 	    "read:users/$ALICE is unauthorized");
 };
 
 subtest 'a session GETting an unknown id is 401 too: permission before existence' => sub {
-	error_is(get_user('0000000000000fff', cookie => $BOBC), 401, 'unauthorized',
+	is_error(get_user('0000000000000fff', "cookie:$BOBC"), 401, 'unauthorized',
 	    'read:users/0000000000000fff is unauthorized');
 };
 
 subtest 'GET without credentials is 401 unauthorized access' => sub {
-	error_is(get_user($ALICE), 401, 'unauthorized', 'unauthorized access');
+	is_error(get_user($ALICE), 401, 'unauthorized', 'unauthorized access');
 };
 
 # --- PATCH -------------------------------------------------------------
 
 subtest 'PATCH {"name"} renames the user and keeps the status' => sub {
-	my $id = mkuser('carl', status => 'inactive');
-	my $r = patch_user($id, { name => 'carl2' }, token => $OP);
+	my $id = given(user => 'carl', status => 'inactive');
+	my $r = patch_user($id, { name => 'carl2' }, $OP);
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is_deeply($r->{json}, { links => { self => "/api/v2/users/$id" }, id => $id,
 	    name => 'carl2', status => 'inactive' }, 'UserResponse with the new name');
@@ -95,35 +93,35 @@ subtest 'PATCH {"name"} renames the user and keeps the status' => sub {
 };
 
 subtest 'PATCH {"status":"inactive"} deactivates and keeps the name' => sub {
-	my $id = mkuser('dan');
-	my $r = patch_user($id, { status => 'inactive' }, token => $OP);
+	my $id = given(user => 'dan');
+	my $r = patch_user($id, { status => 'inactive' }, $OP);
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is($r->{json}{status}, 'inactive', 'inactive');
 	is($r->{json}{name}, 'dan', 'name unchanged');
 	is(row_of($id), 'dan/inactive', 'stored');
-	$r = patch_user($id, { status => 'active' }, token => $OP);
+	$r = patch_user($id, { status => 'active' }, $OP);
 	is($r->{json}{status}, 'active', 'and back to active');
 };
 
 subtest 'PATCH with name and status changes both' => sub {
-	my $id = mkuser('ed');
-	my $r = patch_user($id, { name => 'eddie', status => 'inactive' }, token => $OP);
+	my $id = given(user => 'ed');
+	my $r = patch_user($id, { name => 'eddie', status => 'inactive' }, $OP);
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is(row_of($id), 'eddie/inactive', 'both stored');
 };
 
 subtest 'PATCH {"status":null} leaves the status unchanged' => sub {
-	my $id = mkuser('fay', status => 'inactive');
-	my $r = patch_user($id, { status => undef }, token => $OP);
+	my $id = given(user => 'fay', status => 'inactive');
+	my $r = patch_user($id, { status => undef }, $OP);
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is($r->{json}{status}, 'inactive', 'still inactive');
 	is(row_of($id), 'fay/inactive', 'stored unchanged');
 };
 
 subtest 'PATCH {} is a no-op 200' => sub {
-	my $id = mkuser('gus');
+	my $id = given(user => 'gus');
 	my $before = row_of($id);
-	my $r = patch_user($id, {}, token => $OP);
+	my $r = patch_user($id, {}, $OP);
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is_deeply($r->{json}, { links => { self => "/api/v2/users/$id" }, id => $id,
 	    name => 'gus', status => 'active' }, 'the user as it was');
@@ -131,63 +129,63 @@ subtest 'PATCH {} is a no-op 200' => sub {
 };
 
 subtest 'PATCH ignores id and unknown fields in the body' => sub {
-	my $id = mkuser('hal');
-	my $r = patch_user($id, { id => '0000000000000123', extra => 1, name => 'hal2' }, token => $OP);
+	my $id = given(user => 'hal');
+	my $r = patch_user($id, { id => '0000000000000123', extra => 1, name => 'hal2' }, $OP);
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is($r->{json}{id}, $id, 'id unchanged');
 	is(one("SELECT count(*) FROM users WHERE id = '0000000000000123'"), 0, 'no user with the body id');
 };
 
 subtest 'PATCH with an invalid status is 400 and changes nothing' => sub {
-	my $id = mkuser('ian');
+	my $id = given(user => 'ian');
 	my $before = db_state();
 	for my $st ('bogus', '', 'ACTIVE') {
-		error_is(patch_user($id, { status => $st }, token => $OP), 400, 'invalid',
+		is_error(patch_user($id, { status => $st }, $OP), 400, 'invalid',
 		    'invalid status: must be active or inactive', "status '$st'");
 	}
-	error_is(patch_user($id, { name => 'ian2', status => 'bogus' }, token => $OP), 400, 'invalid',
+	is_error(patch_user($id, { name => 'ian2', status => 'bogus' }, $OP), 400, 'invalid',
 	    'invalid status: must be active or inactive', 'with a valid name');
 	is(db_state(), $before, 'database unchanged');
 };
 
 subtest 'PATCH renaming onto an existing name is 422 conflict and changes nothing' => sub {
-	my $id = mkuser('jim');
+	my $id = given(user => 'jim');
 	my $before = db_state();
-	error_is(patch_user($id, { name => 'bob' }, token => $OP), 422, 'conflict',
+	is_error(patch_user($id, { name => 'bob' }, $OP), 422, 'conflict',
 	    'user with name bob already exists');
 	is(db_state(), $before, 'database unchanged');
 	is(row_of($id), 'jim/active', 'jim still jim');
 };
 
 subtest 'PATCH renaming a user to its own name is 200' => sub {
-	my $id = mkuser('kim');
-	my $r = patch_user($id, { name => 'kim' }, token => $OP);
+	my $id = given(user => 'kim');
+	my $r = patch_user($id, { name => 'kim' }, $OP);
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 };
 
 subtest 'PATCH with an empty name is 400 empty value and changes nothing' => sub {
-	my $id = mkuser('lee');
+	my $id = given(user => 'lee');
 	my $before = db_state();
-	error_is(patch_user($id, { name => '' }, token => $OP), 400, 'empty value',
+	is_error(patch_user($id, { name => '' }, $OP), 400, 'empty value',
 	    'user name is required');
 	is(db_state(), $before, 'database unchanged');
 };
 
 subtest 'PATCH of an unknown id is 404 user not found' => sub {
 	my $before = db_state();
-	error_is(patch_user('0000000000000fff', { name => 'x' }, token => $OP), 404, 'not found',
+	is_error(patch_user('0000000000000fff', { name => 'x' }, $OP), 404, 'not found',
 	    'user not found');
 	is(db_state(), $before, 'database unchanged');
 };
 
 subtest 'PATCH with a malformed id is 400' => sub {
-	error_is(patch_user('xyz', { name => 'x' }, token => $OP), 400, 'invalid',
+	is_error(patch_user('xyz', { name => 'x' }, $OP), 400, 'invalid',
 	    'id must have a length of 16 bytes');
 };
 
 subtest 'PATCH writes an audit_log update row naming the actor and target' => sub {
-	my $id = mkuser('mo');
-	patch_user($id, { name => 'moe' }, token => $OP);
+	my $id = given(user => 'mo');
+	patch_user($id, { name => 'moe' }, $OP);
 	my @rows = $t->psql("SELECT actor_user_id, actor_auth_id FROM audit_log WHERE action = 'update' "
 	    . "AND target_type = 'user' AND target_id = " . lit($id));
 	is(scalar @rows, 1, 'one update row');
@@ -195,30 +193,31 @@ subtest 'PATCH writes an audit_log update row naming the actor and target' => su
 };
 
 subtest 'a session may rename itself' => sub {
-	my $r = patch_user($BOB, { name => 'robert' }, cookie => $BOBC);
+	my $r = patch_user($BOB, { name => 'robert' }, "cookie:$BOBC");
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is($r->{json}{name}, 'robert', 'renamed');
 	my @rows = $t->psql("SELECT actor_user_id FROM audit_log WHERE action = 'update' AND target_id = "
 	    . lit($BOB));
 	is_deeply([ map { $_->[0] } @rows ], [ $BOB ], 'audit actor is bob himself');
-	patch_user($BOB, { name => 'bob' }, cookie => $BOBC);
+	patch_user($BOB, { name => 'bob' }, "cookie:$BOBC");
 };
 
 subtest 'a session patching another user is 401 write:users/<id> is unauthorized' => sub {
 	my $before = db_state();
-	error_is(patch_user($ALICE, { name => 'x' }, cookie => $BOBC), 401, 'unauthorized',
+	is_error(patch_user($ALICE, { name => 'x' }, "cookie:$BOBC"), 401, 'unauthorized',
 	    "write:users/$ALICE is unauthorized");
 	is(db_state(), $before, 'database unchanged');
 };
 
 subtest 'PATCH to inactive ends the user\'s sessions at once' => sub {
-	my ($id, $c) = session_user('nina');
-	my $r = patch_user($id, { status => 'inactive' }, token => $OP);
+	my ($id, $c) = (given(user => 'nina', password => 'pw-nina-12345'),
+	    given(session => 'nina', password => 'pw-nina-12345'));
+	my $r = patch_user($id, { status => 'inactive' }, $OP);
 	is($r->{status}, 200, 'deactivated') or diag($r->{body});
 	is(($t->psql("SELECT count(*) FROM sessions WHERE user_id = '$id'"))[0][0], 0,
 	    'no session rows left');
 	# The session is gone (docs/compatibility.md), so the cookie is unknown.
-	$r = req(method => 'GET', path => '/api/v2/me', cookie => $c);
+	$r = call("cookie:$c", 'GET', '/api/v2/me');
 	is($r->{status}, 401, 'the old session is refused') or diag($r->{body});
 	is($r->{json}{message}, 'unauthorized access', 'as an unknown cookie');
 };
@@ -226,19 +225,19 @@ subtest 'PATCH to inactive ends the user\'s sessions at once' => sub {
 # --- DELETE ------------------------------------------------------------
 
 subtest 'DELETE is 204 with no body, then GET and DELETE are 404' => sub {
-	my $id = mkuser('olga');
-	my $r = del_user($id, token => $OP);
+	my $id = given(user => 'olga');
+	my $r = del_user($id, $OP);
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
 	is($r->{body}, '', 'no body');
 	ok(!defined $r->{headers}{'content-type'}, 'no Content-Type');
 	is(one('SELECT count(*) FROM users WHERE id = ' . lit($id)), 0, 'row gone');
-	error_is(get_user($id, token => $OP), 404, 'not found', 'user not found', 'GET after');
-	error_is(del_user($id, token => $OP), 404, 'not found', 'user not found', 'DELETE again');
+	is_error(get_user($id, $OP), 404, 'not found', 'user not found', 'GET after');
+	is_error(del_user($id, $OP), 404, 'not found', 'user not found', 'DELETE again');
 };
 
 subtest 'DELETE writes an audit_log delete row naming the actor and target' => sub {
-	my $id = mkuser('pat');
-	del_user($id, token => $OP);
+	my $id = given(user => 'pat');
+	del_user($id, $OP);
 	my @rows = $t->psql("SELECT actor_user_id, actor_auth_id, target_type FROM audit_log "
 	    . "WHERE action = 'delete' AND target_id = " . lit($id));
 	is(scalar @rows, 1, 'one delete row');
@@ -246,10 +245,10 @@ subtest 'DELETE writes an audit_log delete row naming the actor and target' => s
 };
 
 subtest 'DELETE removes the password, sessions, tokens and memberships of the user' => sub {
-	my ($id, $c) = session_user('quinn', 'quinnpass1');
-	my ($tok, $authid) = mktoken($id, $ORG);
-	my $r = req(method => 'POST', path => "/api/v2/orgs/$ORG/members", token => $OP,
-	    json => { id => $id });
+	my ($id, $c) = (given(user => 'quinn', password => 'quinnpass1'),
+	    given(session => 'quinn', password => 'quinnpass1'));
+	my ($tok, $authid) = given(token => $id, org => $ORG);
+	my $r = call($OP, 'POST', "/api/v2/orgs/$ORG/members", { id => $id });
 	is($r->{status}, 201, 'made a member of the org') or diag($r->{body});
 	my $q = lit($id);
 	my $counts = "SELECT (SELECT count(*) FROM users WHERE id = $q AND password_hash IS NOT NULL), "
@@ -257,44 +256,45 @@ subtest 'DELETE removes the password, sessions, tokens and memberships of the us
 	    . "(SELECT count(*) FROM authorizations WHERE user_id = $q), "
 	    . "(SELECT count(*) FROM org_members WHERE user_id = $q)";
 	is_deeply(($t->psql($counts))[0], [ 1, 1, 1, 1 ], 'password, session, token and membership exist');
-	$r = del_user($id, token => $OP);
+	$r = del_user($id, $OP);
 	is($r->{status}, 204, 'deleted') or diag($r->{body});
 	is_deeply(($t->psql($counts))[0], [ 0, 0, 0, 0 ], 'all gone');
 	is(one('SELECT count(*) FROM authorizations WHERE id = ' . lit($authid)), 0, 'the token row is gone');
-	error_is(req(method => 'GET', path => '/api/v2/me', token => $tok), 401, 'unauthorized',
+	is_error(call($tok, 'GET', '/api/v2/me'), 401, 'unauthorized',
 	    'unauthorized access', "the deleted user's token");
-	error_is(req(method => 'GET', path => '/api/v2/me', cookie => $c), 401, 'unauthorized',
+	is_error(call("cookie:$c", 'GET', '/api/v2/me'), 401, 'unauthorized',
 	    'unauthorized access', "the deleted user's session");
-	my ($c2, $s) = signin('quinn', 'quinnpass1');
-	is($s->{status}, 401, 'cannot sign in any more');
-	$r = req(method => 'GET', path => "/api/v2/orgs/$ORG/members", token => $OP);
+	is(call(basic('quinn', 'quinnpass1'), 'POST', '/api/v2/signin')->{status}, 401,
+	    'cannot sign in any more');
+	$r = call($OP, 'GET', "/api/v2/orgs/$ORG/members");
 	ok(!grep({ $_->{id} eq $id } @{ $r->{json}{users} // [] }), 'not listed as a member');
 };
 
 subtest 'a session deleting another user is 401 write:users/<id> is unauthorized' => sub {
 	my $before = db_state();
-	error_is(del_user($ALICE, cookie => $BOBC), 401, 'unauthorized',
+	is_error(del_user($ALICE, "cookie:$BOBC"), 401, 'unauthorized',
 	    "write:users/$ALICE is unauthorized");
 	is(db_state(), $before, 'database unchanged');
 };
 
 subtest 'a session may delete its own user, and is then signed out' => sub {
-	my ($id, $c) = session_user('rita');
-	my $r = del_user($id, cookie => $c);
+	my ($id, $c) = (given(user => 'rita', password => 'pw-rita-12345'),
+	    given(session => 'rita', password => 'pw-rita-12345'));
+	my $r = del_user($id, "cookie:$c");
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
 	is(one('SELECT count(*) FROM users WHERE id = ' . lit($id)), 0, 'row gone');
-	error_is(req(method => 'GET', path => '/api/v2/me', cookie => $c), 401, 'unauthorized',
+	is_error(call("cookie:$c", 'GET', '/api/v2/me'), 401, 'unauthorized',
 	    'unauthorized access', 'next request');
 };
 
 subtest 'DELETE with a malformed id is 400' => sub {
-	error_is(del_user('nothex', token => $OP), 400, 'invalid', 'id must have a length of 16 bytes');
-	error_is(del_user('000000000000000z', token => $OP), 400, 'invalid', 'invalid ID');
+	is_error(del_user('nothex', $OP), 400, 'invalid', 'id must have a length of 16 bytes');
+	is_error(del_user('000000000000000z', $OP), 400, 'invalid', 'invalid ID');
 };
 
 subtest 'DELETE /api/v2/users without an id is 405 with Allow' => sub {
-	my $r = req(method => 'DELETE', path => '/api/v2/users', token => $OP);
-	error_is($r, 405, 'method not allowed', qr/GET/);
+	my $r = call($OP, 'DELETE', '/api/v2/users');
+	is_error($r, 405, 'method not allowed', qr/GET/);
 	my $allow = $r->{headers}{allow} // '';
 	like($allow, qr/\bGET\b/, 'Allow has GET');
 	like($allow, qr/\bPOST\b/, 'Allow has POST');
@@ -302,13 +302,13 @@ subtest 'DELETE /api/v2/users without an id is 405 with Allow' => sub {
 };
 
 subtest 'PUT /api/v2/users/{id} is 405' => sub {
-	my $r = req(method => 'PUT', path => "/api/v2/users/$ALICE", token => $OP, json => { name => 'x' });
+	my $r = call($OP, 'PUT', "/api/v2/users/$ALICE", { name => 'x' });
 	is($r->{status}, 405, 'status 405');
 	like($r->{headers}{allow} // '', qr/PATCH/, 'Allow lists PATCH');
 };
 
 subtest 'an unknown sub-path of a user is 404' => sub {
-	my $r = get_user("$ALICE/nope", token => $OP);
+	my $r = get_user("$ALICE/nope", $OP);
 	is($r->{status}, 404, 'status 404');
 	is($r->{json}{code}, 'not found', 'code not found');
 };

@@ -12,49 +12,47 @@ use ApiTest;
 my $t = TestLib->new;
 ApiTest::bind($t);
 
-my $S = $t->setup;
-$OP = $S->{token};
+my $S = given('setup');
 my $ORG = $S->{org_id};
 my $ADMIN = $S->{user_id};
 my $OPAUTH = one('SELECT id FROM authorizations WHERE user_id = ' . lit($ADMIN));
 my $PWMSG = 'passwords must be between 8 and 256 characters long';
 
-sub post_pw {
-	my ($id, $body, %o) = @_;
-	return req(method => 'POST', path => "/api/v2/users/$id/password",
-	    ref $body ? (json => $body) : (body => $body,
-		headers => { 'Content-Type' => 'application/json' }), %o);
-}
+sub post_pw { my ($id, $body, $cred) = @_; return call($cred, 'POST',
+    "/api/v2/users/$id/password", $body) }
 sub hash_of { my ($id) = @_; return one('SELECT coalesce(password_hash, \'\') FROM users WHERE id = ' . lit($id)) }
 
 subtest 'the operator sets a password: 204, argon2id hash, and signin works' => sub {
-	my $id = mkuser('alice');
-	my $r = post_pw($id, { password => 'Secret123' }, token => $OP);
+	my $id = given(user => 'alice');
+	my $r = post_pw($id, { password => 'Secret123' }, $OP);
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
 	is($r->{body}, '', 'no body');
 	like(hash_of($id), qr/^\$argon2id\$/, 'password_hash starts with $argon2id$');
 	is(db_contains('Secret123'), 0, 'the password appears nowhere in the database');
-	my ($c, $s) = signin('alice', 'Secret123');
+	my $s = call(basic('alice', 'Secret123'), 'POST', '/api/v2/signin');
+	my $c = cookie_value($s);
 	is($s->{status}, 204, 'signin with it is 204') or diag($s->{body});
 	ok(defined $c, 'and sets the session cookie');
-	my ($c2, $s2) = signin('alice', 'Secret124');
+	my $s2 = call(basic('alice', 'Secret124'), 'POST', '/api/v2/signin');
 	is($s2->{status}, 401, 'a wrong password is 401');
 };
 
 subtest 'setting a password again replaces it' => sub {
-	my $id = mkuser('al2');
-	post_pw($id, { password => 'first-pass' }, token => $OP);
+	my $id = given(user => 'al2');
+	post_pw($id, { password => 'first-pass' }, $OP);
 	my $h1 = hash_of($id);
-	my $r = post_pw($id, { password => 'second-pass' }, token => $OP);
+	my $r = post_pw($id, { password => 'second-pass' }, $OP);
 	is($r->{status}, 204, 'status 204');
 	isnt(hash_of($id), $h1, 'new hash');
-	is((signin('al2', 'first-pass'))[1]{status}, 401, 'the old password no longer works');
-	is((signin('al2', 'second-pass'))[1]{status}, 204, 'the new one does');
+	is(call(basic('al2', 'first-pass'), 'POST', '/api/v2/signin')->{status}, 401,
+	    'the old password no longer works');
+	is(call(basic('al2', 'second-pass'), 'POST', '/api/v2/signin')->{status}, 204,
+	    'the new one does');
 };
 
 subtest 'setting a password writes an audit_log row naming the actor and target' => sub {
-	my $id = mkuser('aud');
-	post_pw($id, { password => 'audpass12' }, token => $OP);
+	my $id = given(user => 'aud');
+	post_pw($id, { password => 'audpass12' }, $OP);
 	my @rows = $t->psql('SELECT actor_user_id, actor_auth_id, target_type FROM audit_log '
 	    . "WHERE target_id = " . lit($id) . " AND action <> 'create'");
 	cmp_ok(scalar @rows, '>=', 1, 'a row besides the create');
@@ -63,126 +61,135 @@ subtest 'setting a password writes an audit_log row naming the actor and target'
 };
 
 subtest 'passwords of 8 and of 256 bytes are accepted' => sub {
-	my $id = mkuser('bounds');
-	is(post_pw($id, { password => 'x' x 8 }, token => $OP)->{status}, 204, '8 bytes: 204');
-	is(post_pw($id, { password => 'y' x 256 }, token => $OP)->{status}, 204, '256 bytes: 204');
-	is((signin('bounds', 'y' x 256))[1]{status}, 204, 'the 256-byte password signs in');
+	my $id = given(user => 'bounds');
+	is(post_pw($id, { password => 'x' x 8 }, $OP)->{status}, 204, '8 bytes: 204');
+	is(post_pw($id, { password => 'y' x 256 }, $OP)->{status}, 204, '256 bytes: 204');
+	is(call(basic('bounds', 'y' x 256), 'POST', '/api/v2/signin')->{status}, 204,
+	    'the 256-byte password signs in');
 };
 
 subtest 'passwords shorter than 8 or longer than 256 bytes are 400 and change nothing' => sub {
-	my $id = mkuser('bob');
-	post_pw($id, { password => 'bobpass12' }, token => $OP);
+	my $id = given(user => 'bob');
+	post_pw($id, { password => 'bobpass12' }, $OP);
 	my $before = db_state();
 	for my $pw ('', 'short', 'x' x 7, 'z' x 257, 'w' x 1000) {
-		error_is(post_pw($id, { password => $pw }, token => $OP), 400, 'invalid', $PWMSG,
+		is_error(post_pw($id, { password => $pw }, $OP), 400, 'invalid', $PWMSG,
 		    length($pw) . ' bytes');
 	}
 	is(db_state(), $before, 'database unchanged');
-	is((signin('bob', 'bobpass12'))[1]{status}, 204, 'the old password still works');
+	is(call(basic('bob', 'bobpass12'), 'POST', '/api/v2/signin')->{status}, 204,
+	    'the old password still works');
 };
 
 subtest 'the length is counted in bytes, not characters' => sub {
-	my $id = mkuser('utf');
+	my $id = given(user => 'utf');
 	my $four = "\x{e9}" x 4;	# 4 characters, 8 bytes
-	is(post_pw($id, { password => $four }, token => $OP)->{status}, 204, '4 two-byte characters: 204');
-	my $r = post_pw($id, { password => "\x{e9}" x 129 }, token => $OP);	# 258 bytes
-	error_is($r, 400, 'invalid', $PWMSG, '129 two-byte characters');
-	$r = post_pw($id, { password => "\x{20ac}" x 2 }, token => $OP);	# 6 bytes
-	error_is($r, 400, 'invalid', $PWMSG, '2 three-byte characters');
+	is(post_pw($id, { password => $four }, $OP)->{status}, 204,
+	    '4 two-byte characters: 204');
+	my $r = post_pw($id, { password => "\x{e9}" x 129 }, $OP);	# 258 bytes
+	is_error($r, 400, 'invalid', $PWMSG, '129 two-byte characters');
+	$r = post_pw($id, { password => "\x{20ac}" x 2 }, $OP);	# 6 bytes
+	is_error($r, 400, 'invalid', $PWMSG, '2 three-byte characters');
 };
 
 subtest 'a body without password is 400 with the length message' => sub {
-	my $id = mkuser('nopw');
+	my $id = given(user => 'nopw');
 	my $before = db_state();
-	error_is(post_pw($id, {}, token => $OP), 400, 'invalid', $PWMSG, '{}');
-	error_is(post_pw($id, { password => undef }, token => $OP), 400, 'invalid', $PWMSG, 'null');
+	is_error(post_pw($id, {}, $OP), 400, 'invalid', $PWMSG, '{}');
+	is_error(post_pw($id, { password => undef }, $OP), 400, 'invalid', $PWMSG, 'null');
 	is(db_state(), $before, 'database unchanged');
 };
 
 subtest 'a password that is not a string is 400' => sub {
-	my $id = mkuser('typed');
+	my $id = given(user => 'typed');
 	my $before = db_state();
-	error_is(post_pw($id, { password => 12345678 }, token => $OP), 400, 'invalid',
+	is_error(post_pw($id, { password => 12345678 }, $OP), 400, 'invalid',
 	    'field "password" must be a string', 'number');
-	error_is(post_pw($id, { password => [ 'abcdefgh' ] }, token => $OP), 400, 'invalid',
+	is_error(post_pw($id, { password => [ 'abcdefgh' ] }, $OP), 400, 'invalid',
 	    'field "password" must be a string', 'array');
 	is(db_state(), $before, 'database unchanged');
 };
 
 subtest 'an empty or non-JSON body is 400' => sub {
-	my $id = mkuser('body');
+	my $id = given(user => 'body');
 	my $before = db_state();
-	error_is(post_pw($id, '', token => $OP), 400, 'invalid', 'request body is empty', 'empty');
-	error_is(post_pw($id, 'password=abcdefgh', token => $OP), 400, 'invalid',
+	is_error(post_pw($id, '', $OP), 400, 'invalid', 'request body is empty', 'empty');
+	is_error(post_pw($id, 'password=abcdefgh', $OP), 400, 'invalid',
 	    qr/^request body is not valid JSON: /, 'form encoded');
-	error_is(post_pw($id, '"abcdefgh1"', token => $OP), 400, 'invalid',
+	is_error(post_pw($id, '"abcdefgh1"', $OP), 400, 'invalid',
 	    'request body must be a JSON object', 'a JSON string');
 	is(db_state(), $before, 'database unchanged');
 };
 
 subtest 'a password for an unknown user is 403 your userID is incorrect' => sub {
 	my $before = db_state();
-	error_is(post_pw('0000000000000fff', { password => 'Secret123' }, token => $OP), 403,
+	is_error(post_pw('0000000000000fff', { password => 'Secret123' }, $OP), 403,
 	    'forbidden', 'your userID is incorrect');
 	is(db_state(), $before, 'database unchanged');
 };
 
 subtest 'a malformed user id is 400' => sub {
-	error_is(post_pw('bad', { password => 'Secret123' }, token => $OP), 400, 'invalid',
+	is_error(post_pw('bad', { password => 'Secret123' }, $OP), 400, 'invalid',
 	    'id must have a length of 16 bytes', 'bad');
-	error_is(post_pw('0000000000000000', { password => 'Secret123' }, token => $OP), 400,
+	is_error(post_pw('0000000000000000', { password => 'Secret123' }, $OP), 400,
 	    'invalid', 'invalid ID', 'zero');
 };
 
 subtest 'a session cannot set its own password without the old one: 403' => sub {
-	my ($id, $c) = session_user('carol', 'carolpass1');
+	my ($id, $c) = (given(user => 'carol', password => 'carolpass1'),
+	    given(session => 'carol', password => 'carolpass1'));
 	my $before = db_state();
-	error_is(post_pw($id, { password => 'NewPass12' }, cookie => $c), 403, 'forbidden',
+	is_error(post_pw($id, { password => 'NewPass12' }, "cookie:$c"), 403, 'forbidden',
 	    'a session changes its own password with PUT /api/v2/me/password and the current '
 	    . 'password as Basic credentials');
 	is(db_state(), $before, 'database unchanged');
-	is((signin('carol', 'carolpass1'))[1]{status}, 204, 'the old password still signs in');
+	is(call(basic('carol', 'carolpass1'), 'POST', '/api/v2/signin')->{status}, 204,
+	    'the old password still signs in');
 };
 
 subtest 'a session setting another user\'s password is 401 write:users/<id> is unauthorized' => sub {
-	my ($id, $c) = session_user('dave', 'davepass1');
-	my $other = mkuser('erin');
-	post_pw($other, { password => 'erinpass1' }, token => $OP);
+	my ($id, $c) = (given(user => 'dave', password => 'davepass1'),
+	    given(session => 'dave', password => 'davepass1'));
+	my $other = given(user => 'erin');
+	post_pw($other, { password => 'erinpass1' }, $OP);
 	my $before = db_state();
-	error_is(post_pw($other, { password => 'hijacked1' }, cookie => $c), 401, 'unauthorized',
+	is_error(post_pw($other, { password => 'hijacked1' }, "cookie:$c"), 401, 'unauthorized',
 	    "write:users/$other is unauthorized");
-	error_is(post_pw($ADMIN, { password => 'hijacked1' }, cookie => $c), 401, 'unauthorized',
+	is_error(post_pw($ADMIN, { password => 'hijacked1' }, "cookie:$c"), 401, 'unauthorized',
 	    "write:users/$ADMIN is unauthorized", 'the admin');
 	is(db_state(), $before, 'database unchanged');
 };
 
 subtest 'a token with write:users/<id> may set that user\'s password' => sub {
-	my $target = mkuser('fred');
-	my $owner = mkuser('gwen');
-	my ($tok) = mktoken($owner, $ORG, { action => 'write', resource => { type => 'users', id => $target } });
-	my $r = post_pw($target, { password => 'fredpass1' }, token => $tok);
+	my $target = given(user => 'fred');
+	my $owner = given(user => 'gwen');
+	my ($tok) = given(token => $owner, org => $ORG,
+	    permissions => [ { action => 'write', resource => { type => 'users',
+	    id => $target } } ]);
+	my $r = post_pw($target, { password => 'fredpass1' }, $tok);
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
-	error_is(post_pw($owner, { password => 'gwenpass1' }, token => $tok), 401, 'unauthorized',
+	is_error(post_pw($owner, { password => 'gwenpass1' }, $tok), 401, 'unauthorized',
 	    "write:users/$owner is unauthorized", 'but not another user');
 };
 
 subtest 'a token without a users permission cannot set even its own user\'s password' => sub {
-	my $owner = mkuser('hank');
-	my ($tok) = mktoken($owner, $ORG);
-	error_is(post_pw($owner, { password => 'hankpass1' }, token => $tok), 401, 'unauthorized',
+	my $owner = given(user => 'hank');
+	my ($tok) = given(token => $owner, org => $ORG);
+	is_error(post_pw($owner, { password => 'hankpass1' }, $tok), 401, 'unauthorized',
 	    "write:users/$owner is unauthorized");
 };
 
 subtest 'setting a password without credentials is 401 unauthorized access' => sub {
-	my $id = mkuser('ivan');
+	my $id = given(user => 'ivan');
 	my $before = db_state();
-	error_is(post_pw($id, { password => 'ivanpass1' }), 401, 'unauthorized', 'unauthorized access');
+	is_error(post_pw($id, { password => 'ivanpass1' }), 401, 'unauthorized',
+	    'unauthorized access');
 	is(db_state(), $before, 'database unchanged');
 };
 
 subtest 'GET /api/v2/users/{id}/password is 405' => sub {
-	my $id = mkuser('jack');
-	my $r = req(method => 'GET', path => "/api/v2/users/$id/password", token => $OP);
+	my $id = given(user => 'jack');
+	my $r = call($OP, 'GET', "/api/v2/users/$id/password");
 	is($r->{status}, 405, 'status 405');
 	like($r->{headers}{allow} // '', qr/POST/, 'Allow lists POST');
 };

@@ -13,130 +13,137 @@ use ApiTest;
 my $t = TestLib->new;
 ApiTest::bind($t);
 
-my $S = $t->setup;
-$OP = $S->{token};
+my $S = given('setup');
 my $ORG = $S->{org_id};
 my $ADMIN = $S->{user_id};
-my ($BOB, $BOBC) = session_user('bob', 'bobpass12');
+my ($BOB, $BOBC) = (given(user => 'bob', password => 'bobpass12'),
+    given(session => 'bob', password => 'bobpass12'));
 
-sub users_with { my (%o) = @_; return req(method => 'GET', path => '/api/v2/users', %o) }
+# GET /api/v2/users with a credential (see call) and more headers.
+sub users_with { my ($cred, %h) = @_; return call($cred, 'GET', '/api/v2/users', undef,
+    headers => \%h) }
 
 subtest 'no Authorization and no cookie is 401 with the compact unauthorized body' => sub {
 	my $r = users_with();
-	error_is($r, 401, 'unauthorized', 'unauthorized access');
+	is_error($r, 401, 'unauthorized', 'unauthorized access');
 	is($r->{body}, '{"code":"unauthorized","message":"unauthorized access"}', 'compact body');
 };
 
 subtest 'an unknown token is 401 unauthorized access' => sub {
-	error_is(users_with(token => 'nope'), 401, 'unauthorized', 'unauthorized access');
-	error_is(users_with(token => 'x' x 600), 401, 'unauthorized', 'unauthorized access', 'a long one');
+	is_error(users_with('nope'), 401, 'unauthorized', 'unauthorized access');
+	is_error(users_with('x' x 600), 401, 'unauthorized', 'unauthorized access',
+	    'a long one');
 };
 
 subtest 'an empty token is 401 unauthorized access' => sub {
-	error_is(users_with(headers => { Authorization => 'Token ' }), 401, 'unauthorized',
+	is_error(users_with(undef, Authorization => 'Token '), 401, 'unauthorized',
 	    'unauthorized access', 'Token with nothing after it');
-	error_is(users_with(headers => { Authorization => 'Bearer ' }), 401, 'unauthorized',
+	is_error(users_with(undef, Authorization => 'Bearer '), 401, 'unauthorized',
 	    'unauthorized access', 'Bearer with nothing after it');
 };
 
 subtest 'Token and Bearer are accepted in any letter case' => sub {
 	for my $scheme (qw(Token Bearer TOKEN token BEARER bearer tOkEn)) {
-		my $r = users_with(headers => { Authorization => "$scheme $OP" });
+		my $r = users_with(undef, Authorization => "$scheme $OP");
 		is($r->{status}, 200, "$scheme: 200") or diag($r->{body});
 	}
 };
 
 subtest 'an unknown scheme is 401' => sub {
-	error_is(users_with(headers => { Authorization => "Tokens $OP" }), 401, 'unauthorized',
+	is_error(users_with(undef, Authorization => "Tokens $OP"), 401, 'unauthorized',
 	    'unauthorized access', 'Tokens');
-	error_is(users_with(headers => { Authorization => $OP }), 401, 'unauthorized',
+	is_error(users_with(undef, Authorization => $OP), 401, 'unauthorized',
 	    'unauthorized access', 'no scheme');
 };
 
 subtest 'Basic credentials alone are not accepted on the API' => sub {
-	my $r = users_with(headers => { Authorization => 'Basic ' . encode_base64('admin:adminpass1', '') });
-	error_is($r, 401, 'unauthorized', 'unauthorized access');
+	my $r = users_with(undef, Authorization => 'Basic ' . encode_base64('admin:adminpass1', ''));
+	is_error($r, 401, 'unauthorized', 'unauthorized access');
 };
 
 subtest 'a session cookie authenticates' => sub {
-	my $r = users_with(cookie => $BOBC);
+	my $r = users_with("cookie:$BOBC");
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is_deeply([ map { $_->{id} } @{ $r->{json}{users} } ], [ $BOB ], 'bob sees himself');
 };
 
 subtest 'the session cookie is found among other cookies' => sub {
-	my $r = users_with(headers => { Cookie => "a=1; influxdb-oss-session=$BOBC; b=2" });
+	my $r = users_with(undef, Cookie => "a=1; influxdb-oss-session=$BOBC; b=2");
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 };
 
 subtest 'Basic credentials with a cookie use the session' => sub {
-	my $r = req(method => 'GET', path => '/api/v2/me', cookie => $BOBC,
+	my $r = call("cookie:$BOBC", 'GET', '/api/v2/me', undef,
 	    headers => { Authorization => 'Basic ' . encode_base64('admin:adminpass1', '') });
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is($r->{json}{id}, $BOB, 'as bob, from the cookie');
 };
 
 subtest 'a token header wins over a cookie' => sub {
-	my $r = req(method => 'GET', path => '/api/v2/me', cookie => $BOBC, token => $OP);
+	my $r = call($OP, 'GET', '/api/v2/me', undef, headers => { Cookie => "$COOKIE=$BOBC" });
 	is($r->{json}{id}, $ADMIN, 'the token user');
-	$r = req(method => 'GET', path => '/api/v2/me', cookie => $BOBC, token => 'bogus-token');
-	error_is($r, 401, 'unauthorized', 'unauthorized access', 'a bad token with a good cookie');
+	$r = call('bogus-token', 'GET', '/api/v2/me', undef,
+	    headers => { Cookie => "$COOKIE=$BOBC" });
+	is_error($r, 401, 'unauthorized', 'unauthorized access',
+	    'a bad token with a good cookie');
 };
 
 subtest 'an unknown session cookie is 401 unauthorized access' => sub {
-	error_is(users_with(cookie => 'garbage'), 401, 'unauthorized', 'unauthorized access');
-	error_is(users_with(cookie => ''), 401, 'unauthorized', 'unauthorized access', 'empty');
-	error_is(users_with(cookie => $BOBC . 'x'), 401, 'unauthorized', 'unauthorized access', 'altered');
+	is_error(users_with('cookie:garbage'), 401, 'unauthorized', 'unauthorized access');
+	is_error(users_with('cookie:'), 401, 'unauthorized', 'unauthorized access', 'empty');
+	is_error(users_with("cookie:${BOBC}x"), 401, 'unauthorized',
+	    'unauthorized access', 'altered');
 };
 
 subtest 'the token of an inactive user is 403 User is inactive' => sub {
-	my $id = mkuser('carl');
-	my ($tok) = mktoken($id, $ORG, { action => 'read', resource => { type => 'users' } });
-	is(users_with(token => $tok)->{status}, 200, 'works while active');
-	req(method => 'PATCH', path => "/api/v2/users/$id", token => $OP, json => { status => 'inactive' });
-	my $r = users_with(token => $tok);
-	error_is($r, 403, 'forbidden', 'User is inactive');
+	my $id = given(user => 'carl');
+	my ($tok) = given(token => $id, org => $ORG,
+	    permissions => [ { action => 'read', resource => { type => 'users' } } ]);
+	is(users_with($tok)->{status}, 200, 'works while active');
+	call($OP, 'PATCH', "/api/v2/users/$id", { status => 'inactive' });
+	my $r = users_with($tok);
+	is_error($r, 403, 'forbidden', 'User is inactive');
 	is($r->{body}, '{"code":"forbidden","message":"User is inactive"}', 'compact body');
-	req(method => 'PATCH', path => "/api/v2/users/$id", token => $OP, json => { status => 'active' });
-	is(users_with(token => $tok)->{status}, 200, 'works again once reactivated');
+	call($OP, 'PATCH', "/api/v2/users/$id", { status => 'active' });
+	is(users_with($tok)->{status}, 200, 'works again once reactivated');
 };
 
 subtest 'the session of a user deactivated even in psql is over (401)' => sub {
-	my ($id, $c) = session_user('dora');
+	my ($id, $c) = (given(user => 'dora', password => 'pw-dora-12345'),
+	    given(session => 'dora', password => 'pw-dora-12345'));
 	$t->psql("UPDATE users SET status = 'inactive' WHERE id = " . lit($id));
-	error_is(users_with(cookie => $c), 401, 'unauthorized', 'unauthorized access');
+	is_error(users_with("cookie:$c"), 401, 'unauthorized', 'unauthorized access');
 	$t->psql("UPDATE users SET status = 'active' WHERE id = " . lit($id));
-	error_is(users_with(cookie => $c), 401, 'unauthorized', 'unauthorized access',
+	is_error(users_with("cookie:$c"), 401, 'unauthorized', 'unauthorized access',
 	    'and stays over once reactivated');
 };
 
 subtest 'an inactive token is 401 unauthorized access' => sub {
-	my $id = mkuser('erin');
-	my ($tok, $aid) = mktoken($id, $ORG, { action => 'read', resource => { type => 'users' } });
-	my $r = req(method => 'PATCH', path => "/api/v2/authorizations/$aid", token => $OP,
-	    json => { status => 'inactive' });
+	my $id = given(user => 'erin');
+	my ($tok, $aid) = given(token => $id, org => $ORG,
+	    permissions => [ { action => 'read', resource => { type => 'users' } } ]);
+	my $r = call($OP, 'PATCH', "/api/v2/authorizations/$aid", { status => 'inactive' });
 	is($r->{status}, 200, 'token deactivated') or diag($r->{body});
-	error_is(users_with(token => $tok), 401, 'unauthorized', 'unauthorized access', 'GET /users');
-	error_is(req(method => 'GET', path => '/api/v2/me', token => $tok), 401, 'unauthorized',
+	is_error(users_with($tok), 401, 'unauthorized', 'unauthorized access', 'GET /users');
+	is_error(call($tok, 'GET', '/api/v2/me'), 401, 'unauthorized',
 	    'unauthorized access', 'GET /me');
-	req(method => 'PATCH', path => "/api/v2/authorizations/$aid", token => $OP,
-	    json => { status => 'active' });
-	is(users_with(token => $tok)->{status}, 200, 'works again once reactivated');
+	call($OP, 'PATCH', "/api/v2/authorizations/$aid", { status => 'active' });
+	is(users_with($tok)->{status}, 200, 'works again once reactivated');
 };
 
 subtest 'the token of a deleted user is 401 unauthorized access' => sub {
-	my $id = mkuser('fay');
-	my ($tok, $aid) = mktoken($id, $ORG);
-	is(req(method => 'GET', path => '/api/v2/me', token => $tok)->{status}, 200, 'works before');
-	is(req(method => 'DELETE', path => "/api/v2/users/$id", token => $OP)->{status}, 204, 'deleted');
-	error_is(req(method => 'GET', path => '/api/v2/me', token => $tok), 401, 'unauthorized',
+	my $id = given(user => 'fay');
+	my ($tok, $aid) = given(token => $id, org => $ORG);
+	is(call($tok, 'GET', '/api/v2/me')->{status}, 200, 'works before');
+	is(call($OP, 'DELETE', "/api/v2/users/$id")->{status}, 204, 'deleted');
+	is_error(call($tok, 'GET', '/api/v2/me'), 401, 'unauthorized',
 	    'unauthorized access');
 	is(one('SELECT count(*) FROM authorizations WHERE id = ' . lit($aid)), 0, 'the token row is gone');
 };
 
 subtest 'tokens are stored only as SHA-256 hex' => sub {
-	my $id = mkuser('gus');
-	my ($tok) = mktoken($id, $ORG);
+	my $id = given(user => 'gus');
+	my ($tok) = given(token => $id, org => $ORG);
 	is(one('SELECT count(*) FROM authorizations WHERE token_hash = ' . lit($tok)), 0, 'not in clear');
 	is(one('SELECT count(*) FROM authorizations WHERE token_hash = ' . lit(sha256_hex($tok))), 1,
 	    'SHA-256 present');
@@ -159,7 +166,8 @@ subtest 'session ids are stored only as SHA-256 hex' => sub {
 };
 
 subtest 'the signin cookie is HttpOnly, SameSite=Strict, Path=/api/' => sub {
-	my ($c, $r) = signin('bob', 'bobpass12');
+	my $r = call(basic('bob', 'bobpass12'), 'POST', '/api/v2/signin');
+	my $c = cookie_value($r);
 	is($r->{status}, 204, 'signin 204');
 	my ($set) = grep { /^influxdb-oss-session=/ } TestLib::header_all($r, 'set-cookie');
 	ok(defined $set, 'Set-Cookie influxdb-oss-session');
@@ -174,16 +182,17 @@ subtest 'every 401 carries X-Platform-Error-Code and the JSON content type' => s
 	for my $case ([ GET => '/api/v2/users' ], [ POST => '/api/v2/users' ], [ GET => "/api/v2/users/$BOB" ],
 	    [ PATCH => "/api/v2/users/$BOB" ], [ DELETE => "/api/v2/users/$BOB" ],
 	    [ POST => "/api/v2/users/$BOB/password" ], [ GET => '/api/v2/me' ]) {
-		my $r = req(method => $case->[0], path => $case->[1], json => { name => 'x', password => 'xxxxxxxxx' });
-		error_is($r, 401, 'unauthorized', 'unauthorized access', "@$case");
+		my $r = call(undef, $case->[0], $case->[1], { name => 'x',
+		    password => 'xxxxxxxxx' });
+		is_error($r, 401, 'unauthorized', 'unauthorized access', "@$case");
 	}
 };
 
 subtest 'a refused request changes nothing' => sub {
 	my $before = db_state();
-	req(method => 'POST', path => '/api/v2/users', token => 'nope', json => { name => 'x' });
-	req(method => 'DELETE', path => "/api/v2/users/$BOB", cookie => 'garbage');
-	req(method => 'PATCH', path => "/api/v2/users/$BOB", json => { name => 'x' });
+	call('nope', 'POST', '/api/v2/users', { name => 'x' });
+	call('cookie:garbage', 'DELETE', "/api/v2/users/$BOB");
+	call(undef, 'PATCH', "/api/v2/users/$BOB", { name => 'x' });
 	is(db_state(), $before, 'database unchanged');
 };
 

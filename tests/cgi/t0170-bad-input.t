@@ -13,24 +13,21 @@ use ApiTest;
 my $t = TestLib->new;
 ApiTest::bind($t);
 
-my $S = $t->setup;
-$OP = $S->{token};
+my $S = given('setup');
 my $ORG = $S->{org_id};
 my $ADMIN = $S->{user_id};
-my $ALICE = mkuser('alice');
-set_password($ALICE, 'alicepass1');
+my $ALICE = given(user => 'alice', password => 'alicepass1');
 
 sub post_users {
 	my ($body, %h) = @_;
-	return req(method => 'POST', path => '/api/v2/users', token => $OP,
-	    headers => { 'Content-Type' => 'application/json', %h }, body => $body);
+	return call($OP, 'POST', '/api/v2/users', $body, headers => \%h);
 }
 sub patch_alice {
 	my ($body) = @_;
-	return req(method => 'PATCH', path => "/api/v2/users/$ALICE", token => $OP,
-	    headers => { 'Content-Type' => 'application/json' }, body => $body);
+	return call($OP, 'PATCH', "/api/v2/users/$ALICE", $body);
 }
-sub list { my ($q) = @_; return req(method => 'GET', path => '/api/v2/users', query => $q, token => $OP) }
+my $QMSG = 'query parameters must be valid UTF-8 without NUL characters';
+sub list { my ($q) = @_; return call($OP, 'GET', '/api/v2/users', undef, query => $q) }
 
 # Runs $code, then checks that the database is exactly as before.
 sub unchanged {
@@ -60,26 +57,29 @@ my @BAD_BODIES = (
 for my $b (@BAD_BODIES) {
 	my ($label, $body, $msg) = @$b;
 	subtest "POST /api/v2/users with $label is 400 and creates nothing" => sub {
-		unchanged($label, sub { error_is(post_users($body), 400, 'invalid', $msg) });
+		unchanged($label, sub { is_error(post_users($body), 400, 'invalid', $msg) });
 	};
 }
 
 for my $b (@BAD_BODIES) {
 	my ($label, $body, $msg) = @$b;
 	subtest "PATCH /api/v2/users/{id} with $label is 400 and changes nothing" => sub {
-		unchanged($label, sub { error_is(patch_alice($body), 400, 'invalid', $msg) });
+		unchanged($label, sub { is_error(patch_alice($body), 400, 'invalid', $msg) });
 	};
 }
 
 subtest 'raw invalid UTF-8 in the body is 400 and creates nothing' => sub {
 	my $BADUTF8 = qr/^request body is not valid JSON: .|UTF-8/;
 	unchanged('invalid UTF-8', sub {
-		error_is(post_users(qq({"name":"a\xffb"})), 400, 'invalid', $BADUTF8, 'a 0xff byte');
-		error_is(post_users(qq({"name":"a\xc0\xafb"})), 400, 'invalid', $BADUTF8, 'an overlong /');
-		error_is(post_users(qq({"name":"a\xed\xa0\x80b"})), 400, 'invalid', $BADUTF8,
+		is_error(post_users(qq({"name":"a\xffb"})), 400, 'invalid', $BADUTF8,
+		    'a 0xff byte');
+		is_error(post_users(qq({"name":"a\xc0\xafb"})), 400, 'invalid',
+		    $BADUTF8, 'an overlong /');
+		is_error(post_users(qq({"name":"a\xed\xa0\x80b"})), 400, 'invalid', $BADUTF8,
 		    'an encoded surrogate');
-		error_is(post_users(qq({"name":"a\xe2\x82"})), 400, 'invalid', $BADUTF8, 'a cut sequence');
-		error_is(patch_alice(qq({"name":"a\xffb"})), 400, 'invalid', $BADUTF8, 'PATCH');
+		is_error(post_users(qq({"name":"a\xe2\x82"})), 400, 'invalid', $BADUTF8,
+		    'a cut sequence');
+		is_error(patch_alice(qq({"name":"a\xffb"})), 400, 'invalid', $BADUTF8, 'PATCH');
 	});
 };
 
@@ -97,29 +97,33 @@ my @WRONG_TYPES = (
 
 subtest 'POST /api/v2/users with fields of the wrong type is 400 and creates nothing' => sub {
 	unchanged('wrong types', sub {
-		error_is(post_users($_->[0]), 400, 'invalid', $_->[1], $_->[0]) for @WRONG_TYPES;
+		is_error(post_users($_->[0]), 400, 'invalid', $_->[1],
+		    $_->[0]) for @WRONG_TYPES;
 	});
 };
 
 subtest 'PATCH with fields of the wrong type is 400 and changes nothing' => sub {
 	unchanged('wrong types', sub {
-		error_is(patch_alice($_->[0]), 400, 'invalid', $_->[1], $_->[0])
+		is_error(patch_alice($_->[0]), 400, 'invalid', $_->[1], $_->[0])
 		    for grep { $_->[0] !~ /"id"/ } @WRONG_TYPES;
 	});
 };
 
 subtest 'a name over 256 bytes is 400 and creates nothing' => sub {
 	unchanged('257 bytes', sub {
-		error_is(post_users(TestLib->json_encode({ name => 'n' x 257 })), 400, 'invalid',
+		is_error(post_users(TestLib->json_encode({ name => 'n' x 257 })), 400,
+		    'invalid',
 		    'user name must be at most 256 bytes', '257 ASCII bytes') });
 	unchanged('255 + 2-byte char', sub {
-		error_is(post_users(TestLib->json_encode({ name => ('n' x 255) . "\x{e9}" })), 400,
+		is_error(post_users(TestLib->json_encode({ name => ('n' x 255) . "\x{e9}" })), 400,
 		    'invalid', 'user name must be at most 256 bytes', '129+ characters, 257 bytes') });
 	unchanged('10000 bytes', sub {
-		error_is(post_users(TestLib->json_encode({ name => 'n' x 10000 })), 400, 'invalid',
+		is_error(post_users(TestLib->json_encode({ name => 'n' x 10000 })), 400,
+		    'invalid',
 		    'user name must be at most 256 bytes', '10000 bytes') });
 	unchanged('PATCH', sub {
-		error_is(patch_alice(TestLib->json_encode({ name => 'n' x 257 })), 400, 'invalid',
+		is_error(patch_alice(TestLib->json_encode({ name => 'n' x 257 })), 400,
+		    'invalid',
 		    'user name must be at most 256 bytes', 'PATCH 257 bytes') });
 };
 
@@ -166,7 +170,8 @@ subtest 'a client id of the wrong form is 400 and creates nothing' => sub {
 		    [ '0' x 17, 'id must have a length of 16 bytes' ], [ '0000000000000000', 'invalid ID' ],
 		    [ '000000000000000g', 'invalid ID' ], [ '-000000000000001', 'invalid ID' ],
 		    [ ' 00000000000001a', 'invalid ID' ]) {
-			error_is(post_users(TestLib->json_encode({ name => 'idtest', id => $c->[0] })),
+			is_error(post_users(TestLib->json_encode({ name => 'idtest',
+			    id => $c->[0] })),
 			    400, 'invalid', $c->[1], "id '$c->[0]'");
 		}
 	});
@@ -214,10 +219,9 @@ for my $m ([ GET => undef ], [ PATCH => '{"name":"x"}' ], [ DELETE => undef ],
 		unchanged($method, sub {
 			for my $c (@BAD_PATH_IDS) {
 				my ($id, $msg) = @$c;
-				my $r = req(method => $method, path => "/api/v2/users/$id" . ($suffix // ''),
-				    token => $OP, defined $body ? (body => $body,
-				    headers => { 'Content-Type' => 'application/json' }) : ());
-				error_is($r, 400, 'invalid', $msg, "$method $id");
+				my $r = call($OP, $method,
+				    "/api/v2/users/$id" . ($suffix // ''), $body);
+				is_error($r, 400, 'invalid', $msg, "$method $id");
 			}
 		});
 	};
@@ -225,27 +229,26 @@ for my $m ([ GET => undef ], [ PATCH => '{"name":"x"}' ], [ DELETE => undef ],
 
 subtest 'an encoded slash does not reach the password route' => sub {
 	unchanged('%2Fpassword', sub {
-		my $r = req(method => 'POST', path => "/api/v2/users/$ALICE%2Fpassword", token => $OP,
-		    json => { password => 'abcdefgh1' });
+		my $r = call($OP, 'POST', "/api/v2/users/$ALICE%2Fpassword",
+		    { password => 'abcdefgh1' });
 		# One segment "<id>/password": the resource /users/{id}, which
-		# has no POST (405), or a malformed id (400); never the password.
-		ok($r->{status} == 405 || $r->{status} == 400, 'status 405 or 400')
-		    or diag("$r->{status} $r->{body}");
-		is($r->{headers}{'content-type'}, $JSONCT, 'JSON error');
-		$r = req(method => 'PATCH', path => "/api/v2/users/$ALICE%2Fpassword", token => $OP,
-		    json => { name => 'x' });
-		error_is($r, 400, 'invalid', 'id must have a length of 16 bytes', 'PATCH <id>%2Fpassword');
+		# has no POST; never the password.
+		is_error($r, 405, 'method not allowed', 'allow: GET, PATCH, DELETE',
+		    'POST <id>%2Fpassword');
+		$r = call($OP, 'PATCH', "/api/v2/users/$ALICE%2Fpassword", { name => 'x' });
+		is_error($r, 400, 'invalid', 'id must have a length of 16 bytes',
+		    'PATCH <id>%2Fpassword');
 	});
-	is((signin('alice', 'abcdefgh1'))[1]{status}, 401, 'the password was not changed');
+	is(call(basic('alice', 'abcdefgh1'), 'POST', '/api/v2/signin')->{status}, 401,
+	    'the password was not changed');
 };
 
 subtest 'upper-case path ids work for PATCH and DELETE' => sub {
-	my $id = mkuser('upper');
-	my $r = req(method => 'PATCH', path => '/api/v2/users/' . uc $id, token => $OP,
-	    json => { name => 'upper2' });
+	my $id = given(user => 'upper');
+	my $r = call($OP, 'PATCH', '/api/v2/users/' . uc $id, { name => 'upper2' });
 	is($r->{status}, 200, 'PATCH 200') or diag($r->{body});
 	is($r->{json}{id}, $id, 'lower-case id in the answer');
-	$r = req(method => 'DELETE', path => '/api/v2/users/' . uc $id, token => $OP);
+	$r = call($OP, 'DELETE', '/api/v2/users/' . uc $id);
 	is($r->{status}, 204, 'DELETE 204');
 	is(one('SELECT count(*) FROM users WHERE id = ' . lit($id)), 0, 'deleted');
 };
@@ -253,13 +256,16 @@ subtest 'upper-case path ids work for PATCH and DELETE' => sub {
 # --- query parameters ----------------------------------------------------
 
 subtest 'limit out of range or not a number is 400' => sub {
-	error_is(list('limit=0'), 400, 'invalid', 'limit must be between 1 and 100', 'limit=0');
-	error_is(list('limit=101'), 400, 'invalid', 'limit must be between 1 and 100', 'limit=101');
-	error_is(list('limit=-1'), 400, 'invalid', 'limit must be between 1 and 100', 'limit=-1');
-	error_is(list('limit=abc'), 400, 'invalid', 'limit is invalid', 'limit=abc');
-	error_is(list('limit=1.5'), 400, 'invalid', 'limit is invalid', 'limit=1.5');
-	error_is(list('limit=5x'), 400, 'invalid', 'limit is invalid', 'limit=5x');
-	error_is(list('limit=99999999999999999999'), 400, 'invalid', qr/^limit (is invalid|must be between 1 and 100)$/,
+	is_error(list('limit=0'), 400, 'invalid', 'limit must be between 1 and 100', 'limit=0');
+	is_error(list('limit=101'), 400, 'invalid', 'limit must be between 1 and 100',
+	    'limit=101');
+	is_error(list('limit=-1'), 400, 'invalid', 'limit must be between 1 and 100',
+	    'limit=-1');
+	is_error(list('limit=abc'), 400, 'invalid', 'limit is invalid', 'limit=abc');
+	is_error(list('limit=1.5'), 400, 'invalid', 'limit is invalid', 'limit=1.5');
+	is_error(list('limit=5x'), 400, 'invalid', 'limit is invalid', 'limit=5x');
+	is_error(list('limit=99999999999999999999'), 400, 'invalid',
+	    qr/^limit (is invalid|must be between 1 and 100)$/,
 	    'limit past 64 bits');
 };
 
@@ -270,15 +276,15 @@ subtest 'limit 1 and 100 are accepted, an empty limit is the default' => sub {
 };
 
 subtest 'offset that is not a number is 400 offset is invalid' => sub {
-	error_is(list('offset=abc'), 400, 'invalid', 'offset is invalid', 'offset=abc');
-	error_is(list('offset=1e3'), 400, 'invalid', 'offset is invalid', 'offset=1e3');
-	error_is(list('offset=abc&limit=0'), 400, 'invalid', 'offset is invalid',
+	is_error(list('offset=abc'), 400, 'invalid', 'offset is invalid', 'offset=abc');
+	is_error(list('offset=1e3'), 400, 'invalid', 'offset is invalid', 'offset=1e3');
+	is_error(list('offset=abc&limit=0'), 400, 'invalid', 'offset is invalid',
 	    'offset is checked before limit');
 };
 
 subtest 'a negative offset is 400 offset must not be negative' => sub {
-	error_is(list('offset=-1'), 400, 'invalid', 'offset must not be negative', 'offset=-1');
-	error_is(list('offset=-5'), 400, 'invalid', 'offset must not be negative', 'offset=-5');
+	is_error(list('offset=-1'), 400, 'invalid', 'offset must not be negative', 'offset=-1');
+	is_error(list('offset=-5'), 400, 'invalid', 'offset must not be negative', 'offset=-5');
 };
 
 subtest 'an empty offset is offset 0' => sub {
@@ -286,10 +292,13 @@ subtest 'an empty offset is offset 0' => sub {
 };
 
 subtest 'a malformed after is 400 with the decoding after prefix' => sub {
-	error_is(list('after=xyz'), 400, 'invalid', 'decoding after: id must have a length of 16 bytes',
+	is_error(list('after=xyz'), 400, 'invalid',
+	    'decoding after: id must have a length of 16 bytes',
 	    'after=xyz');
-	error_is(list('after=0000000000000000'), 400, 'invalid', 'decoding after: invalid ID', 'zero');
-	error_is(list('after=zzzzzzzzzzzzzzzz'), 400, 'invalid', 'decoding after: invalid ID', 'non-hex');
+	is_error(list('after=0000000000000000'), 400, 'invalid',
+	    'decoding after: invalid ID', 'zero');
+	is_error(list('after=zzzzzzzzzzzzzzzz'), 400, 'invalid',
+	    'decoding after: invalid ID', 'non-hex');
 };
 
 subtest 'an empty after is ignored, like an empty offset or limit' => sub {
@@ -298,30 +307,32 @@ subtest 'an empty after is ignored, like an empty offset or limit' => sub {
 };
 
 subtest 'descending that is not a boolean is 400 descending is invalid' => sub {
-	error_is(list('descending=maybe'), 400, 'invalid', 'descending is invalid');
+	is_error(list('descending=maybe'), 400, 'invalid', 'descending is invalid');
 };
 
 subtest 'a malformed id= filter is 400 without a prefix' => sub {
-	error_is(list('id=bad'), 400, 'invalid', 'id must have a length of 16 bytes', 'id=bad');
-	error_is(list('id=0000000000000000'), 400, 'invalid', 'invalid ID', 'id=0');
-	error_is(list('id=000000000000000G'), 400, 'invalid', 'invalid ID', 'id=...G');
+	is_error(list('id=bad'), 400, 'invalid', 'id must have a length of 16 bytes', 'id=bad');
+	is_error(list('id=0000000000000000'), 400, 'invalid', 'invalid ID', 'id=0');
+	is_error(list('id=000000000000000G'), 400, 'invalid', 'invalid ID', 'id=...G');
 };
 
 subtest 'a name= filter with bytes no user name can hold is not a server error' => sub {
-	for my $q ('name=%ff', 'name=%c0%af', 'name=%01', 'name=' . ('n' x 300)) {
-		my $r = list($q);
-		ok($r->{status} == 404 || $r->{status} == 400, "$q: 404 or 400")
-		    or diag("$r->{status} $r->{body}");
-		is($r->{headers}{'content-type'}, $JSONCT, "$q: JSON");
-		ok(defined $r->{json}{code}, "$q: has a code");
+	# Not UTF-8: a bad query; a control character or an overlong name:
+	# a name no user has.
+	for my $q ('name=%ff', 'name=%c0%af') {
+		is_error(list($q), 400, 'invalid', $QMSG, $q);
+	}
+	for my $q ('name=%01', 'name=' . ('n' x 300)) {
+		is_error(list($q), 404, 'not found', 'user not found', $q);
 	}
 };
 
 subtest 'a session asking for a name no user can hold gets an empty list' => sub {
-	my ($id, $c) = session_user('sam');
+	my ($id, $c) = (given(user => 'sam', password => 'pw-sam-12345'),
+	    given(session => 'sam', password => 'pw-sam-12345'));
 	# Invalid UTF-8 (name=%ff) is refused with the query string: t0260.
 	for my $q ('name=%01', 'name=a%E2%80%AEb', 'name=' . ('n' x 300)) {
-		my $r = req(method => 'GET', path => '/api/v2/users', query => $q, cookie => $c);
+		my $r = call("cookie:$c", 'GET', '/api/v2/users', undef, query => $q);
 		is($r->{status}, 200, "$q: 200") or diag($r->{body});
 		is_deeply($r->{json}, { links => { self => '/api/v2/users' }, users => [] }, "$q: users []");
 	}
@@ -329,11 +340,13 @@ subtest 'a session asking for a name no user can hold gets an empty list' => sub
 
 subtest 'credentials with control or non-ASCII bytes are 401, not 500' => sub {
 	for my $h ("Token \x01abc", "Token abc\xff", "Bearer " . ('a' x 5000)) {
-		my $r = req(method => 'GET', path => '/api/v2/me', headers => { Authorization => $h });
-		error_is($r, 401, 'unauthorized', 'unauthorized access');
+		my $r = call(undef, 'GET', '/api/v2/me', undef,
+		    headers => { Authorization => $h });
+		is_error($r, 401, 'unauthorized', 'unauthorized access');
 	}
-	my $r = req(method => 'GET', path => '/api/v2/me', headers => { Cookie => "influxdb-oss-session=\xff\xfe" });
-	error_is($r, 401, 'unauthorized', 'unauthorized access', 'cookie');
+	my $r = call(undef, 'GET', '/api/v2/me', undef,
+	    headers => { Cookie => "influxdb-oss-session=\xff\xfe" });
+	is_error($r, 401, 'unauthorized', 'unauthorized access', 'cookie');
 };
 
 # --- never a 500 --------------------------------------------------------
@@ -345,12 +358,11 @@ subtest 'no body on any users route gives a 5xx' => sub {
 	    '{"name":"\u0000"}', '{"password":"' . ('p' x 5000) . '"}', "\x00\x01\x02", "\xef\xbb\xbf{}",
 	    '{"status":"inactive"}', '{"id":"0000000000000001","name":"idone"}', '{"name":"' . ('x' x 300) . '"}',
 	    '{"password":12345678}', '{"password":null}', '{"password":"\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000"}');
-	my $victim = mkuser('victim');
+	my $victim = given(user => 'victim');
 	for my $b (@bodies) {
 		for my $m ([ POST => '/api/v2/users' ], [ PATCH => "/api/v2/users/$victim" ],
 		    [ POST => "/api/v2/users/$victim/password" ], [ POST => '/api/v2/setup' ]) {
-			my $r = req(method => $m->[0], path => $m->[1], token => $OP,
-			    headers => { 'Content-Type' => 'application/json' }, body => $b);
+			my $r = call($OP, $m->[0], $m->[1], $b);
 			(my $shown = substr($b, 0, 40)) =~ s/([^\x20-\x7e])/sprintf '\\x%02x', ord $1/ge;
 			cmp_ok($r->{status}, '<', 500, "$m->[0] $m->[1] '$shown': $r->{status}")
 			    or diag($r->{body});

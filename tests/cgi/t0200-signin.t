@@ -15,26 +15,25 @@ ApiTest::bind($t);
 # Throttling has its own test file: here no name or address is blocked.
 my %NOLOCK = (USERSD_SIGNIN_MAX_FAILURES => 1000);
 
-setup_ok();
+given('setup');
 
 # POST /api/v2/signin with this Authorization header (none if undef).
 sub signin_with {
 	my ($auth, %o) = @_;
-	return req(method => 'POST', path => '/api/v2/signin',
-	    headers => { defined $auth ? (Authorization => $auth) : () },
-	    env => { %NOLOCK, %{ $o{env} // {} } });
+	return call(undef, 'POST', '/api/v2/signin', undef,
+	    headers => { Authorization => $auth }, env => { %NOLOCK, %{ $o{env} // {} } });
 }
 
 # A subtest: 401 unauthorized access and no Set-Cookie.
 sub is_unauthorized {
 	my ($r, $what) = @_;
 	subtest "$what: 401 unauthorized access" => sub {
-		is_unauthorized_access($r);
+		is_error($r, 401, 'unauthorized', 'unauthorized access');
 		is(scalar(TestLib::header_all($r, 'set-cookie')), 0, 'no Set-Cookie');
 	};
 }
 
-my $bob = new_user('bob', 'bobpass12');
+my $bob = given(user => 'bob', password => 'bobpass12');
 
 subtest 'a right user name and password give 204 and one session cookie' => sub {
 	my $before = time;
@@ -72,7 +71,7 @@ subtest 'the cookie of a sign-in authenticates GET /api/v2/me as that user' => s
 	is($r->{status}, 204, 'signin 204') or diag($r->{body});
 	my $c = cookie_value($r);
 	ok(defined $c, 'a cookie');
-	$r = me($c);
+	$r = call("cookie:$c", 'GET', '/api/v2/me');
 	is($r->{status}, 200, 'GET /me 200') or diag($r->{body});
 	is($r->{json}{id}, $bob, 'own id');
 	is($r->{json}{name}, 'bob', 'own name');
@@ -83,12 +82,12 @@ subtest 'two sign-ins give two different cookies, both valid' => sub {
 	my $c2 = cookie_value(signin_with(basic('bob', 'bobpass12')));
 	ok(defined $c1 && defined $c2, 'two cookies');
 	isnt($c1, $c2, 'they differ');
-	is(me($c1)->{status}, 200, 'the first works');
-	is(me($c2)->{status}, 200, 'the second works');
+	is(call("cookie:$c1", 'GET', '/api/v2/me')->{status}, 200, 'the first works');
+	is(call("cookie:$c2", 'GET', '/api/v2/me')->{status}, 200, 'the second works');
 };
 
 subtest 'a password containing colons is split at the first colon' => sub {
-	my $id = new_user('colon', 'pa:ss:word1');
+	my $id = given(user => 'colon', password => 'pa:ss:word1');
 	my $r = signin_with(basic('colon', 'pa:ss:word1'));
 	is($r->{status}, 204, 'signin 204') or diag($r->{body});
 	ok(defined cookie_value($r), 'a cookie');
@@ -113,7 +112,7 @@ is_unauthorized(signin_with('Basic ' . encode_base64('bob:bobpass12' . ('x' x 80
     'a Basic header over 1024 characters');
 is_unauthorized(signin_with('Basic'), 'Basic with no credentials');
 {
-	new_user('nopass', undef);
+	given(user => 'nopass');
 	is_unauthorized(signin_with(basic('nopass', 'anything12')), 'a user without a password');
 	is_unauthorized(signin_with(basic('nopass', '')), 'a user without a password and an empty one');
 }
@@ -136,7 +135,7 @@ subtest 'a failed sign-in creates no session' => sub {
 };
 
 subtest 'an inactive user with the right password gets 403 User is inactive' => sub {
-	new_user('sleepy', 'sleepypass1', 'inactive');
+	given(user => 'sleepy', password => 'sleepypass1', status => 'inactive');
 	my ($before) = $t->psql('SELECT count(*) FROM sessions');
 	my $r = signin_with(basic('sleepy', 'sleepypass1'));
 	is($r->{status}, 403, 'status 403') or diag($r->{body});
@@ -151,8 +150,7 @@ subtest 'an inactive user with the right password gets 403 User is inactive' => 
 
 subtest 'an inactive user with a wrong password gets 401, not 403' => sub {
 	my $r = signin_with(basic('sleepy', 'wrongpass1'));
-	is($r->{status}, 401, 'status 401') or diag($r->{body});
-	is_deeply($r->{json}, $UNAUTH, 'body');
+	is_error($r, 401, 'unauthorized', 'unauthorized access');
 };
 
 subtest 'passwords are stored as argon2id PHC strings with the default parameters' => sub {
@@ -169,10 +167,8 @@ subtest 'passwords are stored as argon2id PHC strings with the default parameter
 };
 
 subtest 'a hash made with other argon2 parameters is upgraded at the next sign-in' => sub {
-	my $id = new_user('legacy', undef);
-	my $r = $t->cgi(method => 'POST', path => "/api/v2/users/$id/password",
-	    headers => { Authorization => "Token $OP", 'Content-Type' => 'application/json' },
-	    body => '{"password":"legacypass1"}',
+	my $id = given(user => 'legacy');
+	my $r = call($OP, 'POST', "/api/v2/users/$id/password", '{"password":"legacypass1"}',
 	    env => { USERSD_ARGON2_MEMORY => 8192, USERSD_ARGON2_ITERATIONS => 1 });
 	is($r->{status}, 204, 'password set with weak parameters') or diag($r->{body});
 	my ($old) = $t->psql("SELECT password_hash FROM users WHERE id = '$id'");
@@ -187,10 +183,8 @@ subtest 'a hash made with other argon2 parameters is upgraded at the next sign-i
 };
 
 subtest 'a failed sign-in does not rehash' => sub {
-	my $id = new_user('legacy2', undef);
-	$t->cgi(method => 'POST', path => "/api/v2/users/$id/password",
-	    headers => { Authorization => "Token $OP", 'Content-Type' => 'application/json' },
-	    body => '{"password":"legacypass2"}',
+	my $id = given(user => 'legacy2');
+	call($OP, 'POST', "/api/v2/users/$id/password", '{"password":"legacypass2"}',
 	    env => { USERSD_ARGON2_MEMORY => 8192, USERSD_ARGON2_ITERATIONS => 1 });
 	my ($old) = $t->psql("SELECT password_hash FROM users WHERE id = '$id'");
 	signin_with(basic('legacy2', 'wrongpass1'));
@@ -239,7 +233,7 @@ subtest 'GET /api/v2/signin is not a sign-in' => sub {
 	    headers => { Authorization => basic('bob', 'bobpass12') }, env => \%NOLOCK);
 	isnt($r->{status}, 204, 'not 204');
 	is(scalar(TestLib::header_all($r, 'set-cookie')), 0, 'no Set-Cookie');
-	ok($r->{status} == 401 || $r->{status} == 405, '401 or 405') or diag($r->{status});
+	is_error($r, 405, 'method not allowed', 'allow: POST');
 };
 
 done_testing();

@@ -15,7 +15,7 @@ my $t = TestLib->new;
 my %NOLOCK = (USERSD_SIGNIN_MAX_FAILURES => 1000);
 ApiTest::bind($t, env => \%NOLOCK);
 
-my $s = setup_ok();
+my $s = given('setup');
 my $ADMIN = $s->{user_id};
 
 # GET (or o{method}) o{path} (default /api/v2/me) with this Cookie header.
@@ -35,11 +35,11 @@ sub cookie_expires {
 	return parse_http_date($1);
 }
 
-my $bob = new_user('bob', 'bobpass12');
-my $bobc = signin_ok('bob', 'bobpass12');
+my $bob = given(user => 'bob', password => 'bobpass12');
+my $bobc = given(session => 'bob', password => 'bobpass12');
 
 subtest 'a session cookie authenticates GET /api/v2/me as its user' => sub {
-	my $r = me($bobc);
+	my $r = call("cookie:$bobc", 'GET', '/api/v2/me');
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
 	is($r->{json}{id}, $bob, 'id');
@@ -67,7 +67,7 @@ subtest 'a token header wins over a session cookie' => sub {
 
 subtest 'a bad token header is not rescued by a valid cookie' => sub {
 	my $r = with_cookie("$COOKIE=$bobc", headers => { Authorization => 'Token nosuchtoken' });
-	is_unauthorized_access($r);
+	is_error($r, 401, 'unauthorized', 'unauthorized access');
 };
 
 subtest 'Basic credentials next to a cookie leave session authentication' => sub {
@@ -78,40 +78,50 @@ subtest 'Basic credentials next to a cookie leave session authentication' => sub
 };
 
 subtest 'no credentials at all is 401' => sub {
-	is_unauthorized_access($t->cgi(method => 'GET', path => '/api/v2/me'));
+	is_error($t->cgi(method => 'GET', path => '/api/v2/me'), 401, 'unauthorized',
+	    'unauthorized access');
 };
 
 subtest 'a cookie longer than 512 characters is 401' => sub {
-	is_unauthorized_access(me($bobc . ('A' x 500)));
-	is_unauthorized_access(me('A' x 513));
+	is_error(call("cookie:$bobc" . ('A' x 500), 'GET', '/api/v2/me'), 401,
+	    'unauthorized', 'unauthorized access');
+	is_error(call('cookie:' . ('A' x 513), 'GET', '/api/v2/me'), 401,
+	    'unauthorized', 'unauthorized access');
 };
 
 subtest 'a malformed cookie is 401' => sub {
-	is_unauthorized_access(me('!!!'));
-	is_unauthorized_access(me(''));
-	is_unauthorized_access(with_cookie("$COOKIE"));
-	is_unauthorized_access(with_cookie("$COOKIE=\"$bobc"));
+	is_error(call('cookie:!!!', 'GET', '/api/v2/me'), 401, 'unauthorized',
+	    'unauthorized access');
+	is_error(call('cookie:', 'GET', '/api/v2/me'), 401, 'unauthorized',
+	    'unauthorized access');
+	is_error(with_cookie("$COOKIE"), 401, 'unauthorized', 'unauthorized access');
+	is_error(with_cookie("$COOKIE=\"$bobc"), 401, 'unauthorized', 'unauthorized access');
 };
 
 subtest 'an unknown cookie of the right shape is 401' => sub {
 	my $fake = ('A' x 86) . '==';
-	is_unauthorized_access(me($fake));
+	is_error(call("cookie:$fake", 'GET', '/api/v2/me'), 401, 'unauthorized',
+	    'unauthorized access');
 };
 
 subtest 'a cookie under another name is 401' => sub {
-	is_unauthorized_access(with_cookie("session=$bobc"));
-	is_unauthorized_access(with_cookie("Influxdb-Oss-Session=$bobc"));
+	is_error(with_cookie("session=$bobc"), 401, 'unauthorized', 'unauthorized access');
+	is_error(with_cookie("Influxdb-Oss-Session=$bobc"), 401, 'unauthorized',
+	    'unauthorized access');
 };
 
 subtest 'two cookies of the session name in one header are 401' => sub {
-	my $other = signin_ok('bob', 'bobpass12');
-	is_unauthorized_access(with_cookie("$COOKIE=$bobc; $COOKIE=$other"));
-	is_unauthorized_access(with_cookie("$COOKIE=$bobc; $COOKIE=$bobc"));
-	is_unauthorized_access(with_cookie("$COOKIE=$bobc; $COOKIE=bogus"));
+	my $other = given(session => 'bob', password => 'bobpass12');
+	is_error(with_cookie("$COOKIE=$bobc; $COOKIE=$other"), 401, 'unauthorized',
+	    'unauthorized access');
+	is_error(with_cookie("$COOKIE=$bobc; $COOKIE=$bobc"), 401, 'unauthorized',
+	    'unauthorized access');
+	is_error(with_cookie("$COOKIE=$bobc; $COOKIE=bogus"), 401, 'unauthorized',
+	    'unauthorized access');
 };
 
 subtest 'only the SHA-256 of the cookie is stored in PostgreSQL' => sub {
-	my $c = signin_ok('bob', 'bobpass12');
+	my $c = given(session => 'bob', password => 'bobpass12');
 	my @rows = $t->psql("SELECT s::text FROM sessions s");
 	ok(@rows >= 1, 'sessions rows exist');
 	my @raw = grep { index($_->[0], $c) >= 0 } @rows;
@@ -125,7 +135,8 @@ subtest 'only the SHA-256 of the cookie is stored in PostgreSQL' => sub {
 };
 
 subtest 'a session row records expiry an hour ahead and the client address' => sub {
-	my $c = signin_ok('bob', 'bobpass12', REMOTE_ADDR => '192.0.2.7');
+	my $c = given(session => 'bob', password => 'bobpass12',
+	    env => { REMOTE_ADDR => '192.0.2.7' });
 	my $h = sha256_hex($c);
 	my ($row) = $t->psql("SELECT extract(epoch FROM expires_at - now())::int, "
 	    . "extract(epoch FROM max_expires_at - expires_at)::int >= 0, remote_addr "
@@ -138,22 +149,23 @@ subtest 'a session row records expiry an hour ahead and the client address' => s
 };
 
 subtest 'an expired session is 401' => sub {
-	my $c = signin_ok('bob', 'bobpass12');
-	is(me($c)->{status}, 200, 'valid first');
+	my $c = given(session => 'bob', password => 'bobpass12');
+	is(call("cookie:$c", 'GET', '/api/v2/me')->{status}, 200, 'valid first');
 	my $h = sha256_hex($c);
 	$t->psql("UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id_hash = '$h'");
-	is_unauthorized_access(me($c));
+	is_error(call("cookie:$c", 'GET', '/api/v2/me'), 401, 'unauthorized',
+	    'unauthorized access');
 };
 
 subtest 'a fresh session is not renewed: no Set-Cookie on use' => sub {
-	my $c = signin_ok('bob', 'bobpass12');
-	my $r = me($c);
+	my $c = given(session => 'bob', password => 'bobpass12');
+	my $r = call("cookie:$c", 'GET', '/api/v2/me');
 	is($r->{status}, 200, 'status 200');
 	is(scalar(TestLib::header_all($r, 'set-cookie')), 0, 'no Set-Cookie');
 };
 
 subtest 'a use a minute after the last records last_used_at, with no renewal' => sub {
-	my $c = signin_ok('bob', 'bobpass12');
+	my $c = given(session => 'bob', password => 'bobpass12');
 	my $h = sha256_hex($c);
 	$t->psql("UPDATE sessions SET last_used_at = now() - interval '5 minutes' WHERE id_hash = '$h'");
 	my $old = one("SELECT expires_at FROM sessions WHERE id_hash = '$h'");
@@ -169,12 +181,12 @@ subtest 'a use a minute after the last records last_used_at, with no renewal' =>
 };
 
 subtest 'a session past half its life is renewed with a new Set-Cookie' => sub {
-	my $c = signin_ok('bob', 'bobpass12');
+	my $c = given(session => 'bob', password => 'bobpass12');
 	my $h = sha256_hex($c);
 	$t->psql("UPDATE sessions SET expires_at = now() + interval '10 minutes', "
 	    . "last_used_at = now() - interval '50 minutes' WHERE id_hash = '$h'");
 	my $old = one("SELECT floor(extract(epoch FROM expires_at)) FROM sessions WHERE id_hash = '$h'");
-	my $r = me($c);
+	my $r = call("cookie:$c", 'GET', '/api/v2/me');
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	my @sc = TestLib::header_all($r, 'set-cookie');
 	is(scalar @sc, 1, 'one Set-Cookie');
@@ -194,23 +206,23 @@ subtest 'a session past half its life is renewed with a new Set-Cookie' => sub {
 };
 
 subtest 'a renewal over HTTPS re-sends the cookie with Secure' => sub {
-	my $c = signin_ok('bob', 'bobpass12');
+	my $c = given(session => 'bob', password => 'bobpass12');
 	my $h = sha256_hex($c);
 	$t->psql("UPDATE sessions SET expires_at = now() + interval '10 minutes' WHERE id_hash = '$h'");
-	my $r = me($c, HTTPS => 'on');
+	my $r = call("cookie:$c", 'GET', '/api/v2/me', undef, env => { HTTPS => 'on' });
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	like((TestLib::header_all($r, 'set-cookie'))[0] // '', qr/; HttpOnly; Secure; SameSite=Strict$/,
 	    'Secure before SameSite');
 };
 
 subtest 'renewal never goes past max_expires_at' => sub {
-	my $c = signin_ok('bob', 'bobpass12');
+	my $c = given(session => 'bob', password => 'bobpass12');
 	my $h = sha256_hex($c);
 	$t->psql("UPDATE sessions SET expires_at = now() + interval '10 minutes', "
 	    . "max_expires_at = now() + interval '15 minutes', "
 	    . "last_used_at = now() - interval '50 minutes' WHERE id_hash = '$h'");
 	my $max = one("SELECT floor(extract(epoch FROM max_expires_at)) FROM sessions WHERE id_hash = '$h'");
-	my $r = me($c);
+	my $r = call("cookie:$c", 'GET', '/api/v2/me');
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	my ($row) = $t->psql("SELECT expires_at = max_expires_at, "
 	    . "floor(extract(epoch FROM expires_at)) FROM sessions WHERE id_hash = '$h'");
@@ -218,7 +230,7 @@ subtest 'renewal never goes past max_expires_at' => sub {
 	my $ce = cookie_expires($r);
 	ok(!defined $ce || abs($ce - $max) <= 1, 'a re-sent cookie expires at max_expires_at')
 	    or diag("cookie $ce, max $max");
-	my $r2 = me($c);
+	my $r2 = call("cookie:$c", 'GET', '/api/v2/me');
 	is($r2->{status}, 200, 'still valid');
 	my ($row2) = $t->psql("SELECT expires_at <= max_expires_at FROM sessions WHERE id_hash = '$h'");
 	is($row2->[0], 't', 'still capped');
@@ -226,7 +238,7 @@ subtest 'renewal never goes past max_expires_at' => sub {
 
 subtest 'USERSD_SESSION_LENGTH shapes the session length in minutes' => sub {
 	my %env = (USERSD_SESSION_LENGTH => 2);
-	my $r = try_signin('bob', 'bobpass12', %env);
+	my $r = call(basic('bob', 'bobpass12'), 'POST', '/api/v2/signin', undef, env => \%env);
 	is($r->{status}, 204, 'signin 204') or diag($r->{body});
 	my ($ma) = (TestLib::header_all($r, 'set-cookie'))[0] =~ /Max-Age=(\d+)/;
 	cmp_ok($ma // 0, '>=', 110, 'Max-Age about 120');
@@ -238,7 +250,7 @@ subtest 'USERSD_SESSION_LENGTH shapes the session length in minutes' => sub {
 	cmp_ok($left, '>=', 110, 'expires_at about 2 minutes ahead');
 	# Half of 2 minutes: with 50 s left, the next use renews to 2 minutes.
 	$t->psql("UPDATE sessions SET expires_at = now() + interval '50 seconds' WHERE id_hash = '$h'");
-	$r = me($c, %env);
+	$r = call("cookie:$c", 'GET', '/api/v2/me', undef, env => \%env);
 	is($r->{status}, 200, 'GET /me 200');
 	is(scalar(TestLib::header_all($r, 'set-cookie')), 1, 'renewed');
 	$left = one("SELECT extract(epoch FROM expires_at - now())::int FROM sessions WHERE id_hash = '$h'");
@@ -247,41 +259,45 @@ subtest 'USERSD_SESSION_LENGTH shapes the session length in minutes' => sub {
 };
 
 subtest 'each call is a fresh process: the session lives in PostgreSQL' => sub {
-	my $c = signin_ok('bob', 'bobpass12');
-	my @r = map { me($c) } 1 .. 3;
+	my $c = given(session => 'bob', password => 'bobpass12');
+	my @r = map { call("cookie:$c", 'GET', '/api/v2/me') } 1 .. 3;
 	is_deeply([ map { $_->{status} } @r ], [ 200, 200, 200 ], 'three processes accept it');
 };
 
 subtest 'deactivating a user deletes all its sessions' => sub {
-	my $id = new_user('carol', 'carolpass1');
-	my $c1 = signin_ok('carol', 'carolpass1');
-	my $c2 = signin_ok('carol', 'carolpass1');
+	my $id = given(user => 'carol', password => 'carolpass1');
+	my $c1 = given(session => 'carol', password => 'carolpass1');
+	my $c2 = given(session => 'carol', password => 'carolpass1');
 	my ($n) = $t->psql("SELECT count(*) FROM sessions WHERE user_id = '$id'");
 	is($n->[0], 2, 'two sessions');
-	my $r = op('PATCH', "/api/v2/users/$id", { status => 'inactive' });
+	my $r = call($OP, 'PATCH', "/api/v2/users/$id", { status => 'inactive' });
 	is($r->{status}, 200, 'PATCH inactive 200') or diag($r->{body});
 	($n) = $t->psql("SELECT count(*) FROM sessions WHERE user_id = '$id'");
 	is($n->[0], 0, 'no sessions left');
-	is_unauthorized_access(me($c1));
-	is_unauthorized_access(me($c2));
-	$r = op('PATCH', "/api/v2/users/$id", { status => 'active' });
+	is_error(call("cookie:$c1", 'GET', '/api/v2/me'), 401, 'unauthorized',
+	    'unauthorized access');
+	is_error(call("cookie:$c2", 'GET', '/api/v2/me'), 401, 'unauthorized',
+	    'unauthorized access');
+	$r = call($OP, 'PATCH', "/api/v2/users/$id", { status => 'active' });
 	is($r->{status}, 200, 'reactivated');
-	is(me($c1)->{status}, 401, 'the old session does not come back');
+	is(call("cookie:$c1", 'GET', '/api/v2/me')->{status}, 401,
+	    'the old session does not come back');
 };
 
 subtest 'a session of a deleted user is 401' => sub {
-	my $id = new_user('dave', 'davepass12');
-	my $c = signin_ok('dave', 'davepass12');
-	is(me($c)->{status}, 200, 'valid first');
-	my $r = op('DELETE', "/api/v2/users/$id");
+	my $id = given(user => 'dave', password => 'davepass12');
+	my $c = given(session => 'dave', password => 'davepass12');
+	is(call("cookie:$c", 'GET', '/api/v2/me')->{status}, 200, 'valid first');
+	my $r = call($OP, 'DELETE', "/api/v2/users/$id");
 	is($r->{status}, 204, 'user deleted') or diag($r->{body});
 	my ($n) = $t->psql("SELECT count(*) FROM sessions WHERE user_id = '$id'");
 	is($n->[0], 0, 'its sessions are gone');
-	is_unauthorized_access(me($c));
+	is_error(call("cookie:$c", 'GET', '/api/v2/me'), 401, 'unauthorized',
+	    'unauthorized access');
 };
 
 subtest 'the session cookie is never logged' => sub {
-	my $r = me($bobc);
+	my $r = call("cookie:$bobc", 'GET', '/api/v2/me');
 	unlike($r->{stderr}, qr/\Q$bobc\E/, 'not on stderr');
 };
 

@@ -12,14 +12,11 @@ use ApiTest;
 my $t = TestLib->new;
 ApiTest::bind($t);
 
-setup_ok();
+given('setup');
 
-sub signout {
-	my ($cookie, %o) = @_;
-	return $t->cgi(method => 'POST', path => '/api/v2/signout',
-	    headers => { defined $cookie ? (Cookie => "$COOKIE=$cookie") : (),
-		%{ $o{headers} // {} } });
-}
+# POST /api/v2/signout with this session cookie (none if undef).
+sub signout { my ($c) = @_; return call(defined $c ? "cookie:$c" : undef, 'POST',
+    '/api/v2/signout') }
 
 sub rows_for {
 	my $h = sha256_hex($_[0]);
@@ -28,7 +25,7 @@ sub rows_for {
 }
 
 subtest 'signout with a valid cookie is 204, clears the cookie and deletes the row' => sub {
-	my $c = signin_ok('admin', 'adminpass1');
+	my $c = given(session => 'admin', password => 'adminpass1');
 	is(rows_for($c), 1, 'a session row');
 	my $r = signout($c);
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
@@ -44,74 +41,74 @@ subtest 'signout with a valid cookie is 204, clears the cookie and deletes the r
 };
 
 subtest 'the cookie is refused on /me after signout' => sub {
-	my $c = signin_ok('admin', 'adminpass1');
-	is(me($c)->{status}, 200, 'valid before');
+	my $c = given(session => 'admin', password => 'adminpass1');
+	is(call("cookie:$c", 'GET', '/api/v2/me')->{status}, 200, 'valid before');
 	is(signout($c)->{status}, 204, 'signout 204');
-	is_unauthorized_access(me($c));
+	is_error(call("cookie:$c", 'GET', '/api/v2/me'), 401, 'unauthorized',
+	    'unauthorized access');
 };
 
 subtest 'signout over HTTPS clears the cookie with Secure' => sub {
-	my $c = signin_ok('admin', 'adminpass1');
-	my $r = $t->cgi(method => 'POST', path => '/api/v2/signout',
-	    headers => { Cookie => "$COOKIE=$c" }, env => { HTTPS => 'on' });
+	my $c = given(session => 'admin', password => 'adminpass1');
+	my $r = call("cookie:$c", 'POST', '/api/v2/signout', undef, env => { HTTPS => 'on' });
 	is($r->{status}, 204, 'status 204');
 	like((TestLib::header_all($r, 'set-cookie'))[0] // '', qr/; Secure; SameSite=Strict/, 'Secure');
 };
 
 subtest 'signout ends only that session, not the user\'s others' => sub {
-	my $c1 = signin_ok('admin', 'adminpass1');
-	my $c2 = signin_ok('admin', 'adminpass1');
+	my $c1 = given(session => 'admin', password => 'adminpass1');
+	my $c2 = given(session => 'admin', password => 'adminpass1');
 	is(signout($c1)->{status}, 204, 'signout of the first');
-	is(me($c1)->{status}, 401, 'the first is dead');
-	is(me($c2)->{status}, 200, 'the second still works');
+	is(call("cookie:$c1", 'GET', '/api/v2/me')->{status}, 401, 'the first is dead');
+	is(call("cookie:$c2", 'GET', '/api/v2/me')->{status}, 200, 'the second still works');
 	is(rows_for($c2), 1, 'its row is still there');
 };
 
 subtest 'signout without a cookie is 401' => sub {
-	is_unauthorized_access(signout(undef));
+	is_error(signout(undef), 401, 'unauthorized', 'unauthorized access');
 };
 
 subtest 'signout with only a token is 401' => sub {
-	is_unauthorized_access(signout(undef, headers => { Authorization => "Token $OP" }));
+	is_error(call($OP, 'POST', '/api/v2/signout'), 401, 'unauthorized',
+	    'unauthorized access');
 };
 
 subtest 'signout with an unknown cookie is 401' => sub {
-	is_unauthorized_access(signout(('B' x 86) . '=='));
-	is_unauthorized_access(signout('garbage'));
+	is_error(signout(('B' x 86) . '=='), 401, 'unauthorized', 'unauthorized access');
+	is_error(signout('garbage'), 401, 'unauthorized', 'unauthorized access');
 };
 
 subtest 'a second signout with the same cookie is 401' => sub {
-	my $c = signin_ok('admin', 'adminpass1');
+	my $c = given(session => 'admin', password => 'adminpass1');
 	is(signout($c)->{status}, 204, 'first 204');
 	my $r = signout($c);
-	is_unauthorized_access($r);
+	is_error($r, 401, 'unauthorized', 'unauthorized access');
 	is(scalar(TestLib::header_all($r, 'set-cookie')), 0, 'no Set-Cookie on failure');
 };
 
 subtest 'signout with an expired session is 401' => sub {
-	my $c = signin_ok('admin', 'adminpass1');
+	my $c = given(session => 'admin', password => 'adminpass1');
 	my $h = sha256_hex($c);
 	$t->psql("UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE id_hash = '$h'");
-	is_unauthorized_access(signout($c));
+	is_error(signout($c), 401, 'unauthorized', 'unauthorized access');
 };
 
 subtest 'signout with an oversize cookie is 401' => sub {
-	is_unauthorized_access(signout('C' x 600));
+	is_error(signout('C' x 600), 401, 'unauthorized', 'unauthorized access');
 };
 
 subtest 'signout with two session cookies is 401 and ends neither' => sub {
-	my $c1 = signin_ok('admin', 'adminpass1');
-	my $c2 = signin_ok('admin', 'adminpass1');
-	my $r = $t->cgi(method => 'POST', path => '/api/v2/signout',
+	my $c1 = given(session => 'admin', password => 'adminpass1');
+	my $c2 = given(session => 'admin', password => 'adminpass1');
+	my $r = call(undef, 'POST', '/api/v2/signout', undef,
 	    headers => { Cookie => "$COOKIE=$c1; $COOKIE=$c2" });
-	is_unauthorized_access($r);
+	is_error($r, 401, 'unauthorized', 'unauthorized access');
 	is(rows_for($c1) + rows_for($c2), 2, 'both rows remain');
 };
 
 subtest 'GET /api/v2/signout is not a signout' => sub {
-	my $c = signin_ok('admin', 'adminpass1');
-	my $r = $t->cgi(method => 'GET', path => '/api/v2/signout',
-	    headers => { Cookie => "$COOKIE=$c" });
+	my $c = given(session => 'admin', password => 'adminpass1');
+	my $r = call("cookie:$c", 'GET', '/api/v2/signout');
 	isnt($r->{status}, 204, 'not 204');
 	is(rows_for($c), 1, 'the session remains');
 };

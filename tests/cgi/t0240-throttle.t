@@ -15,12 +15,13 @@ use ApiTest;
 my $t = TestLib->new;
 ApiTest::bind($t);
 
-setup_ok();
+given('setup');
 
 # signin_from(user, pw, addr, env): a sign-in from one client address.
 sub signin_from {
 	my ($user, $pw, $addr, %env) = @_;
-	return try_signin($user, $pw, REMOTE_ADDR => $addr, %env);
+	return call(basic($user, $pw), 'POST', '/api/v2/signin', undef,
+	    env => { REMOTE_ADDR => $addr, %env });
 }
 
 sub row {
@@ -42,10 +43,10 @@ sub is_429 {
 	is(scalar(TestLib::header_all($r, 'set-cookie')), 0, 'no Set-Cookie');
 }
 
-new_user('bob', 'bobpass12');
+given(user => 'bob', password => 'bobpass12');
 
 subtest 'after 5 failures (the default) the right password gets 429 with Retry-After' => sub {
-	new_user('amy', 'amypass123');
+	given(user => 'amy', password => 'amypass123');
 	for my $i (1 .. 5) {
 		my $r = signin_from('amy', "wrong$i-pass", '10.0.0.1');
 		is($r->{status}, 401, "failure $i: 401") or diag($r->{body});
@@ -101,7 +102,7 @@ subtest 'one user\'s failures do not lock others out of the address' => sub {
 };
 
 subtest '8 failures for alice and 20 over 20 unknown names leave bob free' => sub {
-	new_user('alice', 'alicepass1');
+	given(user => 'alice', password => 'alicepass1');
 	my $addr = '198.51.100.50';
 	# A block that outlasts the 20 requests below on a slow machine.
 	my %env = (USERSD_SIGNIN_LOCKOUT => 300);
@@ -173,7 +174,7 @@ subtest 'unknown user names are throttled like real ones' => sub {
 };
 
 subtest 'the delay doubles with each further failure, up to USERSD_SIGNIN_LOCKOUT_MAX' => sub {
-	new_user('cid', 'cidpass123');
+	given(user => 'cid', password => 'cidpass123');
 	my %env = (USERSD_SIGNIN_MAX_FAILURES => 2, USERSD_SIGNIN_LOCKOUT => 10,
 	    USERSD_SIGNIN_LOCKOUT_MAX => 30);
 	my $addr = 0;
@@ -201,7 +202,7 @@ subtest 'the delay doubles with each further failure, up to USERSD_SIGNIN_LOCKOU
 };
 
 subtest 'with a 1 s lockout, waiting it out lets the right password in' => sub {
-	new_user('dee', 'deepass123');
+	given(user => 'dee', password => 'deepass123');
 	my %env = (USERSD_SIGNIN_MAX_FAILURES => 2, USERSD_SIGNIN_LOCKOUT => 1);
 	signin_from('dee', 'wrong1pass', '10.0.4.1', %env) for 1 .. 2;
 	is(signin_from('dee', 'deepass123', '10.0.4.2', %env)->{status}, 429, 'blocked');
@@ -212,7 +213,7 @@ subtest 'with a 1 s lockout, waiting it out lets the right password in' => sub {
 };
 
 subtest 'a success below the threshold clears the name\'s counter' => sub {
-	new_user('eve', 'evepass123');
+	given(user => 'eve', password => 'evepass123');
 	signin_from('eve', 'wrong1pass', '10.0.5.1') for 1 .. 3;
 	is(row('user', 'eve')->[0], 3, 'three failures counted');
 	is(signin_from('eve', 'evepass123', '10.0.5.1')->{status}, 204, 'success');

@@ -14,23 +14,22 @@ use ApiTest;
 my $t = TestLib->new;
 ApiTest::bind($t);
 
-my $s = setup_ok();
+my $s = given('setup');
 my ($ADMIN, $ORG) = ($s->{user_id}, $s->{org_id});
-my $bob = new_user('bob', 'bobpass123');
-my $BOB = signin_ok('bob', 'bobpass123');
-my $ADM = signin_ok('admin', 'adminpass1');
+my $bob = given(user => 'bob', password => 'bobpass123');
+my $BOB = given(session => 'bob', password => 'bobpass123');
+my $ADM = given(session => 'admin', password => 'adminpass1');
 my $EVIL = 'https://evil.example';
 my $APP = 'https://app.example.com:8443';
 
 # A request with the session cookie, as a browser on page $origin sends it.
 sub browser {
 	my ($cookie, $method, $path, %o) = @_;
-	my %h = (Cookie => "$COOKIE=$cookie", Host => 'localhost');
+	my %h = (Host => 'localhost');
 	$h{Origin} = $o{origin} if defined $o{origin};
 	$h{'Sec-Fetch-Site'} = $o{site} if defined $o{site};
-	$h{'Content-Type'} = $o{type} if defined $o{type};
-	return req(method => $method, path => $path, headers => \%h, body => $o{body},
-	    env => $o{env});
+	$h{'Content-Type'} = $o{type};	# none unless given
+	return call("cookie:$cookie", $method, $path, $o{body}, headers => \%h, env => $o{env});
 }
 
 # What an HTML form with enctype=text/plain posts.
@@ -40,22 +39,24 @@ my $TOKEN_BODY = TestLib->json_encode({ orgID => $ORG,
 
 subtest 'a cross-site form cannot set a password with the cookie' => sub {
 	my $before = db_state();
-	error_is(browser($ADM, 'POST', "/api/v2/users/$bob/password", origin => $EVIL,
+	is_error(browser($ADM, 'POST', "/api/v2/users/$bob/password", origin => $EVIL,
 	    type => 'text/plain', body => $FORM), 403, 'forbidden',
 	    qr/^cross-site request refused/, 'foreign Origin');
-	error_is(browser($ADM, 'POST', "/api/v2/users/$bob/password", site => 'cross-site',
+	is_error(browser($ADM, 'POST', "/api/v2/users/$bob/password", site => 'cross-site',
 	    type => 'text/plain', body => $FORM), 403, 'forbidden',
 	    qr/Sec-Fetch-Site: cross-site/, 'no Origin, Sec-Fetch-Site: cross-site');
-	error_is(browser($ADM, 'POST', "/api/v2/users/$bob/password", origin => 'http://localhost',
+	is_error(browser($ADM, 'POST', "/api/v2/users/$bob/password",
+	    origin => 'http://localhost',
 	    type => 'text/plain', body => $FORM), 415, 'unsupported media type',
 	    qr/Content-Type: application\/json/, 'same origin, text/plain');
-	error_is(browser($ADM, 'POST', "/api/v2/users/$bob/password", body => $FORM), 415,
+	is_error(browser($ADM, 'POST', "/api/v2/users/$bob/password", body => $FORM), 415,
 	    'unsupported media type', qr/application\/json/, 'no content type');
-	error_is(browser($ADM, 'POST', "/api/v2/users/$bob/password", origin => 'null',
+	is_error(browser($ADM, 'POST', "/api/v2/users/$bob/password", origin => 'null',
 	    type => 'application/json', body => $FORM), 403, 'forbidden',
 	    qr/^cross-site/, 'Origin null (a sandboxed page)');
 	is(db_state(), $before, 'nothing changed');
-	is(try_signin('bob', 'hijacked-pw-1')->{status}, 401, 'the new password does not work');
+	is(call(basic('bob', 'hijacked-pw-1'), 'POST', '/api/v2/signin')->{status}, 401,
+	    'the new password does not work');
 };
 
 subtest 'nor mint a token, change or delete anything, or sign the user out' => sub {
@@ -70,7 +71,7 @@ subtest 'nor mint a token, change or delete anything, or sign the user out' => s
 	    'DELETE a user: 403');
 	is(browser($BOB, 'POST', '/api/v2/signout', origin => $EVIL)->{status}, 403, 'sign-out: 403');
 	is(db_state(), $before, 'nothing changed');
-	is(me($BOB)->{status}, 200, 'bob is still signed in');
+	is(call("cookie:$BOB", 'GET', '/api/v2/me')->{status}, 200, 'bob is still signed in');
 };
 
 subtest 'same-origin browsers and clients without Origin write as before' => sub {
@@ -92,24 +93,25 @@ subtest 'same-origin browsers and clients without Origin write as before' => sub
 };
 
 subtest 'tokens are not affected by Origin or content type' => sub {
-	my $r = req(method => 'POST', path => '/api/v2/authorizations', token => $OP,
-	    headers => { Origin => $EVIL, 'Content-Type' => 'text/plain' }, body => $TOKEN_BODY);
+	my $r = call($OP, 'POST', '/api/v2/authorizations', $TOKEN_BODY,
+	    headers => { Origin => $EVIL, 'Content-Type' => 'text/plain' });
 	is($r->{status}, 201, 'a token from a foreign Origin: 201') or diag($r->{body});
 	ok(!defined $r->{headers}{'access-control-allow-origin'}, 'no Access-Control-Allow-Origin echoed');
 };
 
 subtest 'CORS answers only the origins in allowed_origins' => sub {
 	my %env = (USERSD_ALLOWED_ORIGINS => "$APP http://other.example");
-	my $r = req(method => 'GET', path => '/api/v2/me', token => $OP, headers => { Origin => $EVIL },
+	my $r = call($OP, 'GET', '/api/v2/me', undef, headers => { Origin => $EVIL },
 	    env => \%env);
 	ok(!defined $r->{headers}{'access-control-allow-origin'}, 'a foreign origin: no CORS header');
-	$r = req(method => 'GET', path => '/api/v2/me', token => $OP, headers => { Origin => $APP },
-	    env => \%env);
+	$r = call($OP, 'GET', '/api/v2/me', undef, headers => { Origin => $APP }, env => \%env);
 	is($r->{headers}{'access-control-allow-origin'}, $APP, 'an allowed origin: Allow-Origin');
 	is($r->{headers}{'access-control-allow-credentials'}, 'true', 'with credentials');
-	$r = req(method => 'OPTIONS', path => '/api/v2/users', headers => { Origin => $EVIL }, env => \%env);
-	error_is($r, 403, 'forbidden', qr/allowed_origins/, 'preflight from a foreign origin');
-	$r = req(method => 'OPTIONS', path => '/api/v2/users', headers => { Origin => $APP }, env => \%env);
+	$r = call(undef, 'OPTIONS', '/api/v2/users', undef,
+	    headers => { Origin => $EVIL }, env => \%env);
+	is_error($r, 403, 'forbidden', qr/allowed_origins/, 'preflight from a foreign origin');
+	$r = call(undef, 'OPTIONS', '/api/v2/users', undef,
+	    headers => { Origin => $APP }, env => \%env);
 	is($r->{status}, 204, 'preflight from an allowed origin: 204');
 	like($r->{headers}{'access-control-allow-methods'} // '', qr/POST/, 'with the methods');
 	$r = browser($ADM, 'POST', '/api/v2/authorizations', origin => $APP, type => 'application/json',
@@ -120,11 +122,13 @@ subtest 'CORS answers only the origins in allowed_origins' => sub {
 	is($r->{status}, 403, 'the same host on another port is another origin');
 	for my $bad ('app.example.com', 'https://app.example.com/path', 'ftp://x', 'https://', "https://a\x01",
 	    'https://[[::1]', 'https://[]', 'https://a:99999', 'https://a:0', 'https://a:') {
-		$r = req(method => 'GET', path => '/ping', env => { USERSD_ALLOWED_ORIGINS => $bad });
+		$r = call(undef, 'GET', '/ping', undef,
+		    env => { USERSD_ALLOWED_ORIGINS => $bad });
 		isnt($r->{status}, 204, "allowed_origins '$bad' is refused at start");
 	}
 	for my $good ('https://[::1]:8443', 'http://127.0.0.1:65535 https://a-b.example') {
-		is(req(method => 'GET', path => '/ping', env => { USERSD_ALLOWED_ORIGINS => $good })->{status},
+		is(call(undef, 'GET', '/ping', undef,
+		    env => { USERSD_ALLOWED_ORIGINS => $good })->{status},
 		    204, "allowed_origins '$good' is taken");
 	}
 };
@@ -133,15 +137,17 @@ subtest 'a session proves the current password to change its own' => sub {
 	my $before = db_state();
 	my $r = browser($BOB, 'POST', "/api/v2/users/$bob/password", type => 'application/json',
 	    body => '{"password":"changed-pw-12"}');
-	error_is($r, 403, 'forbidden', qr{PUT /api/v2/me/password}, 'POST its own password');
+	is_error($r, 403, 'forbidden', qr{PUT /api/v2/me/password}, 'POST its own password');
 	is(db_state(), $before, 'nothing changed');
-	$r = req(method => 'PUT', path => '/api/v2/me/password', cookie => $BOB,
-	    headers => { Authorization => basic('bob', 'bobpass123') }, json => { password => 'changed-pw-12' });
+	$r = call("cookie:$BOB", 'PUT', '/api/v2/me/password',
+	    { password => 'changed-pw-12' }, headers => { Authorization => basic('bob',
+	    'bobpass123') });
 	is($r->{status}, 204, 'PUT /me/password with the current one: 204') or diag($r->{body});
 	$r = browser($ADM, 'POST', "/api/v2/users/$bob/password", type => 'application/json',
 	    body => '{"password":"reset-by-op-1"}');
 	is($r->{status}, 204, 'the operator\'s session sets another user\'s password: 204') or diag($r->{body});
-	is(try_signin('bob', 'reset-by-op-1')->{status}, 204, 'which works');
+	is(call(basic('bob', 'reset-by-op-1'), 'POST', '/api/v2/signin')->{status}, 204,
+	    'which works');
 };
 
 done_testing();

@@ -21,8 +21,7 @@ my $QMSG = 'query parameters must be valid UTF-8 without NUL characters';
 
 sub body_req {
 	my ($method, $path, $body) = @_;
-	return req(method => $method, path => $path, token => $OP,
-	    headers => { 'Content-Type' => 'application/json' }, body => $body);
+	return call($OP, $method, $path, $body);
 }
 
 # Runs $code, then checks that the database is exactly as before.
@@ -33,8 +32,10 @@ sub unchanged {
 	is(db_state(), $before, "$what: database unchanged");
 }
 
-sub user_names { [ sort map { $_->{name} } @{ op('GET', '/api/v2/users')->{json}{users} // [] } ] }
-sub org_names { [ sort map { $_->{name} } @{ op('GET', '/api/v2/orgs')->{json}{orgs} // [] } ] }
+sub user_names { [ sort map { $_->{name} } @{ call($OP, 'GET',
+    '/api/v2/users')->{json}{users} // [] } ] }
+sub org_names { [ sort map { $_->{name} } @{ call($OP, 'GET',
+    '/api/v2/orgs')->{json}{orgs} // [] } ] }
 
 # [label, the name as JSON text between the quotes, message for users,
 # message for orgs].  Raw UTF-8 bytes and \u escapes of each class.
@@ -68,22 +69,19 @@ subtest 'a setup with a hostile username or org name is 400 and creates nothing'
 	my %good = (username => 'admin', password => 'adminpass1', org => 'o', bucket => 'b');
 	for my $c ([ username => "ad\x{202e}min", $UMSG ], [ username => "ad\x{85}min", $UMSG ],
 	    [ org => "o\x{2028}", $OMSG ], [ org => "o\x{2067}x", $OMSG ]) {
-		my $r = req(method => 'POST', path => '/api/v2/setup',
-		    headers => { 'Content-Type' => 'application/json' },
-		    body => TestLib->json_encode({ %good, $c->[0] => $c->[1] }));
-		error_is($r, 400, 'invalid', $c->[2], "setup with a hostile $c->[0]");
+		my $r = call(undef, 'POST', '/api/v2/setup', { %good, $c->[0] => $c->[1] });
+		is_error($r, 400, 'invalid', $c->[2], "setup with a hostile $c->[0]");
 	}
-	my $r = req(method => 'POST', path => '/api/v2/setup',
-	    headers => { 'Content-Type' => 'application/json' },
-	    body => '{"username":"a\ud800","password":"adminpass1","org":"o","bucket":"b"}');
-	error_is($r, 400, 'invalid', $SURMSG, 'setup with a lone surrogate');
+	my $r = call(undef, 'POST', '/api/v2/setup',
+	    '{"username":"a\ud800","password":"adminpass1","org":"o","bucket":"b"}');
+	is_error($r, 400, 'invalid', $SURMSG, 'setup with a lone surrogate');
 	is(one('SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM orgs)'), 0,
 	    'no user or org was created');
 };
 
-setup_ok();
-my $ALICE = mkuser('alice');
-my $ACME = new_org('acme');
+given('setup');
+my $ALICE = given(user => 'alice');
+my $ACME = given(org => 'acme');
 
 # --- users ---------------------------------------------------------------
 
@@ -91,7 +89,8 @@ subtest 'POST /api/v2/users with a hostile name is 400 invalid and creates nothi
 	my $before = user_names();
 	unchanged('POST', sub {
 		for my $h (@HOSTILE) {
-			error_is(body_req('POST', '/api/v2/users', qq({"name":"$h->[1]"})), 400, 'invalid',
+			is_error(body_req('POST', '/api/v2/users',
+			    qq({"name":"$h->[1]"})), 400, 'invalid',
 			    $h->[2], $h->[0]);
 		}
 	});
@@ -101,20 +100,25 @@ subtest 'POST /api/v2/users with a hostile name is 400 invalid and creates nothi
 subtest 'PATCH /api/v2/users/{id} to a hostile name is 400 invalid and changes nothing' => sub {
 	unchanged('PATCH', sub {
 		for my $h (@HOSTILE) {
-			error_is(body_req('PATCH', "/api/v2/users/$ALICE", qq({"name":"$h->[1]"})), 400,
+			is_error(body_req('PATCH', "/api/v2/users/$ALICE",
+			    qq({"name":"$h->[1]"})), 400,
 			    'invalid', $h->[2], $h->[0]);
 		}
 	});
-	is(op('GET', "/api/v2/users/$ALICE")->{json}{name}, 'alice', 'GET shows the name alice');
+	is(call($OP, 'GET', "/api/v2/users/$ALICE")->{json}{name}, 'alice',
+	    'GET shows the name alice');
 };
 
 subtest 'a lone surrogate anywhere in the body is refused, not only in the name' => sub {
 	unchanged('other fields', sub {
-		error_is(body_req('POST', '/api/v2/users', '{"name":"sue","status":"active\udc00"}'), 400,
+		is_error(body_req('POST', '/api/v2/users',
+		    '{"name":"sue","status":"active\udc00"}'), 400,
 		    'invalid', $SURMSG, 'in status');
-		error_is(body_req('POST', '/api/v2/users', '{"name":"sue","x\ud800":1}'), 400, 'invalid',
+		is_error(body_req('POST', '/api/v2/users',
+		    '{"name":"sue","x\ud800":1}'), 400, 'invalid',
 		    $SURMSG, 'in an unknown key');
-		error_is(body_req('POST', "/api/v2/users/$ALICE/password", '{"password":"secret12\ud800"}'),
+		is_error(body_req('POST', "/api/v2/users/$ALICE/password",
+		    '{"password":"secret12\ud800"}'),
 		    400, 'invalid', $SURMSG, 'in a password');
 	});
 };
@@ -125,12 +129,15 @@ subtest '"a\ud800" is not "a\ufffd": 400, not a name conflict' => sub {
 	is($r->{json}{name}, "a\x{fffd}", 'its name is a U+FFFD');
 	my $id = $r->{json}{id};
 	unchanged('a\ud800', sub {
-		error_is(body_req('POST', '/api/v2/users', '{"name":"a\ud800"}'), 400, 'invalid', $SURMSG,
+		is_error(body_req('POST', '/api/v2/users', '{"name":"a\ud800"}'), 400,
+		    'invalid', $SURMSG,
 		    'POST a\ud800');
-		error_is(body_req('PATCH', "/api/v2/users/$ALICE", '{"name":"a\ud800"}'), 400, 'invalid',
+		is_error(body_req('PATCH', "/api/v2/users/$ALICE",
+		    '{"name":"a\ud800"}'), 400, 'invalid',
 		    $SURMSG, 'PATCH to a\ud800');
 	});
-	is(op('GET', "/api/v2/users/$id")->{json}{name}, "a\x{fffd}", 'a\ufffd is unchanged');
+	is(call($OP, 'GET', "/api/v2/users/$id")->{json}{name}, "a\x{fffd}",
+	    'a\ufffd is unchanged');
 };
 
 subtest 'a correct surrogate pair is accepted and round-trips' => sub {
@@ -140,8 +147,9 @@ subtest 'a correct surrogate pair is accepted and round-trips' => sub {
 	my $id = $r->{json}{id};
 	is(one("SELECT name = 'smile' || chr(128512) FROM users WHERE id = " . lit($id)), 't',
 	    'stored as the one code point U+1F600');
-	is(op('GET', "/api/v2/users/$id")->{json}{name}, "smile\x{1f600}", 'GET reads it back');
-	$r = op('GET', '/api/v2/users', undef, query => 'name=smile%F0%9F%98%80');
+	is(call($OP, 'GET', "/api/v2/users/$id")->{json}{name}, "smile\x{1f600}",
+	    'GET reads it back');
+	$r = call($OP, 'GET', '/api/v2/users', undef, query => 'name=smile%F0%9F%98%80');
 	is_deeply([ map { $_->{id} } @{ $r->{json}{users} // [] } ], [ $id ],
 	    '?name= in UTF-8 finds it');
 	$r = body_req('PATCH', "/api/v2/users/$id", '{"name":"\uD83D\uDE01"}');
@@ -155,16 +163,17 @@ subtest 'an escaped backslash before ud800 is text: the 6 characters \ud800' => 
 	is($r->{json}{name}, '\ud800', 'the name is backslash u d 8 0 0');
 	my $id = $r->{json}{id};
 	is(one('SELECT length(name) FROM users WHERE id = ' . lit($id)), 6, 'stored as 6 characters');
-	$r = op('GET', '/api/v2/users', undef, query => 'name=%5Cud800');
+	$r = call($OP, 'GET', '/api/v2/users', undef, query => 'name=%5Cud800');
 	is_deeply([ map { $_->{id} } @{ $r->{json}{users} // [] } ], [ $id ], '?name=%5Cud800 finds it');
 };
 
 subtest 'a lookup by a name no user may hold finds nothing' => sub {
 	for my $q ('name=a%C2%85b', 'name=admin%E2%80%AEgnp', 'name=a%E2%80%A8b', 'name=a%E2%81%A7b') {
-		error_is(op('GET', '/api/v2/users', undef, query => $q), 404, 'not found', 'user not found', $q);
+		is_error(call($OP, 'GET', '/api/v2/users', undef, query => $q), 404,
+		    'not found', 'user not found', $q);
 	}
-	my $r = op('GET', '/api/v2/authorizations', undef, query => 'user=a%E2%80%AEb');
-	error_is($r, 404, 'not found', 'user not found', 'GET /authorizations?user=');
+	my $r = call($OP, 'GET', '/api/v2/authorizations', undef, query => 'user=a%E2%80%AEb');
+	is_error($r, 404, 'not found', 'user not found', 'GET /authorizations?user=');
 };
 
 # --- orgs ----------------------------------------------------------------
@@ -173,10 +182,12 @@ subtest 'POST /api/v2/orgs with a hostile name is 400 invalid and creates nothin
 	my $before = org_names();
 	unchanged('POST', sub {
 		for my $h (@HOSTILE) {
-			error_is(body_req('POST', '/api/v2/orgs', qq({"name":"$h->[1]"})), 400, 'invalid',
+			is_error(body_req('POST', '/api/v2/orgs',
+			    qq({"name":"$h->[1]"})), 400, 'invalid',
 			    $h->[3], $h->[0]);
 		}
-		error_is(body_req('POST', '/api/v2/orgs', '{"name":"fine","description":"\ud800"}'), 400,
+		is_error(body_req('POST', '/api/v2/orgs',
+		    '{"name":"fine","description":"\ud800"}'), 400,
 		    'invalid', $SURMSG, 'a lone surrogate in the description');
 	});
 	is_deeply(org_names(), $before, 'GET /api/v2/orgs lists the same orgs');
@@ -185,31 +196,34 @@ subtest 'POST /api/v2/orgs with a hostile name is 400 invalid and creates nothin
 subtest 'PATCH /api/v2/orgs/{id} to a hostile name is 400 invalid and changes nothing' => sub {
 	unchanged('PATCH', sub {
 		for my $h (@HOSTILE) {
-			error_is(body_req('PATCH', "/api/v2/orgs/$ACME", qq({"name":"$h->[1]"})), 400,
+			is_error(body_req('PATCH', "/api/v2/orgs/$ACME",
+			    qq({"name":"$h->[1]"})), 400,
 			    'invalid', $h->[3], $h->[0]);
 		}
 	});
-	is(op('GET', "/api/v2/orgs/$ACME")->{json}{name}, 'acme', 'GET shows the name acme');
+	is(call($OP, 'GET', "/api/v2/orgs/$ACME")->{json}{name}, 'acme',
+	    'GET shows the name acme');
 };
 
 subtest 'an org "a\ud800" is not the org "a\ufffd"' => sub {
 	my $r = body_req('POST', '/api/v2/orgs', '{"name":"a\ufffd"}');
 	is($r->{status}, 201, 'a\ufffd: 201') or diag($r->{body});
 	unchanged('a\ud800', sub {
-		error_is(body_req('POST', '/api/v2/orgs', '{"name":"a\ud800"}'), 400, 'invalid', $SURMSG,
+		is_error(body_req('POST', '/api/v2/orgs', '{"name":"a\ud800"}'), 400,
+		    'invalid', $SURMSG,
 		    'POST a\ud800');
 	});
 	$r = body_req('POST', '/api/v2/orgs', '{"name":"org\ud83d\ude00"}');
 	is($r->{status}, 201, 'a surrogate pair: 201') or diag($r->{body});
 	is($r->{json}{name}, "org\x{1f600}", 'the name is org U+1F600');
-	$r = op('GET', '/api/v2/orgs', undef, query => 'org=org%F0%9F%98%80');
+	$r = call($OP, 'GET', '/api/v2/orgs', undef, query => 'org=org%F0%9F%98%80');
 	is_deeply([ map { $_->{name} } @{ $r->{json}{orgs} // [] } ], [ "org\x{1f600}" ],
 	    '?org= in UTF-8 finds it');
 };
 
 subtest 'an org lookup by a name no org may hold finds nothing' => sub {
 	for my $q ('org=a%C2%85b', 'org=a%E2%80%AEb', 'org=a%E2%81%A6b') {
-		error_is(op('GET', '/api/v2/orgs', undef, query => $q), 404, 'not found',
+		is_error(call($OP, 'GET', '/api/v2/orgs', undef, query => $q), 404, 'not found',
 		    'organization not found', $q);
 	}
 };
@@ -219,40 +233,43 @@ subtest 'an org lookup by a name no org may hold finds nothing' => sub {
 subtest 'a query value or key with a NUL or invalid UTF-8 is 400, not a filter dropped' => sub {
 	for my $q ('name=%00', 'name=alice%00', 'limit=1%00', 'offset=0%00', 'name=%C3', 'name=%ff',
 	    'name=%ed%a0%80', '%00=1', 'na%00me=alice', '%C3=1', 'limit=1&x=%00') {
-		my $r = op('GET', '/api/v2/users', undef, query => $q);
-		error_is($r, 400, 'invalid', $QMSG, "users?$q");
+		my $r = call($OP, 'GET', '/api/v2/users', undef, query => $q);
+		is_error($r, 400, 'invalid', $QMSG, "users?$q");
 		ok(!exists $r->{json}{users}, "users?$q: no list");
 	}
 	for my $q ('org=%00', 'limit=1%00', 'org=%C3') {
-		error_is(op('GET', '/api/v2/orgs', undef, query => $q), 400, 'invalid', $QMSG, "orgs?$q");
+		is_error(call($OP, 'GET', '/api/v2/orgs', undef, query => $q), 400,
+		    'invalid', $QMSG, "orgs?$q");
 	}
-	error_is(op('GET', '/api/v2/authorizations', undef, query => 'user=%00'), 400, 'invalid', $QMSG,
+	is_error(call($OP, 'GET', '/api/v2/authorizations', undef, query => 'user=%00'),
+	    400, 'invalid', $QMSG,
 	    'authorizations?user=%00');
-	error_is(op('GET', "/api/v2/users/$ALICE", undef, query => 'x=%00'), 400, 'invalid', $QMSG,
+	is_error(call($OP, 'GET', "/api/v2/users/$ALICE", undef, query => 'x=%00'), 400,
+	    'invalid', $QMSG,
 	    'an unused parameter on GET /users/{id}');
 };
 
 subtest 'the query string is refused before credentials are read' => sub {
-	my $r = req(method => 'GET', path => '/api/v2/users', query => 'name=%00');
-	error_is($r, 400, 'invalid', $QMSG, 'no credentials');
+	my $r = call(undef, 'GET', '/api/v2/users', undef, query => 'name=%00');
+	is_error($r, 400, 'invalid', $QMSG, 'no credentials');
 };
 
 subtest 'a refused query string changes nothing' => sub {
 	unchanged('PATCH with ?x=%00', sub {
-		my $r = req(method => 'PATCH', path => "/api/v2/users/$ALICE", query => 'x=%00',
-		    token => $OP, json => { name => 'alice2' });
-		error_is($r, 400, 'invalid', $QMSG, 'PATCH');
+		my $r = call($OP, 'PATCH', "/api/v2/users/$ALICE", { name => 'alice2' },
+		    query => 'x=%00');
+		is_error($r, 400, 'invalid', $QMSG, 'PATCH');
 	});
 };
 
 subtest 'a valid UTF-8 name filter still works' => sub {
-	my $id = mkuser("\x{e9}t\x{e9}");
-	my $r = op('GET', '/api/v2/users', undef, query => 'name=%C3%A9t%C3%A9');
+	my $id = given(user => "\x{e9}t\x{e9}");
+	my $r = call($OP, 'GET', '/api/v2/users', undef, query => 'name=%C3%A9t%C3%A9');
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is_deeply([ map { $_->{id} } @{ $r->{json}{users} // [] } ], [ $id ], 'finds the user');
-	$r = op('GET', '/api/v2/users', undef, query => 'name=alice&limit=1');
+	$r = call($OP, 'GET', '/api/v2/users', undef, query => 'name=alice&limit=1');
 	is_deeply([ map { $_->{name} } @{ $r->{json}{users} // [] } ], [ 'alice' ], 'an ASCII name too');
-	$r = op('GET', '/api/v2/users', undef, query => 'limit=2');
+	$r = call($OP, 'GET', '/api/v2/users', undef, query => 'limit=2');
 	is(scalar @{ $r->{json}{users} // [] }, 2, 'limit=2 reads two users');
 };
 

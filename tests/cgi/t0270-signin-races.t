@@ -22,7 +22,7 @@ my $t = TestLib->new;
 # throttle alone must say no.
 my %ENV_ALL = (USERSD_HASH_CONCURRENCY => 32);
 ApiTest::bind($t, env => \%ENV_ALL);
-setup_ok();
+given('setup');
 
 my $dir = tempdir(CLEANUP => 1);
 
@@ -61,9 +61,10 @@ sub gen_of {
 }
 
 subtest '16 parallel wrong guesses: at most signin_max_failures are verified' => sub {
-	new_user('pat', 'patpass123');
+	given(user => 'pat', password => 'patpass123');
 	my @st = in_parallel(16, sub {
-		my $r = try_signin('pat', "wrong-guess-$_[0]", REMOTE_ADDR => "192.0.2.$_[0]");
+		my $r = call(basic('pat', "wrong-guess-$_[0]"), 'POST',
+		    '/api/v2/signin', undef, env => { REMOTE_ADDR => "192.0.2.$_[0]" });
 		return "$r->{status} " . ($r->{json}{message} // '');
 	});
 	is(scalar @st, 16, 'sixteen answers');
@@ -73,14 +74,16 @@ subtest '16 parallel wrong guesses: at most signin_max_failures are verified' =>
 	is($n401 + $n429, 16, 'every other guess is throttled (429), none errs');
 	is(one("SELECT failures FROM signin_failures WHERE kind = 'user' AND key = 'pat'"), $n401,
 	    'the count holds exactly the verified guesses');
-	is(try_signin('pat', 'patpass123', REMOTE_ADDR => '192.0.2.99')->{status}, 429,
+	is(call(basic('pat', 'patpass123'), 'POST', '/api/v2/signin', undef,
+	    env => { REMOTE_ADDR => '192.0.2.99' })->{status}, 429,
 	    'the right password is throttled too');
 };
 
 subtest 'parallel right passwords leave nothing counted' => sub {
-	new_user('quin', 'quinpass12');
+	given(user => 'quin', password => 'quinpass12');
 	my @st = in_parallel(8, sub {
-		my $r = try_signin('quin', 'quinpass12', REMOTE_ADDR => '192.0.2.200');
+		my $r = call(basic('quin', 'quinpass12'), 'POST', '/api/v2/signin',
+		    undef, env => { REMOTE_ADDR => '192.0.2.200' });
 		return "$r->{status} " . ($r->{headers}{'retry-after'} // '-');
 	});
 	# An attempt counts as a failure until its hash says otherwise, so
@@ -92,55 +95,60 @@ subtest 'parallel right passwords leave nothing counted' => sub {
 	    'no count is left for the name');
 	is(one("SELECT failures FROM signin_failures WHERE kind = 'addr' AND key = '192.0.2.200'"), 0,
 	    'nor for the address');
-	is(try_signin('quin', 'quinpass12', REMOTE_ADDR => '192.0.2.200')->{status}, 204,
+	is(call(basic('quin', 'quinpass12'), 'POST', '/api/v2/signin', undef,
+	    env => { REMOTE_ADDR => '192.0.2.200' })->{status}, 204,
 	    'and the next sign-in goes straight in');
 };
 
 subtest 'blocked attempts under ever new names write nothing' => sub {
 	my %env = (USERSD_SIGNIN_MAX_FAILURES_PER_ADDR => 2);
-	try_signin("flood$_", 'whatever12', REMOTE_ADDR => '192.0.2.88', %env) for 1 .. 2;
+	call(basic("flood$_", 'whatever12'), 'POST', '/api/v2/signin', undef,
+	    env => { REMOTE_ADDR => '192.0.2.88', %env }) for 1 .. 2;
 	my $before = one("SELECT count(*) FROM signin_failures");
 	for my $i (3 .. 12) {
-		is(try_signin("flood$i", 'whatever12', REMOTE_ADDR => '192.0.2.88', %env)->{status}, 429,
+		is(call(basic("flood$i", 'whatever12'), 'POST', '/api/v2/signin', undef,
+		    env => { REMOTE_ADDR => '192.0.2.88', %env })->{status}, 429,
 		    "flood$i from the blocked address: 429");
 	}
 	is(one("SELECT count(*) FROM signin_failures"), $before, 'and no new row');
 };
 
 subtest 'an attempt refused for want of a hash slot is not counted' => sub {
-	my $id = new_user('rae', 'raepass123');
-	my $cookie = signin_ok('rae', 'raepass123');
+	my $id = given(user => 'rae', password => 'raepass123');
+	my $cookie = given(session => 'rae', password => 'raepass123');
 	my $slots = tempdir(CLEANUP => 1);
 	chmod 0777, $slots;
 	open(my $lock, '>', "$slots/usersd-hash-0.lock") or die "lock: $!";
 	flock($lock, Fcntl::LOCK_EX()) or die "flock: $!";
 	my %full = (USERSD_RUN_DIR => $slots, USERSD_HASH_CONCURRENCY => 1);
 	for my $i (1 .. 6) {
-		my $r = try_signin('rae', "wrong-$i-pass", REMOTE_ADDR => '192.0.2.77', %full);
+		my $r = call(basic('rae', "wrong-$i-pass"), 'POST', '/api/v2/signin',
+		    undef, env => { REMOTE_ADDR => '192.0.2.77', %full });
 		is($r->{status}, 429, "sign-in $i with every slot busy: 429");
 		like($r->{json}{message} // '', qr/password checks at once/, 'for want of a slot');
 	}
-	my $r = req(method => 'PUT', path => '/api/v2/me/password', cookie => $cookie,
-	    headers => { Authorization => basic('rae', 'wrong-pass') },
-	    json => { password => 'raepass456' }, env => \%full);
+	my $r = call("cookie:$cookie", 'PUT', '/api/v2/me/password',
+	    { password => 'raepass456' }, headers => { Authorization => basic('rae',
+	    'wrong-pass') }, env => \%full);
 	is($r->{status}, 429, 'a current-password check with every slot busy: 429');
 	is(one("SELECT coalesce(sum(failures), 0) FROM signin_failures WHERE key IN ('rae', '192.0.2.77', '127.0.0.1')"), 0,
 	    'none of them counts as a failure');
 	close $lock;
-	is(try_signin('rae', 'raepass123', REMOTE_ADDR => '192.0.2.77')->{status}, 204,
+	is(call(basic('rae', 'raepass123'), 'POST', '/api/v2/signin', undef,
+	    env => { REMOTE_ADDR => '192.0.2.77' })->{status}, 204,
 	    'with the slot free, the right password goes straight in');
 };
 
 subtest 'what bumps the credential generation, and what does not' => sub {
-	my $id = new_user('gail', 'gailpass12');
+	my $id = given(user => 'gail', password => 'gailpass12');
 	my $g = gen_of('gail');
-	set_password($id, 'gailpass34');
+	call($OP, 'POST', "/api/v2/users/$id/password", { password => 'gailpass34' });
 	is(gen_of('gail'), $g + 1, 'a password set by the API');
-	op('PATCH', "/api/v2/users/$id", { status => 'inactive' });
+	call($OP, 'PATCH', "/api/v2/users/$id", { status => 'inactive' });
 	is(gen_of('gail'), $g + 2, 'deactivation');
-	op('PATCH', "/api/v2/users/$id", { status => 'active' });
+	call($OP, 'PATCH', "/api/v2/users/$id", { status => 'active' });
 	is(gen_of('gail'), $g + 2, 'not reactivation');
-	op('PATCH', "/api/v2/users/$id", { name => 'gail2' });
+	call($OP, 'PATCH', "/api/v2/users/$id", { name => 'gail2' });
 	is(gen_of('gail2'), $g + 2, 'not a rename');
 	$t->psql("SELECT usersd_revoke_sessions('gail2')");
 	is(gen_of('gail2'), $g + 3, 'usersd_revoke_sessions()');
@@ -160,19 +168,22 @@ subtest 'what bumps the credential generation, and what does not' => sub {
 };
 
 subtest 'a session of an older generation is refused' => sub {
-	my $id = new_user('hal', 'halpass123');
-	my $cookie = signin_ok('hal', 'halpass123');
-	is(me($cookie)->{status}, 200, 'the session works');
+	my $id = given(user => 'hal', password => 'halpass123');
+	my $cookie = given(session => 'hal', password => 'halpass123');
+	is(call("cookie:$cookie", 'GET', '/api/v2/me')->{status}, 200, 'the session works');
 	my $forged = 'A' x 86;
 	my $g = gen_of('hal');
 	$t->psql("INSERT INTO sessions (id_hash, user_id, expires_at, max_expires_at, credential_gen) "
 	    . "VALUES ('" . sha256_hex($forged) . "', '$id', now() + interval '1 hour', "
 	    . "now() + interval '1 hour', " . ($g - 1) . ")");
-	is(me($forged)->{status}, 401, 'a session row one generation behind: 401');
+	is(call("cookie:$forged", 'GET', '/api/v2/me')->{status}, 401,
+	    'a session row one generation behind: 401');
 	$t->psql("UPDATE sessions SET credential_gen = $g WHERE id_hash = '" . sha256_hex($forged) . "'");
-	is(me($forged)->{status}, 200, 'control: the same row at the current generation works');
+	is(call("cookie:$forged", 'GET', '/api/v2/me')->{status}, 200,
+	    'control: the same row at the current generation works');
 	$t->psql("UPDATE users SET credential_gen = credential_gen + 1 WHERE id = '$id'");
-	is(me($cookie)->{status}, 401, 'a bump ends the real session too');
+	is(call("cookie:$cookie", 'GET', '/api/v2/me')->{status}, 401,
+	    'a bump ends the real session too');
 	is(one("SELECT active_sessions FROM admin_users WHERE id = '$id'"), 0,
 	    'admin_users counts no stale session');
 	is(one("SELECT count(*) FROM admin_sessions WHERE user_id = '$id'"), 0,
@@ -180,15 +191,17 @@ subtest 'a session of an older generation is refused' => sub {
 };
 
 subtest 'changing one\'s own password keeps the session that changed it' => sub {
-	my $id = new_user('ivy', 'ivypass123');
-	my $cookie = signin_ok('ivy', 'ivypass123');
-	my $other = signin_ok('ivy', 'ivypass123');
-	my $r = req(method => 'PUT', path => '/api/v2/me/password', cookie => $cookie,
-	    headers => { Authorization => basic('ivy', 'ivypass123') },
-	    json => { password => 'ivypass456' });
+	my $id = given(user => 'ivy', password => 'ivypass123');
+	my $cookie = given(session => 'ivy', password => 'ivypass123');
+	my $other = given(session => 'ivy', password => 'ivypass123');
+	my $r = call("cookie:$cookie", 'PUT', '/api/v2/me/password',
+	    { password => 'ivypass456' }, headers => { Authorization => basic('ivy',
+	    'ivypass123') });
 	is($r->{status}, 204, 'PUT /me/password') or diag($r->{body});
-	is(me($cookie)->{status}, 200, 'the changing session lives on');
-	is(me($other)->{status}, 401, 'the other session ended');
+	is(call("cookie:$cookie", 'GET', '/api/v2/me')->{status}, 200,
+	    'the changing session lives on');
+	is(call("cookie:$other", 'GET', '/api/v2/me')->{status}, 401,
+	    'the other session ended');
 };
 
 # A change made in psql holds the user's row while PUT /me/password runs:
@@ -197,38 +210,43 @@ subtest 'changing one\'s own password keeps the session that changed it' => sub 
 # a child; the request starts while it sleeps with the row locked.
 sub own_change_during {
 	my ($name, $sql) = @_;
-	new_user($name, "first-$name-pw");
-	my $cookie = signin_ok($name, "first-$name-pw");
+	given(user => $name, password => "first-$name-pw");
+	my $cookie = given(session => $name, password => "first-$name-pw");
 	my $pid = fork // die "fork: $!";
 	if ($pid == 0) {
 		$t->psql("BEGIN; $sql; SELECT pg_sleep(1.5); COMMIT;");
 		POSIX::_exit(0);
 	}
 	sleep 0.4;
-	my $r = req(method => 'PUT', path => '/api/v2/me/password', cookie => $cookie,
-	    headers => { Authorization => basic($name, "first-$name-pw") },
-	    json => { password => "mine-$name-pw" });
+	my $r = call("cookie:$cookie", 'PUT', '/api/v2/me/password',
+	    { password => "mine-$name-pw" }, headers => { Authorization => basic($name,
+	    "first-$name-pw") });
 	waitpid($pid, 0);
 	return ($r, $cookie);
 }
 
 subtest 'an operator\'s reset during a PUT /me/password wins' => sub {
-	new_user('opset', 'operator-chosen-pw');
+	given(user => 'opset', password => 'operator-chosen-pw');
 	my ($r, $cookie) = own_change_during('kim', "UPDATE users SET password_hash = "
 	    . "(SELECT password_hash FROM users WHERE name = 'opset') WHERE name = 'kim'");
-	error_is($r, 401, 'unauthorized',
+	is_error($r, 401, 'unauthorized',
 	    'the credentials changed while the password was checked; sign in again');
-	is(try_signin('kim', 'operator-chosen-pw')->{status}, 204, 'the operator\'s password stands');
-	is(try_signin('kim', 'mine-kim-pw')->{status}, 401, 'the one sent with the old password does not');
-	is(me($cookie)->{status}, 401, 'and the session that sent it is over');
+	is(call(basic('kim', 'operator-chosen-pw'), 'POST', '/api/v2/signin')->{status},
+	    204, 'the operator\'s password stands');
+	is(call(basic('kim', 'mine-kim-pw'), 'POST', '/api/v2/signin')->{status}, 401,
+	    'the one sent with the old password does not');
+	is(call("cookie:$cookie", 'GET', '/api/v2/me')->{status}, 401,
+	    'and the session that sent it is over');
 };
 
 subtest 'a deactivation during a PUT /me/password ends the session for good' => sub {
 	my ($r, $cookie) = own_change_during('lou', "UPDATE users SET status = 'inactive' WHERE name = 'lou'");
 	is($r->{status}, 401, 'the change is refused') or diag($r->{body});
 	$t->psql("UPDATE users SET status = 'active' WHERE name = 'lou'");
-	is(me($cookie)->{status}, 401, 'the session stays over once the user is reactivated');
-	is(try_signin('lou', 'first-lou-pw')->{status}, 204, 'the password is unchanged');
+	is(call("cookie:$cookie", 'GET', '/api/v2/me')->{status}, 401,
+	    'the session stays over once the user is reactivated');
+	is(call(basic('lou', 'first-lou-pw'), 'POST', '/api/v2/signin')->{status}, 204,
+	    'the password is unchanged');
 };
 
 # Sign-in loops for each of @names with its first password while the
@@ -240,8 +258,7 @@ subtest 'a deactivation during a PUT /me/password ends the session for good' => 
 sub race {
 	my ($what, $change, $after) = @_;
 	my @names = map { "$what$_" } 1 .. 6;
-	my %id = map { $_ => mkuser($_) } @names;
-	set_password($id{$_}, "first-$_") for @names;
+	my %id = map { $_ => given(user => $_, password => "first-$_") } @names;
 	my $start = time;
 	my $pid = fork // die "fork: $!";
 	if ($pid == 0) {
@@ -255,7 +272,8 @@ sub race {
 		# Bounded: 40 sign-ins or 3 seconds, whichever comes first.
 		for (1 .. 40) {
 			last if time - $start > 3;
-			my ($c, $r) = signin($name, "first-$name", %ENV_ALL);
+			my $c = cookie_value(call(basic($name, "first-$name"), 'POST',
+			    '/api/v2/signin'));
 			push @got, $c if defined $c;
 		}
 		return @got;
@@ -263,20 +281,22 @@ sub race {
 	waitpid($pid, 0);
 	$after->($id{$_}) for $after ? @names : ();
 	ok(scalar @cookies, scalar(@cookies) . " sessions opened with the first passwords");
-	my @live = grep { me($_)->{status} == 200 } @cookies;
+	my @live = grep { call("cookie:$_", 'GET', '/api/v2/me')->{status} == 200 } @cookies;
 	is(scalar @live, 0, "no session made with the first password outlives the $what")
 	    or diag(scalar(@live) . ' live');
 }
 
 subtest 'a sign-in that overlaps a password reset keeps no session' => sub {
-	race('reset', sub { set_password($_[0], 'second-password') });
+	race('reset', sub { call($OP, 'POST', "/api/v2/users/$_[0]/password",
+	    { password => 'second-password' }) });
 };
 
 # An inactive user's session is refused anyway; the one that slipped past
 # the deactivation would come back with the reactivation.
 subtest 'a sign-in that overlaps a deactivation keeps no session, even once reactivated' => sub {
-	race('deact', sub { op('PATCH', "/api/v2/users/$_[0]", { status => 'inactive' }) },
-	    sub { op('PATCH', "/api/v2/users/$_[0]", { status => 'active' }) });
+	race('deact', sub { call($OP, 'PATCH', "/api/v2/users/$_[0]",
+	    { status => 'inactive' }) },
+	    sub { call($OP, 'PATCH', "/api/v2/users/$_[0]", { status => 'active' }) });
 };
 
 done_testing();

@@ -14,8 +14,8 @@ use ApiTest;
 
 my $t = TestLib->new;
 ApiTest::bind($t);
-setup_ok();
-new_user('bob', 'bobpass12');
+given('setup');
+given(user => 'bob', password => 'bobpass12');
 
 # The filter docs/admin.md gives fail2ban, with <HOST> as fail2ban reads it.
 my $HOST = qr/(?<host>[0-9a-fA-F:.]+)/;
@@ -38,7 +38,8 @@ sub failures_of { one("SELECT coalesce(sum(failures), 0) FROM signin_failures WH
 
 subtest 'a REMOTE_ADDR that is not an IP address is not believed' => sub {
 	my $evil = "10.1.1.1\n2026-01-01T00:00:00Z warn usersd[1] x signin failed for user \"a\" from 198.51.100.9\nX";
-	my $r = try_signin('bob', 'wrong-pass1', REMOTE_ADDR => $evil);
+	my $r = call(basic('bob', 'wrong-pass1'), 'POST', '/api/v2/signin', undef,
+	    env => { REMOTE_ADDR => $evil });
 	is($r->{status}, 401, 'the sign-in itself is answered');
 	lines_ok($r, 'newline in REMOTE_ADDR');
 	is_deeply([banned($r)], [], 'fail2ban finds no address in the log') or diag($r->{stderr});
@@ -46,29 +47,33 @@ subtest 'a REMOTE_ADDR that is not an IP address is not believed' => sub {
 	is(failures_of($evil), 0, 'nor counted');
 	is(failures_of('-'), 1, 'the failure counts for the unknown address "-"');
 	for my $bad ('198.51.100.9 x', '1.2.3', '300.1.1.1', 'fe80::1%eth0', '', 'localhost') {
-		$r = try_signin('bob', 'wrong-pass2', REMOTE_ADDR => $bad);
+		$r = call(basic('bob', 'wrong-pass2'), 'POST', '/api/v2/signin', undef,
+		    env => { REMOTE_ADDR => $bad });
 		is_deeply([banned($r)], [], "REMOTE_ADDR '$bad': no address for fail2ban");
 	}
 	$t->psql("DELETE FROM signin_failures");
 };
 
 subtest 'a real address is logged and counted in its canonical form' => sub {
-	my $r = try_signin('bob', 'wrong-pass3', REMOTE_ADDR => '198.51.100.23');
+	my $r = call(basic('bob', 'wrong-pass3'), 'POST', '/api/v2/signin', undef,
+	    env => { REMOTE_ADDR => '198.51.100.23' });
 	is_deeply([banned($r)], ['198.51.100.23'], 'IPv4: fail2ban reads the address');
-	$r = try_signin('bob', 'wrong-pass4', REMOTE_ADDR => '2001:DB8:0:0:0:0:0:7');
+	$r = call(basic('bob', 'wrong-pass4'), 'POST', '/api/v2/signin', undef,
+	    env => { REMOTE_ADDR => '2001:DB8:0:0:0:0:0:7' });
 	is_deeply([banned($r)], ['2001:db8::7'], 'IPv6: in canonical form');
 	is(failures_of('2001:db8::7'), 1, 'and counted under that form');
-	$r = try_signin('bob', 'wrong-pass5', REMOTE_ADDR => '2001:db8::7');
+	$r = call(basic('bob', 'wrong-pass5'), 'POST', '/api/v2/signin', undef,
+	    env => { REMOTE_ADDR => '2001:db8::7' });
 	is(failures_of('2001:db8::7'), 2, 'another spelling of the same address counts with it');
 	$t->psql("DELETE FROM signin_failures");
 };
 
 subtest 'a user name cannot close its quotes' => sub {
-	my $r = try_signin("x\" from 198.51.100.9\\", 'wrong-pass6', REMOTE_ADDR => '192.0.2.1');
+	my $r = call(basic("x\" from 198.51.100.9\\", 'wrong-pass6'), 'POST', '/api/v2/signin', undef, env => { REMOTE_ADDR => '192.0.2.1' });
 	lines_ok($r, 'quote and backslash in the name');
 	is_deeply([banned($r)], ['192.0.2.1'], 'fail2ban reads the real address only');
-	$r = try_signin("x\nsignin failed for user \"y\" from 198.51.100.9", 'wrong-pass7',
-	    REMOTE_ADDR => '192.0.2.1');
+	$r = call(basic("x\nsignin failed for user \"y\" from 198.51.100.9",
+	    'wrong-pass7'), 'POST', '/api/v2/signin', undef, env => { REMOTE_ADDR => '192.0.2.1' });
 	lines_ok($r, 'newline in the name');
 	is_deeply([banned($r)], ['192.0.2.1'], 'newline in the name: the real address only');
 	$t->psql("DELETE FROM signin_failures");
@@ -76,10 +81,10 @@ subtest 'a user name cannot close its quotes' => sub {
 
 subtest 'the method and the instance name are escaped too' => sub {
 	my $line = "2026-01-01T00:00:00Z warn usersd[1] x signin failed for user \"a\" from 198.51.100.9";
-	my $r = req(method => "GET\n$line\nX", path => '/api/v2/me', token => $OP);
+	my $r = call($OP, "GET\n$line\nX", '/api/v2/me');
 	lines_ok($r, 'newline in the method');
 	is_deeply([banned($r)], [], 'the method feeds fail2ban nothing');
-	$r = req(method => 'GET', path => '/api/v2/me', token => $OP,
+	$r = call($OP, 'GET', '/api/v2/me', undef,
 	    env => { USERSD_INSTANCE => "nope\n$line\n" });
 	is($r->{status}, 503, 'an unknown instance is 503');
 	lines_ok($r, 'newline in the instance name');
@@ -102,12 +107,16 @@ subtest 'fail2ban-regex with the documented filter bans the real addresses only'
 	$filter =~ s/^    //mg;
 	my $log = '';
 	my $line = "2026-01-01T00:00:00Z warn usersd[1] x signin failed for user \"a\" from 198.51.100.9";
-	$log .= try_signin('bob', 'wrong-pass8', REMOTE_ADDR => '192.0.2.31')->{stderr};
-	$log .= try_signin('bob', 'wrong-pass9', REMOTE_ADDR => '2001:db8::31')->{stderr};
-	$log .= try_signin("q\" from 198.51.100.9", 'wrong-pass0', REMOTE_ADDR => '192.0.2.32')->{stderr};
-	$log .= try_signin('bob', 'wrong-passA', REMOTE_ADDR => "192.0.2.33\n$line\n")->{stderr};
-	$log .= req(method => "GET\n$line\nX", path => '/api/v2/me', token => $OP)->{stderr};
-	$log .= try_signin('bob', 'bobpass12', REMOTE_ADDR => '192.0.2.34')->{stderr};
+	$log .= call(basic('bob', 'wrong-pass8'), 'POST', '/api/v2/signin', undef,
+	    env => { REMOTE_ADDR => '192.0.2.31' })->{stderr};
+	$log .= call(basic('bob', 'wrong-pass9'), 'POST', '/api/v2/signin', undef,
+	    env => { REMOTE_ADDR => '2001:db8::31' })->{stderr};
+	$log .= call(basic("q\" from 198.51.100.9", 'wrong-pass0'), 'POST', '/api/v2/signin', undef, env => { REMOTE_ADDR => '192.0.2.32' })->{stderr};
+	$log .= call(basic('bob', 'wrong-passA'), 'POST', '/api/v2/signin', undef,
+	    env => { REMOTE_ADDR => "192.0.2.33\n$line\n" })->{stderr};
+	$log .= call($OP, "GET\n$line\nX", '/api/v2/me')->{stderr};
+	$log .= call(basic('bob', 'bobpass12'), 'POST', '/api/v2/signin', undef,
+	    env => { REMOTE_ADDR => '192.0.2.34' })->{stderr};
 	my $tmp = File::Temp->newdir;
 	open(my $fh, '>', "$tmp/filter.conf") or die; print $fh $filter; close $fh;
 	open($fh, '>', "$tmp/usersd.log") or die; print $fh $log; close $fh;

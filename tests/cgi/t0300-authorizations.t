@@ -13,15 +13,15 @@ use ApiTest;
 my $t = TestLib->new;
 ApiTest::bind($t);
 
-my $s = setup_ok();
+my $s = given('setup');
 my ($ADMIN, $ORG) = ($s->{user_id}, $s->{org_id});
 
-my $bob = new_user('bob', 'bobpass12');
+my $bob = given(user => 'bob', password => 'bobpass12');
 my $BUCKETS_READ = perm('read', type => 'buckets', orgID => $ORG);
 my %AUTH;	# the token made in the first subtest
 
 subtest 'the operator creates a token for a user: 201 with every field' => sub {
-	my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, userID => $bob,
+	my $r = call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG, userID => $bob,
 	    description => 'bob reads buckets', permissions => [ $BUCKETS_READ ] });
 	is($r->{status}, 201, 'status 201') or diag($r->{body});
 	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
@@ -59,7 +59,7 @@ subtest 'a new token holds only its own permissions: bob\'s may not read tokens'
 };
 
 subtest 'GET by id never shows the token' => sub {
-	my $r = op('GET', "/api/v2/authorizations/$AUTH{id}");
+	my $r = call($OP, 'GET', "/api/v2/authorizations/$AUTH{id}");
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is($r->{json}{id}, $AUTH{id}, 'id');
 	ok(!exists $r->{json}{token} || !defined $r->{json}{token} || $r->{json}{token} eq '',
@@ -71,7 +71,7 @@ subtest 'GET by id never shows the token' => sub {
 };
 
 subtest 'the list never shows a token' => sub {
-	my $r = op('GET', '/api/v2/authorizations');
+	my $r = call($OP, 'GET', '/api/v2/authorizations');
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	unlike($r->{body}, qr/\Q$AUTH{token}\E/, 'bob\'s token not in the body');
 	unlike($r->{body}, qr/\Q$OP\E/, 'the operator token not in the body');
@@ -82,7 +82,8 @@ subtest 'the list never shows a token' => sub {
 };
 
 subtest 'without userID the token belongs to the caller' => sub {
-	my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, permissions => [ $BUCKETS_READ ] });
+	my $r = call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG,
+	    permissions => [ $BUCKETS_READ ] });
 	is($r->{status}, 201, 'status 201') or diag($r->{body});
 	is($r->{json}{userID}, $ADMIN, 'userID is the operator');
 	is($r->{json}{user}, 'admin', 'user admin');
@@ -90,74 +91,78 @@ subtest 'without userID the token belongs to the caller' => sub {
 };
 
 subtest 'a token can be created inactive' => sub {
-	my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, status => 'inactive',
+	my $r = call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG,
+	    status => 'inactive',
 	    permissions => [ $BUCKETS_READ ] });
 	is($r->{status}, 201, 'status 201') or diag($r->{body});
 	is($r->{json}{status}, 'inactive', 'inactive');
 };
 
 subtest 'empty permissions are 400' => sub {
-	is_error(op('POST', '/api/v2/authorizations', { orgID => $ORG, permissions => [] }),
+	is_error(call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG,
+	    permissions => [] }),
 	    400, 'invalid', 'authorization must include permissions');
-	is_error(op('POST', '/api/v2/authorizations', { orgID => $ORG }),
+	is_error(call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG }),
 	    400, 'invalid', 'authorization must include permissions');
 };
 
 subtest 'a missing orgID is 400' => sub {
-	is_error(op('POST', '/api/v2/authorizations', { permissions => [ perm('read', type => 'buckets') ] }),
+	is_error(call($OP, 'POST', '/api/v2/authorizations',
+	    { permissions => [ perm('read', type => 'buckets') ] }),
 	    400, 'invalid', 'org id required: invalid ID');
 };
 
 subtest 'an unknown action is 400' => sub {
-	is_error(op('POST', '/api/v2/authorizations', { orgID => $ORG,
+	is_error(call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG,
 	    permissions => [ perm('delete', type => 'buckets', orgID => $ORG) ] }),
 	    400, 'invalid', 'invalid action type for permission: unknown action for permission');
 };
 
 subtest 'an unknown resource type is 400' => sub {
-	is_error(op('POST', '/api/v2/authorizations', { orgID => $ORG,
+	is_error(call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG,
 	    permissions => [ perm('read', type => 'foo', orgID => $ORG) ] }),
 	    400, 'invalid', 'invalid resource type for permission: unknown resource type for permission');
 };
 
 subtest 'a bad status is 400' => sub {
-	my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, status => 'paused',
+	my $r = call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG, status => 'paused',
 	    permissions => [ $BUCKETS_READ ] });
-	is_error($r, 400, 'invalid');
+	is_error($r, 400, 'invalid', 'invalid status: must be active or inactive');
 };
 
 subtest 'a permission for another org is 400' => sub {
-	my $r = op('POST', '/api/v2/orgs', { name => 'other' });
+	my $r = call($OP, 'POST', '/api/v2/orgs', { name => 'other' });
 	is($r->{status}, 201, 'org other created with POST /api/v2/orgs') or diag($r->{body}, $r->{stderr});
 	my $P = $r->{json}{id};
-	is_error(op('POST', '/api/v2/authorizations', { orgID => $ORG,
+	is_error(call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG,
 	    permissions => [ perm('read', type => 'buckets', orgID => $P) ] }),
 	    400, 'invalid', "permission read:orgs/$P/buckets is not for org id $ORG");
 };
 
 subtest 'a permission the caller does not hold is 403 (the operator asks for write:instance)' => sub {
-	is_error(op('POST', '/api/v2/authorizations', { orgID => $ORG,
+	is_error(call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG,
 	    permissions => [ perm('write', type => 'instance') ] }),
 	    403, 'forbidden', 'permission write:instance is not allowed: write:instance is unauthorized');
 };
 
 subtest 'not even the setup user\'s session can mint an instance token' => sub {
-	my $c = signin_cred('admin', 'adminpass1');
+	my $c = 'cookie:' . given(session => 'admin', password => 'adminpass1');
 	my $r = call($c, 'POST', '/api/v2/authorizations', { orgID => $ORG,
 	    permissions => [ perm('write', type => 'instance') ] });
-	ok($r->{status} == 400 || $r->{status} == 403, 'refused with 400 or 403, not 201 or 500')
-	    or diag("$r->{status} $r->{body}");
-	ok(defined $r->{headers}{'x-platform-error-code'}, 'X-Platform-Error-Code');
+	is_error($r, 403, 'forbidden', 'permission write:instance is not allowed: a session may '
+	    . 'not give a token write on its own user (its password needs the current one: '
+	    . 'PUT /api/v2/me/password)');
 };
 
 subtest 'an unknown userID is 400 unable to create token' => sub {
-	is_error(op('POST', '/api/v2/authorizations', { orgID => $ORG, userID => '0123456789abcdef',
+	is_error(call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG,
+	    userID => '0123456789abcdef',
 	    permissions => [ $BUCKETS_READ ] }), 400, 'invalid', 'unable to create token');
 };
 
 subtest 'an unknown orgID is 400 unable to create token' => sub {
 	my $U = 'fedcba9876543210';
-	is_error(op('POST', '/api/v2/authorizations', { orgID => $U,
+	is_error(call($OP, 'POST', '/api/v2/authorizations', { orgID => $U,
 	    permissions => [ perm('read', type => 'buckets', orgID => $U) ] }), 400, 'invalid',
 	    'unable to create token');
 };
@@ -177,15 +182,15 @@ subtest 'a malformed body is 400, never 500' => sub {
 };
 
 subtest 'a session without a role in the org cannot create a token there' => sub {
-	my $c = signin_cred('bob', 'bobpass12');
+	my $c = 'cookie:' . given(session => 'bob', password => 'bobpass12');
 	is_error(call($c, 'POST', '/api/v2/authorizations', { orgID => $ORG,
 	    permissions => [ $BUCKETS_READ ] }), 401, 'unauthorized', "write:orgs/$ORG/authorizations is unauthorized");
 };
 
 subtest 'a token for another user needs write:users/<target>' => sub {
-	my $carol = new_user('carol', undef);
+	my $carol = given(user => 'carol');
 	# A token that may write the org's authorizations but no users.
-	my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, userID => $bob,
+	my $r = call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG, userID => $bob,
 	    permissions => [ perm('write', type => 'authorizations', orgID => $ORG), $BUCKETS_READ ] });
 	is($r->{status}, 201, 'helper token') or diag($r->{body});
 	my $tok = $r->{json}{token};
@@ -194,131 +199,148 @@ subtest 'a token for another user needs write:users/<target>' => sub {
 };
 
 subtest 'list filters by userID, user, orgID and org' => sub {
-	my $r = op('GET', '/api/v2/authorizations', undef, query => "userID=$bob");
+	my $r = call($OP, 'GET', '/api/v2/authorizations', undef, query => "userID=$bob");
 	is($r->{status}, 200, 'userID: 200') or diag($r->{body});
 	my @a = @{ $r->{json}{authorizations} // [] };
 	ok(@a >= 1, 'userID: some');
 	is(scalar(grep { $_->{userID} ne $bob } @a), 0, 'userID: only bob\'s');
-	$r = op('GET', '/api/v2/authorizations', undef, query => 'user=bob');
+	$r = call($OP, 'GET', '/api/v2/authorizations', undef, query => 'user=bob');
 	is($r->{status}, 200, 'user: 200');
 	is_deeply([ sort map { $_->{id} } @{ $r->{json}{authorizations} // [] } ],
 	    [ sort map { $_->{id} } @a ], 'user=bob lists the same');
-	$r = op('GET', '/api/v2/authorizations', undef, query => "orgID=$ORG");
+	$r = call($OP, 'GET', '/api/v2/authorizations', undef, query => "orgID=$ORG");
 	is($r->{status}, 200, 'orgID: 200');
 	is(scalar(grep { $_->{orgID} ne $ORG } @{ $r->{json}{authorizations} // [] }), 0, 'orgID: only o\'s');
-	$r = op('GET', '/api/v2/authorizations', undef, query => 'org=other');
+	$r = call($OP, 'GET', '/api/v2/authorizations', undef, query => 'org=other');
 	is($r->{status}, 200, 'org: 200');
 	is_deeply($r->{json}{authorizations}, [], 'org other has no tokens');
-	$r = op('GET', '/api/v2/authorizations', undef, query => "user=admin&orgID=$ORG");
+	$r = call($OP, 'GET', '/api/v2/authorizations', undef,
+	    query => "user=admin&orgID=$ORG");
 	is(scalar(grep { $_->{userID} ne $ADMIN } @{ $r->{json}{authorizations} // [] }), 0,
 	    'user and orgID combine');
 };
 
 subtest 'list with an unknown user name is 404 user not found' => sub {
-	is_error(op('GET', '/api/v2/authorizations', undef, query => 'user=nobody'), 404, 'not found', 'user not found');
+	is_error(call($OP, 'GET', '/api/v2/authorizations', undef,
+	    query => 'user=nobody'), 404, 'not found', 'user not found');
 };
 
 subtest 'list with an unknown org name is 404 organization not found' => sub {
-	is_error(op('GET', '/api/v2/authorizations', undef, query => 'org=nope'), 404, 'not found',
+	is_error(call($OP, 'GET', '/api/v2/authorizations', undef, query => 'org=nope'),
+	    404, 'not found',
 	    'organization not found');
 };
 
 subtest 'list with a malformed userID is 400' => sub {
-	is_error(op('GET', '/api/v2/authorizations', undef, query => 'userID=xyz'), 400, 'invalid');
+	is_error(call($OP, 'GET', '/api/v2/authorizations', undef,
+	    query => 'userID=xyz'), 400, 'invalid',
+	    'id must have a length of 16 bytes');
 };
 
 subtest 'a bad id is 400 id must have a length of 16 bytes' => sub {
 	for my $m ('GET', 'DELETE') {
-		is_error(op($m, '/api/v2/authorizations/bad'), 400, 'invalid', 'id must have a length of 16 bytes');
+		is_error(call($OP, $m, '/api/v2/authorizations/bad'), 400, 'invalid',
+		    'id must have a length of 16 bytes');
 	}
-	is_error(op('PATCH', '/api/v2/authorizations/bad', { description => 'x' }), 400, 'invalid',
+	is_error(call($OP, 'PATCH', '/api/v2/authorizations/bad',
+	    { description => 'x' }), 400, 'invalid',
 	    'id must have a length of 16 bytes');
 };
 
 subtest 'a missing id is 404 authorization not found' => sub {
 	my $none = '0000000000000fff';
 	for my $m ('GET', 'DELETE') {
-		is_error(op($m, "/api/v2/authorizations/$none"), 404, 'not found', 'authorization not found');
+		is_error(call($OP, $m, "/api/v2/authorizations/$none"), 404,
+		    'not found', 'authorization not found');
 	}
-	is_error(op('PATCH', "/api/v2/authorizations/$none", { description => 'x' }), 404, 'not found',
+	is_error(call($OP, 'PATCH', "/api/v2/authorizations/$none",
+	    { description => 'x' }), 404, 'not found',
 	    'authorization not found');
 };
 
 subtest 'PATCH changes the description and status' => sub {
-	my $r = op('PATCH', "/api/v2/authorizations/$AUTH{id}", { description => 'renamed' });
+	my $r = call($OP, 'PATCH', "/api/v2/authorizations/$AUTH{id}",
+	    { description => 'renamed' });
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is($r->{json}{description}, 'renamed', 'description');
 	is($r->{json}{status}, 'active', 'status unchanged');
 	unlike($r->{body}, qr/\Q$AUTH{token}\E/, 'no token');
-	$r = op('GET', "/api/v2/authorizations/$AUTH{id}");
+	$r = call($OP, 'GET', "/api/v2/authorizations/$AUTH{id}");
 	is($r->{json}{description}, 'renamed', 'persisted');
 };
 
 subtest 'PATCH with a bad status or bad JSON is 400' => sub {
-	is_error(op('PATCH', "/api/v2/authorizations/$AUTH{id}", { status => 'gone' }), 400, 'invalid');
-	is(op('PATCH', "/api/v2/authorizations/$AUTH{id}", '{"status":')->{status}, 400, 'truncated JSON: 400');
+	is_error(call($OP, 'PATCH', "/api/v2/authorizations/$AUTH{id}",
+	    { status => 'gone' }), 400, 'invalid',
+	    'invalid status: must be active or inactive');
+	is(call($OP, 'PATCH', "/api/v2/authorizations/$AUTH{id}",
+	    '{"status":')->{status}, 400, 'truncated JSON: 400');
 };
 
 subtest 'an inactive token is refused at once, and works again when reactivated' => sub {
-	my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, userID => $bob,
+	my $r = call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG, userID => $bob,
 	    permissions => [ perm('read', type => 'users', id => $bob) ] });
 	is($r->{status}, 201, 'created') or diag($r->{body});
 	my ($id, $tok) = ($r->{json}{id}, $r->{json}{token});
 	is(call($tok, 'GET', '/api/v2/me')->{status}, 200, 'works before');
-	$r = op('PATCH', "/api/v2/authorizations/$id", { status => 'inactive' });
+	$r = call($OP, 'PATCH', "/api/v2/authorizations/$id", { status => 'inactive' });
 	is($r->{status}, 200, 'PATCH inactive 200') or diag($r->{body});
 	is($r->{json}{status}, 'inactive', 'inactive');
 	$r = call($tok, 'GET', '/api/v2/me');
 	is($r->{status}, 401, 'refused: 401') or diag($r->{body});
 	is($r->{json}{code}, 'unauthorized', 'code unauthorized');
-	is(op('PATCH', "/api/v2/authorizations/$id", { status => 'active' })->{status}, 200, 'reactivated');
+	is(call($OP, 'PATCH', "/api/v2/authorizations/$id",
+	    { status => 'active' })->{status}, 200, 'reactivated');
 	is(call($tok, 'GET', '/api/v2/me')->{status}, 200, 'works again');
 };
 
 subtest 'DELETE is 204, then 404, and the token is refused at once' => sub {
-	my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, userID => $bob,
+	my $r = call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG, userID => $bob,
 	    permissions => [ perm('read', type => 'users', id => $bob) ] });
 	my ($id, $tok) = ($r->{json}{id}, $r->{json}{token});
 	is(call($tok, 'GET', '/api/v2/me')->{status}, 200, 'works before');
-	$r = op('DELETE', "/api/v2/authorizations/$id");
+	$r = call($OP, 'DELETE', "/api/v2/authorizations/$id");
 	is($r->{status}, 204, 'DELETE 204') or diag($r->{body});
 	is($r->{body}, '', 'no body');
-	is_error(op('DELETE', "/api/v2/authorizations/$id"), 404, 'not found', 'authorization not found');
-	is_error(op('GET', "/api/v2/authorizations/$id"), 404, 'not found', 'authorization not found');
+	is_error(call($OP, 'DELETE', "/api/v2/authorizations/$id"), 404, 'not found',
+	    'authorization not found');
+	is_error(call($OP, 'GET', "/api/v2/authorizations/$id"), 404, 'not found',
+	    'authorization not found');
 	$r = call($tok, 'GET', '/api/v2/me');
-	is($r->{status}, 401, 'the token: 401');
-	is_deeply($r->{json}, $UNAUTH, 'compact unauthorized access');
+	is_error($r, 401, 'unauthorized', 'unauthorized access', 'the token');
 };
 
 subtest 'a token of a deleted user is gone with it' => sub {
-	my $dan = new_user('dan', undef);
-	my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, userID => $dan,
+	my $dan = given(user => 'dan');
+	my $r = call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG, userID => $dan,
 	    permissions => [ perm('read', type => 'users', id => $dan) ] });
 	my ($id, $tok) = ($r->{json}{id}, $r->{json}{token});
-	is(op('DELETE', "/api/v2/users/$dan")->{status}, 204, 'user deleted');
+	is(call($OP, 'DELETE', "/api/v2/users/$dan")->{status}, 204, 'user deleted');
 	is(call($tok, 'GET', '/api/v2/me')->{status}, 401, 'token refused');
-	is(op('GET', "/api/v2/authorizations/$id")->{status}, 404, 'the authorization is gone');
+	is(call($OP, 'GET', "/api/v2/authorizations/$id")->{status}, 404,
+	    'the authorization is gone');
 };
 
 subtest 'a session may read and delete its own user\'s tokens only' => sub {
-	my $c = signin_cred('bob', 'bobpass12');
+	my $c = 'cookie:' . given(session => 'bob', password => 'bobpass12');
 	my $r = call($c, 'GET', '/api/v2/authorizations');
 	is($r->{status}, 200, 'list 200') or diag($r->{body});
 	is(scalar(grep { $_->{userID} ne $bob } @{ $r->{json}{authorizations} // [] }), 0,
 	    'only bob\'s tokens are listed');
-	$r = op('GET', '/api/v2/authorizations', undef, query => "userID=$ADMIN");
+	$r = call($OP, 'GET', '/api/v2/authorizations', undef, query => "userID=$ADMIN");
 	my ($admins) = map { $_->{id} } @{ $r->{json}{authorizations} // [] };
 	$r = call($c, 'GET', "/api/v2/authorizations/$admins");
 	is($r->{status}, 401, 'the admin\'s token: 401') or diag($r->{body});
 	$r = call($c, 'DELETE', "/api/v2/authorizations/$admins");
 	is($r->{status}, 401, 'delete the admin\'s token: 401');
-	is(op('GET', "/api/v2/authorizations/$admins")->{status}, 200, 'still there');
+	is(call($OP, 'GET', "/api/v2/authorizations/$admins")->{status}, 200, 'still there');
 };
 
 subtest 'every created token is distinct' => sub {
 	my %seen;
 	for (1 .. 3) {
-		my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, permissions => [ $BUCKETS_READ ] });
+		my $r = call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG,
+		    permissions => [ $BUCKETS_READ ] });
 		$seen{ $r->{json}{token} // '' }++;
 	}
 	is(scalar keys %seen, 3, 'three different tokens');

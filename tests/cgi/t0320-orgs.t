@@ -12,15 +12,15 @@ use ApiTest;
 my $t = TestLib->new;
 ApiTest::bind($t);
 
-my $s = setup_ok();
+my $s = given('setup');
 my ($ADMIN, $ORG) = ($s->{user_id}, $s->{org_id});
 
 sub names { [ map { $_->{name} } @{ $_[0]{json}{orgs} // [] } ] }
 
-my $bob = new_user('bob', 'bobpass12');
+my $bob = given(user => 'bob', password => 'bobpass12');
 
 subtest 'GET /api/v2/orgs with the operator token lists the setup org' => sub {
-	my $r = op('GET', '/api/v2/orgs');
+	my $r = call($OP, 'GET', '/api/v2/orgs');
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
 	like($r->{json}{links}{self} // '', qr{^/api/v2/orgs}, 'links.self');
@@ -32,7 +32,8 @@ subtest 'GET /api/v2/orgs with the operator token lists the setup org' => sub {
 
 my $ACME;
 subtest 'POST /api/v2/orgs creates an org: 201 with name and description' => sub {
-	my $r = op('POST', '/api/v2/orgs', { name => 'acme', description => 'the acme org' });
+	my $r = call($OP, 'POST', '/api/v2/orgs', { name => 'acme',
+	    description => 'the acme org' });
 	is($r->{status}, 201, 'status 201') or diag($r->{body}, $r->{stderr});
 	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
 	my $j = $r->{json} // {};
@@ -45,9 +46,9 @@ subtest 'POST /api/v2/orgs creates an org: 201 with name and description' => sub
 };
 
 subtest 'the creator of an org becomes its owner' => sub {
-	my $c = signin_cred('bob', 'bobpass12');
+	my $c = 'cookie:' . given(session => 'bob', password => 'bobpass12');
 	# Give bob the right to create orgs with a token of his own.
-	my $r = op('POST', '/api/v2/authorizations', { orgID => $ORG, userID => $bob,
+	my $r = call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG, userID => $bob,
 	    permissions => [ { action => 'write', resource => { type => 'orgs' } } ] });
 	is($r->{status}, 201, 'a write:orgs token for bob') or diag($r->{body});
 	$r = call($r->{json}{token}, 'POST', '/api/v2/orgs', { name => 'bobs' });
@@ -55,7 +56,7 @@ subtest 'the creator of an org becomes its owner' => sub {
 	my $id = $r->{json}{id};
 	my @rows = $t->psql("SELECT user_id, role FROM org_members WHERE org_id = '$id'");
 	is_deeply(\@rows, [ [ $bob, 'owner' ] ], 'bob is its one owner');
-	$r = op('GET', "/api/v2/orgs/$id/owners");
+	$r = call($OP, 'GET', "/api/v2/orgs/$id/owners");
 	is_deeply([ map { $_->{id} } @{ $r->{json}{users} // [] } ], [ $bob ], 'GET owners lists bob');
 	# His session now may read and write it.
 	is(call($c, 'GET', "/api/v2/orgs/$id")->{status}, 200, 'bob\'s session reads it');
@@ -64,15 +65,17 @@ subtest 'the creator of an org becomes its owner' => sub {
 };
 
 subtest 'a duplicate org name is 422 conflict' => sub {
-	is_error(op('POST', '/api/v2/orgs', { name => 'acme' }), 422, 'conflict',
+	is_error(call($OP, 'POST', '/api/v2/orgs', { name => 'acme' }), 422, 'conflict',
 	    'organization with name acme already exists');
-	is_error(op('POST', '/api/v2/orgs', { name => 'o' }), 422, 'conflict',
+	is_error(call($OP, 'POST', '/api/v2/orgs', { name => 'o' }), 422, 'conflict',
 	    'organization with name o already exists');
 };
 
 subtest 'an empty or missing org name is 400 empty value' => sub {
-	is_error(op('POST', '/api/v2/orgs', { name => '' }), 400, 'empty value');
-	is_error(op('POST', '/api/v2/orgs', { description => 'no name' }), 400, 'empty value');
+	is_error(call($OP, 'POST', '/api/v2/orgs', { name => '' }), 400, 'empty value',
+	    'org name is required');
+	is_error(call($OP, 'POST', '/api/v2/orgs', { description => 'no name' }), 400,
+	    'empty value', 'org name is required');
 	my ($n) = $t->psql("SELECT count(*) FROM orgs WHERE description = 'no name'");
 	is($n->[0], 0, 'nothing created');
 };
@@ -89,7 +92,7 @@ subtest 'a malformed body on POST /api/v2/orgs is 400, never 500' => sub {
 };
 
 subtest 'GET /api/v2/orgs/{id} answers the org' => sub {
-	my $r = op('GET', "/api/v2/orgs/$ACME");
+	my $r = call($OP, 'GET', "/api/v2/orgs/$ACME");
 	is($r->{status}, 200, 'status 200') or diag($r->{body});
 	is($r->{json}{id}, $ACME, 'id');
 	is($r->{json}{name}, 'acme', 'name');
@@ -98,75 +101,88 @@ subtest 'GET /api/v2/orgs/{id} answers the org' => sub {
 
 subtest 'an unknown org id is 404 organization not found' => sub {
 	my $none = '0000000000000abc';
-	is_error(op('GET', "/api/v2/orgs/$none"), 404, 'not found', 'organization not found');
-	is_error(op('PATCH', "/api/v2/orgs/$none", { name => 'x' }), 404, 'not found', 'organization not found');
-	is_error(op('DELETE', "/api/v2/orgs/$none"), 404, 'not found', 'organization not found');
+	is_error(call($OP, 'GET', "/api/v2/orgs/$none"), 404, 'not found',
+	    'organization not found');
+	is_error(call($OP, 'PATCH', "/api/v2/orgs/$none", { name => 'x' }), 404,
+	    'not found', 'organization not found');
+	is_error(call($OP, 'DELETE', "/api/v2/orgs/$none"), 404, 'not found',
+	    'organization not found');
 };
 
 subtest 'a malformed org id is 400' => sub {
-	is_error(op('GET', '/api/v2/orgs/xyz'), 400, 'invalid', 'id must have a length of 16 bytes');
-	is_error(op('DELETE', '/api/v2/orgs/xyz'), 400, 'invalid', 'id must have a length of 16 bytes');
+	is_error(call($OP, 'GET', '/api/v2/orgs/xyz'), 400, 'invalid',
+	    'id must have a length of 16 bytes');
+	is_error(call($OP, 'DELETE', '/api/v2/orgs/xyz'), 400, 'invalid',
+	    'id must have a length of 16 bytes');
 };
 
 subtest 'PATCH /api/v2/orgs/{id} renames and describes' => sub {
-	my $id = new_org('patchme');
-	my $r = op('PATCH', "/api/v2/orgs/$id", { name => 'patched' });
+	my $id = given(org => 'patchme');
+	my $r = call($OP, 'PATCH', "/api/v2/orgs/$id", { name => 'patched' });
 	is($r->{status}, 200, 'rename 200') or diag($r->{body});
 	is($r->{json}{name}, 'patched', 'new name');
-	$r = op('PATCH', "/api/v2/orgs/$id", { description => 'now described' });
+	$r = call($OP, 'PATCH', "/api/v2/orgs/$id", { description => 'now described' });
 	is($r->{status}, 200, 'describe 200') or diag($r->{body});
 	is($r->{json}{name}, 'patched', 'name kept');
 	is($r->{json}{description}, 'now described', 'description');
-	$r = op('GET', "/api/v2/orgs/$id");
+	$r = call($OP, 'GET', "/api/v2/orgs/$id");
 	is($r->{json}{name}, 'patched', 'persisted');
-	is_error(op('PATCH', "/api/v2/orgs/$id", { name => 'acme' }), 422, 'conflict',
+	is_error(call($OP, 'PATCH', "/api/v2/orgs/$id", { name => 'acme' }), 422, 'conflict',
 	    'organization with name acme already exists');
-	is_error(op('PATCH', "/api/v2/orgs/$id", { name => '' }), 400, 'empty value');
-	is(op('PATCH', "/api/v2/orgs/$id", '{"name":')->{status}, 400, 'truncated JSON: 400');
+	is_error(call($OP, 'PATCH', "/api/v2/orgs/$id", { name => '' }), 400,
+	    'empty value', 'org name is required');
+	is(call($OP, 'PATCH', "/api/v2/orgs/$id", '{"name":')->{status}, 400,
+	    'truncated JSON: 400');
 };
 
 subtest 'the list filters by org name, orgID and userID' => sub {
-	my $r = op('GET', '/api/v2/orgs', undef, query => 'org=acme');
+	my $r = call($OP, 'GET', '/api/v2/orgs', undef, query => 'org=acme');
 	is($r->{status}, 200, 'org=acme: 200') or diag($r->{body});
 	is_deeply(names($r), [ 'acme' ], 'org=acme: acme only');
-	$r = op('GET', '/api/v2/orgs', undef, query => "orgID=$ORG");
+	$r = call($OP, 'GET', '/api/v2/orgs', undef, query => "orgID=$ORG");
 	is($r->{status}, 200, 'orgID: 200');
 	is_deeply(names($r), [ 'o' ], 'orgID: o only');
-	$r = op('GET', '/api/v2/orgs', undef, query => "userID=$bob");
+	$r = call($OP, 'GET', '/api/v2/orgs', undef, query => "userID=$bob");
 	is($r->{status}, 200, 'userID=bob: 200') or diag($r->{body});
 	is_deeply(names($r), [ 'bobs' ], 'userID=bob: the org bob owns');
-	$r = op('GET', '/api/v2/orgs', undef, query => "userID=$ADMIN");
+	$r = call($OP, 'GET', '/api/v2/orgs', undef, query => "userID=$ADMIN");
 	my %n = map { $_ => 1 } @{ names($r) };
 	ok($n{o} && $n{acme} && !$n{bobs}, 'userID=admin: o and acme, not bobs') or diag(join ' ', keys %n);
 };
 
 subtest 'the list filters answer 404 for an unknown org name or id' => sub {
-	is_error(op('GET', '/api/v2/orgs', undef, query => 'org=nope'), 404, 'not found', 'organization not found');
-	is_error(op('GET', '/api/v2/orgs', undef, query => 'orgID=0000000000000abc'), 404, 'not found',
+	is_error(call($OP, 'GET', '/api/v2/orgs', undef, query => 'org=nope'), 404,
+	    'not found', 'organization not found');
+	is_error(call($OP, 'GET', '/api/v2/orgs', undef,
+	    query => 'orgID=0000000000000abc'), 404, 'not found',
 	    'organization not found');
-	is_error(op('GET', '/api/v2/orgs', undef, query => 'orgID=xyz'), 400, 'invalid');
+	is_error(call($OP, 'GET', '/api/v2/orgs', undef, query => 'orgID=xyz'), 400, 'invalid',
+	    'id must have a length of 16 bytes');
 };
 
 subtest 'the list pages with limit, offset and after' => sub {
-	my $all = op('GET', '/api/v2/orgs');
+	my $all = call($OP, 'GET', '/api/v2/orgs');
 	my @ids = map { $_->{id} } @{ $all->{json}{orgs} // [] };
 	cmp_ok(scalar @ids, '>=', 4, 'at least four orgs') or return;
-	my $r = op('GET', '/api/v2/orgs', undef, query => 'limit=2');
+	my $r = call($OP, 'GET', '/api/v2/orgs', undef, query => 'limit=2');
 	is($r->{status}, 200, 'limit=2: 200');
 	is_deeply([ map { $_->{id} } @{ $r->{json}{orgs} // [] } ], [ @ids[0, 1] ], 'limit=2: the first two');
 	ok(defined $r->{json}{links}{next}, 'limit=2: links.next');
-	$r = op('GET', '/api/v2/orgs', undef, query => 'limit=2&offset=2');
+	$r = call($OP, 'GET', '/api/v2/orgs', undef, query => 'limit=2&offset=2');
 	is_deeply([ map { $_->{id} } @{ $r->{json}{orgs} // [] } ], [ @ids[2, 3] ], 'offset=2: the next two');
-	$r = op('GET', '/api/v2/orgs', undef, query => "limit=1&after=$ids[0]");
+	$r = call($OP, 'GET', '/api/v2/orgs', undef, query => "limit=1&after=$ids[0]");
 	is_deeply([ map { $_->{id} } @{ $r->{json}{orgs} // [] } ], [ $ids[1] ], 'after: the one after');
-	is(op('GET', '/api/v2/orgs', undef, query => 'limit=0')->{status}, 400, 'limit=0: 400');
-	is(op('GET', '/api/v2/orgs', undef, query => 'limit=101')->{status}, 400, 'limit=101: 400');
-	is(op('GET', '/api/v2/orgs', undef, query => 'offset=-1')->{status}, 400, 'offset=-1: 400');
+	is(call($OP, 'GET', '/api/v2/orgs', undef, query => 'limit=0')->{status}, 400,
+	    'limit=0: 400');
+	is(call($OP, 'GET', '/api/v2/orgs', undef, query => 'limit=101')->{status}, 400,
+	    'limit=101: 400');
+	is(call($OP, 'GET', '/api/v2/orgs', undef, query => 'offset=-1')->{status}, 400,
+	    'offset=-1: 400');
 };
 
 subtest 'a session without roles sees no orgs and may not read or create one' => sub {
-	my $dora = new_user('dora', 'dorapass12');
-	my $c = signin_cred('dora', 'dorapass12');
+	my $dora = given(user => 'dora', password => 'dorapass12');
+	my $c = 'cookie:' . given(session => 'dora', password => 'dorapass12');
 	my $r = call($c, 'GET', '/api/v2/orgs');
 	is($r->{status}, 200, 'list 200') or diag($r->{body});
 	is_deeply(names($r), [], 'an empty list');
@@ -177,28 +193,31 @@ subtest 'a session without roles sees no orgs and may not read or create one' =>
 };
 
 subtest 'DELETE /api/v2/orgs/{id} is 204, then 404' => sub {
-	my $id = new_org('doomed');
-	my $r = op('DELETE', "/api/v2/orgs/$id");
+	my $id = given(org => 'doomed');
+	my $r = call($OP, 'DELETE', "/api/v2/orgs/$id");
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
 	is($r->{body}, '', 'no body');
-	is_error(op('GET', "/api/v2/orgs/$id"), 404, 'not found', 'organization not found');
-	is_error(op('DELETE', "/api/v2/orgs/$id"), 404, 'not found', 'organization not found');
+	is_error(call($OP, 'GET', "/api/v2/orgs/$id"), 404, 'not found',
+	    'organization not found');
+	is_error(call($OP, 'DELETE', "/api/v2/orgs/$id"), 404, 'not found',
+	    'organization not found');
 	my ($n) = $t->psql("SELECT count(*) FROM org_members WHERE org_id = '$id'");
 	is($n->[0], 0, 'its memberships are gone');
 };
 
 subtest 'deleting an org deletes its tokens, which then get 401' => sub {
-	my $id = new_org('tokenorg');
-	my $r = op('POST', '/api/v2/authorizations', { orgID => $id, userID => $bob,
+	my $id = given(org => 'tokenorg');
+	my $r = call($OP, 'POST', '/api/v2/authorizations', { orgID => $id, userID => $bob,
 	    permissions => [ { action => 'read', resource => { type => 'users', id => $bob } } ] });
 	is($r->{status}, 201, 'a token in that org') or diag($r->{body});
 	my ($aid, $tok) = ($r->{json}{id}, $r->{json}{token});
 	is(call($tok, 'GET', '/api/v2/me')->{status}, 200, 'it works');
-	is(op('DELETE', "/api/v2/orgs/$id")->{status}, 204, 'org deleted');
+	is(call($OP, 'DELETE', "/api/v2/orgs/$id")->{status}, 204, 'org deleted');
 	$r = call($tok, 'GET', '/api/v2/me');
 	is($r->{status}, 401, 'the token: 401');
 	is_deeply($r->{json}, { code => 'unauthorized', message => 'unauthorized access' }, 'unauthorized access');
-	is(op('GET', "/api/v2/authorizations/$aid")->{status}, 404, 'the authorization is gone');
+	is(call($OP, 'GET', "/api/v2/authorizations/$aid")->{status}, 404,
+	    'the authorization is gone');
 	is(call($OP, 'GET', '/api/v2/me')->{status}, 200, 'the operator token (other org) still works');
 };
 

@@ -12,30 +12,30 @@ use ApiTest;
 my $t = TestLib->new;
 ApiTest::bind($t);
 
-my $s = setup_ok();
+my $s = given('setup');
 my ($ADMIN, $ORG) = ($s->{user_id}, $s->{org_id});
 
 sub ids_of { [ sort map { $_->{id} } @{ $_[0]{json}{users} // [] } ] }
 
-my $ann = new_user('ann', 'annpass123');
-my $ben = new_user('ben', 'benpass123');
-my $ACME = new_org('acme');
+my $ann = given(user => 'ann', password => 'annpass123');
+my $ben = given(user => 'ben', password => 'benpass123');
+my $ACME = given(org => 'acme');
 
 subtest 'a new org lists its creator as owner and no members' => sub {
-	my $r = op('GET', "/api/v2/orgs/$ACME/owners");
+	my $r = call($OP, 'GET', "/api/v2/orgs/$ACME/owners");
 	is($r->{status}, 200, 'owners 200') or diag($r->{body});
 	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
 	is_deeply(ids_of($r), [ $ADMIN ], 'the operator owns it');
 	is($r->{json}{users}[0]{role}, 'owner', 'role owner');
 	is($r->{json}{links}{self}, "/api/v2/orgs/$ACME/owners", 'links.self');
-	$r = op('GET', "/api/v2/orgs/$ACME/members");
+	$r = call($OP, 'GET', "/api/v2/orgs/$ACME/members");
 	is($r->{status}, 200, 'members 200') or diag($r->{body});
 	is_deeply($r->{json}{users}, [], 'no members');
 	is($r->{json}{links}{self}, "/api/v2/orgs/$ACME/members", 'links.self');
 };
 
 subtest 'POST members adds a member: 201 with the user and role member' => sub {
-	my $r = op('POST', "/api/v2/orgs/$ACME/members", { id => $ann });
+	my $r = call($OP, 'POST', "/api/v2/orgs/$ACME/members", { id => $ann });
 	is($r->{status}, 201, 'status 201') or diag($r->{body});
 	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
 	is($r->{json}{id}, $ann, 'id');
@@ -43,26 +43,26 @@ subtest 'POST members adds a member: 201 with the user and role member' => sub {
 	is($r->{json}{status}, 'active', 'status');
 	is($r->{json}{role}, 'member', 'role member');
 	is($r->{json}{links}{self}, "/api/v2/users/$ann", 'links.self');
-	$r = op('GET', "/api/v2/orgs/$ACME/members");
+	$r = call($OP, 'GET', "/api/v2/orgs/$ACME/members");
 	is_deeply(ids_of($r), [ $ann ], 'GET members lists ann');
 	is($r->{json}{users}[0]{role}, 'member', 'with role member');
 	is($r->{json}{users}[0]{name}, 'ann', 'and her name');
 };
 
 subtest 'POST owners adds an owner: 201 with role owner' => sub {
-	my $r = op('POST', "/api/v2/orgs/$ACME/owners", { id => $ben });
+	my $r = call($OP, 'POST', "/api/v2/orgs/$ACME/owners", { id => $ben });
 	is($r->{status}, 201, 'status 201') or diag($r->{body});
 	is($r->{json}{id}, $ben, 'id');
 	is($r->{json}{name}, 'ben', 'name');
 	is($r->{json}{role}, 'owner', 'role owner');
-	$r = op('GET', "/api/v2/orgs/$ACME/owners");
+	$r = call($OP, 'GET', "/api/v2/orgs/$ACME/owners");
 	is_deeply(ids_of($r), [ sort $ADMIN, $ben ], 'GET owners lists the operator and ben');
-	$r = op('GET', "/api/v2/orgs/$ACME/members");
+	$r = call($OP, 'GET', "/api/v2/orgs/$ACME/members");
 	is_deeply(ids_of($r), [ $ann ], 'members unchanged');
 };
 
 subtest 'a member\'s session may read the org but not change it' => sub {
-	my $c = signin_cred('ann', 'annpass123');
+	my $c = 'cookie:' . given(session => 'ann', password => 'annpass123');
 	my $r = call($c, 'GET', "/api/v2/orgs/$ACME");
 	is($r->{status}, 200, 'GET 200') or diag($r->{body});
 	is($r->{json}{name}, 'acme', 'acme');
@@ -79,7 +79,7 @@ subtest 'a member\'s session may read the org but not change it' => sub {
 };
 
 subtest 'an owner\'s session may read and change the org' => sub {
-	my $c = signin_cred('ben', 'benpass123');
+	my $c = 'cookie:' . given(session => 'ben', password => 'benpass123');
 	is(call($c, 'GET', "/api/v2/orgs/$ACME")->{status}, 200, 'GET 200');
 	my $r = call($c, 'PATCH', "/api/v2/orgs/$ACME", { description => 'ben was here' });
 	is($r->{status}, 200, 'PATCH 200') or diag($r->{body});
@@ -89,7 +89,7 @@ subtest 'an owner\'s session may read and change the org' => sub {
 };
 
 subtest 'an owner\'s session may create tokens in the org for itself' => sub {
-	my $c = signin_cred('ben', 'benpass123');
+	my $c = 'cookie:' . given(session => 'ben', password => 'benpass123');
 	my $r = call($c, 'POST', '/api/v2/authorizations', { orgID => $ACME,
 	    permissions => [ { action => 'read', resource => { type => 'buckets', orgID => $ACME } } ] });
 	is($r->{status}, 201, 'status 201') or diag($r->{body});
@@ -100,15 +100,15 @@ subtest 'an owner\'s session may create tokens in the org for itself' => sub {
 };
 
 subtest 'a member\'s session may not create tokens in the org' => sub {
-	my $c = signin_cred('ann', 'annpass123');
+	my $c = 'cookie:' . given(session => 'ann', password => 'annpass123');
 	is_error(call($c, 'POST', '/api/v2/authorizations', { orgID => $ACME,
 	    permissions => [ { action => 'read', resource => { type => 'buckets', orgID => $ACME } } ] }),
 	    401, 'unauthorized', "write:orgs/$ACME/authorizations is unauthorized");
 };
 
 subtest 'an owner\'s session may manage the members' => sub {
-	my $cal = new_user('cal', undef);
-	my $c = signin_cred('ben', 'benpass123');
+	my $cal = given(user => 'cal');
+	my $c = 'cookie:' . given(session => 'ben', password => 'benpass123');
 	my $r = call($c, 'POST', "/api/v2/orgs/$ACME/members", { id => $cal });
 	is($r->{status}, 201, 'add 201') or diag($r->{body});
 	$r = call($c, 'DELETE', "/api/v2/orgs/$ACME/members/$cal");
@@ -116,24 +116,26 @@ subtest 'an owner\'s session may manage the members' => sub {
 };
 
 subtest 'DELETE members/{userID} is 204, then 404, and the session loses read' => sub {
-	my $c = signin_cred('ann', 'annpass123');
+	my $c = 'cookie:' . given(session => 'ann', password => 'annpass123');
 	is(call($c, 'GET', "/api/v2/orgs/$ACME")->{status}, 200, 'reads before');
-	my $r = op('DELETE', "/api/v2/orgs/$ACME/members/$ann");
+	my $r = call($OP, 'DELETE', "/api/v2/orgs/$ACME/members/$ann");
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
 	is($r->{body}, '', 'no body');
-	is_deeply(ids_of(op('GET', "/api/v2/orgs/$ACME/members")), [], 'no members left');
-	$r = op('DELETE', "/api/v2/orgs/$ACME/members/$ann");
+	is_deeply(ids_of(call($OP, 'GET', "/api/v2/orgs/$ACME/members")), [],
+	    'no members left');
+	$r = call($OP, 'DELETE', "/api/v2/orgs/$ACME/members/$ann");
 	is($r->{status}, 404, 'again: 404') or diag($r->{body});
 	is($r->{json}{code}, 'not found', 'code not found');
 	is_error(call($c, 'GET', "/api/v2/orgs/$ACME"), 401, 'unauthorized', "read:orgs/$ACME is unauthorized");
 };
 
 subtest 'DELETE owners/{userID} is 204, then 404, and the session loses write' => sub {
-	my $c = signin_cred('ben', 'benpass123');
-	my $r = op('DELETE', "/api/v2/orgs/$ACME/owners/$ben");
+	my $c = 'cookie:' . given(session => 'ben', password => 'benpass123');
+	my $r = call($OP, 'DELETE', "/api/v2/orgs/$ACME/owners/$ben");
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
-	is_deeply(ids_of(op('GET', "/api/v2/orgs/$ACME/owners")), [ $ADMIN ], 'the operator is left');
-	$r = op('DELETE', "/api/v2/orgs/$ACME/owners/$ben");
+	is_deeply(ids_of(call($OP, 'GET', "/api/v2/orgs/$ACME/owners")), [ $ADMIN ],
+	    'the operator is left');
+	$r = call($OP, 'DELETE', "/api/v2/orgs/$ACME/owners/$ben");
 	is($r->{status}, 404, 'again: 404') or diag($r->{body});
 	is($r->{json}{code}, 'not found', 'code not found');
 	is_error(call($c, 'PATCH', "/api/v2/orgs/$ACME", { description => 'x' }), 401, 'unauthorized',
@@ -141,44 +143,47 @@ subtest 'DELETE owners/{userID} is 204, then 404, and the session loses write' =
 };
 
 subtest 'removing a member through /owners (or an owner through /members) is 404' => sub {
-	is(op('POST', "/api/v2/orgs/$ACME/members", { id => $ann })->{status}, 201, 'ann is a member again');
-	my $r = op('DELETE', "/api/v2/orgs/$ACME/owners/$ann");
+	is(call($OP, 'POST', "/api/v2/orgs/$ACME/members", { id => $ann })->{status},
+	    201, 'ann is a member again');
+	my $r = call($OP, 'DELETE', "/api/v2/orgs/$ACME/owners/$ann");
 	is($r->{status}, 404, 'via owners: 404') or diag($r->{body});
-	is_deeply(ids_of(op('GET', "/api/v2/orgs/$ACME/members")), [ $ann ], 'still a member');
-	$r = op('DELETE', "/api/v2/orgs/$ACME/members/$ADMIN");
+	is_deeply(ids_of(call($OP, 'GET', "/api/v2/orgs/$ACME/members")), [ $ann ],
+	    'still a member');
+	$r = call($OP, 'DELETE', "/api/v2/orgs/$ACME/members/$ADMIN");
 	is($r->{status}, 404, 'the owner via members: 404') or diag($r->{body});
 };
 
-subtest 'adding a member as owner too never makes two memberships' => sub {
-	my $r = op('POST', "/api/v2/orgs/$ACME/owners", { id => $ann });
-	my $members = ids_of(op('GET', "/api/v2/orgs/$ACME/members"));
-	my $owners = ids_of(op('GET', "/api/v2/orgs/$ACME/owners"));
-	if ($r->{status} == 201) {
-		pass('201: ann became an owner');
-		is_deeply($members, [], 'no longer listed as member');
-		is_deeply($owners, [ sort $ADMIN, $ann ], 'listed as owner');
-	} else {
-		is($r->{status}, 422, 'otherwise a 422 conflict') or diag($r->{body});
-		is_deeply($members, [ $ann ], 'still listed as member');
-		is_deeply($owners, [ $ADMIN ], 'not as owner');
-	}
+subtest 'adding a member as owner turns the membership into ownership, never two' => sub {
+	my $r = call($OP, 'POST', "/api/v2/orgs/$ACME/owners", { id => $ann });
+	is($r->{status}, 201, 'status 201') or diag($r->{body});
+	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
+	is_deeply($r->{json}, { id => $ann, name => 'ann', status => 'active', role => 'owner',
+	    links => { self => "/api/v2/users/$ann" } }, 'ann as owner');
+	is_deeply(ids_of(call($OP, 'GET', "/api/v2/orgs/$ACME/members")), [],
+	    'no longer listed as member');
+	is_deeply(ids_of(call($OP, 'GET', "/api/v2/orgs/$ACME/owners")), [ sort $ADMIN, $ann ],
+	    'listed as owner');
 	my ($n) = $t->psql("SELECT count(*) FROM org_members WHERE org_id = '$ACME' AND user_id = '$ann'");
 	is($n->[0], 1, 'one membership row');
 };
 
 subtest 'members and owners of an unknown org are 404 organization not found' => sub {
 	my $none = '0000000000000abc';
-	is_error(op('GET', "/api/v2/orgs/$none/members"), 404, 'not found', 'organization not found');
-	is_error(op('GET', "/api/v2/orgs/$none/owners"), 404, 'not found', 'organization not found');
-	is_error(op('POST', "/api/v2/orgs/$none/members", { id => $ann }), 404, 'not found', 'organization not found');
-	is_error(op('POST', "/api/v2/orgs/$none/owners", { id => $ann }), 404, 'not found', 'organization not found');
+	is_error(call($OP, 'GET', "/api/v2/orgs/$none/members"), 404, 'not found',
+	    'organization not found');
+	is_error(call($OP, 'GET', "/api/v2/orgs/$none/owners"), 404, 'not found',
+	    'organization not found');
+	is_error(call($OP, 'POST', "/api/v2/orgs/$none/members", { id => $ann }), 404,
+	    'not found', 'organization not found');
+	is_error(call($OP, 'POST', "/api/v2/orgs/$none/owners", { id => $ann }), 404,
+	    'not found', 'organization not found');
 };
 
 subtest 'adding an unknown or malformed user id fails cleanly' => sub {
-	my $r = op('POST', "/api/v2/orgs/$ACME/members", { id => '0000000000000abc' });
+	my $r = call($OP, 'POST', "/api/v2/orgs/$ACME/members", { id => '0000000000000abc' });
 	is($r->{status}, 404, 'unknown user: 404') or diag($r->{body});
 	is($r->{json}{message}, 'user not found', 'user not found');
-	$r = op('POST', "/api/v2/orgs/$ACME/members", { id => 'xyz' });
+	$r = call($OP, 'POST', "/api/v2/orgs/$ACME/members", { id => 'xyz' });
 	is($r->{status}, 400, 'malformed id: 400') or diag($r->{body});
 	ok(defined $r->{headers}{'x-platform-error-code'}, 'X-Platform-Error-Code');
 };
@@ -197,14 +202,17 @@ subtest 'a malformed members body is 400, never 500' => sub {
 };
 
 subtest 'a malformed org or user id in the path is 400' => sub {
-	is_error(op('GET', '/api/v2/orgs/xyz/members'), 400, 'invalid', 'id must have a length of 16 bytes');
-	is_error(op('DELETE', "/api/v2/orgs/$ACME/members/xyz"), 400, 'invalid', 'id must have a length of 16 bytes');
-	is_error(op('DELETE', "/api/v2/orgs/$ACME/owners/xyz"), 400, 'invalid', 'id must have a length of 16 bytes');
+	is_error(call($OP, 'GET', '/api/v2/orgs/xyz/members'), 400, 'invalid',
+	    'id must have a length of 16 bytes');
+	is_error(call($OP, 'DELETE', "/api/v2/orgs/$ACME/members/xyz"), 400, 'invalid',
+	    'id must have a length of 16 bytes');
+	is_error(call($OP, 'DELETE', "/api/v2/orgs/$ACME/owners/xyz"), 400, 'invalid',
+	    'id must have a length of 16 bytes');
 };
 
 subtest 'a session without a role may not list members' => sub {
-	my $dee = new_user('dee', 'deepass123');
-	my $c = signin_cred('dee', 'deepass123');
+	my $dee = given(user => 'dee', password => 'deepass123');
+	my $c = 'cookie:' . given(session => 'dee', password => 'deepass123');
 	is_error(call($c, 'GET', "/api/v2/orgs/$ACME/members"), 401, 'unauthorized', "read:orgs/$ACME is unauthorized");
 	is_error(call($c, 'GET', "/api/v2/orgs/$ACME/owners"), 401, 'unauthorized', "read:orgs/$ACME is unauthorized");
 	is_error(call($c, 'POST', "/api/v2/orgs/$ACME/owners", { id => $dee }), 401, 'unauthorized',
@@ -212,10 +220,11 @@ subtest 'a session without a role may not list members' => sub {
 };
 
 subtest 'deleting a user removes its memberships' => sub {
-	my $eli = new_user('eli', undef);
-	is(op('POST', "/api/v2/orgs/$ACME/members", { id => $eli })->{status}, 201, 'eli added');
-	is(op('DELETE', "/api/v2/users/$eli")->{status}, 204, 'eli deleted');
-	my $r = op('GET', "/api/v2/orgs/$ACME/members");
+	my $eli = given(user => 'eli');
+	is(call($OP, 'POST', "/api/v2/orgs/$ACME/members", { id => $eli })->{status},
+	    201, 'eli added');
+	is(call($OP, 'DELETE', "/api/v2/users/$eli")->{status}, 204, 'eli deleted');
+	my $r = call($OP, 'GET', "/api/v2/orgs/$ACME/members");
 	ok(!grep({ $_ eq $eli } @{ ids_of($r) }), 'eli is no longer listed');
 };
 

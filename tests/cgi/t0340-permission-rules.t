@@ -16,24 +16,25 @@ use ApiTest;
 my $t = TestLib->new;
 ApiTest::bind($t);
 
-my $s = setup_ok();
+my $s = given('setup');
 my ($ADMIN, $ORG) = ($s->{user_id}, $s->{org_id});
 
-my $alice = new_user('alice', 'alicepass1');
-my $bob = new_user('bob', 'bobpass123');
-my $A = new_org('a');
-my $B = new_org('b');
-is(op('POST', "/api/v2/orgs/$A/owners", { id => $alice })->{status}, 201, 'alice owns org a');
-my $ALICE = signin_cred('alice', 'alicepass1');
+my $alice = given(user => 'alice', password => 'alicepass1');
+my $bob = given(user => 'bob', password => 'bobpass123');
+my $A = given(org => 'a');
+my $B = given(org => 'b');
+is(call($OP, 'POST', "/api/v2/orgs/$A/owners", { id => $alice })->{status}, 201,
+    'alice owns org a');
+my $ALICE = 'cookie:' . given(session => 'alice', password => 'alicepass1');
 
 # The issue's token: users of the instance named with alice's org.
 my @TAKEOVER = (perm('write', type => 'users', id => $ADMIN, orgID => $A),
     perm('read', type => 'users', id => $ADMIN, orgID => $A));
 
+# Refused for lack of the permission $perm (e.g. "write:users/<id>").
 sub denied {
-	my ($r, $what) = @_;
-	ok($r->{status} == 401 || $r->{status} == 403, "$what: refused ($r->{status})")
-	    or diag($r->{body});
+	my ($r, $perm, $what) = @_;
+	is_error($r, 401, 'unauthorized', "$perm is unauthorized", $what);
 }
 
 subtest 'issue 11: an org owner cannot mint a token on a user by naming her org' => sub {
@@ -46,33 +47,36 @@ subtest 'issue 11: an org owner cannot mint a token on a user by naming her org'
 
 subtest 'issue 11: such a token, however made, reaches no user' => sub {
 	# Made by the operator, who may grant it: it still grants nothing.
-	my ($tok) = mktoken($alice, $A, @TAKEOVER);
+	my ($tok) = given(token => $alice, org => $A, permissions => [ @TAKEOVER ]);
 	ok(defined $tok, 'the operator may make it');
 	my $before = db_state();
-	denied(call($tok, 'GET', "/api/v2/users/$ADMIN"), 'GET the operator');
-	denied(call($tok, 'PATCH', "/api/v2/users/$ADMIN", { name => 'mallory' }), 'PATCH the operator');
+	denied(call($tok, 'GET', "/api/v2/users/$ADMIN"), "read:users/$ADMIN", 'GET the operator');
+	denied(call($tok, 'PATCH', "/api/v2/users/$ADMIN", { name => 'mallory' }), "write:users/$ADMIN", 'PATCH the operator');
 	denied(call($tok, 'POST', "/api/v2/users/$ADMIN/password", { password => 'taken-over-1' }),
-	    'set the operator\'s password');
-	denied(call($tok, 'DELETE', "/api/v2/users/$ADMIN"), 'DELETE the operator');
+	    "write:users/$ADMIN", 'set the operator\'s password');
+	denied(call($tok, 'DELETE', "/api/v2/users/$ADMIN"), "write:users/$ADMIN", 'DELETE the operator');
 	# Her session carries her tokens' permissions: still nothing.
 	denied(call($ALICE, 'POST', "/api/v2/users/$ADMIN/password", { password => 'taken-over-1' }),
-	    'her session sets the operator\'s password');
-	denied(call($ALICE, 'PATCH', "/api/v2/users/$bob", { name => 'mallory' }), 'her session renames bob');
+	    "write:users/$ADMIN", 'her session sets the operator\'s password');
+	denied(call($ALICE, 'PATCH', "/api/v2/users/$bob", { name => 'mallory' }), "write:users/$bob", 'her session renames bob');
 	my $r = call($tok, 'GET', '/api/v2/users');
 	is($r->{status}, 200, 'the users list answers') or diag($r->{body});
 	is_deeply([ map { $_->{id} } @{ $r->{json}{users} // [] } ], [], 'and shows nobody');
 	is(db_state(), $before, 'nothing changed');
-	is(try_signin('admin', 'taken-over-1')->{status}, 401, 'nobody signs in with the new password');
-	is(try_signin('admin', 'adminpass1')->{status}, 204, 'the operator still signs in');
+	is(call(basic('admin', 'taken-over-1'), 'POST', '/api/v2/signin')->{status},
+	    401, 'nobody signs in with the new password');
+	is(call(basic('admin', 'adminpass1'), 'POST', '/api/v2/signin')->{status}, 204,
+	    'the operator still signs in');
 };
 
 subtest 'an org role grants nothing on users, its own members included' => sub {
-	is(op('POST', "/api/v2/orgs/$A/members", { id => $bob })->{status}, 201, 'bob joins a');
+	is(call($OP, 'POST', "/api/v2/orgs/$A/members", { id => $bob })->{status}, 201,
+	    'bob joins a');
 	my $before = db_state();
-	denied(call($ALICE, 'GET', "/api/v2/users/$bob"), 'the owner reads a member');
-	denied(call($ALICE, 'PATCH', "/api/v2/users/$bob", { status => 'inactive' }), 'deactivates a member');
-	denied(call($ALICE, 'DELETE', "/api/v2/users/$bob"), 'deletes a member');
-	denied(call($ALICE, 'POST', '/api/v2/users', { name => 'eve' }), 'creates a user');
+	denied(call($ALICE, 'GET', "/api/v2/users/$bob"), "read:users/$bob", 'the owner reads a member');
+	denied(call($ALICE, 'PATCH', "/api/v2/users/$bob", { status => 'inactive' }), "write:users/$bob", 'deactivates a member');
+	denied(call($ALICE, 'DELETE', "/api/v2/users/$bob"), "write:users/$bob", 'deletes a member');
+	denied(call($ALICE, 'POST', '/api/v2/users', { name => 'eve' }), 'write:users', 'creates a user');
 	is(db_state(), $before, 'nothing changed');
 	# What she may do: the membership of her own org.
 	is(call($ALICE, 'DELETE', "/api/v2/orgs/$A/members/$bob")->{status}, 204,
@@ -83,16 +87,15 @@ subtest 'an org role grants nothing on users, its own members included' => sub {
 
 subtest 'an id with an org matches only a resource of that id in that org' => sub {
 	# bob's token lives in org b; a token naming it within org a.
-	my (undef, $bobs) = mktoken($bob, $B, perm('read', type => 'buckets', orgID => $B));
-	my ($tok) = mktoken($alice, $A,
-	    perm('write', type => 'authorizations', id => $bobs, orgID => $A),
-	    perm('read', type => 'authorizations', id => $bobs, orgID => $A),
-	    perm('read', type => 'orgs', id => $B, orgID => $A));
+	my (undef, $bobs) = given(token => $bob, org => $B,
+	    permissions => [ perm('read', type => 'buckets', orgID => $B) ]);
+	my ($tok) = given(token => $alice, org => $A, permissions => [ perm('write',
+	    type => 'authorizations', id => $bobs, orgID => $A), perm('read', type => 'authorizations', id => $bobs, orgID => $A), perm('read', type => 'orgs', id => $B, orgID => $A) ]);
 	my $before = db_state();
-	denied(call($tok, 'GET', "/api/v2/authorizations/$bobs"), 'GET bob\'s token');
-	denied(call($tok, 'PATCH', "/api/v2/authorizations/$bobs", { status => 'inactive' }), 'PATCH it');
-	denied(call($tok, 'DELETE', "/api/v2/authorizations/$bobs"), 'DELETE it');
-	denied(call($tok, 'GET', "/api/v2/orgs/$B"), 'orgs/<a>/orgs/<b> reads org b');
+	denied(call($tok, 'GET', "/api/v2/authorizations/$bobs"), "read:orgs/$B/authorizations/$bobs", 'GET bob\'s token');
+	denied(call($tok, 'PATCH', "/api/v2/authorizations/$bobs", { status => 'inactive' }), "write:orgs/$B/authorizations/$bobs", 'PATCH it');
+	denied(call($tok, 'DELETE', "/api/v2/authorizations/$bobs"), "write:orgs/$B/authorizations/$bobs", 'DELETE it');
+	denied(call($tok, 'GET', "/api/v2/orgs/$B"), "read:orgs/$B", 'orgs/<a>/orgs/<b> reads org b');
 	my $r = call($tok, 'GET', '/api/v2/orgs');
 	is_deeply([ map { $_->{id} } @{ $r->{json}{orgs} // [] } ], [], 'org b is not in its list');
 	is(db_state(), $before, 'nothing changed');
@@ -100,22 +103,25 @@ subtest 'an id with an org matches only a resource of that id in that org' => su
 
 subtest 'an org owner mints only within her org, and nothing on users' => sub {
 	my @refused = (
-	    [ 'write:users (the operator\'s)', perm('write', type => 'users') ],
-	    [ 'read:users', perm('read', type => 'users') ],
-	    [ 'the users of her org', perm('write', type => 'users', orgID => $A) ],
-	    [ 'another user', perm('write', type => 'users', id => $bob) ],
-	    [ 'write:authorizations, no org', perm('write', type => 'authorizations') ],
-	    [ 'write:orgs, all orgs', perm('write', type => 'orgs') ],
-	    [ 'write:instance', perm('write', type => 'instance') ],
-	    [ 'buckets of org b', perm('write', type => 'buckets', orgID => $B) ],
-	    [ 'org b itself', perm('read', type => 'orgs', id => $B) ],
-	    [ 'buckets with no org', perm('read', type => 'buckets') ],
+	    [ 'write:users (the operator\'s)', perm('write', type => 'users'), 'write:users' ],
+	    [ 'read:users', perm('read', type => 'users'), 'read:users' ],
+	    [ 'the users of her org', perm('write', type => 'users', orgID => $A),
+		"write:orgs/$A/users" ],
+	    [ 'another user', perm('write', type => 'users', id => $bob), "write:users/$bob" ],
+	    [ 'write:authorizations, no org', perm('write', type => 'authorizations'),
+		'write:authorizations' ],
+	    [ 'write:orgs, all orgs', perm('write', type => 'orgs'), 'write:orgs' ],
+	    [ 'write:instance', perm('write', type => 'instance'), 'write:instance' ],
+	    [ 'buckets of org b', perm('write', type => 'buckets', orgID => $B),
+		"write:orgs/$B/buckets" ],
+	    [ 'org b itself', perm('read', type => 'orgs', id => $B), "read:orgs/$B" ],
+	    [ 'buckets with no org', perm('read', type => 'buckets'), 'read:buckets' ],
 	);
 	my $before = db_state();
 	for my $c (@refused) {
 		my $r = call($ALICE, 'POST', '/api/v2/authorizations', { orgID => $A, permissions => [ $c->[1] ] });
-		ok($r->{status} == 403 || $r->{status} == 400, "$c->[0]: refused ($r->{status})")
-		    or diag($r->{body});
+		is_error($r, 403, 'forbidden',
+		    "permission $c->[2] is not allowed: $c->[2] is unauthorized", $c->[0]);
 	}
 	is(db_state(), $before, 'nothing changed');
 	my $r = call($ALICE, 'POST', '/api/v2/authorizations', { orgID => $A, permissions => [
@@ -133,8 +139,8 @@ subtest 'an org owner mints only within her org, and nothing on users' => sub {
 };
 
 subtest 'a token minted from a token holds no more than its maker' => sub {
-	my ($maker) = mktoken($alice, $A, perm('write', type => 'authorizations', orgID => $A),
-	    perm('write', type => 'users', id => $alice), perm('read', type => 'buckets', orgID => $A));
+	my ($maker) = given(token => $alice, org => $A, permissions => [ perm('write',
+	    type => 'authorizations', orgID => $A), perm('write', type => 'users', id => $alice), perm('read', type => 'buckets', orgID => $A) ]);
 	my $r = call($maker, 'POST', '/api/v2/authorizations', { orgID => $A,
 	    permissions => [ perm('read', type => 'buckets', orgID => $A) ] });
 	is($r->{status}, 201, 'a subset is made') or diag($r->{body});
@@ -153,13 +159,14 @@ subtest 'a token minted from a token holds no more than its maker' => sub {
 
 subtest 'the longest permission is stored whole (notificationEndpoints with an id)' => sub {
 	my $p = perm('write', type => 'notificationEndpoints', orgID => $A, id => '0000000000000abc');
-	my $r = op('POST', '/api/v2/authorizations', { orgID => $A, permissions => [ $p ] });
+	my $r = call($OP, 'POST', '/api/v2/authorizations', { orgID => $A,
+	    permissions => [ $p ] });
 	is($r->{status}, 201, 'made') or diag($r->{body});
 	is_deeply($r->{json}{permissions}, [ $p ], 'with the permission asked for');
 };
 
 subtest 'a list filter by name answers a missing name as a hidden one' => sub {
-	my $bobc = signin_cred('bob', 'bobpass123');
+	my $bobc = 'cookie:' . given(session => 'bob', password => 'bobpass123');
 	for my $q ('user=alice', 'user=nobody-here', 'org=a', 'org=no-such-org') {
 		my $r = call($bobc, 'GET', '/api/v2/authorizations', undef, query => $q);
 		is($r->{status}, 200, "authorizations?$q: 200") or diag($r->{body});
@@ -177,9 +184,10 @@ subtest 'a list filter by name answers a missing name as a hidden one' => sub {
 		    "authorizations?$q: 400");
 	}
 	# Who may read every user or org learns nothing new: InfluxDB's 404.
-	is(op('GET', '/api/v2/authorizations', undef, query => 'user=nobody-here')->{status}, 404,
+	is(call($OP, 'GET', '/api/v2/authorizations', undef,
+	    query => 'user=nobody-here')->{status}, 404,
 	    'the operator: missing user 404');
-	is(op('GET', '/api/v2/orgs', undef, query => 'org=no-such-org')->{status}, 404,
+	is(call($OP, 'GET', '/api/v2/orgs', undef, query => 'org=no-such-org')->{status}, 404,
 	    'the operator: missing org 404');
 };
 
@@ -187,11 +195,12 @@ subtest 'a list filter by name answers a missing name as a hidden one' => sub {
 my $LAST = 'the last active instance owner cannot be deactivated or deleted';
 
 subtest 'the last instance owner cannot be deactivated or deleted through the API' => sub {
-	my $own = signin_cred('admin', 'adminpass1');
+	my $own = 'cookie:' . given(session => 'admin', password => 'adminpass1');
 	my $before = db_state();
-	is_error(op('PATCH', "/api/v2/users/$ADMIN", { status => 'inactive' }), 422,
+	is_error(call($OP, 'PATCH', "/api/v2/users/$ADMIN", { status => 'inactive' }), 422,
 	    'unprocessable entity', $LAST);
-	is_error(op('DELETE', "/api/v2/users/$ADMIN"), 422, 'unprocessable entity', $LAST);
+	is_error(call($OP, 'DELETE', "/api/v2/users/$ADMIN"), 422,
+	    'unprocessable entity', $LAST);
 	is_error(call($own, 'DELETE', "/api/v2/users/$ADMIN"), 422, 'unprocessable entity', $LAST);
 	is(db_state(), $before, 'nothing changed');
 };
@@ -214,18 +223,19 @@ subtest 'nor by usersctl, the psql functions or plain SQL' => sub {
 };
 
 subtest 'with a second owner, one of the two may go; then the other may not' => sub {
-	my $r = op('POST', '/api/v2/users', { name => 'root2' });
+	my $r = call($OP, 'POST', '/api/v2/users', { name => 'root2' });
 	my $root2 = $r->{json}{id};
 	$t->psql("UPDATE users SET instance_owner = true WHERE id = '$root2'");
-	is(op('PATCH', "/api/v2/users/$root2", { status => 'inactive' })->{status}, 200,
+	is(call($OP, 'PATCH', "/api/v2/users/$root2", { status => 'inactive' })->{status}, 200,
 	    'the second owner is deactivated');
-	is_error(op('PATCH', "/api/v2/users/$ADMIN", { status => 'inactive' }), 422,
+	is_error(call($OP, 'PATCH', "/api/v2/users/$ADMIN", { status => 'inactive' }), 422,
 	    'unprocessable entity', $LAST);
-	is(op('DELETE', "/api/v2/users/$root2")->{status}, 204, 'an inactive owner may be deleted');
+	is(call($OP, 'DELETE', "/api/v2/users/$root2")->{status}, 204,
+	    'an inactive owner may be deleted');
 };
 
 subtest 'two concurrent removals of two owners cannot both pass' => sub {
-	my $r = op('POST', '/api/v2/users', { name => 'root3' });
+	my $r = call($OP, 'POST', '/api/v2/users', { name => 'root3' });
 	my $root3 = $r->{json}{id};
 	$t->psql("UPDATE users SET instance_owner = true WHERE id = '$root3'");
 	# psql deactivates root3 and holds its transaction open for a second;
@@ -239,7 +249,7 @@ subtest 'two concurrent removals of two owners cannot both pass' => sub {
 	ok(TestLib::within(5, sub { one("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
 	    . "AND objid = 7236603 AND granted") == 1 }), 'psql holds the owner lock');
 	my $t0 = time;
-	$r = op('PATCH', "/api/v2/users/$ADMIN", { status => 'inactive' });
+	$r = call($OP, 'PATCH', "/api/v2/users/$ADMIN", { status => 'inactive' });
 	waitpid($pid, 0);
 	is($? >> 8, 0, 'psql\'s deactivation of root3 committed');
 	ok(time - $t0 > 0.3, 'the API waited for it');

@@ -111,17 +111,18 @@ my @MATRIX = (
 
 # --- the fixture, built through the API ------------------------------------
 
-my $s = setup_ok();
+my $s = given('setup');
 my ($ADMIN, $ORG, $OPTOK) = ($s->{user_id}, $s->{org_id}, $s->{token});
 my %PW = (admin => 'adminpass1');
 my %U = (admin => $ADMIN);
 for my $n (qw(alice mia nora tess otto rita ivan dave bob carl)) {
 	$PW{$n} = "pw-$n-12345";
-	$U{$n} = new_user($n, $PW{$n});
+	$U{$n} = given(user => $n, password => $PW{$n});
 }
-my ($A, $B) = (new_org('a'), new_org('b'));
+my ($A, $B) = (given(org => 'a'), given(org => 'b'));
 sub role { my ($org, $role, $u) = @_;
-	is(op('POST', "/api/v2/orgs/$org/${role}s", { id => $U{$u} })->{status}, 201, "$u $role of $org") }
+	is(call($OP, 'POST', "/api/v2/orgs/$org/${role}s", { id => $U{$u} })->{status},
+	    201, "$u $role of $org") }
 role($A, 'owner', 'alice');
 role($A, 'member', 'mia');
 for my $o ($ORG, $A, $B) { role($o, 'member', 'bob'); role($o, 'owner', 'carl') }
@@ -137,7 +138,7 @@ sub org_all {
 	    $ro ? ('read') : ('read', 'write') } grep { !$no_users || $_ ne 'users' } @TYPES;
 }
 sub tok { my ($u, $org, %o) = @_;
-	my $r = op('POST', '/api/v2/authorizations', { orgID => $org, userID => $U{$u},
+	my $r = call($OP, 'POST', '/api/v2/authorizations', { orgID => $org, userID => $U{$u},
 	    $o{status} ? (status => $o{status}) : (), permissions => $o{perms} });
 	is($r->{status}, 201, "token for $u") or diag($r->{body});
 	return ($r->{json}{token}, $r->{json}{id});
@@ -164,9 +165,11 @@ $SELF{$_} = $U{ { oo => 'alice', mem => 'mia', none => 'nora', utok => 'tess', o
     oro => 'rita', itok => 'admin', iusr => 'ivan', dusr => 'dave' }->{$_} }
     for qw(oo mem none utok oall oro itok iusr dusr);
 my %USER_OF = (own => 'admin', oo => 'alice', mem => 'mia', none => 'nora');
-$CRED{$_} = signin_cred($USER_OF{$_}, $PW{$USER_OF{$_}}) for keys %USER_OF;
-is(op('PATCH', "/api/v2/users/$U{ivan}", { status => 'inactive' })->{status}, 200, 'ivan deactivated');
-is(op('DELETE', "/api/v2/users/$U{dave}")->{status}, 204, 'dave deleted');
+$CRED{$_} = 'cookie:' . given(session => $USER_OF{$_},
+    password => $PW{$USER_OF{$_}}) for keys %USER_OF;
+is(call($OP, 'PATCH', "/api/v2/users/$U{ivan}", { status => 'inactive' })->{status},
+    200, 'ivan deactivated');
+is(call($OP, 'DELETE', "/api/v2/users/$U{dave}")->{status}, 204, 'dave deleted');
 
 # Every token each principal may mint for itself, in its own org, from the
 # same list of asks; kept with its maker.

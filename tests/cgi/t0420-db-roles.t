@@ -12,7 +12,7 @@ use JSON::PP ();
 
 my $t = TestLib->new;
 ApiTest::bind($t);
-my $S = setup_ok();
+my $S = given('setup');
 my $OPID = $S->{user_id};
 my $OPAUTH = one("SELECT id FROM authorizations WHERE user_id = " . lit($OPID));
 
@@ -96,7 +96,8 @@ subtest 'not even a superuser changes the audit log without becoming the owner' 
 };
 
 subtest 'a rename to "carol status=inactive" is recorded unambiguously' => sub {
-	my ($id, $c) = session_user('x', 'pw-x-12345678');
+	my ($id, $c) = (given(user => 'x', password => 'pw-x-12345678'),
+	    given(session => 'x', password => 'pw-x-12345678'));
 	my $since = last_audit();
 	my $r = call("cookie:$c", 'PATCH', "/api/v2/users/$id", { name => 'carol status=inactive' });
 	is($r->{status}, 200, 'renamed') or diag($r->{body});
@@ -115,22 +116,21 @@ subtest 'a rename to "carol status=inactive" is recorded unambiguously' => sub {
 subtest 'every API write is one audit row naming its actor' => sub {
 	my @cases;
 	my $since = last_audit();
-	my $id = mkuser('dora');
+	my $id = given(user => 'dora', password => 'pw-dora-12345');
 	push @cases, ['create user', 'create', 'user', $id, $OPID, $OPAUTH];
-	set_password($id, 'pw-dora-12345');
 	push @cases, ['set password', 'password', 'user', $id, $OPID, $OPAUTH];
-	my ($c) = signin('dora', 'pw-dora-12345');
+	my $c = given(session => 'dora', password => 'pw-dora-12345');
 	push @cases, ['sign-in', 'signin', 'user', $id, $id, ''];
-	my $r = req(method => 'POST', path => '/api/v2/signout', cookie => $c);
+	my $r = call("cookie:$c", 'POST', '/api/v2/signout');
 	is($r->{status}, 204, 'signed out');
 	push @cases, ['sign-out', 'signout', 'user', $id, $id, ''];
-	my ($tok, $aid) = mktoken($id, $S->{org_id});
+	my ($tok, $aid) = given(token => $id, org => $S->{org_id});
 	push @cases, ['create token', 'create', 'authorization', $aid, $OPID, $OPAUTH];
-	$r = op('PATCH', "/api/v2/authorizations/$aid", { status => 'inactive' });
+	$r = call($OP, 'PATCH', "/api/v2/authorizations/$aid", { status => 'inactive' });
 	push @cases, ['update token', 'update', 'authorization', $aid, $OPID, $OPAUTH];
-	$r = op('DELETE', "/api/v2/authorizations/$aid");
+	$r = call($OP, 'DELETE', "/api/v2/authorizations/$aid");
 	push @cases, ['delete token', 'delete', 'authorization', $aid, $OPID, $OPAUTH];
-	$r = op('DELETE', "/api/v2/users/$id");
+	$r = call($OP, 'DELETE', "/api/v2/users/$id");
 	is($r->{status}, 204, 'user deleted');
 	push @cases, ['delete user', 'delete', 'user', $id, $OPID, $OPAUTH];
 	my $rows = audit_since($since);
@@ -148,7 +148,7 @@ subtest 'every API write is one audit row naming its actor' => sub {
 };
 
 subtest 'an admin in psql uses the views and functions, and is audited' => sub {
-	my $id = mkuser('erin');
+	my $id = given(user => 'erin');
 	as_ok($ALICE, q{SELECT * FROM admin_users}, 'SELECT admin_users');
 	as_ok($ALICE, q{SELECT * FROM admin_tokens}, 'SELECT admin_tokens');
 	as_ok($ALICE, q{SELECT * FROM audit_log}, 'SELECT audit_log');
@@ -176,7 +176,7 @@ subtest 'an admin in psql uses the views and functions, and is audited' => sub {
 };
 
 subtest 'the read-only role reads and changes nothing' => sub {
-	mkuser('fred');
+	given(user => 'fred');
 	as_ok($RITA, q{SELECT count(*) FROM admin_users}, 'SELECT admin_users');
 	as_ok($RITA, q{SELECT count(*) FROM audit_log}, 'SELECT audit_log');
 	as_refused($RITA, q{SELECT password_hash FROM users}, 'SELECT password_hash');

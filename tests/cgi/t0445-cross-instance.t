@@ -21,29 +21,33 @@ my @FIX;	# per instance: { cred => {kind => credential}, id => {...} }
 
 for my $i (0, 1) {
 	ApiTest::bind($T[$i]);
-	my $s = setup_ok();
+	my $s = given('setup');
 	my %f = (op => $OP, pw => { map { $_ => "pw-$i-$_-12345" } qw(alice bob) });
 	$f{id}{admin} = $s->{user_id};
 	$f{id}{org} = $s->{org_id};
 	$f{id}{optok} = $s->{res}{json}{auth}{id};
-	$f{id}{$_} = new_user($_, $f{pw}{$_}) for qw(alice bob);
-	$f{id}{a} = new_org('a');
-	is(op('POST', "/api/v2/orgs/$f{id}{a}/owners", { id => $f{id}{alice} })->{status}, 201,
+	$f{id}{$_} = given(user => $_, password => $f{pw}{$_}) for qw(alice bob);
+	$f{id}{a} = given(org => 'a');
+	is(call($OP, 'POST', "/api/v2/orgs/$f{id}{a}/owners",
+	    { id => $f{id}{alice} })->{status}, 201,
 	    "instance $i: alice owns org a");
-	my $r = op('POST', '/api/v2/authorizations', { orgID => $f{id}{a}, userID => $f{id}{alice},
+	my $r = call($OP, 'POST', '/api/v2/authorizations', { orgID => $f{id}{a},
+	    userID => $f{id}{alice},
 	    permissions => [ map { my $ty = $_; map { perm($_, type => $ty, orgID => $f{id}{a}) } qw(read write) }
 	        qw(buckets users orgs authorizations) ] });
 	is($r->{status}, 201, "instance $i: alice's org token") or diag($r->{body});
 	$f{cred}{orgtok} = $r->{json}{token};
 	$f{id}{alicetok} = $r->{json}{id};
-	$r = op('POST', '/api/v2/authorizations', { orgID => $f{id}{org}, userID => $f{id}{bob},
+	$r = call($OP, 'POST', '/api/v2/authorizations', { orgID => $f{id}{org},
+	    userID => $f{id}{bob},
 	    permissions => [ perm('read', type => 'users', id => $f{id}{bob}),
 	        perm('write', type => 'users', id => $f{id}{bob}) ] });
 	is($r->{status}, 201, "instance $i: bob's own-user token") or diag($r->{body});
 	$f{cred}{usertok} = $r->{json}{token};
 	$f{cred}{op} = $OP;
-	$f{cred}{opsession} = signin_cred('admin', 'adminpass1');
-	$f{cred}{alicesession} = signin_cred('alice', $f{pw}{alice});
+	$f{cred}{opsession} = 'cookie:' . given(session => 'admin', password => 'adminpass1');
+	$f{cred}{alicesession} = 'cookie:' . given(session => 'alice',
+	    password => $f{pw}{alice});
 	$FIX[$i] = \%f;
 }
 
@@ -102,14 +106,13 @@ for my $from (0, 1) {
 				my ($method, $pat) = @$route;
 				my $path = path_for($f, $pat);
 				my $body = body_for($f, $method, $pat);
-				my %o = (method => $method, path => $path,
-				    defined $body ? (json => $body) : ());
 				# A cookie's PUT proves a password with Basic: the same
 				# header goes without the cookie.
-				my %basic = $method eq 'PUT' && $cred =~ /^cookie:/ ?
-				    (headers => { Authorization => basic('alice', $f->{pw}{alice}) }) : ();
-				my $anon = answer(req(%o, %basic));
-				my $r = req(%o, %basic, $cred =~ /^cookie:(.*)/ ? (cookie => $1) : (token => $cred));
+				my %h = $method eq 'PUT' && $cred =~ /^cookie:/ ?
+				    (Authorization => basic('alice', $f->{pw}{alice})) : ();
+				my $anon = answer(call(undef, $method, $path, $body,
+				    headers => \%h));
+				my $r = call($cred, $method, $path, $body, headers => \%h);
 				is_deeply(answer($r), $anon, "$method $path: as with no credential ($anon->{status})")
 				    or diag($r->{body});
 			}
@@ -120,20 +123,24 @@ for my $from (0, 1) {
 
 subtest 'a name and password of one instance sign in nowhere else' => sub {
 	ApiTest::bind($T[1]);
-	is(try_signin('alice', $FIX[0]{pw}{alice})->{status}, 401, "instance 0's alice password on instance 1");
-	is(try_signin('alice', $FIX[1]{pw}{alice})->{status}, 204, 'her own instance 1 password');
+	is(call(basic('alice', $FIX[0]{pw}{alice}), 'POST', '/api/v2/signin')->{status},
+	    401, "instance 0's alice password on instance 1");
+	is(call(basic('alice', $FIX[1]{pw}{alice}), 'POST', '/api/v2/signin')->{status},
+	    204, 'her own instance 1 password');
 };
 
 subtest 'sign-in failures on one instance throttle no other' => sub {
 	ApiTest::bind($T[0]);
-	my @st = map { try_signin('bob', 'wrong-password')->{status} } 1 .. 8;
+	my @st = map { call(basic('bob', 'wrong-password'), 'POST',
+	    '/api/v2/signin')->{status} } 1 .. 8;
 	is($st[-1], 429, 'bob is throttled on instance 0') or diag("@st");
 	cmp_ok(one(q{SELECT failures FROM signin_failures WHERE kind = 'user' AND key = 'bob'}), '>=', 5,
 	    'instance 0 counts them');
 	ApiTest::bind($T[1]);
 	is(one(q{SELECT count(*) FROM signin_failures WHERE kind = 'user' AND key = 'bob'}), 0,
 	    'instance 1 counts none for bob');
-	is(try_signin('bob', $FIX[1]{pw}{bob})->{status}, 204, 'bob signs in on instance 1');
+	is(call(basic('bob', $FIX[1]{pw}{bob}), 'POST', '/api/v2/signin')->{status},
+	    204, 'bob signs in on instance 1');
 };
 
 done_testing();

@@ -18,14 +18,12 @@ my $t = TestLib->new;
 my $RUN = tempdir('usersd-t0500-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 my %ON = (USERSD_RUN_DIR => $RUN, USERSD_METRICS => 'on');
 ApiTest::bind($t, env => { USERSD_RUN_DIR => $RUN });
-my $s = setup_ok();
+my $s = given('setup');
 my $PROM = 'text/plain; version=0.0.4; charset=utf-8';
 
-sub metrics {
-	my (%o) = @_;
-	return req(method => $o{method} // 'GET', path => '/metrics',
-	    token => $o{token}, cookie => $o{cookie}, env => $o{env} // {});
-}
+# GET /metrics (or method => M) with $cred (see call) and env.
+sub metrics { my ($cred, %o) = @_; return call($cred, $o{method} // 'GET', '/metrics',
+    undef, env => $o{env}) }
 
 # The value of one sample line (name{labels} as printed), or undef.
 sub sample {
@@ -34,12 +32,12 @@ sub sample {
 }
 
 subtest 'metrics = off: 404 as if there were no such path' => sub {
-	my $r = metrics(env => { USERSD_METRICS => 'off' }, token => $OP);
+	my $r = metrics($OP, env => { USERSD_METRICS => 'off' });
 	is_error($r, 404, 'not found', 'path not found');
 };
 
 subtest 'metrics = on: the text format, to anyone' => sub {
-	my $r = metrics(env => \%ON);
+	my $r = metrics(undef, env => \%ON);
 	is($r->{status}, 200, 'status 200') or diag($r->{body}, $r->{stderr});
 	is($r->{headers}{'content-type'}, $PROM, 'Prometheus text format 0.0.4');
 	like($r->{body}, qr/^usersd_build_info\{influxdb_api="v[0-9.]+",version="[0-9.]+"\} 1$/m,
@@ -48,42 +46,42 @@ subtest 'metrics = on: the text format, to anyone' => sub {
 };
 
 subtest 'another method: 405 JSON with Allow' => sub {
-	my $r = metrics(method => 'POST', env => \%ON);
-	is_error($r, 405, 'method not allowed');
+	my $r = metrics(undef, method => 'POST', env => \%ON);
+	is_error($r, 405, 'method not allowed', 'allow: GET');
 	is($r->{headers}{allow}, 'GET', 'Allow: GET');
 };
 
 subtest 'metrics = token (the default): an operator only' => sub {
-	is_unauthorized_access(metrics());
-	is_unauthorized_access(metrics(token => 'not-a-token'));
-	my $bob = new_user('bob', 'bobpass123');
-	my ($tok) = mktoken($bob, $s->{org_id});
-	is_error(metrics(token => $tok), 403, 'forbidden',
+	is_error(metrics(), 401, 'unauthorized', 'unauthorized access');
+	is_error(metrics('not-a-token'), 401, 'unauthorized', 'unauthorized access');
+	my $bob = given(user => 'bob', password => 'bobpass123');
+	my ($tok) = given(token => $bob, org => $s->{org_id});
+	is_error(metrics($tok), 403, 'forbidden',
 	    'read:instance is unauthorized: /metrics needs an operator token');
 	# Read on users and orgs, not on everything: still not an operator.
-	my ($some) = mktoken($s->{user_id}, $s->{org_id}, perm('read', type => 'users'),
-	    perm('read', type => 'orgs'));
-	is(metrics(token => $some)->{status}, 403, 'a token that reads some types: 403');
-	my $r = metrics(token => $OP);
+	my ($some) = given(token => $s->{user_id}, org => $s->{org_id},
+	    permissions => [ perm('read', type => 'users'), perm('read', type => 'orgs') ]);
+	is(metrics($some)->{status}, 403, 'a token that reads some types: 403');
+	my $r = metrics($OP);
 	is($r->{status}, 200, 'the operator token: 200') or diag($r->{body});
 	is($r->{headers}{'content-type'}, $PROM, 'the text format');
-	my $c = signin_ok('admin', 'adminpass1');
-	is(metrics(cookie => $c)->{status}, 200, "the instance owner's session: 200");
-	my $bc = signin_ok('bob', 'bobpass123');
-	is(metrics(cookie => $bc)->{status}, 403, "another user's session: 403");
+	my $c = given(session => 'admin', password => 'adminpass1');
+	is(metrics("cookie:$c")->{status}, 200, "the instance owner's session: 200");
+	my $bc = given(session => 'bob', password => 'bobpass123');
+	is(metrics("cookie:$bc")->{status}, 403, "another user's session: 403");
 };
 
 subtest 'no metrics file can be had: 503, and requests are still served' => sub {
 	my %bad = (USERSD_METRICS => 'on', USERSD_RUN_DIR => "$RUN/missing");
-	is(req(method => 'GET', path => '/ping', env => \%bad)->{status}, 204, '/ping works');
-	my $r = metrics(env => \%bad);
+	is(call(undef, 'GET', '/ping', undef, env => \%bad)->{status}, 204, '/ping works');
+	my $r = metrics(undef, env => \%bad);
 	is_error($r, 503, 'unavailable', 'metrics are unavailable (the log says why)');
 	like($r->{stderr}, qr/metrics file \Q$RUN\E\/missing\/usersd-metrics-\d+\.shm/,
 	    'the log names the file');
 };
 
 subtest 'exact counts across processes without a master' => sub {
-	my $before = metrics(env => \%ON)->{body};
+	my $before = metrics(undef, env => \%ON)->{body};
 	my $get = sub { sample($before, $_[0]) // 0 };
 	my $ping = 'http_api_requests_total{handler="usersd",method="GET",path="/ping",'
 	    . 'response_code="204",status="2XX"}';
@@ -97,16 +95,17 @@ subtest 'exact counts across processes without a master' => sub {
 	    'usersd_sessions_created_total{usersd_instance="(default)"}',
 	    'usersd_sessions_ended_total{usersd_instance="(default)"}';
 
-	req(method => 'GET', path => '/ping', env => \%ON) for 1 .. 3;
-	req(method => 'GET', path => '/api/v2/users/0123456789abcdef', env => \%ON) for 1 .. 2;
-	req(method => 'GET', path => '/no/such/path', env => \%ON);
-	my ($c) = signin('admin', 'adminpass1', %ON);
-	signin('admin', 'wrongpass1', %ON) for 1 .. 2;
-	signin('nobody-here', 'wrongpass1', %ON);
-	req(method => 'POST', path => '/api/v2/signin', env => \%ON);	# no Basic
-	req(method => 'POST', path => '/api/v2/signout', cookie => $c, env => \%ON);
+	call(undef, 'GET', '/ping', undef, env => \%ON) for 1 .. 3;
+	call(undef, 'GET', '/api/v2/users/0123456789abcdef', undef, env => \%ON) for 1 .. 2;
+	call(undef, 'GET', '/no/such/path', undef, env => \%ON);
+	my $c = given(session => 'admin', password => 'adminpass1', env => \%ON);
+	call(basic('admin', 'wrongpass1'), 'POST', '/api/v2/signin', undef,
+	    env => \%ON) for 1 .. 2;
+	call(basic('nobody-here', 'wrongpass1'), 'POST', '/api/v2/signin', undef, env => \%ON);
+	call(undef, 'POST', '/api/v2/signin', undef, env => \%ON);	# no Basic
+	call("cookie:$c", 'POST', '/api/v2/signout', undef, env => \%ON);
 
-	my $r = metrics(env => \%ON);
+	my $r = metrics(undef, env => \%ON);
 	my $now = sub { (sample($r->{body}, $_[0]) // 0) - $was{$_[0]} };
 	is($now->($ping), 3, 'GET /ping 204: 3');
 	is($now->($user401), 2, 'GET /api/v2/users/:id 401: 2, by pattern, never the raw path');
@@ -124,16 +123,17 @@ subtest 'exact counts across processes without a master' => sub {
 subtest 'sign-in throttled and inactive' => sub {
 	my %cfg = (%ON, USERSD_SIGNIN_MAX_FAILURES => 1);
 	my $si = sub { "usersd_signins_total{usersd_instance=\"(default)\",result=\"$_[0]\"}" };
-	my $b = metrics(env => \%ON)->{body};
+	my $b = metrics(undef, env => \%ON)->{body};
 	my %was = map { $_ => sample($b, $si->($_)) // 0 } qw(throttled inactive);
-	my $carol = new_user('carol', 'carolpass1');
-	signin('carol', 'wrongpass1', %cfg) for 1 .. 2;
-	my $r = signin('carol', 'carolpass1', %cfg);
-	$b = metrics(env => \%ON)->{body};
+	my $carol = given(user => 'carol', password => 'carolpass1');
+	call(basic('carol', 'wrongpass1'), 'POST', '/api/v2/signin', undef,
+	    env => \%cfg) for 1 .. 2;
+	call(basic('carol', 'carolpass1'), 'POST', '/api/v2/signin', undef, env => \%cfg);
+	$b = metrics(undef, env => \%ON)->{body};
 	ok(sample($b, $si->('throttled')) - $was{throttled} >= 1, 'a blocked name counts as throttled');
-	new_user('dave', 'davepass12', 'inactive');
-	signin('dave', 'davepass12', %ON);
-	$b = metrics(env => \%ON)->{body};
+	given(user => 'dave', password => 'davepass12', status => 'inactive');
+	call(basic('dave', 'davepass12'), 'POST', '/api/v2/signin', undef, env => \%ON);
+	$b = metrics(undef, env => \%ON)->{body};
 	is(sample($b, $si->('inactive')) - $was{inactive}, 1, 'an inactive user: 1');
 };
 
@@ -143,14 +143,14 @@ subtest 'an instance operator sees its own instance only' => sub {
 	print $f "db = ", $t->conninfo, "\ninstance.tenant = ", $t->conninfo, "\n";
 	close $f;
 	my %env = (USERSD_CONFIG => $conf, USERSD_INSTANCE => 'tenant');
-	req(method => 'GET', path => '/ping', env => \%env);
-	my $r = metrics(token => $OP, env => \%env);
+	call(undef, 'GET', '/ping', undef, env => \%env);
+	my $r = metrics($OP, env => \%env);
 	is($r->{status}, 200, 'the operator token of tenant: 200') or diag($r->{body});
 	like($r->{body}, qr/^usersd_instance_requests_total\{usersd_instance="tenant"\} \d+$/m,
 	    'its own series');
 	unlike($r->{body}, qr/\(default\)|http_api_requests_total\{|usersd_hash_slots /,
 	    'nothing of the default instance or of the whole host');
-	$r = metrics(token => $OP, env => { USERSD_CONFIG => $conf });
+	$r = metrics($OP, env => { USERSD_CONFIG => $conf });
 	like($r->{body}, qr/usersd_instance="tenant"/, 'the default instance operator sees every instance');
 	like($r->{body}, qr/^http_api_requests_total\{/m, 'and the whole host');
 };
@@ -158,7 +158,7 @@ subtest 'an instance operator sees its own instance only' => sub {
 subtest 'promtool check metrics passes on the output' => sub {
 	my $promtool = TestLib::Server::_which('promtool')
 	    or return TestLib::cannot_run('promtool is not installed (scripts/deps.sh)');
-	my $body = metrics(env => \%ON)->{body};
+	my $body = metrics(undef, env => \%ON)->{body};
 	my $file = "$RUN/metrics.txt";
 	open my $f, '>', $file or die;
 	print $f $body;

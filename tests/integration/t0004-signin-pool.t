@@ -19,10 +19,6 @@ sub pool_through {
 	    signin_workers => 1);
 	my $signin_sock = $s->dir . '/usersd-signin.sock';
 
-	# One database for both kinds: set up once.
-	my $setup = $s->request('POST', '/api/v2/setup', body => $t->json_encode({
-	    username => 'admin', password => 'adminpass1', org => 'o', bucket => 'b' }));
-	ok($setup->{status} == 201 || $setup->{status} == 422, 'set up') or diag $setup->{body};
 	my $basic = 'Basic ' . encode_base64('admin:adminpass1', '');
 
 	# Which worker pids served each "METHOD PATH" (the info access lines).
@@ -83,9 +79,17 @@ sub pool_through {
 	};
 }
 
-for my $kind ('nginx', 'lighttpd-master') {
+my @KINDS = ('nginx', 'lighttpd-master');
+for my $kind (@KINDS) {
 	my $why = TestLib::Server->unavailable($kind);
 	TestLib::cannot_run($why) if $why;
+}
+
+# One database for both kinds: set up once, before either.
+my $setup = $t->setup;
+is($setup->{res}{status}, 201, 'set up') or BAIL_OUT("setup: $setup->{res}{body}");
+
+for my $kind (@KINDS) {
 	subtest "through $kind" => sub { pool_through($kind) };
 }
 
