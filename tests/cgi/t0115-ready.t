@@ -95,30 +95,6 @@ subtest 'GET /ping is 204 with no body and the version headers' => sub {
 	is($r->{headers}{'x-influxdb-build'}, 'OSS', 'X-Influxdb-Build: OSS');
 };
 
-# One worker that lives across requests: started must be when it (or its
-# master) started, the same on every call, and not move to the first
-# /ready, asked here 2.5 seconds after the server came up.
-subtest '/ready started is the process start time, not the first call' => sub {
-	my ($kind) = grep { !TestLib::Server->unavailable($_) } 'nginx', 'lighttpd-master';
-	return unless TestLib::Server->runnable($kind // 'nginx');
-	my $t0 = time;
-	my $s = TestLib::Server->start_ok(kind => $kind, t => $t, workers => 1) or return;
-	my $t1 = time;
-	sleep 2.5;
-	my $j1 = ready_ok($s->request('GET', '/ready'), 'first /ready');
-	sleep 1.1;
-	my $j2 = ready_ok($s->request('GET', '/ready'), 'a second later');
-	my $now = time;
-	is($j2->{started}, $j1->{started}, 'started is the same on both calls');
-	my $started = rfc3339($j1->{started}) // 0;
-	cmp_ok($started, '>=', int($t0) - 1, 'started: not before the server was started');
-	cmp_ok($started, '<=', $t1 + 1,
-	    'started: not later than the server start plus a second (not the first call)')
-	    or diag(sprintf 'server up at %s, first /ready %.1f s later',
-		scalar gmtime($t1), $started - $t1);
-	cmp_ok(abs((duration($j2->{up}) // -99) - ($now - $started)), '<=', 1.5,
-	    'up: the time since started');
-	$s->stop;
-};
+# That started is the master's start, in every worker, is t0116's.
 
 done_testing();
