@@ -94,11 +94,17 @@ int
 api_user_get(struct req *r, struct apierr *e)
 {
 	struct user	 u;
+	struct apierr	 bad;
 	char		*id;
 	int		 found;
 
-	if ((id = api_path_id(r, 0, e)) == NULL)
+	/* Credentials are checked before the id, as on every route. */
+	if ((id = api_path_id(r, 0, &bad)) == NULL) {
+		if (auth_authenticate(r, e) == -1)
+			return -1;
+		*e = bad;
 		return -1;
+	}
 	if (auth_authenticate_user(r, id, &u, &found, e) == -1)
 		return -1;
 	/* Permission before existence, so ids do not leak. */

@@ -45,7 +45,8 @@ struct principal {
 int	 auth_authenticate(struct req *, struct apierr *e);
 /*
  * And reads the caller's own user (GET /me).  A session's principal then
- * carries no permissions or roles: it may read itself and nothing else.
+ * carries no permissions, roles or instance ownership: it may do only
+ * what any session may do to its own user.
  */
 int	 auth_authenticate_self(struct req *, struct user *self,
 	    struct apierr *e);

@@ -15,7 +15,8 @@ enum db_with {
 	WITH_NOTHING = 0,
 	WITH_USER,		/* the user user_id, when it exists */
 	WITH_SELF		/* the credential's own user; for a session,
-				 * instead of its permissions and roles */
+				 * instead of its permissions, roles and
+				 * instance ownership */
 };
 
 struct db_principal_query {

@@ -36,9 +36,9 @@ static const struct {
 
 static struct db	*DOWN;
 
-/* pattern with each ":x" made a well-formed id. */
+/* pattern with each ":x" made id. */
 static const char *
-concrete(const char *pattern)
+concrete(const char *pattern, const char *id)
 {
 	struct abuf	 b;
 	const char	*p;
@@ -49,7 +49,7 @@ concrete(const char *pattern)
 			abuf_printf(&b, "%c", *p);
 			continue;
 		}
-		abuf_adds(&b, "0a0a0a0a0a0a0a0a");
+		abuf_adds(&b, id);
 		while (p[1] != '\0' && p[1] != '/')
 			p++;
 	}
@@ -103,7 +103,8 @@ test_every_route(void)
 		    !!(rt->flags & R_PUBLIC);
 		is_int(kinds, 1, "%s %s: one of R_AUTH, R_SELF_AUTH, R_PUBLIC",
 		    rt->method, rt->pattern);
-		status = status_of(rt->method, concrete(rt->pattern), &f);
+		status = status_of(rt->method, concrete(rt->pattern,
+		    "0a0a0a0a0a0a0a0a"), &f);
 		body = out_body(&f);
 		if (rt->flags & R_PUBLIC) {
 			npublic++;
@@ -119,6 +120,11 @@ test_every_route(void)
 		is_str(body, "{\"code\":\"unauthorized\",\"message\":"
 		    "\"unauthorized access\"}", "%s %s: the body is the "
 		    "unauthorized error", rt->method, rt->pattern);
+		/* A malformed id is the request's: credentials come first. */
+		if (strchr(rt->pattern, ':') != NULL)
+			is_int(status_of(rt->method, concrete(rt->pattern,
+			    "bad"), &f), 401, "%s %s: 401 with a malformed id "
+			    "too", rt->method, rt->pattern);
 	}
 	is_int((int)npublic, (int)NPUBLIC,
 	    "every documented public route is in the table");
