@@ -15,27 +15,9 @@ db_ping(struct db *db, struct arena *a, int *writable)
 }
 
 enum dbres
-db_begin(struct db *db, struct arena *a)
+db_exec(struct db *db, struct arena *a, enum stmt s)
 {
-	return db_run(db, STMT_BEGIN, 0, NULL, a, NULL);
-}
-
-enum dbres
-db_commit(struct db *db, struct arena *a)
-{
-	return db_run(db, STMT_COMMIT, 0, NULL, a, NULL);
-}
-
-enum dbres
-db_rollback(struct db *db, struct arena *a)
-{
-	return db_run(db, STMT_ROLLBACK, 0, NULL, a, NULL);
-}
-
-enum dbres
-db_migrate_lock(struct db *db, struct arena *a)
-{
-	return db_run(db, STMT_MIGRATE_LOCK, 0, NULL, a, NULL);
+	return db_run(db, s, 0, NULL, a, NULL);
 }
 
 enum dbres

@@ -14,12 +14,13 @@
 /* *writable: the server takes writes (not a standby, not fenced). */
 enum dbres	 db_ping(struct db *, struct arena *, int *writable);
 
-enum dbres	 db_begin(struct db *, struct arena *);
-enum dbres	 db_commit(struct db *, struct arena *);
-enum dbres	 db_rollback(struct db *, struct arena *);
+/*
+ * Runs a statement that takes no parameters and returns nothing:
+ * STMT_BEGIN, STMT_COMMIT, STMT_ROLLBACK, and STMT_MIGRATE_LOCK, which
+ * serialises migrations from any host until the transaction ends.
+ */
+enum dbres	 db_exec(struct db *, struct arena *, enum stmt);
 
-/* Serialises migrations from any host, until the transaction ends. */
-enum dbres	 db_migrate_lock(struct db *, struct arena *);
 /* The versions the ledger records as applied, in the arena. */
 enum dbres	 db_migrate_applied(struct db *, struct arena *,
 		    int **versions, size_t *n);

@@ -52,7 +52,7 @@ failed(struct db *db, struct arena *a, const char *what, char *err,
 {
 	if (*err == '\0')
 		snprintf(err, errsz, "%s failed: %s", what, db_raised(db));
-	(void)db_rollback(db, a);
+	(void)db_exec(db, a, STMT_ROLLBACK);
 	return -1;
 }
 
@@ -190,9 +190,9 @@ migrate_run(struct db *db, const char *schema, int create, struct arena *a,
 	*err = '\0';
 	if (db_connect(db, err, errsz) == -1)
 		return -1;
-	if (db_begin(db, a) != DB_OK)
+	if (db_exec(db, a, STMT_BEGIN) != DB_OK)
 		return failed(db, a, "BEGIN", err, errsz);
-	if (db_migrate_lock(db, a) != DB_OK)
+	if (db_exec(db, a, STMT_MIGRATE_LOCK) != DB_OK)
 		return failed(db, a, "locking", err, errsz);
 	if (schema != NULL &&
 	    hosted_begin(db, schema, create, err, errsz) == -1)
@@ -236,7 +236,7 @@ migrate_run(struct db *db, const char *schema, int create, struct arena *a,
 	    errsz) == -1)
 		return failed(db, a, "pinning the functions and marking the "
 		    "roles", err, errsz);
-	if (db_commit(db, a) != DB_OK)
+	if (db_exec(db, a, STMT_COMMIT) != DB_OK)
 		return failed(db, a, "COMMIT", err, errsz);
 	return 0;
 }
