@@ -518,7 +518,7 @@ render_http(struct abuf *o, const struct block *b,
 					    statuses[s] / 100);
 				else
 					abuf_adds(o, ",response_code=\"other\","
-					    "status=\"XXX\"");
+					    "status=\"other\"");
 				abuf_printf(o, "} %llu\n",
 				    (unsigned long long)n);
 			}

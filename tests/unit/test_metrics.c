@@ -221,7 +221,7 @@ test_requests(struct arena *a, struct cfg *c)
 	    "status=\"4XX\"} 1"), "a pattern with a parameter is its label");
 	ok(has_line(t, "http_api_requests_total{handler=\"usersd\",method="
 	    "\"other\",path=\"(unmatched)\",response_code=\"other\",status="
-	    "\"XXX\"} 1"), "an unknown method, path and status are bounded");
+	    "\"other\"} 1"), "an unknown method, path and status are bounded");
 	ok(has_line(t, "http_api_requests_total{handler=\"usersd\",method="
 	    "\"GET\",path=\"(unmatched)\",response_code=\"404\",status="
 	    "\"4XX\"} 1"), "a route index out of range counts as unmatched");
