@@ -15,7 +15,8 @@
 #   (default: unit cgi hosted integration asan fuzz)
 # Environment: USERSD_BIN, USERSCTL_BIN (default build/usersd, build/usersctl),
 #   REQUIRE_INTEGRATION=1 (CI: a test that cannot run fails),
-#   USERSD_TEST_KEEP=1 (keep the cluster and run dirs), PROVE_FLAGS.
+#   USERSD_TEST_KEEP=1 (keep the cluster and run dirs), PROVE_FLAGS,
+#   ONLY=PATTERN (only the cgi and integration files it matches).
 # Exit status: non-zero if any tier failed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -91,11 +92,16 @@ shopt -s nullglob
 # sanitizer copies as build/asan/tests/*.test); tests/unit/*.test also counts.
 units=(build/tests/*.test tests/unit/*.test)
 cgis=() hosted=()
+# ONLY=PATTERN (a shell pattern, e.g. '*t0240*'): only the test files it
+# matches, in every tier asked for; for working on one file.
+only() { case "$1" in ${ONLY:-*}) return 0 ;; esac; return 1; }
 for f in tests/cgi/*.t; do
+	only "$f" || continue
 	grep -q '^# layout: hosted only' "$f" || cgis+=("$f")
 	grep -q '^# layout: database only' "$f" || hosted+=("$f")
 done
-ints=(tests/integration/*.t)
+ints=()
+for f in tests/integration/*.t; do only "$f" && ints+=("$f"); done
 
 run_units() {
 	# The unit programs speak TAP themselves: --exec '' runs them directly.
@@ -132,10 +138,12 @@ if want asan; then
 			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 			USERSD_BIN=$ROOT/build/asan/usersd \
 			    bash -c '
-				rc=0
-				if [ $# -gt 0 ]; then prove ${PROVE_FLAGS:-} --exec "" "$@" || rc=1; fi
-				prove ${PROVE_FLAGS:-} -I tests/lib tests/cgi || rc=1
-				exit $rc' asan "${asan_units[@]}"
+				rc=0 u=()
+				while [ "$1" != -- ]; do u+=("$1"); shift; done
+				shift
+				if [ ${#u[@]} -gt 0 ]; then prove ${PROVE_FLAGS:-} --exec "" "${u[@]}" || rc=1; fi
+				if [ $# -gt 0 ]; then prove ${PROVE_FLAGS:-} -I tests/lib "$@" || rc=1; fi
+				exit $rc' asan "${asan_units[@]}" -- "${cgis[@]}"
 		}
 		tier "asan (unit+cgi, build/asan/usersd)" run_asan
 	else
