@@ -60,9 +60,13 @@ sub cannot_run {
 }
 
 # Run a command; return (exit status, stdout+stderr).
-sub _run {
-	my @cmd = @_;
+sub _run { return _run_input(undef, @_) }
+
+# The same, with $input on its standard input.
+sub _run_input {
+	my ($input, @cmd) = @_;
 	my $pid = open3(my $in, my $out, undef, @cmd);
+	print $in $input if defined $input;
 	close $in;
 	local $/;
 	my $text = <$out> // '';
@@ -79,6 +83,8 @@ sub _run {
 #                     standby first and no target_session_attrs (usersd
 #                     must find the primary itself); admin_conninfo (psql)
 #                     asks libpq for the read-write one.
+#   hosted_closed => 1 (the hosted tier) leave onboarding over HTTP closed,
+#                     as usersctl instance create does by default.
 sub new {
 	my ($class, %o) = @_;
 	my $self = bless { %o }, $class;
@@ -134,7 +140,11 @@ sub _hosted_instance {
 	{
 		local $ENV{USERSD_HOSTING} = "$ci user=postgres";
 		local $ENV{USERSD_HOSTING_ROLE} = $role;
-		($rc, $out) = _run($CTL, 'instance', 'create', $self->{hosted});
+		# --open-setup: the files onboard over HTTP, as on a database
+		# instance (a hosted one is closed to it by default: t0447,
+		# with hosted_closed => 1).
+		($rc, $out) = _run($CTL, 'instance', 'create', $self->{hosted},
+		    $self->{hosted_closed} ? () : '--open-setup');
 	}
 	$rc == 0 or cannot_run("usersctl instance create failed: $out");
 	push @DBS, $self;
