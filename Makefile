@@ -142,9 +142,9 @@ $(O)/usersctl: $(USERSCTL_OBJS)
 	$(CC) -pthread $(LDFLAGS) -o $@ $(USERSCTL_OBJS) $(PKG_LIBS)
 
 # The migrations are compiled in, so an installed binary needs no sql/ dir.
-$(O)/migrations_sql.c: $(sort $(wildcard sql/migrations/*.sql)) scripts/embed-sql.sh
+$(O)/migrations_sql.c: sql/hosting.sql $(sort $(wildcard sql/migrations/*.sql)) scripts/embed-sql.sh
 	@mkdir -p $(O)
-	sh scripts/embed-sql.sh $@ $(sort $(wildcard sql/migrations/*.sql))
+	sh scripts/embed-sql.sh $@ sql/hosting.sql $(sort $(wildcard sql/migrations/*.sql))
 
 $(O)/migrations_sql.o: $(O)/migrations_sql.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<

@@ -134,6 +134,35 @@ ended(struct db *db)
 	return pfd.fd < 0 || poll(&pfd, 1, 0) > 0;
 }
 
+/*
+ * Names resolve in pg_catalog alone on every connection, whatever the
+ * conninfo, the role's or the database's settings say: each statement
+ * names its instance's objects with their schema (qualify), so nothing
+ * of a schema on a search_path -- "$user", public, a tenant's -- can
+ * overload a built-in function or operator under a statement.
+ */
+static int
+pin_search_path(struct db *db, char *err, size_t errsz)
+{
+	PGresult	*res;
+	int		 ok;
+
+	res = PQexecParams(db->conn,
+	    "SELECT pg_catalog.set_config('search_path', 'pg_catalog', false)",
+	    0, NULL, NULL, NULL, NULL, 0);
+	ok = res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK;
+	if (!ok) {
+		snprintf(err, errsz, "pinning the search_path: %s",
+		    PQerrorMessage(db->conn));
+		oneline(err);
+		db->fail = DBFAIL_CONNECT;
+		db_disconnect(db);
+		clock_gettime(CLOCK_MONOTONIC, &db->failed_at);
+	}
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
 int
 db_connect(struct db *db, char *err, size_t errsz)
 {
@@ -210,6 +239,8 @@ db_connect(struct db *db, char *err, size_t errsz)
 		return -1;
 	}
 	memset(&db->failed_at, 0, sizeof(db->failed_at));
+	if (pin_search_path(db, err, errsz) == -1)
+		return -1;
 	/* Every schema's statements are gone with the old connection. */
 	db->epoch++;
 	PQsetNoticeProcessor(db->conn, notice, NULL);
@@ -379,7 +410,7 @@ static int
 prepare(struct db *db, enum stmt s)
 {
 	struct db_schema *sc = db->schema;
-	char		 name[64], *sql = NULL;
+	char		 name[64], *sql;
 	const char	*state;
 	PGresult	*res;
 	int		 ok;
@@ -394,9 +425,9 @@ prepare(struct db *db, enum stmt s)
 	if (sc != NULL ? (sc->prepared >> s & 1) != 0 : db->prepared[s] != 0)
 		return 0;
 	stmt_name(db, s, name, sizeof(name));
-	if (sc != NULL)
-		sql = qualify(stmts[s].sql, sc->name);
-	res = PQprepare(db->conn, name, sql ? sql : stmts[s].sql, 0, NULL);
+	/* A database instance's objects are in its schema public. */
+	sql = qualify(stmts[s].sql, sc != NULL ? sc->name : "public");
+	res = PQprepare(db->conn, name, sql, 0, NULL);
 	free(sql);
 	ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
 	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;

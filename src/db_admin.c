@@ -52,6 +52,64 @@ db_migrate_record(struct db *db, struct arena *a, int version,
 }
 
 enum dbres
+db_migrate_db_owner(struct db *db, struct arena *a, const char **owner,
+    int *mighty, int *member)
+{
+	struct dbrows	 rows;
+	enum dbres	 rc;
+
+	*owner = NULL;
+	*mighty = *member = 0;
+	rc = db_run(db, STMT_MIGRATE_DB_OWNER, 0, NULL, a, &rows);
+	if (rc != DB_OK)
+		return rc;
+	/* 0 the role, 1 mighty, 2 member. */
+	*owner = dbrows_get(&rows, 0, 0);
+	*mighty = strcmp(dbrows_get(&rows, 0, 1), "t") == 0;
+	*member = strcmp(dbrows_get(&rows, 0, 2), "t") == 0;
+	return rc;
+}
+
+enum dbres
+db_migrate_target(struct db *db, struct arena *a, const char *owner,
+    const char *schema)
+{
+	const char	*params[2] = { owner, schema };
+
+	return db_run(db, STMT_MIGRATE_TARGET, 2, params, a, NULL);
+}
+
+enum dbres
+db_migrate_enter(struct db *db, struct arena *a, const char *role,
+    const char *schema, const char *prefix)
+{
+	const char	*params[3] = { role, schema, prefix };
+
+	return db_run(db, STMT_MIGRATE_ENTER, 3, params, a, NULL);
+}
+
+enum dbres
+db_hosted_open(struct db *db, struct arena *a, const char *name, int create,
+    const char *hosting_role, const char **owner)
+{
+	const char	*params[3] = { name, create ? "t" : "f", hosting_role };
+	struct dbrows	 rows;
+	enum dbres	 rc;
+
+	*owner = NULL;
+	rc = db_run(db, STMT_HOSTED_OPEN, 3, params, a, &rows);
+	if (rc == DB_OK)
+		*owner = dbrows_get(&rows, 0, 0);	/* 0 the owner role */
+	return rc;
+}
+
+enum dbres
+db_hosted_drop(struct db *db, struct arena *a, const char *name)
+{
+	return db_run(db, STMT_HOSTED_DROP, 1, &name, a, NULL);
+}
+
+enum dbres
 db_hosted_exists(struct db *db, const char *name)
 {
 	return db_run(db, STMT_HOSTED_LOOKUP, 1, &name, NULL, NULL);

@@ -27,6 +27,35 @@ enum dbres	 db_migrate_applied(struct db *, struct arena *,
 enum dbres	 db_migrate_record(struct db *, struct arena *, int version,
 		    const char *name);
 
+/*
+ * The owner role of a database instance's schema public, from the
+ * catalog alone: *owner (in the arena), *mighty when it holds SUPERUSER,
+ * CREATEROLE or BYPASSRLS, *member when the connected role may SET ROLE
+ * to it.  DB_NOROW before migration 0005 (no roles yet).
+ */
+enum dbres	 db_migrate_db_owner(struct db *, struct arena *,
+		    const char **owner, int *mighty, int *member);
+/* Names the owner role and its schema for the rest of the transaction. */
+enum dbres	 db_migrate_target(struct db *, struct arena *,
+		    const char *owner, const char *schema);
+/*
+ * For the rest of the transaction: act as role (NULL: as connected),
+ * with search_path schema, and usersd.role_prefix prefix (NULL: as set).
+ */
+enum dbres	 db_migrate_enter(struct db *, struct arena *,
+		    const char *role, const char *schema, const char *prefix);
+
+/*
+ * Makes hosted instance name when it is new and create is set, or checks
+ * the one there (sql/hosting.sql: usersd_hosted_open); *owner, in the
+ * arena: its owner role.  hosting_role ("" for none) joins its service
+ * role.  DB_RAISED with the reason in db_raised() when refused.
+ */
+enum dbres	 db_hosted_open(struct db *, struct arena *, const char *name,
+		    int create, const char *hosting_role, const char **owner);
+/* Removes hosted instance name, its data and its roles. */
+enum dbres	 db_hosted_drop(struct db *, struct arena *, const char *name);
+
 /* DB_OK when this hosting database holds the instance name. */
 enum dbres	 db_hosted_exists(struct db *, const char *name);
 /*

@@ -32,6 +32,8 @@ struct ctl {
 	struct arena	*arena;
 	struct db	*db;
 	const char	*instance;
+	const char	*conninfo;	/* what db connects to */
+	int		 hosting_ready;	/* sql/hosting.sql ran on it */
 	const char	*hosted;	/* the instance's schema, or NULL */
 	struct db_schema schema;	/* ... its statements */
 	struct actor	 actor;
@@ -43,16 +45,19 @@ usage(FILE *f)
 	fprintf(f,
 "usage: usersctl [-c FILE] [-i INSTANCE] COMMAND [ARGS]\n"
 "\n"
-"  instance create NAME [--server S]\n"
+"  instance create NAME [--server S] [--open-setup] [--to N]\n"
 "                                  create instance NAME and migrate it: its\n"
 "                                  database (instance.NAME of the\n"
 "                                  configuration), else a schema in hosting\n"
-"                                  database S (default: the first)\n"
+"                                  database S (default: the first), whose\n"
+"                                  onboarding over HTTP stays closed (run\n"
+"                                  setup) unless --open-setup\n"
 "  instance drop NAME              remove hosted instance NAME, all its data\n"
 "                                  and its roles\n"
 "  instance list                   the hosted instances, with their server\n"
-"  migrate [--all]                 apply missing migrations (--all: every\n"
-"                                  configured and hosted instance too)\n"
+"  migrate [--all] [--to N]        apply missing migrations (--all: every\n"
+"                                  configured and hosted instance too, one\n"
+"                                  transaction each; --to: up to number N)\n"
 "  setup --username U --org O --bucket B [--token T] [--retention SECONDS]\n"
 "                                  first operator; password on stdin (may\n"
 "                                  be empty); prints the operator token\n"
@@ -126,13 +131,22 @@ find_hosted(struct ctl *c, const char *name, const char **down)
 	return -1;
 }
 
-/* Points c->db at instance (hosted: at its schema, on server). */
+/*
+ * Points c->db at instance (hosted: at its schema, on server); the
+ * connection stays when it is to the same database (migrate --all).
+ */
 static void
 use_db(struct ctl *c, const char *conninfo, const char *hosted)
 {
-	db_free(c->db);
-	c->db = db_new(conninfo, &c->cfg);
+	if (c->db == NULL || c->conninfo == NULL ||
+	    strcmp(c->conninfo, conninfo) != 0) {
+		db_free(c->db);
+		c->db = db_new(conninfo, &c->cfg);
+		c->conninfo = conninfo;
+		c->hosting_ready = 0;
+	}
 	c->hosted = NULL;
+	db_use_schema(c->db, NULL);
 	if (hosted != NULL) {
 		memset(&c->schema, 0, sizeof(c->schema));
 		snprintf(c->schema.name, sizeof(c->schema.name), "%s", hosted);
@@ -168,29 +182,36 @@ open_db(struct ctl *c, const char *instance)
  * short deadlock_timeout): nothing was applied, so try again a few times.
  */
 static int
-migrate_retry(struct ctl *c, int create, int *applied, char *err,
-    size_t errsz)
+migrate_retry(struct ctl *c, struct migrate_opts *o, int *applied,
+    char *err, size_t errsz)
 {
 	int	 i, rc = -1;
 
+	o->schema = c->hosted;
+	if (o->schema != NULL && o->hosting_role == NULL)
+		o->hosting_role = c->cfg.hosting_role;
+	/* Once per hosting database and run: its functions persist. */
+	o->hosting_ready = c->hosting_ready;
 	for (i = 0; i < 5; i++) {
-		if ((rc = migrate_run(c->db, c->hosted, create, c->arena,
-		    applied, err, errsz)) == 0 ||
-		    strstr(err, "deadlock detected") == NULL)
+		if ((rc = migrate_run(c->db, o, c->arena, applied, err,
+		    errsz)) == 0 || strstr(err, "deadlock detected") == NULL)
 			break;
 		usleep(100000 * (i + 1));
 	}
+	if (rc == 0 && o->schema != NULL)
+		c->hosting_ready = 1;
 	return rc;
 }
 
 /* Migrates the instance c->db points at; 0, or 1 with the reason printed. */
 static int
-migrate_one(struct ctl *c, const char *name)
+migrate_one(struct ctl *c, const char *name, int to)
 {
-	char	 err[1024];
-	int	 applied;
+	struct migrate_opts	 o = { .to = to };
+	char			 err[1024];
+	int			 applied;
 
-	if (migrate_retry(c, 0, &applied, err, sizeof(err)) == -1) {
+	if (migrate_retry(c, &o, &applied, err, sizeof(err)) == -1) {
 		fprintf(stderr, "usersctl: migrate%s%s: %s\n", *name ? " " : "",
 		    name, err);
 		return 1;
@@ -198,6 +219,20 @@ migrate_one(struct ctl *c, const char *name)
 	printf("%s: %d migration(s) applied\n", *name ? name : "default",
 	    applied);
 	return 0;
+}
+
+/* --to VERSION: the last migration to apply (0: all); -1 if malformed. */
+static int
+parse_to(const char *s)
+{
+	long long	 v;
+
+	if (util_parse_ll(s, 1, 9999, &v) == -1) {
+		fprintf(stderr, "usersctl: --to takes a migration number "
+		    "(1-9999)\n");
+		return -1;
+	}
+	return (int)v;
 }
 
 /* The names of the instances hosted in server i, in the arena. */
@@ -224,21 +259,43 @@ hosted_list(struct ctl *c, size_t i, char ***names, size_t *n)
 static int
 cmd_migrate(struct ctl *c, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "to", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
 	const char	*server;
 	char		**names;
-	int		 all = argc > 1 && strcmp(argv[1], "--all") == 0;
-	int		 rc = 0;
+	int		 all = 0, to = 0, rc = 0, ch;
 	size_t		 i, j, n;
 
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'a': all = 1; break;
+		case 't':
+			if ((to = parse_to(optarg)) == -1)
+				return 2;
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
 	if (!all)
-		return migrate_one(c, c->instance);
+		return migrate_one(c, c->instance, to);
 	for (i = 0; i < c->cfg.ninstances + 1; i++) {
 		const char *name = i == 0 ? "" : c->cfg.instances[i - 1].name;
 
 		if (open_db(c, name) == -1)
 			return 1;
-		rc |= migrate_one(c, name);
+		rc |= migrate_one(c, name, to);
 	}
+	/* One transaction each: an interrupted run resumes where it was. */
 	for (i = 0; cfg_server(&c->cfg, i, &server) != NULL; i++) {
 		if (hosted_list(c, i, &names, &n) == -1) {
 			rc = 1;
@@ -246,7 +303,7 @@ cmd_migrate(struct ctl *c, int argc, char **argv)
 		}
 		for (j = 0; j < n; j++) {
 			use_db(c, cfg_server(&c->cfg, i, &server), names[j]);
-			rc |= migrate_one(c, names[j]);
+			rc |= migrate_one(c, names[j], to);
 		}
 	}
 	return rc;
@@ -254,7 +311,8 @@ cmd_migrate(struct ctl *c, int argc, char **argv)
 
 /* instance create NAME of the configuration: its database. */
 static int
-create_database(struct ctl *c, const char *name, const char *conninfo)
+create_database(struct ctl *c, const char *name, const char *conninfo,
+    struct migrate_opts *o)
 {
 	char	 err[1024];
 	int	 created, applied;
@@ -267,7 +325,7 @@ create_database(struct ctl *c, const char *name, const char *conninfo)
 	}
 	if (open_db(c, name) == -1)
 		return 1;
-	if (migrate_retry(c, 0, &applied, err, sizeof(err)) == -1) {
+	if (migrate_retry(c, o, &applied, err, sizeof(err)) == -1) {
 		fprintf(stderr, "usersctl: instance %s: migrate: %s\n", name,
 		    err);
 		return 1;
@@ -277,26 +335,17 @@ create_database(struct ctl *c, const char *name, const char *conninfo)
 	return 0;
 }
 
-/* A role name usersctl may put into SQL text: letters, digits, _ and -. */
+/*
+ * instance create NAME [--server S] [--open-setup] [--to N]: a schema in a
+ * hosting database, its roles, its migrations and (unless --open-setup)
+ * onboarding closed to HTTP, in one transaction.
+ */
 static int
-role_name_valid(const char *s)
-{
-	size_t	 i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '_' &&
-		    s[i] != '-')
-			return 0;
-	return i > 0 && i < 64;
-}
-
-/* instance create NAME [--server S]: a schema in a hosting database. */
-static int
-create_hosted(struct ctl *c, const char *name, const char *want)
+create_hosted(struct ctl *c, const char *name, const char *want,
+    struct migrate_opts *o)
 {
 	const char	*conninfo, *server = NULL, *down;
-	const char	*role = c->cfg.hosting_role;
-	char		 err[1024], sql[512];
+	char		 err[1024];
 	size_t		 i;
 	int		 applied, at;
 
@@ -305,11 +354,6 @@ create_hosted(struct ctl *c, const char *name, const char *want)
 		    "instance: 1 to 39 of a-z, 0-9, '_' and '-', starting with "
 		    "a letter or digit, not pg_*, public or "
 		    "information_schema\n", name);
-		return 1;
-	}
-	if (*role != '\0' && !role_name_valid(role)) {
-		fprintf(stderr, "usersctl: hosting_role \"%s\" may hold only "
-		    "letters, digits, '_' and '-'\n", role);
 		return 1;
 	}
 	for (i = 0; (conninfo = cfg_server(&c->cfg, i, &server)) != NULL;
@@ -336,42 +380,26 @@ create_hosted(struct ctl *c, const char *name, const char *want)
 	}
 	use_db(c, conninfo, name);
 	err[0] = '\0';
-	if (migrate_retry(c, 1, &applied, err, sizeof(err)) == -1) {
+	o->create = 1;
+	o->close_onboarding = o->close_onboarding && at == -1;
+	if (migrate_retry(c, o, &applied, err, sizeof(err)) == -1) {
 		fprintf(stderr, "usersctl: instance %s: %s\n", name, err);
 		return 1;
 	}
-	if (*role != '\0') {
-		/* Under the migrations' lock: two grants on one row at once
-		 * fail ("tuple concurrently updated"). */
-		snprintf(sql, sizeof(sql), "BEGIN; "
-		    "SELECT pg_advisory_xact_lock(7236601); "
-		    "GRANT \"%s_service\" TO \"%s\"; "
-		    "GRANT SELECT ON public.usersd_hosted TO \"%s\"; COMMIT",
-		    name, role, role);
-		if (db_script(c->db, sql, err, sizeof(err)) == -1) {
-			(void)db_script(c->db, "ROLLBACK", sql, sizeof(sql));
-			fprintf(stderr, "usersctl: instance %s: %s\n", name,
-			    err);
-			return 1;
-		}
-	}
-	printf("%s: hosted in %s, %d migration(s) applied\n", name, server,
-	    applied);
+	printf("%s: hosted in %s, %d migration(s) applied%s\n", name, server,
+	    applied, o->close_onboarding ? "; onboarding is closed to HTTP: "
+	    "run usersctl -i NAME setup" : "");
 	return 0;
 }
 
 /*
  * instance drop NAME: the schema, its registration and its four roles in
- * one transaction.  The roles go with DROP OWNED (their grants on the
- * database); one that holds anything in another database stops it all.
- * Their names come from NAME, as hosted_begin made them, never from the
- * instance's usersd_roles: its owner role may write that table, and DROP
- * OWNED BY another instance's role would remove that instance.
+ * one transaction (sql/hosting.sql: usersd_hosted_drop).
  */
 static int
 drop_hosted(struct ctl *c, const char *name)
 {
-	char	 sql[1024], err[1024];
+	char	 err[1024];
 
 	if (cfg_instance_conninfo(&c->cfg, name) != NULL) {
 		fprintf(stderr, "usersctl: instance %s has a database of its "
@@ -381,23 +409,8 @@ drop_hosted(struct ctl *c, const char *name)
 	}
 	if (open_db(c, name) == -1)
 		return 1;
-	snprintf(sql, sizeof(sql),
-	    "BEGIN;"
-	    " SELECT pg_advisory_xact_lock(7236601);"
-	    " DO $$ DECLARE roles text[]; r text; BEGIN"
-	    "  SELECT array_agg(rolname) INTO roles FROM pg_roles"
-	    "   WHERE rolname IN ('%1$s_owner', '%1$s_service',"
-	    "    '%1$s_admin', '%1$s_readonly');"
-	    "  DELETE FROM public.usersd_hosted WHERE name = '%1$s';"
-	    "  DROP SCHEMA \"%1$s\" CASCADE;"
-	    "  FOREACH r IN ARRAY coalesce(roles, '{}') LOOP"
-	    "   EXECUTE format('DROP OWNED BY %%I', r);"
-	    "   EXECUTE format('DROP ROLE %%I', r);"
-	    "  END LOOP;"
-	    " END $$;"
-	    " COMMIT", name);
-	if (db_script(c->db, sql, err, sizeof(err)) == -1) {
-		(void)db_script(c->db, "ROLLBACK", sql, sizeof(sql));
+	if (migrate_drop_hosted(c->db, name, c->arena, err,
+	    sizeof(err)) == -1) {
 		fprintf(stderr, "usersctl: instance %s: %s\n", name, err);
 		return 1;
 	}
@@ -408,9 +421,17 @@ drop_hosted(struct ctl *c, const char *name)
 static int
 cmd_instance(struct ctl *c, int argc, char **argv)
 {
-	const char	*conninfo, *server;
-	char		**names;
-	size_t		 i, j, n;
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "open-setup", no_argument, NULL, 'o' },
+		{ "to", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct migrate_opts	 o = { .close_onboarding = 1 };
+	const char		*conninfo, *server, *want = NULL;
+	char			**names;
+	size_t			 i, j, n;
+	int			 ch;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -427,14 +448,39 @@ cmd_instance(struct ctl *c, int argc, char **argv)
 	}
 	if (argc == 3 && strcmp(argv[1], "drop") == 0)
 		return drop_hosted(c, argv[2]);
-	if (argc == 3 && strcmp(argv[1], "create") == 0 && *argv[2] != '\0' &&
-	    (conninfo = cfg_instance_conninfo(&c->cfg, argv[2])) != NULL)
-		return create_database(c, argv[2], conninfo);
-	if (strcmp(argv[1], "create") == 0 && (argc == 3 || (argc == 5 &&
-	    strcmp(argv[3], "--server") == 0)))
-		return create_hosted(c, argv[2], argc == 5 ? argv[4] : NULL);
-	usage(stderr);
-	return 2;
+	if (argc < 3 || strcmp(argv[1], "create") != 0 || *argv[2] == '\0') {
+		usage(stderr);
+		return 2;
+	}
+	optind = 3;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's': want = optarg; break;
+		case 'o': o.close_onboarding = 0; break;
+		case 't':
+			if ((o.to = parse_to(optarg)) == -1)
+				return 2;
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if ((conninfo = cfg_instance_conninfo(&c->cfg, argv[2])) != NULL) {
+		if (want != NULL) {
+			fprintf(stderr, "usersctl: instance %s has a database of "
+			    "its own (instance.%s): --server is for hosted "
+			    "instances\n", argv[2], argv[2]);
+			return 2;
+		}
+		o.close_onboarding = 0;
+		return create_database(c, argv[2], conninfo, &o);
+	}
+	return create_hosted(c, argv[2], want, &o);
 }
 
 static int

@@ -27,8 +27,10 @@
 
 -- Every table it changes is locked at once, before anything else, and a
 -- deadlock with a running request makes this migration the one that gives
--- way (usersctl migrate tries again), never the request.
-SET LOCAL deadlock_timeout = '20ms';
+-- way (usersctl migrate tries again), never the request: the short
+-- deadlock_timeout that does it is set by usersctl for every migration
+-- (src/stmts.def, MIGRATE_LOCK), since only a superuser may set it and the
+-- migrations run as the owner role.
 LOCK TABLE users, sessions, orgs, org_members, authorizations, buckets,
     signin_failures, audit_log IN ACCESS EXCLUSIVE MODE;
 

@@ -16,7 +16,6 @@
 -- CASCADE).
 
 -- As in 0005: lock first, and give way in a deadlock.
-SET LOCAL deadlock_timeout = '20ms';
 LOCK TABLE users, authorizations IN ACCESS EXCLUSIVE MODE;
 
 ALTER TABLE authorizations ADD COLUMN user_status text NOT NULL
