@@ -13,7 +13,7 @@ api_setup_get(struct req *r, struct apierr *e)
 {
 	int	 allowed;
 
-	if (setup_allowed(r->db, r->arena, &allowed, e) == -1)
+	if (setup_allowed(r->db, r->arena, r->remote_addr, &allowed, e) == -1)
 		return -1;
 	http_send_json(r, 200, json_allowed_encode(r->arena, allowed));
 	return 0;

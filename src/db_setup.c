@@ -9,9 +9,18 @@
 #include "banned.h"
 
 enum dbres
-db_setup_allowed(struct db *db, struct arena *a, int *allowed)
+db_setup_allowed(struct db *db, struct arena *a, const char *addr,
+    int *allowed)
 {
-	return db_run_bool(db, STMT_SETUP_ALLOWED, a, allowed);
+	struct dbrows	 rows;
+	enum dbres	 rc;
+
+	*allowed = 0;
+	/* Column 0: "t" when onboarding is open to addr. */
+	if ((rc = db_run(db, STMT_SETUP_ALLOWED, 1, &addr, a, &rows)) ==
+	    DB_OK)
+		*allowed = strcmp(dbrows_get(&rows, 0, 0), "t") == 0;
+	return rc;
 }
 
 enum dbres

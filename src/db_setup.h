@@ -21,8 +21,9 @@ struct db_setup {
 	const char	*addr;		/* for the audit log */
 };
 
-/* *allowed: no user and no org exists yet. */
-enum dbres	 db_setup_allowed(struct db *, struct arena *, int *allowed);
+/* *allowed: no user and no org exists yet, and onboarding is open to addr. */
+enum dbres	 db_setup_allowed(struct db *, struct arena *, const char *addr,
+		    int *allowed);
 /*
  * Sets what the database made: the ids, names and times of out's user,
  * org, bucket and token.  DB_RAISED or DB_CONFLICT: another setup won.

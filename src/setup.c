@@ -18,11 +18,12 @@
 #include "banned.h"
 
 int
-setup_allowed(struct db *db, struct arena *a, int *allowed, struct apierr *e)
+setup_allowed(struct db *db, struct arena *a, const char *addr, int *allowed,
+    struct apierr *e)
 {
 	enum dbres	 rc;
 
-	if ((rc = db_setup_allowed(db, a, allowed)) != DB_OK)
+	if ((rc = db_setup_allowed(db, a, addr, allowed)) != DB_OK)
 		return svc_dberr(db, rc, e);
 	return 0;
 }
@@ -94,7 +95,7 @@ setup_run(struct db *db, struct arena *a, const char *addr,
 	enum dbres	 rc;
 	int		 allowed, ret_code = -1;
 
-	if (setup_allowed(db, a, &allowed, e) == -1)
+	if (setup_allowed(db, a, addr, &allowed, e) == -1)
 		goto out;
 	if (!allowed) {
 		apierr_set(e, APIERR_CONFLICT,

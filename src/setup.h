@@ -10,9 +10,13 @@
 #include "err.h"
 #include "model.h"
 
-/* *allowed: 1 while no user and no org exist. */
-int	setup_allowed(struct db *, struct arena *, int *allowed,
-	    struct apierr *e);
+/*
+ * *allowed: 1 while no user and no org exist, and onboarding is open to a
+ * caller from addr (a hosted instance's is closed to all but "usersctl"
+ * until it is set up).
+ */
+int	setup_allowed(struct db *, struct arena *, const char *addr,
+	    int *allowed, struct apierr *e);
 /*
  * Validates in, hashes its password (if any) and creates everything in one
  * transaction.  The operator token is in->token, or a new random one; it is

@@ -41,11 +41,12 @@ sub ctl { return TestLib::_run($TestLib::CTL, '-c', $CTLCONF, @_) }
 sub hostsql { return TestLib::_run('psql', '-X', '-qAt', '-v', 'ON_ERROR_STOP=1', '-d', "$CI user=postgres", '-c', $_[0]) }
 
 for my $n (@NAMES[0 .. 4]) {
-	my ($rc, $out) = ctl('instance', 'create', $n);
+	# Onboarded over HTTP below, as a provider who opens it does.
+	my ($rc, $out) = ctl('instance', 'create', $n, '--open-setup');
 	is($rc, 0, "usersctl instance create $n") or diag($out);
 }
 
-my ($rc2, $out2) = ctl('instance', 'create', $ON2, '--server', 'pg2');
+my ($rc2, $out2) = ctl('instance', 'create', $ON2, '--server', 'pg2', '--open-setup');
 is($rc2, 0, "usersctl instance create $ON2 --server pg2") or diag($out2);
 my $s = TestLib::Server->start_ok(kind => 'nginx', t => $t, workers => 2,
     config => "hosting = $CI user=$ROLE\nhosting.pg2 = $CI2 user=$ROLE\n") or exit 1;
@@ -179,7 +180,7 @@ subtest "a token's kept permissions never serve another instance's token" => sub
 
 subtest 'an instance created while usersd runs serves at once' => sub {
 	my $t0 = time;
-	my ($rc, $out) = ctl('instance', 'create', $NAMES[5]);
+	my ($rc, $out) = ctl('instance', 'create', $NAMES[5], '--open-setup');
 	my $took = time - $t0;
 	is($rc, 0, "usersctl instance create $NAMES[5]") or diag($out);
 	cmp_ok($took, '<', 5, sprintf('created in %.2f s', $took));
@@ -201,7 +202,7 @@ subtest 'a dropped instance is gone from every worker; made again, it starts emp
 		is($r->{json}{code}, 'unavailable', '... JSON unavailable') or diag($r->{raw});
 	}
 	is(me($NAMES[0], $op{ $NAMES[0] })->{status}, 200, 'the others still serve');
-	($rc, $out) = ctl('instance', 'create', $n);
+	($rc, $out) = ctl('instance', 'create', $n, '--open-setup');
 	is($rc, 0, "usersctl instance create $n again") or diag($out);
 	for (1 .. 6) {
 		is(me($n, $op{$n})->{status}, 401, 'the old operator token is refused');
