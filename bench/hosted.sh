@@ -65,15 +65,28 @@ USERSD_DB=$ONE build/usersctl migrate >/dev/null
 TOKEN_ONE=$(USERSD_DB=$ONE build/usersctl setup --username admin --org o \
     --bucket b </dev/null | head -1)
 
-say "creating $N hosted instances"
+# The instances are made at the previous migration, then upgraded with
+# migrate --all (timed: an upgrade of a hosting database), then set up.
+LATEST=$(ls sql/migrations | sed -n 's/^0*\([0-9][0-9]*\)-.*/\1/p' | sort -n | tail -1)
+PREV=$((LATEST - 1))
+say "creating $N hosted instances at migration $PREV"
 export USERSD_HOSTING=$HOSTING_ADMIN USERSD_HOSTING_ROLE=bench_hosting
 t0=$(date +%s%N)
-seq -f 'h%04g' 1 "$N" | xargs -P 2 -I{} sh -c \
-    'build/usersctl instance create {} >/dev/null && build/usersctl -i {} setup --username admin --org o --bucket b </dev/null | head -1 | sed "s/^/{}.hosted.test /"' \
-    >"$TMP/tokens.all" || die "creating the instances failed"
+seq -f 'h%04g' 1 "$N" | xargs -P 2 -I{} build/usersctl instance create {} --to "$PREV" \
+    >/dev/null || die "creating the instances failed"
 t1=$(date +%s%N)
-[ "$(wc -l <"$TMP/tokens.all")" -eq "$N" ] || die "not every instance got its token"
 BULK_S=$(calc "($t1 - $t0) / 1e9" 1)
+say "migrate --all: $N instances to $LATEST"
+t0=$(date +%s%N)
+USERSD_DB=$ONE build/usersctl migrate --all >"$TMP/migrate.out" ||
+    die "migrate --all failed: $(tail -3 "$TMP/migrate.out")"
+t1=$(date +%s%N)
+MIGRATE_S=$(calc "($t1 - $t0) / 1e9" 1)
+MIGRATED=$(grep -c '^h[0-9]*: 1 migration(s) applied$' "$TMP/migrate.out" || true)
+seq -f 'h%04g' 1 "$N" | xargs -P 2 -I{} sh -c \
+    'build/usersctl -i {} setup --username admin --org o --bucket b </dev/null | head -1 | sed "s/^/{}.hosted.test /"' \
+    >"$TMP/tokens.all" || die "setting the instances up failed"
+[ "$(wc -l <"$TMP/tokens.all")" -eq "$N" ] || die "not every instance got its token"
 # One more, alone, timed: what creating an instance costs a provider.
 t0=$(date +%s%N)
 build/usersctl instance create extra >/dev/null
@@ -172,6 +185,7 @@ verdict() { awk "BEGIN { exit !($1) }" && echo met || echo MISS; }
 V_RATIO=$(verdict "$RATIO >= 0.8")
 V_BACK=$(verdict "$MAXB <= 2 * $WORKERS")
 V_CREATE=$(verdict "$CREATE_MS < 1000")
+V_MIGRATE=$(verdict "$MIGRATE_S < 120 * $N / 1000 && $MIGRATED == $N")
 
 mkdir -p bench/results
 OUT=bench/results/$(date +%Y-%m-%d-%H%M)-hosted.md
@@ -195,7 +209,8 @@ machine ($(nproc) CPUs, shared with the load generator).
 |---|---|---|
 | $N instances >= 0.8 x one instance | $RATIO ($ALL_RPS / $ONE_RPS req/s) | $V_RATIO |
 | usersd backends <= 2 x workers ($(( 2 * WORKERS ))) | $MAXB | $V_BACK |
-| creating an instance < 1 s | $CREATE_MS ms (the $N in bulk: $BULK_S s, 2 at a time, with their setup) | $V_CREATE |
+| creating an instance < 1 s | $CREATE_MS ms (the $N in bulk at migration $PREV: $BULK_S s, 2 at a time) | $V_CREATE |
+| \`migrate --all\` of $N instances, $PREV to $LATEST, < $(( 120 * N / 1000 )) s (2 min per 1,000) | $MIGRATE_S s, one transaction each; $MIGRATED of $N migrated | $V_MIGRATE |
 
 - One hosted instance alone: $H1_RATIO x the database layout.
 - Memory of usersd's PostgreSQL backends after the run (Pss, prepared
