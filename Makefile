@@ -120,6 +120,7 @@ UNIT_TESTS = \
 	$(O)/tests/test_ids.test \
 	$(O)/tests/test_perm.test \
 	$(O)/tests/test_router.test \
+	$(O)/tests/test_db.test \
 	$(O)/tests/test_cfg.test \
 	$(O)/tests/test_err.test \
 	$(O)/tests/test_json.test \
