@@ -121,6 +121,7 @@ UNIT_TESTS = \
 	$(O)/tests/test_perm.test \
 	$(O)/tests/test_router.test \
 	$(O)/tests/test_db.test \
+	$(O)/tests/test_migrate.test \
 	$(O)/tests/test_cfg.test \
 	$(O)/tests/test_err.test \
 	$(O)/tests/test_json.test \
@@ -143,9 +144,9 @@ $(O)/usersctl: $(USERSCTL_OBJS)
 	$(CC) -pthread $(LDFLAGS) -o $@ $(USERSCTL_OBJS) $(PKG_LIBS)
 
 # The migrations are compiled in, so an installed binary needs no sql/ dir.
-$(O)/migrations_sql.c: sql/hosting.sql $(sort $(wildcard sql/migrations/*.sql)) scripts/embed-sql.sh
+$(O)/migrations_sql.c: sql/hosting.sql sql/runner.sql $(sort $(wildcard sql/migrations/*.sql)) scripts/embed-sql.sh
 	@mkdir -p $(O)
-	sh scripts/embed-sql.sh $@ sql/hosting.sql $(sort $(wildcard sql/migrations/*.sql))
+	sh scripts/embed-sql.sh $@ sql/hosting.sql sql/runner.sql $(sort $(wildcard sql/migrations/*.sql))
 
 $(O)/migrations_sql.o: $(O)/migrations_sql.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<

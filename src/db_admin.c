@@ -53,20 +53,21 @@ db_migrate_record(struct db *db, struct arena *a, int version,
 
 enum dbres
 db_migrate_db_owner(struct db *db, struct arena *a, const char **owner,
-    int *mighty, int *member)
+    int *mighty, int *member, int *super)
 {
 	struct dbrows	 rows;
 	enum dbres	 rc;
 
 	*owner = NULL;
-	*mighty = *member = 0;
+	*mighty = *member = *super = 0;
 	rc = db_run(db, STMT_MIGRATE_DB_OWNER, 0, NULL, a, &rows);
 	if (rc != DB_OK)
 		return rc;
-	/* 0 the role, 1 mighty, 2 member. */
+	/* 0 the role (NULL: none yet), 1 mighty, 2 member, 3 superuser. */
 	*owner = dbrows_get(&rows, 0, 0);
-	*mighty = strcmp(dbrows_get(&rows, 0, 1), "t") == 0;
-	*member = strcmp(dbrows_get(&rows, 0, 2), "t") == 0;
+	*mighty = *owner != NULL && strcmp(dbrows_get(&rows, 0, 1), "t") == 0;
+	*member = *owner != NULL && strcmp(dbrows_get(&rows, 0, 2), "t") == 0;
+	*super = strcmp(dbrows_get(&rows, 0, 3), "t") == 0;
 	return rc;
 }
 
@@ -81,11 +82,28 @@ db_migrate_target(struct db *db, struct arena *a, const char *owner,
 
 enum dbres
 db_migrate_enter(struct db *db, struct arena *a, const char *role,
-    const char *schema, const char *prefix)
+    const char *schema)
 {
-	const char	*params[3] = { role, schema, prefix };
+	const char	*params[2] = { role, schema };
 
-	return db_run(db, STMT_MIGRATE_ENTER, 3, params, a, NULL);
+	return db_run(db, STMT_MIGRATE_ENTER, 2, params, a, NULL);
+}
+
+enum dbres
+db_migrate_runner(struct db *db, struct arena *a, const char *schema,
+    const char *prefix, const char *plan, int close_onboarding,
+    int *applied)
+{
+	const char	*params[4] = { schema, prefix, plan,
+	    close_onboarding ? "t" : "f" };
+	struct dbrows	 rows;
+	enum dbres	 rc;
+
+	*applied = 0;
+	rc = db_run(db, STMT_MIGRATE_RUN, 4, params, a, &rows);
+	if (rc == DB_OK)	/* 0 how many */
+		*applied = (int)strtol(dbrows_get(&rows, 0, 0), NULL, 10);
+	return rc;
 }
 
 enum dbres

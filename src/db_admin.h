@@ -29,21 +29,29 @@ enum dbres	 db_migrate_record(struct db *, struct arena *, int version,
 
 /*
  * The owner role of a database instance's schema public, from the
- * catalog alone: *owner (in the arena), *mighty when it holds SUPERUSER,
- * CREATEROLE or BYPASSRLS, *member when the connected role may SET ROLE
- * to it.  DB_NOROW before migration 0005 (no roles yet).
+ * catalog alone: *owner (in the arena; NULL before migration 0005 made
+ * the roles), *mighty when it holds SUPERUSER, CREATEROLE or BYPASSRLS,
+ * *member when the connected role may SET ROLE to it, *super when the
+ * connected role is a superuser.
  */
 enum dbres	 db_migrate_db_owner(struct db *, struct arena *,
-		    const char **owner, int *mighty, int *member);
+		    const char **owner, int *mighty, int *member, int *super);
 /* Names the owner role and its schema for the rest of the transaction. */
 enum dbres	 db_migrate_target(struct db *, struct arena *,
 		    const char *owner, const char *schema);
 /*
- * For the rest of the transaction: act as role (NULL: as connected),
- * with search_path schema, and usersd.role_prefix prefix (NULL: as set).
+ * For the rest of the transaction: act as role (NULL: as connected), with
+ * search_path schema.
  */
 enum dbres	 db_migrate_enter(struct db *, struct arena *,
-		    const char *role, const char *schema, const char *prefix);
+		    const char *role, const char *schema);
+/*
+ * Calls sql/runner.sql's function: the migrations of plan in schema, with
+ * usersd.role_prefix prefix (NULL: as set); *applied: how many.
+ */
+enum dbres	 db_migrate_runner(struct db *, struct arena *,
+		    const char *schema, const char *prefix, const char *plan,
+		    int close_onboarding, int *applied);
 
 /*
  * Makes hosted instance name when it is new and create is set, or checks

@@ -2,13 +2,15 @@
  * migrate.c -- applies the compiled-in migrations that usersd_schema does
  * not list yet, all in one transaction, as the instance's owner role.
  *
- * Whoever connects (often a superuser) runs nothing of the instance's own
- * before it has become the owner: the connection's search_path is
- * pg_catalog alone (db.c), the owner comes from the catalog (a database
- * instance) or the hosting database's own functions (sql/hosting.sql),
- * and SET ROLE comes before the first name of the instance's schema.  So
- * a function, operator or overload the owner role wrote runs with the
- * owner's rights, never a superuser's.
+ * A superuser (who runs usersctl for hosted instances, and for a database
+ * the first time) runs nothing of the instance's own with its own rights:
+ * the connection resolves names in pg_catalog alone (db.c), the owner
+ * comes from the catalog or the hosting database's own functions
+ * (sql/hosting.sql), and everything that names the instance's schema runs
+ * inside one call of sql/runner.sql's SECURITY DEFINER function, where
+ * PostgreSQL refuses the owner's code any way back to the superuser (SET
+ * ROLE is none: code may RESET it).  The connection is closed after, since
+ * that code may have changed its settings and prepared statements.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -20,17 +22,6 @@
 #include "db_admin.h"
 #include "migrate.h"
 #include "banned.h"
-
-/* Created only when missing: any role may run a migrate with nothing to do. */
-static const char schema_table[] =
-    "DO $$ BEGIN"
-    " IF to_regclass('usersd_schema') IS NULL THEN"
-    "  CREATE TABLE usersd_schema ("
-    "   version integer PRIMARY KEY,"
-    "   name text NOT NULL,"
-    "   applied_at timestamptz NOT NULL DEFAULT now());"
-    " END IF;"
-    " END $$";
 
 /*
  * Role names are cluster-wide, and 0005 adopts roles that exist: a
@@ -54,33 +45,6 @@ static const char no_hosted_roles[] =
     " END IF;"
     " END $$";
 
-/*
- * Functions resolve names through the search_path when they run, and the
- * callers' is pg_catalog alone: each function of the schema gets its own.
- * usersd_time and usersd_act touch no table, and stay inlinable (a
- * function with a SET clause never is).  Run as the owner.
- */
-static const char pin_functions[] =
-    "DO $$ DECLARE f regprocedure; BEGIN"
-    " FOR f IN SELECT p.oid::regprocedure FROM pg_proc p"
-    "  JOIN pg_namespace n ON n.oid = p.pronamespace"
-    "  WHERE n.nspname = current_schema() AND p.proconfig IS NULL"
-    "   AND p.proname NOT IN ('usersd_time', 'usersd_act') LOOP"
-    "  EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog, %I',"
-    "   f, current_schema());"
-    " END LOOP;"
-    " END $$";
-
-/*
- * Onboarding over HTTP stays shut until the provider sets the instance up
- * (usersctl setup); an instance migrated only up to 0007 has no settings.
- */
-static const char close_onboarding[] =
-    "DO $$ BEGIN IF to_regclass('usersd_settings') IS NOT NULL THEN"
-    " INSERT INTO usersd_settings (name, value) VALUES ('onboarding',"
-    " 'closed') ON CONFLICT (name) DO UPDATE SET value = 'closed';"
-    " END IF; END $$";
-
 static int
 word(char c)
 {
@@ -91,9 +55,13 @@ static int
 failed(struct db *db, struct arena *a, const char *what, char *err,
     size_t errsz)
 {
+	char	 ignored[64];
+
 	if (*err == '\0')
 		snprintf(err, errsz, "%s failed: %s", what, db_raised(db));
-	(void)db_exec(db, a, STMT_ROLLBACK);
+	/* The connection may have run the owner's code: never again. */
+	(void)db_script(db, "ROLLBACK", ignored, sizeof(ignored));
+	db_close(db);
 	return -1;
 }
 
@@ -170,75 +138,252 @@ static const char reassign_owned[] =
     " END $$";
 
 /*
- * Acts as owner (NULL: as connected) in schema for the rest of the
- * transaction, once the owner holds everything there.
+ * What the runner does for the direct path: each new function pins its
+ * search_path (callers resolve in pg_catalog alone); see sql/runner.sql.
  */
-static int
-enter(struct db *db, struct arena *a, const char *owner, const char *schema,
-    const char *prefix, char *err, size_t errsz)
+static const char pin_functions[] =
+    "DO $$ DECLARE f regprocedure; BEGIN"
+    " FOR f IN SELECT p.oid::regprocedure FROM pg_proc p"
+    "  JOIN pg_namespace n ON n.oid = p.pronamespace"
+    "  WHERE n.nspname = 'public' AND p.proconfig IS NULL"
+    "   AND p.proname NOT IN ('usersd_time', 'usersd_act') LOOP"
+    "  EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog,"
+    " public', f);"
+    " END LOOP;"
+    " END $$";
+
+/* A database's ledger, made by the connected role when missing. */
+static const char ledger[] =
+    "DO $$ BEGIN"
+    " IF pg_catalog.to_regclass('public.usersd_schema') IS NULL THEN"
+    "  CREATE TABLE public.usersd_schema ("
+    "   version integer PRIMARY KEY,"
+    "   name text NOT NULL,"
+    "   applied_at timestamptz NOT NULL DEFAULT pg_catalog.now());"
+    " END IF;"
+    " END $$";
+
+/* sql/runner.sql's separators. */
+#define PLAN_RS	'\036'
+#define PLAN_US	'\037'
+
+/*
+ * Appends "<US>statement" to b for each statement of a migration: the
+ * runner EXECUTEs one at a time.  Splits at each ';' outside quoted text,
+ * quoted names, dollar quotes and comments.  Hand-written because none of
+ * our libraries splits SQL (libpq sends a script whole); the migrations
+ * are ours, and test_migrate.c checks the split of each.  -1 if the text
+ * holds a separator or ends inside a quote.
+ */
+int
+migrate_split(struct abuf *b, const char *sql)
 {
-	if (owner != NULL &&
-	    (db_migrate_target(db, a, owner, schema) != DB_OK ||
-	    db_script(db, reassign_owned, err, errsz) == -1))
+	const char	*p = sql, *start = sql, *q;
+	size_t		 tag;
+	int		 code = 0, depth;
+
+	if (strpbrk(sql, (char[]){ PLAN_RS, PLAN_US, '\0' }) != NULL)
 		return -1;
-	return db_migrate_enter(db, a, owner, schema, prefix) == DB_OK ? 0 :
-	    -1;
+	for (; *p != '\0'; p++) {
+		if (*p == '\'' || *p == '"') {
+			if ((q = strchr(p + 1, *p)) == NULL)
+				return -1;
+			p = q;
+			code = 1;
+		} else if (p[0] == '-' && p[1] == '-') {
+			p += strcspn(p, "\n");
+			if (*p == '\0')
+				break;
+		} else if (p[0] == '/' && p[1] == '*') {
+			for (depth = 1, p += 2; *p != '\0' && depth > 0; p++)
+				if (p[0] == '/' && p[1] == '*')
+					depth++, p++;
+				else if (p[0] == '*' && p[1] == '/')
+					depth--, p++;
+			if (depth > 0)
+				return -1;
+			p--;
+		} else if (*p == '$' && (p == sql || !word(p[-1])) &&
+		    !isdigit((unsigned char)p[1]) && p[1 + (tag = strspn(p + 1,
+		    "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789"))] == '$') {
+			for (q = p + tag + 2; (q = strchr(q, '$')) != NULL; q++)
+				if (strncmp(q, p, tag + 2) == 0)
+					break;
+			if (q == NULL)
+				return -1;
+			p = q + tag + 1;
+			code = 1;
+		} else if (*p == ';') {
+			if (code) {
+				abuf_add(b, (char[]){ PLAN_US }, 1);
+				abuf_add(b, start, (size_t)(p - start));
+			}
+			start = p + 1;
+			code = 0;
+		} else if (!isspace((unsigned char)*p))
+			code = 1;
+	}
+	if (code) {
+		abuf_add(b, (char[]){ PLAN_US }, 1);
+		abuf_adds(b, start);
+	}
+	return 0;
 }
 
 /*
- * Becomes the owner of the instance: a hosted one through the hosting
- * database's functions (which make it when o->create), a database one
- * from the catalog.  A database before 0005 has no owner role yet: the
- * connected role (a superuser) makes it, and migrate_run comes back here
- * once it exists.  1 when acting as the owner now, 0 when as connected,
- * -1 on error.
+ * The plan for the runner: each migration up to o->to, as
+ * "version<US>name<US>statement...", separated by <RS>; in the arena.
+ */
+static const char *
+plan(struct arena *a, const struct migrate_opts *o, char *err, size_t errsz)
+{
+	struct abuf	 b;
+	char		*sql;
+	size_t		 i;
+	int		 rc;
+
+	abuf_init(&b, a, 64 * 1024);
+	for (i = 0; i < nmigrations; i++) {
+		if (o->to > 0 && migrations[i].version > o->to)
+			break;
+		if (i > 0)
+			abuf_add(&b, (char[]){ PLAN_RS }, 1);
+		abuf_printf(&b, "%d%c%s", migrations[i].version, PLAN_US,
+		    migrations[i].name);
+		sql = o->schema ? in_schema(migrations[i].sql, o->schema) :
+		    NULL;
+		rc = o->schema != NULL && sql == NULL ? -1 :
+		    migrate_split(&b, sql ? sql : migrations[i].sql);
+		free(sql);
+		if (rc == -1) {
+			snprintf(err, errsz, "%s cannot be split into "
+			    "statements", migrations[i].name);
+			return NULL;
+		}
+	}
+	abuf_add(&b, "", 1);
+	return b.data;
+}
+
+/*
+ * The owner role of the instance, from what may be read without running
+ * any of the instance's code: a hosted one's from the hosting database's
+ * functions (which make the instance when o->create), a database's from
+ * the catalog (*owner NULL before 0005 made one).  *super: the connected
+ * role is a superuser; *member: it may SET ROLE to the owner.
  */
 static int
-become_owner(struct db *db, struct arena *a, const struct migrate_opts *o,
-    char *err, size_t errsz)
+find_owner(struct db *db, struct arena *a, const struct migrate_opts *o,
+    const char **owner, int *super, int *member, char *err, size_t errsz)
 {
-	const char	*owner = NULL;
-	int		 mighty, member;
+	int		 mighty;
 	enum dbres	 rc;
 
+	*owner = NULL;
+	*super = *member = 0;
 	if (o->schema != NULL) {
 		if (!o->hosting_ready &&
 		    db_script(db, hosting_sql, err, errsz) == -1)
 			return -1;
 		if (db_hosted_open(db, a, o->schema, o->create,
-		    o->hosting_role ? o->hosting_role : "", &owner) != DB_OK)
+		    o->hosting_role ? o->hosting_role : "", owner) != DB_OK)
 			return -1;
-		return enter(db, a, owner, o->schema, o->schema, err,
-		    errsz) == 0 ? 1 : -1;
+		*super = *member = 1;	/* hosting.sql needs a superuser */
+		return 0;
 	}
 	if (db_script(db, no_hosted_roles, err, errsz) == -1)
 		return -1;
-	rc = db_migrate_db_owner(db, a, &owner, &mighty, &member);
-	if (rc != DB_OK && rc != DB_NOROW)
+	rc = db_migrate_db_owner(db, a, owner, &mighty, member, super);
+	if (rc != DB_OK)
 		return -1;
-	if (rc == DB_OK && mighty) {
+	if (*owner != NULL && mighty) {
 		snprintf(err, errsz, "the owner of schema public, role \"%s\", "
 		    "has SUPERUSER, CREATEROLE or BYPASSRLS: refusing to run "
-		    "the migrations as it (docs/admin.md, Roles)", owner);
+		    "the migrations as it (docs/admin.md, Roles)", *owner);
 		return -1;
 	}
-	/* Not its member: a migrate with nothing to do, or refused DDL. */
-	if (rc != DB_OK || !member)
-		owner = NULL;
-	if (enter(db, a, owner, "public", NULL, err, errsz) == -1)
+	return 0;
+}
+
+/*
+ * As the owner, through the runner: a superuser gives the owner what it
+ * made in the schema, makes the runner and calls it once.
+ */
+static int
+apply_as_owner(struct db *db, struct arena *a, const struct migrate_opts *o,
+    const char *owner, int *applied, char *err, size_t errsz)
+{
+	const char	*schema = o->schema ? o->schema : "public", *p;
+
+	if ((p = plan(a, o, err, errsz)) == NULL)
 		return -1;
-	return owner != NULL;
+	if (db_migrate_target(db, a, owner, schema) != DB_OK ||
+	    db_script(db, reassign_owned, err, errsz) == -1 ||
+	    db_script(db, runner_sql, err, errsz) == -1)
+		return -1;
+	return db_migrate_runner(db, a, schema, o->schema, p,
+	    o->close_onboarding, applied) == DB_OK ? 0 : -1;
+}
+
+/*
+ * As the connected role (the owner itself or a member of it, or a
+ * superuser in a database that has no owner yet), migration by migration;
+ * stops early (*more) once 0005 has made the owner a superuser must hand
+ * the rest to.
+ */
+static int
+apply_direct(struct db *db, struct arena *a, const struct migrate_opts *o,
+    const char *role, int super, int *applied, int *more, char *err,
+    size_t errsz)
+{
+	const char	*owner;
+	int		*done_v, done, s, m;
+	size_t		 i, j, ndone;
+	enum dbres	 rc;
+
+	*more = 0;
+	if (db_migrate_enter(db, a, role, "public") != DB_OK ||
+	    db_script(db, ledger, err, errsz) == -1)
+		return -1;
+	rc = db_migrate_applied(db, a, &done_v, &ndone);
+	if (rc != DB_OK && rc != DB_NOROW)
+		return -1;
+	for (i = 0; i < nmigrations; i++) {
+		if (o->to > 0 && migrations[i].version > o->to)
+			break;
+		for (done = 0, j = 0; j < ndone; j++)
+			done |= done_v[j] == migrations[i].version;
+		if (done)
+			continue;
+		if (db_script(db, migrations[i].sql, err, errsz) == -1) {
+			char	 msg[512];
+
+			snprintf(msg, sizeof(msg), "%s: %s", migrations[i].name,
+			    err);
+			snprintf(err, errsz, "%s", msg);
+			return -1;
+		}
+		if (db_migrate_record(db, a, migrations[i].version,
+		    migrations[i].name) != DB_OK)
+			return -1;
+		(*applied)++;
+		if (role == NULL && super &&
+		    db_migrate_db_owner(db, a, &owner, &m, &m, &s) == DB_OK &&
+		    owner != NULL) {
+			*more = 1;
+			break;
+		}
+	}
+	return *applied > 0 ? db_script(db, pin_functions, err, errsz) : 0;
 }
 
 int
 migrate_run(struct db *db, const struct migrate_opts *o, struct arena *a,
     int *applied, char *err, size_t errsz)
 {
-	char		*sql;
-	int		*applied_v;
-	size_t		 i, j, napplied;
-	enum dbres	 rc;
-	int		 done, ok, owned;
+	const char	*owner;
+	int		 super, member, more = 0, n = 0;
 
 	*applied = 0;
 	*err = '\0';
@@ -248,55 +393,28 @@ migrate_run(struct db *db, const struct migrate_opts *o, struct arena *a,
 		return failed(db, a, "BEGIN", err, errsz);
 	if (db_exec(db, a, STMT_MIGRATE_LOCK) != DB_OK)
 		return failed(db, a, "locking", err, errsz);
-	if ((owned = become_owner(db, a, o, err, errsz)) == -1)
-		return failed(db, a, "becoming the owner role", err, errsz);
-	if (db_script(db, schema_table, err, errsz) == -1)
-		return failed(db, a, "creating usersd_schema", err, errsz);
-	rc = db_migrate_applied(db, a, &applied_v, &napplied);
-	if (rc != DB_OK && rc != DB_NOROW)
-		return failed(db, a, "reading usersd_schema", err, errsz);
-	for (i = 0; i < nmigrations; i++) {
-		if (o->to > 0 && migrations[i].version > o->to)
-			break;
-		done = 0;
-		for (j = 0; j < napplied; j++)
-			if (applied_v[j] == migrations[i].version)
-				done = 1;
-		if (done)
-			continue;
-		sql = o->schema ? in_schema(migrations[i].sql, o->schema) :
-		    NULL;
-		if (o->schema != NULL && sql == NULL)
-			return failed(db, a, "out of memory", err, errsz);
-		ok = db_script(db, sql ? sql : migrations[i].sql, err,
-		    errsz) == 0;
-		free(sql);
-		if (!ok) {
-			char msg[512];
-
-			snprintf(msg, sizeof(msg), "%s: %s", migrations[i].name,
-			    err);
-			snprintf(err, errsz, "%s", msg);
-			return failed(db, a, migrations[i].name, err, errsz);
-		}
-		if (db_migrate_record(db, a, migrations[i].version,
-		    migrations[i].name) != DB_OK)
-			return failed(db, a, "recording", err, errsz);
-		(*applied)++;
-		/* 0005 made the owner role: the rest runs as it. */
-		if (!owned && (owned = become_owner(db, a, o, err,
-		    errsz)) == -1)
-			return failed(db, a, "becoming the owner role", err,
+	if (find_owner(db, a, o, &owner, &super, &member, err, errsz) == -1)
+		return failed(db, a, "finding the owner role", err, errsz);
+	if (owner == NULL || !super) {
+		/* Not its member: a migrate with nothing to do, or refused. */
+		if (apply_direct(db, a, o, owner && member ? owner : NULL,
+		    super, applied, &more, err, errsz) == -1)
+			return failed(db, a, "migrating", err, errsz);
+		if (more && find_owner(db, a, o, &owner, &super, &member, err,
+		    errsz) == -1)
+			return failed(db, a, "finding the owner role", err,
 			    errsz);
 	}
-	if (*applied > 0 && db_script(db, pin_functions, err, errsz) == -1)
-		return failed(db, a, "pinning the functions' search_path", err,
-		    errsz);
-	if (o->close_onboarding &&
-	    db_script(db, close_onboarding, err, errsz) == -1)
-		return failed(db, a, "closing onboarding", err, errsz);
-	if (db_exec(db, a, STMT_COMMIT) != DB_OK)
+	if (owner != NULL && super) {
+		if (apply_as_owner(db, a, o, owner, &n, err, errsz) == -1)
+			return failed(db, a, "migrating as the owner role", err,
+			    errsz);
+		*applied += n;
+	}
+	/* Not a prepared statement: the owner's code may have made one. */
+	if (db_script(db, "COMMIT", err, errsz) == -1)
 		return failed(db, a, "COMMIT", err, errsz);
+	db_close(db);
 	return 0;
 }
 

@@ -22,6 +22,8 @@ extern const struct migration	migrations[];
 extern const size_t		nmigrations;
 /* sql/hosting.sql: the hosting database's own functions (a superuser's). */
 extern const char		hosting_sql[];
+/* sql/runner.sql: the function a superuser applies migrations through. */
+extern const char		runner_sql[];
 
 struct migrate_opts {
 	const char	*schema;	/* a hosted instance (hosted_name_valid),
@@ -51,5 +53,12 @@ int	migrate_run(struct db *, const struct migrate_opts *, struct arena *,
  */
 int	migrate_drop_hosted(struct db *, const char *schema, struct arena *,
 	    char *err, size_t errsz);
+
+struct abuf;
+/*
+ * Appends "\037statement" to b for each statement of the SQL script sql
+ * (for sql/runner.sql); -1 if it holds \036 or \037 or ends in a quote.
+ */
+int	migrate_split(struct abuf *b, const char *sql);
 
 #endif

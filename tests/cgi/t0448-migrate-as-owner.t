@@ -55,30 +55,13 @@ subtest 'everything in schema public belongs to the owner role' => sub {
 };
 
 subtest 'the owner\'s functions and overloads run as the owner during a migrate' => sub {
+	sql(TestLib::plant_escalation('public', $OWN));
 	sql(qq{BEGIN; SET LOCAL ROLE "$OWN";
-	    CREATE OR REPLACE FUNCTION public.usersd_role(p_kind text) RETURNS text
-	    LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog AS \$\$
-	    BEGIN
-		IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
-		    EXECUTE 'ALTER ROLE "$OWN" SUPERUSER';
-		END IF;
-		RETURN (SELECT name FROM public.usersd_roles WHERE kind = p_kind);
-	    END \$\$;
 	    CREATE FUNCTION public.pg_has_role(text, text) RETURNS boolean
 	    LANGUAGE plpgsql AS \$\$
 	    BEGIN
-		IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
-		    EXECUTE 'ALTER ROLE "$OWN" SUPERUSER';
-		END IF;
+		INSERT INTO public.t_escalation VALUES ('pg_has_role: ' || current_user);
 		RETURN true;
-	    END \$\$;
-	    CREATE FUNCTION public.to_regclass(text) RETURNS regclass
-	    LANGUAGE plpgsql AS \$\$
-	    BEGIN
-		IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
-		    EXECUTE 'ALTER ROLE "$OWN" SUPERUSER';
-		END IF;
-		RETURN pg_catalog.to_regclass(\$1);
 	    END \$\$;
 	    COMMIT});
 	for (1 .. 2) {
@@ -86,8 +69,11 @@ subtest 'the owner\'s functions and overloads run as the owner during a migrate'
 		is($rc, 0, "usersctl migrate as postgres, run $_") or diag($out);
 		ok(!superuser(), "$OWN is no superuser after it");
 	}
+	is(sql(q{SELECT string_agg(DISTINCT ran_as, ',') FROM public.t_escalation}), $OWN,
+	    'the planted code ran, as the owner alone');
 	sql(qq{ALTER ROLE "$OWN" NOSUPERUSER}) if superuser();
-	sql(q{DROP FUNCTION public.pg_has_role(text, text); DROP FUNCTION public.to_regclass(text)});
+	sql(q{DROP FUNCTION public.pg_has_role(text, text)});
+	sql(TestLib::plant_undo('public', $OWN));
 };
 
 subtest 'an owner role with rights past its database is refused' => sub {

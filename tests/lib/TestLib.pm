@@ -436,6 +436,40 @@ sub setup {
 
 sub json_encode { $JSON->encode($_[1]) }
 
+# The SQL an instance's owner role ($own, of schema $sch) runs to try to
+# become a superuser through whoever next reads its ledger usersd_schema
+# (usersctl migrate does, as a superuser): the ledger becomes a view over
+# a function that leaves any SET ROLE (RESET ROLE, RESET SESSION
+# AUTHORIZATION), makes $own a superuser if it then is one, and records
+# the role it ran as in $sch.t_escalation.  plant_undo puts it back.
+sub plant_escalation {
+	my ($sch, $own) = @_;
+	return qq{BEGIN; SET LOCAL ROLE "$own";
+	    CREATE TABLE "$sch".t_escalation (ran_as text);
+	    ALTER TABLE "$sch".usersd_schema RENAME TO usersd_schema_t;
+	    CREATE FUNCTION "$sch".t_escalate() RETURNS SETOF "$sch".usersd_schema_t
+	    LANGUAGE plpgsql AS \$\$
+	    BEGIN
+		BEGIN EXECUTE 'RESET ROLE'; EXCEPTION WHEN OTHERS THEN NULL; END;
+		BEGIN EXECUTE 'RESET SESSION AUTHORIZATION'; EXCEPTION WHEN OTHERS THEN NULL; END;
+		INSERT INTO "$sch".t_escalation VALUES (current_user);
+		IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
+		    EXECUTE 'ALTER ROLE "$own" SUPERUSER';
+		END IF;
+		RETURN QUERY SELECT * FROM "$sch".usersd_schema_t;
+	    END \$\$;
+	    GRANT ALL ON "$sch".t_escalation TO PUBLIC;
+	    CREATE VIEW "$sch".usersd_schema AS SELECT * FROM "$sch".t_escalate();
+	    COMMIT};
+}
+sub plant_undo {
+	my ($sch, $own) = @_;
+	return qq{BEGIN; SET LOCAL ROLE "$own";
+	    DROP VIEW "$sch".usersd_schema; DROP FUNCTION "$sch".t_escalate();
+	    DROP TABLE "$sch".t_escalation;
+	    ALTER TABLE "$sch".usersd_schema_t RENAME TO usersd_schema; COMMIT};
+}
+
 END {
 	my $rc = $?;
 	if ($$ == $OWNER) {

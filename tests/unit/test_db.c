@@ -32,12 +32,12 @@ is_object(const char *w, size_t n)
 	return 0;
 }
 
-/* The names a file creates: CREATE [OR REPLACE] TABLE|VIEW|... name. */
+/* The names a file creates: CREATE [OR REPLACE] TABLE|VIEW|... [public.]name. */
 static void
 read_objects(const char *path)
 {
 	regex_t		 re;
-	regmatch_t	 m[5];
+	regmatch_t	 m[6];
 	FILE		*f;
 	char		*text, *p;
 	long		 len;
@@ -54,13 +54,13 @@ read_objects(const char *path)
 	if (regcomp(&re, "CREATE[[:space:]]+(OR[[:space:]]+REPLACE[[:space:]]+)?"
 	    "(TABLE|VIEW|FUNCTION|DOMAIN|SEQUENCE)[[:space:]]+"
 	    "(IF[[:space:]]+NOT[[:space:]]+EXISTS[[:space:]]+)?"
-	    "([a-z_][a-z0-9_]*)", REG_EXTENDED | REG_ICASE) != 0)
+	    "(public\\.)?([a-z_][a-z0-9_]*)", REG_EXTENDED | REG_ICASE) != 0)
 		exit(1);
-	for (p = text; regexec(&re, p, 5, m, 0) == 0; p += m[0].rm_eo)
-		if (!is_object(p + m[4].rm_so, (size_t)(m[4].rm_eo - m[4].rm_so)) &&
+	for (p = text; regexec(&re, p, 6, m, 0) == 0; p += m[0].rm_eo)
+		if (!is_object(p + m[5].rm_so, (size_t)(m[5].rm_eo - m[5].rm_so)) &&
 		    nobjects < MAX_OBJECTS)
-			objects[nobjects++] = strndup(p + m[4].rm_so,
-			    (size_t)(m[4].rm_eo - m[4].rm_so));
+			objects[nobjects++] = strndup(p + m[5].rm_so,
+			    (size_t)(m[5].rm_eo - m[5].rm_so));
 	regfree(&re);
 	free(text);
 }
