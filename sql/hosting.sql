@@ -10,18 +10,23 @@
 -- anywhere in this database, so no code a tenant wrote exists to run as
 -- the hosting role or a superuser.
 
--- Functions of this file that a role other than a superuser owns would be
--- code a superuser runs: refuse to go on (CREATE OR REPLACE keeps the
--- owner of an existing function).
+-- Functions of this file, or a register, that a role other than a
+-- superuser owns would be code a superuser runs (its body, a trigger):
+-- refuse to go on (CREATE OR REPLACE keeps the owner of an existing
+-- function, CREATE TABLE IF NOT EXISTS an existing table).
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
                  JOIN pg_catalog.pg_roles r ON r.oid = p.proowner
                 WHERE p.pronamespace = 'public'::pg_catalog.regnamespace
                   AND p.proname LIKE 'usersd\_hosted\_%'
-                  AND NOT r.rolsuper) THEN
-        RAISE EXCEPTION 'a usersd_hosted_* function of schema public belongs'
-            ' to a role that is no superuser: drop it, it is not ours';
+                  AND NOT r.rolsuper)
+       OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                    JOIN pg_catalog.pg_roles r ON r.oid = c.relowner
+                   WHERE c.relnamespace = 'public'::pg_catalog.regnamespace
+                     AND c.relname = 'usersd_hosted' AND NOT r.rolsuper) THEN
+        RAISE EXCEPTION 'a usersd_hosted* object of schema public belongs'
+            ' to a role that is no superuser: it is not ours; drop it';
     END IF;
 END
 $$;

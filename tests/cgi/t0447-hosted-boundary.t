@@ -156,6 +156,18 @@ subtest 'instance names that meet a role or a schema are refused' => sub {
 	sql(qq{DROP SCHEMA "${base}_admin"; DROP ROLE "t0447_taken_$$"});
 };
 
+# usersctl runs the hosting database's functions as a superuser: one that
+# another role owns (made while public took anyone's objects, say) stops it.
+subtest 'the provider\'s functions are a superuser\'s, or nothing runs' => sub {
+	sql(qq{CREATE FUNCTION public.usersd_hosted_t0447() RETURNS int LANGUAGE sql AS \$\$ SELECT 1 \$\$;
+	    ALTER FUNCTION public.usersd_hosted_t0447() OWNER TO "$TENANT"});
+	my ($rc, $out) = ctl('instance', 'create', "t0447_x_$$");
+	isnt($rc, 0, 'instance create refuses');
+	like($out, qr/belongs to a role that is no superuser/, '... saying why') or diag($out);
+	sql(q{DROP FUNCTION public.usersd_hosted_t0447()});
+	is(sql("SELECT count(*) FROM pg_roles WHERE rolname LIKE 't0447\\_x\\_%'"), 0, 'nothing was made');
+};
+
 subtest 'every hosted instance migrates again, any number of times' => sub {
 	for (1 .. 2) {
 		my ($rc, $out) = ctl('-i', $H0, 'migrate');
