@@ -105,7 +105,10 @@ list_one(struct db *db, struct arena *a, const struct principal *p,
 	return 0;
 }
 
-/* The orgs a non-operator may read: explicit grants and roles. */
+/*
+ * The orgs a non-operator may read: those its permissions name and those
+ * its user has a role in, each as auth_allowed decides.
+ */
 static const char *
 readable_ids(struct arena *a, const struct principal *p)
 {
@@ -116,19 +119,17 @@ readable_ids(struct arena *a, const struct principal *p)
 	for (i = 0; i < p->nperms; i++) {
 		const struct perm *h = &p->perms[i];
 		const char	*id = h->id[0] != '\0' ? h->id : h->org;
-		struct perm	 org;
 
-		/* The matcher decides: orgs/<a>/orgs/<b> reaches no org. */
-		perm_make(&org, ACT_READ, RT_ORGS, id, id);
-		if (h->type == RT_ORGS && *id != '\0' && perm_matches(h, &org))
+		if (h->type == RT_ORGS && *id != '\0' &&
+		    auth_allowed(p, ACT_READ, RT_ORGS, id, NULL))
 			abuf_printf(&ids, "%s ", id);
 	}
-	if (p->kind == PRINC_SESSION) {
-		for (i = 0; i < p->nowner; i++)
+	for (i = 0; i < p->nowner; i++)
+		if (auth_allowed(p, ACT_READ, RT_ORGS, p->owner_orgs[i], NULL))
 			abuf_printf(&ids, "%s ", p->owner_orgs[i]);
-		for (i = 0; i < p->nmember; i++)
+	for (i = 0; i < p->nmember; i++)
+		if (auth_allowed(p, ACT_READ, RT_ORGS, p->member_orgs[i], NULL))
 			abuf_printf(&ids, "%s ", p->member_orgs[i]);
-	}
 	return ids.data;
 }
 

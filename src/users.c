@@ -102,8 +102,9 @@ users_list_ride(const struct page *pg, struct db_read *rd)
 }
 
 /*
- * The ids p may read without read:users, space separated: its own (a
- * session's) and those its permissions name.
+ * The ids p may read without read:users, space separated: of its own user
+ * and those its permissions name, each as the matcher and what its user
+ * may do now decide (an org-scoped one reaches no user).
  */
 static char *
 readable_ids(struct arena *a, const struct principal *p)
@@ -112,16 +113,14 @@ readable_ids(struct arena *a, const struct principal *p)
 	size_t		 i;
 
 	abuf_init(&b, a, 128);
-	if (p->kind == PRINC_SESSION)
+	if (auth_allowed(p, ACT_READ, RT_USERS, p->user_id, NULL))
 		abuf_printf(&b, "%s ", p->user_id);
 	for (i = 0; i < p->nperms; i++) {
 		const struct perm *h = &p->perms[i];
-		struct perm	 user;
 
-		/* The matcher decides: an org-scoped one reaches no user. */
-		perm_make(&user, ACT_READ, RT_USERS, h->id, NULL);
 		if (h->type == RT_USERS && h->id[0] != '\0' &&
-		    perm_matches(h, &user))
+		    strcmp(h->id, p->user_id) != 0 &&
+		    auth_allowed(p, ACT_READ, RT_USERS, h->id, NULL))
 			abuf_printf(&b, "%s ", h->id);
 	}
 	return b.data;

@@ -189,13 +189,16 @@ subtest 'a session without a role in the org cannot create a token there' => sub
 
 subtest 'a token for another user needs write:users/<target>' => sub {
 	my $carol = given(user => 'carol');
-	# A token that may write the org's authorizations but no users.
+	# A token that may write the org's authorizations but no users, of
+	# an owner of the org (what its user may do bounds a token).
+	is(call($OP, 'POST', "/api/v2/orgs/$ORG/owners", { id => $bob })->{status}, 201, 'bob owns the org');
 	my $r = call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG, userID => $bob,
 	    permissions => [ perm('write', type => 'authorizations', orgID => $ORG), $BUCKETS_READ ] });
 	is($r->{status}, 201, 'helper token') or diag($r->{body});
 	my $tok = $r->{json}{token};
 	is_error(call($tok, 'POST', '/api/v2/authorizations', { orgID => $ORG, userID => $carol,
 	    permissions => [ $BUCKETS_READ ] }), 401, 'unauthorized', "write:users/$carol is unauthorized");
+	is(call($OP, 'DELETE', "/api/v2/orgs/$ORG/owners/$bob")->{status}, 204, 'bob owns it no more');
 };
 
 subtest 'list filters by userID, user, orgID and org' => sub {
