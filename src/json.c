@@ -568,7 +568,9 @@ user_write(struct abuf *b, const struct user *u, const char *role)
 	abuf_add(b, "\"}", 2);
 	member(b, ',', "id", u->id);
 	member(b, ',', "name", u->name);
-	member(b, ',', "status", u->status);
+	/* NULL: a member the caller may not read (orgs_members). */
+	if (u->status != NULL)
+		member(b, ',', "status", u->status);
 	if (role != NULL)
 		member(b, ',', "role", role);
 	abuf_add(b, "}", 1);

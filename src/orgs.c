@@ -174,30 +174,46 @@ orgs_delete(struct db *db, struct arena *a, const struct actor *act,
 	return org_result(db, db_org_delete(db, a, act, id), NULL, e);
 }
 
+/* Leaves of u only what p may read of it: its id, unless p may read it. */
+static void
+readable_user(const struct principal *p, struct user *u)
+{
+	if (!auth_allowed(p, ACT_READ, RT_USERS, u->id, NULL)) {
+		u->name = "";
+		u->status = NULL;
+	}
+}
+
 int
-orgs_members(struct db *db, struct arena *a, const char *org,
-    const char *role, struct user **out, size_t *n, struct apierr *e)
+orgs_members(struct db *db, struct arena *a, const struct principal *p,
+    const char *org, const char *role, struct user **out, size_t *n,
+    struct apierr *e)
 {
 	enum dbres	 rc;
+	size_t		 i;
 
 	rc = db_org_members(db, a, org, role, out, n);
 	if (rc != DB_OK && rc != DB_NOROW)
 		return svc_dberr(db, rc, e);
+	for (i = 0; i < *n; i++)
+		readable_user(p, &(*out)[i]);
 	return 0;
 }
 
 int
-orgs_member_add(struct db *db, struct arena *a, const struct actor *act,
-    const char *org, const char *user, const char *role, struct user *out,
-    struct apierr *e)
+orgs_member_add(struct db *db, struct arena *a, const struct principal *p,
+    const struct actor *act, const char *org, const char *user,
+    const char *role, struct user *out, struct apierr *e)
 {
 	enum dbres	 rc;
 
+	/* A missing id is told, as an add must fail (docs/compatibility.md). */
 	rc = db_org_member_add(db, a, act, org, user, role, out);
 	if (rc == DB_FOREIGN)
 		return apierr_set(e, APIERR_NOT_FOUND, "user not found");
 	if (rc != DB_OK)
 		return svc_dberr(db, rc, e);
+	readable_user(p, out);
 	return 0;
 }
 
