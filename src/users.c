@@ -101,13 +101,8 @@ users_list_ride(const struct page *pg, struct db_read *rd)
 	db_users_page_read(pg, 1, "", rd);
 }
 
-/*
- * The ids p may read without read:users, space separated: of its own user
- * and those its permissions name, each as the matcher and what its user
- * may do now decide (an org-scoped one reaches no user).
- */
-static char *
-readable_ids(struct arena *a, const struct principal *p)
+char *
+users_readable_ids(struct arena *a, const struct principal *p)
 {
 	struct abuf	 b;
 	size_t		 i;
@@ -137,7 +132,8 @@ users_list(struct db *db, struct arena *a, const struct principal *p,
 	/* Filtered before paging, in the statement: pages stay full. */
 	if (rd == NULL || !all) {
 		rd = &own;
-		db_users_page_read(pg, all, all ? "" : readable_ids(a, p), rd);
+		db_users_page_read(pg, all, all ? "" : users_readable_ids(a, p),
+		    rd);
 		db_users_page(db, a, rd);
 	}
 	if (rd->rc != DB_OK && rd->rc != DB_NOROW)
