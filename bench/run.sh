@@ -176,6 +176,17 @@ t0=$(date +%s.%N)
 seed bench "$N"
 SEED_S=$(calc "$(date +%s.%N) - $t0" 1)
 seed bench1k "$SMALL_N"
+# Tokens of other users (the seeded ones, in turn), for the token list of
+# a user who may read none of them (issue 25: it read them all).
+NTOK=20000
+say "seeding $NTOK tokens of seeded users into bench"
+psql -X -q -v ON_ERROR_STOP=1 -d bench -c "
+    INSERT INTO authorizations (token_hash, org_id, user_id, permissions)
+    SELECT encode(sha256(convert_to('bench-token-' || g, 'UTF8')), 'hex'), o.id,
+           lpad(to_hex(((g - 1) % $N + 1) * 1000 + 7), 16, '0'),
+           ARRAY['read:orgs/' || o.id || '/buckets']
+      FROM generate_series(1, $NTOK) g, orgs o WHERE o.name = 'o'" \
+    -c 'VACUUM ANALYZE authorizations'
 echo benchpass1 | USERSD_DB=$DB_BIG build/usersctl user add benchuser \
     >/dev/null 2>&1 || die "usersctl user add benchuser failed"
 BENCHUSER_ID=$(psql -X -Atq -d bench -c "SELECT id FROM users WHERE name = 'benchuser'")
@@ -296,6 +307,10 @@ COOKIE=$(curl -s -D - -o /dev/null -u benchuser:benchpass1 -d '' \
     sed -n 's/^[Ss]et-[Cc]ookie: *\(influxdb-oss-session=[^;]*\).*/\1/p' | head -1)
 [ -n "$COOKIE" ] || die "sign-in as benchuser returned no session cookie"
 check "GET /api/v2/me" 200 -H "Cookie: $COOKIE" "$URL/api/v2/me"
+check "GET /api/v2/authorizations (none readable)" 200 -H "Cookie: $COOKIE" \
+    "$URL/api/v2/authorizations"
+grep -q '"authorizations":\[\]' "$TMP/check.body" ||
+    die "benchuser's token list is not empty"
 check "POST /api/v2/signin (wrong password)" 401 -u benchuser:wrongpass1 \
     -d '' "$URL/api/v2/signin"
 
@@ -503,6 +518,8 @@ def after_big "GET /api/v2/users?after=<id 25 from the end>&limit=20, $N users" 
 def after_small "the same, $SMALL_N users (database bench1k)" "$T" "$C" \
     "$URL_SMALL/api/v2/users?after=$AFTER_SMALL&limit=20" "${S_COMMON[@]}" \
     -H "Authorization: Token $TOKEN_SMALL"
+def tokens_none "GET /api/v2/authorizations, session of a user who may read none of $NTOK tokens" \
+    "$T" "$C" "$URL/api/v2/authorizations" "${S_COMMON[@]}" -H "Cookie: $COOKIE"
 def postdel "POST /api/v2/users + DELETE it (alternating)" "$T" "$C" "$URL" \
     "${S_POSTDEL[@]}" -H "$AUTH" -H "$JSON"
 
@@ -533,7 +550,8 @@ fact PGBENCH_TICKS1 "$(cpu_ticks "$PG_PID")"
 # non-sign-in request kind; not a sign-in (argon2's 19 MiB arena is reported
 # separately, at the end).  The bare app too.
 say "warming the workers"
-for d in get me list after_big after_small postdel bare_get bare_postdel; do
+for d in get me list after_big after_small tokens_none postdel bare_get \
+    bare_postdel; do
 	eval "set -- ${DEF[$d]}"
 	wrk_cmd "warm-$d" "$1" "$2" 1 "${@:3}"
 done
@@ -558,6 +576,13 @@ abba after_big after_big after_small after_small
 spec row after_big
 spec target after after_big after_big.p99 after_small.p99 "<=" 1.2 "x the 1k p99 (p99)"
 spec row after_small
+
+# The token list of a user who may read none, beside GET /me of the same
+# session: scoped in the query, it costs about what /me does.
+abba tokens_me me tokens tokens_none
+spec row tokens
+spec target tokens tokens tokens.p99 tokens_me.p99 "<=" 2 "x GET /me's p99 beside it"
+spec row tokens_me
 
 beside_bare postdel bare_postdel postdel 0.8
 
@@ -624,6 +649,7 @@ spec target memory memory fact.MEM1 fact.MEM0 "<=" 1.05 "(private memory ratio)"
 spec note "The ceiling: bench/bare.c behind the same $SERVER, $WORKERS workers, one prepared statement per request and usersd's response byte for byte (run.sh compares the JSON); /me is compared with the bare GET of the session's own user; the bare POST is INSERT INTO users (name) ... RETURNING, the DELETE by id, a commit each, synchronous_commit on, the users table's audit triggers firing as for usersd."
 spec note "Sign-in runs with \`signin_max_failures = 1000000\` in the usersd configuration, so the wrong-password and flood scenarios measure argon2id rather than the throttle (default 5 failures).  \`hash_concurrency\` is left at its default (one per CPU = $(nproc)): the excess sign-ins are answered 429 within 50 ms; those are counted in the non-2xx column and not in req/s."
 spec note "\"after\": \`after\` is the id of seeded user N-25, so both databases return a full page of 20; the ratio compares p99 at $N users with p99 at $SMALL_N users (req/s: {after_big.okrps} vs {after_small.okrps})."
+spec note "\"tokens\": $NTOK tokens of the seeded users, in org o; the session of benchuser (no token, no role) lists /api/v2/authorizations and reads none; its p99 is compared with GET /api/v2/me of the same session, side by side (req/s: {tokens.okrps} vs {tokens_me.okrps})."
 
 # Synchronous replication: POST+DELETE with every commit waiting for a
 # streaming standby of the same cluster (pg_basebackup, same machine and

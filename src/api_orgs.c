@@ -123,7 +123,8 @@ role_list(struct req *r, const char *role, struct apierr *e)
 
 	if ((id = org_checked(r, ACT_READ, e)) == NULL ||
 	    orgs_get(r->db, r->arena, id, &o, e) == -1 ||
-	    orgs_members(r->db, r->arena, id, role, &list, &n, e) == -1)
+	    orgs_members(r->db, r->arena, r->principal, id, role, &list, &n,
+	    e) == -1)
 		return -1;
 	http_send_json(r, 200, json_members_encode(r->arena, list, n, role,
 	    arena_printf(r->arena, "/api/v2/orgs/%s/%ss", id, role)));
@@ -151,8 +152,8 @@ role_add(struct req *r, const char *role, struct apierr *e)
 		return -1;
 	if (org_checked(r, ACT_WRITE, e) == NULL ||
 	    orgs_get(r->db, r->arena, id, &o, e) == -1 ||
-	    orgs_member_add(r->db, r->arena, &act, id, uid.s, role, &u,
-	    e) == -1)
+	    orgs_member_add(r->db, r->arena, r->principal, &act, id, uid.s,
+	    role, &u, e) == -1)
 		return -1;
 	http_send_json(r, 201, json_member_encode(r->arena, &u, role));
 	return 0;

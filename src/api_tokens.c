@@ -12,22 +12,47 @@
 #include "tokens.h"
 #include "banned.h"
 
+/* The list's own URL with after= and the filters, for links.next. */
+static char *
+next_link(struct req *r, const struct page *pg, const struct tokens_filter *f,
+    const char *after)
+{
+	struct abuf	 b;
+
+	abuf_init(&b, r->arena, 128);
+	abuf_printf(&b, "/api/v2/authorizations?limit=%d&after=%s", pg->limit,
+	    after);
+	if (f->user_id != NULL)
+		abuf_printf(&b, "&userID=%s", f->user_id);
+	if (f->org_id != NULL)
+		abuf_printf(&b, "&orgID=%s", f->org_id);
+	return b.data;
+}
+
 int
 api_tokens_list(struct req *r, struct apierr *e)
 {
 	struct tokens_filter f;
+	struct page	 pg;
 	struct authz	*list;
+	const char	*lim = http_query(r, "limit");
 	size_t		 n;
 
+	if (api_parse_page(r, &pg, 0, e) == -1)
+		return -1;
+	/* InfluxDB does not page this list: without a limit, every one. */
+	if (lim == NULL || *lim == '\0')
+		pg.limit = 0;
 	f.user_id = http_query(r, "userID");
 	f.user = http_query(r, "user");
 	f.org_id = http_query(r, "orgID");
 	f.org = http_query(r, "org");
-	if (tokens_list(r->db, r->arena, r->principal, &f, &list, &n,
+	if (tokens_list(r->db, r->arena, r->principal, &f, &pg, &list, &n,
 	    e) == -1)
 		return -1;
 	http_send_json(r, 200, json_authzs_encode(r->arena, list, n,
-	    "/api/v2/authorizations"));
+	    "/api/v2/authorizations", pg.more && n > 0 ? next_link(r, &pg, &f,
+	    list[n - 1].id) : NULL));
 	return 0;
 }
 

@@ -1,9 +1,11 @@
 /*
  * auth.c -- from the Authorization header or session cookie to a principal,
- * and InfluxDB's permission checks, including what a session implies:
- * read/write on its own user, the owner and member permissions of its orgs
- * (authz.go OwnerPermissions/MemberPermissions), and everything for the
- * instance owner.
+ * and InfluxDB's permission checks.  What a user may do comes from what it
+ * is at the request: read/write on its own user, the owner and member
+ * permissions of its orgs (authz.go OwnerPermissions/MemberPermissions),
+ * everything for an instance owner.  A session may do that; a token, that
+ * and no more than its own permissions, so a demotion binds every
+ * credential of the user from the next request on.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,17 +92,16 @@ credentials(struct req *r, const char **token, const char **session)
 }
 
 /*
- * The permissions of the last principal parsed, kept across requests: the
- * same token usually comes back (an operator token holds 44, parsed in
- * about 4 us).  A session's are known by their text; a token's by its id
- * and row version, which STMT_PRINCIPAL_TOKEN compares so that the text
- * comes only when the row is another or has changed since.  This keeps no
- * credential: every request reads its token's or session's row.  Ids and
- * row versions are unique only within an instance, so a token's are kept
- * with the instance they came from (its connection and name).
+ * The permissions of the last token parsed, kept across requests: the same
+ * token usually comes back (an operator token holds 44, parsed in about
+ * 4 us).  They are known by the token's id and row version, which
+ * STMT_PRINCIPAL_TOKEN compares so that the text comes only when the row
+ * is another or has changed since.  This keeps no credential and nothing
+ * of its user: every request reads its token's row and its user's roles.
+ * Ids and row versions are unique only within an instance, so a token's
+ * are kept with the instance they came from (its connection and name).
  */
 static struct {
-	char		*text;		/* a session's, or NULL */
 	char		*auth_id;	/* a token's id and row version, or NULL */
 	char		*version;
 	const struct db	*db;		/* ... of this instance */
@@ -118,32 +119,21 @@ kept_here(const struct req *r)
 }
 
 /*
- * The parsed permissions of text (space separated), read-only; auth_id
- * and version name a token's, NULL a session's.
+ * Parses text (space separated), the permissions of token auth_id at row
+ * version, and keeps them; *perms is read-only.
  */
 static void
 parse_perms(const struct req *r, const char *text, const char *auth_id,
     const char *version, const struct perm **perms, size_t *nperms)
 {
 	struct perm	*parsed;
-	char		**words, *copy = NULL, *id = NULL, *ver = NULL;
-	char		*inst = NULL;
+	char		**words, *id, *ver, *inst;
 	size_t		 i, n, ok = 0;
 
-	if (text == NULL)
-		text = "";
-	if (auth_id == NULL && last_perms.text != NULL &&
-	    strcmp(last_perms.text, text) == 0) {
-		*perms = last_perms.perms;
-		*nperms = last_perms.n;
-		return;
-	}
 	n = split_words(r->arena, text, &words);
 	if ((parsed = calloc(n + 1, sizeof(*parsed))) == NULL ||
-	    (auth_id == NULL && (copy = strdup(text)) == NULL) ||
-	    (auth_id != NULL && ((id = strdup(auth_id)) == NULL ||
-	    (ver = strdup(version)) == NULL || (inst = strdup(r->instance ?
-	    r->instance : "")) == NULL)))
+	    (id = strdup(auth_id)) == NULL || (ver = strdup(version)) == NULL ||
+	    (inst = strdup(r->instance ? r->instance : "")) == NULL)
 		fatal("out of memory");
 	for (i = 0; i < n; i++) {
 		if (perm_parse(words[i], &parsed[ok]) == 0)
@@ -151,12 +141,10 @@ parse_perms(const struct req *r, const char *text, const char *auth_id,
 		else
 			log_warnx("ignoring malformed stored permission");
 	}
-	free(last_perms.text);
 	free(last_perms.auth_id);
 	free(last_perms.version);
 	free(last_perms.instance);
 	free(last_perms.perms);
-	last_perms.text = copy;
 	last_perms.auth_id = id;
 	last_perms.version = ver;
 	last_perms.db = r->db;
@@ -167,19 +155,23 @@ parse_perms(const struct req *r, const char *text, const char *auth_id,
 	*nperms = ok;
 }
 
+/* What the principal's user may do now: its roles and instance ownership. */
+static void
+user_roles(struct req *r, const struct db_principal *row, struct principal *p)
+{
+	p->nowner = split_words(r->arena, row->owner_orgs, &p->owner_orgs);
+	p->nmember = split_words(r->arena, row->member_orgs, &p->member_orgs);
+	p->instance_owner = row->instance_owner;
+}
+
 static void
 session_principal(struct req *r, const struct db_principal *row,
     struct principal *p)
 {
-	struct arena	*a = r->arena;
-
 	p->kind = PRINC_SESSION;
 	p->auth_id = row->auth_id;
 	p->user_id = row->user_id;
-	parse_perms(r, row->perms, NULL, NULL, &p->perms, &p->nperms);
-	p->nowner = split_words(a, row->owner_orgs, &p->owner_orgs);
-	p->nmember = split_words(a, row->member_orgs, &p->member_orgs);
-	p->instance_owner = row->instance_owner;
+	user_roles(r, row, p);
 }
 
 /* A token's principal; 0, or -1 when its permissions are missing. */
@@ -192,6 +184,7 @@ token_principal(struct req *r, const struct db_principal *row,
 	p->user_id = row->user_id;
 	if (p->auth_id == NULL || row->version == NULL)
 		return -1;
+	user_roles(r, row, p);
 	if (row->perms != NULL) {
 		parse_perms(r, row->perms, p->auth_id, row->version,
 		    &p->perms, &p->nperms);
@@ -353,11 +346,36 @@ in_list(char **list, size_t n, const char *id)
 }
 
 /*
+ * What p's user may do now, by its roles: everything for an instance
+ * owner; else read and write on its own user (users belong to no org, so
+ * no org role reaches them: what an owner may do to users is the
+ * membership of its org, /orgs/{id}/members and /owners); in an org it
+ * owns, read and write on the org and everything in it; in an org it is a
+ * member of, read.  want is concrete (auth_allowed).
+ */
+static int
+user_may(const struct principal *p, const struct perm *want)
+{
+	if (p->instance_owner)
+		return 1;
+	if (want->type == RT_USERS)
+		return want->id[0] != '\0' && p->user_id != NULL &&
+		    strcmp(want->id, p->user_id) == 0;
+	if (want->type == RT_INSTANCE)
+		return 0;
+	if (in_list(p->owner_orgs, p->nowner, want->org))
+		return 1;
+	return want->action == ACT_READ &&
+	    in_list(p->member_orgs, p->nmember, want->org);
+}
+
+/*
  * The rule of docs/permissions.md: a check is always against a concrete
  * resource, and the resource decides its scope.  id and org name the
  * resource; org is the org it really belongs to (the caller loaded it),
  * NULL for users and the instance, and may be NULL for an org (it
- * belongs to itself).
+ * belongs to itself).  A session may do what its user may do now; a
+ * token, what it holds and its user may do now.
  */
 int
 auth_allowed(const struct principal *p, enum perm_action action,
@@ -371,27 +389,14 @@ auth_allowed(const struct principal *p, enum perm_action action,
 	perm_make(&want, action, type, id, org);
 	if (type == RT_ORGS && want.org[0] == '\0')
 		memcpy(want.org, want.id, sizeof(want.org));
-	for (i = 0; i < p->nperms; i++)
-		if (perm_matches(&p->perms[i], &want))
-			return 1;
-	if (p->kind != PRINC_SESSION)
-		return 0;
-	if (p->instance_owner)
-		return 1;
-	/*
-	 * A session reads and writes its own user.  Users belong to no org,
-	 * so no org role reaches them: what an owner may do to users is the
-	 * membership of its org (/orgs/{id}/members, /owners).
-	 */
-	if (type == RT_USERS)
-		return id != NULL && strcmp(id, p->user_id) == 0;
-	if (type == RT_INSTANCE)
-		return 0;
-	/* Org roles: every other type within the org, and the org itself. */
-	if (in_list(p->owner_orgs, p->nowner, want.org))
-		return 1;
-	return action == ACT_READ &&
-	    in_list(p->member_orgs, p->nmember, want.org);
+	if (p->kind == PRINC_TOKEN) {
+		for (i = 0; i < p->nperms; i++)
+			if (perm_matches(&p->perms[i], &want))
+				break;
+		if (i == p->nperms)
+			return 0;
+	}
+	return user_may(p, &want);
 }
 
 int

@@ -26,11 +26,12 @@ struct principal {
 	enum princ_kind	 kind;
 	const char	*auth_id;	/* token or session id */
 	const char	*user_id;
-	const struct perm *perms;	/* held explicitly; read-only, shared */
+	const struct perm *perms;	/* a token's own; read-only, shared */
 	size_t		 nperms;
-	char		**owner_orgs;	/* sessions: orgs the user owns */
+	/* What the user is now (read with the credential): */
+	char		**owner_orgs;	/* the orgs it owns */
 	size_t		 nowner;
-	char		**member_orgs;	/* sessions: orgs the user is in */
+	char		**member_orgs;	/* the orgs it is a member of */
 	size_t		 nmember;
 	int		 instance_owner;
 };
@@ -45,8 +46,8 @@ struct principal {
 int	 auth_authenticate(struct req *, struct apierr *e);
 /*
  * And reads the caller's own user (GET /me).  A session's principal then
- * carries no permissions, roles or instance ownership: it may do only
- * what any session may do to its own user.
+ * carries no roles or instance ownership: it may do only what any session
+ * may do to its own user.
  */
 int	 auth_authenticate_self(struct req *, struct user *self,
 	    struct apierr *e);
@@ -60,7 +61,9 @@ int	 auth_authenticate_riding(struct req *, struct db_read *ride,
  * 1 when p may take action on the concrete resource {type, id, org}: org is
  * the org the resource really belongs to (NULL for users, which belong to
  * none; an org belongs to itself).  id NULL: every resource of the type
- * (in org, when org is given).
+ * (in org, when org is given).  A token must hold a matching permission
+ * and its user must be allowed it by what it is now; a session needs only
+ * the latter (docs/permissions.md).
  */
 int	 auth_allowed(const struct principal *, enum perm_action, enum rtype,
 	    const char *id, const char *org);

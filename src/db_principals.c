@@ -1,7 +1,7 @@
 /*
  * db_principals.c -- the principal statements, typed (db_principals.h).
  * The column numbers are stmts.def's PRINCIPAL_TOKEN and
- * PRINCIPAL_SESSION.
+ * PRINCIPAL_SESSION; both read the user's roles (ROLES_OF).
  */
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +38,15 @@ is_true(const char *v)
 	return v != NULL && strcmp(v, "t") == 0;
 }
 
+/* What the user may do now: owned orgs, member orgs, instance owner. */
+static void
+roles(const struct dbrows *rows, int col, struct db_principal *out)
+{
+	out->owner_orgs = dbrows_get(rows, 0, col);
+	out->member_orgs = dbrows_get(rows, 0, col + 1);
+	out->instance_owner = is_true(dbrows_get(rows, 0, col + 2));
+}
+
 enum dbres
 db_principal_token(struct db *db, struct arena *a,
     const struct db_principal_query *q, struct db_principal *out)
@@ -56,15 +65,17 @@ db_principal_token(struct db *db, struct arena *a,
 	if (rc != DB_OK)
 		return rc;
 	/* 0 id, 1 user, 2 user status, 3 status, 4 permissions, 5 version,
-	 * then the user (USER_COLS) */
+	 * 6 owned orgs, 7 member orgs, 8 instance owner, then the user
+	 * (USER_COLS) */
 	out->auth_id = dbrows_get(&rows, 0, 0);
 	out->user_id = dbrows_get(&rows, 0, 1);
 	out->user_status = dbrows_get(&rows, 0, 2);
 	out->auth_status = dbrows_get(&rows, 0, 3);
 	out->perms = dbrows_get(&rows, 0, 4);
 	out->version = dbrows_get(&rows, 0, 5);
+	roles(&rows, 6, out);
 	if (q->with != WITH_NOTHING)
-		with_user(&rows, 6, out);
+		with_user(&rows, 9, out);
 	return rc;
 }
 
@@ -89,18 +100,15 @@ db_principal_session(struct db *db, struct arena *a,
 	if (rc != DB_OK)
 		return rc;
 	/* 0 kind, 1 session id, 2 user, 3 user status, 4 status,
-	 * 5 permissions, 6 owned orgs, 7 member orgs, 8 instance owner,
-	 * 9 due a touch, then the user (USER_COLS) */
+	 * 5 owned orgs, 6 member orgs, 7 instance owner, 8 due a touch,
+	 * then the user (USER_COLS) */
 	out->auth_id = dbrows_get(&rows, 0, 1);
 	out->user_id = dbrows_get(&rows, 0, 2);
 	out->user_status = dbrows_get(&rows, 0, 3);
 	out->auth_status = dbrows_get(&rows, 0, 4);
-	out->perms = dbrows_get(&rows, 0, 5);
-	out->owner_orgs = dbrows_get(&rows, 0, 6);
-	out->member_orgs = dbrows_get(&rows, 0, 7);
-	out->instance_owner = is_true(dbrows_get(&rows, 0, 8));
-	out->touch_due = is_true(dbrows_get(&rows, 0, 9));
+	roles(&rows, 5, out);
+	out->touch_due = is_true(dbrows_get(&rows, 0, 8));
 	if (q->with != WITH_NOTHING)
-		with_user(&rows, 10, out);
+		with_user(&rows, 9, out);
 	return rc;
 }

@@ -15,8 +15,8 @@ enum db_with {
 	WITH_NOTHING = 0,
 	WITH_USER,		/* the user user_id, when it exists */
 	WITH_SELF		/* the credential's own user; for a session,
-				 * instead of its permissions, roles and
-				 * instance ownership */
+				 * instead of its roles and instance
+				 * ownership */
 };
 
 struct db_principal_query {
@@ -36,12 +36,13 @@ struct db_principal {
 	const char	*user_status;
 	const char	*auth_status;
 	/*
-	 * Space separated.  A token's is NULL when its row is still the
+	 * A token's, space separated; NULL when its row is still the
 	 * query's kept version (the kept permissions hold).
 	 */
 	const char	*perms;
 	const char	*version;	/* a token's row version */
-	const char	*owner_orgs;	/* sessions: space-separated ids */
+	/* What the user may do now (not read for WITH_SELF sessions). */
+	const char	*owner_orgs;	/* space-separated ids */
 	const char	*member_orgs;
 	int		 instance_owner;
 	int		 touch_due;	/* a session due db_session_touch */

@@ -3,6 +3,7 @@
  * column numbers are stmts.def's AUTH_COLS; permissions are stored as an
  * array and travel as one space-separated string of perm_format texts.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "db_tokens.h"
@@ -86,18 +87,36 @@ db_token_get(struct db *db, struct arena *a, const char *id,
 }
 
 enum dbres
-db_tokens_list(struct db *db, struct arena *a, const char *user,
-    const char *org, struct authz **out, size_t *n)
+db_tokens_page(struct db *db, struct arena *a, const char *user,
+    const char *org, const struct db_tokens_scope *sc, struct page *pg,
+    struct authz **out, size_t *n)
 {
-	const char	*params[2] = { user, org };
+	char		 lim[16], off[16];
+	const char	*params[9] = { user, org, pg->after, NULL, off,
+	    sc->all_auths ? "t" : "f", sc->orgs, sc->ids, sc->users };
 	struct dbrows	 rows;
 	enum dbres	 rc;
 	int		 r;
 
-	rc = db_run(db, STMT_AUTHS_LIST, 2, params, a, &rows);
-	*n = (size_t)rows.nrows;
+	/* One more row than asked tells whether a next page exists. */
+	if (pg->limit > 0) {
+		snprintf(lim, sizeof(lim), "%d", pg->limit + 1);
+		params[3] = lim;
+	}
+	snprintf(off, sizeof(off), "%d", pg->offset);
+	if (sc->all_users)
+		rc = db_run(db, STMT_AUTHS_LIST, 8, params, a, &rows);
+	else
+		rc = db_run(db, STMT_AUTHS_LIST_USERS, 9, params, a, &rows);
+	*n = 0;
+	*out = NULL;
+	pg->more = 0;
+	if (rc != DB_OK)
+		return rc;
+	pg->more = pg->limit > 0 && rows.nrows > pg->limit;
+	*n = pg->more ? (size_t)pg->limit : (size_t)rows.nrows;
 	*out = arena_alloc(a, sizeof(struct authz) * (*n + 1));
-	for (r = 0; r < rows.nrows; r++)
+	for (r = 0; r < (int)*n; r++)
 		token_row(a, &rows, r, &(*out)[r]);
 	return rc;
 }

@@ -22,9 +22,27 @@ enum dbres	 db_token_insert(struct db *, struct arena *,
 		    size_t nperms, struct authz *out);
 enum dbres	 db_token_get(struct db *, struct arena *, const char *id,
 		    struct authz *out);
-/* Every token of user and of org (NULL: any), by id. */
-enum dbres	 db_tokens_list(struct db *, struct arena *, const char *user,
-		    const char *org, struct authz **out, size_t *n);
+/*
+ * What a token list may show, as the caller's permissions decide: the
+ * tokens whose authorization it may read (all_auths, else those in the
+ * orgs and with the ids given) of the users it may read (all_users, else
+ * those given).  Lists are space-separated ids.
+ */
+struct db_tokens_scope {
+	int		 all_auths;
+	const char	*orgs;
+	const char	*ids;
+	int		 all_users;
+	const char	*users;
+};
+
+/*
+ * A page of the tokens in scope, of user and of org (NULL: any), by id:
+ * pg->limit 0 is every one; pg->more: more follow.
+ */
+enum dbres	 db_tokens_page(struct db *, struct arena *, const char *user,
+		    const char *org, const struct db_tokens_scope *,
+		    struct page *pg, struct authz **out, size_t *n);
 /* status and description NULL: unchanged. */
 enum dbres	 db_token_update(struct db *, struct arena *,
 		    const struct actor *, const char *id, const char *status,

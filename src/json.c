@@ -568,7 +568,9 @@ user_write(struct abuf *b, const struct user *u, const char *role)
 	abuf_add(b, "\"}", 2);
 	member(b, ',', "id", u->id);
 	member(b, ',', "name", u->name);
-	member(b, ',', "status", u->status);
+	/* NULL: a member the caller may not read (orgs_members). */
+	if (u->status != NULL)
+		member(b, ',', "status", u->status);
 	if (role != NULL)
 		member(b, ',', "role", role);
 	abuf_add(b, "}", 1);
@@ -731,14 +733,14 @@ json_authz_encode(struct arena *a, const struct authz *z)
 
 char *
 json_authzs_encode(struct arena *a, const struct authz *z, size_t n,
-    const char *self)
+    const char *self, const char *next)
 {
 	json_object	*arr = json_object_new_array_ext((int)n);
 	size_t		 i;
 
 	for (i = 0; i < n; i++)
 		json_object_array_add(arr, authz_obj(a, &z[i]));
-	return list_finish(a, links(self, NULL, NULL), "authorizations", arr);
+	return list_finish(a, links(self, next, NULL), "authorizations", arr);
 }
 
 static long long

@@ -45,8 +45,9 @@ char	*json_org_encode(struct arena *, const struct org *);
 char	*json_orgs_encode(struct arena *, const struct org *, size_t,
 	    const char *self, const char *next, const char *prev);
 char	*json_authz_encode(struct arena *, const struct authz *);
+/* next: links.next, or NULL. */
 char	*json_authzs_encode(struct arena *, const struct authz *, size_t,
-	    const char *self);
+	    const char *self, const char *next);
 char	*json_setup_encode(struct arena *, const struct setup_out *);
 char	*json_allowed_encode(struct arena *, int allowed);
 char	*json_health_encode(struct arena *, int pass, const char *message,

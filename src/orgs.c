@@ -105,7 +105,10 @@ list_one(struct db *db, struct arena *a, const struct principal *p,
 	return 0;
 }
 
-/* The orgs a non-operator may read: explicit grants and roles. */
+/*
+ * The orgs a non-operator may read: those its permissions name and those
+ * its user has a role in, each as auth_allowed decides.
+ */
 static const char *
 readable_ids(struct arena *a, const struct principal *p)
 {
@@ -116,19 +119,17 @@ readable_ids(struct arena *a, const struct principal *p)
 	for (i = 0; i < p->nperms; i++) {
 		const struct perm *h = &p->perms[i];
 		const char	*id = h->id[0] != '\0' ? h->id : h->org;
-		struct perm	 org;
 
-		/* The matcher decides: orgs/<a>/orgs/<b> reaches no org. */
-		perm_make(&org, ACT_READ, RT_ORGS, id, id);
-		if (h->type == RT_ORGS && *id != '\0' && perm_matches(h, &org))
+		if (h->type == RT_ORGS && *id != '\0' &&
+		    auth_allowed(p, ACT_READ, RT_ORGS, id, NULL))
 			abuf_printf(&ids, "%s ", id);
 	}
-	if (p->kind == PRINC_SESSION) {
-		for (i = 0; i < p->nowner; i++)
+	for (i = 0; i < p->nowner; i++)
+		if (auth_allowed(p, ACT_READ, RT_ORGS, p->owner_orgs[i], NULL))
 			abuf_printf(&ids, "%s ", p->owner_orgs[i]);
-		for (i = 0; i < p->nmember; i++)
+	for (i = 0; i < p->nmember; i++)
+		if (auth_allowed(p, ACT_READ, RT_ORGS, p->member_orgs[i], NULL))
 			abuf_printf(&ids, "%s ", p->member_orgs[i]);
-	}
 	return ids.data;
 }
 
@@ -173,30 +174,46 @@ orgs_delete(struct db *db, struct arena *a, const struct actor *act,
 	return org_result(db, db_org_delete(db, a, act, id), NULL, e);
 }
 
+/* Leaves of u only what p may read of it: its id, unless p may read it. */
+static void
+readable_user(const struct principal *p, struct user *u)
+{
+	if (!auth_allowed(p, ACT_READ, RT_USERS, u->id, NULL)) {
+		u->name = "";
+		u->status = NULL;
+	}
+}
+
 int
-orgs_members(struct db *db, struct arena *a, const char *org,
-    const char *role, struct user **out, size_t *n, struct apierr *e)
+orgs_members(struct db *db, struct arena *a, const struct principal *p,
+    const char *org, const char *role, struct user **out, size_t *n,
+    struct apierr *e)
 {
 	enum dbres	 rc;
+	size_t		 i;
 
 	rc = db_org_members(db, a, org, role, out, n);
 	if (rc != DB_OK && rc != DB_NOROW)
 		return svc_dberr(db, rc, e);
+	for (i = 0; i < *n; i++)
+		readable_user(p, &(*out)[i]);
 	return 0;
 }
 
 int
-orgs_member_add(struct db *db, struct arena *a, const struct actor *act,
-    const char *org, const char *user, const char *role, struct user *out,
-    struct apierr *e)
+orgs_member_add(struct db *db, struct arena *a, const struct principal *p,
+    const struct actor *act, const char *org, const char *user,
+    const char *role, struct user *out, struct apierr *e)
 {
 	enum dbres	 rc;
 
+	/* A missing id is told, as an add must fail (docs/compatibility.md). */
 	rc = db_org_member_add(db, a, act, org, user, role, out);
 	if (rc == DB_FOREIGN)
 		return apierr_set(e, APIERR_NOT_FOUND, "user not found");
 	if (rc != DB_OK)
 		return svc_dberr(db, rc, e);
+	readable_user(p, out);
 	return 0;
 }
 

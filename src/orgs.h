@@ -47,12 +47,17 @@ int	orgs_update(struct db *, struct arena *, const struct actor *,
 /* Deletes the org with its buckets, tokens and memberships. */
 int	orgs_delete(struct db *, struct arena *, const struct actor *,
 	    const char *id, struct apierr *e);
-/* role: "member" or "owner". */
-int	orgs_members(struct db *, struct arena *, const char *org,
-	    const char *role, struct user **out, size_t *n, struct apierr *e);
-int	orgs_member_add(struct db *, struct arena *, const struct actor *,
-	    const char *org, const char *user, const char *role,
-	    struct user *out, struct apierr *e);
+/*
+ * role: "member" or "owner".  A user p may not read comes back as its id
+ * alone (name "", status NULL): a membership tells the org's readers who
+ * is in it, not who they are.
+ */
+int	orgs_members(struct db *, struct arena *, const struct principal *p,
+	    const char *org, const char *role, struct user **out, size_t *n,
+	    struct apierr *e);
+int	orgs_member_add(struct db *, struct arena *, const struct principal *p,
+	    const struct actor *, const char *org, const char *user,
+	    const char *role, struct user *out, struct apierr *e);
 int	orgs_member_remove(struct db *, struct arena *, const struct actor *,
 	    const char *org, const char *user, const char *role,
 	    struct apierr *e);

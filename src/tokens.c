@@ -155,16 +155,66 @@ tokens_get(struct db *db, struct arena *a, const char *id,
 	return found(db, db_token_get(db, a, id, out), e);
 }
 
-/* The tokens matching the ids (NULL: any) that p may read. */
+/* Adds id to b when p may read the tokens of org id. */
+static void
+add_org(struct abuf *b, const struct principal *p, const char *id)
+{
+	if (*id != '\0' && auth_allowed(p, ACT_READ, RT_AUTHORIZATIONS, NULL,
+	    id))
+		abuf_printf(b, "%s ", id);
+}
+
+/*
+ * What p may list, for the query to filter on before paging: the tokens
+ * of the orgs whose tokens it may read (its users' roles, and the orgs its
+ * permissions name), those its permissions name by id, and of the users
+ * it may read.  A superset of what auth_allowed allows, never less: the
+ * rows are checked again one by one.
+ */
+static void
+list_scope(struct arena *a, const struct principal *p,
+    struct db_tokens_scope *sc)
+{
+	struct abuf	 orgs, ids;
+	size_t		 i;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->all_users = auth_allowed(p, ACT_READ, RT_USERS, NULL, NULL);
+	sc->users = sc->all_users ? "" : users_readable_ids(a, p);
+	sc->all_auths = auth_allowed(p, ACT_READ, RT_AUTHORIZATIONS, NULL,
+	    NULL);
+	abuf_init(&orgs, a, 128);
+	abuf_init(&ids, a, 64);
+	for (i = 0; !sc->all_auths && i < p->nowner; i++)
+		add_org(&orgs, p, p->owner_orgs[i]);
+	for (i = 0; !sc->all_auths && i < p->nmember; i++)
+		add_org(&orgs, p, p->member_orgs[i]);
+	for (i = 0; !sc->all_auths && i < p->nperms; i++) {
+		const struct perm *h = &p->perms[i];
+
+		if (h->type != RT_AUTHORIZATIONS || h->action != ACT_READ)
+			continue;
+		if (h->id[0] != '\0')
+			abuf_printf(&ids, "%s ", h->id);
+		else
+			add_org(&orgs, p, h->org);
+	}
+	sc->orgs = orgs.data;
+	sc->ids = ids.data;
+}
+
+/* A page of the tokens matching the ids (NULL: any) that p may read. */
 static int
 list_readable(struct db *db, struct arena *a, const struct principal *p,
-    const char *user_id, const char *org_id, struct authz **out, size_t *n,
-    struct apierr *e)
+    const char *user_id, const char *org_id, struct page *pg,
+    struct authz **out, size_t *n, struct apierr *e)
 {
+	struct db_tokens_scope sc;
 	enum dbres	 rc;
 	size_t		 all, i;
 
-	rc = db_tokens_list(db, a, user_id, org_id, out, &all);
+	list_scope(a, p, &sc);
+	rc = db_tokens_page(db, a, user_id, org_id, &sc, pg, out, &all);
 	*n = 0;
 	if (rc != DB_OK && rc != DB_NOROW)
 		return svc_dberr(db, rc, e);
@@ -212,7 +262,7 @@ filter_id(struct db *db, struct arena *a, const struct principal *p,
 
 int
 tokens_list(struct db *db, struct arena *a, const struct principal *p,
-    const struct tokens_filter *f, struct authz **out, size_t *n,
+    struct tokens_filter *f, struct page *pg, struct authz **out, size_t *n,
     struct apierr *e)
 {
 	const char	*user, *org;
@@ -227,9 +277,12 @@ tokens_list(struct db *db, struct arena *a, const struct principal *p,
 	    (ro = filter_id(db, a, p, RT_ORGS, f->org_id, f->org, &org,
 	    e)) == -1)
 		return -1;
+	pg->more = 0;
 	if (ru == 1 || ro == 1)
 		return 0;
-	return list_readable(db, a, p, user, org, out, n, e);
+	f->user_id = user;
+	f->org_id = org;
+	return list_readable(db, a, p, user, org, pg, out, n, e);
 }
 
 int

@@ -38,10 +38,15 @@ struct tokens_filter {
 	const char	*org;
 };
 
-/* The tokens matching f that p may read (400: a bad id). */
+/*
+ * A page of the tokens matching f that p may read, filtered in the query
+ * before paging (400: a bad id): pg->limit 0 is every one, pg->more says
+ * more follow.  f->user_id and f->org_id are then the ids the filters
+ * named (NULL: any), for the next page's link.
+ */
 int	tokens_list(struct db *, struct arena *, const struct principal *,
-	    const struct tokens_filter *f, struct authz **out, size_t *n,
-	    struct apierr *e);
+	    struct tokens_filter *f, struct page *pg, struct authz **out,
+	    size_t *n, struct apierr *e);
 /* Changes status and/or description (NULL: unchanged). */
 int	tokens_update(struct db *, struct arena *, const struct actor *,
 	    const char *id, const char *status, const char *description,

@@ -101,27 +101,21 @@ users_list_ride(const struct page *pg, struct db_read *rd)
 	db_users_page_read(pg, 1, "", rd);
 }
 
-/*
- * The ids p may read without read:users, space separated: its own (a
- * session's) and those its permissions name.
- */
-static char *
-readable_ids(struct arena *a, const struct principal *p)
+char *
+users_readable_ids(struct arena *a, const struct principal *p)
 {
 	struct abuf	 b;
 	size_t		 i;
 
 	abuf_init(&b, a, 128);
-	if (p->kind == PRINC_SESSION)
+	if (auth_allowed(p, ACT_READ, RT_USERS, p->user_id, NULL))
 		abuf_printf(&b, "%s ", p->user_id);
 	for (i = 0; i < p->nperms; i++) {
 		const struct perm *h = &p->perms[i];
-		struct perm	 user;
 
-		/* The matcher decides: an org-scoped one reaches no user. */
-		perm_make(&user, ACT_READ, RT_USERS, h->id, NULL);
 		if (h->type == RT_USERS && h->id[0] != '\0' &&
-		    perm_matches(h, &user))
+		    strcmp(h->id, p->user_id) != 0 &&
+		    auth_allowed(p, ACT_READ, RT_USERS, h->id, NULL))
 			abuf_printf(&b, "%s ", h->id);
 	}
 	return b.data;
@@ -138,7 +132,8 @@ users_list(struct db *db, struct arena *a, const struct principal *p,
 	/* Filtered before paging, in the statement: pages stay full. */
 	if (rd == NULL || !all) {
 		rd = &own;
-		db_users_page_read(pg, all, all ? "" : readable_ids(a, p), rd);
+		db_users_page_read(pg, all, all ? "" : users_readable_ids(a, p),
+		    rd);
 		db_users_page(db, a, rd);
 	}
 	if (rd->rc != DB_OK && rd->rc != DB_NOROW)

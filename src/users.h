@@ -41,6 +41,12 @@ int	users_list(struct db *, struct arena *, const struct principal *,
 /* The page of a caller who may read every user, as a read to ride along. */
 void	users_list_ride(const struct page *, struct db_read *);
 /*
+ * The ids of the users p may read, when it may not read every user
+ * (space separated, arena): of its own user and those its permissions
+ * name, each as auth_allowed decides.
+ */
+char	*users_readable_ids(struct arena *, const struct principal *p);
+/*
  * ?id= or ?name= (the other NULL): the one user, when p may read it.  A
  * user that does not exist is "nothing visible" (*n = 0) to a caller who
  * may not read every user, so the lookup does not tell which exist.

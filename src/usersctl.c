@@ -650,6 +650,7 @@ cmd_token(struct ctl *c, int argc, char **argv)
 	struct org	 o;
 	struct authz	 z, *list;
 	struct tokens_filter f;
+	struct page	 pg;
 	const char	*user = NULL, *org = NULL, *desc = "";
 	char		 pbuf[PERM_STR_MAX];
 	size_t		 n, i, j;
@@ -690,9 +691,10 @@ cmd_token(struct ctl *c, int argc, char **argv)
 		return 1;
 	if (strcmp(argv[1], "list") == 0) {
 		memset(&f, 0, sizeof(f));
+		memset(&pg, 0, sizeof(pg));	/* limit 0: every token */
 		f.user_id = user ? u.id : NULL;
-		if (tokens_list(c->db, c->arena, &shell_admin, &f, &list, &n,
-		    &e) == -1)
+		if (tokens_list(c->db, c->arena, &shell_admin, &f, &pg, &list,
+		    &n, &e) == -1)
 			return die_api("token list", &e);
 		for (i = 0; i < n; i++) {
 			printf("%s\t%s\t%s\t%s\t%s\t", list[i].id,

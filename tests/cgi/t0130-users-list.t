@@ -238,7 +238,7 @@ subtest 'a session asking by name gets itself, or an empty list whether or not t
 };
 
 subtest 'a token with read:users/<id> lists just that user' => sub {
-	my ($tok) = given(token => $IDS[2], org => $ORG,
+	my ($tok) = given(token => $ADMIN, org => $ORG,
 	    permissions => [ { action => 'read', resource => { type => 'users',
 	    id => $IDS[5] } } ]);
 	my $r = list('', $tok);
@@ -247,10 +247,19 @@ subtest 'a token with read:users/<id> lists just that user' => sub {
 };
 
 subtest 'a token with read:users lists everyone' => sub {
-	my ($tok) = given(token => $IDS[2], org => $ORG,
+	my ($tok) = given(token => $ADMIN, org => $ORG,
 	    permissions => [ { action => 'read', resource => { type => 'users' } } ]);
 	my $r = list('limit=100', $tok);
 	is(scalar @{ $r->{json}{users} // [] }, 26, 'all 26 users');
+};
+
+subtest 'a token lists no user its user may not read now' => sub {
+	my ($tok) = given(token => $IDS[2], org => $ORG,
+	    permissions => [ { action => 'read', resource => { type => 'users' } },
+	    { action => 'read', resource => { type => 'users', id => $IDS[5] } } ]);
+	my $r = list('limit=100', $tok);
+	is($r->{status}, 200, 'status 200') or diag($r->{body});
+	is_deeply(ids_of($r), [ $IDS[2] ], 'read:users of a user who is no instance owner: only itself');
 };
 
 done_testing();

@@ -160,9 +160,11 @@ subtest 'a session setting another user\'s password is 401 write:users/<id> is u
 	is(db_state(), $before, 'database unchanged');
 };
 
-subtest 'a token with write:users/<id> may set that user\'s password' => sub {
+subtest 'a token with write:users/<id> may set that user\'s password, while its user may' => sub {
 	my $target = given(user => 'fred');
 	my $owner = given(user => 'gwen');
+	# Only an instance owner may write another user (docs/permissions.md).
+	$t->psql("UPDATE users SET instance_owner = true WHERE id = '$owner'");
 	my ($tok) = given(token => $owner, org => $ORG,
 	    permissions => [ { action => 'write', resource => { type => 'users',
 	    id => $target } } ]);
@@ -170,6 +172,9 @@ subtest 'a token with write:users/<id> may set that user\'s password' => sub {
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
 	is_error(post_pw($owner, { password => 'gwenpass1' }, $tok), 401, 'unauthorized',
 	    "write:users/$owner is unauthorized", 'but not another user');
+	$t->psql("UPDATE users SET instance_owner = false WHERE id = '$owner'");
+	is_error(post_pw($target, { password => 'fredpass2' }, $tok), 401, 'unauthorized',
+	    "write:users/$target is unauthorized", 'nor that user once gwen is no instance owner');
 };
 
 subtest 'a token without a users permission cannot set even its own user\'s password' => sub {

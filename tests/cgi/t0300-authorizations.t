@@ -189,13 +189,16 @@ subtest 'a session without a role in the org cannot create a token there' => sub
 
 subtest 'a token for another user needs write:users/<target>' => sub {
 	my $carol = given(user => 'carol');
-	# A token that may write the org's authorizations but no users.
+	# A token that may write the org's authorizations but no users, of
+	# an owner of the org (what its user may do bounds a token).
+	is(call($OP, 'POST', "/api/v2/orgs/$ORG/owners", { id => $bob })->{status}, 201, 'bob owns the org');
 	my $r = call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG, userID => $bob,
 	    permissions => [ perm('write', type => 'authorizations', orgID => $ORG), $BUCKETS_READ ] });
 	is($r->{status}, 201, 'helper token') or diag($r->{body});
 	my $tok = $r->{json}{token};
 	is_error(call($tok, 'POST', '/api/v2/authorizations', { orgID => $ORG, userID => $carol,
 	    permissions => [ $BUCKETS_READ ] }), 401, 'unauthorized', "write:users/$carol is unauthorized");
+	is(call($OP, 'DELETE', "/api/v2/orgs/$ORG/owners/$bob")->{status}, 204, 'bob owns it no more');
 };
 
 subtest 'list filters by userID, user, orgID and org' => sub {
@@ -344,6 +347,54 @@ subtest 'every created token is distinct' => sub {
 		$seen{ $r->{json}{token} // '' }++;
 	}
 	is(scalar keys %seen, 3, 'three different tokens');
+};
+
+subtest 'issue 25.5: the list is scoped in the query and paged: full pages of what the caller may read' => sub {
+	my $pat = given(user => 'pat', password => 'patpass123');
+	my $P = given(org => 'p');
+	is(call($OP, 'POST', "/api/v2/orgs/$P/owners", { id => $pat })->{status}, 201, 'pat owns p');
+	my $c = 'cookie:' . given(session => 'pat', password => 'patpass123');
+	# Others' tokens, made first so that their ids sort before hers.
+	given(token => $bob, org => $ORG) for 1 .. 4;
+	my @mine = sort map { (given(token => $pat, org => $P))[1] } 1 .. 3;
+	my $r = call($c, 'GET', '/api/v2/authorizations');
+	is_deeply([ map { $_->{id} } @{ $r->{json}{authorizations} // [] } ], \@mine,
+	    'without limit: all hers (InfluxDB does not page this list)');
+	ok(!exists $r->{json}{links}{next}, 'and no next link');
+	$r = call($c, 'GET', '/api/v2/authorizations', undef, query => 'limit=2');
+	is($r->{status}, 200, 'limit=2: 200') or diag($r->{body});
+	is_deeply([ map { $_->{id} } @{ $r->{json}{authorizations} // [] } ], [ @mine[0, 1] ],
+	    'a full page of hers, none hidden in it');
+	is($r->{json}{links}{next}, "/api/v2/authorizations?limit=2&after=$mine[1]", 'links.next');
+	my ($q) = ($r->{json}{links}{next} // '') =~ /\?(.*)/;
+	$r = call($c, 'GET', '/api/v2/authorizations', undef, query => $q);
+	is_deeply([ map { $_->{id} } @{ $r->{json}{authorizations} // [] } ], [ $mine[2] ], 'the next page: the last');
+	ok(!exists $r->{json}{links}{next}, 'and no next link');
+	$r = call($c, 'GET', '/api/v2/authorizations', undef, query => 'offset=1&limit=1');
+	is_deeply([ map { $_->{id} } @{ $r->{json}{authorizations} // [] } ], [ $mine[1] ], 'offset=1&limit=1');
+	$r = call($c, 'GET', '/api/v2/authorizations', undef, query => "orgID=$P&limit=1");
+	is($r->{json}{links}{next}, "/api/v2/authorizations?limit=1&after=$mine[0]&orgID=$P",
+	    'the filter goes on in links.next');
+	is_error(call($c, 'GET', '/api/v2/authorizations', undef, query => 'limit=0'), 400, 'invalid',
+	    'limit must be between 1 and 100');
+	is_error(call($c, 'GET', '/api/v2/authorizations', undef, query => 'after=xyz'), 400, 'invalid',
+	    'decoding after: id must have a length of 16 bytes');
+	# The operator reads every token, page by page.
+	my ($all) = $t->psql('SELECT count(*) FROM authorizations');
+	my ($n, $query, %ids) = (0, 'limit=3');
+	while (defined $query && $n++ < 50) {
+		$r = call($OP, 'GET', '/api/v2/authorizations', undef, query => $query);
+		$ids{ $_->{id} }++ for @{ $r->{json}{authorizations} // [] };
+		($query) = ($r->{json}{links}{next} // '') =~ /\?(.*)/;
+	}
+	is(scalar keys %ids, $all->[0], 'the operator\'s pages hold every token once');
+	# A user who may read no token reads none, with or without a limit.
+	given(user => 'nobody', password => 'nobodypass1');
+	my $none = 'cookie:' . given(session => 'nobody', password => 'nobodypass1');
+	for my $qs ('', 'limit=100') {
+		$r = call($none, 'GET', '/api/v2/authorizations', undef, query => $qs);
+		is_deeply($r->{json}{authorizations}, [], "nobody ($qs): none");
+	}
 };
 
 done_testing();

@@ -105,6 +105,8 @@ subtest 'the user-scoped token cannot mint tokens without write on the org\'s au
 };
 
 subtest 'a user token gets 403 when it asks for more than it holds' => sub {
+	# Writing the org's tokens is for its owners: carl becomes one.
+	is(call($OP, 'POST', "/api/v2/orgs/$ORG/owners", { id => $UID })->{status}, 201, 'carl owns the org');
 	my $r = call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG, userID => $UID,
 	    permissions => [ perm('read', type => 'users', id => $UID), perm('write', type => 'users', id => $UID),
 		perm('write', type => 'authorizations', orgID => $ORG) ] });

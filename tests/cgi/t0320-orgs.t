@@ -47,21 +47,28 @@ subtest 'POST /api/v2/orgs creates an org: 201 with name and description' => sub
 
 subtest 'the creator of an org becomes its owner' => sub {
 	my $c = 'cookie:' . given(session => 'bob', password => 'bobpass12');
-	# Give bob the right to create orgs with a token of his own.
+	# Only an instance owner may create orgs: bob is one while he does,
+	# with a write:orgs token of his own.
+	$t->psql("UPDATE users SET instance_owner = true WHERE id = '$bob'");
 	my $r = call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG, userID => $bob,
 	    permissions => [ { action => 'write', resource => { type => 'orgs' } } ] });
 	is($r->{status}, 201, 'a write:orgs token for bob') or diag($r->{body});
-	$r = call($r->{json}{token}, 'POST', '/api/v2/orgs', { name => 'bobs' });
+	my $tok = $r->{json}{token};
+	$r = call($tok, 'POST', '/api/v2/orgs', { name => 'bobs' });
 	is($r->{status}, 201, 'bob creates org bobs') or diag($r->{body}, $r->{stderr});
 	my $id = $r->{json}{id};
 	my @rows = $t->psql("SELECT user_id, role FROM org_members WHERE org_id = '$id'");
 	is_deeply(\@rows, [ [ $bob, 'owner' ] ], 'bob is its one owner');
 	$r = call($OP, 'GET', "/api/v2/orgs/$id/owners");
 	is_deeply([ map { $_->{id} } @{ $r->{json}{users} // [] } ], [ $bob ], 'GET owners lists bob');
-	# His session now may read and write it.
+	# No longer an instance owner, he still owns it: his session reads
+	# and writes it; his token creates no more orgs.
+	$t->psql("UPDATE users SET instance_owner = false WHERE id = '$bob'");
 	is(call($c, 'GET', "/api/v2/orgs/$id")->{status}, 200, 'bob\'s session reads it');
 	is(call($c, 'PATCH', "/api/v2/orgs/$id", { description => 'mine' })->{status}, 200,
 	    'and writes it');
+	is_error(call($tok, 'POST', '/api/v2/orgs', { name => 'bobs2' }), 401, 'unauthorized',
+	    'write:orgs is unauthorized');
 };
 
 subtest 'a duplicate org name is 422 conflict' => sub {

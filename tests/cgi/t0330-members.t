@@ -228,4 +228,35 @@ subtest 'deleting a user removes its memberships' => sub {
 	ok(!grep({ $_ eq $eli } @{ ids_of($r) }), 'eli is no longer listed');
 };
 
+subtest 'issue 25.6: an org owner learns nothing of a user she may not read, adding or listing' => sub {
+	my $zed = given(user => 'zed', password => 'zedpass123');
+	my $own = given(user => 'olive', password => 'olivepass1');
+	my $BETA = given(org => 'beta');
+	is(call($OP, 'POST', "/api/v2/orgs/$BETA/owners", { id => $own })->{status}, 201, 'olive owns beta');
+	my $c = 'cookie:' . given(session => 'olive', password => 'olivepass1');
+	for my $role (qw(member owner)) {
+		my $r = call($c, 'POST', "/api/v2/orgs/$BETA/${role}s", { id => $zed });
+		is($r->{status}, 201, "$role add: 201") or diag($r->{body});
+		is_deeply($r->{json}, { id => $zed, name => '', role => $role,
+		    links => { self => "/api/v2/users/$zed" } }, "$role add: the id and the role, no name or status");
+		unlike($r->{body}, qr/zed|active/, "$role add: neither zed's name nor status in the body");
+		$r = call($c, 'GET', "/api/v2/orgs/$BETA/${role}s");
+		my ($z) = grep { $_->{id} eq $zed } @{ $r->{json}{users} // [] };
+		is_deeply($z, { id => $zed, name => '', role => $role, links => { self => "/api/v2/users/$zed" } },
+		    "$role list: zed by id and role only");
+		unlike($r->{body}, qr/zed/, "$role list: no name of his");
+		my ($o) = grep { $_->{id} eq $own } @{ call($c, 'GET', "/api/v2/orgs/$BETA/owners")->{json}{users} // [] };
+		is_deeply([ $o->{name}, $o->{status} ], [ 'olive', 'active' ], "$role list: her own user in full");
+	}
+	# The operator may read every user: the same answers in full.
+	my $r = call($OP, 'POST', "/api/v2/orgs/$BETA/members", { id => $zed });
+	is_deeply([ $r->{json}{name}, $r->{json}{status} ], [ 'zed', 'active' ], 'the operator gets the name and status');
+	$r = call($OP, 'GET', "/api/v2/orgs/$BETA/members");
+	is_deeply([ map { $_->{name} } @{ $r->{json}{users} // [] } ], [ 'zed' ], 'and lists them');
+	# Whether an id is a user at all is what an add must tell (inherent,
+	# docs/compatibility.md): 404 for none, and nothing more.
+	is_error(call($c, 'POST', "/api/v2/orgs/$BETA/members", { id => '0000000000000abc' }), 404,
+	    'not found', 'user not found');
+};
+
 done_testing();

@@ -55,7 +55,7 @@ subtest 'issue 11: such a token, however made, reaches no user' => sub {
 	denied(call($tok, 'POST', "/api/v2/users/$ADMIN/password", { password => 'taken-over-1' }),
 	    "write:users/$ADMIN", 'set the operator\'s password');
 	denied(call($tok, 'DELETE', "/api/v2/users/$ADMIN"), "write:users/$ADMIN", 'DELETE the operator');
-	# Her session carries her tokens' permissions: still nothing.
+	# Her session, with such a token beside it: still nothing.
 	denied(call($ALICE, 'POST', "/api/v2/users/$ADMIN/password", { password => 'taken-over-1' }),
 	    "write:users/$ADMIN", 'her session sets the operator\'s password');
 	denied(call($ALICE, 'PATCH', "/api/v2/users/$bob", { name => 'mallory' }), "write:users/$bob", 'her session renames bob');

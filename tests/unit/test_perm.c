@@ -219,7 +219,7 @@ test_auth_allowed(void)
 
 	owner[0] = o1;
 	member[0] = o2;
-	/* A token holds exactly its permissions. */
+	/* A token of an instance owner: exactly its permissions. */
 	memset(&tok, 0, sizeof(tok));
 	tok.kind = PRINC_TOKEN;
 	tok.user_id = U1;
@@ -227,9 +227,6 @@ test_auth_allowed(void)
 	perm_make(&tperms[1], ACT_WRITE, RT_BUCKETS, NULL, O1);
 	tok.perms = tperms;
 	tok.nperms = 2;
-	/* Set to prove that tokens ignore the session-only fields. */
-	tok.owner_orgs = owner;
-	tok.nowner = 1;
 	tok.instance_owner = 1;
 	is_int(auth_allowed(&tok, ACT_READ, RT_USERS, U2, NULL), 1,
 	    "token: read:users grants reading any user");
@@ -242,7 +239,27 @@ test_auth_allowed(void)
 	is_int(auth_allowed(&tok, ACT_WRITE, RT_BUCKETS, B1, O2), 0,
 	    "token: write:orgs/<o1>/buckets does not grant one in o2");
 	is_int(auth_allowed(&tok, ACT_READ, RT_ORGS, O1, NULL), 0,
-	    "token: owner_orgs and instance_owner are ignored");
+	    "token: its user's roles add nothing to what it holds");
+	/* The same token once its user is no instance owner (issue 25). */
+	tok.instance_owner = 0;
+	is_int(auth_allowed(&tok, ACT_READ, RT_USERS, U2, NULL), 0,
+	    "demoted: read:users no longer reads another user");
+	is_int(auth_allowed(&tok, ACT_READ, RT_USERS, NULL, NULL), 0,
+	    "demoted: nor every user");
+	is_int(auth_allowed(&tok, ACT_READ, RT_USERS, U1, NULL), 1,
+	    "demoted: it still reads its own user");
+	is_int(auth_allowed(&tok, ACT_WRITE, RT_BUCKETS, B1, O1), 0,
+	    "demoted: no bucket in an org its user has no role in");
+	tok.member_orgs = owner;
+	tok.nmember = 1;
+	is_int(auth_allowed(&tok, ACT_WRITE, RT_BUCKETS, B1, O1), 0,
+	    "a member's token: no write in the org");
+	tok.member_orgs = NULL;
+	tok.nmember = 0;
+	tok.owner_orgs = owner;
+	tok.nowner = 1;
+	is_int(auth_allowed(&tok, ACT_WRITE, RT_BUCKETS, B1, O1), 1,
+	    "an owner's token: writes what it holds in the org");
 	is_int(auth_allowed(NULL, ACT_READ, RT_USERS, U1, NULL), 0,
 	    "no principal is allowed nothing");
 
