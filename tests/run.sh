@@ -170,16 +170,16 @@ fi
 want integration && pool+=(--tier integration -- "${ints[@]}")
 if [ ${#pool[@]} -gt 0 ]; then
 	jobs=${TEST_JOBS:-$(nproc)}
-	echo "=== cgi, hosted, integration: $jobs files at a time"
+	echo "=== $(for x in cgi hosted integration; do want $x && printf '%s ' $x; done)($jobs files at a time)"
 	rm -rf build/test-logs
 	perl tests/lib/harness.pl -j "$jobs" --timeout "${TEST_TIMEOUT:-1200}" \
 	    --logs build/test-logs --times build/test-times \
-	    --summary "$TMP/summary" "${pool[@]}" || failed=1
-	if [ -s "$TMP/summary" ]; then
-		while read -r line; do SUMMARY+=("$line"); done <"$TMP/summary"
-	else
-		SUMMARY+=("FAIL  tests/lib/harness.pl (no summary)")
+	    --summary "$TMP/summary" "${pool[@]}"
+	rc=$?
+	[ -f "$TMP/summary" ] && while read -r line; do SUMMARY+=("$line"); done <"$TMP/summary"
+	if [ $rc -ne 0 ]; then
 		failed=1
+		[ -s "$TMP/summary" ] || SUMMARY+=("FAIL  tests/lib/harness.pl (exit $rc)")
 	fi
 fi
 

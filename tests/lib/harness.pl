@@ -60,6 +60,10 @@ if ($times && open my $f, '<', $times) {
 	while (<$f>) { $last{$1} = $2 if /^(.*)\t(\d+)$/ }
 }
 my $weight = sub { $last{ $_[0] } // (-s $file_tier{ $_[0] }[1]) / 100 };
+if (!%file_tier) {
+	print "no test files\n";
+	exit 0;
+}
 my %rank = map { $order[$_] => $_ } 0 .. $#order;
 my @jobs = sort { $weight->($b) <=> $weight->($a)
     || $rank{ $file_tier{$a}[0] } <=> $rank{ $file_tier{$b}[0] } || $a cmp $b }
