@@ -202,10 +202,11 @@ deps:
 
 # check, run and bench install the missing packages of their sets first (a
 # fresh machine has no -dev headers), then build in a sub-make that sees
-# them.
+# them; check builds its four copies NPROC jobs at a time.
+NPROC ?= $(shell nproc 2>/dev/null || echo 1)
 check:
 	sh scripts/deps.sh build test
-	$(MAKE) all unit asan clang fuzz-build
+	$(MAKE) -j$(NPROC) all unit asan clang fuzz-build
 	bash scripts/check-includes.sh
 	FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS) bash tests/run.sh
 

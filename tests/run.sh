@@ -3,20 +3,32 @@
 #
 # 1. one throwaway PostgreSQL cluster under mktemp, with a migrated
 #    "usersd_template" database that every test file clones (TestLib->new);
-# 2. tiers: unit (compiled TAP programs build/tests/*.test), cgi, hosted
-#    (the cgi files again, each on a hosted instance: a schema of the
-#    database usersd_hosting; a file marked "# layout: database only" is
-#    left out there, one marked "# layout: hosted only" runs only there),
-#    integration;
-# 3. if build/asan/usersd exists, unit + cgi again under ASan/UBSan;
-# 4. fuzz: each libFuzzer target of build/fuzz for FUZZ_SECONDS (default 15).
+# 2. tiers: unit (compiled TAP programs build/tests/*.test); asan (the same
+#    programs built with ASan/UBSan, build/asan/tests/*.test); cgi (the
+#    files of tests/cgi, each on a database of its own), hosted (the same
+#    files, each on a hosted instance: a schema of the database
+#    usersd_hosting; a file marked "# layout: database only" is left out
+#    there, one marked "# layout: hosted only" runs only there);
+#    integration (tests/integration: usersd behind real web servers);
+# 3. each cgi file runs once per layout, one of the two under ASan/UBSan
+#    (build/asan/usersd, when built): the hosted layout, and a file's only
+#    layout when it has one; the other layout with build/usersd;
+# 4. the cgi, hosted and integration files run in one pool of TEST_JOBS
+#    files at once (tests/lib/harness.pl: the longest first; each file has
+#    its own databases, instances and run directory); a failed file's
+#    failed tests and last lines are printed after the pool;
+# 5. fuzz: each libFuzzer target of build/fuzz for FUZZ_SECONDS (default
+#    15), FUZZ_JOBS at a time (tests/fuzz/run.sh prints what one finds).
 #
-# Usage: tests/run.sh [TIER...]   TIER: unit cgi integration asan fuzz
-#   (default: unit cgi hosted integration asan fuzz)
+# Usage: tests/run.sh [TIER...]   TIER: unit asan cgi hosted integration fuzz
+#   (default: all of them)
 # Environment: USERSD_BIN, USERSCTL_BIN (default build/usersd, build/usersctl),
 #   REQUIRE_INTEGRATION=1 (CI: a test that cannot run fails),
-#   USERSD_TEST_KEEP=1 (keep the cluster and run dirs), PROVE_FLAGS,
+#   USERSD_TEST_KEEP=1 (keep the cluster and run dirs), PROVE_FLAGS (the
+#   unit tiers), TEST_JOBS and FUZZ_JOBS (default: the number of CPUs),
+#   TEST_TIMEOUT (seconds a test file may run, default 1200),
 #   ONLY=PATTERN (only the cgi and integration files it matches).
+# Each file's whole output stays in build/test-logs/TIER/ until the next run.
 # Exit status: non-zero if any tier failed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -29,7 +41,7 @@ if ! sh scripts/deps.sh --check test && [ -n "${REQUIRE_INTEGRATION:-}" ]; then
 	exit 1
 fi
 
-TIERS=${*:-unit cgi hosted integration asan fuzz}
+TIERS=${*:-unit asan cgi hosted integration fuzz}
 want() { case " $TIERS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 export USERSD_BIN=${USERSD_BIN:-$ROOT/build/usersd}
@@ -55,8 +67,8 @@ trap 'exit 130' INT TERM
 
 tests/lib/pg.sh start "$TMP/pg" >/dev/null || exit 1
 export USERSD_TEST_PGHOST=$TMP/pg USERSD_TEST_PGPORT=5432
-# The password-hash slots (lock files) of this run, apart from any other
-# usersd on the machine, so parallel runs do not throttle each other.
+# This run's directory for the hash slots (lock files), apart from any
+# other usersd on the machine; TestLib makes each file its own inside it.
 mkdir -p "$TMP/run" && chmod 0777 "$TMP/run"
 export USERSD_RUN_DIR=$TMP/run
 psql -X -q -h "$TMP/pg" -U postgres -d postgres -v ON_ERROR_STOP=1 \
@@ -70,7 +82,7 @@ psql -X -q -h "$TMP/pg" -U postgres -d postgres -v ON_ERROR_STOP=1 \
     -c 'CREATE DATABASE usersd_hosting' \
     -c 'CREATE ROLE usersd_test_hosting LOGIN' || exit 1
 
-declare -a SUMMARY
+SUMMARY=()
 failed=0
 # tier NAME COMMAND...: run one tier, remember a summary line.
 tier() {
@@ -91,26 +103,40 @@ shopt -s nullglob
 # The Makefile builds the unit programs as build/tests/*.test (and the
 # sanitizer copies as build/asan/tests/*.test); tests/unit/*.test also counts.
 units=(build/tests/*.test tests/unit/*.test)
-cgis=() hosted=()
+asan_units=(build/asan/tests/*.test)
 # ONLY=PATTERN (a shell pattern, e.g. '*t0240*'): only the test files it
 # matches, in every tier asked for; for working on one file.
 only() { case "$1" in ${ONLY:-*}) return 0 ;; esac; return 1; }
+# Two layouts: a file runs under ASan on the hosted one, and on the
+# database one too when that is its only layout.
+cgis=() cgis_asan=() hosted=()
 for f in tests/cgi/*.t; do
 	only "$f" || continue
-	grep -q '^# layout: hosted only' "$f" || cgis+=("$f")
-	grep -q '^# layout: database only' "$f" || hosted+=("$f")
+	if grep -q '^# layout: database only' "$f"; then
+		cgis_asan+=("$f")
+	elif grep -q '^# layout: hosted only' "$f"; then
+		hosted+=("$f")
+	else
+		cgis+=("$f") hosted+=("$f")
+	fi
 done
 ints=()
 for f in tests/integration/*.t; do only "$f" && ints+=("$f"); done
 
+# The sanitizer build: TestLib fails any cgi call whose stderr holds a
+# sanitizer report; the unit programs abort on their own.
+ASAN_ENV=(ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1)
+if [ -x build/asan/usersd ]; then
+	ASAN_USERSD=(USERSD_BIN=$ROOT/build/asan/usersd "${ASAN_ENV[@]}") asan=+asan
+else
+	ASAN_USERSD=() asan=
+fi
+
 run_units() {
 	# The unit programs speak TAP themselves: --exec '' runs them directly.
-	if [ ${#units[@]} -eq 0 ]; then echo "no unit tests built"; return 0; fi
-	prove ${PROVE_FLAGS:-} --exec '' "${units[@]}"
-}
-run_prove() {
-	[ $# -gt 0 ] || { echo "no tests"; return 0; }
-	prove ${PROVE_FLAGS:-} -I tests/lib "$@"
+	if [ $# -eq 0 ]; then echo "no unit tests built"; return 0; fi
+	prove ${PROVE_FLAGS:-} --exec '' "$@"
 }
 
 # The official JavaScript client for the integration tier, pinned by
@@ -121,33 +147,39 @@ js_deps() {
 }
 want integration && { js_deps || echo "tests/run.sh: npm ci failed" >&2; }
 
-want unit && tier unit run_units
-want cgi && tier cgi run_prove "${cgis[@]}"
-want hosted && tier "hosted (cgi files on hosted instances)" \
-    env USERSD_TEST_HOSTED=1 bash -c 'prove ${PROVE_FLAGS:-} -I tests/lib "$@"' \
-    hosted "${hosted[@]}"
-want integration && tier integration run_prove "${ints[@]}"
-
-# The sanitizer build: TestLib fails any cgi call whose stderr holds a
-# sanitizer report; the unit programs abort on their own.
+want unit && tier unit run_units "${units[@]}"
 if want asan; then
-	if [ -x build/asan/usersd ]; then
-		asan_units=(build/asan/tests/*.test)
-		run_asan() {
-			ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-			USERSD_BIN=$ROOT/build/asan/usersd \
-			    bash -c '
-				rc=0 u=()
-				while [ "$1" != -- ]; do u+=("$1"); shift; done
-				shift
-				if [ ${#u[@]} -gt 0 ]; then prove ${PROVE_FLAGS:-} --exec "" "${u[@]}" || rc=1; fi
-				if [ $# -gt 0 ]; then prove ${PROVE_FLAGS:-} -I tests/lib "$@" || rc=1; fi
-				exit $rc' asan "${asan_units[@]}" -- "${cgis[@]}"
-		}
-		tier "asan (unit+cgi, build/asan/usersd)" run_asan
+	if [ ${#asan_units[@]} -gt 0 ]; then
+		tier "asan (unit programs under ASan/UBSan)" env "${ASAN_ENV[@]}" \
+		    prove ${PROVE_FLAGS:-} --exec '' "${asan_units[@]}"
 	else
-		SUMMARY+=("SKIP  asan (no build/asan/usersd)")
+		SUMMARY+=("SKIP  asan (no build/asan/tests: make asan)")
+	fi
+fi
+
+# One pool for the files of the cgi, hosted and integration tiers.
+# The slower layout (ASan) first: it goes first among files alike.
+pool=()
+want hosted && pool+=(--tier "hosted$asan" USERSD_TEST_HOSTED=1 \
+    "${ASAN_USERSD[@]}" -- "${hosted[@]}")
+want cgi && pool+=(--tier "cgi$asan" "${ASAN_USERSD[@]}" -- "${cgis_asan[@]}"
+    --tier cgi -- "${cgis[@]}")
+if [ -z "$asan" ] && { want cgi || want hosted; }; then
+	echo "tests/run.sh: no build/asan/usersd (make asan): the cgi files run without ASan" >&2
+fi
+want integration && pool+=(--tier integration -- "${ints[@]}")
+if [ ${#pool[@]} -gt 0 ]; then
+	jobs=${TEST_JOBS:-$(nproc)}
+	echo "=== $(for x in cgi hosted integration; do want $x && printf '%s ' $x; done)($jobs files at a time)"
+	rm -rf build/test-logs
+	perl tests/lib/harness.pl -j "$jobs" --timeout "${TEST_TIMEOUT:-1200}" \
+	    --logs build/test-logs --times build/test-times \
+	    --summary "$TMP/summary" "${pool[@]}"
+	rc=$?
+	[ -f "$TMP/summary" ] && while read -r line; do SUMMARY+=("$line"); done <"$TMP/summary"
+	if [ $rc -ne 0 ]; then
+		failed=1
+		[ -s "$TMP/summary" ] || SUMMARY+=("FAIL  tests/lib/harness.pl (exit $rc)")
 	fi
 fi
 

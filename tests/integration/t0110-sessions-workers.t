@@ -18,7 +18,7 @@ sub basic { 'Basic ' . encode_base64(join(':', @_), '') }
 my $t = TestLib->new;
 my %env = (USERSD_SIGNIN_MAX_FAILURES => 4, USERSD_SIGNIN_LOCKOUT => 60,
     USERSD_HASH_CONCURRENCY => 4,
-    defined $ENV{USERSD_RUN_DIR} ? (USERSD_RUN_DIR => $ENV{USERSD_RUN_DIR}) : ());
+    USERSD_RUN_DIR => $ENV{USERSD_RUN_DIR});
 my $s = TestLib::Server->start(kind => 'lighttpd-master', t => $t, workers => 3,
     env => \%env);
 my $setup = $s->request('POST', '/api/v2/setup', body => $t->json_encode({

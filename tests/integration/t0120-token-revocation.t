@@ -63,10 +63,12 @@ for my $i (1 .. $ROUNDS) {
 	my @warm = use_b($token);
 	$wrong++ if grep { $_ != 200 } @warm;
 	if ($i % 10 == 0) {
-		# Cut host b's connections: its workers reconnect, and keep
-		# the permissions they parsed.
+		# Cut the hosts' connections: their workers reconnect, and
+		# keep the permissions they parsed.  Only this file's database:
+		# other files' usersd share the cluster.
 		$t->psql(q{SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-		    WHERE application_name = 'usersd' AND pid <> pg_backend_pid()});
+		    WHERE application_name = 'usersd' AND pid <> pg_backend_pid()
+		    AND datname = current_database()});
 	}
 	my $mode = $i % 4;
 	$modes{$mode}++;

@@ -18,8 +18,7 @@ TestLib::cannot_run($why) if $why;
 
 my $t = TestLib->new;
 my $s = TestLib::Server->start(kind => 'nginx', t => $t, workers => 3,
-    env => { defined $ENV{USERSD_RUN_DIR}
-	? (USERSD_RUN_DIR => $ENV{USERSD_RUN_DIR}) : () });
+    env => { USERSD_RUN_DIR => $ENV{USERSD_RUN_DIR} });
 my $URL = $s->url;
 my $JSON = JSON::PP->new->canonical;
 

@@ -359,7 +359,7 @@ my $URL = "http://127.0.0.1:$PORT";
 my %runenv = map { $_ => $ENV{$_} } grep { !/^(USERSD_|PG)/ } keys %ENV;
 %runenv = (%runenv, USERSD_VAR => $VAR, USERSD_PORT => $PORT,
     USERSD_BIN => $TestLib::BIN, USERSCTL_BIN => $TestLib::CTL,
-    defined $ENV{USERSD_RUN_DIR} ? (USERSD_RUN_DIR => $ENV{USERSD_RUN_DIR}) : ());
+    USERSD_RUN_DIR => $ENV{USERSD_RUN_DIR});
 # The postgres user (PostgreSQL as root) and www-data (nginx's workers)
 # need to reach $VAR: a directory under /tmp, mode 0755.
 

@@ -14,6 +14,7 @@
 # tests/run.sh), USERSD_TEST_PGPORT, USERSD_BIN, USERSCTL_BIN,
 # REQUIRE_INTEGRATION=1 (a test that cannot run fails instead of skipping),
 # USERSD_TEST_KEEP=1 (keep databases and run dirs for a post-mortem),
+# USERSD_RUN_DIR (the directory this file makes its own run dir in; /tmp),
 # USERSD_TEST_HOSTED=1 (each TestLib->new makes a hosted instance, a schema
 # of the database usersd_hosting that tests/run.sh makes, instead of a
 # database: the "hosted" tier runs the cgi files in that layout).
@@ -38,6 +39,14 @@ our $ROOT = abs_path(dirname(__FILE__) . '/../..');
 our $BIN = $ENV{USERSD_BIN} // "$ROOT/build/usersd";
 our $CTL = $ENV{USERSCTL_BIN} // "$ROOT/build/usersctl";
 our $PGSH = "$ROOT/tests/lib/pg.sh";
+# psql itself, not Debian's /usr/bin/psql (pg_wrapper, a Perl script that
+# picks a cluster first, 5 times psql's own start-up): tests run it
+# hundreds of times.
+our $PSQL = do {
+	my $dir = `pg_config --bindir 2>/dev/null` // '';
+	chomp $dir;
+	length $dir && -x "$dir/psql" ? "$dir/psql" : 'psql';
+};
 our $JSON = JSON::PP->new->utf8->canonical;
 $BIN = abs_path($BIN) // $BIN if -e $BIN;
 
@@ -46,6 +55,23 @@ $BIN = abs_path($BIN) // $BIN if -e $BIN;
 my $OWNER = $$;
 my (@DBS, @CLUSTERS, @SERVERS);
 my $NEW_COUNT = 0;	# databases made by this process (TestLib->new)
+
+# Killed (the harness's timeout sends SIGTERM): exit through END all the
+# same, so the web servers this file started stop with it.  A forked
+# helper dies of the signal, as it would have.
+$SIG{TERM} = sub {
+	exit 143 if $$ == $OWNER;
+	$SIG{TERM} = 'DEFAULT';
+	kill 'TERM', $$;
+};
+
+# A run directory of this file's own (the hash slots' lock files, the
+# metrics file), under the run's (tests/run.sh) or /tmp: files that run at
+# once (prove -j) must not take each other's hash slots.  Every usersd this
+# file starts gets it.  Mode 0777: usersd runs as www-data under mod_fcgid.
+$ENV{USERSD_RUN_DIR} = tempdir(basename($0, '.t') . '-XXXXXX',
+    DIR => $ENV{USERSD_RUN_DIR} // '/tmp', CLEANUP => !$ENV{USERSD_TEST_KEEP});
+chmod 0777, $ENV{USERSD_RUN_DIR};
 
 # The answer to "this test cannot run here": skip on a laptop, fail in CI.
 # Call before any test has run.
@@ -199,7 +225,7 @@ sub service_role { $_[0]{service_role} }
 sub psql_as {
 	my ($self, $role, $sql) = @_;
 	(my $ci = $self->{admin_conninfo}) =~ s/user=postgres/user=$role/;
-	return _run('psql', '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-d', $ci,
+	return _run($PSQL, '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-d', $ci,
 	    '-c', $sql);
 }
 
@@ -235,7 +261,7 @@ sub pg_start {
 
 sub _admin_sql {
 	my ($self, $sql) = @_;
-	my ($rc, $out) = _run('psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1',
+	my ($rc, $out) = _run($PSQL, '-X', '-q', '-v', 'ON_ERROR_STOP=1',
 	    '-h', $self->{pghost}, '-p', $self->{pgport}, '-U', 'postgres',
 	    '-d', 'postgres', '-c', $sql);
 	diag("psql: $out") if $rc != 0;
@@ -258,7 +284,7 @@ sub within {
 # Dies on an SQL error.
 sub psql {
 	my ($self, $sql) = @_;
-	my $pid = open3(my $in, my $out, my $err = gensym, 'psql', '-X', '-A', '-t',
+	my $pid = open3(my $in, my $out, my $err = gensym, $PSQL, '-X', '-A', '-t',
 	    '-q', '-v', 'ON_ERROR_STOP=1', '-F', "\x1f", '-d', $self->{admin_conninfo});
 	print $in $sql;
 	close $in;
@@ -330,9 +356,9 @@ sub cgi {
 	    $self->{hosted} ? (USERSD_HOSTING => $self->{conninfo},
 		USERSD_INSTANCE => $self->{hosted}) : (),
 	);
-	# The run's own hash-slot directory (tests/run.sh), so parallel
-	# runs on one machine do not throttle each other's sign-ins.
-	$env{USERSD_RUN_DIR} = $ENV{USERSD_RUN_DIR} if defined $ENV{USERSD_RUN_DIR};
+	# This file's own hash-slot directory (above), so files run at once
+	# do not throttle each other's sign-ins.
+	$env{USERSD_RUN_DIR} = $ENV{USERSD_RUN_DIR};
 	$env{CONTENT_LENGTH} = length($body) if defined $body;
 	while (my ($k, $v) = each %{ $r{headers} // {} }) {
 		if (lc $k eq 'content-type') {
@@ -739,11 +765,10 @@ sub start {
 
 # TestLib::Server->start_ok(%opts): start as a test.  The server, or undef
 # after a failed test "<kind> starts" with the reason.  usersd gets the
-# run's hash-slot directory (USERSD_RUN_DIR) unless env names another.
+# file's hash-slot directory (USERSD_RUN_DIR) unless env names another.
 sub start_ok {
 	my ($class, %o) = @_;
-	$o{env} = { defined $ENV{USERSD_RUN_DIR} ? (USERSD_RUN_DIR => $ENV{USERSD_RUN_DIR}) : (),
-	    %{ $o{env} // {} } };
+	$o{env} = { USERSD_RUN_DIR => $ENV{USERSD_RUN_DIR}, %{ $o{env} // {} } };
 	my $s = eval { $class->start(%o) };
 	if (!$s) {
 		fail("$o{kind} starts");
