@@ -80,6 +80,7 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 {
 	struct credential cr;
 	char		 hash[SHA256_HEX_LEN + 1], newhash[PW_HASH_MAX];
+	const char	*gen;
 	static unsigned	 signins;
 	enum dbres	 rc;
 	int		 match;
@@ -96,20 +97,24 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 		metrics_signin(MET_SIGNIN_ERROR);
 		return -1;
 	}
-	if (!match) {
+	/*
+	 * An inactive user's right password is a failure like a wrong one:
+	 * the same answer after the same hash, and it clears no count, so
+	 * sign-in is no oracle for the passwords of deactivated accounts.
+	 */
+	if (!match || strcmp(cr.status, "active") != 0) {
 		log_failure(name, addr);
 		metrics_signin(cr.user_id == NULL ? MET_SIGNIN_UNKNOWN_USER :
-		    MET_SIGNIN_WRONG_PASSWORD);
+		    !match ? MET_SIGNIN_WRONG_PASSWORD : MET_SIGNIN_INACTIVE);
 		return apierr_set(e, APIERR_UNAUTHORIZED,
 		    "unauthorized access");
 	}
 	attempt_succeeded(db, a, c, name, addr);
-	if (strcmp(cr.status, "active") != 0) {
-		metrics_signin(MET_SIGNIN_INACTIVE);
-		return apierr_set(e, APIERR_FORBIDDEN, "User is inactive");
-	}
-	if (pw_needs_rehash(cr.hash) && pw_hash(pw, len, newhash, e) == 0)
-		(void)db_user_rehash(db, a, cr.user_id, newhash, cr.hash);
+	/* A rehash moves the generation: the session takes the new one. */
+	if (pw_needs_rehash(cr.hash) && pw_hash(pw, len, newhash, e) == 0 &&
+	    db_user_rehash(db, a, cr.user_id, newhash, cr.hash, addr,
+	    &gen) == DB_OK && gen != NULL)
+		cr.gen = gen;
 	if (crypto_new_token(cookie) == -1) {
 		metrics_signin(MET_SIGNIN_ERROR);
 		return apierr_internal(e);

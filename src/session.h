@@ -18,8 +18,9 @@ struct cfg;
 /*
  * Checks name/pw (pw is len bytes) and on success opens a session: the
  * cookie value goes into cookie, its expiry (epoch s) into *expires.
- * Unknown user, wrong password, no password: 401 `unauthorized access`, at
- * the same cost.  Inactive user: 403.  Throttled: 429 with retry_after.
+ * Unknown user, wrong password, no password, inactive user (whatever the
+ * password): 401 `unauthorized access`, at the same cost, counted as a
+ * failure.  Throttled: 429 with retry_after.
  */
 int	session_signin(struct db *, struct arena *, const struct cfg *,
 	    const char *name, const char *pw, size_t len, const char *addr,

@@ -7,6 +7,7 @@ use lib "$FindBin::Bin/../lib";
 use Digest::SHA qw(sha256_hex);
 use MIME::Base64 qw(encode_base64);
 use Test::More;
+use Time::HiRes qw(time);
 use TestLib;
 use ApiTest;
 
@@ -134,23 +135,42 @@ subtest 'a failed sign-in creates no session' => sub {
 	is($after->[0], $before->[0], 'no new row in sessions');
 };
 
-subtest 'an inactive user with the right password gets 403 User is inactive' => sub {
-	given(user => 'sleepy', password => 'sleepypass1', status => 'inactive');
+# An inactive user's right password must tell nothing: the same answer,
+# the same work (the hash runs) and nothing cleared, as a wrong one.
+subtest 'an inactive user: the right password answers as a wrong one' => sub {
+	my $id = given(user => 'sleepy', status => 'inactive');
+	# A hash that costs far more than a request does: an answer made
+	# without verifying it would come back well under its cost.
+	my $slow = { USERSD_ARGON2_ITERATIONS => 24 };
+	is(call($OP, 'POST', "/api/v2/users/$id/password", { password => 'sleepypass1' },
+	    env => $slow)->{status}, 204, 'a costly hash for sleepy');
 	my ($before) = $t->psql('SELECT count(*) FROM sessions');
-	my $r = signin_with(basic('sleepy', 'sleepypass1'));
-	is($r->{status}, 403, 'status 403') or diag($r->{body});
-	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
-	is($r->{headers}{'x-platform-error-code'}, 'forbidden', 'X-Platform-Error-Code');
-	is_deeply($r->{json}, { code => 'forbidden', message => 'User is inactive' }, 'body')
-	    or diag($r->{body});
-	is(scalar(TestLib::header_all($r, 'set-cookie')), 0, 'no Set-Cookie');
+	my ($right, $wrong, $tr, $tw, $t0);
+	$t0 = time; $right = signin_with(basic('sleepy', 'sleepypass1'), env => $slow); $tr = time - $t0;
+	$t0 = time; $wrong = signin_with(basic('sleepy', 'wrongpass1'), env => $slow); $tw = time - $t0;
+	$t0 = time;
+	call($OP, 'POST', "/api/v2/users/$id/password", { password => 'sleepypass1' }, env => $slow);
+	my $cost = time - $t0;	# one costly hash and a request
+	cmp_ok($tr, '>', $cost / 2, "the right password runs the hash ($tr s; a hash: $cost s)");
+	cmp_ok($tw, '>', $cost / 2, "so does a wrong one ($tw s)");
+	is_error($right, 401, 'unauthorized', 'unauthorized access', 'right password');
+	is($right->{body}, $wrong->{body}, 'the same body bytes as a wrong password');
+	is($right->{status}, $wrong->{status}, 'the same status');
+	is(scalar(TestLib::header_all($right, 'set-cookie')), 0, 'no Set-Cookie');
 	my ($after) = $t->psql('SELECT count(*) FROM sessions');
 	is($after->[0], $before->[0], 'no session row');
 };
 
-subtest 'an inactive user with a wrong password gets 401, not 403' => sub {
-	my $r = signin_with(basic('sleepy', 'wrongpass1'));
-	is_error($r, 401, 'unauthorized', 'unauthorized access');
+subtest 'an inactive user: the right password clears no failure count' => sub {
+	$t->psql("DELETE FROM signin_failures");
+	signin_with(basic('sleepy', 'wrongpass1'));
+	signin_with(basic('sleepy', 'wrongpass2'));
+	is(one("SELECT failures FROM signin_failures WHERE kind = 'user' AND key = 'sleepy'"),
+	    2, 'two failures counted');
+	signin_with(basic('sleepy', 'sleepypass1'));
+	is(one("SELECT failures FROM signin_failures WHERE kind = 'user' AND key = 'sleepy'"),
+	    3, 'the right password counts as a third, clears nothing');
+	$t->psql("DELETE FROM signin_failures");
 };
 
 subtest 'passwords are stored as argon2id PHC strings with the default parameters' => sub {
@@ -173,8 +193,14 @@ subtest 'a hash made with other argon2 parameters is upgraded at the next sign-i
 	is($r->{status}, 204, 'password set with weak parameters') or diag($r->{body});
 	my ($old) = $t->psql("SELECT password_hash FROM users WHERE id = '$id'");
 	like($old->[0], qr/^\$argon2id\$v=19\$m=8192,t=1,p=1\$/, 'stored with m=8192,t=1');
+	my $since = one('SELECT max(id) FROM audit_log');
 	$r = signin_with(basic('legacy', 'legacypass1'));
 	is($r->{status}, 204, 'signin with the default parameters') or diag($r->{body});
+	is(call('cookie:' . (cookie_value($r) // ''), 'GET', '/api/v2/me')->{status}, 200,
+	    'the session of the sign-in that rehashed works');
+	is_deeply([ map { "$_->[0] $_->[1]" } $t->psql("SELECT action, actor_user_id FROM audit_log "
+	    . "WHERE id > $since AND action IN ('rehash', 'password') ORDER BY id") ],
+	    [ "rehash $id" ], 'one audit row: a rehash, by the user signing in');
 	my ($new) = $t->psql("SELECT password_hash FROM users WHERE id = '$id'");
 	like($new->[0], qr/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/, 'rehashed with m=19456,t=2');
 	isnt($new->[0], $old->[0], 'the hash changed');
