@@ -36,14 +36,16 @@ sub is_unauthorized {
 
 my $bob = given(user => 'bob', password => 'bobpass12');
 
-subtest 'a right user name and password give 204 and one session cookie' => sub {
+subtest 'a right user name and password give 204, one session cookie and a device cookie' => sub {
 	my $before = time;
 	my $r = signin_with(basic('admin', 'adminpass1'));
 	my $after = time;
 	is($r->{status}, 204, 'status 204') or diag($r->{body}, $r->{stderr});
 	is($r->{body}, '', 'no body');
 	my @c = TestLib::header_all($r, 'set-cookie');
-	is(scalar @c, 1, 'exactly one Set-Cookie');
+	is(scalar @c, 2, 'two Set-Cookie');
+	like($c[1] // '', qr/^usersd-device=[A-Za-z0-9_-]{86}==; Path=\/api\/v2\/signin; /,
+	    'the second: the device cookie, for sign-in only');
 	like($c[0], qr/^\Q$COOKIE\E=[A-Za-z0-9_-]{86}==; Path=\/api\/; Expires=[^;]+ GMT; Max-Age=\d+; HttpOnly; SameSite=Strict$/,
 	    'name, 88-character base64url value and attributes in order') or diag($c[0]);
 	my ($exp) = $c[0] =~ /Expires=([^;]+)/;
@@ -62,9 +64,9 @@ subtest 'over HTTPS the cookie also carries Secure before SameSite' => sub {
 	my $r = signin_with(basic('admin', 'adminpass1'), env => { HTTPS => 'on' });
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
 	my @c = TestLib::header_all($r, 'set-cookie');
-	is(scalar @c, 1, 'one Set-Cookie');
-	like($c[0] // '', qr/; HttpOnly; Secure; SameSite=Strict$/, 'Secure before SameSite')
-	    or diag($c[0]);
+	is(scalar @c, 2, 'two Set-Cookie');
+	like($_ // '', qr/; HttpOnly; Secure; SameSite=Strict$/, 'Secure before SameSite')
+	    or diag($_) for @c;
 };
 
 subtest 'the cookie of a sign-in authenticates GET /api/v2/me as that user' => sub {
@@ -252,6 +254,23 @@ subtest 'a sign-in writes its session, audit row and cleanups in one go' => sub 
 	my ($row) = $t->psql("SELECT actor_user_id, target_type, target_id, remote_addr <> '' "
 	    . "FROM audit_log WHERE action = 'signin' ORDER BY id DESC LIMIT 1");
 	is_deeply($row, [ $bobid, 'user', $bobid, 't' ], 'by and about bob, with the address');
+};
+
+# The web servers send exactly /api/v2/signin to the sign-in pool
+# (docs/deploy.md): any other spelling must not run a hash, wherever it
+# lands, so usersd signs in on the exact path only.
+subtest 'sign-in answers on its exact path only' => sub {
+	for my $path ('/api/v2/signin/', '//api/v2/signin', '/api/v2//signin',
+	    '/api/v2/sign%69n', '/api/v2/signin%2f', '/api/v2/signin/.', '/api/v2/./signin',
+	    '/api/v2/x/../signin', '/API/v2/signin', '/api/v2/Signin', '/api/v2/signin;x') {
+		my $r = $t->cgi(method => 'POST', path => $path,
+		    headers => { Authorization => basic('bob', 'bobpass12') }, env => \%NOLOCK);
+		is_error($r, 404, 'not found', 'path not found', $path);
+		is(scalar(TestLib::header_all($r, 'set-cookie')), 0, "$path: no Set-Cookie");
+	}
+	my $r = $t->cgi(method => 'POST', path => '/api/v2/signin?x=1',
+	    headers => { Authorization => basic('bob', 'bobpass12') }, env => \%NOLOCK);
+	is($r->{status}, 204, 'control: a query string is no other path');
 };
 
 subtest 'GET /api/v2/signin is not a sign-in' => sub {
