@@ -90,7 +90,9 @@ subtest 'usersctl migrate applies 0005 while the old release keeps working' => s
 	local $ENV{PGOPTIONS} = "-c usersd.role_prefix=$PREFIX";
 	my ($rc, $out) = TestLib::_run($TestLib::CTL, 'migrate');
 	is($rc, 0, 'migrate as postgres') or diag($out);
-	like($out, qr/3 migration\(s\) applied/, '0005, 0006 and 0007');
+	my $later = () = glob("$TestLib::ROOT/sql/migrations/[0-9][0-9][0-9][0-9]-*.sql");
+	$later -= 4;
+	like($out, qr/\b$later migration\(s\) applied/, "0005 and the $later - 1 after it");
 	select(undef, undef, undef, 0.5);
 	open my $f, '>', $flag; close $f;
 	waitpid($pid, 0);
