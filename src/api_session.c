@@ -18,6 +18,16 @@
 #include "util.h"
 #include "banned.h"
 
+/* Adds the device cookie with value to the response: sign-in only. */
+static void
+set_device_cookie(struct req *r, const char *value)
+{
+	http_add_header(r, "Set-Cookie", arena_printf(r->arena,
+	    "%s=%s; Path=%s; Max-Age=%d; HttpOnly%s; SameSite=Strict",
+	    HTTP_DEVICE_COOKIE, value, HTTP_DEVICE_PATH, HTTP_DEVICE_MAX_AGE,
+	    r->https ? "; Secure" : ""));
+}
+
 /* The device cookie the request presents, if it has exactly one. */
 static const char *
 device_cookie(struct req *r)
@@ -57,7 +67,7 @@ api_signin(struct req *r, struct apierr *e)
 		return -1;
 	auth_set_cookie(r, out.cookie, out.expires);
 	if (out.device[0] != '\0')
-		auth_set_device_cookie(r, out.device);
+		set_device_cookie(r, out.device);
 	crypto_wipe(&out, sizeof(out));
 	http_send_empty(r, 204);
 	return 0;

@@ -474,12 +474,3 @@ auth_set_cookie(struct req *r, const char *value, long long expires)
 	    "SameSite=Strict", HTTP_SESSION_COOKIE, expires > 0 ? value : "",
 	    date, maxage, r->https ? "; Secure" : ""));
 }
-
-void
-auth_set_device_cookie(struct req *r, const char *value)
-{
-	http_add_header(r, "Set-Cookie", arena_printf(r->arena,
-	    "%s=%s; Path=%s; Max-Age=%d; HttpOnly%s; SameSite=Strict",
-	    HTTP_DEVICE_COOKIE, value, HTTP_DEVICE_PATH, HTTP_DEVICE_MAX_AGE,
-	    r->https ? "; Secure" : ""));
-}

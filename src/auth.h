@@ -80,7 +80,5 @@ struct actor auth_actor(const struct req *);
  * (epoch seconds); expires <= 0 clears it (Max-Age=0).
  */
 void	 auth_set_cookie(struct req *, const char *value, long long expires);
-/* Adds the device cookie (HTTP_DEVICE_COOKIE) with value to the response. */
-void	 auth_set_device_cookie(struct req *, const char *value);
 
 #endif
