@@ -18,13 +18,35 @@
 #include "util.h"
 #include "banned.h"
 
+/* Adds the device cookie with value to the response: sign-in only. */
+static void
+set_device_cookie(struct req *r, const char *value)
+{
+	http_add_header(r, "Set-Cookie", arena_printf(r->arena,
+	    "%s=%s; Path=%s; Max-Age=%d; HttpOnly%s; SameSite=Strict",
+	    HTTP_DEVICE_COOKIE, value, HTTP_DEVICE_PATH, HTTP_DEVICE_MAX_AGE,
+	    r->https ? "; Secure" : ""));
+}
+
+/* The device cookie the request presents, if it has exactly one. */
+static const char *
+device_cookie(struct req *r)
+{
+	const char	*v;
+	int		 count;
+
+	v = http_cookie(r, HTTP_DEVICE_COOKIE, &count);
+	if (v == NULL || count != 1 || *v == '\0' || strlen(v) > 512)
+		return NULL;
+	return v;
+}
+
 int
 api_signin(struct req *r, struct apierr *e)
 {
+	struct signin_out out;
 	char		*user, *pw;
-	char		 cookie[TOKEN_LEN + 1];
 	size_t		 pwlen;
-	long long	 expires;
 	int		 rc;
 
 	if (auth_basic(r, &user, &pw, &pwlen) == -1) {
@@ -39,12 +61,14 @@ api_signin(struct req *r, struct apierr *e)
 		    "unauthorized access");
 	}
 	rc = session_signin(r->db, r->arena, r->cfg, user, pw, pwlen,
-	    r->remote_addr, cookie, &expires, e);
+	    r->remote_addr, device_cookie(r), &out, e);
 	crypto_wipe(pw, pwlen);
 	if (rc == -1)
 		return -1;
-	auth_set_cookie(r, cookie, expires);
-	crypto_wipe(cookie, sizeof(cookie));
+	auth_set_cookie(r, out.cookie, out.expires);
+	if (out.device[0] != '\0')
+		set_device_cookie(r, out.device);
+	crypto_wipe(&out, sizeof(out));
 	http_send_empty(r, 204);
 	return 0;
 }

@@ -61,6 +61,10 @@ static const struct cfgkey keys[] = {
 	  OFF(signin_max_failures_per_addr), 100, NULL, 1, 1000000,
 	  "failed sign-ins from one address, of any names, within "
 	  "signin_addr_window before the address is throttled" },
+	{ "signin_max_failures_per_net", KEY_INT,
+	  OFF(signin_max_failures_per_net), 1000, NULL, 1, 10000000,
+	  "failed sign-ins from one IPv6 /48, of any names, within "
+	  "signin_addr_window before the /48 is throttled" },
 	{ "signin_addr_window", KEY_INT, OFF(signin_addr_window), 900, NULL, 1,
 	  86400, "seconds over which an address's failures are counted" },
 	{ "signin_lockout", KEY_INT, OFF(signin_lockout), 2, NULL, 1, 86400,

@@ -37,7 +37,8 @@ struct cfg {
 	long long	 session_length;	/* minutes */
 	long long	 session_max;		/* minutes, absolute */
 	long long	 signin_max_failures;	/* per name, before throttling */
-	long long	 signin_max_failures_per_addr;	/* per address */
+	long long	 signin_max_failures_per_addr;	/* per address, /64 */
+	long long	 signin_max_failures_per_net;	/* per IPv6 /48 */
 	long long	 signin_addr_window;	/* seconds */
 	long long	 signin_lockout;	/* seconds, doubles */
 	long long	 signin_lockout_max;	/* seconds */

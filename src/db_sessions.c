@@ -58,43 +58,58 @@ db_session_touch(struct db *db, struct arena *a, const char *hash,
 
 enum dbres
 db_signin_attempt(struct db *db, struct arena *a, const struct cfg *c,
-    const char *name, const char *addr, long long *wait)
+    const struct signin_keys *k, long long *wait, int *device)
 {
-	char		 v[5][24];
-	const char	*params[7] = { name, addr,
+	char		 v[6][24];
+	const char	*params[10] = { k->name, k->addr, k->net, k->device,
 	    NUM(v[0], c->signin_max_failures), NUM(v[1], c->signin_lockout),
 	    NUM(v[2], c->signin_lockout_max),
 	    NUM(v[3], c->signin_max_failures_per_addr),
-	    NUM(v[4], c->signin_addr_window) };
+	    NUM(v[4], c->signin_max_failures_per_net),
+	    NUM(v[5], c->signin_addr_window) };
 	struct dbrows	 rows;
 	enum dbres	 rc;
 
-	/* Column 0: seconds to wait. */
-	rc = db_run(db, STMT_THROTTLE_ATTEMPT, 7, params, a, &rows);
-	if (rc == DB_OK)
+	*device = 0;
+	/* Columns: 0 seconds to wait, 1 counted on the device. */
+	rc = db_run(db, STMT_THROTTLE_ATTEMPT, 10, params, a, &rows);
+	if (rc == DB_OK) {
 		*wait = strtoll(dbrows_get(&rows, 0, 0), NULL, 10);
+		*device = dbrows_get(&rows, 0, 1)[0] == 't';
+	}
 	return rc;
 }
 
 enum dbres
 db_signin_succeeded(struct db *db, struct arena *a, const struct cfg *c,
-    const char *name, const char *addr)
+    const struct signin_keys *k)
 {
-	char		 max[24];
-	const char	*params[3] = { name, addr,
-	    NUM(max, c->signin_max_failures_per_addr) };
+	char		 amax[24], nmax[24];
+	const char	*params[6] = { k->name, k->addr, k->net, k->device,
+	    NUM(amax, c->signin_max_failures_per_addr),
+	    NUM(nmax, c->signin_max_failures_per_net) };
 
-	return db_run(db, STMT_THROTTLE_SUCCESS, 3, params, a, NULL);
+	return db_run(db, STMT_THROTTLE_SUCCESS, 6, params, a, NULL);
 }
 
 enum dbres
 db_signin_uncount(struct db *db, struct arena *a, const struct cfg *c,
-    const char *name, const char *addr)
+    const struct signin_keys *k)
 {
-	char		 umax[24], amax[24];
-	const char	*params[4] = { name, addr,
+	char		 umax[24], amax[24], nmax[24];
+	const char	*params[7] = { k->name, k->addr, k->net, k->device,
 	    NUM(umax, c->signin_max_failures),
-	    NUM(amax, c->signin_max_failures_per_addr) };
+	    NUM(amax, c->signin_max_failures_per_addr),
+	    NUM(nmax, c->signin_max_failures_per_net) };
 
-	return db_run(db, STMT_THROTTLE_UNCOUNT, 4, params, a, NULL);
+	return db_run(db, STMT_THROTTLE_UNCOUNT, 7, params, a, NULL);
+}
+
+enum dbres
+db_signin_device(struct db *db, struct arena *a, const char *hash,
+    const char *user_id, const char *gen, const char *old)
+{
+	const char	*params[4] = { hash, user_id, gen, old };
+
+	return db_run(db, STMT_DEVICE_INSERT, 4, params, a, NULL);
 }

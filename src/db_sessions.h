@@ -30,17 +30,42 @@ enum dbres	 db_session_touch(struct db *, struct arena *,
 		    const char *hash, long long length, long long *expires);
 
 /*
- * Counts a sign-in attempt for name and addr under c's limits: *wait is
- * 0 when it counted (go on), else the seconds the caller must wait.
+ * What one sign-in attempt counts on: the name, the client's address key
+ * and IPv6 /48 key (util_addr_key; net NULL for IPv4), and the SHA-256 of
+ * the device cookie it presented, or NULL.  Strings are the caller's.
+ */
+struct signin_keys {
+	const char	*name;
+	const char	*addr;
+	const char	*net;
+	const char	*device;
+};
+
+/*
+ * Counts a sign-in attempt under c's limits: *wait is 0 when it counted
+ * (go on), else the seconds the caller must wait.  *device: 1 when it
+ * counted on k->device (a device of that name, within its own budget)
+ * instead of on the name.
  */
 enum dbres	 db_signin_attempt(struct db *, struct arena *,
-		    const struct cfg *, const char *name, const char *addr,
-		    long long *wait);
-/* The password was right: the name's count goes, the address's is undone. */
+		    const struct cfg *, const struct signin_keys *k,
+		    long long *wait, int *device);
+/*
+ * The password was right: the count of the device (k->device, when the
+ * attempt counted on it) or else of the name goes, the addresses' are
+ * undone.
+ */
 enum dbres	 db_signin_succeeded(struct db *, struct arena *,
-		    const struct cfg *, const char *name, const char *addr);
-/* The attempt never reached its hash: both counts are given back. */
+		    const struct cfg *, const struct signin_keys *k);
+/* The attempt never reached its hash: every count is given back. */
 enum dbres	 db_signin_uncount(struct db *, struct arena *,
-		    const struct cfg *, const char *name, const char *addr);
+		    const struct cfg *, const struct signin_keys *k);
+/*
+ * A new device (hash: SHA-256 of its cookie) for user_id at credential
+ * generation gen, replacing old (the one the sign-in presented, or NULL).
+ */
+enum dbres	 db_signin_device(struct db *, struct arena *,
+		    const char *hash, const char *user_id, const char *gen,
+		    const char *old);
 
 #endif

@@ -157,9 +157,17 @@ db_user_set_password(struct db *db, struct arena *a, const struct actor *act,
 
 enum dbres
 db_user_rehash(struct db *db, struct arena *a, const char *id,
-    const char *new_hash, const char *old_hash)
+    const char *new_hash, const char *old_hash, const char *addr,
+    const char **gen)
 {
-	const char	*params[3] = { id, new_hash, old_hash };
+	const char	*params[4] = { id, new_hash, old_hash, addr };
+	struct dbrows	 rows;
+	enum dbres	 rc;
 
-	return db_run(db, STMT_USER_REHASH, 3, params, a, NULL);
+	*gen = NULL;
+	/* Column 0: the new generation, NULL when the hash had changed. */
+	rc = db_run(db, STMT_USER_REHASH, 4, params, a, &rows);
+	if (rc == DB_OK)
+		*gen = dbrows_get(&rows, 0, 0);
+	return rc;
 }

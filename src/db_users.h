@@ -68,8 +68,14 @@ enum dbres	 db_credential_by_id(struct db *, struct arena *,
 enum dbres	 db_user_set_password(struct db *, struct arena *,
 		    const struct actor *, const char *id, const char *hash,
 		    const char *gen);
-/* Replaces old_hash by new_hash if it is still the stored one. */
+/*
+ * Replaces old_hash by new_hash if it is still the stored one, as a
+ * rehash by user id itself from addr (audited, and it moves the
+ * credential generation): *gen is the new generation (arena), or NULL
+ * when another change came first.
+ */
 enum dbres	 db_user_rehash(struct db *, struct arena *, const char *id,
-		    const char *new_hash, const char *old_hash);
+		    const char *new_hash, const char *old_hash,
+		    const char *addr, const char **gen);
 
 #endif

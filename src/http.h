@@ -18,6 +18,10 @@
 #define HTTP_MAX_URI		8192	/* longer request targets: 400 */
 #define HTTP_MAX_HEADER		8192	/* longest header value we read */
 #define HTTP_SESSION_COOKIE	"influxdb-oss-session"
+/* A device that signed in before (session_signin); sent to sign-in only. */
+#define HTTP_DEVICE_COOKIE	"usersd-device"
+#define HTTP_DEVICE_PATH	"/api/v2/signin"
+#define HTTP_DEVICE_MAX_AGE	31536000	/* a year, as its row */
 
 struct cfg;
 struct db;

@@ -25,6 +25,11 @@
 				 * takes other credentials (Basic) */
 #define R_PUBLIC	0x08	/* answered without credentials: probes,
 				 * and onboarding until it is done */
+#define R_EXACT		0x10	/* only on the path as written, byte for
+				 * byte: the web servers route exactly that
+				 * to a pool of its own (sign-in), so no
+				 * other spelling (a trailing slash, "%69")
+				 * may reach the handler from another pool */
 
 struct route {
 	const char	*method;
@@ -44,7 +49,8 @@ static const struct route routes[] = {
 	{ "POST",   "/api/v2/setup",			api_setup_post,
 	    R_BODY | R_PUBLIC },
 	/* Basic credentials, and the session cookie. */
-	{ "POST",   "/api/v2/signin",			api_signin, R_SELF_AUTH },
+	{ "POST",   "/api/v2/signin",			api_signin,
+	    R_SELF_AUTH | R_EXACT },
 	{ "POST",   "/api/v2/signout",			api_signout, R_SELF_AUTH },
 	/* GET /me and GET /users/:id read the user in the same round
 	 * trip as the credential. */
@@ -178,7 +184,9 @@ router_dispatch(struct req *r)
 	if (r->path_too_deep)
 		goto notfound;
 	for (i = 0; i < NROUTES; i++) {
-		if (!match(r, routes[i].pattern))
+		if (!match(r, routes[i].pattern) ||
+		    ((routes[i].flags & R_EXACT) &&
+		    strcmp(r->path, routes[i].pattern) != 0))
 			continue;
 		if (!path_known)
 			r->route = pattern_of[i];

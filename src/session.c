@@ -4,10 +4,13 @@
  * in one locked call (usersd_signin_attempt), so every worker and host, and
  * parallel guesses, see them; past cfg->signin_max_failures a name is
  * blocked for a delay that doubles with each further failure, past the
- * much higher cfg->signin_max_failures_per_addr an address is blocked
- * until its window ends, and blocked attempts are answered 429 without
- * running argon2.  Each failure is logged with the address and the
- * (escaped) name, never the password, for fail2ban.
+ * much higher cfg->signin_max_failures_per_addr an address (an IPv6 /64)
+ * is blocked until its window ends, past signin_max_failures_per_net an
+ * IPv6 /48 is, and blocked attempts are answered 429 without running
+ * argon2.  A device that signed in as the name before (its device cookie)
+ * counts on itself instead of the name, so other people's failures never
+ * lock the owner out of it.  Each failure is logged with the address and
+ * the (escaped) name, never the password, for fail2ban.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,22 +24,52 @@
 #include "password.h"
 #include "session.h"
 #include "svc.h"
+#include "util.h"
 #include "banned.h"
 
 /*
- * Counts one attempt for name and addr, as a failure until
- * attempt_succeeded: 0 when the password may be checked, -1 with 429 (and
- * nothing counted) when the name or address is blocked now.
+ * The keys an attempt of name from addr counts on; device: the device
+ * cookie it presented, or NULL.  hashbuf holds the device's hash.
+ */
+static void
+keys_init(struct signin_keys *k, struct arena *a, const char *name,
+    const char *addr, const char *device, char hashbuf[SHA256_HEX_LEN + 1])
+{
+	char	 key[UTIL_ADDR_KEY_MAX];
+
+	k->name = name;
+	k->net = NULL;
+	if (util_addr_key(addr, 64, key) == -1)
+		k->addr = addr;
+	else {
+		k->addr = arena_strdup(a, key);
+		if (util_addr_key(addr, 48, key) == 1)
+			k->net = arena_strdup(a, key);
+	}
+	k->device = NULL;
+	if (device != NULL) {
+		crypto_sha256_hex(device, strlen(device), hashbuf);
+		k->device = hashbuf;
+	}
+}
+
+/*
+ * Counts one attempt on k, as a failure until attempt_succeeded: 0 when
+ * the password may be checked, -1 with 429 (and nothing counted) when
+ * blocked now.  k->device is cleared unless the attempt counted on it.
  */
 static int
 attempt(struct db *db, struct arena *a, const struct cfg *c,
-    const char *name, const char *addr, struct apierr *e)
+    struct signin_keys *k, struct apierr *e)
 {
 	enum dbres	 rc;
 	long long	 wait;
+	int		 device;
 
-	if ((rc = db_signin_attempt(db, a, c, name, addr, &wait)) != DB_OK)
+	if ((rc = db_signin_attempt(db, a, c, k, &wait, &device)) != DB_OK)
 		return svc_dberr(db, rc, e);
+	if (!device)
+		k->device = NULL;
 	if (wait <= 0)
 		return 0;
 	apierr_set(e, APIERR_TOO_MANY_REQUESTS,
@@ -45,21 +78,21 @@ attempt(struct db *db, struct arena *a, const struct cfg *c,
 	return -1;
 }
 
-/* The password was right: the name's count goes, the address's is undone. */
+/* The password was right: its count goes, the addresses' are undone. */
 static void
 attempt_succeeded(struct db *db, struct arena *a, const struct cfg *c,
-    const char *name, const char *addr)
+    const struct signin_keys *k)
 {
-	if (db_signin_succeeded(db, a, c, name, addr) != DB_OK)
+	if (db_signin_succeeded(db, a, c, k) != DB_OK)
 		log_warnx("cannot clear the sign-in failures of a success");
 }
 
-/* The attempt never reached its hash: both counts are given back. */
+/* The attempt never reached its hash: every count is given back. */
 static void
 attempt_uncount(struct db *db, struct arena *a, const struct cfg *c,
-    const char *name, const char *addr)
+    const struct signin_keys *k)
 {
-	if (db_signin_uncount(db, a, c, name, addr) != DB_OK)
+	if (db_signin_uncount(db, a, c, k) != DB_OK)
 		log_warnx("cannot give back an unchecked sign-in attempt");
 }
 
@@ -72,49 +105,77 @@ log_failure(const char *name, const char *addr)
 	    log_escape(esc, sizeof(esc), name, strlen(name)), addr);
 }
 
+/*
+ * A new device cookie for the user who just signed in, replacing the one
+ * presented (hash, or NULL); device[0] is '\0' when none could be made.
+ */
+static void
+new_device(struct db *db, struct arena *a, const struct credential *cr,
+    const char *presented, char device[TOKEN_LEN + 1])
+{
+	char	 hash[SHA256_HEX_LEN + 1];
+
+	if (crypto_new_token(device) == -1) {
+		device[0] = '\0';
+		return;
+	}
+	crypto_sha256_hex(device, strlen(device), hash);
+	if (db_signin_device(db, a, hash, cr->user_id, cr->gen,
+	    presented) != DB_OK) {
+		log_warnx("cannot record a sign-in device");
+		crypto_wipe(device, TOKEN_LEN + 1);
+		device[0] = '\0';
+	}
+}
+
 /* session_signin with a hash slot held: the hash, then the session. */
 static int
 signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
-    const char *name, const char *pw, size_t len, const char *addr,
-    char cookie[TOKEN_LEN + 1], long long *expires, struct apierr *e)
+    const struct signin_keys *k, const char *presented, const char *pw,
+    size_t len, const char *addr, struct signin_out *out, struct apierr *e)
 {
 	struct credential cr;
 	char		 hash[SHA256_HEX_LEN + 1], newhash[PW_HASH_MAX];
+	const char	*gen;
 	static unsigned	 signins;
 	enum dbres	 rc;
 	int		 match;
 
-	rc = db_credential_by_name(db, a, name, &cr);
+	rc = db_credential_by_name(db, a, k->name, &cr);
 	if (rc != DB_OK && rc != DB_NOROW) {
-		attempt_uncount(db, a, c, name, addr);
+		attempt_uncount(db, a, c, k);
 		metrics_signin(MET_SIGNIN_ERROR);
 		return svc_dberr(db, rc, e);
 	}
 	/* Unknown user and no password cost one verify too. */
 	if ((match = pw_verify(cr.hash, pw, len, e)) == -1) {
-		attempt_uncount(db, a, c, name, addr);
+		attempt_uncount(db, a, c, k);
 		metrics_signin(MET_SIGNIN_ERROR);
 		return -1;
 	}
-	if (!match) {
-		log_failure(name, addr);
+	/*
+	 * An inactive user's right password is a failure like a wrong one:
+	 * the same answer after the same hash, and it clears no count, so
+	 * sign-in is no oracle for the passwords of deactivated accounts.
+	 */
+	if (!match || strcmp(cr.status, "active") != 0) {
+		log_failure(k->name, addr);
 		metrics_signin(cr.user_id == NULL ? MET_SIGNIN_UNKNOWN_USER :
-		    MET_SIGNIN_WRONG_PASSWORD);
+		    !match ? MET_SIGNIN_WRONG_PASSWORD : MET_SIGNIN_INACTIVE);
 		return apierr_set(e, APIERR_UNAUTHORIZED,
 		    "unauthorized access");
 	}
-	attempt_succeeded(db, a, c, name, addr);
-	if (strcmp(cr.status, "active") != 0) {
-		metrics_signin(MET_SIGNIN_INACTIVE);
-		return apierr_set(e, APIERR_FORBIDDEN, "User is inactive");
-	}
-	if (pw_needs_rehash(cr.hash) && pw_hash(pw, len, newhash, e) == 0)
-		(void)db_user_rehash(db, a, cr.user_id, newhash, cr.hash);
-	if (crypto_new_token(cookie) == -1) {
+	attempt_succeeded(db, a, c, k);
+	/* A rehash moves the generation: the session takes the new one. */
+	if (pw_needs_rehash(cr.hash) && pw_hash(pw, len, newhash, e) == 0 &&
+	    db_user_rehash(db, a, cr.user_id, newhash, cr.hash, addr,
+	    &gen) == DB_OK && gen != NULL)
+		cr.gen = gen;
+	if (crypto_new_token(out->cookie) == -1) {
 		metrics_signin(MET_SIGNIN_ERROR);
 		return apierr_internal(e);
 	}
-	crypto_sha256_hex(cookie, strlen(cookie), hash);
+	crypto_sha256_hex(out->cookie, strlen(out->cookie), hash);
 	/*
 	 * Expired sessions go in batches of 100 on one sign-in in 16 (and a
 	 * worker's first): that outpaces the sessions sign-in creates, and
@@ -122,9 +183,10 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 	 * the statistics still say the table is small).
 	 */
 	rc = db_session_insert(db, a, hash, cr.user_id, c->session_length * 60,
-	    c->session_max * 60, addr, signins++ % 16 == 0, cr.gen, expires);
+	    c->session_max * 60, addr, signins++ % 16 == 0, cr.gen,
+	    &out->expires);
 	if (rc != DB_OK) {
-		crypto_wipe(cookie, TOKEN_LEN + 1);
+		crypto_wipe(out->cookie, TOKEN_LEN + 1);
 		/* The password changed, or the user went, while we hashed. */
 		if (rc == DB_NOROW) {
 			metrics_signin(MET_SIGNIN_WRONG_PASSWORD);
@@ -134,6 +196,7 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 		metrics_signin(MET_SIGNIN_ERROR);
 		return svc_dberr(db, rc, e);
 	}
+	new_device(db, a, &cr, presented, out->device);
 	metrics_signin(MET_SIGNIN_SUCCESS);
 	metrics_session_created();
 	return 0;
@@ -142,29 +205,34 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 int
 session_signin(struct db *db, struct arena *a, const struct cfg *c,
     const char *name, const char *pw, size_t len, const char *addr,
-    char cookie[TOKEN_LEN + 1], long long *expires, struct apierr *e)
+    const char *device, struct signin_out *out, struct apierr *e)
 {
-	int	 rc;
+	struct signin_keys k;
+	char		 devhash[SHA256_HEX_LEN + 1];
+	const char	*presented;
+	int		 rc;
 
+	out->cookie[0] = out->device[0] = '\0';
 	if (*name == '\0' || len == 0 || len > PW_MAX) {
 		metrics_signin(MET_SIGNIN_INVALID);
 		return apierr_set(e, APIERR_UNAUTHORIZED,
 		    "unauthorized access");
 	}
+	keys_init(&k, a, name, addr, device, devhash);
+	presented = k.device;
 	/* A blocked name or address costs one query and no hash slot. */
-	if (attempt(db, a, c, name, addr, e) == -1) {
+	if (attempt(db, a, c, &k, e) == -1) {
 		metrics_signin(e->code == APIERR_TOO_MANY_REQUESTS ?
 		    MET_SIGNIN_THROTTLED : MET_SIGNIN_ERROR);
 		return -1;
 	}
 	/* No free hash slot: 429 before any more database work. */
 	if (pw_reserve(e) == -1) {
-		attempt_uncount(db, a, c, name, addr);
+		attempt_uncount(db, a, c, &k);
 		metrics_signin(MET_SIGNIN_HASH_BUSY);
 		return -1;
 	}
-	rc = signin_reserved(db, a, c, name, pw, len, addr, cookie, expires,
-	    e);
+	rc = signin_reserved(db, a, c, &k, presented, pw, len, addr, out, e);
 	pw_release();
 	return rc;
 }
@@ -194,7 +262,7 @@ session_check_password(struct db *db, struct arena *a, const struct cfg *c,
     const char **gen, struct apierr *e)
 {
 	struct credential cr;
-	const char	*name;
+	struct signin_keys k;
 	enum dbres	 rc;
 	int		 match;
 
@@ -204,21 +272,21 @@ session_check_password(struct db *db, struct arena *a, const struct cfg *c,
 		    "your userID is incorrect");
 	if (rc != DB_OK)
 		return svc_dberr(db, rc, e);
-	name = cr.name;
 	*gen = cr.gen;
-	if (attempt(db, a, c, name, addr, e) == -1)
+	keys_init(&k, a, cr.name, addr, NULL, NULL);
+	if (attempt(db, a, c, &k, e) == -1)
 		return -1;
 	if (len > PW_MAX)
 		match = 0;
 	else if ((match = pw_verify(cr.hash, pw, len, e)) == -1) {
-		attempt_uncount(db, a, c, name, addr);
+		attempt_uncount(db, a, c, &k);
 		return -1;
 	}
 	if (!match) {
-		log_failure(name, addr);
+		log_failure(cr.name, addr);
 		return apierr_set(e, APIERR_FORBIDDEN,
 		    "your username or password is incorrect");
 	}
-	attempt_succeeded(db, a, c, name, addr);
+	attempt_succeeded(db, a, c, &k);
 	return 0;
 }

@@ -15,15 +15,25 @@
 
 struct cfg;
 
+/* What a successful sign-in hands out (session_signin). */
+struct signin_out {
+	char		 cookie[TOKEN_LEN + 1];	/* the session cookie */
+	long long	 expires;		/* its expiry, epoch s */
+	char		 device[TOKEN_LEN + 1];	/* the device cookie, or "" */
+};
+
 /*
- * Checks name/pw (pw is len bytes) and on success opens a session: the
- * cookie value goes into cookie, its expiry (epoch s) into *expires.
- * Unknown user, wrong password, no password: 401 `unauthorized access`, at
- * the same cost.  Inactive user: 403.  Throttled: 429 with retry_after.
+ * Checks name/pw (pw is len bytes) and on success opens a session and a
+ * new device (replacing device, the device cookie presented, or NULL),
+ * into out; the caller wipes out's cookies.
+ * Unknown user, wrong password, no password, inactive user (whatever the
+ * password): 401 `unauthorized access`, at the same cost, counted as a
+ * failure.  Throttled: 429 with retry_after.  A device that signed in as
+ * name before is not held by name's block (it has a budget of its own).
  */
 int	session_signin(struct db *, struct arena *, const struct cfg *,
 	    const char *name, const char *pw, size_t len, const char *addr,
-	    char cookie[TOKEN_LEN + 1], long long *expires, struct apierr *e);
+	    const char *device, struct signin_out *out, struct apierr *e);
 /* Deletes the session behind cookie; 401 when there is none. */
 int	session_signout(struct db *, struct arena *, const char *cookie,
 	    const char *addr, struct apierr *e);

@@ -2,8 +2,14 @@
  * util.c -- strtonum-style integer parsing and UTF-8 validation (json-c
  * validates JSON text, but names also arrive in query strings and headers).
  */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 #include "banned.h"
@@ -111,5 +117,41 @@ util_name_valid(const char *str, size_t n)
 			if (cp >= forbidden[k].lo && cp <= forbidden[k].hi)
 				return 0;
 	}
+	return 1;
+}
+
+/*
+ * One host holds a whole IPv6 /64 (and often a /48): counted per address,
+ * it could spray guesses from 2^64 of them.  An IPv4-mapped address is the
+ * IPv4 host it names, whichever socket family the web server used.
+ */
+int
+util_addr_key(const char *addr, int v6bits, char out[UTIL_ADDR_KEY_MAX])
+{
+	unsigned char	 b[sizeof(struct in6_addr)];
+	char		 text[INET6_ADDRSTRLEN];
+	int		 i;
+
+	out[0] = '\0';
+	if (inet_pton(AF_INET, addr, b) == 1) {
+		if (inet_ntop(AF_INET, b, out, UTIL_ADDR_KEY_MAX) == NULL)
+			return -1;
+		return 0;
+	}
+	if (v6bits < 1 || v6bits > 128 || inet_pton(AF_INET6, addr, b) != 1)
+		return -1;
+	if (IN6_IS_ADDR_V4MAPPED((struct in6_addr *)b)) {
+		if (inet_ntop(AF_INET, b + 12, out, UTIL_ADDR_KEY_MAX) == NULL)
+			return -1;
+		return 0;
+	}
+	for (i = 0; i < 16; i++)
+		if (i * 8 >= v6bits)
+			b[i] = 0;
+		else if (i * 8 + 8 > v6bits)
+			b[i] &= (unsigned char)(0xff << (8 - v6bits % 8));
+	if (inet_ntop(AF_INET6, b, text, sizeof(text)) == NULL)
+		return -1;
+	snprintf(out, UTIL_ADDR_KEY_MAX, "%s/%d", text, v6bits);
 	return 1;
 }

@@ -35,14 +35,16 @@ sub is_unauthorized {
 
 my $bob = given(user => 'bob', password => 'bobpass12');
 
-subtest 'a right user name and password give 204 and one session cookie' => sub {
+subtest 'a right user name and password give 204, one session cookie and a device cookie' => sub {
 	my $before = time;
 	my $r = signin_with(basic('admin', 'adminpass1'));
 	my $after = time;
 	is($r->{status}, 204, 'status 204') or diag($r->{body}, $r->{stderr});
 	is($r->{body}, '', 'no body');
 	my @c = TestLib::header_all($r, 'set-cookie');
-	is(scalar @c, 1, 'exactly one Set-Cookie');
+	is(scalar @c, 2, 'two Set-Cookie');
+	like($c[1] // '', qr/^usersd-device=[A-Za-z0-9_-]{86}==; Path=\/api\/v2\/signin; /,
+	    'the second: the device cookie, for sign-in only');
 	like($c[0], qr/^\Q$COOKIE\E=[A-Za-z0-9_-]{86}==; Path=\/api\/; Expires=[^;]+ GMT; Max-Age=\d+; HttpOnly; SameSite=Strict$/,
 	    'name, 88-character base64url value and attributes in order') or diag($c[0]);
 	my ($exp) = $c[0] =~ /Expires=([^;]+)/;
@@ -61,9 +63,9 @@ subtest 'over HTTPS the cookie also carries Secure before SameSite' => sub {
 	my $r = signin_with(basic('admin', 'adminpass1'), env => { HTTPS => 'on' });
 	is($r->{status}, 204, 'status 204') or diag($r->{body});
 	my @c = TestLib::header_all($r, 'set-cookie');
-	is(scalar @c, 1, 'one Set-Cookie');
-	like($c[0] // '', qr/; HttpOnly; Secure; SameSite=Strict$/, 'Secure before SameSite')
-	    or diag($c[0]);
+	is(scalar @c, 2, 'two Set-Cookie');
+	like($_ // '', qr/; HttpOnly; Secure; SameSite=Strict$/, 'Secure before SameSite')
+	    or diag($_) for @c;
 };
 
 subtest 'the cookie of a sign-in authenticates GET /api/v2/me as that user' => sub {
@@ -134,23 +136,41 @@ subtest 'a failed sign-in creates no session' => sub {
 	is($after->[0], $before->[0], 'no new row in sessions');
 };
 
-subtest 'an inactive user with the right password gets 403 User is inactive' => sub {
-	given(user => 'sleepy', password => 'sleepypass1', status => 'inactive');
+# An inactive user's right password must tell nothing: the same answer,
+# the same work (the hash runs) and nothing cleared, as a wrong one.
+subtest 'an inactive user: the right password answers as a wrong one' => sub {
+	my $id = given(user => 'sleepy', status => 'inactive');
+	# A hash that costs far more than a request does: an answer made
+	# without verifying it would cost far less.  Measured as the CPU time
+	# of the usersd process, which other load on the machine leaves alone.
+	my $slow = { USERSD_ARGON2_ITERATIONS => 24 };
+	my $cpu = sub { my ($f) = @_; my @a = times; my $r = $f->(); my @b = times;
+	    return ($r, $b[2] + $b[3] - $a[2] - $a[3]) };
+	my (undef, $cost) = $cpu->(sub { call($OP, 'POST', "/api/v2/users/$id/password",
+	    { password => 'sleepypass1' }, env => $slow) });	# one costly hash
 	my ($before) = $t->psql('SELECT count(*) FROM sessions');
-	my $r = signin_with(basic('sleepy', 'sleepypass1'));
-	is($r->{status}, 403, 'status 403') or diag($r->{body});
-	is($r->{headers}{'content-type'}, $JSONCT, 'JSON content type');
-	is($r->{headers}{'x-platform-error-code'}, 'forbidden', 'X-Platform-Error-Code');
-	is_deeply($r->{json}, { code => 'forbidden', message => 'User is inactive' }, 'body')
-	    or diag($r->{body});
-	is(scalar(TestLib::header_all($r, 'set-cookie')), 0, 'no Set-Cookie');
+	my ($right, $tr) = $cpu->(sub { signin_with(basic('sleepy', 'sleepypass1'), env => $slow) });
+	my ($wrong, $tw) = $cpu->(sub { signin_with(basic('sleepy', 'wrongpass1'), env => $slow) });
+	cmp_ok($tr, '>', $cost / 2, "the right password runs the hash ($tr s of CPU; a hash: $cost s)");
+	cmp_ok($tw, '>', $cost / 2, "so does a wrong one ($tw s)");
+	is_error($right, 401, 'unauthorized', 'unauthorized access', 'right password');
+	is($right->{body}, $wrong->{body}, 'the same body bytes as a wrong password');
+	is($right->{status}, $wrong->{status}, 'the same status');
+	is(scalar(TestLib::header_all($right, 'set-cookie')), 0, 'no Set-Cookie');
 	my ($after) = $t->psql('SELECT count(*) FROM sessions');
 	is($after->[0], $before->[0], 'no session row');
 };
 
-subtest 'an inactive user with a wrong password gets 401, not 403' => sub {
-	my $r = signin_with(basic('sleepy', 'wrongpass1'));
-	is_error($r, 401, 'unauthorized', 'unauthorized access');
+subtest 'an inactive user: the right password clears no failure count' => sub {
+	$t->psql("DELETE FROM signin_failures");
+	signin_with(basic('sleepy', 'wrongpass1'));
+	signin_with(basic('sleepy', 'wrongpass2'));
+	is(one("SELECT failures FROM signin_failures WHERE kind = 'user' AND key = 'sleepy'"),
+	    2, 'two failures counted');
+	signin_with(basic('sleepy', 'sleepypass1'));
+	is(one("SELECT failures FROM signin_failures WHERE kind = 'user' AND key = 'sleepy'"),
+	    3, 'the right password counts as a third, clears nothing');
+	$t->psql("DELETE FROM signin_failures");
 };
 
 subtest 'passwords are stored as argon2id PHC strings with the default parameters' => sub {
@@ -173,8 +193,14 @@ subtest 'a hash made with other argon2 parameters is upgraded at the next sign-i
 	is($r->{status}, 204, 'password set with weak parameters') or diag($r->{body});
 	my ($old) = $t->psql("SELECT password_hash FROM users WHERE id = '$id'");
 	like($old->[0], qr/^\$argon2id\$v=19\$m=8192,t=1,p=1\$/, 'stored with m=8192,t=1');
+	my $since = one('SELECT max(id) FROM audit_log');
 	$r = signin_with(basic('legacy', 'legacypass1'));
 	is($r->{status}, 204, 'signin with the default parameters') or diag($r->{body});
+	is(call('cookie:' . (cookie_value($r) // ''), 'GET', '/api/v2/me')->{status}, 200,
+	    'the session of the sign-in that rehashed works');
+	is_deeply([ map { "$_->[0] $_->[1]" } $t->psql("SELECT action, actor_user_id FROM audit_log "
+	    . "WHERE id > $since AND action IN ('rehash', 'password') ORDER BY id") ],
+	    [ "rehash $id" ], 'one audit row: a rehash, by the user signing in');
 	my ($new) = $t->psql("SELECT password_hash FROM users WHERE id = '$id'");
 	like($new->[0], qr/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/, 'rehashed with m=19456,t=2');
 	isnt($new->[0], $old->[0], 'the hash changed');
@@ -226,6 +252,23 @@ subtest 'a sign-in writes its session, audit row and cleanups in one go' => sub 
 	my ($row) = $t->psql("SELECT actor_user_id, target_type, target_id, remote_addr <> '' "
 	    . "FROM audit_log WHERE action = 'signin' ORDER BY id DESC LIMIT 1");
 	is_deeply($row, [ $bobid, 'user', $bobid, 't' ], 'by and about bob, with the address');
+};
+
+# The web servers send exactly /api/v2/signin to the sign-in pool
+# (docs/deploy.md): any other spelling must not run a hash, wherever it
+# lands, so usersd signs in on the exact path only.
+subtest 'sign-in answers on its exact path only' => sub {
+	for my $path ('/api/v2/signin/', '//api/v2/signin', '/api/v2//signin',
+	    '/api/v2/sign%69n', '/api/v2/signin%2f', '/api/v2/signin/.', '/api/v2/./signin',
+	    '/api/v2/x/../signin', '/API/v2/signin', '/api/v2/Signin', '/api/v2/signin;x') {
+		my $r = $t->cgi(method => 'POST', path => $path,
+		    headers => { Authorization => basic('bob', 'bobpass12') }, env => \%NOLOCK);
+		is_error($r, 404, 'not found', 'path not found', $path);
+		is(scalar(TestLib::header_all($r, 'set-cookie')), 0, "$path: no Set-Cookie");
+	}
+	my $r = $t->cgi(method => 'POST', path => '/api/v2/signin?x=1',
+	    headers => { Authorization => basic('bob', 'bobpass12') }, env => \%NOLOCK);
+	is($r->{status}, 204, 'control: a query string is no other path');
 };
 
 subtest 'GET /api/v2/signin is not a sign-in' => sub {

@@ -26,10 +26,10 @@ sub with_cookie {
 	    env => $o{env});
 }
 
-# The Expires of the one Set-Cookie of a response, as epoch seconds.
+# The Expires of the one session Set-Cookie of a response, as epoch seconds.
 sub cookie_expires {
 	my ($r) = @_;
-	my @c = TestLib::header_all($r, 'set-cookie');
+	my @c = grep { /^\Q$COOKIE\E=/ } TestLib::header_all($r, 'set-cookie');
 	return undef unless @c == 1;
 	$c[0] =~ /Expires=([^;]+)/ or return undef;
 	return parse_http_date($1);

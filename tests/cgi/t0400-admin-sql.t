@@ -86,7 +86,7 @@ subtest 'usersd_deactivate_user refuses sign-in and ends sessions' => sub {
 	is(($t->psql(q{SELECT usersd_deactivate_user('alice')}))[0][0], 't', 'deactivated');
 	is(me($c)->{status}, 401, 'session gone');
 	my ($r) = signin('alice', 'alicepass1');
-	is($r->{status}, 403, 'sign-in refused for an inactive user');
+	is($r->{status}, 401, 'sign-in refused for an inactive user, as for a wrong password');
 	is(($t->psql(q{SELECT status FROM admin_users WHERE name = 'alice'}))[0][0],
 	    'inactive', 'status inactive');
 	is(($t->psql(q{SELECT usersd_deactivate_user('nobody')}))[0][0], 'f',

@@ -188,7 +188,7 @@ subtest 'user passwd changes the password' => sub {
 
 subtest 'user deactivate refuses sign-in, activate allows it' => sub {
 	is((ctl(undef, 'user', 'deactivate', 'carol'))[0], 0, 'deactivated');
-	is(signin_status('carol', 'carolpass2'), 403, 'inactive: 403');
+	is(signin_status('carol', 'carolpass2'), 401, 'inactive: 401, as a wrong password');
 	is((ctl(undef, 'user', 'activate', 'carol'))[0], 0, 'activated');
 	is(signin_status('carol', 'carolpass2'), 204, 'active again');
 };

@@ -84,6 +84,48 @@ subtest 'the service role reads no password hash but through the sign-in functio
 	as_refused($SVC, q{SELECT usersd_end_upgrade()}, 'usersd_end_upgrade()');
 };
 
+# The service role is trusted to name the actor of a change, not to change
+# a password unseen: usersd_rehash_password() cannot tell a new hash of the
+# same password from another (argon2 runs in C), so any hash it stores is
+# recorded ("rehash", with its actor) and ends the user's sessions.
+subtest 'the service role sets no password hash unseen, rehash included' => sub {
+	my $id = given(user => 'vic', password => 'pw-vic-12345');
+	my $c = given(session => 'vic', password => 'pw-vic-12345');
+	is(call("cookie:$c", 'GET', '/api/v2/me')->{status}, 200, 'vic\'s session works');
+	my $gen = one("SELECT credential_gen FROM users WHERE id = '$id'");
+	my $since = last_audit();
+	# The abuse: read the hash through the sign-in function, then "rehash"
+	# to a hash of the attacker's password, as usersd would, naming itself.
+	my $evil = one("SELECT password_hash FROM users WHERE name = 'admin'");
+	as_ok($SVC, "SELECT usersd_rehash_password('$id', " . lit($evil) . ", (SELECT password_hash "
+	    . "FROM usersd_password_by_id('$id'))) WHERE usersd_act(NULL, NULL, 'attacker')",
+	    'usersd_rehash_password with any hash');
+	if (one("SELECT password_hash FROM users WHERE id = '$id'") eq $evil) {
+		my $rows = audit_since($since);
+		is(scalar @$rows, 1, 'the change left one audit row') or diag explain $rows;
+		is($rows->[0][3] // '', 'rehash', 'recorded as a rehash');
+		is_deeply([ @{ $rows->[0] // [] }[0, 4, 5, 6] ], [ 'usersd', 'user', $id, 'attacker' ],
+		    'with its actor and address');
+		is(one("SELECT credential_gen FROM users WHERE id = '$id'"), $gen + 1,
+		    'the credential generation moved');
+		is(call("cookie:$c", 'GET', '/api/v2/me')->{status}, 401, 'vic\'s session ended');
+	} else {
+		pass('refused');
+	}
+	# Without usersd_act the actor is the role itself.
+	$since = last_audit();
+	my $cur = one("SELECT password_hash FROM users WHERE id = '$id'");
+	as_ok($SVC, "SELECT usersd_rehash_password('$id', 'x', " . lit($cur) . ")", 'again, unnamed');
+	my $rows = audit_since($since);
+	is_deeply([ map { $_->[0] . ' ' . $_->[3] } @$rows ], [ "psql:$SVC rehash" ],
+	    'recorded as the role\'s own');
+	# A plain UPDATE of the hash, which the password change uses.
+	$since = last_audit();
+	as_ok($SVC, "UPDATE users SET password_hash = 'y' WHERE id = '$id'", 'UPDATE of a hash');
+	$rows = audit_since($since);
+	is_deeply([ map { $_->[3] } @$rows ], [ 'password' ], 'recorded as a password change');
+};
+
 subtest 'not even a superuser changes the audit log without becoming the owner' => sub {
 	my ($rc, $out) = $t->psql_as('postgres', q{UPDATE audit_log SET action = 'x'});
 	isnt($rc, 0, 'UPDATE as postgres refused');

@@ -115,7 +115,9 @@ sub smoke {
 	    headers => { Authorization => basic('alice', 'alice-pass1') });
 	is($r->{status}, 204, 'Basic sign-in: 204') or diag($r->{body});
 	my @cookies = TestLib::header_all($r, 'set-cookie');
-	is(scalar @cookies, 1, 'sign-in sets one cookie') or diag(explain \@cookies);
+	is(scalar @cookies, 2, 'sign-in sets two cookies') or diag(explain \@cookies);
+	like($cookies[1] // '', qr{^usersd-device=[^;]+; Path=/api/v2/signin;},
+	    'the second: the device cookie, for sign-in only');
 	my $set = $cookies[0] // '';
 	like($set, qr/^\Q$COOKIE\E=[^;]+;/, "the cookie is $COOKIE");
 	like($set, qr/; Path=\/api\/(;|$)/, 'Path=/api/');

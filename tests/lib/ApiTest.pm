@@ -6,7 +6,7 @@
 #   given($what => ...)				the one way to make what a test needs
 #
 # and the rest are small data helpers (no request, no test): perm, basic,
-# cookie_value, lit, one, db_state, db_contains, parse_http_date.
+# cookie_value, device_value, lit, one, db_state, db_contains, parse_http_date.
 #
 #   use ApiTest;
 #   my $t = TestLib->new;
@@ -27,7 +27,7 @@ use Time::Local qw(timegm);
 use TestLib;
 
 our @EXPORT = qw($JSONCT $OP $COOKIE call is_error given perm basic
-    cookie_value lit one db_state db_contains parse_http_date);
+    cookie_value device_value lit one db_state db_contains parse_http_date);
 
 our $JSONCT = 'application/json; charset=utf-8';
 our $COOKIE = 'influxdb-oss-session';	# the name of the session cookie
@@ -173,12 +173,20 @@ sub perm { my ($action, %res) = @_; return { action => $action, resource => {%re
 # The value of an Authorization header for HTTP Basic: basic(user, password).
 sub basic { 'Basic ' . encode_base64(join(':', @_), '') }
 
-# The session cookie a response sets: its value if there is exactly one
-# Set-Cookie and it is the session cookie with a value, else undef.
+# The session cookie a response sets: its value if exactly one Set-Cookie
+# is the session cookie with a value (a sign-in also sets the device
+# cookie, usersd-device), else undef.
 sub cookie_value {
 	my ($r) = @_;
-	my @c = TestLib::header_all($r, 'set-cookie');
+	my @c = grep { /^\Q$COOKIE\E=/ } TestLib::header_all($r, 'set-cookie');
 	return @c == 1 && $c[0] =~ /^\Q$COOKIE\E=([^;]+)/ ? $1 : undef;
+}
+
+# The device cookie a sign-in sets, or undef.
+sub device_value {
+	my ($r) = @_;
+	my @c = grep { /^usersd-device=/ } TestLib::header_all($r, 'set-cookie');
+	return @c == 1 && $c[0] =~ /^usersd-device=([^;]+)/ ? $1 : undef;
 }
 
 # An SQL string literal.

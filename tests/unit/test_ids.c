@@ -354,6 +354,46 @@ test_digest_token(void)
 	is_int(eq, sizeof(buf), "crypto_wipe zeroes the buffer");
 }
 
+static void
+test_addr_key(void)
+{
+	static const struct {
+		int		 line;
+		const char	*in;
+		int		 bits;
+		int		 rc;
+		const char	*want;
+	} t[] = {
+		{ __LINE__, "192.0.2.7", 64, 0, "192.0.2.7" },
+		{ __LINE__, "::ffff:192.0.2.7", 64, 0, "192.0.2.7" },
+		{ __LINE__, "::FFFF:c000:0207", 48, 0, "192.0.2.7" },
+		{ __LINE__, "2001:db8:1:2:3:4:5:6", 64, 1, "2001:db8:1:2::/64" },
+		{ __LINE__, "2001:db8:1:2::ffff", 64, 1, "2001:db8:1:2::/64" },
+		{ __LINE__, "2001:db8:1:2:3:4:5:6", 48, 1, "2001:db8:1::/48" },
+		{ __LINE__, "2001:db8:1:ff00::1", 56, 1, "2001:db8:1:ff00::/56" },
+		{ __LINE__, "2001:db8:1:ffff::1", 60, 1, "2001:db8:1:fff0::/60" },
+		{ __LINE__, "::1", 64, 1, "::/64" },
+		{ __LINE__, "::1", 128, 1, "::1/128" },
+		/* Not IPv4 inside IPv6 unless mapped: a /64 like any other. */
+		{ __LINE__, "::192.0.2.7", 64, 1, "::/64" },
+		{ __LINE__, "-", 64, -1, "" },
+		{ __LINE__, "", 64, -1, "" },
+		{ __LINE__, "192.0.2.7x", 64, -1, "" },
+		{ __LINE__, "2001:db8::1", 0, -1, "" },
+		{ __LINE__, "2001:db8::1", 129, -1, "" },
+	};
+	char	 out[UTIL_ADDR_KEY_MAX];
+	size_t	 i;
+	int	 rc;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		rc = util_addr_key(t[i].in, t[i].bits, out);
+		ok(rc == t[i].rc && strcmp(out, t[i].want) == 0,
+		    "line %d: \"%s\" /%d -> %d \"%s\" (got %d \"%s\")",
+		    t[i].line, t[i].in, t[i].bits, t[i].rc, t[i].want, rc, out);
+	}
+}
+
 int
 main(void)
 {
@@ -363,5 +403,6 @@ main(void)
 	test_name_valid();
 	test_b64();
 	test_digest_token();
+	test_addr_key();
 	return done_testing();
 }
