@@ -11,8 +11,8 @@
 --    "rehash", with the actor the service role names, and returns the new
 --    generation for the session of the sign-in that rehashed.
 
--- As in 0005: lock first, and give way in a deadlock.
-SET LOCAL deadlock_timeout = '20ms';
+-- As in 0005: lock first, and give way in a deadlock (usersctl sets the
+-- short deadlock_timeout: a superuser's setting).
 LOCK TABLE users, signin_failures IN ACCESS EXCLUSIVE MODE;
 
 CREATE OR REPLACE FUNCTION usersd_bump_credential_gen() RETURNS trigger
