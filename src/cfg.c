@@ -51,6 +51,10 @@ static const struct cfgkey keys[] = {
 	  16, "argon2id lanes" },
 	{ "hash_concurrency", KEY_INT, OFF(hash_concurrency), 0, NULL, 0, 256,
 	  "password hashes at once on this host (0: one per CPU)" },
+	{ "hash_share", KEY_INT, OFF(hash_share), 0, NULL, 0, 256,
+	  "of those, how many one instance may hold at once (0: half, "
+	  "rounded up); an instance past it gets 429, one under it waits "
+	  "for a slot" },
 	{ "session_length", KEY_INT, OFF(session_length), 60, NULL, 1,
 	  525600, "minutes a session lives without use" },
 	{ "session_max", KEY_INT, OFF(session_max), 1440, NULL, 1, 5256000,

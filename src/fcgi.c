@@ -124,6 +124,7 @@ serve(const struct req_io *io, const struct cfg *cfg, struct pool *pool,
 		http_send_error(&r, &e);
 		goto done;
 	}
+	pw_set_instance(r.instance);
 	router_dispatch(&r);
 done:
 	if (metrics_enabled())
