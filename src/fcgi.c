@@ -125,6 +125,8 @@ serve(const struct req_io *io, const struct cfg *cfg, struct pool *pool,
 		goto done;
 	}
 	pw_set_instance(r.instance);
+	log_set_instance(r.instance);
+	metrics_set_hosted(r.instance);
 	router_dispatch(&r);
 done:
 	if (metrics_enabled())
@@ -145,6 +147,7 @@ done:
 		    r.trace ? " trace=" : "", r.trace ? trace : "");
 	}
 	log_set_reqid(NULL);
+	log_set_instance(NULL);
 }
 
 int
