@@ -108,6 +108,7 @@ API_OBJS = \
 	$(O)/api_setup.o \
 	$(O)/api_tokens.o \
 	$(O)/api_users.o \
+	$(O)/admit.o \
 	$(O)/fcgi.o \
 	$(O)/prefork.o \
 	$(O)/router.o
@@ -220,6 +221,7 @@ bench:
 	$(MAKE) all
 	bash bench/run.sh
 	bash bench/hosted.sh
+	bash bench/fair.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/usersd/sql/migrations

@@ -55,6 +55,10 @@ static const struct cfgkey keys[] = {
 	  "of those, how many one instance may hold at once (0: half, "
 	  "rounded up); an instance past it gets 429, one under it waits "
 	  "for a slot" },
+	{ "instance_share", KEY_INT, OFF(instance_share), 0, NULL, 0, 1024,
+	  "requests of one instance a pool serves at once on this host, the "
+	  "rest answered 429 (0: half the master's pool when hosting is set, "
+	  "else no cap)" },
 	{ "session_length", KEY_INT, OFF(session_length), 60, NULL, 1,
 	  525600, "minutes a session lives without use" },
 	{ "session_max", KEY_INT, OFF(session_max), 1440, NULL, 1, 5256000,

@@ -35,6 +35,7 @@ struct cfg {
 	long long	 argon2_parallelism;
 	long long	 hash_concurrency;	/* hashes at once per host */
 	long long	 hash_share;		/* of those, per instance */
+	long long	 instance_share;	/* workers per instance, 0 auto */
 	long long	 session_length;	/* minutes */
 	long long	 session_max;		/* minutes, absolute */
 	long long	 signin_max_failures;	/* per name, before throttling */

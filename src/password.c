@@ -232,7 +232,7 @@ busy(struct apierr *e)
 }
 
 /*
- * A share lock, then a slot: the slot's index (MAX_SLOTS when slots are
+ * A share lock (unless pw_reserve_share took it), then a slot: the slot's index (MAX_SLOTS when slots are
  * not capped), or -1 with e set: 429 past the instance's share, 503 when
  * no slot came free in time.
  */
@@ -242,7 +242,7 @@ acquire(struct apierr *e)
 	static unsigned int	 next;
 	int			 i;
 
-	if (share_take() == -1)
+	if (share_fd == -1 && share_take() == -1)
 		return busy(e);
 	if ((i = slot_take()) == -1 &&
 	    (i = slot_wait((int)((unsigned int)getpid() + next++) %
@@ -278,6 +278,14 @@ slot_put(int i)
 }
 
 int
+pw_reserve_share(struct apierr *e)
+{
+	if (held == -1 && share_fd == -1 && share_take() == -1)
+		return busy(e);
+	return 0;
+}
+
+int
 pw_reserve(struct apierr *e)
 {
 	if (held == -1 && (held = acquire(e)) == -1)
@@ -290,6 +298,7 @@ pw_release(void)
 {
 	if (held != -1)
 		release(held);
+	share_give();
 	held = -1;
 }
 

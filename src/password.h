@@ -55,6 +55,12 @@ int	pw_verify(const char *phc, const char *pw, size_t len,
  * (503 if none comes free in time).
  */
 int	pw_reserve(struct apierr *e);
+/*
+ * Takes only the instance's share, without waiting and without a slot,
+ * until pw_reserve or pw_release: a sign-in past its instance's share is
+ * then answered 429 before any database work.  0, or -1 with e = 429.
+ */
+int	pw_reserve_share(struct apierr *e);
 void	pw_release(void);
 /*
  * Makes the dummy hash that unknown users are verified against, so the

@@ -151,14 +151,24 @@ session_signin(struct db *db, struct arena *a, const struct cfg *c,
 		return apierr_set(e, APIERR_UNAUTHORIZED,
 		    "unauthorized access");
 	}
+	/*
+	 * An instance past its share of the hash slots: 429 with no database
+	 * work at all, so its flood costs the others next to nothing.
+	 */
+	if (pw_reserve_share(e) == -1) {
+		metrics_signin(MET_SIGNIN_HASH_BUSY);
+		return -1;
+	}
 	/* A blocked name or address costs one query and no hash slot. */
 	if (attempt(db, a, c, name, addr, e) == -1) {
+		pw_release();
 		metrics_signin(e->code == APIERR_TOO_MANY_REQUESTS ?
 		    MET_SIGNIN_THROTTLED : MET_SIGNIN_ERROR);
 		return -1;
 	}
-	/* No free hash slot: 429 before any more database work. */
+	/* Under its share: waits for a slot (503 if none comes free). */
 	if (pw_reserve(e) == -1) {
+		pw_release();
 		attempt_uncount(db, a, c, name, addr);
 		metrics_signin(MET_SIGNIN_HASH_BUSY);
 		return -1;
