@@ -68,6 +68,7 @@ ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -pthread $(PKG_CFLAGS) -Isrc $(CPPFLAGS) $(CF
 CORE_OBJS = \
 	$(O)/arena.o \
 	$(O)/auth.o \
+	$(O)/budget.o \
 	$(O)/cfg.o \
 	$(O)/crypto.o \
 	$(O)/csrf.o \
@@ -75,6 +76,7 @@ CORE_OBJS = \
 	$(O)/db_admin.o \
 	$(O)/db_orgs.o \
 	$(O)/db_principals.o \
+	$(O)/db_budget.o \
 	$(O)/db_sessions.o \
 	$(O)/db_setup.o \
 	$(O)/db_tokens.o \

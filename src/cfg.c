@@ -71,6 +71,11 @@ static const struct cfgkey keys[] = {
 	  "signin_addr_window before the address is throttled" },
 	{ "signin_addr_window", KEY_INT, OFF(signin_addr_window), 900, NULL, 1,
 	  86400, "seconds over which an address's failures are counted" },
+	{ "signin_max_failures_per_instance", KEY_INT,
+	  OFF(signin_max_failures_per_instance), 1000, NULL, 1, 100000000,
+	  "failed sign-ins of one instance, of any names and addresses, "
+	  "within signin_addr_window before its unknown names get their 401 "
+	  "without a hash" },
 	{ "signin_lockout", KEY_INT, OFF(signin_lockout), 2, NULL, 1, 86400,
 	  "first throttle delay in seconds; doubles with each failure" },
 	{ "signin_lockout_max", KEY_INT, OFF(signin_lockout_max), 900, NULL, 1,

@@ -41,6 +41,7 @@ struct cfg {
 	long long	 signin_max_failures;	/* per name, before throttling */
 	long long	 signin_max_failures_per_addr;	/* per address */
 	long long	 signin_addr_window;	/* seconds */
+	long long	 signin_max_failures_per_instance;	/* per window */
 	long long	 signin_lockout;	/* seconds, doubles */
 	long long	 signin_lockout_max;	/* seconds */
 	long long	 statement_timeout;	/* milliseconds */

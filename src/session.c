@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "cfg.h"
 #include "db_sessions.h"
 #include "db_users.h"
@@ -90,6 +91,13 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 		metrics_signin(MET_SIGNIN_ERROR);
 		return svc_dberr(db, rc, e);
 	}
+	/* Past the instance's failure budget an unknown name costs no hash. */
+	if (rc == DB_NOROW && budget_unknown_name(db, a, c)) {
+		log_failure(name, addr);
+		metrics_signin(MET_SIGNIN_UNKNOWN_USER);
+		return apierr_set(e, APIERR_UNAUTHORIZED,
+		    "unauthorized access");
+	}
 	/* Unknown user and no password cost one verify too. */
 	if ((match = pw_verify(cr.hash, pw, len, e)) == -1) {
 		attempt_uncount(db, a, c, name, addr);
@@ -97,6 +105,8 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 		return -1;
 	}
 	if (!match) {
+		if (cr.user_id != NULL)
+			budget_known_name(db, a, c);
 		log_failure(name, addr);
 		metrics_signin(cr.user_id == NULL ? MET_SIGNIN_UNKNOWN_USER :
 		    MET_SIGNIN_WRONG_PASSWORD);
@@ -225,6 +235,8 @@ session_check_password(struct db *db, struct arena *a, const struct cfg *c,
 		return -1;
 	}
 	if (!match) {
+		if (cr.user_id != NULL)
+			budget_known_name(db, a, c);
 		log_failure(name, addr);
 		return apierr_set(e, APIERR_FORBIDDEN,
 		    "your username or password is incorrect");
