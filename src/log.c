@@ -127,7 +127,8 @@ vlog(enum loglevel lvl, int with_errno, const char *fmt, va_list ap)
 		return;
 	now = time(NULL);
 	gmtime_r(&now, &tm);
-	n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02dZ %s %s[%d] %s%s%s ",
+	n = snprintf(line, sizeof(line),
+	    "%04d-%02d-%02dT%02d:%02d:%02dZ %s %s[%d] %s%s%s ",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec, level_names[lvl], log_prog, (int)getpid(),
 	    log_reqid, log_inst[0] != '\0' ? "@" : "", log_inst);

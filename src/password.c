@@ -46,8 +46,8 @@ static int	 nslots;
 static const char *run_dir = "/tmp";
 static char	 dummy[PW_HASH_MAX];
 static int	 held = -1;	/* slot reserved by pw_reserve, or -1 */
-static int	 share;		/* slots one instance may hold at once */
-static int	 share_fd = -1;	/* the share lock held with a slot, or -1 */
+static int	 share;		/* slots one instance may hold */
+static int	 share_fd = -1;	/* the share lock held, or -1 */
 static char	 instance[CFG_NAME_MAX];	/* "" the default instance */
 
 void
@@ -232,9 +232,9 @@ busy(struct apierr *e)
 }
 
 /*
- * A share lock (unless pw_reserve_share took it), then a slot: the slot's index (MAX_SLOTS when slots are
- * not capped), or -1 with e set: 429 past the instance's share, 503 when
- * no slot came free in time.
+ * A share lock (unless pw_reserve_share took it), then a slot: the
+ * slot's index (MAX_SLOTS when slots are not capped), or -1 with e set:
+ * 429 past the instance's share, 503 when no slot came free in time.
  */
 static int
 acquire(struct apierr *e)
