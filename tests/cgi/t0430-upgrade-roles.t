@@ -90,7 +90,10 @@ subtest 'usersctl migrate applies 0005 while the old release keeps working' => s
 	local $ENV{PGOPTIONS} = "-c usersd.role_prefix=$PREFIX";
 	my ($rc, $out) = TestLib::_run($TestLib::CTL, 'migrate');
 	is($rc, 0, 'migrate as postgres') or diag($out);
-	like($out, qr/3 migration\(s\) applied/, '0005, 0006 and 0007');
+	# 0005 and every later one (their number grows with the schema).
+	my $later = grep { m{/(\d{4})-[^/]*\.sql$} && $1 >= 5 }
+	    glob("$TestLib::ROOT/sql/migrations/*.sql");
+	like($out, qr/\b$later migration\(s\) applied/, '0005 and every later migration');
 	select(undef, undef, undef, 0.5);
 	open my $f, '>', $flag; close $f;
 	waitpid($pid, 0);
