@@ -1,7 +1,7 @@
 /*
  * admit.c -- per-instance admission, with the lock files of the hash slots
  * (password.c): an instance's share of a pool is `share` files under
- * run_dir, usersd-admit-POOL-NAME.J.lock, and a request is served only
+ * run_dir, usersd-admit-NAME.J.lock, and a request is served only
  * while it holds one, taken with flock(LOCK_NB).  Past its share the
  * request is refused at once rather than queued: a worker that waited
  * would be one more worker the flooding instance holds.  A lock dies with
@@ -20,7 +20,6 @@
 
 static int		 share;		/* 0: no cap */
 static const char	*run_dir = "/tmp";
-static const char	*pool = "main";
 static int		 held = -1;	/* the place held, or -1 */
 
 void
@@ -29,8 +28,14 @@ admit_init(const struct cfg *c, int pool_size, int signin)
 	const char	*server;
 
 	run_dir = c->run_dir;
-	pool = signin ? "signin" : "main";
-	if (c->instance_share > 0)
+	/*
+	 * The sign-in pool only hashes, and the hash share (password.c)
+	 * divides it: a cap here too would refuse an instance's second
+	 * sign-in while a hash slot is free.
+	 */
+	if (signin)
+		share = 0;
+	else if (c->instance_share > 0)
 		share = (int)c->instance_share;
 	else if (pool_size > 0 && cfg_server(c, 0, &server) != NULL)
 		share = (pool_size + 1) / 2;
@@ -55,8 +60,8 @@ admit_enter(const char *name)
 		return 0;
 	for (j = 0; j < share; j++) {
 		/* Names hold only [A-Za-z0-9_-]; "" is the default. */
-		snprintf(path, sizeof(path), "%s/usersd-admit-%s-%s.%d.lock",
-		    run_dir, pool, name ? name : "", j);
+		snprintf(path, sizeof(path), "%s/usersd-admit-%s.%d.lock",
+		    run_dir, name ? name : "", j);
 		if ((fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW |
 		    O_CLOEXEC, 0644)) == -1) {
 			if (!warned++)

@@ -11,8 +11,9 @@ struct cfg;
 /*
  * Sets the share for this process's pool: instance_share when set, else
  * half of pool_size rounded up when hosting is configured and a master
- * runs the pool (pool_size > 0), else no cap.  signin names the pool, so
- * the two pools of a master count apart.  Call once per process.
+ * runs the pool (pool_size > 0), else no cap; no cap in the master's
+ * sign-in pool (signin), which the hash share divides.  Call once per
+ * process.
  */
 void	admit_init(const struct cfg *, int pool_size, int signin);
 /*

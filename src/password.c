@@ -6,12 +6,13 @@
  * process, so a crashed worker never leaks a slot.  In a worker, argon2
  * runs on a lower-priority thread (lowprio.c).
  *
- * Each instance may hold at most hash_share of the slots at once: its
- * share is hash_share more lock files, usersd-share-NAME.J.lock, taken
- * (without waiting) before a slot.  Past its share an instance gets the
- * 429 at once; under it, it waits for a slot, and since no instance holds
- * more than its share, the wait is for the hash now running on one slot.
- * Locks are taken share first, then slot, so no two waiters deadlock.
+ * Each instance has a share of the slots, hash_share more lock files,
+ * usersd-share-NAME.J.lock, taken (without waiting) before a slot.  Any
+ * instance takes a free slot; when none is free, one past its share gets
+ * the 429 at once, and one under it waits for a slot: the wait is for the
+ * hash now running there, since every holder's next check finds no free
+ * slot and, past its share, no wait.  Locks are taken share first, then
+ * slot, so no two waiters deadlock.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -232,20 +233,23 @@ busy(struct apierr *e)
 }
 
 /*
- * A share lock (unless pw_reserve_share took it), then a slot: the
- * slot's index (MAX_SLOTS when slots are not capped), or -1 with e set:
- * 429 past the instance's share, 503 when no slot came free in time.
+ * A share lock (unless pw_reserve_share took it) if one is free, then a
+ * slot: the slot's index (MAX_SLOTS when slots are not capped), or -1
+ * with e set: 429 past the instance's share with no slot free, 503 when
+ * no slot came free in time.
  */
 static int
 acquire(struct apierr *e)
 {
 	static unsigned int	 next;
-	int			 i;
+	int			 i, under;
 
-	if (share_fd == -1 && share_take() == -1)
+	under = share_fd != -1 || share_take() == 0;
+	if ((i = slot_take()) != -1)
+		return i;
+	if (!under)
 		return busy(e);
-	if ((i = slot_take()) == -1 &&
-	    (i = slot_wait((int)((unsigned int)getpid() + next++) %
+	if ((i = slot_wait((int)((unsigned int)getpid() + next++) %
 	    nslots)) == -1) {
 		share_give();
 		apierr_set(e, APIERR_UNAVAILABLE, "password checks are "
@@ -280,7 +284,10 @@ slot_put(int i)
 int
 pw_reserve_share(struct apierr *e)
 {
-	if (held == -1 && share_fd == -1 && share_take() == -1)
+	if (held != -1 || share_fd != -1 || share_take() == 0)
+		return 0;
+	/* Past its share: a free slot now, or the 429. */
+	if ((held = slot_take()) == -1)
 		return busy(e);
 	return 0;
 }

@@ -1,6 +1,6 @@
 # t0276-instance-admission.t -- each instance's share of a pool's workers
 # (instance_share; issue 26).  The test plays the requests in progress by
-# holding the lock files itself (usersd-admit-POOL-NAME.J.lock in run_dir):
+# holding the lock files itself (usersd-admit-NAME.J.lock in run_dir):
 # an instance that has its whole share in progress is refused at once,
 # with no database work, and the others are not.
 use strict;
@@ -29,7 +29,7 @@ sub hold {
 sub me { call($OP, 'GET', '/api/v2/me', undef, env => { USERSD_RUN_DIR => $d, @_ }) }
 
 subtest 'an instance with its whole share in progress gets 429 at once' => sub {
-	my $busy = hold("usersd-admit-main-$INST.0.lock");
+	my $busy = hold("usersd-admit-$INST.0.lock");
 	my $r = me(USERSD_INSTANCE_SHARE => 1);
 	is_error($r, 429, 'too many requests',
 	    'too many requests for this instance at once, try again shortly');
@@ -40,14 +40,13 @@ subtest 'an instance with its whole share in progress gets 429 at once' => sub {
 };
 
 subtest 'another instance\'s requests in progress take nothing of ours' => sub {
-	my @other = map { hold("usersd-admit-main-other$_.0.lock") } 1 .. 3;
-	my $sign = hold("usersd-admit-signin-$INST.0.lock");
+	my @other = map { hold("usersd-admit-other$_.0.lock") } 1 .. 3;
 	is(me(USERSD_INSTANCE_SHARE => 1)->{status}, 200,
-	    'served, beside three other instances and our own sign-in pool at their share');
+	    'served, beside three other instances at their share');
 };
 
 subtest 'without a master and without instance_share, no cap' => sub {
-	my $busy = hold("usersd-admit-main-$INST.0.lock");
+	my $busy = hold("usersd-admit-$INST.0.lock");
 	is(me()->{status}, 200, 'a CGI process is not capped by default');
 };
 
