@@ -52,9 +52,15 @@ subtest 'past its own share, with every slot busy, an instance gets 429 at once'
 	cmp_ok(time - $t0, '<', 5, 'at once, without waiting for a slot');
 	like($r->{json}{message} // '', qr/password checks at once/, 'for want of a share');
 	is($r->{headers}{'retry-after'}, '1', 'Retry-After: 1');
-	close $_ for @busy;
+	close $busy[1];
+	open(my $waiter, '>', "$d/usersd-hash-wait.lock") or die $!;
+	flock($waiter, Fcntl::LOCK_SH()) or die $!;
+	is(signin(USERSD_RUN_DIR => $d, USERSD_HASH_CONCURRENCY => 2)->{status}, 429,
+	    'past its share, a slot that came free is left to a tenant waiting for one');
+	close $waiter;
+	close $busy[0];
 	is(signin(USERSD_RUN_DIR => $d, USERSD_HASH_CONCURRENCY => 2)->{status}, 204,
-	    'past its share but with a slot free, it takes the slot');
+	    'past its share but with a slot free and nobody waiting, it takes the slot');
 };
 
 subtest 'under its share, it waits for another tenant\'s hash, not a 429' => sub {
