@@ -194,7 +194,7 @@ with its token (wrk -c2: B's own share of the main pool; more at once
 would make B an instance past its share, answered 429 by design), ${DUR} s
 slices, quiet / flooded / flooded / quiet.  Settings: the defaults
 (hash_concurrency = CPUs, hash_share = half of it; instance_share = half
-of each pool: $(( (WORKERS + 1) / 2 )) main, $(( (SIGNIN_WORKERS + 1) / 2 )) sign-in).
+of the main pool: $(( (WORKERS + 1) / 2 ))).
 
 | B's load | slice | ok/s | p50 | p99 | 429 | other non-2xx |
 |---|---|---|---|---|---|---|

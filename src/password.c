@@ -6,14 +6,12 @@
  * process, so a crashed worker never leaks a slot.  In a worker, argon2
  * runs on a lower-priority thread (lowprio.c).
  *
- * Each instance has a share of the slots, hash_share more lock files,
- * usersd-share-NAME.J.lock, taken (without waiting) before a slot.  Any
- * instance takes a free slot, except that one past its share leaves it to
- * an instance under its share that waits; when none is free, one past
- * its share gets the 429 at once, and one under it waits for a slot: the
- * wait is for the hash now running there, since no instance past its
- * share takes a slot while another waits.  Locks are taken share first, then
- * slot, so no two waiters deadlock.
+ * Each instance may hold at most hash_share of the slots at once: its
+ * share is hash_share more lock files, usersd-share-NAME.J.lock, taken
+ * (without waiting) before a slot.  Past its share an instance gets the
+ * 429 at once; under it, it waits for a slot, and since no instance holds
+ * more than its share, the wait is for the hash now running on one slot.
+ * Locks are taken share first, then slot, so no two waiters deadlock.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -50,7 +48,6 @@ static char	 dummy[PW_HASH_MAX];
 static int	 held = -1;	/* slot reserved by pw_reserve, or -1 */
 static int	 share;		/* slots one instance may hold */
 static int	 share_fd = -1;	/* the share lock held, or -1 */
-static int	 wait_fd = -1;	/* usersd-hash-wait.lock: shared by waiters */
 static char	 instance[CFG_NAME_MAX];	/* "" the default instance */
 
 void
@@ -147,21 +144,6 @@ slot_give(int i)
 		flock(slot_fds[i], LOCK_UN);
 }
 
-/* The wait file's descriptor, opened once; -1 when it cannot be. */
-static int
-wait_file(void)
-{
-	char	 path[512];
-
-	if (wait_fd == -1) {
-		snprintf(path, sizeof(path), "%s/usersd-hash-wait.lock",
-		    run_dir);
-		wait_fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW |
-		    O_CLOEXEC, 0644);
-	}
-	return wait_fd;
-}
-
 static void
 on_alarm(int sig)
 {
@@ -188,13 +170,8 @@ slot_wait(int i)
 	it.it_value.tv_sec = SLOT_WAIT_S;
 	sigaction(SIGALRM, &sa, &old);
 	setitimer(ITIMER_REAL, &it, NULL);
-	/* Seen by instances past their share: no slot borrowed meanwhile. */
-	if (wait_file() != -1)
-		flock(wait_fd, LOCK_SH);
 	rc = flock(slot_fds[i], LOCK_EX);
 	saved = errno;
-	if (wait_fd != -1)
-		flock(wait_fd, LOCK_UN);
 	setitimer(ITIMER_REAL, &off, NULL);
 	sigaction(SIGALRM, &old, NULL);
 	if (rc == -1) {
@@ -245,23 +222,6 @@ share_give(void)
 	share_fd = -1;
 }
 
-/*
- * A free slot for an instance past its share, unless an instance under
- * its share is waiting for one (it holds the wait file shared): a slot
- * that comes free goes to the waiter, not to the next borrower.  The
- * slot's index, or -1.
- */
-static int
-slot_borrow(void)
-{
-	if (wait_file() != -1) {
-		if (flock(wait_fd, LOCK_EX | LOCK_NB) == -1)
-			return -1;
-		flock(wait_fd, LOCK_UN);
-	}
-	return slot_take();
-}
-
 static int
 busy(struct apierr *e)
 {
@@ -272,23 +232,20 @@ busy(struct apierr *e)
 }
 
 /*
- * A share lock (unless pw_reserve_share took it) if one is free, then a
- * slot: the slot's index (MAX_SLOTS when slots are not capped), or -1
- * with e set: 429 past the instance's share with no slot free, 503 when
- * no slot came free in time.
+ * A share lock (unless pw_reserve_share took it), then a slot: the
+ * slot's index (MAX_SLOTS when slots are not capped), or -1 with e set:
+ * 429 past the instance's share, 503 when no slot came free in time.
  */
 static int
 acquire(struct apierr *e)
 {
 	static unsigned int	 next;
-	int			 i, under;
+	int			 i;
 
-	under = share_fd != -1 || share_take() == 0;
-	if (!under)
-		return (i = slot_borrow()) != -1 ? i : busy(e);
-	if ((i = slot_take()) != -1)
-		return i;
-	if ((i = slot_wait((int)((unsigned int)getpid() + next++) %
+	if (share_fd == -1 && share_take() == -1)
+		return busy(e);
+	if ((i = slot_take()) == -1 &&
+	    (i = slot_wait((int)((unsigned int)getpid() + next++) %
 	    nslots)) == -1) {
 		share_give();
 		apierr_set(e, APIERR_UNAVAILABLE, "password checks are "
@@ -323,10 +280,7 @@ slot_put(int i)
 int
 pw_reserve_share(struct apierr *e)
 {
-	if (held != -1 || share_fd != -1 || share_take() == 0)
-		return 0;
-	/* Past its share: a free slot nobody waits for, or the 429. */
-	if ((held = slot_borrow()) == -1)
+	if (held == -1 && share_fd == -1 && share_take() == -1)
 		return busy(e);
 	return 0;
 }

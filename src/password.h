@@ -36,8 +36,8 @@ int	pw_policy(const char *pw, size_t len, struct apierr *e);
 /*
  * Hashes pw into out (PW_HASH_MAX bytes) as a PHC string with the
  * configured parameters.  0, or -1 with e set (429 at once when the
- * instance holds its whole share and no slot is free, 503 when no slot
- * came free in time, 500 otherwise).
+ * instance holds its whole share, 503 when no slot came free in time, 500
+ * otherwise).
  */
 int	pw_hash(const char *pw, size_t len, char *out, struct apierr *e);
 /*
@@ -51,15 +51,14 @@ int	pw_verify(const char *phc, const char *pw, size_t len,
  * Reserves a hash slot for the calls that follow, until pw_release(): a
  * sign-in takes it before touching the database, so the excess is answered
  * at no cost but the 429.  0, or -1 with e set: 429 when the instance
- * holds its whole share and no slot is free; under its share it waits
- * for a slot (503 if none comes free in time).
+ * holds its whole share of the slots; under its share it waits for a slot
+ * (503 if none comes free in time).
  */
 int	pw_reserve(struct apierr *e);
 /*
- * Takes the instance's share (or, past it, a free slot), without waiting,
- * until pw_reserve or pw_release: a sign-in past its instance's share with
- * every slot busy is then answered 429 before any database work.  0, or
- * -1 with e = 429.
+ * Takes only the instance's share, without waiting and without a slot,
+ * until pw_reserve or pw_release: a sign-in past its instance's share is
+ * then answered 429 before any database work.  0, or -1 with e = 429.
  */
 int	pw_reserve_share(struct apierr *e);
 void	pw_release(void);
