@@ -68,6 +68,7 @@ ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -pthread $(PKG_CFLAGS) -Isrc $(CPPFLAGS) $(CF
 CORE_OBJS = \
 	$(O)/arena.o \
 	$(O)/auth.o \
+	$(O)/budget.o \
 	$(O)/cfg.o \
 	$(O)/crypto.o \
 	$(O)/csrf.o \
@@ -75,6 +76,7 @@ CORE_OBJS = \
 	$(O)/db_admin.o \
 	$(O)/db_orgs.o \
 	$(O)/db_principals.o \
+	$(O)/db_budget.o \
 	$(O)/db_sessions.o \
 	$(O)/db_setup.o \
 	$(O)/db_tokens.o \
@@ -108,6 +110,7 @@ API_OBJS = \
 	$(O)/api_setup.o \
 	$(O)/api_tokens.o \
 	$(O)/api_users.o \
+	$(O)/admit.o \
 	$(O)/fcgi.o \
 	$(O)/prefork.o \
 	$(O)/router.o
@@ -223,6 +226,7 @@ bench:
 	$(MAKE) all
 	bash bench/run.sh
 	bash bench/hosted.sh
+	bash bench/fair.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/usersd/sql/migrations

@@ -103,6 +103,9 @@ db = $ONE
 hosting = $HOSTING
 log_level = warn
 run_dir = $RUN
+# This measures the layout's cost, not fairness (bench/fair.sh): one
+# instance may use every worker, as with the database layout.
+instance_share = $WORKERS
 EOF
 SOCK=$RUN/usersd.sock
 say "starting usersd (master + $WORKERS workers)"

@@ -51,6 +51,14 @@ static const struct cfgkey keys[] = {
 	  16, "argon2id lanes" },
 	{ "hash_concurrency", KEY_INT, OFF(hash_concurrency), 0, NULL, 0, 256,
 	  "password hashes at once on this host (0: one per CPU)" },
+	{ "hash_share", KEY_INT, OFF(hash_share), 0, NULL, 0, 256,
+	  "of those, how many one instance may hold at once (0: half, "
+	  "rounded up); an instance past it gets 429, one under it waits "
+	  "for a slot" },
+	{ "instance_share", KEY_INT, OFF(instance_share), 0, NULL, 0, 1024,
+	  "requests of one instance a pool serves at once on this host, the "
+	  "rest answered 429 (0: half the master's pool when hosting is set, "
+	  "else no cap)" },
 	{ "session_length", KEY_INT, OFF(session_length), 60, NULL, 1,
 	  525600, "minutes a session lives without use" },
 	{ "session_max", KEY_INT, OFF(session_max), 1440, NULL, 1, 5256000,
@@ -67,6 +75,11 @@ static const struct cfgkey keys[] = {
 	  "signin_addr_window before the /48 is throttled" },
 	{ "signin_addr_window", KEY_INT, OFF(signin_addr_window), 900, NULL, 1,
 	  86400, "seconds over which an address's failures are counted" },
+	{ "signin_max_failures_per_instance", KEY_INT,
+	  OFF(signin_max_failures_per_instance), 1000, NULL, 1, 100000000,
+	  "failed sign-ins of one instance, of any names and addresses, "
+	  "within signin_addr_window before its unknown names get their 401 "
+	  "without a hash" },
 	{ "signin_lockout", KEY_INT, OFF(signin_lockout), 2, NULL, 1, 86400,
 	  "first throttle delay in seconds; doubles with each failure" },
 	{ "signin_lockout_max", KEY_INT, OFF(signin_lockout_max), 900, NULL, 1,

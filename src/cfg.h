@@ -34,12 +34,15 @@ struct cfg {
 	long long	 argon2_iterations;
 	long long	 argon2_parallelism;
 	long long	 hash_concurrency;	/* hashes at once per host */
+	long long	 hash_share;		/* of those, per instance */
+	long long	 instance_share;	/* workers per instance, 0 auto */
 	long long	 session_length;	/* minutes */
 	long long	 session_max;		/* minutes, absolute */
 	long long	 signin_max_failures;	/* per name, before throttling */
 	long long	 signin_max_failures_per_addr;	/* per address, /64 */
 	long long	 signin_max_failures_per_net;	/* per IPv6 /48 */
 	long long	 signin_addr_window;	/* seconds */
+	long long	 signin_max_failures_per_instance;	/* per window */
 	long long	 signin_lockout;	/* seconds, doubles */
 	long long	 signin_lockout_max;	/* seconds */
 	long long	 statement_timeout;	/* milliseconds */

@@ -20,6 +20,7 @@
 
 #include <fcgiapp.h>
 
+#include "admit.h"
 #include "arena.h"
 #include "cfg.h"
 #include "err.h"
@@ -124,7 +125,19 @@ serve(const struct req_io *io, const struct cfg *cfg, struct pool *pool,
 		http_send_error(&r, &e);
 		goto done;
 	}
+	pw_set_instance(r.instance);
+	log_set_instance(r.instance);
+	metrics_set_hosted(r.instance);
+	/* Past its share of the workers: 429 before any other work. */
+	if (admit_enter(r.instance) == -1) {
+		apierr_set(&e, APIERR_TOO_MANY_REQUESTS, "too many requests "
+		    "for this instance at once, try again shortly");
+		e.retry_after = 1;
+		http_send_error(&r, &e);
+		goto done;
+	}
 	router_dispatch(&r);
+	admit_leave();
 done:
 	if (metrics_enabled())
 		metrics_request(r.route, r.method, r.status,
@@ -144,6 +157,7 @@ done:
 		    r.trace ? " trace=" : "", r.trace ? trace : "");
 	}
 	log_set_reqid(NULL);
+	log_set_instance(NULL);
 }
 
 int
@@ -244,7 +258,7 @@ listen_set(void)
 }
 
 int
-fcgi_worker(const struct cfg *cfg)
+fcgi_worker(const struct cfg *cfg, int pool_size, int signin)
 {
 	FCGX_Request	 rq;
 	struct req_io	 io = { &rq, fcgi_param, fcgi_read, fcgi_write };
@@ -277,6 +291,7 @@ fcgi_worker(const struct cfg *cfg)
 	ep = listen_set();
 	is_unix = listener_is_unix();
 	pw_init(cfg);
+	admit_init(cfg, pool_size, signin);
 	/* Off, or failed (logged): the worker serves on, uncounted. */
 	(void)metrics_proc_init(cfg);
 	/* Hashes run niced, so a sign-in flood leaves the CPU to reads. */
@@ -334,6 +349,7 @@ fcgi_cgi(const struct cfg *cfg)
 
 	signal(SIGPIPE, SIG_IGN);
 	pw_init(cfg);
+	admit_init(cfg, 0, 0);
 	(void)metrics_proc_init(cfg);
 	serve(&io, cfg, pool, a);
 	pool_free(pool);

@@ -17,6 +17,7 @@
 enum loglevel	 log_level = LOG_LVL_INFO;
 static const char *log_prog = "usersd";
 static char	 log_reqid[40] = "-";
+static char	 log_inst[72];		/* "" the default instance */
 
 static const char *const level_names[LOG_LVL__MAX] = {
 	"error", "warn", "info", "debug",
@@ -44,6 +45,12 @@ void
 log_set_reqid(const char *id)
 {
 	snprintf(log_reqid, sizeof(log_reqid), "%s", id ? id : "-");
+}
+
+void
+log_set_instance(const char *name)
+{
+	snprintf(log_inst, sizeof(log_inst), "%s", name ? name : "");
 }
 
 char *
@@ -120,10 +127,11 @@ vlog(enum loglevel lvl, int with_errno, const char *fmt, va_list ap)
 		return;
 	now = time(NULL);
 	gmtime_r(&now, &tm);
-	n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02dZ %s %s[%d] %s ",
+	n = snprintf(line, sizeof(line),
+	    "%04d-%02d-%02dT%02d:%02d:%02dZ %s %s[%d] %s%s%s ",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec, level_names[lvl], log_prog, (int)getpid(),
-	    log_reqid);
+	    log_reqid, log_inst[0] != '\0' ? "@" : "", log_inst);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;
 	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)

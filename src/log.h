@@ -1,5 +1,6 @@
 /*
- * log.h -- one line per event on stderr: "time level pid reqid message".
+ * log.h -- one line per event on stderr: "time level prog[pid] reqid[@instance]
+ * message".
  * Untrusted bytes are escaped before they reach the log; secrets (passwords,
  * tokens, cookies, Authorization headers) are never passed to these calls.
  */
@@ -24,6 +25,12 @@ void	log_init(const char *prog, enum loglevel);
 int	log_level_parse(const char *);
 /* The request id printed on each line until the next call (NULL: "-"). */
 void	log_set_reqid(const char *);
+/*
+ * The instance printed after the request id as "REQID@NAME" until the next
+ * call (NULL or "": none, the default instance).  name must be a checked
+ * instance name (no spaces or control bytes): it is printed as it is.
+ */
+void	log_set_instance(const char *name);
 
 /* log_warn appends strerror(errno); the x variants do not. */
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));

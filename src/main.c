@@ -178,7 +178,7 @@ main(int argc, char *argv[])
 	if (o.listen != NULL)
 		rc = prefork_run(&cfg, &o);
 	else if (fcgi_is_fastcgi())
-		rc = fcgi_worker(&cfg);
+		rc = fcgi_worker(&cfg, 0, 0);
 	else
 		rc = fcgi_cgi(&cfg);
 	cfg_release(&cfg);

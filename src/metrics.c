@@ -9,6 +9,16 @@
  * Instance names live in the block too, in slots handed out by name and
  * never reused, so a reload that reorders or adds instances cannot make
  * one instance's counts another's.  Slot 0 is the default instance.
+ *
+ * Hosted instances (thousands, made at run time) get METRICS_TOP slots of
+ * their own, the top talkers by requests, kept with the Space-Saving
+ * algorithm: a new name takes the slot of the quietest one, whose counts
+ * move to "(other)" and whose score (requests, an over-estimate) it
+ * inherits, so any instance with more than 1/METRICS_TOP of the hosted
+ * requests keeps its slot.  A taken-over slot starts its counters at zero:
+ * each series counts only its own instance.  Slots change hands under a
+ * spin lock in the block; counting takes no lock, so a request in flight
+ * during a takeover may count once for the new name.
  */
 #include <sys/file.h>
 #include <sys/mman.h>
@@ -16,6 +26,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -33,7 +44,8 @@
 #define NSTATUS		17
 #define HTTP_BUCKETS	13
 #define PG_BUCKETS	13
-#define NSLOTS		(CFG_MAX_INSTANCES + 2)
+#define TOP0		(CFG_MAX_INSTANCES + 1)	/* the first hosted slot */
+#define NSLOTS		(TOP0 + METRICS_TOP + 1)
 #define SLOT_OTHER	(NSLOTS - 1)	/* instances past the table's room */
 #define ROUTE_NONE	METRICS_ROUTES	/* no route matched the path */
 
@@ -76,8 +88,10 @@ static const char *const pgerr_kinds[PGERR__MAX] = {
 	"raised", "refused", "unavailable", "other", "connect"
 };
 
+/* Only uint64_t counters: a takeover adds them up as an array. */
 struct slot {
 	uint64_t	 requests;
+	uint64_t	 refused[2];	/* answered 429, 503 */
 	uint64_t	 signins[MET_SIGNIN__MAX];
 	uint64_t	 sessions_created;
 	uint64_t	 sessions_ended;
@@ -98,6 +112,8 @@ struct block {
 			    [HTTP_BUCKETS + 1];	/* not cumulative */
 	uint64_t	 http_sum_us[METRICS_ROUTES + 1][NMETHODS];
 	struct slot	 slots[NSLOTS];
+	uint64_t	 top_score[METRICS_TOP];
+	uint32_t	 top_lock;	/* 1 while a hosted slot changes hands */
 	uint64_t	 workers_alive[2];
 	uint64_t	 workers_started[2];
 	uint64_t	 workers_died[2];
@@ -143,10 +159,10 @@ slot_find(struct block *b, const char *name, int may_add)
 {
 	uint32_t	 i, n = __atomic_load_n(&b->nslots, __ATOMIC_ACQUIRE);
 
-	for (i = 1; i < n && i < SLOT_OTHER; i++)
+	for (i = 1; i < n && i < TOP0; i++)
 		if (strcmp(b->names[i], name) == 0)
 			return (int)i;
-	if (!may_add || n >= SLOT_OTHER)
+	if (!may_add || n >= TOP0)
 		return SLOT_OTHER;
 	snprintf(b->names[n], CFG_NAME_MAX, "%s", name);
 	__atomic_store_n(&b->nslots, n + 1, __ATOMIC_RELEASE);
@@ -319,12 +335,72 @@ metrics_set_instance(const char *name)
 			return;
 		}
 	/*
-	 * Hosted instances (thousands, made at run time) count together, as
-	 * "(other)", which no tenant's view shows.  Without hosting, an
+	 * A hosted name counts as "(other)", which no tenant's view shows,
+	 * until metrics_set_hosted finds it served.  Without hosting, an
 	 * unknown name is answered 503: it counts for no instance.
 	 */
 	if (cfg_server(pcfg, 0, &server) != NULL)
 		cur = SLOT_OTHER;
+}
+
+/* The top slot named name, or -1. */
+static int
+top_find(const struct block *b, const char *name)
+{
+	int	 k;
+
+	for (k = 0; k < METRICS_TOP; k++)
+		if (strcmp(b->names[TOP0 + k], name) == 0)
+			return TOP0 + k;
+	return -1;
+}
+
+/*
+ * Gives name the quietest top slot (Space-Saving), its counts moved to
+ * "(other)".  The slot, or SLOT_OTHER when the lock stays busy.
+ */
+static int
+top_take(struct block *b, const char *name)
+{
+	uint64_t	*from, *to;
+	size_t		 j;
+	int		 k, tries, min = 0, i;
+
+	for (tries = 0; __atomic_exchange_n(&b->top_lock, 1,
+	    __ATOMIC_ACQUIRE) != 0; tries++) {
+		if (tries > 100)
+			return SLOT_OTHER;
+		sched_yield();
+	}
+	if ((i = top_find(b, name)) != -1)
+		goto out;
+	for (k = 0; k < METRICS_TOP; k++) {
+		if (b->names[TOP0 + k][0] == '\0') {
+			min = k;
+			break;
+		}
+		if (get(&b->top_score[k]) < get(&b->top_score[min]))
+			min = k;
+	}
+	i = TOP0 + min;
+	from = (uint64_t *)&b->slots[i];
+	to = (uint64_t *)&b->slots[SLOT_OTHER];
+	for (j = 0; j < sizeof(struct slot) / sizeof(uint64_t); j++)
+		add(&to[j], __atomic_exchange_n(&from[j], 0,
+		    __ATOMIC_RELAXED));
+	snprintf(b->names[i], CFG_NAME_MAX, "%s", name);
+ out:
+	__atomic_store_n(&b->top_lock, 0, __ATOMIC_RELEASE);
+	return i;
+}
+
+void
+metrics_set_hosted(const char *name)
+{
+	if (blk == NULL || cur != SLOT_OTHER || name == NULL || *name == '\0')
+		return;
+	if ((cur = top_find(blk, name)) == -1)
+		cur = top_take(blk, name);
 }
 
 static int
@@ -373,8 +449,13 @@ metrics_request(int route, const char *method, int status, uint64_t us)
 	add(&blk->requests[r][m][status_index(status)], 1);
 	add(&blk->http_bucket[r][m][bucket(http_le_us, HTTP_BUCKETS, us)], 1);
 	add(&blk->http_sum_us[r][m], us);
-	if (cur >= 0)
-		add(&blk->slots[cur].requests, 1);
+	if (cur < 0)
+		return;
+	add(&blk->slots[cur].requests, 1);
+	if (cur >= TOP0 && cur < SLOT_OTHER)
+		add(&blk->top_score[cur - TOP0], 1);
+	if (status == 429 || status == 503)
+		add(&blk->slots[cur].refused[status == 503], 1);
 }
 
 void
@@ -584,17 +665,25 @@ render_slots(struct abuf *o, const struct block *b,
 	char		 extra[64];
 	uint64_t	 c[PG_BUCKETS + 1], cum;
 	uint32_t	 n = __atomic_load_n(&b->nslots, __ATOMIC_ACQUIRE);
-	int		 i, k, last = n < SLOT_OTHER ? (int)n : SLOT_OTHER;
+	int		 i, k, last = n < TOP0 ? (int)n : TOP0;
 	const struct slot *s;
 
 #define EACH_SLOT	for (i = 0; i <= SLOT_OTHER; i++) \
-			    if ((i < last || i == SLOT_OTHER) && \
+			    if ((i < last || i >= TOP0) && \
 			    slot_shown(b, i, v))
 	family(o, "usersd_instance_requests_total", "counter",
 	    "Requests served, by instance");
 	EACH_SLOT
 		slot_line(o, b, "usersd_instance_requests_total", i, NULL,
 		    get(&b->slots[i].requests));
+	family(o, "usersd_instance_refused_total", "counter",
+	    "Requests answered 429 (too many) or 503 (unavailable), by "
+	    "instance and status");
+	EACH_SLOT
+		for (k = 0; k < 2; k++)
+			slot_line(o, b, "usersd_instance_refused_total", i,
+			    k == 0 ? "status=\"429\"" : "status=\"503\"",
+			    get(&b->slots[i].refused[k]));
 	family(o, "usersd_signins_total", "counter",
 	    "Sign-in attempts, by instance and result");
 	EACH_SLOT

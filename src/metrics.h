@@ -19,6 +19,8 @@ struct cfg;
 
 /* Distinct route patterns the store has room for (router.c has ~20). */
 #define METRICS_ROUTES		40
+/* Hosted instances with series of their own: the busiest this many. */
+#define METRICS_TOP		32
 
 /* Sign-in outcomes (usersd_signins_total{result}). */
 enum metrics_signin {
@@ -56,6 +58,12 @@ int	metrics_enabled(void);
 
 /* The instance of the request now being served (NULL: the default). */
 void	metrics_set_instance(const char *name);
+/*
+ * The request's instance is a hosted one that exists (the pool found it):
+ * its counts go to its own series while it is among the METRICS_TOP
+ * busiest hosted instances, else to "(other)".
+ */
+void	metrics_set_hosted(const char *name);
 /*
  * One response: route is the router's pattern index or -1 (no route
  * matched), method the request's, status the one sent, us its duration.

@@ -5,13 +5,22 @@
  * whatever the number of workers or instances.  A lock dies with its
  * process, so a crashed worker never leaks a slot.  In a worker, argon2
  * runs on a lower-priority thread (lowprio.c).
+ *
+ * Each instance may hold at most hash_share of the slots at once: its
+ * share is hash_share more lock files, usersd-share-NAME.J.lock, taken
+ * (without waiting) before a slot.  Past its share an instance gets the
+ * 429 at once; under it, it waits for a slot, and since no instance holds
+ * more than its share, the wait is for the hash now running on one slot.
+ * Locks are taken share first, then slot, so no two waiters deadlock.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/sysmacros.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +37,8 @@
 #define SALT_LEN	16
 #define HASH_LEN	32
 #define MAX_SLOTS	256
+/* The longest wait for a slot: a hash takes well under a second. */
+#define SLOT_WAIT_S	10
 
 static uint32_t	 m_cost = 19456, t_cost = 2, lanes = 1;
 static int	 slot_fds[MAX_SLOTS];
@@ -35,6 +46,9 @@ static int	 nslots;
 static const char *run_dir = "/tmp";
 static char	 dummy[PW_HASH_MAX];
 static int	 held = -1;	/* slot reserved by pw_reserve, or -1 */
+static int	 share;		/* slots one instance may hold */
+static int	 share_fd = -1;	/* the share lock held, or -1 */
+static char	 instance[CFG_NAME_MAX];	/* "" the default instance */
 
 void
 pw_init(const struct cfg *c)
@@ -46,6 +60,7 @@ pw_init(const struct cfg *c)
 	lanes = (uint32_t)c->argon2_parallelism;
 	run_dir = c->run_dir;
 	nslots = n > MAX_SLOTS ? MAX_SLOTS : n;
+	share = pw_share(c);
 	for (i = 0; i < MAX_SLOTS; i++)
 		slot_fds[i] = -1;
 	dummy[0] = '\0';
@@ -59,6 +74,22 @@ pw_concurrency(const struct cfg *c)
 	if (n <= 0 && (n = sysconf(_SC_NPROCESSORS_ONLN)) <= 0)
 		n = 1;
 	return n > 256 ? 256 : (int)n;
+}
+
+int
+pw_share(const struct cfg *c)
+{
+	int	 n = pw_concurrency(c);
+
+	if (c->hash_share <= 0)
+		return (n + 1) / 2;
+	return c->hash_share > n ? n : (int)c->hash_share;
+}
+
+void
+pw_set_instance(const char *name)
+{
+	snprintf(instance, sizeof(instance), "%s", name ? name : "");
 }
 
 int
@@ -113,6 +144,84 @@ slot_give(int i)
 		flock(slot_fds[i], LOCK_UN);
 }
 
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * Waits for slot i, at most SLOT_WAIT_S seconds: i, or -1.  The timer's
+ * signal interrupts flock (no SA_RESTART); SIGTERM stays blocked in a
+ * request, so nothing else cuts the wait short.
+ */
+static int
+slot_wait(int i)
+{
+	struct sigaction	 sa, old;
+	struct itimerval	 it, off;
+	int			 rc, saved;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	memset(&it, 0, sizeof(it));
+	memset(&off, 0, sizeof(off));
+	it.it_value.tv_sec = SLOT_WAIT_S;
+	sigaction(SIGALRM, &sa, &old);
+	setitimer(ITIMER_REAL, &it, NULL);
+	rc = flock(slot_fds[i], LOCK_EX);
+	saved = errno;
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	if (rc == -1) {
+		log_warnx("no hash slot came free in %d s: %s", SLOT_WAIT_S,
+		    strerror(saved));
+		return -1;
+	}
+	return i;
+}
+
+/*
+ * Takes one of this instance's share locks without waiting: 0, or -1
+ * when it holds its whole share.  A share file that cannot be made leaves
+ * the instance uncapped (logged once), as a slot file does.
+ */
+static int
+share_take(void)
+{
+	char		 path[512];
+	static int	 warned;
+	int		 j, fd;
+
+	for (j = 0; j < share; j++) {
+		/* Names hold only [A-Za-z0-9_-]; "" is the default. */
+		snprintf(path, sizeof(path), "%s/usersd-share-%s.%d.lock",
+		    run_dir, instance, j);
+		if ((fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW |
+		    O_CLOEXEC, 0644)) == -1) {
+			if (!warned++)
+				log_warn("hash share %s (shares are not "
+				    "capped)", path);
+			return 0;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			share_fd = fd;
+			return 0;
+		}
+		close(fd);
+	}
+	return -1;
+}
+
+static void
+share_give(void)
+{
+	if (share_fd != -1)
+		close(share_fd);	/* the lock goes with it */
+	share_fd = -1;
+}
+
 static int
 busy(struct apierr *e)
 {
@@ -122,32 +231,74 @@ busy(struct apierr *e)
 	return -1;
 }
 
-/* The reserved slot, or a new one; -1 when all are busy. */
+/*
+ * A share lock (unless pw_reserve_share took it), then a slot: the
+ * slot's index (MAX_SLOTS when slots are not capped), or -1 with e set:
+ * 429 past the instance's share, 503 when no slot came free in time.
+ */
 static int
-slot_get(void)
+acquire(struct apierr *e)
 {
-	return held != -1 ? held : slot_take();
+	static unsigned int	 next;
+	int			 i;
+
+	if (share_fd == -1 && share_take() == -1)
+		return busy(e);
+	if ((i = slot_take()) == -1 &&
+	    (i = slot_wait((int)((unsigned int)getpid() + next++) %
+	    nslots)) == -1) {
+		share_give();
+		apierr_set(e, APIERR_UNAVAILABLE, "password checks are "
+		    "stalled, try again later");
+		e->retry_after = 1;
+		return -1;
+	}
+	return i;
+}
+
+static void
+release(int i)
+{
+	slot_give(i);
+	share_give();
+}
+
+/* The reserved slot, or a new one; -1 with e set when none is had. */
+static int
+slot_get(struct apierr *e)
+{
+	return held != -1 ? held : acquire(e);
 }
 
 static void
 slot_put(int i)
 {
 	if (i != held)
-		slot_give(i);
+		release(i);
+}
+
+int
+pw_reserve_share(struct apierr *e)
+{
+	if (held == -1 && share_fd == -1 && share_take() == -1)
+		return busy(e);
+	return 0;
 }
 
 int
 pw_reserve(struct apierr *e)
 {
-	if (held == -1 && (held = slot_take()) == -1)
-		return busy(e);
+	if (held == -1 && (held = acquire(e)) == -1)
+		return -1;
 	return 0;
 }
 
 void
 pw_release(void)
 {
-	slot_give(held);
+	if (held != -1)
+		release(held);
+	share_give();
 	held = -1;
 }
 
@@ -210,8 +361,8 @@ pw_hash(const char *pw, size_t len, char *out, struct apierr *e)
 {
 	int	 slot, rc;
 
-	if ((slot = slot_get()) == -1)
-		return busy(e);
+	if ((slot = slot_get(e)) == -1)
+		return -1;
 	rc = hash_locked(pw, len, out, e);
 	slot_put(slot);
 	return rc;
@@ -222,8 +373,8 @@ pw_verify(const char *phc, const char *pw, size_t len, struct apierr *e)
 {
 	int	 slot, rc, match;
 
-	if ((slot = slot_get()) == -1)
-		return busy(e);
+	if ((slot = slot_get(e)) == -1)
+		return -1;
 	if (phc == NULL || *phc == '\0') {
 		/* Pay for one verify, as a real user would. */
 		if (dummy[0] == '\0' && pw_warm(e) == -1) {

@@ -21,12 +21,23 @@ struct cfg;
 void	pw_init(const struct cfg *);
 /* How many hashes may run at once on this host (hash_concurrency). */
 int	pw_concurrency(const struct cfg *);
+/*
+ * How many of the slots one instance may hold at once (hash_share; 0 means
+ * half of hash_concurrency, rounded up).
+ */
+int	pw_share(const struct cfg *);
+/*
+ * The instance whose share the following hashes take (NULL or "": the
+ * default); a configured or hosted name, so a file name's part.
+ */
+void	pw_set_instance(const char *name);
 /* 400 `invalid` unless len is within PW_MIN..PW_MAX bytes; 0 or -1. */
 int	pw_policy(const char *pw, size_t len, struct apierr *e);
 /*
  * Hashes pw into out (PW_HASH_MAX bytes) as a PHC string with the
- * configured parameters.  0, or -1 with e set (429 at once when every
- * hash slot is busy, 500 otherwise).
+ * configured parameters.  0, or -1 with e set (429 at once when the
+ * instance holds its whole share, 503 when no slot came free in time, 500
+ * otherwise).
  */
 int	pw_hash(const char *pw, size_t len, char *out, struct apierr *e);
 /*
@@ -39,9 +50,17 @@ int	pw_verify(const char *phc, const char *pw, size_t len,
 /*
  * Reserves a hash slot for the calls that follow, until pw_release(): a
  * sign-in takes it before touching the database, so the excess is answered
- * at no cost but the 429.  0, or -1 with e = 429 when all are busy.
+ * at no cost but the 429.  0, or -1 with e set: 429 when the instance
+ * holds its whole share of the slots; under its share it waits for a slot
+ * (503 if none comes free in time).
  */
 int	pw_reserve(struct apierr *e);
+/*
+ * Takes only the instance's share, without waiting and without a slot,
+ * until pw_reserve or pw_release: a sign-in past its instance's share is
+ * then answered 429 before any database work.  0, or -1 with e = 429.
+ */
+int	pw_reserve_share(struct apierr *e);
 void	pw_release(void);
 /*
  * Makes the dummy hash that unknown users are verified against, so the

@@ -62,6 +62,7 @@ struct worker {
 
 /* The sign-in pool's listener in the master, or -1. */
 static int signin_fd = -1;
+static int pool_size[2];	/* workers of the main and sign-in pools */
 
 static int
 listen_unix(const char *path, int mode)
@@ -155,7 +156,7 @@ spawn(const struct cfg *cfg, const sigset_t *oldmask, int signin)
 			fatal("dup2");
 		if (signin_fd != -1)
 			close(signin_fd);
-		_exit(fcgi_worker(cfg));
+		_exit(fcgi_worker(cfg, pool_size[signin != 0], signin));
 	default:
 		metrics_worker_started(signin);
 		return pid;
@@ -231,6 +232,8 @@ open_listeners(struct master *m)
 	int				 i, fd;
 
 	m->n = o->workers + (o->signin_listen ? o->signin_workers : 0);
+	pool_size[0] = o->workers;
+	pool_size[1] = o->signin_listen ? o->signin_workers : 0;
 	if (o->workers < 1 || m->n > MAX_WORKERS)
 		fatalx("from 1 to %d workers in all", MAX_WORKERS);
 	if ((fd = open_listener(o->listen, o->socket_mode)) != 0) {

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "cfg.h"
 #include "db_sessions.h"
 #include "db_users.h"
@@ -147,6 +148,13 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 		metrics_signin(MET_SIGNIN_ERROR);
 		return svc_dberr(db, rc, e);
 	}
+	/* Past the instance's failure budget an unknown name costs no hash. */
+	if (rc == DB_NOROW && budget_unknown_name(db, a, c)) {
+		log_failure(k->name, addr);
+		metrics_signin(MET_SIGNIN_UNKNOWN_USER);
+		return apierr_set(e, APIERR_UNAUTHORIZED,
+		    "unauthorized access");
+	}
 	/* Unknown user and no password cost one verify too. */
 	if ((match = pw_verify(cr.hash, pw, len, e)) == -1) {
 		attempt_uncount(db, a, c, k);
@@ -159,6 +167,8 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 	 * sign-in is no oracle for the passwords of deactivated accounts.
 	 */
 	if (!match || strcmp(cr.status, "active") != 0) {
+		if (cr.user_id != NULL)
+			budget_known_name(db, a, c);
 		log_failure(k->name, addr);
 		metrics_signin(cr.user_id == NULL ? MET_SIGNIN_UNKNOWN_USER :
 		    !match ? MET_SIGNIN_WRONG_PASSWORD : MET_SIGNIN_INACTIVE);
@@ -220,14 +230,24 @@ session_signin(struct db *db, struct arena *a, const struct cfg *c,
 	}
 	keys_init(&k, a, name, addr, device, devhash);
 	presented = k.device;
+	/*
+	 * An instance past its share of the hash slots: 429 with no database
+	 * work at all, so its flood costs the others next to nothing.
+	 */
+	if (pw_reserve_share(e) == -1) {
+		metrics_signin(MET_SIGNIN_HASH_BUSY);
+		return -1;
+	}
 	/* A blocked name or address costs one query and no hash slot. */
 	if (attempt(db, a, c, &k, e) == -1) {
+		pw_release();
 		metrics_signin(e->code == APIERR_TOO_MANY_REQUESTS ?
 		    MET_SIGNIN_THROTTLED : MET_SIGNIN_ERROR);
 		return -1;
 	}
-	/* No free hash slot: 429 before any more database work. */
+	/* Under its share: waits for a slot (503 if none comes free). */
 	if (pw_reserve(e) == -1) {
+		pw_release();
 		attempt_uncount(db, a, c, &k);
 		metrics_signin(MET_SIGNIN_HASH_BUSY);
 		return -1;
@@ -283,6 +303,8 @@ session_check_password(struct db *db, struct arena *a, const struct cfg *c,
 		return -1;
 	}
 	if (!match) {
+		if (cr.user_id != NULL)
+			budget_known_name(db, a, c);
 		log_failure(cr.name, addr);
 		return apierr_set(e, APIERR_FORBIDDEN,
 		    "your username or password is incorrect");

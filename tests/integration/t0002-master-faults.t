@@ -24,11 +24,13 @@ if (my $why = TestLib::Server->unavailable($kind)) {
 # Sign-in verifies an argon2id hash: with many iterations it is a slow
 # request that keeps a worker busy (for the drain test).  Same settings for
 # setup (which writes the hash) and the server (so no rehash happens).
-# hash_concurrency = workers: else the host's CPU count caps concurrent
-# hashes and the extra sign-ins get 429.
+# hash_concurrency = hash_share = workers: else the host's CPU count caps
+# concurrent hashes, or the one instance's share does, and the extra
+# sign-ins get 429.
 my $WORKERS = 3;
 my %slow = (USERSD_ARGON2_MEMORY => 19456, USERSD_ARGON2_ITERATIONS => 60,
-    USERSD_ARGON2_PARALLELISM => 1, USERSD_HASH_CONCURRENCY => $WORKERS);
+    USERSD_ARGON2_PARALLELISM => 1, USERSD_HASH_CONCURRENCY => $WORKERS,
+    USERSD_HASH_SHARE => $WORKERS);
 
 my $t = TestLib->new(cluster => 'own');
 my $setup = $t->setup(env => \%slow);

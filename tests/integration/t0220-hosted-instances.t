@@ -137,10 +137,13 @@ subtest "an instance's admin role reaches its instance only" => sub {
 	$t->_admin_sql(qq{DROP OWNED BY "$who"; DROP ROLE "$who"});
 };
 
-subtest "/metrics: hosted instances count together, and no tenant sees another's" => sub {
+subtest "/metrics: a hosted instance has its own series, and no tenant sees another's" => sub {
 	my $r = req($NAMES[0], 'GET', '/metrics', headers => { Authorization => "Token $op{ $NAMES[0] }" });
 	is($r->{status}, 200, "$NAMES[0]'s operator may read /metrics") or diag($r->{raw});
-	unlike($r->{body}, qr/usersd_instance=/, '... but sees no instance series');
+	like($r->{body}, qr/^usersd_instance_requests_total\{usersd_instance="\Q$NAMES[0]\E"\} \d+$/m,
+	    '... its own series (a busiest hosted instance)');
+	my @others = grep { $_ ne $NAMES[0] } $r->{body} =~ /usersd_instance="([^"]*)"/g;
+	is_deeply(\@others, [], '... and no other instance\'s, nor (other)');
 	unlike($r->{body}, qr/^http_api_requests_total/m, '... nor the host-wide ones');
 	my ($rc, $out) = TestLib::_run('curl', '-s', "http://127.0.0.1:@{[ $s->port ]}/metrics",
 	    '-H', 'Host: localhost');

@@ -469,6 +469,84 @@ test_file(struct arena *a, struct cfg *c)
 	c->run_dir = save;
 }
 
+/*
+ * Hosted instances: the METRICS_TOP busiest get series of their own; a new
+ * one takes the quietest's slot, whose counts go to "(other)"; a flooder
+ * keeps its slot through a churn of new names; a name the pool did not
+ * find never gets one; one tenant's view shows its own series only.
+ */
+static void
+test_top_talkers(struct arena *a, struct cfg *c)
+{
+	struct metrics_view	 v = view();
+	char			 name[32], line[128];
+	char			*hosting = c->hosting;
+	const char		*t;
+	int			 i, k, all;
+
+	c->hosting = "host=/nonexistent";
+	for (i = 0; i < METRICS_TOP; i++) {
+		snprintf(name, sizeof(name), "h%02d", i);
+		metrics_set_instance(name);
+		metrics_set_hosted(name);
+		for (k = 0; k < i + 2; k++)
+			metrics_request(1, "GET", i == 5 ? 429 : 204, 10);
+	}
+	t = render(a, &v);
+	for (all = 1, i = 0; i < METRICS_TOP; i++) {
+		snprintf(line, sizeof(line), "usersd_instance_requests_total{"
+		    "usersd_instance=\"h%02d\"} %d", i, i + 2);
+		all &= has_line(t, line);
+	}
+	ok(all, "each of the first %d hosted instances has its series",
+	    METRICS_TOP);
+	ok(has_line(t, "usersd_instance_refused_total{usersd_instance="
+	    "\"h05\",status=\"429\"} 7"), "and its 429s");
+	metrics_set_instance("flooder");
+	metrics_set_hosted("flooder");
+	for (k = 0; k < 100; k++)
+		metrics_request(1, "POST", 429, 10);
+	for (i = 0; i < 3 * METRICS_TOP; i++) {
+		snprintf(name, sizeof(name), "churn%03d", i);
+		metrics_set_instance(name);
+		metrics_set_hosted(name);
+		metrics_request(1, "GET", 204, 10);
+	}
+	metrics_set_instance("ghost");		/* never found by the pool */
+	metrics_request(1, "GET", 503, 10);
+	t = render(a, &v);
+	ok(check_format(t) == NULL, "well formed with top talkers");
+	ok(has_line(t, "usersd_instance_requests_total{usersd_instance="
+	    "\"flooder\"} 100") && has_line(t, "usersd_instance_refused_"
+	    "total{usersd_instance=\"flooder\",status=\"429\"} 100"),
+	    "the flooder has its own series, through a churn of new names");
+	ok(strstr(t, "\"h00\"") == NULL, "the quietest lost its slot");
+	ok(strstr(t, "ghost") == NULL, "a name not found has no series");
+	for (k = 0, i = TOP0; i < SLOT_OTHER; i++)
+		k += mapped->names[i][0] != '\0';
+	ok(k == METRICS_TOP, "at most %d hosted series", METRICS_TOP);
+	/* Nothing counted is lost: (other) holds what lost its slot. */
+	{
+		uint64_t	 sum = 0;
+
+		for (i = TOP0; i <= SLOT_OTHER; i++)
+			sum += mapped->slots[i].requests;
+		all = 0;
+		for (i = 0; i < METRICS_TOP; i++)
+			all += i + 2;
+		ok(sum == (uint64_t)(all + 100 + 3 * METRICS_TOP + 1),
+		    "every hosted request is counted once, in a series or in "
+		    "(other)");
+	}
+	v.only_instance = "flooder";
+	t = render(a, &v);
+	ok(strstr(t, "usersd_instance=\"flooder\"") != NULL &&
+	    strstr(t, "churn") == NULL && strstr(t, "(other)") == NULL,
+	    "the flooder's operator sees its own series only");
+	c->hosting = hosting;
+	metrics_set_instance(NULL);
+}
+
 int
 main(void)
 {
@@ -490,6 +568,7 @@ main(void)
 	    "a worker counts into it");
 	test_requests(a, &c);
 	test_instances(a, &c);
+	test_top_talkers(a, &c);
 	test_escape(a);
 	test_routes();
 	test_off(&c);
