@@ -202,7 +202,7 @@ deps:
 # fresh machine has no -dev headers), then build in a sub-make that sees
 # them.
 check:
-	sh scripts/deps.sh build test
+	sh scripts/deps.sh build test $(if $(REQUIRE_INTEGRATION),deb)
 	$(MAKE) all unit asan clang fuzz-build
 	bash scripts/check-includes.sh
 	FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS) bash tests/run.sh
@@ -236,6 +236,7 @@ deb:
 # sign-in, upgrade from the previous version, purge (tests/deb/).
 deb-check:
 	sh scripts/deps.sh build test deb
+	$(MAKE) all
 	bash tests/run.sh deb
 
 install: all

@@ -9,10 +9,14 @@
 #    left out there, one marked "# layout: hosted only" runs only there),
 #    integration;
 # 3. if build/asan/usersd exists, unit + cgi again under ASan/UBSan;
-# 4. fuzz: each libFuzzer target of build/fuzz for FUZZ_SECONDS (default 15).
+# 4. fuzz: each libFuzzer target of build/fuzz for FUZZ_SECONDS (default 15);
+# 5. deb: the Debian package built, installed on a clean Debian 12 root,
+#    upgraded and purged (tests/deb/; root, about 4 minutes): only when
+#    asked (make deb-check) or in CI (REQUIRE_INTEGRATION=1).
 #
-# Usage: tests/run.sh [TIER...]   TIER: unit cgi integration asan fuzz
-#   (default: unit cgi hosted integration asan fuzz)
+# Usage: tests/run.sh [TIER...]   TIER: unit cgi hosted integration asan fuzz deb
+#   (default: unit cgi hosted integration asan fuzz, and deb under
+#   REQUIRE_INTEGRATION=1)
 # Environment: USERSD_BIN, USERSCTL_BIN (default build/usersd, build/usersctl),
 #   REQUIRE_INTEGRATION=1 (CI: a test that cannot run fails),
 #   USERSD_TEST_KEEP=1 (keep the cluster and run dirs), PROVE_FLAGS,
@@ -29,8 +33,12 @@ if ! sh scripts/deps.sh --check test && [ -n "${REQUIRE_INTEGRATION:-}" ]; then
 	exit 1
 fi
 
-TIERS=${*:-unit cgi hosted integration asan fuzz}
+TIERS=${*:-unit cgi hosted integration asan fuzz${REQUIRE_INTEGRATION:+ deb}}
 want() { case " $TIERS " in *" $1 "*) return 0 ;; esac; return 1; }
+if want deb && ! sh scripts/deps.sh --check deb &&
+    [ -n "${REQUIRE_INTEGRATION:-}" ]; then
+	exit 1
+fi
 
 export USERSD_BIN=${USERSD_BIN:-$ROOT/build/usersd}
 export USERSCTL_BIN=${USERSCTL_BIN:-$ROOT/build/usersctl}
@@ -102,6 +110,8 @@ for f in tests/cgi/*.t; do
 done
 ints=()
 for f in tests/integration/*.t; do only "$f" && ints+=("$f"); done
+debs=()
+for f in tests/deb/*.t; do only "$f" && debs+=("$f"); done
 
 run_units() {
 	# The unit programs speak TAP themselves: --exec '' runs them directly.
@@ -127,6 +137,7 @@ want hosted && tier "hosted (cgi files on hosted instances)" \
     env USERSD_TEST_HOSTED=1 bash -c 'prove ${PROVE_FLAGS:-} -I tests/lib "$@"' \
     hosted "${hosted[@]}"
 want integration && tier integration run_prove "${ints[@]}"
+want deb && tier "deb (the package on a clean Debian 12 root)" run_prove "${debs[@]}"
 
 # The sanitizer build: TestLib fails any cgi call whose stderr holds a
 # sanitizer report; the unit programs abort on their own.
