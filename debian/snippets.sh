@@ -75,7 +75,7 @@ mkdir -p "$out/nginx" "$out/apache" "$out/lighttpd"
 # lighttpd: its modules by lighty-enable-mod's "depends", the blocks under
 # the socket's condition.
 {
-	echo '# -*- depends: fastcgi cgi setenv -*-'
+	echo '# -*- depends: fastcgi, cgi, setenv -*-'
 	header "lighttpd in front of the usersd master" lighttpd-master.conf \
 	    "lighty-enable-mod usersd; systemctl reload lighttpd"
 	echo

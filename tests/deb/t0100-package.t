@@ -109,6 +109,43 @@ my ($DEB) = glob 'build/deb/usersd_*_*.deb';
 ok($DEB, "the package: $DEB") or BAIL_OUT('no package');
 my ($VERSION) = $DEB =~ m{usersd_([^_]+)_};
 
+# Each snippet of the package as its enabling command would include it in
+# a stock server of this machine (the chroot below runs nginx's for real).
+subtest 'the Apache and lighttpd snippets load; the nginx one parses' => sub {
+	my $x = "$TMP/x";
+	ok_run("dpkg-deb -x $DEB $x", 'the package unpacked');
+	my $w = "$TMP/wrap";
+	mkdir $w;
+	open(my $f, '>', "$w/apache.conf") or die;
+	print $f "ServerRoot /etc/apache2\nServerName localhost\nPidFile $w/a.pid\n",
+	    "ErrorLog $w/a.log\n",
+	    "LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so\n",
+	    "LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so\n",
+	    "Include $x/etc/apache2/conf-available/usersd.conf\n";
+	close $f;
+	my $out = ok_run("apache2 -t -f $w/apache.conf", 'apache2 -t: usersd.conf loads its modules and parses');
+	unlike($out, qr/AH\d+/, 'without a warning');
+	# lighty-enable-mod enables the modules its "depends" line names.
+	my $l = "$x/etc/lighttpd/conf-available/50-usersd.conf";
+	my ($deps) = `cat $l` =~ /# -\*- depends: ([-\w, ]+) -\*-/;
+	my @mods = split /,\s+/, $deps // '';
+	ok(@mods >= 2, "its depends line names modules: @mods");
+	open($f, '>', "$w/lighttpd.conf") or die;
+	print $f "server.document-root = \"$w\"\nserver.port = 1\n",
+	    "server.modules = ( \"mod_alias\" )\n",
+	    (map { "include \"" . (glob("/etc/lighttpd/conf-available/*-$_.conf"))[0] . "\"\n" } @mods),
+	    "include \"$l\"\n";
+	close $f;
+	$out = ok_run("lighttpd -tt -f $w/lighttpd.conf", 'lighttpd -tt: 50-usersd.conf and its depends load');
+	# An unknown key is only a warning to lighttpd.
+	unlike($out, qr/WARNING|ERROR/, 'without a warning');
+	open($f, '>', "$w/nginx.conf") or die;
+	print $f "pid $w/n.pid;\nerror_log $w/n.log;\nevents {}\n",
+	    "http { include $x/etc/nginx/sites-available/usersd; }\n";
+	close $f;
+	ok_run("nginx -t -c $w/nginx.conf", 'nginx -t');
+};
+
 # The previous version: the program (Makefile, src, sql, scripts) of an
 # earlier commit, packaged by this tree's debian/ with a lower version.
 # 02d9401 is the last main commit at migration 0007 (before the hosting
