@@ -19,7 +19,7 @@ FCGI_LIBS  ?= -lfcgi
 # build in a sub-make, or need none.  Any other goal needs the build
 # packages, and a machine without them gets one line saying what to run,
 # not a screen of pkg-config errors per library.
-NOPKG_GOALS = deps check run bench check-includes clean
+NOPKG_GOALS = deps check run bench check-includes clean deb deb-check
 ifneq ($(filter-out $(NOPKG_GOALS),$(or $(MAKECMDGOALS),all)),)
 PKG_MISSING := $(shell \
 	if ! command -v $(firstword $(CC)) >/dev/null 2>&1; then \
@@ -208,7 +208,7 @@ deps:
 # them; check builds its four copies NPROC jobs at a time.
 NPROC ?= $(shell nproc 2>/dev/null || echo 1)
 check:
-	sh scripts/deps.sh build test
+	sh scripts/deps.sh build test $(if $(REQUIRE_INTEGRATION),deb)
 	$(MAKE) -j$(NPROC) all unit asan clang fuzz-build
 	bash scripts/check-includes.sh
 	FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS) bash tests/run.sh
@@ -228,15 +228,36 @@ bench:
 	bash bench/hosted.sh
 	bash bench/fair.sh
 
+# The Debian package (debian/), as dpkg-buildpackage builds it from a clean
+# clone: the tracked files of the work tree are copied to build/deb/src
+# (so the package's clean leaves build/ alone), built there into
+# build/deb/usersd_*.deb, and lintian must find no error and no warning.
+deb:
+	sh scripts/deps.sh build deb
+	rm -rf build/deb && mkdir -p build/deb/src
+	git ls-files -z | tar --null -T - -cf - | tar -xf - -C build/deb/src
+	cd build/deb/src && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning build/deb/usersd_*.changes
+
+# The package on a clean Debian 12 root: install, database, nginx,
+# sign-in, upgrade from the previous version, purge (tests/deb/).
+deb-check:
+	sh scripts/deps.sh build test deb
+	$(MAKE) all
+	bash tests/run.sh deb
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/usersd/sql/migrations
 	install -m 0755 $(O)/usersd $(O)/usersctl $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 sql/migrations/*.sql $(DESTDIR)$(PREFIX)/share/usersd/sql/migrations/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 man/usersd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 man/usersd.8 man/usersctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
 clean:
 	rm -rf build
 
 .PHONY: all unit asan clang fuzz fuzz-build deps check check-includes run \
-	bench install clean
+	bench deb deb-check install clean
 
 -include $(wildcard $(O)/*.d)

@@ -6,10 +6,13 @@
 #   run    what make run starts besides usersd: PostgreSQL and nginx
 #   test   what the tiers of make check use (run's packages among them)
 #   bench  what make bench adds to test's: the load generator
+#   deb    what make deb and make deb-check add: the Debian packaging tools
+#          and debootstrap, for a clean Debian 12 root
 #   all    every set
 # The Makefile asks for the sets each target needs: make deps (build),
-# make run (build run), make check (build test), make bench (build test
-# bench).
+# make run (build run), make check (build test, and deb when
+# REQUIRE_INTEGRATION=1), make bench (build test bench), make deb (build
+# deb), make deb-check (build test deb).
 #
 # Idempotent and quiet: it asks dpkg which packages are missing and only then
 # runs apt-get (with one "apt-get update" first, since a fresh machine may have
@@ -36,6 +39,10 @@ TEST="$RUN lighttpd apache2 libapache2-mod-fcgid libclang-rt-14-dev
 curl perl procps fail2ban jq prometheus"
 # bench/run.sh: wrk drives the load; ss (iproute2) watches the sockets.
 BENCH="wrk iproute2"
+# make deb: dpkg-buildpackage (dpkg-dev, build-essential, debhelper) and
+# lintian; make deb-check: debootstrap builds the clean root, systemd's
+# systemd-analyze checks the unit (systemd is on any Debian 12 server).
+DEB="dpkg-dev build-essential debhelper lintian debootstrap systemd"
 
 check=""
 if [ "${1:-}" = --check ]; then
@@ -50,10 +57,11 @@ for s in $sets; do
 	run) pkgs="$pkgs $RUN" ;;
 	test) pkgs="$pkgs $TEST" node=1 ;;
 	bench) pkgs="$pkgs $BENCH" ;;
-	all) pkgs="$pkgs $BUILD $TEST $BENCH" node=1 ;;
+	deb) pkgs="$pkgs $DEB" ;;
+	all) pkgs="$pkgs $BUILD $TEST $BENCH $DEB" node=1 ;;
 	*)
 		echo "usage: scripts/deps.sh [--check]" \
-		    "[build|run|test|bench|all]..." >&2
+		    "[build|run|test|bench|deb|all]..." >&2
 		exit 2 ;;
 	esac
 done

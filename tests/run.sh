@@ -18,10 +18,14 @@
 #    its own databases, instances and run directory); a failed file's
 #    failed tests and last lines are printed after the pool;
 # 5. fuzz: each libFuzzer target of build/fuzz for FUZZ_SECONDS (default
-#    15), FUZZ_JOBS at a time (tests/fuzz/run.sh prints what one finds).
+#    15), FUZZ_JOBS at a time (tests/fuzz/run.sh prints what one finds);
+# 6. deb: the Debian package built, installed on a clean Debian 12 root,
+#    upgraded and purged (tests/deb/; root, about 4 minutes, in the pool
+#    of step 4): only when asked (make deb-check) or in CI
+#    (REQUIRE_INTEGRATION=1).
 #
-# Usage: tests/run.sh [TIER...]   TIER: unit asan cgi hosted integration fuzz
-#   (default: all of them)
+# Usage: tests/run.sh [TIER...]   TIER: unit asan cgi hosted integration fuzz deb
+#   (default: all of them, deb only under REQUIRE_INTEGRATION=1)
 # Environment: USERSD_BIN, USERSCTL_BIN (default build/usersd, build/usersctl),
 #   REQUIRE_INTEGRATION=1 (CI: a test that cannot run fails),
 #   USERSD_TEST_KEEP=1 (keep the cluster and run dirs), PROVE_FLAGS (the
@@ -41,8 +45,12 @@ if ! sh scripts/deps.sh --check test && [ -n "${REQUIRE_INTEGRATION:-}" ]; then
 	exit 1
 fi
 
-TIERS=${*:-unit asan cgi hosted integration fuzz}
+TIERS=${*:-unit asan cgi hosted integration fuzz${REQUIRE_INTEGRATION:+ deb}}
 want() { case " $TIERS " in *" $1 "*) return 0 ;; esac; return 1; }
+if want deb && ! sh scripts/deps.sh --check deb &&
+    [ -n "${REQUIRE_INTEGRATION:-}" ]; then
+	exit 1
+fi
 
 export USERSD_BIN=${USERSD_BIN:-$ROOT/build/usersd}
 export USERSCTL_BIN=${USERSCTL_BIN:-$ROOT/build/usersctl}
@@ -122,6 +130,8 @@ for f in tests/cgi/*.t; do
 done
 ints=()
 for f in tests/integration/*.t; do only "$f" && ints+=("$f"); done
+debs=()
+for f in tests/deb/*.t; do only "$f" && debs+=("$f"); done
 
 # The sanitizer build: TestLib fails any cgi call whose stderr holds a
 # sanitizer report; the unit programs abort on their own.
@@ -168,9 +178,10 @@ if [ -z "$asan" ] && { want cgi || want hosted; }; then
 	echo "tests/run.sh: no build/asan/usersd (make asan): the cgi files run without ASan" >&2
 fi
 want integration && pool+=(--tier integration -- "${ints[@]}")
+want deb && pool+=(--tier deb -- "${debs[@]}")
 if [ ${#pool[@]} -gt 0 ]; then
 	jobs=${TEST_JOBS:-$(nproc)}
-	echo "=== $(for x in cgi hosted integration; do want $x && printf '%s ' $x; done)($jobs files at a time)"
+	echo "=== $(for x in cgi hosted integration deb; do want $x && printf '%s ' $x; done)($jobs files at a time)"
 	rm -rf build/test-logs
 	perl tests/lib/harness.pl -j "$jobs" --timeout "${TEST_TIMEOUT:-1200}" \
 	    --logs build/test-logs --times build/test-times \
