@@ -47,6 +47,10 @@ char	*json_orgs_encode(struct arena *, const struct org *, size_t,
 char	*json_authz_encode(struct arena *, const struct authz *);
 char	*json_authzs_encode(struct arena *, const struct authz *, size_t,
 	    const char *self);
+/* {"links":{"self"},"sessions":[{id, createdAt, lastUsedAt, expiresAt,
+ * remoteAddress, userAgent, current}]} */
+char	*json_sessions_encode(struct arena *, const struct session_info *,
+	    size_t, const char *self);
 char	*json_setup_encode(struct arena *, const struct setup_out *);
 char	*json_allowed_encode(struct arena *, int allowed);
 char	*json_health_encode(struct arena *, int pass, const char *message,

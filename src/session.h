@@ -23,7 +23,23 @@ struct cfg;
  */
 int	session_signin(struct db *, struct arena *, const struct cfg *,
 	    const char *name, const char *pw, size_t len, const char *addr,
-	    char cookie[TOKEN_LEN + 1], long long *expires, struct apierr *e);
+	    const char *agent, char cookie[TOKEN_LEN + 1],
+	    long long *expires, struct apierr *e);
+/*
+ * The live sessions of user_id (404 `user not found` when it does not
+ * exist); current, the session making the request or NULL, is marked.
+ */
+int	session_list(struct db *, struct arena *, const char *user_id,
+	    const char *current, struct session_info **out, size_t *n,
+	    struct apierr *e);
+/*
+ * Ends user_id's session id (404 `session not found` when it has no such
+ * live session), or with id NULL all of its sessions but keep (may be
+ * NULL).  404 `user not found` when the user does not exist.
+ */
+int	session_end(struct db *, struct arena *, const struct actor *,
+	    const char *user_id, const char *id, const char *keep,
+	    struct apierr *e);
 /* Deletes the session behind cookie; 401 when there is none. */
 int	session_signout(struct db *, struct arena *, const char *cookie,
 	    const char *addr, struct apierr *e);
