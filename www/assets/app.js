@@ -1,7 +1,7 @@
-// app.js -- the account page: /signin and / (docs/page.md).  Two views,
-// chosen by the path; every action is one API call, and an answer of 401
-// (the session ended: signed out here, ended elsewhere, expired) goes back
-// to the sign-in form with the reason.
+// app.js -- the account page: /signin and / (docs/deploy.md, "The account
+// page").  Two views, chosen by the path; every action is one API call, and
+// an answer of 401 (the session ended: signed out here, ended elsewhere,
+// expired) goes back to the sign-in form with the reason.
 import { api, ApiError } from './api.js';
 import { h, when, field, table } from './dom.js';
 
