@@ -161,16 +161,18 @@ my %SECOND = map { $_ => session_id(given(session => $_, password => $PW{$_})) }
 $OWNSESS{$_} = $SECOND{ $SESSION_USER{$_} } for keys %SESSION_USER;
 my $BOBSESS = session_id(given(session => 'bob', password => $PW{bob}));
 
-# The fixture as it stands, kept in the database to put back after a write.
+# The fixture as it stands, kept in the database to put back after a write
+# (a schema of its own name: in the hosted tier every file shares one
+# database, and t0350 has "fixture").
 $t->psql(q{
-	CREATE SCHEMA fixture;
-	CREATE TABLE fixture.users AS SELECT * FROM users;
-	CREATE TABLE fixture.orgs AS SELECT * FROM orgs;
-	CREATE TABLE fixture.buckets AS SELECT * FROM buckets;
-	CREATE TABLE fixture.org_members AS SELECT * FROM org_members;
-	CREATE TABLE fixture.authorizations AS SELECT * FROM authorizations;
-	CREATE TABLE fixture.sessions AS SELECT * FROM sessions;
-	CREATE FUNCTION fixture.state() RETURNS text LANGUAGE sql AS $$
+	CREATE SCHEMA fixture_s;
+	CREATE TABLE fixture_s.users AS SELECT * FROM users;
+	CREATE TABLE fixture_s.orgs AS SELECT * FROM orgs;
+	CREATE TABLE fixture_s.buckets AS SELECT * FROM buckets;
+	CREATE TABLE fixture_s.org_members AS SELECT * FROM org_members;
+	CREATE TABLE fixture_s.authorizations AS SELECT * FROM authorizations;
+	CREATE TABLE fixture_s.sessions AS SELECT * FROM sessions;
+	CREATE FUNCTION fixture_s.state() RETURNS text LANGUAGE sql AS $$
 	    SELECT md5(concat_ws('|',
 	        (SELECT string_agg(concat_ws(',', id, name, status, password_hash, instance_owner), ';' ORDER BY id) FROM users),
 	        (SELECT string_agg(concat_ws(',', id, name, description), ';' ORDER BY id) FROM orgs),
@@ -179,21 +181,21 @@ $t->psql(q{
 	        (SELECT string_agg(concat_ws(',', id, user_id), ';' ORDER BY id) FROM sessions),
 	        (SELECT count(*) FROM audit_log)))
 	$$;
-	CREATE TABLE fixture.clean AS SELECT fixture.state() AS state;
+	CREATE TABLE fixture_s.clean AS SELECT fixture_s.state() AS state;
 	-- 't' when the last request changed the state; then the fixture is put back.
-	CREATE FUNCTION fixture.check() RETURNS boolean LANGUAGE plpgsql AS $$
-	DECLARE changed boolean := fixture.state() <> (SELECT state FROM fixture.clean);
+	CREATE FUNCTION fixture_s.check() RETURNS boolean LANGUAGE plpgsql AS $$
+	DECLARE changed boolean := fixture_s.state() <> (SELECT state FROM fixture_s.clean);
 	BEGIN
 	    IF changed OR EXISTS (SELECT 1 FROM signin_failures) THEN
 	        TRUNCATE users, orgs, buckets, org_members, authorizations, sessions,
 	                 signin_failures CASCADE;
-	        INSERT INTO users SELECT * FROM fixture.users;
-	        INSERT INTO orgs SELECT * FROM fixture.orgs;
-	        INSERT INTO buckets SELECT * FROM fixture.buckets;
-	        INSERT INTO org_members SELECT * FROM fixture.org_members;
-	        INSERT INTO authorizations SELECT * FROM fixture.authorizations;
-	        INSERT INTO sessions SELECT * FROM fixture.sessions;
-	        UPDATE fixture.clean SET state = fixture.state();
+	        INSERT INTO users SELECT * FROM fixture_s.users;
+	        INSERT INTO orgs SELECT * FROM fixture_s.orgs;
+	        INSERT INTO buckets SELECT * FROM fixture_s.buckets;
+	        INSERT INTO org_members SELECT * FROM fixture_s.org_members;
+	        INSERT INTO authorizations SELECT * FROM fixture_s.authorizations;
+	        INSERT INTO sessions SELECT * FROM fixture_s.sessions;
+	        UPDATE fixture_s.clean SET state = fixture_s.state();
 	    END IF;
 	    RETURN changed;
 	END
@@ -231,7 +233,7 @@ sub run_case {
 		$r{headers}{Authorization} = "Token $cred";
 	}
 	my $res = $t->cgi(%r);
-	my $changed = $method =~ /^(GET|HEAD)$/ ? 0 : one('SELECT fixture.check()') eq 't';
+	my $changed = $method =~ /^(GET|HEAD)$/ ? 0 : one('SELECT fixture_s.check()') eq 't';
 	return ($res, $changed, $path);
 }
 
@@ -294,5 +296,7 @@ subtest 'docs/permissions.md holds this table' => sub {
 	}
 	is($in, $md, 'the table in docs/permissions.md is the one tested here');
 };
+
+$t->psql('DROP SCHEMA fixture_s CASCADE');
 
 done_testing();

@@ -1,7 +1,8 @@
-# t0600-page.t -- the account page (www/) behind nginx and lighttpd, as the
-# files of deploy/ serve it: the headers of its files (a strict
+# t0600-page.t -- the account page (www/) behind every web server of
+# deploy/, as its files serve it: the headers of its files (a strict
 # Content-Security-Policy, the right types), then every flow in a real
-# headless Chromium (tests/js/page.mjs: puppeteer-core, axe-core).  The
+# headless Chromium (tests/js/page.mjs: puppeteer-core, axe-core) behind
+# nginx, lighttpd and Apache with mod_proxy_fcgi.  The
 # screenshots of each screen, desktop and phone width, stay in the directory
 # this test prints.
 use strict;
@@ -24,7 +25,10 @@ my $SHOTS = tempdir('usersd-page-XXXXXX', TMPDIR => 1, CLEANUP => 0);
 chmod 0755, $SHOTS;
 diag("screenshots: $SHOTS");
 
-for my $kind (qw(nginx lighttpd-master apache-proxy)) {
+# Every shipped configuration serves the page; the browser runs behind
+# three of them (the other two differ only in how usersd is spawned).
+my %BROWSER = map { $_ => 1 } qw(nginx lighttpd-master apache-proxy);
+for my $kind (qw(nginx lighttpd-master apache-proxy lighttpd-spawn apache-fcgid)) {
 	subtest $kind => sub {
 		TestLib::Server->runnable($kind) or return;
 		my $t = TestLib->new;
@@ -53,6 +57,7 @@ for my $kind (qw(nginx lighttpd-master apache-proxy)) {
 		is($r->{status}, 401, 'the API is still usersd\'s');
 		like($r->{headers}{'content-type'} // '', qr{^application/json}, 'as JSON');
 
+		return $s->stop unless $BROWSER{$kind};
 		my $out;
 		{
 			local $ENV{PAGE_URL} = $s->url;
