@@ -34,9 +34,11 @@ RUN="postgresql nginx-light"
 # (tests/integration/t0320-doc-curl.t); prometheus (and its promtool)
 # scrapes /metrics in tests/integration/t0500-prometheus.t, which runs its
 # own prometheus process: the package's system service is not wanted (see
-# below).  nodejs and npm are checked apart (any Node.js with npm will do).
+# below); chromium (headless, driven by tests/js/page.mjs through
+# puppeteer-core) runs the account page in tests/integration/t0600-page.t.
+# nodejs and npm are checked apart (any Node.js with npm will do).
 TEST="$RUN lighttpd apache2 libapache2-mod-fcgid libclang-rt-14-dev
-curl perl procps fail2ban jq prometheus"
+curl perl procps fail2ban jq prometheus chromium"
 # bench/run.sh: wrk drives the load; ss (iproute2) watches the sockets.
 BENCH="wrk iproute2"
 # make deb: dpkg-buildpackage (dpkg-dev, build-essential, debhelper) and

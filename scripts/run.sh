@@ -152,6 +152,11 @@ rm -rf "$RUN/errors"
 cp -R deploy/errors "$RUN/errors"
 chmod -R a+rX "$RUN/errors"
 
+# The account page (www/) too: the web server serves it from there.
+rm -rf "$RUN/www"
+cp -R www "$RUN/www"
+chmod -R a+rX "$RUN/www"
+
 SOCK=$RUN/usersd.sock
 SIGNIN_SOCK=$RUN/usersd-signin.sock
 LIMIT=$(( ${USERSD_BODY_LIMIT:-65536} + 65536 ))
@@ -165,7 +170,7 @@ render() {
 	sed -e '/^[[:space:]]*#/!{' \
 	    -e "s|@LISTEN@|127.0.0.1|g; s|@PORT@|$PORT|g; s|@SOCKET@|$SOCK|g" \
 	    -e "s|@SIGNIN_SOCKET@|$SIGNIN_SOCK|g; s|@USER@|$WEBUSER|g" \
-	    -e "s|@RUNDIR@|$RUN|g; s|@ERRORS@|$RUN/errors|g" \
+	    -e "s|@RUNDIR@|$RUN|g; s|@ERRORS@|$RUN/errors|g; s|@WWW@|$RUN/www|g" \
 	    -e "s|@BODY_CAP@|$LIMIT|g; s|@BODY_CAP_KB@|$(( LIMIT / 1024 ))|g" \
 	    -e 's|@INSTANCE_DOMAIN_RE@|instances\\.invalid|g' \
 	    -e '/^@INSTANCE_BLOCKS@$/d' -e '}' "$1" >"$2"
@@ -219,6 +224,7 @@ URL=http://127.0.0.1:$PORT
 cat <<EOF
 
 usersd is running behind $WEB on $URL   (Ctrl-C stops it)
+  the account page: $URL/   (sign in as admin with the password below)
   operator token:  $TOK      admin password: $PW
   logs:            $(show "$RUN")/usersd.log, $(show "$WEBLOG")
 

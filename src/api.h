@@ -31,6 +31,11 @@ int	api_signin(struct req *, struct apierr *);
 int	api_signout(struct req *, struct apierr *);
 int	api_me_password_put(struct req *, struct apierr *);
 int	api_user_password_put(struct req *, struct apierr *);
+int	api_me_sessions_list(struct req *, struct apierr *);
+int	api_me_sessions_end(struct req *, struct apierr *);
+int	api_me_session_end(struct req *, struct apierr *);
+int	api_user_sessions_list(struct req *, struct apierr *);
+int	api_user_sessions_end(struct req *, struct apierr *);
 
 int	api_tokens_list(struct req *, struct apierr *);
 int	api_tokens_create(struct req *, struct apierr *);

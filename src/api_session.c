@@ -1,6 +1,8 @@
 /*
- * api_session.c -- POST /api/v2/signin and /signout, and the password
- * changes that need the current password: PUT /api/v2/me/password and PUT
+ * api_session.c -- POST /api/v2/signin and /signout; the sessions list,
+ * GET and DELETE /api/v2/me/sessions[/{id}] and /api/v2/users/{id}/sessions
+ * (an extension, docs/compatibility.md); and the password changes that
+ * need the current password: PUT /api/v2/me/password and PUT
  * /api/v2/users/{id}/password (session cookie plus Basic credentials).
  */
 #include <string.h>
@@ -61,7 +63,8 @@ api_signin(struct req *r, struct apierr *e)
 		    "unauthorized access");
 	}
 	rc = session_signin(r->db, r->arena, r->cfg, user, pw, pwlen,
-	    r->remote_addr, device_cookie(r), &out, e);
+	    r->remote_addr, http_header(r, "User-Agent"), device_cookie(r), &out,
+	    e);
 	crypto_wipe(pw, pwlen);
 	if (rc == -1)
 		return -1;
@@ -145,4 +148,93 @@ api_user_password_put(struct req *r, struct apierr *e)
 	if ((id = api_path_id(r, 0, e)) == NULL)
 		return -1;
 	return change_password(r, id, e);
+}
+
+/* The session making the request, or NULL for a token. */
+static const char *
+current_session(const struct req *r)
+{
+	return r->principal->kind == PRINC_SESSION ? r->principal->auth_id :
+	    NULL;
+}
+
+/* Lists user id's sessions for whoever may read that user. */
+static int
+sessions_list(struct req *r, const char *id, const char *self,
+    struct apierr *e)
+{
+	struct session_info *s;
+	size_t		 n;
+
+	if (auth_require(r->principal, ACT_READ, RT_USERS, id, NULL, e) == -1)
+		return -1;
+	if (session_list(r->db, r->arena, id, current_session(r), &s, &n,
+	    e) == -1)
+		return -1;
+	http_send_json(r, 200, json_sessions_encode(r->arena, s, n, self));
+	return 0;
+}
+
+/*
+ * Ends user id's session sid, or with sid NULL all of them but the one
+ * making the request, for whoever may write that user.
+ */
+static int
+sessions_end(struct req *r, const char *id, const char *sid,
+    struct apierr *e)
+{
+	struct actor	 act = auth_actor(r);
+
+	if (auth_require(r->principal, ACT_WRITE, RT_USERS, id, NULL,
+	    e) == -1)
+		return -1;
+	if (session_end(r->db, r->arena, &act, id, sid,
+	    sid == NULL ? current_session(r) : NULL, e) == -1)
+		return -1;
+	http_send_empty(r, 204);
+	return 0;
+}
+
+int
+api_me_sessions_list(struct req *r, struct apierr *e)
+{
+	return sessions_list(r, r->principal->user_id, "/api/v2/me/sessions",
+	    e);
+}
+
+int
+api_me_sessions_end(struct req *r, struct apierr *e)
+{
+	return sessions_end(r, r->principal->user_id, NULL, e);
+}
+
+int
+api_me_session_end(struct req *r, struct apierr *e)
+{
+	char	*sid;
+
+	if ((sid = api_path_id(r, 0, e)) == NULL)
+		return -1;
+	return sessions_end(r, r->principal->user_id, sid, e);
+}
+
+int
+api_user_sessions_list(struct req *r, struct apierr *e)
+{
+	char	*id;
+
+	if ((id = api_path_id(r, 0, e)) == NULL)
+		return -1;
+	return sessions_list(r, id, arena_printf(r->arena,
+	    "/api/v2/users/%s/sessions", id), e);
+}
+
+int
+api_user_sessions_end(struct req *r, struct apierr *e)
+{
+	char	*id;
+
+	if ((id = api_path_id(r, 0, e)) == NULL)
+		return -1;
+	return sessions_end(r, id, NULL, e);
 }

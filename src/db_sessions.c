@@ -14,18 +14,64 @@
 enum dbres
 db_session_insert(struct db *db, struct arena *a, const char *hash,
     const char *user_id, long long length, long long max, const char *addr,
-    int sweep, const char *gen, long long *expires)
+    const char *agent, int sweep, const char *gen, long long *expires)
 {
 	char		 len[24], mx[24];
-	const char	*params[7] = { hash, user_id, NUM(len, length),
-	    NUM(mx, max), addr, sweep ? "t" : "f", gen };
+	const char	*params[8] = { hash, user_id, NUM(len, length),
+	    NUM(mx, max), addr, sweep ? "t" : "f", gen, agent };
 	struct dbrows	 rows;
 	enum dbres	 rc;
 
 	/* Columns: 0 id, 1 expiry (epoch s). */
-	rc = db_run(db, STMT_SESSION_INSERT, 7, params, a, &rows);
+	rc = db_run(db, STMT_SESSION_INSERT, 8, params, a, &rows);
 	if (rc == DB_OK)
 		*expires = strtoll(dbrows_get(&rows, 0, 1), NULL, 10);
+	return rc;
+}
+
+enum dbres
+db_sessions_list(struct db *db, struct arena *a, const char *user_id,
+    struct session_info **out, size_t *n)
+{
+	struct dbrows	 rows;
+	enum dbres	 rc;
+	int		 i;
+
+	*out = NULL;
+	*n = 0;
+	/* Columns: 0 user id, then 1-6 the session (NULL: it has none). */
+	if ((rc = db_run(db, STMT_SESSIONS_LIST, 1, &user_id, a,
+	    &rows)) != DB_OK)
+		return rc;
+	*out = arena_alloc(a, sizeof(**out) * (size_t)rows.nrows);
+	for (i = 0; i < rows.nrows; i++) {
+		struct session_info *s = &(*out)[*n];
+
+		if ((s->id = dbrows_get(&rows, i, 1)) == NULL)
+			continue;
+		s->created = dbrows_get(&rows, i, 2);
+		s->last_used = dbrows_get(&rows, i, 3);
+		s->expires = dbrows_get(&rows, i, 4);
+		s->addr = dbrows_get(&rows, i, 5);
+		s->agent = dbrows_get(&rows, i, 6);
+		(*n)++;
+	}
+	return DB_OK;
+}
+
+enum dbres
+db_sessions_end(struct db *db, struct arena *a, const struct actor *act,
+    const char *user_id, const char *id, const char *keep, long long *n)
+{
+	const char	*params[3] = { user_id, id, keep };
+	struct dbrows	 rows;
+	enum dbres	 rc;
+
+	*n = 0;
+	/* Columns: 0 user id, 1 how many ended. */
+	rc = db_run_acting(db, STMT_SESSIONS_END, act, 3, params, a, &rows);
+	if (rc == DB_OK)
+		*n = strtoll(dbrows_get(&rows, 0, 1), NULL, 10);
 	return rc;
 }
 

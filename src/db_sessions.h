@@ -7,6 +7,7 @@
 #define DB_SESSIONS_H
 
 #include "db.h"
+#include "model.h"
 
 struct cfg;
 
@@ -17,8 +18,23 @@ struct cfg;
  */
 enum dbres	 db_session_insert(struct db *, struct arena *,
 		    const char *hash, const char *user_id, long long length,
-		    long long max, const char *addr, int sweep,
-		    const char *gen, long long *expires);
+		    long long max, const char *addr, const char *agent,
+		    int sweep, const char *gen, long long *expires);
+/*
+ * The live sessions of user_id, newest first, into *out (arena): DB_NOROW
+ * when the user does not exist; *n may be 0.
+ */
+enum dbres	 db_sessions_list(struct db *, struct arena *,
+		    const char *user_id, struct session_info **out,
+		    size_t *n);
+/*
+ * Ends user_id's live sessions, audited as act's sign-outs: only session
+ * id when it is not NULL, never keep.  *n: how many ended.  DB_NOROW when
+ * the user does not exist.
+ */
+enum dbres	 db_sessions_end(struct db *, struct arena *,
+		    const struct actor *, const char *user_id, const char *id,
+		    const char *keep, long long *n);
 /* Ends the live session behind hash (DB_NOROW: none). */
 enum dbres	 db_session_delete(struct db *, struct arena *,
 		    const char *hash, const char *addr);

@@ -743,6 +743,29 @@ json_authzs_encode(struct arena *a, const struct authz *z, size_t n,
 	return list_finish(a, links(self, next, NULL), "authorizations", arr);
 }
 
+char *
+json_sessions_encode(struct arena *a, const struct session_info *s,
+    size_t n, const char *self)
+{
+	json_object	*arr = json_object_new_array_ext((int)n);
+	json_object	*o;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		o = json_object_new_object();
+		add_str(o, "id", s[i].id);
+		add_str(o, "createdAt", s[i].created);
+		add_str(o, "lastUsedAt", s[i].last_used);
+		add_str(o, "expiresAt", s[i].expires);
+		add_str(o, "remoteAddress", s[i].addr);
+		add_str(o, "userAgent", s[i].agent);
+		json_object_object_add(o, "current",
+		    json_object_new_boolean(s[i].current));
+		json_object_array_add(arr, o);
+	}
+	return list_finish(a, links(self, NULL, NULL), "sessions", arr);
+}
+
 static long long
 shard_group_seconds(long long retention)
 {

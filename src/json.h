@@ -48,6 +48,10 @@ char	*json_authz_encode(struct arena *, const struct authz *);
 /* next: links.next, or NULL. */
 char	*json_authzs_encode(struct arena *, const struct authz *, size_t,
 	    const char *self, const char *next);
+/* {"links":{"self"},"sessions":[{id, createdAt, lastUsedAt, expiresAt,
+ * remoteAddress, userAgent, current}]} */
+char	*json_sessions_encode(struct arena *, const struct session_info *,
+	    size_t, const char *self);
 char	*json_setup_encode(struct arena *, const struct setup_out *);
 char	*json_allowed_encode(struct arena *, int allowed);
 char	*json_health_encode(struct arena *, int pass, const char *message,

@@ -96,6 +96,17 @@ struct page {
 	int		 more;
 };
 
+/* A live sign-in session as its user sees it (never its cookie or hash). */
+struct session_info {
+	const char	*id;
+	const char	*created;
+	const char	*last_used;
+	const char	*expires;
+	const char	*addr;		/* the address it was opened from */
+	const char	*agent;		/* its User-Agent, bounded and clean */
+	int		 current;	/* the session making the request */
+};
+
 /* Who is acting, for the audit log. */
 struct actor {
 	const char	*user_id;

@@ -129,11 +129,35 @@ new_device(struct db *db, struct arena *a, const struct credential *cr,
 	}
 }
 
+/*
+ * What is kept of a User-Agent (NULL: none): its first AGENT_MAX bytes as
+ * printable ASCII, each other byte or UTF-8 sequence a '?', so the list,
+ * psql and a log can show it as it is (sql/migrations/0012's CHECK).
+ */
+#define AGENT_MAX	256
+
+static char *
+agent_clean(struct arena *a, const char *raw)
+{
+	const unsigned char *p = (const unsigned char *)(raw ? raw : "");
+	char		*out = arena_alloc(a, AGENT_MAX + 1);
+	size_t		 n = 0;
+
+	for (; *p != '\0' && n < AGENT_MAX; p++) {
+		if ((*p & 0xc0) == 0x80)	/* the rest of a sequence */
+			continue;
+		out[n++] = *p >= 0x20 && *p < 0x7f ? (char)*p : '?';
+	}
+	out[n] = '\0';
+	return out;
+}
+
 /* session_signin with a hash slot held: the hash, then the session. */
 static int
 signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
     const struct signin_keys *k, const char *presented, const char *pw,
-    size_t len, const char *addr, struct signin_out *out, struct apierr *e)
+    size_t len, const char *addr, const char *agent, struct signin_out *out,
+    struct apierr *e)
 {
 	struct credential cr;
 	char		 hash[SHA256_HEX_LEN + 1], newhash[PW_HASH_MAX];
@@ -193,8 +217,8 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 	 * the statistics still say the table is small).
 	 */
 	rc = db_session_insert(db, a, hash, cr.user_id, c->session_length * 60,
-	    c->session_max * 60, addr, signins++ % 16 == 0, cr.gen,
-	    &out->expires);
+	    c->session_max * 60, addr, agent_clean(a, agent),
+	    signins++ % 16 == 0, cr.gen, &out->expires);
 	if (rc != DB_OK) {
 		crypto_wipe(out->cookie, TOKEN_LEN + 1);
 		/* The password changed, or the user went, while we hashed. */
@@ -215,7 +239,8 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 int
 session_signin(struct db *db, struct arena *a, const struct cfg *c,
     const char *name, const char *pw, size_t len, const char *addr,
-    const char *device, struct signin_out *out, struct apierr *e)
+    const char *agent, const char *device, struct signin_out *out,
+    struct apierr *e)
 {
 	struct signin_keys k;
 	char		 devhash[SHA256_HEX_LEN + 1];
@@ -252,9 +277,50 @@ session_signin(struct db *db, struct arena *a, const struct cfg *c,
 		metrics_signin(MET_SIGNIN_HASH_BUSY);
 		return -1;
 	}
-	rc = signin_reserved(db, a, c, &k, presented, pw, len, addr, out, e);
+	rc = signin_reserved(db, a, c, &k, presented, pw, len, addr, agent,
+	    out, e);
 	pw_release();
 	return rc;
+}
+
+int
+session_list(struct db *db, struct arena *a, const char *user_id,
+    const char *current, struct session_info **out, size_t *n,
+    struct apierr *e)
+{
+	enum dbres	 rc;
+	size_t		 i;
+
+	rc = db_sessions_list(db, a, user_id, out, n);
+	if (rc == DB_NOROW)
+		return apierr_set(e, APIERR_NOT_FOUND, "user not found");
+	if (rc != DB_OK)
+		return svc_dberr(db, rc, e);
+	for (i = 0; i < *n; i++)
+		(*out)[i].current = current != NULL &&
+		    strcmp((*out)[i].id, current) == 0;
+	return 0;
+}
+
+int
+session_end(struct db *db, struct arena *a, const struct actor *act,
+    const char *user_id, const char *id, const char *keep,
+    struct apierr *e)
+{
+	enum dbres	 rc;
+	long long	 n;
+
+	/* The audit trigger writes each sign-out in the same statement. */
+	rc = db_sessions_end(db, a, act, user_id, id, keep, &n);
+	if (rc == DB_NOROW)
+		return apierr_set(e, APIERR_NOT_FOUND, "user not found");
+	if (rc != DB_OK)
+		return svc_dberr(db, rc, e);
+	if (id != NULL && n == 0)
+		return apierr_set(e, APIERR_NOT_FOUND, "session not found");
+	while (n-- > 0)
+		metrics_session_ended();
+	return 0;
 }
 
 int

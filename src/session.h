@@ -25,7 +25,8 @@ struct signin_out {
 /*
  * Checks name/pw (pw is len bytes) and on success opens a session and a
  * new device (replacing device, the device cookie presented, or NULL),
- * into out; the caller wipes out's cookies.
+ * into out, with the User-Agent agent (NULL: none) kept on the session;
+ * the caller wipes out's cookies.
  * Unknown user, wrong password, no password, inactive user (whatever the
  * password): 401 `unauthorized access`, at the same cost, counted as a
  * failure.  Throttled: 429 with retry_after.  A device that signed in as
@@ -33,7 +34,23 @@ struct signin_out {
  */
 int	session_signin(struct db *, struct arena *, const struct cfg *,
 	    const char *name, const char *pw, size_t len, const char *addr,
-	    const char *device, struct signin_out *out, struct apierr *e);
+	    const char *agent, const char *device, struct signin_out *out,
+	    struct apierr *e);
+/*
+ * The live sessions of user_id (404 `user not found` when it does not
+ * exist); current, the session making the request or NULL, is marked.
+ */
+int	session_list(struct db *, struct arena *, const char *user_id,
+	    const char *current, struct session_info **out, size_t *n,
+	    struct apierr *e);
+/*
+ * Ends user_id's session id (404 `session not found` when it has no such
+ * live session), or with id NULL all of its sessions but keep (may be
+ * NULL).  404 `user not found` when the user does not exist.
+ */
+int	session_end(struct db *, struct arena *, const struct actor *,
+	    const char *user_id, const char *id, const char *keep,
+	    struct apierr *e);
 /* Deletes the session behind cookie; 401 when there is none. */
 int	session_signout(struct db *, struct arena *, const char *cookie,
 	    const char *addr, struct apierr *e);

@@ -149,10 +149,13 @@ run_units() {
 	prove ${PROVE_FLAGS:-} --exec '' "$@"
 }
 
-# The official JavaScript client for the integration tier, pinned by
+# The official JavaScript client, and puppeteer-core and axe-core for the
+# account page (t0600), for the integration tier, pinned by
 # tests/js/package-lock.json, from the npm registry.
 js_deps() {
-	[ -d tests/js/node_modules/@influxdata/influxdb-client-apis ] && return 0
+	[ -d tests/js/node_modules/@influxdata/influxdb-client-apis ] &&
+	    [ -d tests/js/node_modules/puppeteer-core ] &&
+	    [ -d tests/js/node_modules/axe-core ] && return 0
 	(cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 }
 want integration && { js_deps || echo "tests/run.sh: npm ci failed" >&2; }

@@ -651,6 +651,10 @@ sub start {
 		chmod((-x $f ? 0755 : 0644), $to);
 	}
 
+	# www/ (the account page) too, for the same reason.
+	system('cp', '-R', "$TestLib::ROOT/www", "$dir/www") == 0 or die "copy www/: $?";
+	system('chmod', '-R', 'a+rX', "$dir/www") == 0 or die "chmod www/: $?";
+
 	# The usersd config: default database, instances, extra settings.
 	my $conf = "$dir/usersd.conf";
 	open my $c, '>', $conf or die "$conf: $!";
@@ -694,6 +698,7 @@ sub start {
 		CONFIG => $conf,
 		RUNDIR => $dir,
 		ERRORS => "$dir/errors",
+		WWW => "$dir/www",
 		DB => $t->conninfo,
 		WORKERS => $self->{workers},
 		USER => $USER,
