@@ -18,6 +18,7 @@ render() {
 	    -e 's|@SOCKET@|/run/usersd/usersd.sock|g' \
 	    -e 's|@SIGNIN_SOCKET@|/run/usersd/usersd-signin.sock|g' \
 	    -e 's|@ERRORS@|/usr/share/usersd/errors|g' \
+	    -e 's|@WWW@|/usr/share/usersd/www|g' \
 	    -e 's|@BODY_CAP@|131072|g' -e 's|@BODY_CAP_KB@|128|g' \
 	    -e 's|@INSTANCE_DOMAIN_RE@|instances\\.invalid|g' \
 	    -e 's|@INSTANCE_BLOCKS@||g'
