@@ -367,17 +367,21 @@ cpu_snap() {
 # databases, and the bare app's) a transaction -- 16 concurrent GETs on
 # each port -- which makes them flush, then read.
 pgstat() {
-	local i u=() s=() b=()
+	local i p1 p2 u=() s=() b=()
 	sleep 1.1
 	for i in $(seq 16); do
 		u+=(-o /dev/null "$URL/api/v2/users/$FIRST_ID")
 		s+=(-o /dev/null "$URL_SMALL/api/v2/users/$FIRST_ID")
 		b+=(-o /dev/null "$URL_BARE/api/v2/users/$FIRST_ID")
 	done
-	curl -s --parallel --parallel-max 16 -H "$AUTH" "${u[@]}" 2>/dev/null || true
+	# The three at once: this runs between every two slices.
+	curl -s --parallel --parallel-max 16 -H "$AUTH" "${u[@]}" 2>/dev/null &
+	p1=$!
 	curl -s --parallel --parallel-max 16 -H "Authorization: Token $TOKEN_SMALL" \
-	    "${s[@]}" 2>/dev/null || true
+	    "${s[@]}" 2>/dev/null &
+	p2=$!
 	curl -s --parallel --parallel-max 16 "${b[@]}" 2>/dev/null || true
+	wait "$p1" "$p2" || true
 	psql -X -Atq -F' ' -d postgres -c "SELECT sum(xact_commit + xact_rollback),
 	    sum(tup_returned) FROM pg_stat_database
 	    WHERE datname IN ('bench', 'bench1k')"
@@ -727,6 +731,7 @@ metrics_mode() {
 		sleep 0.1
 	done
 	[ "$left" = 0 ] || die "the workers were not replaced after SIGHUP"
+	LAST_PG=""              # the new workers' connections count too
 	check "GET /metrics with metrics = $1" "$([ "$1" = on ] && echo 200 || echo 404)" \
 	    "$URL/metrics"
 }
@@ -736,7 +741,6 @@ for r in $(seq "$ROUNDS"); do
 	for k in mon_$i:on moff_$i:off moff_$j:off mon_$j:on; do
 		say "metrics = ${k#*:}: reloading the master"
 		metrics_mode "${k#*:}"
-		warm get
 		measure get "${k%%:*}" "$SLICE" ", metrics = ${k#*:} (${k%%:*})"
 	done
 	MON+=("mon_$i" "mon_$j") MOFF+=("moff_$i" "moff_$j")

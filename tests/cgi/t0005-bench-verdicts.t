@@ -13,7 +13,7 @@ sub slice {
 	my ($rps, $cpu_us) = @_;
 	my $n = int($rps * 2 + 0.5);
 	return { requests => $n, s2xx => $n, duration_us => 2e6,
-	    mean => 32 / $rps * 1e6, cpu_total_us => $n * ($cpu_us // 200) };
+	    mean => 32 / $rps * 1e6, cpu_stack_us => $n * ($cpu_us // 200) };
 }
 
 subtest 'verdict: met only when the whole interval clears the target' => sub {
