@@ -30,11 +30,16 @@
 use strict;
 use warnings;
 #
-# Every target is a ratio A / B with a 95 % bootstrap interval: when A and
-# B are pools of as many slices, measured side by side (A B B A rounds),
-# the pairs (A_i, B_i) are resampled together, so the machine's drift from
-# pair to pair cancels out; otherwise each side's slices are resampled
-# apart.  The seed is fixed: the same raw files give the same report.  A
+# Every target is a ratio A / B with a 95 % interval: when A and B are
+# pools of as many slices, measured side by side (A B B A rounds), over
+# the pairs (A_i, B_i), so the machine's drift from pair to pair cancels
+# out: the wider of the bootstrap interval of the pooled ratio (the pairs
+# resampled together) and the sign-test interval of the median pair ratio
+# (order statistics: with 6 pairs the lowest to the highest, since all six
+# fall on one side of the median by chance only 2 / 64 of the time), so a
+# few wild pairs cannot make a small sample look surer than it is.
+# Otherwise the bootstrap resamples each side's slices apart.  The seed is
+# fixed: the same raw files give the same report.  A
 # target is met when the whole interval meets it, MISS when none of it
 # does, and unclear (rerun) otherwise.  A req/s or mean-latency target has
 # a second verdict from the stack's CPU time per request (what the
@@ -227,10 +232,30 @@ sub value {
 	return $s->{$m} // die "report: $n has no $m\n";
 }
 
+# order_interval(X...): the distribution-free interval of the median of
+# X: the k-th lowest to the k-th highest, k as large as keeps the chance
+# that the median lies outside (2 P(Bin(n, 1/2) < k)) within 1 - LEVEL;
+# the lowest to the highest when no k does (n < 6).
+sub order_interval {
+	my @x = sort { $a <=> $b } @_;
+	my $n = @x;
+	my ($p, $k) = (0.5**$n, 1);
+	my $c = $p;
+	for my $j (1 .. int($n / 2)) {
+		$p *= ($n - $j + 1) / $j;
+		$c += $p;
+		last if 1 - 2 * $c < $LEVEL;
+		$k = $j + 1;
+	}
+	return @x[$k - 1, $n - $k];
+}
+
 # ratio_of(A, B, FA, FB): FA(A's slices) / FB(B's slices), where A and B
 # are lists of slices or plain numbers.  Returns the ratio v, the 95 %
-# bootstrap interval lo..hi, the lowest and highest ratio of one pair
-# (unpaired: of any slice of A to any of B), and whether it was paired.
+# interval lo..hi (paired: the wider of the bootstrap's blo..bhi and
+# order_interval of the pair ratios), the lowest and highest ratio of one
+# pair (unpaired: of any slice of A to any of B), and whether it was
+# paired.
 sub ratio_of {
 	my ($A, $B, $fa, $fb) = @_;
 	my $na = ref $A ? @$A : 1;
@@ -260,7 +285,13 @@ sub ratio_of {
 	}
 	@boot = sort { $a <=> $b } @boot;
 	my $cut = int((1 - $LEVEL) / 2 * $BOOT);
-	($o{lo}, $o{hi}) = @boot[$cut, $BOOT - 1 - $cut];
+	($o{blo}, $o{bhi}) = @boot[$cut, $BOOT - 1 - $cut];
+	($o{lo}, $o{hi}) = @o{qw(blo bhi)};
+	if ($paired) {
+		my ($l, $h) = order_interval(@each);
+		$o{lo} = $l if $l < $o{lo};
+		$o{hi} = $h if $h > $o{hi};
+	}
 	return \%o;
 }
 
@@ -332,14 +363,14 @@ sub nonok {
 	return $r;
 }
 
-# "0.96 [0.91, 1.01] (pairs 0.88-1.04)": the ratio, its interval, and
-# the lowest and highest ratio of one pair.
+# "0.96 [0.91, 1.01] (6 pairs, bootstrap 0.93-0.99)": the ratio, its
+# interval, how many pairs, and the bootstrap's part of the interval.
 sub interval_text {
 	my ($r) = @_;
 	return sprintf('%.2f', $r->{v}) if $r->{lo} == $r->{hi} && $r->{min} == $r->{max};
-	return sprintf('%.2f [%.2f, %.2f] (%s %.2f-%.2f)', $r->{v}, $r->{lo},
-	    $r->{hi}, $r->{paired} ? "$r->{pairs} pairs" : 'unpaired',
-	    $r->{min}, $r->{max});
+	return sprintf('%.2f [%.2f, %.2f] (%s, bootstrap %.2f-%.2f)', $r->{v},
+	    $r->{lo}, $r->{hi}, $r->{paired} ? "$r->{pairs} pairs" : 'unpaired',
+	    $r->{blo}, $r->{bhi});
 }
 
 sub verdict_text { return $_[0] eq 'unclear' ? 'unclear: rerun' : $_[0] }
@@ -358,7 +389,7 @@ sub cpu_cell {
 
 sub summary_table {
 	my ($by_row) = @_;
-	my @l = ('| scenario | req/s (2xx) | p50 ms | p99 ms | non-2xx | CPU µs/req: web+app+PG = stack (wrk) | ratio [95 % interval] (pairs min-max) | target | verdict | CPU ratio [95 % interval] | CPU verdict |',
+	my @l = ('| scenario | req/s (2xx) | p50 ms | p99 ms | non-2xx | CPU µs/req: web+app+PG = stack (wrk) | ratio [95 % interval] (pairs, bootstrap) | target | verdict | CPU ratio [95 % interval] | CPU verdict |',
 	    '|---|---|---|---|---|---|---|---|---|---|---|');
 	for my $r (@rows) {
 		my $s = $S{$r};
@@ -554,8 +585,9 @@ slice's quantiles, every 0.01 percentile point from 98 up, merged
 weighted by requests; exact to 0.01 points).
 
 **How sure:** the ratio is of the pooled slices; in brackets its 95 %
-bootstrap interval ($Report::BOOT resamples of the pairs, seed
-$Report::SEED), then the lowest and highest ratio of a single pair.  A
+interval: the wider of the bootstrap interval ($Report::BOOT resamples
+of the pairs, seed $Report::SEED; shown after it) and the sign-test
+interval of the pair ratios (with 6 pairs: the lowest to the highest).  A
 target is met only when the whole interval meets it, MISS only when none
 of it does; otherwise it is unclear: the spread of this run does not
 allow a verdict, rerun it (on a quieter machine, or with more
