@@ -402,9 +402,9 @@ worker_mem() {
 SPEC=$RAW/spec
 : >"$SPEC"
 : >"$RAW/facts"
-fact POKE_XACTS 48      # pgstat's GETs, 16 on each of its 3 ports
 spec() { local IFS=$'\t'; printf '%s\n' "$*" >>"$SPEC"; }
 fact() { printf '%s=%s\n' "$1" "$2" >>"$RAW/facts"; }
+fact POKE_XACTS 48      # pgstat's GETs, 16 on each of its 3 ports
 REQS_TOTAL=0            # requests sent through the stack by wrk
 LAST_PG=""              # the database counters read right after the last
                         # measured slice, while nothing has run since
