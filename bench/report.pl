@@ -29,10 +29,34 @@
 # of the slices' own percentiles.
 use strict;
 use warnings;
+#
+# Every target is a ratio A / B with a 95 % interval: when A and B are
+# pools of as many slices, measured side by side (A B B A rounds), over
+# the pairs (A_i, B_i), so the machine's drift from pair to pair cancels
+# out: the wider of the bootstrap interval of the pooled ratio (the pairs
+# resampled together) and the sign-test interval of the median pair ratio
+# (order statistics: with 6 pairs the lowest to the highest, since all six
+# fall on one side of the median by chance only 2 / 64 of the time), so a
+# few wild pairs cannot make a small sample look surer than it is.
+# Otherwise the bootstrap resamples each side's slices apart.  The seed is
+# fixed: the same raw files give the same report.  A
+# target is met when the whole interval meets it, MISS when none of it
+# does, and unclear (rerun) otherwise.  A req/s or mean-latency target has
+# a second verdict from the stack's CPU time per request (what the
+# machine's other load changes least): B's CPU per request over A's for req/s, A's over
+# B's for mean latency, against the same limit.
+#
+#   require "bench/report.pl" loads the functions (package Report) without
+#   running anything; t0005-bench-verdicts.t tests them on canned slices.
+package Report;
+use strict;
+use warnings;
 
-my ($raw, $out) = @ARGV;
-die "usage: report.pl RAWDIR RESULTS.md\n" unless defined $out;
+our $BOOT = 2000;               # bootstrap resamples
+our $SEED = 28;                 # fixed: a report is reproducible
+our $LEVEL = 0.95;              # the interval's coverage
 
+my ($raw, $clk) = ('', 100);
 my %F;                          # facts
 my (@order, %S, @rows, %rowlabel, @targets, @notes);
 
@@ -45,10 +69,6 @@ sub slurp {
 }
 
 sub words { my @w = split ' ', slurp($_[0]); return @w }
-
-for (split /\n/, slurp("$raw/facts")) {
-	$F{$1} = $2 if /^([A-Za-z0-9_]+)=(.*)$/;
-}
 
 # One wrk run: its BENCH line, quantiles, CPU and database counters.
 sub load_slice {
@@ -76,11 +96,21 @@ sub load_slice {
 	$s{wall} = (($b[5] // 0) - ($a[5] // 0)) / 1e6;
 	my ($u, $sy) = words("$raw/$name.time");
 	$s{wrk_s} = ($u // 0) + ($sy // 0);
+	# The CPU the stack spent on these requests (web server, usersd or
+	# the bare app, PostgreSQL); not wrk's: its fixed start-up cost
+	# weighs on a short slice of slow requests, and the hash floor has
+	# no client.
+	$s{cpu_stack_us} = ($s{cpu_web} + $s{cpu_usersd} + $s{cpu_bare} +
+	    $s{cpu_pg}) * 1e6 / $clk;
 	my @p0 = words("$raw/$name.pg0");
 	my @p1 = words("$raw/$name.pg1");
-	$s{pg_xacts} = ($p1[0] // 0) - ($p0[0] // 0);
+	# Less the GETs that pgstat sends to make the backends flush (one
+	# transaction each): they weigh on a slice of a few slow requests.
+	$s{pg_xacts} = ($p1[0] // 0) - ($p0[0] // 0) - ($F{POKE_XACTS} // 0);
+	$s{pg_xacts} = 0 if $s{pg_xacts} < 0;
 	$s{pg_rows} = ($p1[1] // 0) - ($p0[1] // 0);
 	$s{okrps} = $s{s2xx} / ($s{duration_us} / 1e6);
+	$s{cpu_us} = $s{requests} ? $s{cpu_stack_us} / $s{requests} : 0;
 	return \%s;
 }
 
@@ -101,61 +131,98 @@ sub cdf {
 	return $p / 100;
 }
 
-# The P-th percentile of the slices' merged distribution.
+# The P-th percentile of the slices' merged distribution: the smallest
+# latency (whole µs, as the quantiles are) at which the request-weighted
+# F reaches P %.  F is monotone, so a binary search finds it.
 sub merged_pct {
 	my ($P, @sl) = @_;
-	return $sl[0]{$P == 50 ? 'p50_us' : 'p99_us'} if @sl == 1;
-	my ($n, %cand) = (0);
+	return $sl[0]{$P == 50 ? 'p50_us' : 'p99_us'}
+	    if @sl == 1 && defined $sl[0]{p99_us};
+	my ($n, $max) = (0, 0);
 	for my $s (@sl) {
 		$n += $s->{requests};
-		$cand{$_->[1]} = 1 for @{$s->{quant}};
+		my $q = $s->{quant};
+		$max = $q->[-1][1] if @$q && $q->[-1][1] > $max;
 	}
-	for my $x (sort { $a <=> $b } keys %cand) {
-		my $c = 0;
+	my $want = $P / 100 * $n - 1e-9;
+	my $F = sub {
+		my ($x, $c) = (@_, 0);
 		$c += $_->{requests} * cdf($_->{quant}, $x) for @sl;
-		return $x if $c >= $P / 100 * $n - 1e-9;
+		return $c;
+	};
+	return 0 if $F->($max) < $want;
+	my ($lo, $hi) = (0, $max);
+	while ($lo < $hi) {
+		my $m = int(($lo + $hi) / 2);
+		if ($F->($m) >= $want) { $hi = $m } else { $lo = $m + 1 }
 	}
-	return 0;
+	return $lo;
+}
+
+# Slices pooled: counts and CPU add up, the mean is weighted by requests
+# (percentiles: merged_pct).
+my @SUMS = qw(requests s2xx s429 sother sockerr timeouts duration_us
+    cpu_pg cpu_web cpu_usersd cpu_bare cpu_machine wall wrk_s pg_xacts
+    pg_rows cpu_stack_us);
+sub pool_of {
+	my @sl = @_;
+	my (%p, $m);
+	for my $k (@SUMS) {
+		$p{$k} = 0;
+		$p{$k} += $_->{$k} // 0 for @sl;
+	}
+	$m += ($_->{mean} // 0) * ($_->{requests} // 0) for @sl;
+	$p{mean} = $p{requests} ? $m / $p{requests} : 0;
+	$p{okrps} = $p{duration_us} ? $p{s2xx} / ($p{duration_us} / 1e6) : 0;
+	$p{cpu_us} = $p{requests} ? $p{cpu_stack_us} / $p{requests} : 0;
+	return \%p;
+}
+
+sub metric_of {
+	my ($m, @sl) = @_;
+	return merged_pct(50, @sl) if $m eq 'p50';
+	return merged_pct(99, @sl) if $m eq 'p99';
+	return pool_of(@sl)->{$m} // die "report: no metric $m\n";
 }
 
 sub pool {
 	my ($name, $label, @names) = @_;
 	my @sl = map { $S{$_} // die "report: no slice $_\n" } @names;
-	my %p = (label => $label, slices => [@names]);
-	for my $k (qw(requests s2xx s429 sother sockerr timeouts duration_us
-	    cpu_pg cpu_web cpu_usersd cpu_bare cpu_machine wall wrk_s
-	    pg_xacts pg_rows)) {
-		$p{$k} = 0;
-		$p{$k} += $_->{$k} for @sl;
-	}
-	my $m = 0;
-	$m += $_->{mean_us} * $_->{requests} for @sl;
-	$p{mean} = $p{requests} ? $m / $p{requests} : 0;
-	$p{p50} = merged_pct(50, @sl);
-	$p{p99} = merged_pct(99, @sl);
-	$p{last_other} = 0;
-	for (@sl) { $p{last_other} = $_->{last_other} if $_->{last_other} } 
-	$p{okrps} = $p{s2xx} / ($p{duration_us} / 1e6);
-	return \%p;
+	my $p = pool_of(@sl);
+	$p->{label} = $label;
+	$p->{slices} = [@names];
+	$p->{members} = \@sl;
+	$p->{p50} = merged_pct(50, @sl);
+	$p->{p99} = merged_pct(99, @sl);
+	$p->{last_other} = 0;
+	for (@sl) { $p->{last_other} = $_->{last_other} if $_->{last_other} }
+	return $p;
 }
 
-for (split /\n/, slurp("$raw/spec")) {
-	my @f = split /\t/;
-	next unless @f;
-	if ($f[0] eq 'slice') {
-		$S{$f[1]} = load_slice($f[1], $f[2]);
-		push @order, $f[1];
-	} elsif ($f[0] eq 'pool') {
-		$S{$f[1]} = pool(@f[1 .. $#f]);
-	} elsif ($f[0] eq 'row') {
-		push @rows, $f[1];
-		$rowlabel{$f[1]} = $f[2] if defined $f[2];
-	} elsif ($f[0] eq 'target') {
-		push @targets, { key => $f[1], row => $f[2], a => $f[3],
-		    b => $f[4], op => $f[5], limit => $f[6], text => $f[7] };
-	} elsif ($f[0] eq 'note') {
-		push @notes, $f[1];
-	}
+# One bench/hashfloor.c run (RUN.txt, its CPU in RUN.time) as a slice:
+# verifies for requests and 2xx, its wall time, its CPU.
+sub hash_run {
+	my ($name) = @_;
+	my %h = map { /^([a-z_]+)=(.*)$/ ? ($1, $2) : () }
+	    split ' ', slurp("$raw/$name.txt");
+	my ($u, $s) = words("$raw/$name.time");
+	my $n = ($h{procs} // 0) * ($h{n} // 0);
+	return { requests => $n, s2xx => $n, duration_us => ($h{wall_s} // 0) * 1e6,
+	    cpu_stack_us => (($u // 0) + ($s // 0)) * 1e6 };
+}
+
+# hashpool NAME LABEL RUN0 RUN1 ... RUNk: the hash floor around each of
+# k slices, slice i between runs i-1 and i: a pool of k slices to pair
+# with the k slices measured between them.
+sub hash_pool {
+	my ($name, $label, @runs) = @_;
+	my @r = map { hash_run($_) } @runs;
+	my @sl = map { pool_of(@r[$_ - 1, $_]) } 1 .. $#r;
+	my $p = pool_of(@sl);
+	$p->{label} = $label;
+	$p->{members} = \@sl;
+	$p->{slices} = [];
+	return $p;
 }
 
 sub value {
@@ -168,41 +235,122 @@ sub value {
 	return $s->{$m} // die "report: $n has no $m\n";
 }
 
-sub met {
-	my ($v, $op, $l) = @_;
-	return $v >= $l if $op eq '>=';
-	return $v <= $l if $op eq '<=';
-	return 1 if $op eq '-';
-	my ($lo, $hi) = split /\.\./, $l;
-	return $v >= $lo && $v <= $hi;
+# order_interval(X...): the distribution-free interval of the median of
+# X: the k-th lowest to the k-th highest, k as large as keeps the chance
+# that the median lies outside (2 P(Bin(n, 1/2) < k)) within 1 - LEVEL;
+# the lowest to the highest when no k does (n < 6).
+sub order_interval {
+	my @x = sort { $a <=> $b } @_;
+	my $n = @x;
+	my ($p, $k) = (0.5**$n, 1);
+	my $c = $p;
+	for my $j (1 .. int($n / 2)) {
+		$p *= ($n - $j + 1) / $j;
+		$c += $p;
+		last if 1 - 2 * $c < $LEVEL;
+		$k = $j + 1;
+	}
+	return @x[$k - 1, $n - $k];
 }
 
-my $clk = $F{CLK} || 100;
+# ratio_of(A, B, FA, FB): FA(A's slices) / FB(B's slices), where A and B
+# are lists of slices or plain numbers.  Returns the ratio v, the 95 %
+# interval lo..hi (paired: the wider of the bootstrap's blo..bhi and
+# order_interval of the pair ratios), the lowest and highest ratio of one
+# pair (unpaired: of any slice of A to any of B), and whether it was
+# paired.
+sub ratio_of {
+	my ($A, $B, $fa, $fb) = @_;
+	my $na = ref $A ? @$A : 1;
+	my $nb = ref $B ? @$B : 1;
+	my $paired = ref $A && ref $B && $na == $nb && $na > 1;
+	my $val = sub {
+		my ($side, $f, $i) = @_;
+		return ref $side ? $f->([@$side[@$i]]) : $side;
+	};
+	my $r = sub {
+		my ($ia, $ib) = @_;
+		my $d = $val->($B, $fb, $ib);
+		return $d ? $val->($A, $fa, $ia) / $d : 0;
+	};
+	my %o = (v => $r->([0 .. $na - 1], [0 .. $nb - 1]),
+	    paired => $paired ? 1 : 0, pairs => $paired ? $na : 0);
+	my @each = $paired ? map { $r->([$_], [$_]) } 0 .. $na - 1 :
+	    map { my $i = $_; map { $r->([$i], [$_]) } 0 .. $nb - 1 } 0 .. $na - 1;
+	@each = sort { $a <=> $b } @each;
+	($o{min}, $o{max}) = @each[0, -1];
+	srand($SEED);
+	my @boot;
+	for (1 .. $BOOT) {
+		my @ia = map { int rand $na } 1 .. $na;
+		my @ib = $paired ? @ia : map { int rand $nb } 1 .. $nb;
+		push @boot, $r->(\@ia, \@ib);
+	}
+	@boot = sort { $a <=> $b } @boot;
+	my $cut = int((1 - $LEVEL) / 2 * $BOOT);
+	($o{blo}, $o{bhi}) = @boot[$cut, $BOOT - 1 - $cut];
+	($o{lo}, $o{hi}) = @o{qw(blo bhi)};
+	if ($paired) {
+		my ($l, $h) = order_interval(@each);
+		$o{lo} = $l if $l < $o{lo};
+		$o{hi} = $h if $h > $o{hi};
+	}
+	return \%o;
+}
 
-# The floors from their raw files.
-my $hash = kv("$raw/hashfloor.txt", 'hashes_per_s');
-my $hash_ms = kv("$raw/hashfloor.txt", 'ms_per_hash_per_proc');
-my $hash_before = kv("$raw/hashfloor-before.txt", 'hashes_per_s');
-my $hash_after = kv("$raw/hashfloor-after.txt", 'hashes_per_s');
-$F{HASH_AROUND} = sprintf '%.1f', ($hash_before + $hash_after) / 2;
-my $pgb = slurp("$raw/pgbench.txt");
-my ($pg_tps) = $pgb =~ /^tps = ([0-9.]+)/m;
-my ($pg_lat) = $pgb =~ /^latency average = ([0-9.]+)/m;
-my ($pg_x) = $pgb =~ /^number of transactions actually processed: (\d+)/m;
-my ($pgu, $pgs) = words("$raw/pgbench.time");
-$pg_x ||= 1;
-my $pg_cpu_pg = sprintf '%.1f', (($F{PGBENCH_TICKS1} // 0) -
-    ($F{PGBENCH_TICKS0} // 0)) * 1e6 / $clk / $pg_x;
-my $pg_cpu_client = sprintf '%.1f', (($pgu // 0) + ($pgs // 0)) * 1e6 / $pg_x;
+# compare(A, B, METRIC): METRIC of A's slices over B's.
+sub compare {
+	my ($A, $B, $m) = @_;
+	my $f = sub { metric_of($m, @{$_[0]}) };
+	return ratio_of($A, $B, $f, $f);
+}
 
-my @misses;
-my %by_row;
-for my $t (@targets) {
-	my $b = value($t->{b});
-	$t->{v} = $b ? value($t->{a}) / $b : 0;
-	$t->{ok} = met($t->{v}, $t->{op}, $t->{limit});
-	push @misses, $t->{key} unless $t->{ok} || $t->{op} eq '-';
-	push @{$by_row{$t->{row}}}, $t;
+# cpu_compare(A, B, METRIC): the CPU verdict's ratio for a target on
+# METRIC: B's CPU per request over A's for req/s (a request that costs
+# less CPU is served faster on a saturated machine), A's over B's for
+# mean latency; undef for anything else or without CPU numbers.
+sub cpu_compare {
+	my ($A, $B, $m) = @_;
+	return undef unless ref $A && ref $B && ($m eq 'okrps' || $m eq 'mean');
+	for (@$A, @$B) { return undef unless $_->{cpu_stack_us} }
+	my $f = sub { metric_of('cpu_us', @{$_[0]}) };
+	return $m eq 'okrps' ? ratio_of($B, $A, $f, $f) : ratio_of($A, $B, $f, $f);
+}
+
+# verdict(LO, HI, OP, LIMIT): met when the whole interval meets the
+# target, MISS when none of it does, unclear when it straddles the limit.
+sub verdict {
+	my ($lo, $hi, $op, $l) = @_;
+	return '-' if $op eq '-';
+	my $inf = 9**9**9;
+	my ($min, $max) = $op eq '>=' ? ($l, $inf) : $op eq '<=' ? (-$inf, $l) :
+	    split /\.\./, $l;
+	return 'met' if $lo >= $min && $hi <= $max;
+	return 'MISS' if $hi < $min || $lo > $max;
+	return 'unclear';
+}
+
+# A target's side: its slices (a pool's members, or the one slice) and
+# metric, or the fact's number.
+sub side {
+	my ($ref) = @_;
+	return (value($ref), '') if $ref =~ /^fact\./;
+	$ref =~ /^(.+)\.([a-z0-9_]+)$/ or die "report: bad reference $ref\n";
+	my $s = $S{$1} // die "report: no scenario $1\n";
+	return ($s->{members} // [$s], $2);
+}
+
+sub evaluate {
+	my ($t) = @_;
+	my ($A, $ma) = side($t->{a});
+	my ($B, $mb) = side($t->{b});
+	$t->{r} = ratio_of($A, $B, sub { metric_of($ma, @{$_[0]}) },
+	    sub { metric_of($mb, @{$_[0]}) });
+	$t->{v} = $t->{r}{v};
+	$t->{verdict} = verdict($t->{r}{lo}, $t->{r}{hi}, $t->{op}, $t->{limit});
+	$t->{cpu} = $ma eq $mb ? cpu_compare($A, $B, $ma) : undef;
+	$t->{cpu_verdict} = $t->{cpu} ? verdict($t->{cpu}{lo}, $t->{cpu}{hi},
+	    $t->{op}, $t->{limit}) : '-';
 }
 
 sub ms { return sprintf '%.2f', $_[0] / 1000 }
@@ -218,27 +366,52 @@ sub nonok {
 	return $r;
 }
 
+# "0.96 [0.91, 1.01] (6 pairs, bootstrap 0.93-0.99)": the ratio, its
+# interval, how many pairs, and the bootstrap's part of the interval.
+sub interval_text {
+	my ($r) = @_;
+	return sprintf('%.2f', $r->{v}) if $r->{lo} == $r->{hi} && $r->{min} == $r->{max};
+	return sprintf('%.2f [%.2f, %.2f] (%s, bootstrap %.2f-%.2f)', $r->{v},
+	    $r->{lo}, $r->{hi}, $r->{paired} ? "$r->{pairs} pairs" : 'unpaired',
+	    $r->{blo}, $r->{bhi});
+}
+
+sub verdict_text { return $_[0] eq 'unclear' ? 'unclear: rerun' : $_[0] }
+
+# CPU µs per request of a scenario: web server + usersd or the bare app +
+# PostgreSQL = the stack's, and wrk's apart.
+sub cpu_cell {
+	my ($s) = @_;
+	return '' unless $s->{requests} && $s->{cpu_stack_us};
+	my $n = $s->{requests};
+	return sprintf('%.0f+%.0f+%.0f = %.0f (wrk %.0f)',
+	    map({ $_ * 1e6 / $clk / $n } $s->{cpu_web},
+	    $s->{cpu_usersd} + $s->{cpu_bare}, $s->{cpu_pg}), $s->{cpu_us},
+	    $s->{wrk_s} * 1e6 / $n);
+}
+
 sub summary_table {
-	my @l = ('| scenario | req/s (2xx) | p50 ms | p99 ms | non-2xx | ratio | target | met? |',
-	    '|---|---|---|---|---|---|---|---|');
+	my ($by_row) = @_;
+	my @l = ('| scenario | req/s (2xx) | p50 ms | p99 ms | non-2xx | CPU µs/req: web+app+PG = stack (wrk) | ratio [95 % interval] (pairs, bootstrap) | target | verdict | CPU ratio [95 % interval] | CPU verdict |',
+	    '|---|---|---|---|---|---|---|---|---|---|---|');
 	for my $r (@rows) {
 		my $s = $S{$r};
-		my @t = @{$by_row{$r} // []};
-		my $ratio = @t ? join('; ', map { sprintf('%.2f %s', $_->{v},
-		    $_->{text}) } @t) : '-';
-		my $tgt = @t ? join('; ', map { $_->{op} eq 'in' ?
-		    "$_->{limit}" : $_->{op} eq '-' ? '-' :
-		    "$_->{op} $_->{limit}" } @t) : '-';
-		my $ok = @t ? join('; ', map { $_->{op} eq '-' ? '-' :
-		    $_->{ok} ? 'met' : 'MISS' } @t) : '-';
+		my @t = @{$by_row->{$r} // []};
+		my $cell = sub { @t ? join('; ', map { $_[0]->($_) } @t) : '-' };
+		my $ratio = $cell->(sub { interval_text($_[0]{r}) . " $_[0]{text}" });
+		my $tgt = $cell->(sub { my $t = shift; $t->{op} eq 'in' ?
+		    $t->{limit} : $t->{op} eq '-' ? '-' : "$t->{op} $t->{limit}" });
+		my $ok = $cell->(sub { verdict_text($_[0]{verdict}) });
+		my $cpu = $cell->(sub { $_[0]{cpu} ? interval_text($_[0]{cpu}) : '-' });
+		my $cok = $cell->(sub { verdict_text($_[0]{cpu_verdict}) });
 		if ($s) {
-			push @l, sprintf('| %s | %s | %s | %s | %s | %s | %s | %s |',
+			push @l, sprintf('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |',
 			    $rowlabel{$r} // $s->{label}, f1($s->{okrps}),
-			    ms($s->{p50}), ms($s->{p99}), nonok($s), $ratio,
-			    $tgt, $ok);
+			    ms($s->{p50}), ms($s->{p99}), nonok($s), cpu_cell($s),
+			    $ratio, $tgt, $ok, $cpu, $cok);
 		} else {
-			push @l, sprintf('| %s | - | | | | %s | %s | %s |',
-			    $rowlabel{$r} // $r, $ratio, $tgt, $ok);
+			push @l, sprintf('| %s | - | | | | | %s | %s | %s | %s | %s |',
+			    $rowlabel{$r} // $r, $ratio, $tgt, $ok, $cpu, $cok);
 		}
 	}
 	return join("\n", @l) . "\n";
@@ -293,14 +466,75 @@ sub fill {
 	return $s;
 }
 
+# ---------------------------------------------------------------- main
+# Loaded with require (tests/cgi/t0005-bench-verdicts.t): the functions only.
+return 1 if caller;
+
+my $out;
+($raw, $out) = @ARGV;
+die "usage: report.pl RAWDIR RESULTS.md\n" unless defined $out;
+
+for (split /\n/, slurp("$raw/facts")) {
+	$F{$1} = $2 if /^([A-Za-z0-9_]+)=(.*)$/;
+}
+$clk = $F{CLK} || 100;
+
+for (split /\n/, slurp("$raw/spec")) {
+	my @f = split /\t/;
+	next unless @f;
+	if ($f[0] eq 'slice') {
+		$S{$f[1]} = load_slice($f[1], $f[2]);
+		push @order, $f[1];
+	} elsif ($f[0] eq 'pool') {
+		$S{$f[1]} = pool(@f[1 .. $#f]);
+	} elsif ($f[0] eq 'hashpool') {
+		$S{$f[1]} = hash_pool(@f[1 .. $#f]);
+	} elsif ($f[0] eq 'row') {
+		push @rows, $f[1];
+		$rowlabel{$f[1]} = $f[2] if defined $f[2];
+	} elsif ($f[0] eq 'target') {
+		push @targets, { key => $f[1], row => $f[2], a => $f[3],
+		    b => $f[4], op => $f[5], limit => $f[6], text => $f[7] };
+	} elsif ($f[0] eq 'note') {
+		push @notes, $f[1];
+	}
+}
+
+# The floors from their raw files.
+my $hash = kv("$raw/hashfloor.txt", 'hashes_per_s');
+my $hash_ms = kv("$raw/hashfloor.txt", 'ms_per_hash_per_proc');
+my $around = $S{hash_around};
+$F{HASH_AROUND} = $around ? sprintf('%.1f', $around->{okrps}) : 0;
+$F{HASH_CPU_MS} = $around ? sprintf('%.2f', $around->{cpu_us} / 1000) : 0;
+my $pgb = slurp("$raw/pgbench.txt");
+my ($pg_tps) = $pgb =~ /^tps = ([0-9.]+)/m;
+my ($pg_lat) = $pgb =~ /^latency average = ([0-9.]+)/m;
+my ($pg_x) = $pgb =~ /^number of transactions actually processed: (\d+)/m;
+my ($pgu, $pgs) = words("$raw/pgbench.time");
+$pg_x ||= 1;
+my $pg_cpu_pg = sprintf '%.1f', (($F{PGBENCH_TICKS1} // 0) -
+    ($F{PGBENCH_TICKS0} // 0)) * 1e6 / $clk / $pg_x;
+my $pg_cpu_client = sprintf '%.1f', (($pgu // 0) + ($pgs // 0)) * 1e6 / $pg_x;
+
+my (%by_row, %by_verdict, %by_cpu);
+for my $t (@targets) {
+	evaluate($t);
+	push @{$by_verdict{$t->{verdict}}}, $t->{key};
+	push @{$by_cpu{$t->{cpu_verdict}}}, $t->{key};
+	push @{$by_row{$t->{row}}}, $t;
+}
+sub keys_of { my ($h, $v) = @_; return $h->{$v} ? join(' ', @{$h->{$v}}) : 'none' }
+my $misses = "MISS: " . keys_of(\%by_verdict, 'MISS') . "; unclear (rerun): " .
+    keys_of(\%by_verdict, 'unclear') . ".  By CPU per request: MISS: " .
+    keys_of(\%by_cpu, 'MISS') . "; unclear: " . keys_of(\%by_cpu, 'unclear');
+
 # Scalar values for fill().
 $F{MEM_RATIO} = $F{MEM0} ? sprintf('%.3f', $F{MEM1} / $F{MEM0}) : 0;
 $F{MEM2_RATIO} = $F{MEM0} ? sprintf('%.3f', $F{MEM2} / $F{MEM0}) : 0;
 my $flood = slurp("$raw/flood-bg.txt") =~ /^BENCH (.*)$/m ? $1 : '';
 my %fb = map { /^([a-z0-9_]+)=(.*)$/ ? ($1, $2) : () } split ' ', $flood;
 
-my $summary = summary_table();
-my $misses = @misses ? join(' ', @misses) : 'none';
+my $summary = summary_table(\%by_row);
 my $notes = join("\n", map { '- ' . fill($_) } @notes);
 my $ping = $S{ping};
 my $mem_note = ($F{MEM0_PIDS} // '') eq ($F{MEM1_PIDS} // '') ? '' :
@@ -315,15 +549,16 @@ for (@order) {
 	$raws .= sprintf "%-14s %s\n", $_, $b;
 }
 $raws .= "floodbg        $flood\n";
-$raws .= "hashfloor      " . slurp("$raw/hashfloor.txt");
-$raws .= "hashfloor-before-signin " . slurp("$raw/hashfloor-before.txt");
-$raws .= "hashfloor-after-signin  " . slurp("$raw/hashfloor-after.txt");
+for (sort glob("$raw/hashfloor*.txt")) {
+	(my $n = $_) =~ s{.*/|\.txt$}{}g;
+	$raws .= sprintf "%-14s %s", $n, slurp($_);
+}
 $raws .= "pgbench        " . join(';', grep { /^(tps|latency average|number of transactions actually)/ } split /\n/, $pgb) . "\n";
 
 my $report = <<EOF;
 # usersd benchmark, $F{STAMP}
 
-`BENCH_USERS=$F{N} BENCH_DURATION=$F{DUR} BENCH_SERVER=$F{SERVER} BENCH_SIGNIN_WORKERS=$F{SIGNIN_WORKERS} make bench`
+`BENCH_USERS=$F{N} BENCH_DURATION=$F{DUR} BENCH_ROUNDS=$F{ROUNDS} BENCH_SLICE=$F{SLICE} BENCH_SERVER=$F{SERVER} BENCH_SIGNIN_WORKERS=$F{SIGNIN_WORKERS} make bench`
 (commit $F{COMMIT}; run took $F{ELAPSED}s)
 
 **Caveat:** the load generator (wrk), $F{SERVER}, the usersd workers, the
@@ -334,24 +569,40 @@ $F{LOAD_END} (other work on the machine skews every number).
 
 ## Results
 
-Load: wrk $F{T} threads, $F{C} connections, each run after a $F{WARM}s
-warm-up.  The machine's speed drifts within a minute, so compared runs
-are taken side by side in slices of $F{HALF}s, A B B A, and each side's
-two slices are pooled: every read and write scenario beside the bare app
-(bench/bare.c: the same requests, answered with one prepared statement
-and the same response, behind the same $F{SERVER}); the bare GET beside
-/ping; after= as big, small, small, big; and the wrong-password /
-unknown-user sign-ins (1 thread, 2 connections: within
-hash_concurrency, so they measure hashing) as wrong, unknown, unknown,
-wrong.  The right-password sign-in runs $F{DUR}s, between two hash-floor
-runs whose mean is its floor; the flood is 1 thread, 16 connections in
-the background.  req/s counts 2xx responses only; p50/p99 are over all
+Load: wrk $F{T} threads, $F{C} connections, after a $F{WARM}s warm-up
+of each load.  The machine's speed drifts within a minute, so compared
+loads run side by side: $F{ROUNDS} rounds of A B B A in slices of
+$F{SLICE}s, each slice paired with the one next to it: every read and
+write scenario beside the bare app (bench/bare.c: the same requests,
+answered with one prepared statement and the same response, behind the
+same $F{SERVER}); the bare GET beside /ping; after= as big, small, small,
+big; the wrong-password / unknown-user sign-ins (1 thread, 2
+connections: within hash_concurrency, so they measure hashing) as wrong,
+unknown, unknown, wrong; metrics on, off, off, on.  The right-password
+sign-in runs in @{[ 2 * ($F{ROUNDS} // 0) ]} slices with a hash-floor run
+before, between and after them; each slice is paired with the mean of
+the floors around it.  The flood is 1 thread, 16 connections in the
+background.  req/s counts 2xx responses only; p50/p99 are over all
 responses, of the pooled slices' merged latency distribution (each
 slice's quantiles, every 0.01 percentile point from 98 up, merged
 weighted by requests; exact to 0.01 points).
 
+**How sure:** the ratio is of the pooled slices; in brackets its 95 %
+interval: the wider of the bootstrap interval ($Report::BOOT resamples
+of the pairs, seed $Report::SEED; shown after it) and the sign-test
+interval of the pair ratios (with 6 pairs: the lowest to the highest).  A
+target is met only when the whole interval meets it, MISS only when none
+of it does; otherwise it is unclear: the spread of this run does not
+allow a verdict, rerun it (on a quieter machine, or with more
+BENCH_ROUNDS).  The CPU verdict asks the same of the stack's CPU time
+per request (web server, usersd or the bare app, PostgreSQL; wrk's is
+shown apart), which other load on the machine changes much less than
+req/s: the bare app's CPU per request
+over usersd's for a req/s target (what usersd's throughput would be on a
+machine it had to itself), usersd's over the other's for mean latency.
+
 $summary
-Misses: $misses.
+Verdicts: $misses.
 
 Notes:
 $notes
@@ -375,7 +626,7 @@ $notes
 |---|---|
 $floors
 | Database: pgbench -M prepared -n -c 4 -j 2 -T $F{DUR}, user by primary key of $F{N} | @{[ sprintf '%.0f', $pg_tps // 0 ]} TPS, latency average @{[ $pg_lat // '?' ]} ms; CPU per transaction: PostgreSQL $pg_cpu_pg µs, pgbench $pg_cpu_client µs |
-| Hash: libargon2 argon2id verify m=19456 t=2 p=1, $F{NPROC} processes x 40 | $hash verifies/s machine-wide ($hash_ms ms each per process) at the start; $hash_before right before the sign-in scenario and $hash_after right after it: the sign-in ratio uses their mean, $F{HASH_AROUND} |
+| Hash: libargon2 argon2id verify m=19456 t=2 p=1, $F{NPROC} processes x 40 | $hash verifies/s machine-wide ($hash_ms ms each per process) at the start; around the sign-in slices $F{HASH_AROUND} verifies/s, $F{HASH_CPU_MS} ms of CPU per verify (the sign-in slices are paired with the runs around each) |
 
 ## CPU per request, by process group
 
@@ -387,7 +638,8 @@ the run (it should be ~0; when it is not, every number above is skewed).
 The flood row's requests are the GETs only, while its CPU includes the
 flood's sign-ins; its wrk column is the GET wrk alone.  The last two columns
 come from pg_stat_database (both bench databases, read after making
-every backend flush its counters; they include 32 GETs of that poke):
+every backend flush its counters, less the $F{POKE_XACTS} GETs of that poke
+(one transaction each); the rows read still include the poke's):
 transactions (one per statement outside an explicit transaction) and rows
 read (tuples from sequential scans plus index entries from index scans)
 per request -- a GET by id should be ~1 and a few; a number near the
@@ -427,4 +679,4 @@ print "\nusersd benchmark ($F{STAMP}): BENCH_USERS=$F{N} BENCH_DURATION=$F{DUR}s
 print $summary;
 printf "\nFloors: /ping %s req/s; pgbench %.0f TPS; argon2id %s verifies/s (%s around the sign-in scenario)\n",
     $ping ? f1($ping->{okrps}) : '?', $pg_tps // 0, $hash, $F{HASH_AROUND};
-print "Misses: $misses\n";
+print "Verdicts: $misses\n";

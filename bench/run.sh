@@ -17,7 +17,9 @@
 #
 # Knobs (environment):
 #   BENCH_USERS=100000     users seeded into "bench" (1000000 for the large run)
-#   BENCH_DURATION=10      seconds per wrk/pgbench run ("10s" works too)
+#   BENCH_DURATION=10      seconds of pgbench, the flood and single runs
+#   BENCH_ROUNDS=3         A B B A rounds per comparison (2 x ROUNDS pairs)
+#   BENCH_SLICE=2          seconds per slice of a comparison
 #   BENCH_SERVER=nginx     or lighttpd
 #   BENCH_WARMUP=1         seconds of unmeasured load before each scenario
 #   BENCH_KEEP=1           keep the temporary directory (raw outputs, logs)
@@ -30,7 +32,8 @@
 #                          usersd.service; 0 is the one-pool setup
 #                          (docs/deploy.md)
 #
-# A missed target prints MISS; it never fails the run.  The run fails only
+# Every target gets a verdict with a 95 % interval over the slice pairs:
+# met, MISS, or unclear (rerun); none of them fails the run.  The run fails only
 # when the stack cannot be set up or does not answer correctly.
 set -eu -o pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +46,9 @@ DUR=${DUR%s}
 SERVER=${BENCH_SERVER:-nginx}
 WARM=${BENCH_WARMUP:-1}
 WARM=${WARM%s}
+ROUNDS=${BENCH_ROUNDS:-3}
+SLICE=${BENCH_SLICE:-2}
+SLICE=${SLICE%s}
 SMALL_N=1000
 T=2 C=32                 # the default wrk load: -t2 -c32
 WORKERS=4
@@ -53,6 +59,10 @@ die() { echo "bench: $*" >&2; exit 1; }
 case $N in ''|*[!0-9]*) die "BENCH_USERS must be a number" ;; esac
 case $DUR in ''|*[!0-9]*) die "BENCH_DURATION must be whole seconds" ;; esac
 case $WARM in ''|*[!0-9]*) die "BENCH_WARMUP must be whole seconds" ;; esac
+case $ROUNDS in ''|*[!0-9]*) die "BENCH_ROUNDS must be a number" ;; esac
+case $SLICE in ''|*[!0-9]*) die "BENCH_SLICE must be whole seconds" ;; esac
+[ "$ROUNDS" -ge 1 ] && [ "$ROUNDS" -le 20 ] || die "BENCH_ROUNDS must be 1..20"
+[ "$SLICE" -ge 1 ] || die "BENCH_SLICE must be at least 1"
 [ "$N" -ge 100 ] && [ "$N" -le 2000000 ] || die "BENCH_USERS must be 100..2000000"
 [ "$DUR" -ge 1 ] || die "BENCH_DURATION must be at least 1"
 case $SERVER in nginx|lighttpd) ;; *) die "BENCH_SERVER must be nginx or lighttpd" ;; esac
@@ -372,17 +382,21 @@ cpu_snap() {
 # databases, and the bare app's) a transaction -- 16 concurrent GETs on
 # each port -- which makes them flush, then read.
 pgstat() {
-	local i u=() s=() b=()
+	local i p1 p2 u=() s=() b=()
 	sleep 1.1
 	for i in $(seq 16); do
 		u+=(-o /dev/null "$URL/api/v2/users/$FIRST_ID")
 		s+=(-o /dev/null "$URL_SMALL/api/v2/users/$FIRST_ID")
 		b+=(-o /dev/null "$URL_BARE/api/v2/users/$FIRST_ID")
 	done
-	curl -s --parallel --parallel-max 16 -H "$AUTH" "${u[@]}" 2>/dev/null || true
+	# The three at once: this runs between every two slices.
+	curl -s --parallel --parallel-max 16 -H "$AUTH" "${u[@]}" 2>/dev/null &
+	p1=$!
 	curl -s --parallel --parallel-max 16 -H "Authorization: Token $TOKEN_SMALL" \
-	    "${s[@]}" 2>/dev/null || true
+	    "${s[@]}" 2>/dev/null &
+	p2=$!
 	curl -s --parallel --parallel-max 16 "${b[@]}" 2>/dev/null || true
+	wait "$p1" "$p2" || true
 	psql -X -Atq -F' ' -d postgres -c "SELECT sum(xact_commit + xact_rollback),
 	    sum(tup_returned) FROM pg_stat_database
 	    WHERE datname IN ('bench', 'bench1k')"
@@ -405,7 +419,10 @@ SPEC=$RAW/spec
 : >"$RAW/facts"
 spec() { local IFS=$'\t'; printf '%s\n' "$*" >>"$SPEC"; }
 fact() { printf '%s=%s\n' "$1" "$2" >>"$RAW/facts"; }
+fact POKE_XACTS 48      # pgstat's GETs, 16 on each of its 3 ports
 REQS_TOTAL=0            # requests sent through the stack by wrk
+LAST_PG=""              # the database counters read right after the last
+                        # measured slice, while nothing has run since
 export BENCH_LUA=$BENCH/lua BENCH_NUSERS=$N
 
 # bench_kv NAME KEY: a value of NAME's BENCH line (bench/lua/common.lua).
@@ -419,6 +436,7 @@ bench_kv() {
 wrk_cmd() {
 	local name=$1 t=$2 c=$3 d=$4 url=$5 n
 	shift 5
+	LAST_PG=""
 	cpu_snap "$RAW/$name.cpu0" before
 	if [ -n "${BENCH_PERF:-}" ] && [ "${name%-warmup}" = "$name" ]; then
 		perf record -a -g -F 499 -o "$RAW/$name.perf" -- sleep "$d" \
@@ -456,24 +474,52 @@ def() {
 	shift 2
 	DEF[$n]=$(printf '%q ' "$@")
 }
-# run_def DEF SLICE SECONDS LABEL-SUFFIX
-run_def() {
-	local d=$1 s=$2 secs=$3 sfx=$4
+# warm DEF: unmeasured load of DEF for BENCH_WARMUP seconds.
+warm() {
+	local d=$1
+	[ "$WARM" -gt 0 ] || return 0
 	eval "set -- ${DEF[$d]}"
-	DUR=$secs scenario "$s" "${DEF_LABEL[$d]}$sfx" "$@"
+	wrk_cmd "$d-warmup" "$1" "$2" "$WARM" "${@:3}"
 }
-# abba A DEF-A B DEF-B: A, B, B, A in half-length slices (the machine's
-# speed drifts by a fifth or more within a minute, so compared loads run
-# side by side), pooled as A (slices A_1, A_2) and B (B_1, B_2).
-half=$(( (DUR + 1) / 2 ))
+# measure DEF NAME SECONDS LABEL-SUFFIX: one measured slice of DEF, no
+# warm-up, with the database's counters before and after it; the reading
+# after the previous slice is this one's "before" when nothing ran since
+# (pgstat takes over a second).
+measure() {
+	local d=$1 name=$2 secs=$3 sfx=$4
+	eval "set -- ${DEF[$d]}"
+	say "slice $name: ${DEF_LABEL[$d]}$sfx (wrk -t$1 -c$2 -d${secs}s)"
+	if [ -n "$LAST_PG" ]; then
+		cp "$LAST_PG" "$RAW/$name.pg0"
+	else
+		pgstat >"$RAW/$name.pg0"
+	fi
+	wrk_cmd "$name" "$1" "$2" "$secs" "${@:3}"
+	pgstat >"$RAW/$name.pg1"
+	LAST_PG=$RAW/$name.pg1
+	spec slice "$name" "${DEF_LABEL[$d]}$sfx"
+}
+# abba A DEF-A B DEF-B: BENCH_ROUNDS rounds of A, B, B, A in slices of
+# BENCH_SLICE seconds (the machine's speed drifts by a fifth or more
+# within a minute, so compared loads run side by side), pooled as A
+# (slices A_1 .. A_2R) and B (B_1 .. B_2R); report.pl pairs A_i with B_i,
+# the slice next to it, for the interval of the ratio.
 CPU_POOLS=""
 abba() {
-	run_def "$2" "${1}_1" "$half" " (slice 1)"
-	run_def "$4" "${3}_1" "$half" " (slice 1)"
-	run_def "$4" "${3}_2" "$half" " (slice 2)"
-	run_def "$2" "${1}_2" "$half" " (slice 2)"
-	spec pool "$1" "${DEF_LABEL[$2]}" "${1}_1" "${1}_2"
-	spec pool "$3" "${DEF_LABEL[$4]}" "${3}_1" "${3}_2"
+	local r i a=() b=()
+	warm "$2"
+	warm "$4"
+	for r in $(seq "$ROUNDS"); do
+		i=$(( 2 * r - 1 ))
+		measure "$2" "${1}_$i" "$SLICE" " (slice $i)"
+		measure "$4" "${3}_$i" "$SLICE" " (slice $i)"
+		measure "$4" "${3}_$(( i + 1 ))" "$SLICE" " (slice $(( i + 1 )))"
+		measure "$2" "${1}_$(( i + 1 ))" "$SLICE" " (slice $(( i + 1 )))"
+		a+=("${1}_$i" "${1}_$(( i + 1 ))")
+		b+=("${3}_$i" "${3}_$(( i + 1 ))")
+	done
+	spec pool "$1" "${DEF_LABEL[$2]}" "${a[@]}"
+	spec pool "$3" "${DEF_LABEL[$4]}" "${b[@]}"
 	CPU_POOLS="$CPU_POOLS $1 $3"
 }
 # beside_bare NAME BARE-DEF DEF RPS-TARGET [P99-TARGET]: DEF against the
@@ -525,10 +571,14 @@ def postdel "POST /api/v2/users + DELETE it (alternating)" "$T" "$C" "$URL" \
 
 # ------------------------------------------------------------------ floors
 say "hash floor: libargon2 argon2id verify m=19456 t=2 p=1, $(nproc) processes"
+# hash_floor NAME: one run into $RAW/NAME.txt, its CPU ("user sys",
+# the forked processes included) into NAME.time.
 hash_floor() {
-	"$TMP/hashfloor" -m 19456 -t 2 -p 1 -P "$(nproc)" -n 40 >"$1"
+	( TIMEFORMAT='%U %S'
+	  time "$TMP/hashfloor" -m 19456 -t 2 -p 1 -P "$(nproc)" -n 40 \
+	      >"$RAW/$1.txt" ) 2>"$RAW/$1.time"
 }
-hash_floor "$RAW/hashfloor.txt"
+hash_floor hashfloor
 
 say "database floor: pgbench -M prepared -n -c 4 -j 2 -T $DUR (user by primary key)"
 nkids=$(pgrep -c -P "$PG_PID" || true)
@@ -601,19 +651,30 @@ MEM1_PIDS=$(workers)
 MEM1_REQS=$(( REQS_TOTAL - REQS_AT_MEM0 ))
 
 # Sign-in: the right password (204), then mean latency of a wrong password
-# and of an unknown user at 2 connections (within hash_concurrency), in
-# half-length slices wrong, unknown, unknown, wrong.  The machine's argon2
-# speed drifts by up to a fifth from minute to minute, so the sign-in rate
-# is compared with the hash floor measured right before and right after it
-# (their mean), not the one at the start.
-say "hash floor again, around the sign-in scenario"
-hash_floor "$RAW/hashfloor-before.txt"
-BENCH_METHOD=POST scenario signin "POST /api/v2/signin, right password" \
-    "$T" "$C" "$URL/api/v2/signin" "${S_COMMON[@]}" -H "$BASIC_OK"
-hash_floor "$RAW/hashfloor-after.txt"
-spec row signin
-spec target signin signin signin.okrps fact.HASH_AROUND ">=" 0.9 "x hash floor"
+# and of an unknown user at 2 connections (within hash_concurrency), A B B
+# A as wrong, unknown, unknown, wrong.  The machine's argon2 speed drifts
+# by up to a fifth from minute to minute, so the right-password sign-in
+# runs in 2 x BENCH_ROUNDS slices with a hash-floor run before, between
+# and after them; report.pl pairs each slice with the runs around it
+# (hashpool).
 export BENCH_METHOD=POST
+def signin "POST /api/v2/signin, right password" "$T" "$C" "$URL/api/v2/signin" \
+    "${S_COMMON[@]}" -H "$BASIC_OK"
+say "sign-in slices between hash-floor runs"
+warm signin
+hash_floor hashfloor-around-0
+SIGNIN_SLICES=() HASH_RUNS=(hashfloor-around-0)
+for i in $(seq $(( 2 * ROUNDS ))); do
+	measure signin "signin_$i" "$SLICE" " (slice $i)"
+	hash_floor "hashfloor-around-$i"
+	SIGNIN_SLICES+=("signin_$i")
+	HASH_RUNS+=("hashfloor-around-$i")
+done
+spec pool signin "${DEF_LABEL[signin]}" "${SIGNIN_SLICES[@]}"
+spec hashpool hash_around "the hash floor around each sign-in slice" "${HASH_RUNS[@]}"
+CPU_POOLS="$CPU_POOLS signin"
+spec row signin
+spec target signin signin signin.okrps hash_around.okrps ">=" 0.9 "x hash floor"
 def wrongpw "POST /api/v2/signin, wrong password" 1 2 "$URL/api/v2/signin" \
     "${S_COMMON[@]}" -H "$BASIC_WRONG"
 def unknown "POST /api/v2/signin, unknown user" 1 2 "$URL/api/v2/signin" \
@@ -659,16 +720,19 @@ say "synchronous standby: pg_basebackup of the bench cluster into $STANDBY"
 bash tests/lib/pg.sh standby "$STANDBY" "$PGDIR" >/dev/null
 STANDBY_STARTED=1
 bash tests/lib/pg.sh stop "$STANDBY"
-run_def postdel syncrep_single_1 "$half" " (single server, slice 1)"
+warm postdel
+measure postdel syncrep_single_1 "$SLICE" " (single server, slice 1)"
 bash tests/lib/pg.sh start "$STANDBY" >/dev/null
 bash tests/lib/pg.sh sync "$PGDIR" standby
-run_def postdel syncrep_1 "$half" " (synchronous standby, slice 1)"
-run_def postdel syncrep_2 "$half" " (synchronous standby, slice 2)"
+warm postdel
+measure postdel syncrep_1 "$SLICE" " (synchronous standby, slice 1)"
+measure postdel syncrep_2 "$SLICE" " (synchronous standby, slice 2)"
 psql -X -q -d postgres -c 'ALTER SYSTEM RESET synchronous_standby_names' \
     -c 'SELECT pg_reload_conf()' >/dev/null
 bash tests/lib/pg.sh stop "$STANDBY"
 STANDBY_STARTED=""
-run_def postdel syncrep_single_2 "$half" " (single server, slice 2)"
+warm postdel
+measure postdel syncrep_single_2 "$SLICE" " (single server, slice 2)"
 spec pool syncrep "POST /api/v2/users + DELETE it, synchronous standby" syncrep_1 syncrep_2
 spec pool syncrep_single "the same, single server" syncrep_single_1 syncrep_single_2
 CPU_POOLS="$CPU_POOLS syncrep syncrep_single"
@@ -694,21 +758,27 @@ metrics_mode() {
 		sleep 0.1
 	done
 	[ "$left" = 0 ] || die "the workers were not replaced after SIGHUP"
+	LAST_PG=""              # the new workers' connections count too
 	check "GET /metrics with metrics = $1" "$([ "$1" = on ] && echo 200 || echo 404)" \
 	    "$URL/metrics"
 }
-for k in mon_1:on moff_1:off moff_2:off mon_2:on; do
-	say "metrics = ${k#*:}: reloading the master"
-	metrics_mode "${k#*:}"
-	run_def get "${k%%:*}" "$half" ", metrics = ${k#*:} (${k%%:*})"
+MON=() MOFF=()
+for r in $(seq "$ROUNDS"); do
+	i=$(( 2 * r - 1 )) j=$(( 2 * r ))
+	for k in mon_$i:on moff_$i:off moff_$j:off mon_$j:on; do
+		say "metrics = ${k#*:}: reloading the master"
+		metrics_mode "${k#*:}"
+		measure get "${k%%:*}" "$SLICE" ", metrics = ${k#*:} (${k%%:*})"
+	done
+	MON+=("mon_$i" "mon_$j") MOFF+=("moff_$i" "moff_$j")
 done
-spec pool mon "GET /api/v2/users/{id}, metrics = on" mon_1 mon_2
-spec pool moff "GET /api/v2/users/{id}, metrics = off" moff_1 moff_2
+spec pool mon "GET /api/v2/users/{id}, metrics = on" "${MON[@]}"
+spec pool moff "GET /api/v2/users/{id}, metrics = off" "${MOFF[@]}"
 CPU_POOLS="$CPU_POOLS mon moff"
 spec row moff
 spec row mon
 spec target metrics mon mon.okrps moff.okrps ">=" 0.97 "x metrics = off (cost < 3 %)"
-spec note "Metrics: the GET by id with metrics = on (every request adds to the shared counter block) and off (nothing counted), in half-length slices on, off, off, on, after the sign-in scenarios; before each slice the master re-reads its configuration with the new value (SIGHUP) and replaces every worker."
+spec note "Metrics: the GET by id with metrics = on (every request adds to the shared counter block) and off (nothing counted), in rounds of on, off, off, on, after the sign-in scenarios; before each slice the master re-reads its configuration with the new value (SIGHUP) and replaces every worker."
 
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$(( $(date +%s) - T_START ))
@@ -718,8 +788,8 @@ say "measurements done in ${ELAPSED}s; writing $RESULTS"
 {
 	printf 'STAMP=%s\nN=%s\nDUR=%s\nSERVER=%s\nSIGNIN_WORKERS=%s\n' \
 	    "$STAMP" "$N" "$DUR" "$SERVER" "$SIGNIN_WORKERS"
-	printf 'WORKERS=%s\nALL_WORKERS=%s\nT=%s\nC=%s\nWARM=%s\nHALF=%s\n' \
-	    "$WORKERS" "$(( WORKERS + SIGNIN_WORKERS ))" "$T" "$C" "$WARM" "$half"
+	printf 'WORKERS=%s\nALL_WORKERS=%s\nT=%s\nC=%s\nWARM=%s\nROUNDS=%s\nSLICE=%s\n' \
+	    "$WORKERS" "$(( WORKERS + SIGNIN_WORKERS ))" "$T" "$C" "$WARM" "$ROUNDS" "$SLICE"
 	printf 'COMMIT=%s%s\n' "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" \
 	    "$(git diff --quiet HEAD 2>/dev/null || echo ', work tree modified')"
 	printf 'ELAPSED=%s\nNPROC=%s\nCLK=%s\n' "$ELAPSED" "$(nproc)" "$CLK"
