@@ -480,11 +480,11 @@ test_top_talkers(struct arena *a, struct cfg *c)
 {
 	struct metrics_view	 v = view();
 	char			 name[32], line[128];
-	char			*hosting = c->hosting;
+	char			*hosting = c->hosting, nowhere[] = "host=/nonexistent";
 	const char		*t;
 	int			 i, k, all;
 
-	c->hosting = "host=/nonexistent";
+	c->hosting = nowhere;
 	for (i = 0; i < METRICS_TOP; i++) {
 		snprintf(name, sizeof(name), "h%02d", i);
 		metrics_set_instance(name);
