@@ -378,6 +378,20 @@ apply_direct(struct db *db, struct arena *a, const struct migrate_opts *o,
 	return *applied > 0 ? db_script(db, pin_functions, err, errsz) : 0;
 }
 
+/* A transaction that holds the migrations' lock; -1 with err set. */
+static int
+begin_locked(struct db *db, struct arena *a, char *err, size_t errsz)
+{
+	*err = '\0';
+	if (db_connect(db, err, errsz) == -1)
+		return -1;
+	if (db_exec(db, a, STMT_BEGIN) != DB_OK)
+		return failed(db, a, "BEGIN", err, errsz);
+	if (db_exec(db, a, STMT_MIGRATE_LOCK) != DB_OK)
+		return failed(db, a, "locking", err, errsz);
+	return 0;
+}
+
 int
 migrate_run(struct db *db, const struct migrate_opts *o, struct arena *a,
     int *applied, char *err, size_t errsz)
@@ -386,13 +400,8 @@ migrate_run(struct db *db, const struct migrate_opts *o, struct arena *a,
 	int		 super, member, more = 0, n = 0;
 
 	*applied = 0;
-	*err = '\0';
-	if (db_connect(db, err, errsz) == -1)
+	if (begin_locked(db, a, err, errsz) == -1)
 		return -1;
-	if (db_exec(db, a, STMT_BEGIN) != DB_OK)
-		return failed(db, a, "BEGIN", err, errsz);
-	if (db_exec(db, a, STMT_MIGRATE_LOCK) != DB_OK)
-		return failed(db, a, "locking", err, errsz);
 	if (find_owner(db, a, o, &owner, &super, &member, err, errsz) == -1)
 		return failed(db, a, "finding the owner role", err, errsz);
 	if (owner == NULL || !super) {
@@ -422,13 +431,8 @@ int
 migrate_drop_hosted(struct db *db, const char *schema, struct arena *a,
     char *err, size_t errsz)
 {
-	*err = '\0';
-	if (db_connect(db, err, errsz) == -1)
+	if (begin_locked(db, a, err, errsz) == -1)
 		return -1;
-	if (db_exec(db, a, STMT_BEGIN) != DB_OK)
-		return failed(db, a, "BEGIN", err, errsz);
-	if (db_exec(db, a, STMT_MIGRATE_LOCK) != DB_OK)
-		return failed(db, a, "locking", err, errsz);
 	if (db_script(db, hosting_sql, err, errsz) == -1 ||
 	    db_hosted_drop(db, a, schema) != DB_OK)
 		return failed(db, a, "dropping", err, errsz);
