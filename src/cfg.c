@@ -53,7 +53,8 @@ static const struct cfgkey keys[] = {
 	  "password hashes at once on this host (0: one per CPU)" },
 	{ "hash_share", KEY_INT, OFF(hash_share), 0, NULL, 0, 256,
 	  "of those, how many one instance may hold at once (0: half, "
-	  "rounded up); an instance past it gets 429, one under it waits "
+	  "rounded up, when hosting is set, else all); an instance past it "
+	  "gets 429, one under it waits "
 	  "for a slot" },
 	{ "instance_share", KEY_INT, OFF(instance_share), 0, NULL, 0, 1024,
 	  "requests of one instance a pool serves at once on this host, the "

@@ -79,10 +79,12 @@ pw_concurrency(const struct cfg *c)
 int
 pw_share(const struct cfg *c)
 {
-	int	 n = pw_concurrency(c);
+	const char	*server;
+	int		 n = pw_concurrency(c);
 
+	/* Shares are between hosted tenants: one instance alone takes all. */
 	if (c->hash_share <= 0)
-		return (n + 1) / 2;
+		return cfg_server(c, 0, &server) != NULL ? (n + 1) / 2 : n;
 	return c->hash_share > n ? n : (int)c->hash_share;
 }
 

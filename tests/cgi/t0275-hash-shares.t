@@ -35,10 +35,13 @@ sub hold {
 	return $fh;
 }
 sub share_file { "usersd-share-$INST.$_[0].lock" }
+# Shares are between hosted tenants: a usersd with hosting set (on a
+# database instance too, USERSD_HOSTING names one it never needs here).
+my %HOSTING = (USERSD_HOSTING => $ENV{USERSD_HOSTING} || 'host=/nonexistent-t0275');
 sub signin {
 	my (%env) = @_;
 	return call(basic('bea', 'beapass123'), 'POST', '/api/v2/signin', undef,
-	    env => { REMOTE_ADDR => '192.0.2.31', %env });
+	    env => { REMOTE_ADDR => '192.0.2.31', %HOSTING, %env });
 }
 
 subtest 'past its own share an instance gets 429 though slots are free' => sub {
@@ -97,13 +100,21 @@ subtest 'hash_share sets the share; the default is half, rounded up' => sub {
 	    USERSD_HASH_SHARE => 9)->{status}, 204, 'a share above the slots is all of them');
 };
 
+subtest 'without hosting, one instance takes every slot by default' => sub {
+	plan skip_all => 'a database instance alone' if $ENV{USERSD_TEST_HOSTED};
+	my $d = slots();
+	my $mine = hold($d, share_file(0));
+	is(signin(USERSD_RUN_DIR => $d, USERSD_HASH_CONCURRENCY => 2, USERSD_HOSTING => '')->{status},
+	    204, 'one of its checks running, two slots: 204');
+};
+
 subtest 'every password check takes the share, not only sign-in' => sub {
 	my $cookie = given(session => 'bea', password => 'beapass123');
 	my $d = slots();
 	my $mine = hold($d, share_file(0));
 	my $r = call("cookie:$cookie", 'PUT', '/api/v2/me/password',
 	    { password => 'beapass456' }, headers => { Authorization => basic('bea',
-	    'beapass123') }, env => { USERSD_RUN_DIR => $d, USERSD_HASH_CONCURRENCY => 2 });
+	    'beapass123') }, env => { USERSD_RUN_DIR => $d, USERSD_HASH_CONCURRENCY => 2, %HOSTING });
 	is($r->{status}, 429, 'a password change past the share: 429');
 	is(call(basic('bea', 'beapass123'), 'POST', '/api/v2/signin')->{status}, 204,
 	    'and the password is unchanged');

@@ -68,10 +68,11 @@ user_roundtrip(const struct user_in *in)
 	u.status = in->status;
 	text = json_user_encode(A, &u);
 	FUZZ_CHECK(json_user_decode(A, text, strlen(text), &back, &e) == 0);
-	/* The encoder writes "" for an absent field. */
+	/* The encoder writes "" for an absent name, and leaves out an absent
+	 * status (a user the caller may not read: docs/compatibility.md). */
 	FUZZ_CHECK(same(back.id, u.id));
 	FUZZ_CHECK(same(back.name, in->name ? in->name : ""));
-	FUZZ_CHECK(same(back.status, in->status ? in->status : ""));
+	FUZZ_CHECK(same(back.status, in->status));
 }
 
 static void

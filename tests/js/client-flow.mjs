@@ -13,6 +13,7 @@ import {
   AuthorizationsAPI,
   SigninAPI,
   SetupAPI,
+  OrgsAPI,
 } from '@influxdata/influxdb-client-apis'
 
 const url = process.env.USERSD_URL
@@ -106,6 +107,11 @@ const auth = await auths.postAuthorizations({
 check('postAuthorizations returns a token once', typeof auth.token === 'string' && auth.token.length === 88)
 check('the authorization belongs to the user', auth.userID === id)
 await users.postUsersIDPassword({userID: id, body: {password: 'flow-pass-1'}})
+
+// A token does what it holds and what its user may do (docs/compatibility.md,
+// issue 25): writing the org's tokens is for its owners.
+await new OrgsAPI(new InfluxDB({url, token})).postOrgsIDOwners({orgID, body: {id}})
+check('the operator makes the user an owner of the org', true)
 
 const userInflux = new InfluxDB({url, token: auth.token})
 const asUser = new UsersAPI(userInflux)

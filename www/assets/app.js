@@ -83,13 +83,13 @@ function signinView() {
 			go('/');
 		} catch (e) {
 			form.password.value = '';
+			// The API answers an inactive account as a wrong password
+			// (no oracle for deactivated accounts' passwords): say both.
 			if (e.status === 401)
-				showError('Wrong user name or password.');
+				showError('Wrong user name or password, or the account is inactive (an operator can reactivate it).');
 			else if (e.status === 429)
 				showError(e.retryAfter ? `Too many failed attempts. Try again in ${wait(e.retryAfter)}.`
 				    : 'Too many attempts. Try again later.');
-			else if (e.status === 403)
-				showError('This account is inactive. Ask an operator to reactivate it.');
 			else
 				showError(e.message || 'Sign-in failed.');
 			form.password.focus();
