@@ -379,7 +379,9 @@ await press(p, '#user-results button[aria-label="Delete carol"]');
 await waitText(p, '#status', /carol deleted/);
 check('deleted in the API', (await api('GET', `/api/v2/users/${carol}`)).status === 404);
 
-// Every button and field is reachable by the keyboard, and shows its focus.
+// Every button and field is reachable by the keyboard, and shows its focus
+// (counted once the lists the last actions refresh have settled).
+await p.waitForNetworkIdle({ idleTime: 500, timeout: 10000 });
 const tabStops = await p.evaluate(() => document.querySelectorAll('button:not([disabled]), input, select, [tabindex="0"]').length);
 const seen = new Set();
 let outlined = 0;
