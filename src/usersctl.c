@@ -132,8 +132,10 @@ find_hosted(struct ctl *c, const char *name, const char **down)
 }
 
 /*
- * Points c->db at instance (hosted: at its schema, on server); the
- * connection stays when it is to the same database (migrate --all).
+ * Points c->db at instance (hosted: at its schema, on server).  The handle
+ * stays when it is for the same database (migrate --all), and with it
+ * hosting_ready; the connection does not (migrate_run closes it: the
+ * owner's code may have run on it).
  */
 static void
 use_db(struct ctl *c, const char *conninfo, const char *hosted)
