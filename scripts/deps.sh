@@ -21,9 +21,10 @@
 set -eu
 
 # Compilers: gcc, and clang, which must build it too (make clang);
-# pkg-config and the libraries' headers (+ libcrypto's, from libssl-dev).
+# pkg-config and the libraries' headers (+ libcrypto's, from libssl-dev;
+# libldap-dev for directory sign-in).
 BUILD="gcc clang make pkg-config libc6-dev
-libfcgi-dev libjson-c-dev libargon2-dev libssl-dev libpq-dev"
+libfcgi-dev libjson-c-dev libargon2-dev libssl-dev libpq-dev libldap-dev"
 # scripts/run.sh: a cluster of its own and nginx in front of the master.
 RUN="postgresql nginx-light"
 # The other web servers and mod_fcgid (tests/integration), curl, perl
@@ -35,10 +36,14 @@ RUN="postgresql nginx-light"
 # scrapes /metrics in tests/integration/t0500-prometheus.t, which runs its
 # own prometheus process: the package's system service is not wanted (see
 # below); chromium (headless, driven by tests/js/page.mjs through
-# puppeteer-core) runs the account page in tests/integration/t0600-page.t.
+# puppeteer-core) runs the account page in tests/integration/t0600-page.t;
+# slapd and ldap-utils are the directory of the directory sign-in tests;
+# patroni, etcd-server and haproxy run the failover and several-host tests
+# (each test starts its own processes; the packages' services are not wanted).
 # nodejs and npm are checked apart (any Node.js with npm will do).
 TEST="$RUN lighttpd apache2 libapache2-mod-fcgid libclang-rt-14-dev
-curl perl procps fail2ban jq prometheus chromium"
+curl perl procps fail2ban jq prometheus chromium
+slapd ldap-utils patroni etcd-server haproxy"
 # bench/run.sh: wrk drives the load; ss (iproute2) watches the sockets.
 BENCH="wrk iproute2"
 # make deb: dpkg-buildpackage (dpkg-dev, build-essential, debhelper) and
