@@ -43,8 +43,10 @@ static const struct stmt_def {
 #undef STMT
 };
 
-/* The prepared bits of a hosted instance are one uint64_t. */
-_Static_assert(STMT__MAX <= 64, "struct db_schema holds 64 statements");
+/* The prepared bits of a hosted instance: struct db_schema's words. */
+#define SCHEMA_BITS	(8 * sizeof(((struct db_schema *)0)->prepared))
+_Static_assert(STMT__MAX <= SCHEMA_BITS, "struct db_schema's prepared "
+    "bits hold every statement");
 
 struct db {
 	PGconn		*conn;
@@ -387,10 +389,11 @@ prepare(struct db *db, enum stmt s)
 	if (sc != NULL && sc->gone)
 		return -1;
 	if (sc != NULL && sc->epoch != db->epoch) {
-		sc->prepared = 0;
+		memset(sc->prepared, 0, sizeof(sc->prepared));
 		sc->epoch = db->epoch;
 	}
-	if (sc != NULL ? (sc->prepared >> s & 1) != 0 : db->prepared[s] != 0)
+	if (sc != NULL ? (sc->prepared[s / 64] >> s % 64 & 1) != 0 :
+	    db->prepared[s] != 0)
 		return 0;
 	stmt_name(db, s, name, sizeof(name));
 	/* A database instance's objects are in its schema public. */
@@ -409,7 +412,7 @@ prepare(struct db *db, enum stmt s)
 		    PQerrorMessage(db->conn));
 	PQclear(res);
 	if (ok && sc != NULL)
-		sc->prepared |= (uint64_t)1 << s;
+		sc->prepared[s / 64] |= (uint64_t)1 << s % 64;
 	else if (ok)
 		db->prepared[s] = 1;
 	return ok ? 0 : -1;

@@ -55,7 +55,7 @@ enum stmt {
  */
 struct db_schema {
 	char		 name[48];	/* a hosted_name_valid() name */
-	uint64_t	 prepared;	/* a bit per enum stmt ... */
+	uint64_t	 prepared[2];	/* a bit per enum stmt ... */
 	unsigned long	 epoch;		/* ... on this connection epoch */
 	unsigned int	 gen;		/* bumped when the schema is made
 					 * again: new statement names */

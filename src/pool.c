@@ -178,7 +178,7 @@ hosted_get(struct pool *p, const char *name)
 	if (h->schema.gone) {
 		h->schema.gone = 0;
 		h->schema.gen++;
-		h->schema.prepared = 0;
+		memset(h->schema.prepared, 0, sizeof(h->schema.prepared));
 	}
  found:
 	db_use_schema(p->servers[h->server], &h->schema);
