@@ -63,13 +63,7 @@ CREATE TRIGGER org_members_truncate_to_users
 REVOKE EXECUTE ON FUNCTION usersd_user_roles_sync(text),
     usersd_org_members_to_users() FROM PUBLIC;
 
-UPDATE users u SET
-       owner_of = coalesce((SELECT array_agg(m.org_id::text ORDER BY m.org_id)
-                              FROM org_members m
-                             WHERE m.user_id = u.id AND m.role = 'owner'), '{}'),
-       member_of = coalesce((SELECT array_agg(m.org_id::text ORDER BY m.org_id)
-                               FROM org_members m
-                              WHERE m.user_id = u.id AND m.role = 'member'), '{}')
+SELECT usersd_user_roles_sync(u.id) FROM users u
  WHERE EXISTS (SELECT 1 FROM org_members m WHERE m.user_id = u.id);
 
 DO $$
