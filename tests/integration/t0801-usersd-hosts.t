@@ -8,6 +8,10 @@
 #   - sign-in failures spread over both hosts count as one throttle;
 #   - a token revoked through one is refused by the other at its next
 #     request;
+#   - behind HAProxy each client's own address reaches usersd (nginx takes
+#     it from the X-Forwarded-For HAProxy appends, from HAProxy only): one
+#     client past the per-address limit blocks itself, not everyone, and
+#     an X-Forwarded-For of its own does not get it out;
 #   - one host killed (SIGKILL, nginx and usersd) under a write load
 #     through HAProxy: the other carries on; the requests cut in flight
 #     are counted (each a JSON error), none fails after HAProxy's checks
@@ -31,8 +35,9 @@ if (my $why = TestLib::Server->unavailable($kind)
 my $file_t0 = time;
 
 my $WORKERS = 2;
+my $PER_ADDR = 8;	# signin_max_failures_per_addr: above the 5 of one name
 my %env = (USERSD_ARGON2_MEMORY => 1024, USERSD_ARGON2_ITERATIONS => 1,
-    USERSD_HASH_CONCURRENCY => $WORKERS);
+    USERSD_HASH_CONCURRENCY => $WORKERS, USERSD_SIGNIN_MAX_FAILURES_PER_ADDR => $PER_ADDR);
 my $t = TestLib->new;
 my $setup = $t->setup(env => \%env);
 is($setup->{res}{status}, 201, 'setup') or diag($setup->{res}{body});
@@ -43,7 +48,8 @@ for my $h (qw(a b)) {
 	my $rd = "$ENV{USERSD_RUN_DIR}/$h";
 	mkdir $rd and chmod 0777, $rd;
 	$H{$h} = TestLib::Server->start_ok(kind => $kind, t => $t, workers => $WORKERS,
-	    env => { %env, USERSD_RUN_DIR => $rd }) or BAIL_OUT("no host $h");
+	    env => { %env, USERSD_RUN_DIR => $rd }, real_ip_from => '127.0.0.1')
+	    or BAIL_OUT("no host $h");
 }
 
 # HAProxy in front of both.
@@ -113,6 +119,26 @@ subtest 'a token revoked through one host is refused by the other at once' => su
 	    headers => \%op)->{status}, 204, 'revoked through a');
 	is($H{b}->request('GET', '/api/v2/users', headers => \%auth)->{status}, 401,
 	    'refused through b at the next request');
+};
+
+subtest 'behind HAProxy, the per-address limit counts each client, not the balancer' => sub {
+	# Clients on addresses of their own (all of 127/8 is loopback).
+	my $from = sub { HTTP::Tiny->new(timeout => 10, keep_alive => 0,
+	    local_address => $_[0]) };
+	my $lb_signin = sub {
+		my ($client, $user, $pw, %h) = @_;
+		return $client->request('POST', "$lb/api/v2/signin", { content => '',
+		    headers => { Authorization => basic($user, $pw), %h } })->{status};
+	};
+	my $attacker = $from->('127.0.0.2');
+	my @st = map { $lb_signin->($attacker, "nobody$_", 'wrong-pass-1') } 1 .. $PER_ADDR;
+	is_deeply(\@st, [ (401) x $PER_ADDR ], "$PER_ADDR failures from 127.0.0.2: 401 each");
+	is($lb_signin->($attacker, 'admin', 'adminpass1'), 429,
+	    'then 127.0.0.2 is blocked, the right password too');
+	is($lb_signin->($attacker, 'admin', 'adminpass1', 'X-Forwarded-For' => '198.51.100.7'),
+	    429, 'an X-Forwarded-For of its own making changes nothing');
+	is($lb_signin->($from->('127.0.0.3'), 'admin', 'adminpass1'), 204,
+	    'another client (127.0.0.3) signs in');
 };
 
 subtest 'one host killed under load: the other carries on' => sub {

@@ -648,7 +648,9 @@ sub _render {
 #     instances => {name => conninfo}, env => {USERSD_X => v}, body_limit => bytes,
 #     vhosts => [NAME],   (vhosts: lighttpd maps NAME.<domain> too; the others
 #                          map every NAME.<domain> by regex anyway)
-#     conninfo => CONNINFO)  (the default database; default $t->conninfo)
+#     conninfo => CONNINFO,  (the default database; default $t->conninfo)
+#     real_ip_from => ADDR)  (nginx: the balancer whose X-Forwarded-For
+#                          names the client; default none, "unix:")
 sub start {
 	my ($class, %o) = @_;
 	my $kind = $o{kind};
@@ -731,6 +733,7 @@ sub start {
 		BODY_CAP => $limit + 65536,
 		BODY_CAP_KB => int(($limit + 65536) / 1024),
 		INSTANCE_DOMAIN_RE => $dom_re,
+		REAL_IP_FROM => $o{real_ip_from} // 'unix:',
 		# lighttpd names each host: the configured instances, plus
 		# vhosts => [NAME] (a host mapped to an instance usersd lacks).
 		INSTANCE_BLOCKS => join('', map {
