@@ -21,7 +21,7 @@ render() {
 	    -e 's|@WWW@|/usr/share/usersd/www|g' \
 	    -e 's|@BODY_CAP@|131072|g' -e 's|@BODY_CAP_KB@|128|g' \
 	    -e 's|@INSTANCE_DOMAIN_RE@|instances\\.invalid|g' \
-	    -e 's|@INSTANCE_BLOCKS@||g'
+	    -e 's|@INSTANCE_BLOCKS@||g' -e 's|@REAL_IP_FROM@|unix:|g'
 }
 
 # The marked blocks of file $1, indentation changed by sed expression $2.

@@ -172,7 +172,7 @@ render() {
 	    -e "s|@SIGNIN_SOCKET@|$SIGNIN_SOCK|g; s|@USER@|$WEBUSER|g" \
 	    -e "s|@RUNDIR@|$RUN|g; s|@ERRORS@|$RUN/errors|g; s|@WWW@|$RUN/www|g" \
 	    -e "s|@BODY_CAP@|$LIMIT|g; s|@BODY_CAP_KB@|$(( LIMIT / 1024 ))|g" \
-	    -e 's|@INSTANCE_DOMAIN_RE@|instances\\.invalid|g' \
+	    -e 's|@INSTANCE_DOMAIN_RE@|instances\\.invalid|g; s|@REAL_IP_FROM@|unix:|g' \
 	    -e '/^@INSTANCE_BLOCKS@$/d' -e '}' "$1" >"$2"
 	if grep -v '^[[:space:]]*#' "$2" | grep -q '@[A-Z_]*@'; then
 		echo "run.sh: $1 has a placeholder run.sh does not fill:" >&2

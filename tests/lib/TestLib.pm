@@ -111,6 +111,11 @@ sub _run_input {
 #                     asks libpq for the read-write one.
 #   hosted_closed => 1 (the hosted tier) leave onboarding over HTTP closed,
 #                     as usersctl instance create does by default.
+#   server => { host => 'H1,H2', port => 'P1,P2' }
+#                     a server this file started itself (tests/lib/HA.pm:
+#                     Patroni nodes), named by a multi-host conninfo: the
+#                     database is made and migrated on its read-write host;
+#                     its nodes are the caller's to stop.
 sub new {
 	my ($class, %o) = @_;
 	my $self = bless { %o }, $class;
@@ -122,6 +127,8 @@ sub new {
 	$self->{dbname} = lc("t_${name}_$$" . ($nth > 1 ? "_$nth" : ''));
 	if (($o{cluster} // '') eq 'own' || ($o{cluster} // '') eq 'pair') {
 		$self->_own_cluster;
+	} elsif ($o{server}) {
+		$self->_given_server;
 	} elsif ($ENV{USERSD_TEST_HOSTED}) {
 		return $self->_hosted_instance($name, $nth);
 	} else {
@@ -143,6 +150,7 @@ sub new {
 	($self->{conninfo} = $self->{admin_conninfo}) =~ s/user=postgres/user=$svc->[0]/;
 	$self->{conninfo} = "host=$self->{standby_dir},$self->{pgdir} port=5432,5432 "
 	    . "dbname=$self->{dbname} user=$svc->[0]" if $self->{standby_dir};
+	$self->{admin_conninfo} .= ' target_session_attrs=read-write' if $o{server};
 	return $self;
 }
 
@@ -246,6 +254,21 @@ sub _own_cluster {
 	$rc == 0 or cannot_run("usersctl migrate failed: $out");
 }
 
+# The database on a server the caller runs (server => {host, port}), made
+# on its read-write host and migrated.
+sub _given_server {
+	my ($self) = @_;
+	$self->{pghost} = $self->{server}{host};
+	$self->{pgport} = $self->{server}{port};
+	$self->{external} = 1;	# dropped with its nodes, by their owner
+	$self->_admin_sql(qq{CREATE DATABASE "$self->{dbname}"})
+	    or cannot_run("cannot create a database on $self->{pghost}");
+	local $ENV{USERSD_DB} = "host=$self->{pghost} port=$self->{pgport} "
+	    . "dbname=$self->{dbname} user=postgres target_session_attrs=read-write";
+	my ($rc, $out) = _run($CTL, 'migrate');
+	$rc == 0 or cannot_run("usersctl migrate failed: $out");
+}
+
 # Stop/start the private cluster (cluster => 'own' only).
 sub pg_stop {
 	my ($self) = @_;
@@ -261,9 +284,9 @@ sub pg_start {
 
 sub _admin_sql {
 	my ($self, $sql) = @_;
-	my ($rc, $out) = _run($PSQL, '-X', '-q', '-v', 'ON_ERROR_STOP=1',
-	    '-h', $self->{pghost}, '-p', $self->{pgport}, '-U', 'postgres',
-	    '-d', 'postgres', '-c', $sql);
+	my ($rc, $out) = _run($PSQL, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d',
+	    "host=$self->{pghost} port=$self->{pgport} user=postgres dbname=postgres"
+	    . ' target_session_attrs=read-write', '-c', $sql);
 	diag("psql: $out") if $rc != 0;
 	return $rc == 0;
 }
@@ -502,7 +525,7 @@ END {
 		$_->stop for grep { $_->{running} } @SERVERS;
 		unless ($ENV{USERSD_TEST_KEEP}) {
 			for my $t (@DBS) {
-				next if $t->{pgdir};	# own cluster: removed whole
+				next if $t->{pgdir} || $t->{external};	# removed whole
 				if ($t->{hosted}) {
 					local $ENV{USERSD_HOSTING} = "host=$t->{pghost} port=$t->{pgport} dbname=usersd_hosting user=postgres";
 					my ($rc, $out) = _run($CTL, 'instance', 'drop', $t->{hosted});
@@ -623,8 +646,11 @@ sub _render {
 
 # TestLib::Server->start(kind => K, t => $t, workers => N, signin_workers => N,
 #     instances => {name => conninfo}, env => {USERSD_X => v}, body_limit => bytes,
-#     vhosts => [NAME])   (vhosts: lighttpd maps NAME.<domain> too; the others
+#     vhosts => [NAME],   (vhosts: lighttpd maps NAME.<domain> too; the others
 #                          map every NAME.<domain> by regex anyway)
+#     conninfo => CONNINFO,  (the default database; default $t->conninfo)
+#     real_ip_from => ADDR)  (nginx: the balancer whose X-Forwarded-For
+#                          names the client; default none, "unix:")
 sub start {
 	my ($class, %o) = @_;
 	my $kind = $o{kind};
@@ -659,7 +685,7 @@ sub start {
 	my $conf = "$dir/usersd.conf";
 	open my $c, '>', $conf or die "$conf: $!";
 	print $c "# rendered by TestLib for $kind\n";
-	print $c "db = ", $t->conninfo, "\n";
+	print $c "db = ", $o{conninfo} // $t->conninfo, "\n";
 	print $c "body_limit = $limit\n";
 	print $c "log_level = info\n";
 	for my $n (sort keys %{ $o{instances} // {} }) {
@@ -699,7 +725,7 @@ sub start {
 		RUNDIR => $dir,
 		ERRORS => "$dir/errors",
 		WWW => "$dir/www",
-		DB => $t->conninfo,
+		DB => $o{conninfo} // $t->conninfo,
 		WORKERS => $self->{workers},
 		USER => $USER,
 		GROUP => $USER,
@@ -707,6 +733,7 @@ sub start {
 		BODY_CAP => $limit + 65536,
 		BODY_CAP_KB => int(($limit + 65536) / 1024),
 		INSTANCE_DOMAIN_RE => $dom_re,
+		REAL_IP_FROM => $o{real_ip_from} // 'unix:',
 		# lighttpd names each host: the configured instances, plus
 		# vhosts => [NAME] (a host mapped to an instance usersd lacks).
 		INSTANCE_BLOCKS => join('', map {
