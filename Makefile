@@ -64,14 +64,12 @@ endif
 
 ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -pthread $(PKG_CFLAGS) -Isrc $(CPPFLAGS) $(CFLAGS)
 
-# Modules shared by usersd, usersctl and the unit tests.
+# Modules shared by usersd, usersctl and the unit tests: nothing of HTTP.
 CORE_OBJS = \
 	$(O)/arena.o \
-	$(O)/auth.o \
 	$(O)/budget.o \
 	$(O)/cfg.o \
 	$(O)/crypto.o \
-	$(O)/csrf.o \
 	$(O)/db.o \
 	$(O)/db_admin.o \
 	$(O)/db_orgs.o \
@@ -83,9 +81,7 @@ CORE_OBJS = \
 	$(O)/db_users.o \
 	$(O)/err.o \
 	$(O)/health.o \
-	$(O)/http.o \
 	$(O)/ids.o \
-	$(O)/json.o \
 	$(O)/log.o \
 	$(O)/lowprio.o \
 	$(O)/metrics.o \
@@ -94,6 +90,7 @@ CORE_OBJS = \
 	$(O)/orgs.o \
 	$(O)/password.o \
 	$(O)/perm.o \
+	$(O)/policy.o \
 	$(O)/pool.o \
 	$(O)/session.o \
 	$(O)/setup.o \
@@ -102,7 +99,12 @@ CORE_OBJS = \
 	$(O)/users.o \
 	$(O)/util.o
 
+# The request side: usersd's alone (usersctl links none of it).
 API_OBJS = \
+	$(O)/auth.o \
+	$(O)/csrf.o \
+	$(O)/http.o \
+	$(O)/json.o \
 	$(O)/api_health.o \
 	$(O)/api_metrics.o \
 	$(O)/api_orgs.o \
