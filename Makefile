@@ -218,6 +218,10 @@ check:
 check-includes:
 	@bash scripts/check-includes.sh
 
+# sql/schema.sql again, from the migrations (t0004 fails until it is).
+schema: $(O)/usersctl
+	USERSCTL_BIN=$(O)/usersctl sh scripts/schema.sh
+
 run:
 	sh scripts/deps.sh build run
 	$(MAKE) all
@@ -259,7 +263,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all unit asan clang fuzz fuzz-build deps check check-includes run \
+.PHONY: all unit asan clang fuzz fuzz-build deps check check-includes schema run \
 	bench deb deb-check install clean
 
 -include $(wildcard $(O)/*.d)
