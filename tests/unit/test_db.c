@@ -185,6 +185,7 @@ test_records(void)
 {
 	struct org	 o;
 	struct dbrows	 rows;
+	char		 i_[] = "i", n_[] = "n", d_[] = "d", c_[] = "c", u_[] = "u";
 	char		*v[5], swapped[512];
 	const char	*why;
 	size_t		 i;
@@ -207,11 +208,11 @@ test_records(void)
 	is_str(record_mismatch("COLS_OF(ORG)", swapped), "ORG",
 	    "a statement with two columns swapped is refused");
 	/* The reader takes each column into the member the list names. */
-	v[0] = "i";
-	v[1] = "n";
-	v[2] = "d";
-	v[3] = "c";
-	v[4] = "u";
+	v[0] = i_;
+	v[1] = n_;
+	v[2] = d_;
+	v[3] = c_;
+	v[4] = u_;
 	rows.nrows = 1;
 	rows.ncols = 5;
 	rows.v = v;
