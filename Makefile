@@ -64,14 +64,12 @@ endif
 
 ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -pthread $(PKG_CFLAGS) -Isrc $(CPPFLAGS) $(CFLAGS)
 
-# Modules shared by usersd, usersctl and the unit tests.
+# Modules shared by usersd, usersctl and the unit tests: nothing of HTTP.
 CORE_OBJS = \
 	$(O)/arena.o \
-	$(O)/auth.o \
 	$(O)/budget.o \
 	$(O)/cfg.o \
 	$(O)/crypto.o \
-	$(O)/csrf.o \
 	$(O)/db.o \
 	$(O)/db_admin.o \
 	$(O)/db_orgs.o \
@@ -83,9 +81,7 @@ CORE_OBJS = \
 	$(O)/db_users.o \
 	$(O)/err.o \
 	$(O)/health.o \
-	$(O)/http.o \
 	$(O)/ids.o \
-	$(O)/json.o \
 	$(O)/log.o \
 	$(O)/lowprio.o \
 	$(O)/metrics.o \
@@ -94,6 +90,7 @@ CORE_OBJS = \
 	$(O)/orgs.o \
 	$(O)/password.o \
 	$(O)/perm.o \
+	$(O)/policy.o \
 	$(O)/pool.o \
 	$(O)/session.o \
 	$(O)/setup.o \
@@ -102,7 +99,12 @@ CORE_OBJS = \
 	$(O)/users.o \
 	$(O)/util.o
 
+# The request side: usersd's alone (usersctl links none of it).
 API_OBJS = \
+	$(O)/auth.o \
+	$(O)/csrf.o \
+	$(O)/http.o \
+	$(O)/json.o \
 	$(O)/api_health.o \
 	$(O)/api_metrics.o \
 	$(O)/api_orgs.o \
@@ -216,6 +218,10 @@ check:
 check-includes:
 	@bash scripts/check-includes.sh
 
+# sql/schema.sql again, from the migrations (t0004 fails until it is).
+schema: $(O)/usersctl
+	USERSCTL_BIN=$(O)/usersctl sh scripts/schema.sh
+
 run:
 	sh scripts/deps.sh build run
 	$(MAKE) all
@@ -264,7 +270,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all unit asan clang fuzz fuzz-build deps check check-includes run \
+.PHONY: all unit asan clang fuzz fuzz-build deps check check-includes schema run \
 	bench bench-hosted deb deb-check install clean
 
 -include $(wildcard $(O)/*.d)

@@ -2,9 +2,12 @@
 # check-includes.sh -- the layering rules of STYLE.md that a grep can prove:
 # each external library is included by one file, the includes point down the
 # layers (handlers -> services -> database), only the database layer runs
-# statements, and every .c file includes banned.h.  Exits non-zero, naming the file, on a violation.
+# statements, nothing usersctl links reaches the request side, and every
+# .c file includes banned.h.  Exits non-zero, naming the file, on a
+# violation; then breaks each kind of rule in a copy of the tree and fails
+# unless the copy is refused (the rules' own test).
 #
-# Only direct includes count: a handler reaches struct db through a
+# The layer rows count direct includes: a handler reaches struct db through a
 # service's header, which is what it should do.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -24,6 +27,7 @@ LAYERS='
 src/api_*.c | db.h | handlers talk to services, never to the database layer
 src/users.[ch] src/orgs.[ch] src/tokens.[ch] src/session.[ch]
     src/setup.[ch] src/svc.[ch] src/health.[ch] src/migrate.[ch]
+    src/policy.[ch] src/budget.[ch]
     | http.h json.h | services hold the rules; decoding the request and
     encoding the answer is the handlers'"'"' job
 src/db.[ch] src/db_*.[ch] src/pool.[ch] src/password.[ch]
@@ -73,11 +77,84 @@ if [ -n "$bad" ]; then
 	rc=1
 fi
 
+# The local headers f reaches, directly or through other headers.
+reaches() {
+	todo=$1 seen=' '
+	while [ -n "$todo" ]; do
+		set -- $todo
+		cur=$1
+		shift
+		todo=$*
+		for h in $(sed -n 's/^#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' \
+		    "$cur"); do
+			case "$seen" in *" $h "*) continue ;; esac
+			seen="$seen$h "
+			[ -e "src/$h" ] && todo="$todo src/$h"
+		done
+	done
+	printf '%s\n' $seen
+}
+
+# What usersctl links (the Makefile's CORE_OBJS, shared with usersd) must
+# not reach the request side, even through a header: services take the
+# principal and the rules from policy.h, and usersctl acts as the shell
+# principal with no request, cookie or JSON code linked in.
+REQUEST_SIDE='http.h auth.h csrf.h json.h fcgi.h router.h api.h'
+core=$(awk '/^CORE_OBJS *=/ { on = 1; next } on && !/\\$/ { print; on = 0 }
+    on' Makefile | sed -n 's|.*$(O)/\([a-z_]*\)\.o.*|\1|p')
+[ -n "$core" ] || { echo "check-includes: no CORE_OBJS in Makefile"; rc=1; }
+for m in $core; do
+	[ -e "src/$m.c" ] || continue
+	for h in $(reaches "src/$m.c"); do
+		case " $REQUEST_SIDE " in *" $h "*)
+			echo "check-includes: src/$m.c (linked into usersctl)" \
+			    "reaches \"$h\", directly or through a header" \
+			    "(the request side is usersd's alone)"
+			rc=1 ;;
+		esac
+	done
+done
+
 for f in src/*.c; do
 	grep -q '#include "banned.h"' "$f" || {
 		echo "check-includes: $f does not include banned.h"
 		rc=1
 	}
 done
+# The rules above must fail when broken: each breach below, made in a
+# copy of the tree, has to be caught (a rule that cannot fail is none).
+self_test() {
+	tmp=$(mktemp -d) || exit 1
+	trap 'rm -rf "$tmp"' EXIT
+	bad=0
+	while IFS='|' read -r what file line; do
+		[ -n "$what" ] || continue
+		rm -rf "$tmp/t" && mkdir -p "$tmp/t/scripts" &&
+		    cp -R src Makefile "$tmp/t/" &&
+		    cp scripts/check-includes.sh "$tmp/t/scripts/" || exit 1
+		if [ "$file" = Makefile ]; then
+			sed -i "s|^CORE_OBJS = \\\\|&\\n$line \\\\|" \
+			    "$tmp/t/Makefile"
+		else
+			printf '%s\n' "$line" >>"$tmp/t/$file"
+		fi
+		if CHECK_INCLUDES_INNER=1 sh "$tmp/t/scripts/check-includes.sh" \
+		    >/dev/null 2>&1; then
+			echo "check-includes: self-test: $what is not caught"
+			bad=1
+		fi
+	done <<-'EOF'
+	a service header reaches auth.h|src/svc.h|#include "auth.h"
+	a service reaches http.h through a header|src/db.h|#include "http.h"
+	policy reaches http.h|src/policy.c|#include "csrf.h"
+	usersctl links the request side|Makefile|	$(O)/http.o
+	a handler includes db.h|src/api_users.c|#include "db.h"
+	a second file includes libpq|src/users.c|#include <libpq-fe.h>
+	EOF
+	return $bad
+}
+if [ -z "${CHECK_INCLUDES_INNER:-}" ]; then
+	self_test || rc=1
+fi
 [ $rc -eq 0 ] && echo "check-includes: ok"
 exit $rc

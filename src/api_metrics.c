@@ -28,11 +28,11 @@ is_operator(const struct principal *p)
 {
 	int	 t;
 
-	if (auth_allowed(p, ACT_READ, RT_INSTANCE, NULL, NULL))
+	if (policy_allowed(p, ACT_READ, RT_INSTANCE, NULL, NULL))
 		return 1;
 	for (t = 0; t < RT__MAX; t++)
 		if (t != RT_INSTANCE &&
-		    !auth_allowed(p, ACT_READ, (enum rtype)t, NULL, NULL))
+		    !policy_allowed(p, ACT_READ, (enum rtype)t, NULL, NULL))
 			return 0;
 	return 1;
 }

@@ -46,7 +46,7 @@ api_orgs_create(struct req *r, struct apierr *e)
 	struct org	 o;
 	struct actor	 act = auth_actor(r);
 
-	if (auth_require(r->principal, ACT_WRITE, RT_ORGS, NULL, NULL, e) == -1)
+	if (policy_require(r->principal, ACT_WRITE, RT_ORGS, NULL, NULL, e) == -1)
 		return -1;
 	if (json_org_decode(r->arena, r->body, r->body_len, &in, e) == -1)
 		return -1;
@@ -63,7 +63,7 @@ org_checked(struct req *r, enum perm_action act, struct apierr *e)
 	char	*id;
 
 	if ((id = api_path_id(r, 0, e)) == NULL ||
-	    auth_require(r->principal, act, RT_ORGS, id, NULL, e) == -1)
+	    policy_require(r->principal, act, RT_ORGS, id, NULL, e) == -1)
 		return NULL;
 	return id;
 }

@@ -113,7 +113,7 @@ change_password(struct req *r, const char *id, struct apierr *e)
 	if (json_password_decode(r->arena, r->body, r->body_len, &pw,
 	    e) == -1)
 		goto out;
-	if (auth_require(r->principal, ACT_WRITE, RT_USERS, id, NULL,
+	if (policy_require(r->principal, ACT_WRITE, RT_USERS, id, NULL,
 	    e) == -1)
 		goto out;
 	if (users_check_password_policy(pw, e) == -1)
@@ -166,7 +166,7 @@ sessions_list(struct req *r, const char *id, const char *self,
 	struct session_info *s;
 	size_t		 n;
 
-	if (auth_require(r->principal, ACT_READ, RT_USERS, id, NULL, e) == -1)
+	if (policy_require(r->principal, ACT_READ, RT_USERS, id, NULL, e) == -1)
 		return -1;
 	if (session_list(r->db, r->arena, id, current_session(r), &s, &n,
 	    e) == -1)
@@ -185,7 +185,7 @@ sessions_end(struct req *r, const char *id, const char *sid,
 {
 	struct actor	 act = auth_actor(r);
 
-	if (auth_require(r->principal, ACT_WRITE, RT_USERS, id, NULL,
+	if (policy_require(r->principal, ACT_WRITE, RT_USERS, id, NULL,
 	    e) == -1)
 		return -1;
 	if (session_end(r->db, r->arena, &act, id, sid,

@@ -82,9 +82,9 @@ load_checked(struct req *r, enum perm_action act, struct authz *z,
 	if ((id = api_path_id(r, 0, e)) == NULL ||
 	    tokens_get(r->db, r->arena, id, z, e) == -1)
 		return -1;
-	if (auth_require(r->principal, act, RT_AUTHORIZATIONS, z->id,
+	if (policy_require(r->principal, act, RT_AUTHORIZATIONS, z->id,
 	    z->org_id, e) == -1 ||
-	    auth_require(r->principal, act, RT_USERS, z->user_id, NULL,
+	    policy_require(r->principal, act, RT_USERS, z->user_id, NULL,
 	    e) == -1)
 		return -1;
 	return 0;

@@ -108,7 +108,7 @@ api_user_get(struct req *r, struct apierr *e)
 	if (auth_authenticate_user(r, id, &u, &found, e) == -1)
 		return -1;
 	/* Permission before existence, so ids do not leak. */
-	if (auth_require(r->principal, ACT_READ, RT_USERS, id, NULL, e) == -1)
+	if (policy_require(r->principal, ACT_READ, RT_USERS, id, NULL, e) == -1)
 		return -1;
 	if (!found)
 		return apierr_set(e, APIERR_NOT_FOUND, "user not found");
@@ -191,7 +191,7 @@ api_users_create(struct req *r, struct apierr *e)
 	struct user	 u;
 	struct actor	 act = auth_actor(r);
 
-	if (auth_require(r->principal, ACT_WRITE, RT_USERS, NULL, NULL,
+	if (policy_require(r->principal, ACT_WRITE, RT_USERS, NULL, NULL,
 	    e) == -1)
 		return -1;
 	if (json_user_decode(r->arena, r->body, r->body_len, &in, e) == -1)
@@ -214,7 +214,7 @@ api_user_patch(struct req *r, struct apierr *e)
 		return -1;
 	if (json_user_decode(r->arena, r->body, r->body_len, &in, e) == -1)
 		return -1;
-	if (auth_require(r->principal, ACT_WRITE, RT_USERS, id, NULL,
+	if (policy_require(r->principal, ACT_WRITE, RT_USERS, id, NULL,
 	    e) == -1)
 		return -1;
 	if (users_update(r->db, r->arena, &act, id, &in, &u, e) == -1)
@@ -231,7 +231,7 @@ api_user_delete(struct req *r, struct apierr *e)
 
 	if ((id = api_path_id(r, 0, e)) == NULL)
 		return -1;
-	if (auth_require(r->principal, ACT_WRITE, RT_USERS, id, NULL,
+	if (policy_require(r->principal, ACT_WRITE, RT_USERS, id, NULL,
 	    e) == -1)
 		return -1;
 	if (users_delete(r->db, r->arena, &act, id, e) == -1)
@@ -252,7 +252,7 @@ api_user_password_post(struct req *r, struct apierr *e)
 	if (json_password_decode(r->arena, r->body, r->body_len, &pw,
 	    e) == -1)
 		goto out;
-	if (auth_require(r->principal, ACT_WRITE, RT_USERS, id, NULL,
+	if (policy_require(r->principal, ACT_WRITE, RT_USERS, id, NULL,
 	    e) == -1)
 		goto out;
 	/* A cookie alone must not set its own password: prove the old one. */

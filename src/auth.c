@@ -1,11 +1,9 @@
 /*
- * auth.c -- from the Authorization header or session cookie to a principal,
- * and InfluxDB's permission checks.  What a user may do comes from what it
- * is at the request: read/write on its own user, the owner and member
- * permissions of its orgs (authz.go OwnerPermissions/MemberPermissions),
- * everything for an instance owner.  A session may do that; a token, that
- * and no more than its own permissions, so a demotion binds every
- * credential of the user from the next request on.
+ * auth.c -- from the Authorization header or session cookie to a principal
+ * (what it may do is policy.c's), Basic decoding for sign-in, the session
+ * cookie and the audit actor of a request.  The principal carries what its
+ * user is at the request (roles, instance ownership), read with the
+ * credential, so a demotion binds every credential from the next request.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,28 +23,6 @@
 #include "banned.h"
 
 #define CRED_MAX	512	/* longer tokens and cookies are never ours */
-
-/* Splits a space-separated list into an arena array; returns the count. */
-static size_t
-split_words(struct arena *a, const char *s, char ***out)
-{
-	char	*copy, *w, *save = NULL;
-	size_t	 n = 0, cap;
-
-	*out = NULL;
-	if (s == NULL || *s == '\0')
-		return 0;
-	cap = 1;
-	for (w = (char *)s; *w != '\0'; w++)
-		if (*w == ' ')
-			cap++;
-	*out = arena_alloc(a, sizeof(char *) * cap);
-	copy = arena_strdup(a, s);
-	for (w = strtok_r(copy, " ", &save); w != NULL && n < cap;
-	    w = strtok_r(NULL, " ", &save))
-		(*out)[n++] = w;
-	return n;
-}
 
 static int
 valid_cred(const char *s)
@@ -127,20 +103,15 @@ parse_perms(const struct req *r, const char *text, const char *auth_id,
     const char *version, const struct perm **perms, size_t *nperms)
 {
 	struct perm	*parsed;
-	char		**words, *id, *ver, *inst;
-	size_t		 i, n, ok = 0;
+	char		*id, *ver, *inst;
+	size_t		 ok, bad;
 
-	n = split_words(r->arena, text, &words);
-	if ((parsed = calloc(n + 1, sizeof(*parsed))) == NULL ||
-	    (id = strdup(auth_id)) == NULL || (ver = strdup(version)) == NULL ||
+	ok = policy_perms_parse(text, &parsed, &bad);
+	if ((id = strdup(auth_id)) == NULL || (ver = strdup(version)) == NULL ||
 	    (inst = strdup(r->instance ? r->instance : "")) == NULL)
 		fatal("out of memory");
-	for (i = 0; i < n; i++) {
-		if (perm_parse(words[i], &parsed[ok]) == 0)
-			ok++;
-		else
-			log_warnx("ignoring malformed stored permission");
-	}
+	if (bad > 0)
+		log_warnx("ignoring %zu malformed stored permissions", bad);
 	free(last_perms.auth_id);
 	free(last_perms.version);
 	free(last_perms.instance);
@@ -159,8 +130,8 @@ parse_perms(const struct req *r, const char *text, const char *auth_id,
 static void
 user_roles(struct req *r, const struct db_principal *row, struct principal *p)
 {
-	p->nowner = split_words(r->arena, row->owner_orgs, &p->owner_orgs);
-	p->nmember = split_words(r->arena, row->member_orgs, &p->member_orgs);
+	p->nowner = policy_words(r->arena, row->owner_orgs, &p->owner_orgs);
+	p->nmember = policy_words(r->arena, row->member_orgs, &p->member_orgs);
 	p->instance_owner = row->instance_owner;
 }
 
@@ -330,87 +301,6 @@ auth_authenticate_riding(struct req *r, struct db_read *ride,
 	memset(&q, 0, sizeof(q));
 	q.ride = ride;
 	return authenticate(r, &q, &row, e);
-}
-
-static int
-in_list(char **list, size_t n, const char *id)
-{
-	size_t	 i;
-
-	if (id == NULL || *id == '\0')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (strcmp(list[i], id) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * What p's user may do now, by its roles: everything for an instance
- * owner; else read and write on its own user (users belong to no org, so
- * no org role reaches them: what an owner may do to users is the
- * membership of its org, /orgs/{id}/members and /owners); in an org it
- * owns, read and write on the org and everything in it; in an org it is a
- * member of, read.  want is concrete (auth_allowed).
- */
-static int
-user_may(const struct principal *p, const struct perm *want)
-{
-	if (p->instance_owner)
-		return 1;
-	if (want->type == RT_USERS)
-		return want->id[0] != '\0' && p->user_id != NULL &&
-		    strcmp(want->id, p->user_id) == 0;
-	if (want->type == RT_INSTANCE)
-		return 0;
-	if (in_list(p->owner_orgs, p->nowner, want->org))
-		return 1;
-	return want->action == ACT_READ &&
-	    in_list(p->member_orgs, p->nmember, want->org);
-}
-
-/*
- * The rule of docs/permissions.md: a check is always against a concrete
- * resource, and the resource decides its scope.  id and org name the
- * resource; org is the org it really belongs to (the caller loaded it),
- * NULL for users and the instance, and may be NULL for an org (it
- * belongs to itself).  A session may do what its user may do now; a
- * token, what it holds and its user may do now.
- */
-int
-auth_allowed(const struct principal *p, enum perm_action action,
-    enum rtype type, const char *id, const char *org)
-{
-	struct perm	 want;
-	size_t		 i;
-
-	if (p == NULL)
-		return 0;
-	perm_make(&want, action, type, id, org);
-	if (type == RT_ORGS && want.org[0] == '\0')
-		memcpy(want.org, want.id, sizeof(want.org));
-	if (p->kind == PRINC_TOKEN) {
-		for (i = 0; i < p->nperms; i++)
-			if (perm_matches(&p->perms[i], &want))
-				break;
-		if (i == p->nperms)
-			return 0;
-	}
-	return user_may(p, &want);
-}
-
-int
-auth_require(const struct principal *p, enum perm_action action,
-    enum rtype type, const char *id, const char *org, struct apierr *e)
-{
-	struct perm	 want;
-	char		 buf[PERM_STR_MAX];
-
-	if (auth_allowed(p, action, type, id, org))
-		return 0;
-	perm_make(&want, action, type, id, org);
-	return apierr_set(e, APIERR_UNAUTHORIZED, "%s is unauthorized",
-	    perm_format(&want, buf));
 }
 
 int

@@ -1,5 +1,5 @@
 /*
- * auth.h -- credentials to principal, and permission checks.  A request is
+ * auth.h -- credentials to principal (policy.h decides what it may do).  A request is
  * authenticated by its `Authorization: Token|Bearer` header if it has one,
  * else by the influxdb-oss-session cookie (as InfluxDB does).  The lookup
  * is one statement; a read of a user, or of a page, rides along in the
@@ -14,27 +14,9 @@
 #include "err.h"
 #include "model.h"
 #include "perm.h"
+#include "policy.h"
 
 struct req;
-
-enum princ_kind {
-	PRINC_TOKEN = 0,
-	PRINC_SESSION
-};
-
-struct principal {
-	enum princ_kind	 kind;
-	const char	*auth_id;	/* token or session id */
-	const char	*user_id;
-	const struct perm *perms;	/* a token's own; read-only, shared */
-	size_t		 nperms;
-	/* What the user is now (read with the credential): */
-	char		**owner_orgs;	/* the orgs it owns */
-	size_t		 nowner;
-	char		**member_orgs;	/* the orgs it is a member of */
-	size_t		 nmember;
-	int		 instance_owner;
-};
 
 /*
  * Authenticates r: the principal goes to r->principal.  Failures: 401
@@ -57,19 +39,6 @@ int	 auth_authenticate_user(struct req *, const char *user_id,
 /* And runs ride, a read, in the same round trip; its result stays in it. */
 int	 auth_authenticate_riding(struct req *, struct db_read *ride,
 	    struct apierr *e);
-/*
- * 1 when p may take action on the concrete resource {type, id, org}: org is
- * the org the resource really belongs to (NULL for users, which belong to
- * none; an org belongs to itself).  id NULL: every resource of the type
- * (in org, when org is given).  A token must hold a matching permission
- * and its user must be allowed it by what it is now; a session needs only
- * the latter (docs/permissions.md).
- */
-int	 auth_allowed(const struct principal *, enum perm_action, enum rtype,
-	    const char *id, const char *org);
-/* 0 when allowed, else -1 with e = 401 "<action>:<resource> is unauthorized". */
-int	 auth_require(const struct principal *, enum perm_action, enum rtype,
-	    const char *id, const char *org, struct apierr *e);
 /*
  * Decodes `Authorization: Basic` (bounded, strict base64, split at the first
  * ':').  *user and *pw are arena strings; the caller wipes *pw.  Returns 0,

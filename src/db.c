@@ -545,32 +545,114 @@ columns_ok(enum stmt s, const PGresult *res)
 	return 0;
 }
 
-static enum dbres
-run_one(struct db *db, enum stmt s, int n, const char *const *params,
-    struct arena *a, struct dbrows *out)
+/*
+ * Sends both statements in one pipeline and reads both results: one network
+ * round trip.  Returns 0 with res[0..1] set, or -1 when the connection
+ * failed (whatever arrived is in res, for the caller to clear).
+ */
+static int
+pipeline_pair(struct db *db, const char *n1, int c1, const char *const *p1,
+    const char *n2, int c2, const char *const *p2, PGresult *res[2])
 {
-	char		 name[64], err[256];
-	PGresult	*res = NULL;
-	enum dbres	 rc;
-	int		 tries, idle;
+	PGresult	*r;
+	int		 got = 0, nulls = 0, ok;
 
-	if (out != NULL)
-		memset(out, 0, sizeof(*out));
-	if (!params_ok(s, n))
+	res[0] = res[1] = NULL;
+	if (!PQenterPipelineMode(db->conn))
+		return -1;
+	ok = PQsendQueryPrepared(db->conn, n1, c1, p1, NULL, NULL, 0) &&
+	    PQsendQueryPrepared(db->conn, n2, c2, p2, NULL, NULL, 0) &&
+	    PQpipelineSync(db->conn);
+	while (ok) {
+		if ((r = PQgetResult(db->conn)) == NULL) {
+			/* NULL ends each statement's results; never 3 in a row. */
+			if (PQstatus(db->conn) != CONNECTION_OK || ++nulls > 2)
+				ok = 0;
+			continue;
+		}
+		nulls = 0;
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (got < 2)
+			res[got++] = r;
+		else
+			PQclear(r);
+	}
+	if (!PQexitPipelineMode(db->conn))
+		ok = 0;
+	return ok && got == 2 ? 0 : -1;
+}
+
+/*
+ * A statement, or two reads in one pipeline (db_run_pair): what attempt()
+ * sends, and each statement's outcome with its rows.
+ */
+struct run {
+	int		 count;		/* 1 or 2 */
+	enum stmt	 s[2];
+	int		 n[2];
+	const char *const *p[2];
+	struct dbrows	*out[2];	/* may be NULL */
+	enum dbres	 rc[2];
+};
+
+/* An answer's class, its rows copied into a when it has any. */
+static enum dbres
+take(struct db *db, enum stmt s, PGresult *res, struct arena *a,
+    struct dbrows *out)
+{
+	enum dbres	 rc;
+
+	if (res == NULL)
+		return DB_UNAVAILABLE;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
+	    PQresultStatus(res) != PGRES_COMMAND_OK) {
+		if ((rc = classify(db, res)) == DB_ERROR)
+			log_warnx("statement %s failed: %s", stmts[s].name,
+			    PQresultErrorMessage(res));
+		return rc;
+	}
+	if (!columns_ok(s, res))
 		return DB_ERROR;
-	/*
-	 * One retry, on a new connection, and only of what cannot have
-	 * committed: a statement never sent, one a read-only server refused,
-	 * or a retry-safe one.  Never inside a transaction, which died with
-	 * its connection.
-	 */
+	if (out != NULL && a != NULL)
+		copy_rows(res, a, out);
+	return PQntuples(res) > 0 || PQresultStatus(res) == PGRES_COMMAND_OK ?
+	    DB_OK : DB_NOROW;
+}
+
+/*
+ * Runs r: the first statement's class is returned, each one's is in
+ * r->rc.  One retry, on a new connection, and only of what cannot have
+ * committed: a run never sent, one a read-only server refused, or one of
+ * retry-safe statements whose connection broke.  Never inside a
+ * transaction, which died with its connection; never after the deadline
+ * (exec_bounded), which a failover could not have cut short.
+ */
+static enum dbres
+attempt(struct db *db, struct run *r, struct arena *a)
+{
+	char		 name[2][64], err[256];
+	PGresult	*res[2];
+	int		 tries, idle, safe = 1, sent, i, answered;
+
+	for (i = 0; i < r->count; i++) {
+		r->rc[i] = DB_UNAVAILABLE;
+		if (r->out[i] != NULL)
+			memset(r->out[i], 0, sizeof(*r->out[i]));
+		safe &= stmts[r->s[i]].retry == RETRY_SAFE;
+	}
 	for (tries = 0; tries < 2; tries++) {
 		if (db_connect(db, err, sizeof(err)) == -1) {
 			log_warnx("database unavailable: %s", err);
 			return DB_UNAVAILABLE;
 		}
+		db->fail = DBFAIL_NONE;
 		idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
-		if (prepare(db, s) == -1) {
+		for (i = 0; i < r->count && prepare(db, r->s[i]) == 0; i++)
+			stmt_name(db, r->s[i], name[i], sizeof(name[i]));
+		if (i < r->count) {
 			/* A connection that broke while idle fails here first. */
 			if (PQstatus(db->conn) != CONNECTION_OK) {
 				db->fail = DBFAIL_LOST;
@@ -582,25 +664,22 @@ run_one(struct db *db, enum stmt s, int n, const char *const *params,
 			return db->schema && db->schema->gone ?
 			    DB_UNAVAILABLE : DB_ERROR;
 		}
-		stmt_name(db, s, name, sizeof(name));
-		res = exec_bounded(db, name, n, params);
-		if (res != NULL && (PQresultStatus(res) == PGRES_TUPLES_OK ||
-		    PQresultStatus(res) == PGRES_COMMAND_OK))
-			break;
-		if (res != NULL)
-			rc = classify(db, res);
-		else {
-			rc = DB_UNAVAILABLE;
-			if (db->fail != DBFAIL_TIMEOUT)
-				db->fail = DBFAIL_LOST;
+		res[1] = NULL;
+		if (r->count == 1)
+			sent = (res[0] = exec_bounded(db, name[0], r->n[0],
+			    r->p[0])) != NULL;
+		else
+			sent = pipeline_pair(db, name[0], r->n[0], r->p[0],
+			    name[1], r->n[1], r->p[1], res) == 0;
+		if (!sent && db->fail != DBFAIL_TIMEOUT)
+			db->fail = DBFAIL_LOST;
+		for (i = 0, answered = 1; i < r->count; i++) {
+			r->rc[i] = take(db, r->s[i], res[i], a, r->out[i]);
+			answered &= r->rc[i] != DB_UNAVAILABLE;
+			PQclear(res[i]);
 		}
-		if (rc == DB_ERROR)
-			log_warnx("statement %s failed: %s", stmts[s].name,
-			    PQresultErrorMessage(res));
-		PQclear(res);
-		res = NULL;
-		if (rc != DB_UNAVAILABLE)
-			return rc;
+		if (answered)
+			return r->rc[0];
 		if (db->fail == DBFAIL_READONLY) {
 			/* Another host may have been promoted: look again. */
 			log_warnx("the database server is read-only; "
@@ -608,29 +687,34 @@ run_one(struct db *db, enum stmt s, int n, const char *const *params,
 			db_disconnect(db);
 			if (idle)
 				continue;
-			return rc;
+			return DB_UNAVAILABLE;
 		}
 		if (db->fail == DBFAIL_TIMEOUT ||
-		    PQstatus(db->conn) == CONNECTION_OK)
-			return rc;
+		    (sent && PQstatus(db->conn) == CONNECTION_OK))
+			return r->rc[0];
 		log_warnx("database connection lost; reconnecting");
 		metrics_pg_reconnect();
 		db_disconnect(db);
-		if (!idle || stmts[s].retry != RETRY_SAFE)
+		for (i = 0; i < r->count; i++)
+			r->rc[i] = DB_UNAVAILABLE;
+		if (!idle || !safe)
 			return DB_UNAVAILABLE;
 	}
-	if (res == NULL)
-		return DB_UNAVAILABLE;
-	if (!columns_ok(s, res)) {
-		PQclear(res);
+	return DB_UNAVAILABLE;
+}
+
+static enum dbres
+run_one(struct db *db, enum stmt s, int n, const char *const *params,
+    struct arena *a, struct dbrows *out)
+{
+	struct run	 r = { .count = 1, .s = { s }, .n = { n },
+	    .p = { params }, .out = { out } };
+
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (!params_ok(s, n))
 		return DB_ERROR;
-	}
-	if (out != NULL && a != NULL)
-		copy_rows(res, a, out);
-	rc = PQntuples(res) > 0 || PQresultStatus(res) == PGRES_COMMAND_OK ?
-	    DB_OK : DB_NOROW;
-	PQclear(res);
-	return rc;
+	return attempt(db, &r, a);
 }
 
 /*
@@ -683,78 +767,14 @@ db_run_acting(struct db *db, enum stmt s, const struct actor *act, int n,
 	return db_run(db, s, n + 3, all, a, out);
 }
 
-/*
- * Sends both statements in one pipeline and reads both results: one network
- * round trip.  Returns 0 with res[0..1] set, or -1 when the connection
- * failed (whatever arrived is in res, for the caller to clear).
- */
-static int
-pipeline_pair(struct db *db, const char *n1, int c1, const char *const *p1,
-    const char *n2, int c2, const char *const *p2, PGresult *res[2])
-{
-	PGresult	*r;
-	int		 got = 0, nulls = 0, ok;
-
-	res[0] = res[1] = NULL;
-	if (!PQenterPipelineMode(db->conn))
-		return -1;
-	ok = PQsendQueryPrepared(db->conn, n1, c1, p1, NULL, NULL, 0) &&
-	    PQsendQueryPrepared(db->conn, n2, c2, p2, NULL, NULL, 0) &&
-	    PQpipelineSync(db->conn);
-	while (ok) {
-		if ((r = PQgetResult(db->conn)) == NULL) {
-			/* NULL ends each statement's results; never 3 in a row. */
-			if (PQstatus(db->conn) != CONNECTION_OK || ++nulls > 2)
-				ok = 0;
-			continue;
-		}
-		nulls = 0;
-		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
-			PQclear(r);
-			break;
-		}
-		if (got < 2)
-			res[got++] = r;
-		else
-			PQclear(r);
-	}
-	if (!PQexitPipelineMode(db->conn))
-		ok = 0;
-	return ok && got == 2 ? 0 : -1;
-}
-
-static enum dbres
-pair_result(struct db *db, enum stmt s, PGresult *res, struct arena *a,
-    struct dbrows *out)
-{
-	enum dbres	 rc;
-
-	if (res == NULL)
-		return DB_UNAVAILABLE;
-	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
-	    PQresultStatus(res) != PGRES_COMMAND_OK) {
-		rc = classify(db, res);
-		if (rc == DB_ERROR)
-			log_warnx("pipelined statement failed: %s",
-			    PQresultErrorMessage(res));
-		return rc;
-	}
-	if (!columns_ok(s, res))
-		return DB_ERROR;
-	if (out != NULL && a != NULL)
-		copy_rows(res, a, out);
-	return PQntuples(res) > 0 ? DB_OK : DB_NOROW;
-}
-
 static enum dbres
 run_pair(struct db *db, enum stmt s1, int n1, const char *const *p1,
     enum stmt s2, int n2, const char *const *p2, struct arena *a,
     struct dbrows *out1, enum dbres *rc2, struct dbrows *out2)
 {
-	char		 name1[64], name2[64], err[256];
-	PGresult	*res[2];
-	enum dbres	 rc1 = DB_UNAVAILABLE;
-	int		 tries, failed;
+	struct run	 r = { .count = 2, .s = { s1, s2 }, .n = { n1, n2 },
+	    .p = { p1, p2 }, .out = { out1, out2 } };
+	enum dbres	 rc1;
 
 	memset(out1, 0, sizeof(*out1));
 	memset(out2, 0, sizeof(*out2));
@@ -763,34 +783,8 @@ run_pair(struct db *db, enum stmt s1, int n1, const char *const *p1,
 	if (!params_ok(s1, n1) || !params_ok(s2, n2) ||
 	    stmts[s1].retry != RETRY_SAFE || stmts[s2].retry != RETRY_SAFE)
 		return DB_ERROR;
-	for (tries = 0; tries < 2; tries++) {
-		if (db_connect(db, err, sizeof(err)) == -1) {
-			log_warnx("database unavailable: %s", err);
-			return DB_UNAVAILABLE;
-		}
-		if (prepare(db, s1) == -1 || prepare(db, s2) == -1) {
-			if (PQstatus(db->conn) != CONNECTION_OK) {
-				db_disconnect(db);
-				continue;
-			}
-			return db->schema && db->schema->gone ?
-			    DB_UNAVAILABLE : DB_ERROR;
-		}
-		stmt_name(db, s1, name1, sizeof(name1));
-		stmt_name(db, s2, name2, sizeof(name2));
-		failed = pipeline_pair(db, name1, n1, p1, name2, n2, p2, res);
-		rc1 = pair_result(db, s1, res[0], a, out1);
-		*rc2 = pair_result(db, s2, res[1], a, out2);
-		PQclear(res[0]);
-		PQclear(res[1]);
-		if (!failed && PQstatus(db->conn) == CONNECTION_OK)
-			return rc1;
-		/* Both are reads: reconnect once and try again. */
-		log_warnx("database connection lost; reconnecting");
-		metrics_pg_reconnect();
-		db_disconnect(db);
-		rc1 = *rc2 = DB_UNAVAILABLE;
-	}
+	rc1 = attempt(db, &r, a);
+	*rc2 = r.rc[1];
 	return rc1;
 }
 

@@ -6,7 +6,18 @@
 #include <string.h>
 
 #include "db_admin.h"
+#include "fields.h"
 #include "banned.h"
+
+/* MIGRATE_DB_OWNER's row: the owner of schema public, and its rights. */
+struct db_owner_state {
+	const char	*role;		/* NULL: no roles made yet */
+	int		 mighty;	/* rights past its database */
+	int		 member;	/* the connected role may SET ROLE to it */
+	int		 super;		/* the connected role is a superuser */
+};
+
+DB_FILL(db_owner_state_fill, struct db_owner_state, OWNER_STATE_FIELDS)
 
 enum dbres
 db_ping(struct db *db, struct arena *a, int *writable)
@@ -56,6 +67,7 @@ db_migrate_db_owner(struct db *db, struct arena *a, const char **owner,
     int *mighty, int *member, int *super)
 {
 	struct dbrows	 rows;
+	struct db_owner_state st;
 	enum dbres	 rc;
 
 	*owner = NULL;
@@ -63,11 +75,12 @@ db_migrate_db_owner(struct db *db, struct arena *a, const char **owner,
 	rc = db_run(db, STMT_MIGRATE_DB_OWNER, 0, NULL, a, &rows);
 	if (rc != DB_OK)
 		return rc;
-	/* 0 the role (NULL: none yet), 1 mighty, 2 member, 3 superuser. */
-	*owner = dbrows_get(&rows, 0, 0);
-	*mighty = *owner != NULL && strcmp(dbrows_get(&rows, 0, 1), "t") == 0;
-	*member = *owner != NULL && strcmp(dbrows_get(&rows, 0, 2), "t") == 0;
-	*super = strcmp(dbrows_get(&rows, 0, 3), "t") == 0;
+	db_owner_state_fill(&rows, 0, 0, &st);
+	/* The role is NULL before 0005 made the roles: no rights then. */
+	*owner = st.role;
+	*mighty = st.role != NULL && st.mighty;
+	*member = st.role != NULL && st.member;
+	*super = st.super;
 	return rc;
 }
 

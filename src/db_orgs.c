@@ -1,23 +1,15 @@
 /*
- * db_orgs.c -- the orgs statements, typed (db_orgs.h).  The column
- * numbers are stmts.def's: ORG_COLS is 0 id, 1 name, 2 description,
- * 3 created, 4 updated; the member statements return USER_COLS.
+ * db_orgs.c -- the orgs statements, typed (db_orgs.h).  An org's columns
+ * are fields.h's ORG_FIELDS; the member statements return USER_COLS.
  */
 #include <stdio.h>
 
 #include "db_orgs.h"
 #include "db_users.h"
+#include "fields.h"
 #include "banned.h"
 
-static void
-org_row(const struct dbrows *rows, int r, struct org *o)
-{
-	o->id = dbrows_get(rows, r, 0);
-	o->name = dbrows_get(rows, r, 1);
-	o->description = dbrows_get(rows, r, 2);
-	o->created = dbrows_get(rows, r, 3);
-	o->updated = dbrows_get(rows, r, 4);
-}
+DB_FILL(db_org_fill, struct org, ORG_FIELDS)
 
 /* Runs s for one org; act: a write's actor, or NULL for a read. */
 static enum dbres
@@ -28,7 +20,7 @@ one_org(struct db *db, struct arena *a, enum stmt s, const struct actor *act,
 	enum dbres	 rc;
 
 	if ((rc = db_run_acting(db, s, act, n, params, a, &rows)) == DB_OK)
-		org_row(&rows, 0, out);
+		db_org_fill(&rows, 0, 0, out);
 	return rc;
 }
 
@@ -96,7 +88,7 @@ db_orgs_page(struct db *db, struct arena *a, struct page *pg, int read_all,
 	*n = pg->more ? (size_t)pg->limit : (size_t)rows.nrows;
 	*out = arena_alloc(a, sizeof(struct org) * (*n + 1));
 	for (r = 0; r < (int)*n; r++)
-		org_row(&rows, r, &(*out)[r]);
+		db_org_fill(&rows, r, 0, &(*out)[r]);
 	return rc;
 }
 

@@ -8,9 +8,12 @@
 
 #include "cfg.h"
 #include "db_sessions.h"
+#include "fields.h"
 #include "banned.h"
 
 #define NUM(buf, v)	(snprintf((buf), sizeof(buf), "%lld", (long long)(v)), (buf))
+
+DB_FILL(db_session_fill, struct session_info, SESSION_FIELDS)
 
 enum dbres
 db_sessions_list(struct db *db, struct arena *a, const char *user_id,
@@ -22,7 +25,7 @@ db_sessions_list(struct db *db, struct arena *a, const char *user_id,
 
 	*out = NULL;
 	*n = 0;
-	/* Columns: 0 user id, then 1-6 the session (NULL: it has none). */
+	/* Columns: 0 user id, then the session (NULL: it has none). */
 	if ((rc = db_run(db, STMT_SESSIONS_LIST, 1, &user_id, a,
 	    &rows)) != DB_OK)
 		return rc;
@@ -30,14 +33,9 @@ db_sessions_list(struct db *db, struct arena *a, const char *user_id,
 	for (i = 0; i < rows.nrows; i++) {
 		struct session_info *s = &(*out)[*n];
 
-		if ((s->id = dbrows_get(&rows, i, 1)) == NULL)
-			continue;
-		s->created = dbrows_get(&rows, i, 2);
-		s->last_used = dbrows_get(&rows, i, 3);
-		s->expires = dbrows_get(&rows, i, 4);
-		s->addr = dbrows_get(&rows, i, 5);
-		s->agent = dbrows_get(&rows, i, 6);
-		(*n)++;
+		db_session_fill(&rows, i, 1, s);
+		if (s->id != NULL)
+			(*n)++;
 	}
 	return DB_OK;
 }

@@ -26,7 +26,8 @@ enum dbres	 db_token_get(struct db *, struct arena *, const char *id,
  * What a token list may show, as the caller's permissions decide: the
  * tokens whose authorization it may read (all_auths, else those in the
  * orgs and with the ids given) of the users it may read (all_users, else
- * those given).  Lists are space-separated ids.
+ * those given).  Lists are space-separated ids (ids: "ID" or "ORG/ID",
+ * as policy.h's struct scope).
  */
 struct db_tokens_scope {
 	int		 all_auths;

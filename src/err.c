@@ -1,6 +1,6 @@
 /*
- * err.c -- API error codes and their statuses, from InfluxDB's
- * kit/transport/http/error_handler.go.  Note conflict is 422, not 409.
+ * err.c -- API error codes, their statuses and the statuses' reason
+ * phrases, as errors.def declares them.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,27 +8,20 @@
 #include "err.h"
 #include "banned.h"
 
-static const char *const codes[APIERR__MAX] = {
-	"ok",
-	"internal error",
-	"not implemented",
-	"not found",
-	"conflict",
-	"invalid",
-	"unprocessable entity",
-	"empty value",
-	"unavailable",
-	"forbidden",
-	"too many requests",
-	"unauthorized",
-	"method not allowed",
-	"request too large",
-	"unsupported media type",
+static const struct {
+	const char	*code;
+	int		 status;
+} errors[APIERR__MAX] = {
+#define APIERR(name, code, status) [APIERR_##name] = { code, status },
+#include "errors.def"
 };
 
-static const int statuses[APIERR__MAX] = {
-	200, 500, 501, 404, 422, 400, 422, 400, 503, 403, 429, 401, 405, 413,
-	415,
+static const struct {
+	int		 status;
+	const char	*reason;
+} statuses[HTTP_STATUS__MAX] = {
+#define HTTP_STATUS(code, reason) [HTTP_STATUS_##code] = { code, reason },
+#include "errors.def"
 };
 
 int
@@ -47,13 +40,13 @@ apierr_set(struct apierr *e, enum apierr_code code, const char *fmt, ...)
 const char *
 apierr_string(enum apierr_code c)
 {
-	return c < APIERR__MAX ? codes[c] : codes[APIERR_INTERNAL];
+	return errors[c < APIERR__MAX ? c : APIERR_INTERNAL].code;
 }
 
 int
 apierr_status(enum apierr_code c)
 {
-	return c < APIERR__MAX ? statuses[c] : 500;
+	return c < APIERR__MAX ? errors[c].status : 500;
 }
 
 int
@@ -66,4 +59,29 @@ int
 apierr_internal(struct apierr *e)
 {
 	return apierr_set(e, APIERR_INTERNAL, "internal error");
+}
+
+const char *
+apierr_reason(int status)
+{
+	int	 row = apierr_status_row(status);
+
+	return row < HTTP_STATUS__MAX ? statuses[row].reason : "Unknown";
+}
+
+int
+apierr_status_row(int status)
+{
+	int	 i;
+
+	for (i = 0; i < HTTP_STATUS__MAX; i++)
+		if (statuses[i].status == status)
+			return i;
+	return HTTP_STATUS__MAX;
+}
+
+int
+apierr_row_status(int row)
+{
+	return row >= 0 && row < HTTP_STATUS__MAX ? statuses[row].status : 0;
 }

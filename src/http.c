@@ -20,31 +20,6 @@
 
 #define DRAIN_MAX	(64L * 1024 * 1024)
 
-static const struct {
-	int		 status;
-	const char	*reason;
-} reasons[] = {
-	{ 200, "OK" }, { 201, "Created" }, { 204, "No Content" },
-	{ 400, "Bad Request" }, { 401, "Unauthorized" },
-	{ 403, "Forbidden" }, { 404, "Not Found" },
-	{ 405, "Method Not Allowed" }, { 413, "Payload Too Large" },
-	{ 414, "URI Too Long" }, { 415, "Unsupported Media Type" },
-	{ 422, "Unprocessable Entity" }, { 429, "Too Many Requests" },
-	{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
-	{ 503, "Service Unavailable" },
-};
-
-static const char *
-reason_phrase(int status)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-		if (reasons[i].status == status)
-			return reasons[i].reason;
-	return "Unknown";
-}
-
 static int
 hexval(int c)
 {
@@ -381,7 +356,7 @@ http_send(struct req *r, int status, const char *ctype, const char *body,
 	r->sent = 1;
 	r->status = status;
 	abuf_init(&out, r->arena, 512 + len);
-	abuf_printf(&out, "Status: %d %s\r\n", status, reason_phrase(status));
+	abuf_printf(&out, "Status: %d %s\r\n", status, apierr_reason(status));
 	abuf_adds(&out, "X-Influxdb-Build: OSS\r\n"
 	    "X-Influxdb-Version: " USERSD_COMPAT_VERSION "\r\n");
 	/* CORS for the configured origins only; never an echo of any. */

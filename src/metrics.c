@@ -34,6 +34,7 @@
 
 #include "arena.h"
 #include "cfg.h"
+#include "err.h"
 #include "log.h"
 #include "metrics.h"
 #include "version.h"
@@ -41,7 +42,7 @@
 
 #define MAGIC		0x3143525445534d55ULL	/* "UMSETRC1" */
 #define NMETHODS	8
-#define NSTATUS		17
+#define NSTATUS		(HTTP_STATUS__MAX + 1)	/* errors.def's, and "other" */
 #define HTTP_BUCKETS	13
 #define PG_BUCKETS	13
 #define TOP0		(CFG_MAX_INSTANCES + 1)	/* the first hosted slot */
@@ -51,12 +52,6 @@
 
 static const char *const methods[NMETHODS] = {
 	"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"
-};
-
-/* Every status http.c sends, and "other" for anything else. */
-static const int statuses[NSTATUS - 1] = {
-	200, 201, 204, 400, 401, 403, 404, 405, 413, 414, 415, 422, 429,
-	500, 501, 503
 };
 
 /* Upper bounds (le) in microseconds, and as the label prints them. */
@@ -416,17 +411,6 @@ method_index(const char *m)
 }
 
 static int
-status_index(int status)
-{
-	int	 i;
-
-	for (i = 0; i < NSTATUS - 1; i++)
-		if (statuses[i] == status)
-			return i;
-	return NSTATUS - 1;
-}
-
-static int
 bucket(const uint64_t *le, int n, uint64_t us)
 {
 	int	 i;
@@ -446,7 +430,7 @@ metrics_request(int route, const char *method, int status, uint64_t us)
 		return;
 	r = route < 0 || route >= METRICS_ROUTES ? ROUTE_NONE : route;
 	m = method_index(method);
-	add(&blk->requests[r][m][status_index(status)], 1);
+	add(&blk->requests[r][m][apierr_status_row(status)], 1);
 	add(&blk->http_bucket[r][m][bucket(http_le_us, HTTP_BUCKETS, us)], 1);
 	add(&blk->http_sum_us[r][m], us);
 	if (cur < 0)
@@ -595,8 +579,8 @@ render_http(struct abuf *o, const struct block *b,
 				http_labels(o, v, r, m);
 				if (s < NSTATUS - 1)
 					abuf_printf(o, ",response_code=\"%d\","
-					    "status=\"%dXX\"", statuses[s],
-					    statuses[s] / 100);
+					    "status=\"%dXX\"", apierr_row_status(s),
+					    apierr_row_status(s) / 100);
 				else
 					abuf_adds(o, ",response_code=\"other\","
 					    "status=\"other\"");

@@ -99,38 +99,10 @@ list_one(struct db *db, struct arena *a, const struct principal *p,
 	/* Without read:orgs a missing org reads as a hidden one. */
 	if (rc == -1)
 		return e->code == APIERR_NOT_FOUND &&
-		    !auth_allowed(p, ACT_READ, RT_ORGS, NULL, NULL) ? 0 : -1;
-	if (auth_allowed(p, ACT_READ, RT_ORGS, (*out)->id, NULL))
+		    !policy_allowed(p, ACT_READ, RT_ORGS, NULL, NULL) ? 0 : -1;
+	if (policy_allowed(p, ACT_READ, RT_ORGS, (*out)->id, NULL))
 		*n = 1;
 	return 0;
-}
-
-/*
- * The orgs a non-operator may read: those its permissions name and those
- * its user has a role in, each as auth_allowed decides.
- */
-static const char *
-readable_ids(struct arena *a, const struct principal *p)
-{
-	struct abuf	 ids;
-	size_t		 i;
-
-	abuf_init(&ids, a, 256);
-	for (i = 0; i < p->nperms; i++) {
-		const struct perm *h = &p->perms[i];
-		const char	*id = h->id[0] != '\0' ? h->id : h->org;
-
-		if (h->type == RT_ORGS && *id != '\0' &&
-		    auth_allowed(p, ACT_READ, RT_ORGS, id, NULL))
-			abuf_printf(&ids, "%s ", id);
-	}
-	for (i = 0; i < p->nowner; i++)
-		if (auth_allowed(p, ACT_READ, RT_ORGS, p->owner_orgs[i], NULL))
-			abuf_printf(&ids, "%s ", p->owner_orgs[i]);
-	for (i = 0; i < p->nmember; i++)
-		if (auth_allowed(p, ACT_READ, RT_ORGS, p->member_orgs[i], NULL))
-			abuf_printf(&ids, "%s ", p->member_orgs[i]);
-	return ids.data;
 }
 
 int
@@ -139,6 +111,7 @@ orgs_list(struct db *db, struct arena *a, const struct principal *p,
     size_t *n, struct apierr *e)
 {
 	struct idstr	 member;
+	struct scope	 sc;
 	enum dbres	 rc;
 
 	if (given(f->id) || given(f->name)) {
@@ -147,9 +120,9 @@ orgs_list(struct db *db, struct arena *a, const struct principal *p,
 	}
 	if (given(f->member) && id_parse(f->member, &member, NULL, e) == -1)
 		return -1;
-	rc = db_orgs_page(db, a, pg, auth_allowed(p, ACT_READ, RT_ORGS, NULL,
-	    NULL), readable_ids(a, p), given(f->member) ? member.s : NULL,
-	    out, n);
+	policy_scope(a, p, RT_ORGS, &sc);
+	rc = db_orgs_page(db, a, pg, sc.all, sc.ids,
+	    given(f->member) ? member.s : NULL, out, n);
 	if (rc != DB_OK && rc != DB_NOROW)
 		return svc_dberr(db, rc, e);
 	return 0;
@@ -178,7 +151,7 @@ orgs_delete(struct db *db, struct arena *a, const struct actor *act,
 static void
 readable_user(const struct principal *p, struct user *u)
 {
-	if (!auth_allowed(p, ACT_READ, RT_USERS, u->id, NULL)) {
+	if (!policy_allowed(p, ACT_READ, RT_USERS, u->id, NULL)) {
 		u->name = "";
 		u->status = NULL;
 	}

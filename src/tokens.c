@@ -84,8 +84,8 @@ tokens_create(struct db *db, struct arena *a, const struct principal *p,
 			return -1;
 		target = user.s;
 	}
-	if (auth_require(p, ACT_WRITE, RT_AUTHORIZATIONS, NULL, org.s, e) == -1 ||
-	    auth_require(p, ACT_WRITE, RT_USERS, target, NULL, e) == -1)
+	if (policy_require(p, ACT_WRITE, RT_AUTHORIZATIONS, NULL, org.s, e) == -1 ||
+	    policy_require(p, ACT_WRITE, RT_USERS, target, NULL, e) == -1)
 		return -1;
 	/*
 	 * The maker grants only what it may do itself.  A requested
@@ -97,7 +97,7 @@ tokens_create(struct db *db, struct arena *a, const struct principal *p,
 	for (i = 0; i < in->nperms; i++) {
 		const struct perm *q = &in->perms[i];
 
-		if (!auth_allowed(p, q->action, q->type, q->id[0] ? q->id :
+		if (!policy_allowed(p, q->action, q->type, q->id[0] ? q->id :
 		    NULL, q->org[0] ? q->org : NULL)) {
 			perm_format(q, buf);
 			return apierr_set(e, APIERR_FORBIDDEN, "permission %s "
@@ -155,74 +155,30 @@ tokens_get(struct db *db, struct arena *a, const char *id,
 	return found(db, db_token_get(db, a, id, out), e);
 }
 
-/* Adds id to b when p may read the tokens of org id. */
-static void
-add_org(struct abuf *b, const struct principal *p, const char *id)
-{
-	if (*id != '\0' && auth_allowed(p, ACT_READ, RT_AUTHORIZATIONS, NULL,
-	    id))
-		abuf_printf(b, "%s ", id);
-}
-
 /*
- * What p may list, for the query to filter on before paging: the tokens
- * of the orgs whose tokens it may read (its users' roles, and the orgs its
- * permissions name), those its permissions name by id, and of the users
- * it may read.  A superset of what auth_allowed allows, never less: the
- * rows are checked again one by one.
+ * A page of the tokens matching the ids (NULL: any) that p may read: of a
+ * user it may read, and which it may read itself (policy_scope), both
+ * filtered in the statement before paging.
  */
-static void
-list_scope(struct arena *a, const struct principal *p,
-    struct db_tokens_scope *sc)
-{
-	struct abuf	 orgs, ids;
-	size_t		 i;
-
-	memset(sc, 0, sizeof(*sc));
-	sc->all_users = auth_allowed(p, ACT_READ, RT_USERS, NULL, NULL);
-	sc->users = sc->all_users ? "" : users_readable_ids(a, p);
-	sc->all_auths = auth_allowed(p, ACT_READ, RT_AUTHORIZATIONS, NULL,
-	    NULL);
-	abuf_init(&orgs, a, 128);
-	abuf_init(&ids, a, 64);
-	for (i = 0; !sc->all_auths && i < p->nowner; i++)
-		add_org(&orgs, p, p->owner_orgs[i]);
-	for (i = 0; !sc->all_auths && i < p->nmember; i++)
-		add_org(&orgs, p, p->member_orgs[i]);
-	for (i = 0; !sc->all_auths && i < p->nperms; i++) {
-		const struct perm *h = &p->perms[i];
-
-		if (h->type != RT_AUTHORIZATIONS || h->action != ACT_READ)
-			continue;
-		if (h->id[0] != '\0')
-			abuf_printf(&ids, "%s ", h->id);
-		else
-			add_org(&orgs, p, h->org);
-	}
-	sc->orgs = orgs.data;
-	sc->ids = ids.data;
-}
-
-/* A page of the tokens matching the ids (NULL: any) that p may read. */
 static int
 list_readable(struct db *db, struct arena *a, const struct principal *p,
     const char *user_id, const char *org_id, struct page *pg,
     struct authz **out, size_t *n, struct apierr *e)
 {
 	struct db_tokens_scope sc;
+	struct scope	 users, auths;
 	enum dbres	 rc;
-	size_t		 all, i;
 
-	list_scope(a, p, &sc);
-	rc = db_tokens_page(db, a, user_id, org_id, &sc, pg, out, &all);
-	*n = 0;
+	policy_scope(a, p, RT_USERS, &users);
+	policy_scope(a, p, RT_AUTHORIZATIONS, &auths);
+	sc.all_users = users.all;
+	sc.users = users.ids;
+	sc.all_auths = auths.all;
+	sc.orgs = auths.orgs;
+	sc.ids = auths.ids;
+	rc = db_tokens_page(db, a, user_id, org_id, &sc, pg, out, n);
 	if (rc != DB_OK && rc != DB_NOROW)
 		return svc_dberr(db, rc, e);
-	for (i = 0; i < all; i++)
-		if (auth_allowed(p, ACT_READ, RT_AUTHORIZATIONS, (*out)[i].id,
-		    (*out)[i].org_id) && auth_allowed(p, ACT_READ, RT_USERS,
-		    (*out)[i].user_id, NULL))
-			(*out)[(*n)++] = (*out)[i];
 	return 0;
 }
 
@@ -255,7 +211,7 @@ filter_id(struct db *db, struct arena *a, const struct principal *p,
 	} else if ((rc = orgs_get_by_name(db, a, name, &o, e)) == 0)
 		*out = o.id;
 	if (rc == -1 && e->code == APIERR_NOT_FOUND &&
-	    !auth_allowed(p, ACT_READ, type, NULL, NULL))
+	    !policy_allowed(p, ACT_READ, type, NULL, NULL))
 		return 1;
 	return rc;
 }

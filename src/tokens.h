@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "arena.h"
-#include "auth.h"
+#include "policy.h"
 #include "db.h"
 #include "err.h"
 #include "model.h"

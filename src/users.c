@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth.h"
+#include "policy.h"
 #include "db_users.h"
 #include "ids.h"
 #include "password.h"
@@ -101,39 +101,19 @@ users_list_ride(const struct page *pg, struct db_read *rd)
 	db_users_page_read(pg, 1, "", rd);
 }
 
-char *
-users_readable_ids(struct arena *a, const struct principal *p)
-{
-	struct abuf	 b;
-	size_t		 i;
-
-	abuf_init(&b, a, 128);
-	if (auth_allowed(p, ACT_READ, RT_USERS, p->user_id, NULL))
-		abuf_printf(&b, "%s ", p->user_id);
-	for (i = 0; i < p->nperms; i++) {
-		const struct perm *h = &p->perms[i];
-
-		if (h->type == RT_USERS && h->id[0] != '\0' &&
-		    strcmp(h->id, p->user_id) != 0 &&
-		    auth_allowed(p, ACT_READ, RT_USERS, h->id, NULL))
-			abuf_printf(&b, "%s ", h->id);
-	}
-	return b.data;
-}
-
 int
 users_list(struct db *db, struct arena *a, const struct principal *p,
     struct page *pg, struct db_read *ride, struct user **out, size_t *n,
     struct apierr *e)
 {
 	struct db_read	 own, *rd = ride;
-	int		 all = auth_allowed(p, ACT_READ, RT_USERS, NULL, NULL);
+	struct scope	 sc;
 
 	/* Filtered before paging, in the statement: pages stay full. */
-	if (rd == NULL || !all) {
+	policy_scope(a, p, RT_USERS, &sc);
+	if (rd == NULL || !sc.all) {
 		rd = &own;
-		db_users_page_read(pg, all, all ? "" : users_readable_ids(a, p),
-		    rd);
+		db_users_page_read(pg, sc.all, sc.ids, rd);
 		db_users_page(db, a, rd);
 	}
 	if (rd->rc != DB_OK && rd->rc != DB_NOROW)
@@ -162,8 +142,8 @@ users_find(struct db *db, struct arena *a, const struct principal *p,
 	/* Without read:users a miss reads as "nothing visible". */
 	if (rc == -1)
 		return e->code == APIERR_NOT_FOUND &&
-		    !auth_allowed(p, ACT_READ, RT_USERS, NULL, NULL) ? 0 : -1;
-	if (auth_allowed(p, ACT_READ, RT_USERS, u->id, NULL)) {
+		    !policy_allowed(p, ACT_READ, RT_USERS, NULL, NULL) ? 0 : -1;
+	if (policy_allowed(p, ACT_READ, RT_USERS, u->id, NULL)) {
 		*out = u;
 		*n = 1;
 	}

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "arena.h"
-#include "auth.h"
+#include "policy.h"
 #include "db.h"
 #include "err.h"
 #include "model.h"
@@ -40,12 +40,6 @@ int	users_list(struct db *, struct arena *, const struct principal *,
 	    size_t *n, struct apierr *e);
 /* The page of a caller who may read every user, as a read to ride along. */
 void	users_list_ride(const struct page *, struct db_read *);
-/*
- * The ids of the users p may read, when it may not read every user
- * (space separated, arena): of its own user and those its permissions
- * name, each as auth_allowed decides.
- */
-char	*users_readable_ids(struct arena *, const struct principal *p);
 /*
  * ?id= or ?name= (the other NULL): the one user, when p may read it.  A
  * user that does not exist is "nothing visible" (*n = 0) to a caller who

@@ -546,13 +546,6 @@ user_by_name(struct ctl *c, const char *name, struct user *u)
 	return 0;
 }
 
-/* The admin at the shell may read everything: the instance's owner. */
-static const struct principal shell_admin = {
-	.kind = PRINC_SESSION,
-	.user_id = "",
-	.instance_owner = 1
-};
-
 static int
 cmd_user(struct ctl *c, int argc, char **argv)
 {
@@ -572,7 +565,7 @@ cmd_user(struct ctl *c, int argc, char **argv)
 		memset(&pg, 0, sizeof(pg));
 		pg.limit = 100;
 		do {
-			if (users_list(c->db, c->arena, &shell_admin, &pg, NULL,
+			if (users_list(c->db, c->arena, &policy_shell, &pg, NULL,
 			    &list, &n, &e) == -1)
 				return die_api("user list", &e);
 			for (i = 0; i < n; i++)
@@ -695,7 +688,7 @@ cmd_token(struct ctl *c, int argc, char **argv)
 		memset(&f, 0, sizeof(f));
 		memset(&pg, 0, sizeof(pg));	/* limit 0: every token */
 		f.user_id = user ? u.id : NULL;
-		if (tokens_list(c->db, c->arena, &shell_admin, &f, &pg, &list,
+		if (tokens_list(c->db, c->arena, &policy_shell, &f, &pg, &list,
 		    &n, &e) == -1)
 			return die_api("token list", &e);
 		for (i = 0; i < n; i++) {

@@ -397,4 +397,39 @@ subtest 'issue 25.5: the list is scoped in the query and paged: full pages of wh
 	}
 };
 
+# A token may name a token by id in an org its user has no role in: it may
+# not read that one (docs/permissions.md), and the list must leave it out
+# before paging, not after, or a page comes back short with a next link.
+subtest 'a token naming a hidden token by id: the hidden one is left out before paging' => sub {
+	my $dan = given(user => 'dan', password => 'danpass123');
+	my $P = given(org => 'dan-org');
+	my $Q = given(org => 'not-dans');
+	is(call($OP, 'POST', "/api/v2/orgs/$P/owners", { id => $dan })->{status}, 201, 'dan owns P');
+	# Dan's token in Q, where dan has no role, and sorting before every other.
+	my (undef, $hidden) = given(token => $dan, org => $Q);
+	$t->psql("UPDATE authorizations SET id = '0000000000000001' WHERE id = '$hidden'");
+	$hidden = '0000000000000001';
+	my (undef, $seen) = given(token => $dan, org => $P);
+	my ($k) = given(token => $dan, org => $P, permissions => [
+	    perm('read', type => 'authorizations', id => $hidden),
+	    perm('read', type => 'authorizations', orgID => $P),
+	    perm('read', type => 'users', id => $dan) ]);
+	my $r = call($k, 'GET', "/api/v2/authorizations/$hidden");
+	is($r->{status}, 401, 'the named token itself is not readable') or diag($r->{body});
+	$r = call($k, 'GET', '/api/v2/authorizations', undef, query => 'limit=1');
+	is($r->{status}, 200, 'limit=1: 200') or diag($r->{body});
+	is(scalar @{ $r->{json}{authorizations} // [] }, 1, 'the first page is full');
+	my ($n, $query, @ids) = (0, 'limit=1');
+	while (defined $query && $n++ < 10) {
+		$r = call($k, 'GET', '/api/v2/authorizations', undef, query => $query);
+		my @page = map { $_->{id} } @{ $r->{json}{authorizations} // [] };
+		ok(@page == 1, "page $n holds one token") or diag($r->{body});
+		push @ids, @page;
+		($query) = ($r->{json}{links}{next} // '') =~ /\?(.*)/;
+	}
+	is_deeply([ sort @ids ], [ sort grep { $_ ne $hidden } map { $_->[0] }
+	    $t->psql("SELECT id FROM authorizations WHERE org_id = '$P'") ],
+	    'the pages hold dan\'s tokens in P, never the hidden one');
+};
+
 done_testing();

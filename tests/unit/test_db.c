@@ -10,6 +10,10 @@
  * sql/migrations and src/migrate.c.
  */
 #include "db.c"
+#include "fields.h"
+
+/* A reader made as db_orgs.c makes it. */
+DB_FILL(db_org_fill, struct org, ORG_FIELDS)
 
 #include <glob.h>
 #include <regex.h>
@@ -132,6 +136,93 @@ check_qualify(int s)
 	free(q);
 }
 
+/*
+ * The records of fields.h: each statement that says it returns one
+ * (COLUMNS holds COLS_OF(NAME)) must hold that record's SELECT list as
+ * fields.h writes it, so the row reader made from the same list reads
+ * each column into its own member.  A list written by hand, with two
+ * columns swapped, fails here.
+ */
+static const struct {
+	const char	*name;
+	const char	*columns;	/* COLUMNS as written */
+	const char	*sql;
+} written[] = {
+#define STMT(name, params, columns, retry, sql) { #name, #columns, sql },
+#include "stmts.def"
+#undef STMT
+};
+
+static const struct {
+	const char	*name;
+	const char	*cols;
+	int		 n;
+} records[] = {
+#define R(name, fields) { #name, DB_COLS(fields), DB_NCOLS(fields) },
+	DB_RECORDS(R)
+#undef R
+};
+#define NRECORDS	(sizeof(records) / sizeof(records[0]))
+
+/* NULL when sql, declared as columns, holds its records' lists; else why. */
+static const char *
+record_mismatch(const char *columns, const char *sql)
+{
+	char	 mark[64];
+	size_t	 i;
+
+	for (i = 0; i < NRECORDS; i++) {
+		snprintf(mark, sizeof(mark), "COLS_OF(%s)", records[i].name);
+		if (strstr(columns, mark) != NULL &&
+		    strstr(sql, records[i].cols) == NULL)
+			return records[i].name;
+	}
+	return NULL;
+}
+
+static void
+test_records(void)
+{
+	struct org	 o;
+	struct dbrows	 rows;
+	char		 i_[] = "i", n_[] = "n", d_[] = "d", c_[] = "c", u_[] = "u";
+	char		*v[5], swapped[512];
+	const char	*why;
+	size_t		 i;
+	int		 s, uses = 0;
+
+	for (s = 0; s < STMT__MAX; s++) {
+		why = record_mismatch(written[s].columns, written[s].sql);
+		uses += strstr(written[s].columns, "COLS_OF(") != NULL;
+		ok(why == NULL, "%s holds the SELECT list of %s as fields.h "
+		    "writes it", written[s].name, why ? why : "its records");
+	}
+	ok(uses >= (int)NRECORDS, "%d statements return a record of "
+	    "fields.h", uses);
+	for (i = 0; i < NRECORDS; i++)
+		ok(records[i].n > 1, "%s has %d columns", records[i].name,
+		    records[i].n);
+	/* The check itself: ORG's list with its first two columns swapped. */
+	snprintf(swapped, sizeof(swapped), "SELECT name, id%s FROM orgs",
+	    strstr(records[0].cols, ", description"));
+	is_str(record_mismatch("COLS_OF(ORG)", swapped), "ORG",
+	    "a statement with two columns swapped is refused");
+	/* The reader takes each column into the member the list names. */
+	v[0] = i_;
+	v[1] = n_;
+	v[2] = d_;
+	v[3] = c_;
+	v[4] = u_;
+	rows.nrows = 1;
+	rows.ncols = 5;
+	rows.v = v;
+	memset(&o, 0, sizeof(o));
+	db_org_fill(&rows, 0, 0, &o);
+	ok(strcmp(o.id, "i") == 0 && strcmp(o.name, "n") == 0 &&
+	    strcmp(o.description, "d") == 0 && strcmp(o.created, "c") == 0 &&
+	    strcmp(o.updated, "u") == 0, "db_org_fill reads ORG_FIELDS in order");
+}
+
 int
 main(void)
 {
@@ -155,6 +246,7 @@ main(void)
 		check_statement(s);
 		check_qualify(s);
 	}
+	test_records();
 	q = qualify(stmts[STMT_USER_GET].sql, "acme");
 	is_str(q, "SELECT id, name, status FROM \"acme\".users WHERE id = $1",
 	    "USER_GET in schema acme");

@@ -1,7 +1,7 @@
 /*
  * test_err.c -- the error currency: every code has InfluxDB's code string
- * and HTTP status (kit/transport/http/error_handler.go), and apierr_set
- * formats safely.
+ * and HTTP status (kit/transport/http/error_handler.go), every status its
+ * reason phrase (errors.def), and apierr_set formats safely.
  */
 #include "err.c"
 
@@ -9,45 +9,96 @@
 
 #include "tap.h"
 
-/* Indexed by the enum, so a missing or shifted row shows up as a failure. */
+/*
+ * InfluxDB's codes and statuses, written here apart from errors.def and
+ * looked up by their text: a row missing from errors.def, or one with
+ * another status, fails; so does a row there that is not here.
+ */
 static const struct {
 	int		 line;
 	const char	*code;
 	int		 status;
-} want[APIERR__MAX] = {
-	[APIERR_OK] = { __LINE__, "ok", 200 },
-	[APIERR_INTERNAL] = { __LINE__, "internal error", 500 },
-	[APIERR_NOT_IMPLEMENTED] = { __LINE__, "not implemented", 501 },
-	[APIERR_NOT_FOUND] = { __LINE__, "not found", 404 },
-	[APIERR_CONFLICT] = { __LINE__, "conflict", 422 },
-	[APIERR_INVALID] = { __LINE__, "invalid", 400 },
-	[APIERR_UNPROCESSABLE] = { __LINE__, "unprocessable entity", 422 },
-	[APIERR_EMPTY_VALUE] = { __LINE__, "empty value", 400 },
-	[APIERR_UNAVAILABLE] = { __LINE__, "unavailable", 503 },
-	[APIERR_FORBIDDEN] = { __LINE__, "forbidden", 403 },
-	[APIERR_TOO_MANY_REQUESTS] = { __LINE__, "too many requests", 429 },
-	[APIERR_UNAUTHORIZED] = { __LINE__, "unauthorized", 401 },
-	[APIERR_METHOD_NOT_ALLOWED] = { __LINE__, "method not allowed", 405 },
-	[APIERR_TOO_LARGE] = { __LINE__, "request too large", 413 },
-	[APIERR_UNSUPPORTED_MEDIA] = { __LINE__, "unsupported media type",
-	    415 },
+} want[] = {
+	{ __LINE__, "ok", 200 },
+	{ __LINE__, "internal error", 500 },
+	{ __LINE__, "not implemented", 501 },
+	{ __LINE__, "not found", 404 },
+	{ __LINE__, "conflict", 422 },
+	{ __LINE__, "invalid", 400 },
+	{ __LINE__, "unprocessable entity", 422 },
+	{ __LINE__, "empty value", 400 },
+	{ __LINE__, "unavailable", 503 },
+	{ __LINE__, "forbidden", 403 },
+	{ __LINE__, "too many requests", 429 },
+	{ __LINE__, "unauthorized", 401 },
+	{ __LINE__, "method not allowed", 405 },
+	{ __LINE__, "request too large", 413 },
+	{ __LINE__, "unsupported media type", 415 },
 };
+#define NWANT	(sizeof(want) / sizeof(want[0]))
+
+/* Every status usersd sends on its own (the API's, and the others). */
+static const struct {
+	int		 line;
+	int		 status;
+	const char	*reason;
+} reasons[] = {
+	{ __LINE__, 200, "OK" },
+	{ __LINE__, 201, "Created" },
+	{ __LINE__, 204, "No Content" },
+	{ __LINE__, 400, "Bad Request" },
+	{ __LINE__, 401, "Unauthorized" },
+	{ __LINE__, 403, "Forbidden" },
+	{ __LINE__, 404, "Not Found" },
+	{ __LINE__, 405, "Method Not Allowed" },
+	{ __LINE__, 413, "Payload Too Large" },
+	{ __LINE__, 414, "URI Too Long" },
+	{ __LINE__, 415, "Unsupported Media Type" },
+	{ __LINE__, 422, "Unprocessable Entity" },
+	{ __LINE__, 429, "Too Many Requests" },
+	{ __LINE__, 500, "Internal Server Error" },
+	{ __LINE__, 501, "Not Implemented" },
+	{ __LINE__, 503, "Service Unavailable" },
+};
+#define NREASONS	(sizeof(reasons) / sizeof(reasons[0]))
 
 static void
 test_tables(void)
 {
-	int	 i;
+	size_t	 i;
+	int	 c, found;
 
-	for (i = 0; i < APIERR__MAX; i++) {
-		ok_at(want[i].line, want[i].code != NULL,
-		    "enum value %d has a row in the test table", i);
-		if (want[i].code == NULL)
-			continue;
-		is_str_at(want[i].line, apierr_string(i), want[i].code,
-		    "code %d is \"%s\"", i, want[i].code);
-		is_int_at(want[i].line, apierr_status(i), want[i].status,
-		    "code \"%s\" is HTTP %d", want[i].code, want[i].status);
+	is_int(APIERR__MAX, (int)NWANT, "errors.def has %d error rows, as "
+	    "InfluxDB's list here", (int)NWANT);
+	for (i = 0; i < NWANT; i++) {
+		found = 0;
+		for (c = 0; c < APIERR__MAX; c++)
+			if (strcmp(apierr_string(c), want[i].code) == 0) {
+				found = 1;
+				is_int_at(want[i].line, apierr_status(c),
+				    want[i].status, "code \"%s\" is HTTP %d",
+				    want[i].code, want[i].status);
+			}
+		ok_at(want[i].line, found, "errors.def has the row of \"%s\"",
+		    want[i].code);
 	}
+	for (c = 0; c < APIERR__MAX; c++)
+		ok(apierr_status_row(apierr_status(c)) < HTTP_STATUS__MAX,
+		    "the status of \"%s\" has its HTTP_STATUS row",
+		    apierr_string(c));
+	is_int(HTTP_STATUS__MAX, (int)NREASONS, "errors.def has %d statuses",
+	    (int)NREASONS);
+	for (i = 0; i < NREASONS; i++) {
+		is_str_at(reasons[i].line, apierr_reason(reasons[i].status),
+		    reasons[i].reason, "%d is \"%s\"", reasons[i].status,
+		    reasons[i].reason);
+		is_int_at(reasons[i].line, apierr_row_status(
+		    apierr_status_row(reasons[i].status)), reasons[i].status,
+		    "%d: its row and back", reasons[i].status);
+	}
+	is_str(apierr_reason(418), "Unknown", "another status is \"Unknown\"");
+	is_int(apierr_status_row(418), HTTP_STATUS__MAX,
+	    "another status has no row (metrics: \"other\")");
 	is_str(apierr_string(APIERR__MAX), "internal error",
 	    "an out-of-range code renders as \"internal error\"");
 	is_int(apierr_status(APIERR__MAX), 500,

@@ -1,13 +1,16 @@
 /*
  * test_perm.c -- permissions: the stored string form, InfluxDB's matching
- * rules (authz.go matchesV1), and what auth.c derives from a principal
- * (auth.o is linked; principals are built by hand, no database).
+ * rules (authz.go matchesV1), and what policy.c derives from a principal:
+ * what it may do and what it may list (policy.o is linked; principals are
+ * built by hand, no database).
  */
 #include "perm.c"
 
 #include <string.h>
 
-#include "auth.h"
+#include <stdlib.h>
+
+#include "policy.h"
 #include "tap.h"
 
 #define U1	"0000000000000001"
@@ -209,7 +212,7 @@ test_matches(void)
 }
 
 static void
-test_auth_allowed(void)
+test_policy_allowed(void)
 {
 	struct perm	 tperms[2];
 	char		 o1[] = O1, o2[] = O2;
@@ -228,39 +231,39 @@ test_auth_allowed(void)
 	tok.perms = tperms;
 	tok.nperms = 2;
 	tok.instance_owner = 1;
-	is_int(auth_allowed(&tok, ACT_READ, RT_USERS, U2, NULL), 1,
+	is_int(policy_allowed(&tok, ACT_READ, RT_USERS, U2, NULL), 1,
 	    "token: read:users grants reading any user");
-	is_int(auth_allowed(&tok, ACT_WRITE, RT_USERS, U2, NULL), 0,
+	is_int(policy_allowed(&tok, ACT_WRITE, RT_USERS, U2, NULL), 0,
 	    "token: read:users does not grant writing a user");
-	is_int(auth_allowed(&tok, ACT_WRITE, RT_USERS, U1, NULL), 0,
+	is_int(policy_allowed(&tok, ACT_WRITE, RT_USERS, U1, NULL), 0,
 	    "token: no implied write on its own user");
-	is_int(auth_allowed(&tok, ACT_WRITE, RT_BUCKETS, B1, O1), 1,
+	is_int(policy_allowed(&tok, ACT_WRITE, RT_BUCKETS, B1, O1), 1,
 	    "token: write:orgs/<o1>/buckets grants a bucket in o1");
-	is_int(auth_allowed(&tok, ACT_WRITE, RT_BUCKETS, B1, O2), 0,
+	is_int(policy_allowed(&tok, ACT_WRITE, RT_BUCKETS, B1, O2), 0,
 	    "token: write:orgs/<o1>/buckets does not grant one in o2");
-	is_int(auth_allowed(&tok, ACT_READ, RT_ORGS, O1, NULL), 0,
+	is_int(policy_allowed(&tok, ACT_READ, RT_ORGS, O1, NULL), 0,
 	    "token: its user's roles add nothing to what it holds");
 	/* The same token once its user is no instance owner (issue 25). */
 	tok.instance_owner = 0;
-	is_int(auth_allowed(&tok, ACT_READ, RT_USERS, U2, NULL), 0,
+	is_int(policy_allowed(&tok, ACT_READ, RT_USERS, U2, NULL), 0,
 	    "demoted: read:users no longer reads another user");
-	is_int(auth_allowed(&tok, ACT_READ, RT_USERS, NULL, NULL), 0,
+	is_int(policy_allowed(&tok, ACT_READ, RT_USERS, NULL, NULL), 0,
 	    "demoted: nor every user");
-	is_int(auth_allowed(&tok, ACT_READ, RT_USERS, U1, NULL), 1,
+	is_int(policy_allowed(&tok, ACT_READ, RT_USERS, U1, NULL), 1,
 	    "demoted: it still reads its own user");
-	is_int(auth_allowed(&tok, ACT_WRITE, RT_BUCKETS, B1, O1), 0,
+	is_int(policy_allowed(&tok, ACT_WRITE, RT_BUCKETS, B1, O1), 0,
 	    "demoted: no bucket in an org its user has no role in");
 	tok.member_orgs = owner;
 	tok.nmember = 1;
-	is_int(auth_allowed(&tok, ACT_WRITE, RT_BUCKETS, B1, O1), 0,
+	is_int(policy_allowed(&tok, ACT_WRITE, RT_BUCKETS, B1, O1), 0,
 	    "a member's token: no write in the org");
 	tok.member_orgs = NULL;
 	tok.nmember = 0;
 	tok.owner_orgs = owner;
 	tok.nowner = 1;
-	is_int(auth_allowed(&tok, ACT_WRITE, RT_BUCKETS, B1, O1), 1,
+	is_int(policy_allowed(&tok, ACT_WRITE, RT_BUCKETS, B1, O1), 1,
 	    "an owner's token: writes what it holds in the org");
-	is_int(auth_allowed(NULL, ACT_READ, RT_USERS, U1, NULL), 0,
+	is_int(policy_allowed(NULL, ACT_READ, RT_USERS, U1, NULL), 0,
 	    "no principal is allowed nothing");
 
 	/* A session: its own user, owner and member orgs. */
@@ -271,62 +274,62 @@ test_auth_allowed(void)
 	ses.nowner = 1;
 	ses.member_orgs = member;
 	ses.nmember = 1;
-	is_int(auth_allowed(&ses, ACT_READ, RT_USERS, U1, NULL), 1,
+	is_int(policy_allowed(&ses, ACT_READ, RT_USERS, U1, NULL), 1,
 	    "session: reads its own user");
-	is_int(auth_allowed(&ses, ACT_WRITE, RT_USERS, U1, NULL), 1,
+	is_int(policy_allowed(&ses, ACT_WRITE, RT_USERS, U1, NULL), 1,
 	    "session: writes its own user");
-	is_int(auth_allowed(&ses, ACT_READ, RT_USERS, U2, NULL), 0,
+	is_int(policy_allowed(&ses, ACT_READ, RT_USERS, U2, NULL), 0,
 	    "session: does not read another user");
-	is_int(auth_allowed(&ses, ACT_READ, RT_USERS, NULL, NULL), 0,
+	is_int(policy_allowed(&ses, ACT_READ, RT_USERS, NULL, NULL), 0,
 	    "session: does not read all users");
-	is_int(auth_allowed(&ses, ACT_READ, RT_ORGS, O1, NULL), 1,
+	is_int(policy_allowed(&ses, ACT_READ, RT_ORGS, O1, NULL), 1,
 	    "session owner: reads orgs/<org>");
-	is_int(auth_allowed(&ses, ACT_WRITE, RT_ORGS, O1, NULL), 1,
+	is_int(policy_allowed(&ses, ACT_WRITE, RT_ORGS, O1, NULL), 1,
 	    "session owner: writes orgs/<org>");
-	is_int(auth_allowed(&ses, ACT_WRITE, RT_BUCKETS, NULL, O1), 1,
+	is_int(policy_allowed(&ses, ACT_WRITE, RT_BUCKETS, NULL, O1), 1,
 	    "session owner: writes buckets in the org");
-	is_int(auth_allowed(&ses, ACT_READ, RT_AUTHORIZATIONS, B1, O1), 1,
+	is_int(policy_allowed(&ses, ACT_READ, RT_AUTHORIZATIONS, B1, O1), 1,
 	    "session owner: reads an authorization in the org");
-	is_int(auth_allowed(&ses, ACT_READ, RT_ORGS, O2, NULL), 1,
+	is_int(policy_allowed(&ses, ACT_READ, RT_ORGS, O2, NULL), 1,
 	    "session member: reads orgs/<org>");
-	is_int(auth_allowed(&ses, ACT_WRITE, RT_ORGS, O2, NULL), 0,
+	is_int(policy_allowed(&ses, ACT_WRITE, RT_ORGS, O2, NULL), 0,
 	    "session member: does not write orgs/<org>");
-	is_int(auth_allowed(&ses, ACT_READ, RT_BUCKETS, NULL, O2), 1,
+	is_int(policy_allowed(&ses, ACT_READ, RT_BUCKETS, NULL, O2), 1,
 	    "session member: reads buckets in the org");
-	is_int(auth_allowed(&ses, ACT_WRITE, RT_BUCKETS, NULL, O2), 0,
+	is_int(policy_allowed(&ses, ACT_WRITE, RT_BUCKETS, NULL, O2), 0,
 	    "session member: does not write buckets in the org");
-	is_int(auth_allowed(&ses, ACT_READ, RT_ORGS, O3, NULL), 0,
+	is_int(policy_allowed(&ses, ACT_READ, RT_ORGS, O3, NULL), 0,
 	    "session: nothing on an org it is not in");
-	is_int(auth_allowed(&ses, ACT_READ, RT_BUCKETS, NULL, O3), 0,
+	is_int(policy_allowed(&ses, ACT_READ, RT_BUCKETS, NULL, O3), 0,
 	    "session: nothing within an org it is not in");
-	is_int(auth_allowed(&ses, ACT_READ, RT_BUCKETS, NULL, NULL), 0,
+	is_int(policy_allowed(&ses, ACT_READ, RT_BUCKETS, NULL, NULL), 0,
 	    "session: org roles do not grant a type without an org");
-	is_int(auth_allowed(&ses, ACT_READ, RT_INSTANCE, NULL, NULL), 0,
+	is_int(policy_allowed(&ses, ACT_READ, RT_INSTANCE, NULL, NULL), 0,
 	    "session: not the instance");
 
 	/* What no org role reaches: users (they belong to no org). */
-	is_int(auth_allowed(&ses, ACT_WRITE, RT_USERS, U2, O1), 0,
+	is_int(policy_allowed(&ses, ACT_WRITE, RT_USERS, U2, O1), 0,
 	    "session owner: no user, even one named with its org");
-	is_int(auth_allowed(&ses, ACT_READ, RT_USERS, U2, O2), 0,
+	is_int(policy_allowed(&ses, ACT_READ, RT_USERS, U2, O2), 0,
 	    "session member: no user, even one named with its org");
-	is_int(auth_allowed(&ses, ACT_WRITE, RT_USERS, NULL, O1), 0,
+	is_int(policy_allowed(&ses, ACT_WRITE, RT_USERS, NULL, O1), 0,
 	    "session owner: not the users of its org");
-	is_int(auth_allowed(&ses, ACT_WRITE, RT_ORGS, O2, O1), 1,
+	is_int(policy_allowed(&ses, ACT_WRITE, RT_ORGS, O2, O1), 1,
 	    "session owner: an org named within its org reads as its own");
-	is_int(auth_allowed(&ses, ACT_WRITE, RT_ORGS, O1, O3), 0,
+	is_int(policy_allowed(&ses, ACT_WRITE, RT_ORGS, O1, O3), 0,
 	    "session owner: its org named within another org is refused");
-	is_int(auth_allowed(&ses, ACT_WRITE, RT_ORGS, NULL, NULL), 0,
+	is_int(policy_allowed(&ses, ACT_WRITE, RT_ORGS, NULL, NULL), 0,
 	    "session owner: not all orgs");
-	is_int(auth_allowed(&ses, ACT_WRITE, RT_INSTANCE, NULL, O1), 0,
+	is_int(policy_allowed(&ses, ACT_WRITE, RT_INSTANCE, NULL, O1), 0,
 	    "session owner: not the instance, even named within its org");
 
 	/* The attack of issue 11: a token minted with the org's id. */
 	perm_make(&tperms[0], ACT_WRITE, RT_USERS, U2, O1);
 	perm_make(&tperms[1], ACT_READ, RT_USERS, U2, O1);
 	tok.nperms = 2;
-	is_int(auth_allowed(&tok, ACT_WRITE, RT_USERS, U2, NULL), 0,
+	is_int(policy_allowed(&tok, ACT_WRITE, RT_USERS, U2, NULL), 0,
 	    "token: write:orgs/<o1>/users/<u2> does not write user u2");
-	is_int(auth_allowed(&tok, ACT_READ, RT_USERS, U2, NULL), 0,
+	is_int(policy_allowed(&tok, ACT_READ, RT_USERS, U2, NULL), 0,
 	    "token: read:orgs/<o1>/users/<u2> does not read user u2");
 	perm_make(&tperms[0], ACT_READ, RT_USERS, NULL, NULL);
 	perm_make(&tperms[1], ACT_WRITE, RT_BUCKETS, NULL, O1);
@@ -336,33 +339,161 @@ test_auth_allowed(void)
 	root.kind = PRINC_SESSION;
 	root.user_id = U2;
 	root.instance_owner = 1;
-	is_int(auth_allowed(&root, ACT_WRITE, RT_USERS, U1, NULL), 1,
+	is_int(policy_allowed(&root, ACT_WRITE, RT_USERS, U1, NULL), 1,
 	    "instance owner: writes any user");
-	is_int(auth_allowed(&root, ACT_WRITE, RT_USERS, NULL, NULL), 1,
+	is_int(policy_allowed(&root, ACT_WRITE, RT_USERS, NULL, NULL), 1,
 	    "instance owner: writes all users");
-	is_int(auth_allowed(&root, ACT_WRITE, RT_BUCKETS, NULL, O3), 1,
+	is_int(policy_allowed(&root, ACT_WRITE, RT_BUCKETS, NULL, O3), 1,
 	    "instance owner: writes in any org");
-	is_int(auth_allowed(&root, ACT_WRITE, RT_INSTANCE, NULL, NULL), 1,
+	is_int(policy_allowed(&root, ACT_WRITE, RT_INSTANCE, NULL, NULL), 1,
 	    "instance owner: writes the instance");
 
-	/* auth_require renders the refused permission. */
+	/* policy_require renders the refused permission. */
 	memset(&e, 0, sizeof(e));
-	is_int(auth_require(&ses, ACT_READ, RT_USERS, U1, NULL, &e), 0,
-	    "auth_require: 0 when allowed");
-	is_int(auth_require(&ses, ACT_WRITE, RT_USERS, U2, NULL, &e), -1,
-	    "auth_require: -1 when refused");
-	is_int(e.code, APIERR_UNAUTHORIZED, "auth_require: refused is 401");
+	is_int(policy_require(&ses, ACT_READ, RT_USERS, U1, NULL, &e), 0,
+	    "policy_require: 0 when allowed");
+	is_int(policy_require(&ses, ACT_WRITE, RT_USERS, U2, NULL, &e), -1,
+	    "policy_require: -1 when refused");
+	is_int(e.code, APIERR_UNAUTHORIZED, "policy_require: refused is 401");
 	is_str(e.msg, "write:users/" U2 " is unauthorized",
-	    "auth_require: \"write:users/<id> is unauthorized\"");
-	auth_require(&ses, ACT_WRITE, RT_BUCKETS, NULL, O2, &e);
+	    "policy_require: \"write:users/<id> is unauthorized\"");
+	policy_require(&ses, ACT_WRITE, RT_BUCKETS, NULL, O2, &e);
 	is_str(e.msg, "write:orgs/" O2 "/buckets is unauthorized",
-	    "auth_require: \"write:orgs/<org>/buckets is unauthorized\"");
-	auth_require(&tok, ACT_WRITE, RT_USERS, NULL, NULL, &e);
+	    "policy_require: \"write:orgs/<org>/buckets is unauthorized\"");
+	policy_require(&tok, ACT_WRITE, RT_USERS, NULL, NULL, &e);
 	is_str(e.msg, "write:users is unauthorized",
-	    "auth_require: \"write:users is unauthorized\"");
-	auth_require(NULL, ACT_READ, RT_ORGS, O1, NULL, &e);
+	    "policy_require: \"write:users is unauthorized\"");
+	policy_require(NULL, ACT_READ, RT_ORGS, O1, NULL, &e);
 	is_str(e.msg, "read:orgs/" O1 " is unauthorized",
-	    "auth_require: no principal, \"read:orgs/<id> is unauthorized\"");
+	    "policy_require: no principal, \"read:orgs/<id> is unauthorized\"");
+}
+
+/* Whether a row {id, org} passes a scope as the list statements test it. */
+static int
+has_word(const char *list, const char *w)
+{
+	size_t	 n = strlen(w);
+	const char *at;
+
+	for (at = list; (at = strstr(at, w)) != NULL; at += n)
+		if ((at == list || at[-1] == ' ') &&
+		    (at[n] == ' ' || at[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+static int
+in_scope(const struct scope *sc, const char *id, const char *org)
+{
+	char	 pair[2 * ID_LEN + 2];
+
+	snprintf(pair, sizeof(pair), "%s/%s", org ? org : "", id);
+	return sc->all || (org != NULL && has_word(sc->orgs, org)) ||
+	    has_word(sc->ids, id) || (org != NULL && has_word(sc->ids, pair));
+}
+
+/*
+ * policy_scope is what policy_allowed allows, row by row, exactly: a
+ * wider scope shows a hidden row, a narrower one drops a readable row and
+ * leaves a page short.  Random principals (kind, roles, instance owner,
+ * permissions over a small world) against every resource of the world.
+ */
+static void
+test_scope(void)
+{
+	static const char *const users[] = { U1, U2, "0000000000000003" };
+	static const char *const orgs[] = { O1, O2, O3 };
+	static const char *const auths[][2] = {	/* {id, its org} */
+		{ "00000000000000c1", O1 }, { "00000000000000c2", O2 },
+		{ "00000000000000c3", O3 }, { "00000000000000c4", O1 } };
+	static const enum rtype types[] = { RT_AUTHORIZATIONS, RT_USERS,
+	    RT_ORGS, RT_INSTANCE, RT_BUCKETS };
+	struct perm	 perms[4];
+	struct principal p;
+	struct scope	 sc;
+	struct arena	*a = arena_new();
+	char		*own[3], *mem[3];
+	size_t		 i, k, bad = 0, checked = 0;
+	int		 round;
+
+	srandom(27);
+	for (round = 0; round < 20000 && bad == 0; round++) {
+		memset(&p, 0, sizeof(p));
+		p.kind = random() % 2 ? PRINC_TOKEN : PRINC_SESSION;
+		p.user_id = users[random() % 3];
+		p.instance_owner = random() % 4 == 0;
+		p.owner_orgs = own;
+		p.member_orgs = mem;
+		for (k = 0; k < 3; k++) {
+			if (random() % 3 == 0)
+				own[p.nowner++] = (char *)orgs[k];
+			else if (random() % 3 == 0)
+				mem[p.nmember++] = (char *)orgs[k];
+		}
+		p.nperms = (size_t)(random() % 5);
+		p.perms = perms;
+		for (k = 0; k < p.nperms; k++) {
+			enum rtype t = types[random() % 5];
+			const char *id = NULL, *org = NULL;
+
+			if (random() % 2)
+				id = t == RT_USERS ? users[random() % 3] :
+				    t == RT_ORGS ? orgs[random() % 3] :
+				    auths[random() % 4][0];
+			if (random() % 2)
+				org = orgs[random() % 3];
+			perm_make(&perms[k], random() % 3 ? ACT_READ :
+			    ACT_WRITE, t, id, org);
+		}
+		policy_scope(a, &p, RT_USERS, &sc);
+		for (i = 0; i < 3; i++, checked++)
+			bad += policy_allowed(&p, ACT_READ, RT_USERS, users[i],
+			    NULL) != in_scope(&sc, users[i], NULL);
+		policy_scope(a, &p, RT_ORGS, &sc);
+		for (i = 0; i < 3; i++, checked++)
+			bad += policy_allowed(&p, ACT_READ, RT_ORGS, orgs[i],
+			    NULL) != in_scope(&sc, orgs[i], NULL);
+		policy_scope(a, &p, RT_AUTHORIZATIONS, &sc);
+		for (i = 0; i < 4; i++, checked++)
+			bad += policy_allowed(&p, ACT_READ, RT_AUTHORIZATIONS,
+			    auths[i][0], auths[i][1]) !=
+			    in_scope(&sc, auths[i][0], auths[i][1]);
+	}
+	is_int((int)bad, 0, "policy_scope is exactly policy_allowed over %zu "
+	    "rows of %d random principals", checked, round);
+	policy_scope(a, &policy_shell, RT_AUTHORIZATIONS, &sc);
+	is_int(sc.all, 1, "the shell lists everything");
+	is_int(policy_allowed(&policy_shell, ACT_WRITE, RT_INSTANCE, NULL,
+	    NULL), 1, "the shell may do anything");
+	policy_scope(a, NULL, RT_USERS, &sc);
+	is_int(sc.all == 0 && *sc.ids == '\0', 1, "no principal lists nothing");
+	arena_free(a);
+}
+
+/* The stored permission text: kept words parse, the others are counted. */
+static void
+test_perms_text(void)
+{
+	struct perm	*out;
+	size_t		 n, bad;
+	char		 buf[PERM_STR_MAX], longw[300];
+
+	n = policy_perms_parse("read:users  write:orgs/" O1 "/buckets bogus ",
+	    &out, &bad);
+	is_int((int)n, 2, "two permissions kept");
+	is_int((int)bad, 1, "one malformed word counted");
+	is_str(perm_format(&out[1], buf), "write:orgs/" O1 "/buckets",
+	    "the second parses back to its text");
+	free(out);
+	memset(longw, 'a', sizeof(longw) - 1);
+	longw[sizeof(longw) - 1] = '\0';
+	n = policy_perms_parse(longw, &out, &bad);
+	is_int((int)(n * 10 + bad), 1, "a word longer than any permission "
+	    "is malformed, not cut");
+	free(out);
+	n = policy_perms_parse("", &out, &bad);
+	is_int((int)(n + bad), 0, "no text, no permissions");
+	free(out);
 }
 
 int
@@ -371,6 +502,8 @@ main(void)
 	test_names();
 	test_parse_format();
 	test_matches();
-	test_auth_allowed();
+	test_policy_allowed();
+	test_scope();
+	test_perms_text();
 	return done_testing();
 }
