@@ -74,6 +74,7 @@ apache() {
 		    "$mod" "$mod" "$path"
 	    done
 	cat <<'ONE'
+# One of the two Apache snippets of usersd: both serve the same address.
 <IfDefine USERSD_SNIPPET>
 	Error "usersd: usersd.conf (mod_proxy_fcgi) and usersd-fcgid.conf (mod_fcgid) both serve usersd: a2disconf usersd or a2disconf usersd-fcgid"
 </IfDefine>

@@ -390,8 +390,9 @@ subtest 'Apache mod_fcgid: usersd spawned as www-data' => sub {
 	} map { m{(\d+)$} } glob '/proc/[0-9]*';
 	my ($www) = `grep '^www-data:' $R/etc/passwd` =~ /^www-data:[^:]*:(\d+):/;
 	ok(%uid && !grep({ $_ != $www } values %uid), 'usersd runs as www-data: ' . join(' ', sort values %uid));
-	root_ok('test "$(stat -c "%a %U %G" /run/usersd-fcgid)" = "750 www-data www-data"',
-	    'its run_dir: /run/usersd-fcgid, made by the tmpfiles line');
+	root_ok('test "$(stat -c "%a %U %G" /run/usersd-fcgid)" = "750 www-data www-data"' .
+	    ' && ls /run/usersd-fcgid | grep -q "^usersd-.*\.lock$"',
+	    "its run_dir, with the sign-in's hash slots: /run/usersd-fcgid, made by the tmpfiles line");
 	root_ok('! runuser -u nobody -- cat /etc/usersd/usersd.conf 2>/dev/null',
 	    'nobody still cannot read the configuration');
 	# A role only for an OS user (peer authentication), never SQL text.
