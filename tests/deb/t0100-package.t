@@ -1,7 +1,8 @@
 # t0100-package.t -- the Debian package as a sysadmin meets it, on a clean
 # Debian 12 root (debootstrap --variant=minbase, then chroot):
 #   make deb (build + lintian), systemd-analyze verify and security of the
-#   installed unit, apt install ./usersd_*.deb with PostgreSQL and nginx,
+#   installed unit, apt install ./usersd_*.deb beside PostgreSQL, nginx,
+#   Apache (with mod_fcgid) and lighttpd,
 #   the README's steps (usersd-db-setup, usersctl setup, the unit's
 #   ExecStart, the nginx snippet), /health and a sign-in through nginx;
 #   the Apache (mod_proxy_fcgi, then mod_fcgid) and lighttpd snippets
@@ -12,8 +13,9 @@
 #   configuration and the data and applying the new migration; remove and
 #   purge, which leave the database and nothing of the package.
 # No systemd runs in a chroot: usersd is started with the unit's command
-# line, as its User=, Group= and SupplementaryGroups=.  Everything listens
-# on loopback (nginx on a free port) or on unix sockets inside the root.
+# line, as its User=, Group= and SupplementaryGroups=, and a web server is
+# reloaded by the command of its unit.  Everything listens on loopback
+# (each web server on free ports) or on unix sockets inside the root.
 # The root is cached as a tarball under /var/cache/usersd-deb-check (and
 # the downloaded packages next to it), rebuilt when a week old.
 # Needs root; the deb tier of tests/run.sh (make deb-check).
