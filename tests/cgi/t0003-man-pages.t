@@ -2,7 +2,8 @@
 # docs/configuration.md say: every option and command of the usage texts
 # (taken from the built programs) is in usersd(8) or usersctl(8), and every
 # configuration key of src/cfg.c's table is in usersd.conf(5), in
-# docs/configuration.md and in usersd --help.  No database.
+# docs/configuration.md and in usersd --help; usersd-db-setup(8)'s
+# synopsis is the script's usage line.  No database.
 # layout: database only
 use strict;
 use warnings;
@@ -75,6 +76,17 @@ subtest 'every key of src/cfg.c is in usersd.conf(5), configuration.md and --hel
 		like($doc, qr/^\| `\Q$k\E` \|/m, "$k has its row in docs/configuration.md");
 		like($help, qr/^  \Q$k\E /m, "$k in usersd --help");
 	}
+};
+
+subtest "usersd-db-setup(8)'s synopsis is the script's usage" => sub {
+	my ($usage) = slurp("$root/debian/usersd-db-setup") =~ /"usage: (usersd-db-setup[^(]*?)\s*\(/;
+	ok(defined $usage, "the script's usage line: " . ($usage // ''));
+	my ($synopsis) = man_text('usersd-db-setup.8') =~ /^\.SH SYNOPSIS\n(.*?)^\.SH/ms;
+	# ".B usersd-db-setup" and ".RI [ user ...]": the words, case aside.
+	(my $words = $synopsis // '') =~ s/^\.[A-Z]+ //mg;
+	$words =~ s/\s+//g;
+	(my $want = $usage // '') =~ s/\s+//g;
+	is(lc $words, lc $want, 'the same words');
 };
 
 done_testing;

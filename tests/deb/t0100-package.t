@@ -1,16 +1,21 @@
 # t0100-package.t -- the Debian package as a sysadmin meets it, on a clean
 # Debian 12 root (debootstrap --variant=minbase, then chroot):
 #   make deb (build + lintian), systemd-analyze verify and security of the
-#   installed unit, apt install ./usersd_*.deb with PostgreSQL and nginx,
+#   installed unit, apt install ./usersd_*.deb beside PostgreSQL, nginx,
+#   Apache (with mod_fcgid) and lighttpd,
 #   the README's steps (usersd-db-setup, usersctl setup, the unit's
 #   ExecStart, the nginx snippet), /health and a sign-in through nginx;
+#   the Apache (mod_proxy_fcgi, then mod_fcgid) and lighttpd snippets
+#   enabled as the README says in the root's stock servers, each serving
+#   /health, a sign-in and the account page;
 #   an upgrade from the previous version (the program of the commit before
 #   the newest migration, packaged by this debian/) keeping the
 #   configuration and the data and applying the new migration; remove and
 #   purge, which leave the database and nothing of the package.
 # No systemd runs in a chroot: usersd is started with the unit's command
-# line, as its User=, Group= and SupplementaryGroups=.  Everything listens
-# on loopback (nginx on a free port) or on unix sockets inside the root.
+# line, as its User=, Group= and SupplementaryGroups=, and a web server is
+# reloaded by the command of its unit.  Everything listens on loopback
+# (each web server on free ports) or on unix sockets inside the root.
 # The root is cached as a tarball under /var/cache/usersd-deb-check (and
 # the downloaded packages next to it), rebuilt when a week old.
 # Needs root; the deb tier of tests/run.sh (make deb-check).
@@ -109,43 +114,6 @@ my ($DEB) = glob 'build/deb/usersd_*_*.deb';
 ok($DEB, "the package: $DEB") or BAIL_OUT('no package');
 my ($VERSION) = $DEB =~ m{usersd_([^_]+)_};
 
-# Each snippet of the package as its enabling command would include it in
-# a stock server of this machine (the chroot below runs nginx's for real).
-subtest 'the Apache and lighttpd snippets load; the nginx one parses' => sub {
-	my $x = "$TMP/x";
-	ok_run("dpkg-deb -x $DEB $x", 'the package unpacked');
-	my $w = "$TMP/wrap";
-	mkdir $w;
-	open(my $f, '>', "$w/apache.conf") or die;
-	print $f "ServerRoot /etc/apache2\nServerName localhost\nPidFile $w/a.pid\n",
-	    "ErrorLog $w/a.log\n",
-	    "LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so\n",
-	    "LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so\n",
-	    "Include $x/etc/apache2/conf-available/usersd.conf\n";
-	close $f;
-	my $out = ok_run("apache2 -t -f $w/apache.conf", 'apache2 -t: usersd.conf loads its modules and parses');
-	unlike($out, qr/AH\d+/, 'without a warning');
-	# lighty-enable-mod enables the modules its "depends" line names.
-	my $l = "$x/etc/lighttpd/conf-available/50-usersd.conf";
-	my ($deps) = `cat $l` =~ /# -\*- depends: ([-\w, ]+) -\*-/;
-	my @mods = split /,\s+/, $deps // '';
-	ok(@mods >= 2, "its depends line names modules: @mods");
-	open($f, '>', "$w/lighttpd.conf") or die;
-	print $f "server.document-root = \"$w\"\nserver.port = 1\n",
-	    "server.modules = ( \"mod_alias\" )\n",
-	    (map { "include \"" . (glob("/etc/lighttpd/conf-available/*-$_.conf"))[0] . "\"\n" } @mods),
-	    "include \"$l\"\n";
-	close $f;
-	$out = ok_run("lighttpd -tt -f $w/lighttpd.conf", 'lighttpd -tt: 50-usersd.conf and its depends load');
-	# An unknown key is only a warning to lighttpd.
-	unlike($out, qr/WARNING|ERROR/, 'without a warning');
-	open($f, '>', "$w/nginx.conf") or die;
-	print $f "pid $w/n.pid;\nerror_log $w/n.log;\nevents {}\n",
-	    "http { include $x/etc/nginx/sites-available/usersd; }\n";
-	close $f;
-	ok_run("nginx -t -c $w/nginx.conf", 'nginx -t');
-};
-
 # The previous version: the program (Makefile, src, sql, scripts) of an
 # earlier commit, packaged by this tree's debian/ with a lower version.
 # 02d9401 is the last main commit at migration 0007 (before the hosting
@@ -190,12 +158,23 @@ subtest 'a clean Debian 12 root' => sub {
 	# man-db: systemd-analyze verify runs the unit's Documentation= (man
 	# usersd(8)), which also finds the installed man pages.
 	root_ok('apt-get update -qq && apt-get install -y -qq --no-install-recommends' .
-	    ' postgresql nginx-light man-db >/dev/null', 'PostgreSQL, nginx and man-db installed');
+	    ' postgresql nginx-light apache2 libapache2-mod-fcgid lighttpd man-db >/dev/null',
+	    'PostgreSQL, nginx, Apache with mod_fcgid, lighttpd and man-db installed');
 	# PostgreSQL on its socket in the root only; nginx without its
 	# default site (port 80 on every address).
 	root_ok("pg_conftool 15 main set listen_addresses '' && pg_ctlcluster 15 main start",
 	    'PostgreSQL started, unix socket only');
 	root_ok('rm -f /etc/nginx/sites-enabled/default && nginx', 'nginx started, without its default site');
+	# Apache and lighttpd as a server already runs them, serving their
+	# own sites, but on a free loopback port instead of port 80 on every
+	# address (lighttpd without its IPv6 twin).
+	root_ok("a2dissite -q 000-default && echo 'Listen 127.0.0.1:" . free_port() . "' >/etc/apache2/ports.conf" .
+	    " && echo 'ServerName localhost' >>/etc/apache2/apache2.conf && apache2ctl start",
+	    'Apache started, on a free port');
+	root_ok("sed -i -e 's/^server.port .*/server.bind = \"127.0.0.1\"\\nserver.port = " . free_port() . "/'" .
+	    " -e '/use-ipv6.pl/d' /etc/lighttpd/lighttpd.conf && lighttpd -tt -f /etc/lighttpd/lighttpd.conf" .
+	    ' && { lighttpd -D -f /etc/lighttpd/lighttpd.conf </dev/null >/dev/null 2>&1 & }',
+	    'lighttpd started (as its unit does), on a free port');
 	# The package's dependencies first, so that the files they bring
 	# (systemd's, procps') are not counted as the package's below.
 	(my $old = $OLD) =~ s{.*/}{/tmp/};
@@ -208,9 +187,10 @@ subtest 'a clean Debian 12 root' => sub {
 # the package may remain.
 sub files {
 	# (./run/systemd: systemd-analyze's runtime state; ./var/lib/nginx:
-	# nginx's temporary directories, made on its first reload.)
+	# nginx's temporary directories, made on its first reload;
+	# ./var/lib/apache2/fcgid: mod_fcgid's socket of each process.)
 	my ($rc, $out) = run("cd $R && find . -xdev \\( -path ./proc -o -path ./dev -o -path ./tmp" .
-	    " -o -path ./run/systemd -o -path ./var/lib/nginx" .
+	    " -o -path ./run/systemd -o -path ./var/lib/nginx -o -path ./var/lib/apache2/fcgid" .
 	    " -o -path ./var/cache -o -path ./var/lib/apt -o -path ./var/lib/dpkg -o -path ./var/log" .
 	    " -o -path ./var/lib/postgresql -o -path ./run/postgresql \\) -prune -o -print");
 	return map { $_ => 1 } split /\n/, $out;
@@ -258,9 +238,38 @@ sub stop_usersd {
 	undef $usersd_pid;
 }
 sub signin {
-	my $r = $http->post("$base/api/v2/signin", { headers => {
+	my ($url) = @_;
+	my $r = $http->post(($url // $base) . "/api/v2/signin", { headers => {
 	    Authorization => 'Basic ' . encode_base64("admin:$PW", '') } });
 	return $r;
+}
+
+# /health, a sign-in and the account page through the web server at $url.
+sub serves {
+	my ($url, $what) = @_;
+	my $r = $http->get("$url/health");
+	is($r->{status}, 200, "$what: /health") or diag($r->{content});
+	like($r->{content}, qr/"status":\s*"pass"/, "$what: /health passes");
+	$r = signin($url);
+	is($r->{status}, 204, "$what: sign-in 204") or diag($r->{content});
+	my $cookies = $r->{headers}{'set-cookie'} // '';
+	like(join("\n", ref $cookies ? @$cookies : $cookies), qr/influxdb-oss-session=/, "$what: a session cookie");
+	for my $f ([ '/', qr{^text/html} ], [ '/signin', qr{^text/html} ],
+	    [ '/assets/app.js', qr{^text/javascript} ], [ '/assets/style.css', qr{^text/css} ]) {
+		$r = $http->get($url . $f->[0]);
+		is($r->{status}, 200, "$what: the page's $f->[0]") or diag($r->{content});
+		like($r->{headers}{'content-type'} // '', $f->[1], "$what: $f->[0] has its type");
+		like($r->{headers}{'content-security-policy'} // '', qr/default-src 'none'.*frame-ancestors 'none'/,
+		    "$what: $f->[0] under the page's Content-Security-Policy");
+	}
+	# The page's directory holds the page and nothing more: a way out of
+	# it is not found, or refused (nginx: 400).
+	for my $p ('/assets/..%2f..%2ferrors%2f404.json', '/assets/../errors/404.json',
+	    '/assets/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd') {
+		$r = $http->get($url . $p);
+		like($r->{status}, qr/^40[04]$/, "$what: $p is not found") or diag($r->{content});
+		like($r->{content}, qr/^\{"code":"(not found|invalid)"/, "$what: $p, a JSON error");
+	}
 }
 
 subtest "install the previous version ($OLD) as the README says" => sub {
@@ -324,18 +333,105 @@ subtest "upgrade to $VERSION: configuration and data kept, new migrations applie
 	stop_usersd();
 };
 
+# The other snippets, in the root's running Apache and lighttpd: enabled
+# by the README's command, moved to a free port as an admin moves them
+# off 127.0.0.1:8086, and reloaded as their units reload them.
+my $apache = 'http://127.0.0.1:' . free_port();
+my $lighttpd = 'http://127.0.0.1:' . free_port();
+sub port_of { (split /:/, $_[0])[2] }
+# After a reload: until $url answers /health with 200, at most 10 s.
+sub wait_health {
+	my ($url) = @_;
+	my $t = time + 10;
+	sleep 0.1 while $http->get("$url/health")->{status} != 200 && time < $t;
+}
+subtest 'Apache (mod_proxy_fcgi) and lighttpd in front of the master, beside nginx' => sub {
+	my $r = start_usersd();
+	is($r->{status}, 200, 'the master runs');
+	serves($base, 'nginx');
+	root_ok("sed -i 's/127.0.0.1:8086/127.0.0.1:" . port_of($apache) . "/' /etc/apache2/conf-available/usersd.conf" .
+	    ' && a2enconf -q usersd', 'a2enconf usersd');
+	my $out = root_ok('apache2ctl -t', 'apache2ctl -t');
+	unlike($out, qr/AH\d+/, 'without a warning');
+	root_ok('apache2ctl graceful', "Apache reloaded (its unit's ExecReload)");
+	wait_health($apache);
+	serves($apache, 'Apache mod_proxy_fcgi');
+	root_ok("sed -i 's/127.0.0.1:8086/127.0.0.1:" . port_of($lighttpd) . "/' /etc/lighttpd/conf-available/50-usersd.conf" .
+	    ' && lighty-enable-mod usersd >/dev/null', 'lighty-enable-mod usersd');
+	$out = root_ok('lighttpd -tt -f /etc/lighttpd/lighttpd.conf', 'lighttpd -tt');
+	unlike($out, qr/WARNING|ERROR/, 'without a warning');
+	root_ok('kill -USR1 $(cat /run/lighttpd.pid)', "lighttpd reloaded (its unit's ExecReload)");
+	wait_health($lighttpd);
+	serves($lighttpd, 'lighttpd');
+	stop_usersd();
+};
+
+# mod_fcgid spawns usersd as Apache's user: www-data reads the
+# configuration only once the admin adds it to the group usersd, and
+# connects as its own PostgreSQL role (peer authentication).
+subtest 'Apache mod_fcgid: usersd spawned as www-data' => sub {
+	root_ok("sed -i 's/127.0.0.1:8086/127.0.0.1:" . port_of($apache) . "/' /etc/apache2/conf-available/usersd-fcgid.conf" .
+	    ' && a2enconf -q usersd-fcgid', 'a2enconf usersd-fcgid');
+	my ($rc, $out) = run(in_root('apache2ctl -t'));
+	isnt($rc, 0, 'with usersd.conf enabled too, Apache refuses the configuration');
+	like($out, qr/a2disconf usersd/, 'and says which to disable') or diag($out);
+	root_ok('a2disconf -q usersd && apache2ctl graceful', 'a2disconf usersd; Apache reloaded');
+	my $r = $http->get("$apache/health");
+	is($r->{status}, 500, 'before the admin lets www-data read the configuration: 500');
+	like($r->{content}, qr/^\{"code":"internal error"/, 'as JSON');
+	root_ok('grep -q "/etc/usersd/usersd.conf: Permission denied" /var/log/apache2/error.log',
+	    "Apache's error log says why");
+	root_ok('adduser -q www-data usersd && usersd-db-setup www-data >/dev/null',
+	    'adduser www-data usersd; usersd-db-setup www-data');
+	root_ok('apache2ctl graceful', 'Apache reloaded');
+	wait_health($apache);
+	serves($apache, 'Apache mod_fcgid');
+	# (ps in the root would list the host's processes too.)
+	my %uid = map { $_ => (stat "/proc/$_")[4] } grep {
+		(readlink("/proc/$_/root") // '') eq $R && `cat /proc/$_/comm 2>/dev/null` eq "usersd\n"
+	} map { m{(\d+)$} } glob '/proc/[0-9]*';
+	my ($www) = `grep '^www-data:' $R/etc/passwd` =~ /^www-data:[^:]*:(\d+):/;
+	ok(%uid && !grep({ $_ != $www } values %uid), 'usersd runs as www-data: ' . join(' ', sort values %uid));
+	root_ok('test "$(stat -c "%a %U %G" /run/usersd-fcgid)" = "750 www-data www-data"' .
+	    ' && ls /run/usersd-fcgid | grep -q "^usersd-.*\.lock$"',
+	    "its run_dir, with the sign-in's hash slots: /run/usersd-fcgid, made by the tmpfiles line");
+	root_ok('! runuser -u nobody -- cat /etc/usersd/usersd.conf 2>/dev/null',
+	    'nobody still cannot read the configuration');
+	# A role only for an OS user (peer authentication), never SQL text.
+	($rc, $out) = run(in_root(q{usersd-db-setup "x'; DROP DATABASE usersd; --"}));
+	isnt($rc, 0, 'usersd-db-setup refuses a name that is no OS user') or diag($out);
+	like($out, qr/no such user/, 'and says so');
+	is($http->get("$apache/health")->{status}, 200, 'the database is still there');
+};
+
 subtest 'remove keeps the configuration and the database; purge leaves nothing of the package' => sub {
 	root_ok('apt-get remove -y -qq usersd >/dev/null', 'apt remove');
 	root_ok('! test -e /usr/sbin/usersd && test -f /etc/usersd/usersd.conf', 'programs gone, configuration kept');
+	# Apache's helper disables the Apache snippet; the others stay
+	# enabled (conffiles) and must not break their server.
+	root_ok('! test -e /etc/apache2/conf-enabled/usersd-fcgid.conf && apache2ctl -t 2>/dev/null',
+	    'the mod_fcgid snippet disabled, Apache still loads its configuration');
+	root_ok('test -L /etc/lighttpd/conf-enabled/50-usersd.conf && lighttpd -tt -f /etc/lighttpd/lighttpd.conf',
+	    'lighttpd still loads its configuration, the snippet enabled');
 	my $users = 'runuser -u postgres -- psql -XAtq -d usersd -c "SELECT count(*) FROM users"';
 	is((root_ok($users, 'the database answers'))[0], "1\n", 'its user is there');
 	root_ok('apt-get purge -y -qq usersd >/dev/null', 'apt purge');
 	is((root_ok($users, 'the database answers after the purge'))[0], "1\n", 'its user is still there');
-	root_ok('! test -e /etc/usersd && ! test -e /run/usersd && ! test -L /etc/nginx/sites-enabled/usersd',
-	    'configuration, runtime directory and the enabling link are gone');
+	root_ok('! test -e /etc/usersd && ! test -e /run/usersd && ! test -e /run/usersd-fcgid',
+	    'configuration and runtime directories are gone');
+	root_ok('! test -L /etc/nginx/sites-enabled/usersd && ! test -L /etc/apache2/conf-enabled/usersd-fcgid.conf' .
+	    ' && ! test -L /etc/lighttpd/conf-enabled/50-usersd.conf', 'the enabling links are gone');
 	root_ok('nginx -t 2>/dev/null', 'nginx still loads its configuration');
+	root_ok('apache2ctl -t 2>/dev/null', 'Apache too');
+	root_ok('lighttpd -tt -f /etc/lighttpd/lighttpd.conf', 'lighttpd too');
 	my %after = files();
-	my @left = grep { !$before{$_} } sort keys %after;
+	# Not the package's: the modules lighty-enable-mod enabled for the
+	# snippet (lighttpd's, and other sites may use them), Apache's own
+	# directories of what a2enconf records.
+	my ($deps) = `cat build/deb/src/debian/snippets/lighttpd/50-usersd.conf` =~ /# -\*- depends: ([-\w, ]+) -\*-/;
+	my %theirs = map { $_ => 1 } (map { glob("$R/etc/lighttpd/conf-enabled/*-$_.conf") } split /,\s*/, $deps // ''),
+	    map { "$R/var/lib/apache2/conf/$_" } qw(enabled_by_admin disabled_by_admin disabled_by_maint);
+	my @left = grep { !$before{$_} && !$theirs{$R . substr($_, 1)} } sort keys %after;
 	is_deeply(\@left, [], 'no file of the package is left') or diag(join("\n", @left));
 };
 
