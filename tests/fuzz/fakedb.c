@@ -170,6 +170,7 @@ static struct fake_authed	 authed;
 static unsigned			 calls, fail_at, fail_cls;
 static int			 failed;
 static const char		*raised = "", *constraint = "";
+static int			 plant_inactive, plant_leak;
 
 static const enum fake_need needs[FW__MAX] = {
 #define W(name, need)	need,
@@ -208,7 +209,8 @@ inject(int write)
 
 	rc = write ? wr[fail_cls % 8] : reads[fail_cls % 2];
 	failed = 1;
-	raised = rc == DB_REFUSED ? OWNER_REFUSAL : INTERNAL_TEXT;
+	raised = rc == DB_REFUSED && !plant_leak ? OWNER_REFUSAL :
+	    INTERNAL_TEXT;
 	constraint = rc == DB_CONFLICT ? "users_name_key" : "";
 	return rc;
 }
@@ -402,7 +404,7 @@ owner_remains(void)
 static enum dbres
 refused(void)
 {
-	raised = OWNER_REFUSAL;
+	raised = plant_leak ? INTERNAL_TEXT : OWNER_REFUSAL;
 	return DB_REFUSED;
 }
 
@@ -548,27 +550,25 @@ fakedb_failed(void)
 }
 
 const char *
-fakedb_name(char kind, int i)
+fakedb_name(char kind, unsigned i)
 {
-	if (i < 0)
-		return NULL;
 	switch (kind) {
 	case 'T':
-		return i < FAKE_NTOKENS ? tok_text[i] : NULL;
+		return tok_text[i % FAKE_NTOKENS];
 	case 'A':
-		return i < FAKE_NTOKENS ? tok_id[i] : NULL;
+		return tok_id[i % FAKE_NTOKENS];
 	case 'S':
-		return i < FAKE_NSESSIONS ? ses_text[i] : NULL;
+		return ses_text[i % FAKE_NSESSIONS];
 	case 'I':
-		return i < FAKE_NSESSIONS ? ses_id[i] : NULL;
+		return ses_id[i % FAKE_NSESSIONS];
 	case 'U':
-		return i < FAKE_NUSERS ? uid_text[i] : NULL;
+		return uid_text[i % FAKE_NUSERS];
 	case 'N':
-		return i < FAKE_NUSERS ? users0[i].name : NULL;
+		return users0[i % FAKE_NUSERS].name;
 	case 'P':
-		return i < FAKE_NUSERS ? users0[i].password : NULL;
+		return users0[i % FAKE_NUSERS].password;
 	case 'O':
-		return i < FAKE_NORGS ? oid_text[i] : NULL;
+		return oid_text[i % FAKE_NORGS];
 	default:
 		return NULL;
 	}
@@ -583,6 +583,13 @@ fakedb_password_of(const char *id)
 		if (strcmp(uid_text[i], id) == 0)
 			return users0[i].password;
 	return NULL;
+}
+
+void
+fakedb_plant(const char *bug)
+{
+	plant_inactive = bug != NULL && strcmp(bug, "inactive-token") == 0;
+	plant_leak = bug != NULL && strcmp(bug, "leak") == 0;
 }
 
 size_t
@@ -973,9 +980,10 @@ db_user_rehash(struct db *db, struct arena *a, const char *id,
 	enum dbres	 rc;
 
 	*gen = NULL;
-	if ((rc = enter_write(FW_USER_REHASH, NULL, &rec)) != DB_OK)
-		return rc;
+	rc = enter_write(FW_USER_REHASH, NULL, &rec);
 	rec->user = cp(a, id);
+	if (rc != DB_OK)
+		return rc;
 	if ((u = user_by_id(id)) == NULL)
 		return DB_NOROW;
 	if (u->hash != NULL && strcmp(u->hash, old_hash) == 0) {
@@ -1463,7 +1471,7 @@ db_principal_token(struct db *db, struct arena *a,
 	out->auth_id = cp(a, t->id);
 	out->user_id = cp(a, t->user);
 	out->user_status = cp(a, u->status);
-	out->auth_status = cp(a, t->status);
+	out->auth_status = cp(a, plant_inactive ? "active" : t->status);
 	out->version = cp(a, t->version);
 	out->perms = q->kept_id != NULL && q->kept_version != NULL &&
 	    strcmp(q->kept_id, t->id) == 0 &&
@@ -1526,9 +1534,10 @@ db_session_insert(struct db *db, struct arena *a, const char *hash,
 	struct f_user	*u;
 	enum dbres	 rc;
 
-	if ((rc = enter_write(FW_SESSION_INSERT, NULL, &rec)) != DB_OK)
-		return rc;
+	rc = enter_write(FW_SESSION_INSERT, NULL, &rec);
 	rec->user = cp(a, user_id);
+	if (rc != DB_OK)
+		return rc;
 	if ((u = user_by_id(user_id)) == NULL ||
 	    strcmp(u->status, "active") != 0 ||
 	    strtol(gen, NULL, 10) != u->gen)
@@ -1614,9 +1623,10 @@ db_session_delete(struct db *db, struct arena *a, const char *hash,
 	struct f_session *s;
 	enum dbres	 rc;
 
-	if ((rc = enter_write(FW_SESSION_DELETE, NULL, &rec)) != DB_OK)
-		return rc;
+	rc = enter_write(FW_SESSION_DELETE, NULL, &rec);
 	rec->hash = cp(a, hash);
+	if (rc != DB_OK)
+		return rc;
 	if ((s = session_live(hash, NULL)) == NULL)
 		return DB_NOROW;
 	s->gone = 1;
@@ -1635,9 +1645,10 @@ db_session_touch(struct db *db, struct arena *a, const char *hash,
 	enum dbres	 rc;
 
 	*expires = 0;
-	if ((rc = enter_write(FW_SESSION_TOUCH, NULL, &rec)) != DB_OK)
-		return rc;
+	rc = enter_write(FW_SESSION_TOUCH, NULL, &rec);
 	rec->hash = cp(a, hash);
+	if (rc != DB_OK)
+		return rc;
 	if ((s = session_live(hash, NULL)) == NULL)
 		return DB_NOROW;
 	if (s->due)
@@ -1676,9 +1687,10 @@ db_signin_succeeded(struct db *db, struct arena *a, const struct cfg *c,
 	struct f_user	*u = user_by_name(k->name);
 	enum dbres	 rc;
 
-	if ((rc = enter_write(FW_THROTTLE_SUCCESS, NULL, &rec)) != DB_OK)
-		return rc;
+	rc = enter_write(FW_THROTTLE_SUCCESS, NULL, &rec);
 	rec->user = u ? cp(a, u->id) : NULL;
+	if (rc != DB_OK)
+		return rc;
 	w.failures = 0;
 	rec->changed = 1;
 	return DB_OK;
@@ -1708,9 +1720,10 @@ db_signin_device(struct db *db, struct arena *a, const char *hash,
 	struct fake_write_rec *rec;
 	enum dbres	 rc;
 
-	if ((rc = enter_write(FW_SIGNIN_DEVICE, NULL, &rec)) != DB_OK)
-		return rc;
+	rc = enter_write(FW_SIGNIN_DEVICE, NULL, &rec);
 	rec->user = cp(a, user_id);
+	if (rc != DB_OK)
+		return rc;
 	rec->changed = 1;
 	return DB_OK;
 }

@@ -120,12 +120,21 @@ int		 fakedb_failed(void);
 /*
  * The world's names for the seeds' macros (fuzz_request.c): kind 'T' a
  * token's text, 'S' a session cookie, 'U' a user id, 'N' a user name, 'P'
- * its password, 'O' an org id, 'A' a token id, 'I' a session id; NULL past
- * the end.  Strings are static.
+ * its password (NULL: none), 'O' an org id, 'A' a token id, 'I' a session
+ * id; i is taken modulo their count, so any byte names one.  NULL for
+ * another kind.  Strings are static.
  */
-const char	*fakedb_name(char kind, int i);
+const char	*fakedb_name(char kind, unsigned i);
 /* The fixed world's password of user id, or NULL (none, or not known). */
 const char	*fakedb_password_of(const char *id);
+
+/*
+ * A bug planted in the fake, so that a test can see the oracle catch it
+ * (tests/unit/fuzz-request-oracle.test): "inactive-token", every token
+ * reads as active, as if the statement lost its status; "leak", the
+ * schema's refusals carry PostgreSQL's internal text.  NULL: none.
+ */
+void		 fakedb_plant(const char *bug);
 
 size_t		 fakedb_writes(const struct fake_write_rec **out);
 const struct fake_authed *fakedb_authed(void);
