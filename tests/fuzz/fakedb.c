@@ -575,6 +575,24 @@ fakedb_name(char kind, unsigned i)
 }
 
 const char *
+fakedb_secret(size_t i)
+{
+	if (i < FAKE_NTOKENS)
+		return tok_text[i];
+	if ((i -= FAKE_NTOKENS) < FAKE_NTOKENS)
+		return tok_hash[i];
+	if ((i -= FAKE_NTOKENS) < FAKE_NSESSIONS)
+		return ses_text[i];
+	if ((i -= FAKE_NSESSIONS) < FAKE_NSESSIONS)
+		return ses_hash[i];
+	if ((i -= FAKE_NSESSIONS) < FAKE_NUSERS)
+		return users0[i].password ? users0[i].password : "";
+	if ((i -= FAKE_NUSERS) < FAKE_NUSERS)
+		return pw_hashes[i] ? pw_hashes[i] : "";
+	return NULL;
+}
+
+const char *
 fakedb_password_of(const char *id)
 {
 	size_t	 i;

@@ -125,6 +125,11 @@ int		 fakedb_failed(void);
  * another kind.  Strings are static.
  */
 const char	*fakedb_name(char kind, unsigned i);
+/*
+ * The i'th secret of the fixed world (token and cookie texts, their
+ * hashes, the users' passwords and PHC hashes), or NULL past the last.
+ */
+const char	*fakedb_secret(size_t i);
 /* The fixed world's password of user id, or NULL (none, or not known). */
 const char	*fakedb_password_of(const char *id);
 

@@ -31,7 +31,9 @@
  *    with its X-Platform-Error-Code; or a 204 without a body; or
  *    /metrics' text;
  *  - an error message holds internal text (SQL, SQLSTATE, a path, a
- *    format directive, a pointer) that the request did not send itself.
+ *    format directive, a pointer) that the request did not send itself;
+ *  - any response holds a secret of the world (a token, a cookie, a
+ *    password, or a hash of one) that the request did not send itself.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -412,8 +414,9 @@ check_response(const struct req *r, const struct fake *f,
     const struct sent *s)
 {
 	const char	*end, *p, *ctype, *len, *code_hdr, *body;
+	const char	*secret;
 	struct json_object *o, *code, *msg;
-	size_t		 blen;
+	size_t		 blen, i;
 	int		 status;
 
 	FUZZ_CHECK(f->writes == 1 && f->out != NULL);
@@ -430,6 +433,10 @@ check_response(const struct req *r, const struct fake *f,
 			FUZZ_CHECK(p > f->out && p[-1] == '\r');
 		FUZZ_CHECK(*p != '\0');
 	}
+	/* No secret leaves, in a header or the body, but what was sent. */
+	for (i = 0; (secret = fakedb_secret(i)) != NULL; i++)
+		FUZZ_CHECK(*secret == '\0' || !has(f->out, secret) ||
+		    sent_it(s, secret));
 	end += 2;
 	body = end + 2;
 	blen = f->outlen - (size_t)(body - f->out);
@@ -607,9 +614,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		http_send_error(&r, &e);
 	else {
 		r.db = fakedb_db();
+		metrics_set_instance(r.instance);
 		pw_set_instance(r.instance);
 		router_dispatch(&r);
 	}
+	/* Any method and status is counted (and /metrics shows them). */
+	metrics_request(r.route, r.method, r.status, 0);
 	if (getenv("FUZZ_REQUEST_SHOW") != NULL)
 		fprintf(stderr, "%s\n---\n%.*s\n===\n", in, (int)f.outlen,
 		    f.out);
