@@ -170,7 +170,7 @@ static struct fake_authed	 authed;
 static unsigned			 calls, fail_at, fail_cls;
 static int			 failed;
 static const char		*raised = "", *constraint = "";
-static int			 plant_inactive, plant_leak;
+static int			 plant_inactive, plant_leak, plant_roles;
 
 static const enum fake_need needs[FW__MAX] = {
 #define W(name, need)	need,
@@ -225,12 +225,13 @@ enter(void)
 
 /*
  * Every write starts here: the statement is sent, so it is recorded
- * (with its actor), then it may fail.  *rec: the record, for what the
- * write was for (user, hash).
+ * (with its actor, and the user and org of the rows it is for: NULL when
+ * that does not apply, "" for a new one), then it may fail.  *rec: the
+ * record, for what the write found out.
  */
 static enum dbres
-enter_write(enum fake_write kind, const struct actor *act,
-    struct fake_write_rec **rec)
+enter_write(enum fake_write kind, const struct actor *act, const char *user,
+    const char *org, struct fake_write_rec **rec)
 {
 	static struct fake_write_rec spare;
 
@@ -240,9 +241,14 @@ enter_write(enum fake_write kind, const struct actor *act,
 		memset(*rec, 0, sizeof(**rec));
 		(*rec)->kind = kind;
 		(*rec)->need = needs[kind];
+		/* Copies: the oracle reads them after the request. */
+		(*rec)->target_user = user ? arena_strdup(W, user) : NULL;
+		(*rec)->target_org = org ? arena_strdup(W, org) : NULL;
 		if (act != NULL) {
-			(*rec)->actor_user = act->user_id;
-			(*rec)->actor_auth = act->auth_id;
+			(*rec)->actor_user = act->user_id ?
+			    arena_strdup(W, act->user_id) : NULL;
+			(*rec)->actor_auth = act->auth_id ?
+			    arena_strdup(W, act->auth_id) : NULL;
 		}
 	}
 	raised = constraint = "";
@@ -310,6 +316,15 @@ token_by(const char *id, const char *hash)
 	return NULL;
 }
 
+/* The org of token id, or NULL when there is none. */
+static const char *
+token_org(const char *id)
+{
+	struct f_token	*t = token_by(id, NULL);
+
+	return t != NULL ? t->org : NULL;
+}
+
 /* A live session (SESSION_FROM and SESSION_WHERE): hash or id. */
 static struct f_session *
 session_live(const char *hash, const char *id)
@@ -367,6 +382,8 @@ roles_of(struct arena *a, const char *user, struct db_principal *out)
 	}
 	out->owner_orgs = own.data;
 	out->member_orgs = mem.data;
+	if (plant_roles && a != W)
+		out->owner_orgs = out->member_orgs;
 }
 
 /* Cascades of a user or an org that goes (ON DELETE CASCADE). */
@@ -608,6 +625,7 @@ fakedb_plant(const char *bug)
 {
 	plant_inactive = bug != NULL && strcmp(bug, "inactive-token") == 0;
 	plant_leak = bug != NULL && strcmp(bug, "leak") == 0;
+	plant_roles = bug != NULL && strcmp(bug, "roles") == 0;
 }
 
 size_t
@@ -721,7 +739,7 @@ db_user_insert(struct db *db, struct arena *a, const struct actor *act,
 	struct f_user	*u;
 	enum dbres	 rc;
 
-	if ((rc = enter_write(FW_USER_INSERT, act, &rec)) != DB_OK)
+	if ((rc = enter_write(FW_USER_INSERT, act, "", NULL, &rec)) != DB_OK)
 		return rc;
 	if (id != NULL && user_by_id(id) != NULL) {
 		constraint = "users_pkey";
@@ -753,7 +771,7 @@ db_user_update(struct db *db, struct arena *a, const struct actor *act,
 	size_t		 i;
 	enum dbres	 rc;
 
-	if ((rc = enter_write(FW_USER_UPDATE, act, &rec)) != DB_OK)
+	if ((rc = enter_write(FW_USER_UPDATE, act, id, NULL, &rec)) != DB_OK)
 		return rc;
 	if ((u = user_by_id(id)) == NULL)
 		return DB_NOROW;
@@ -789,7 +807,7 @@ db_user_delete(struct db *db, struct arena *a, const struct actor *act,
 	struct f_user	*u;
 	enum dbres	 rc;
 
-	if ((rc = enter_write(FW_USER_DELETE, act, &rec)) != DB_OK)
+	if ((rc = enter_write(FW_USER_DELETE, act, id, NULL, &rec)) != DB_OK)
 		return rc;
 	if ((u = user_by_id(id)) == NULL)
 		return DB_NOROW;
@@ -965,7 +983,7 @@ db_user_set_password(struct db *db, struct arena *a, const struct actor *act,
 	size_t		 i;
 	enum dbres	 rc;
 
-	if ((rc = enter_write(FW_USER_SET_PASSWORD, act, &rec)) != DB_OK)
+	if ((rc = enter_write(FW_USER_SET_PASSWORD, act, id, NULL, &rec)) != DB_OK)
 		return rc;
 	if ((u = user_by_id(id)) == NULL ||
 	    (gen != NULL && strtol(gen, NULL, 10) != u->gen))
@@ -998,8 +1016,8 @@ db_user_rehash(struct db *db, struct arena *a, const char *id,
 	enum dbres	 rc;
 
 	*gen = NULL;
-	rc = enter_write(FW_USER_REHASH, NULL, &rec);
-	rec->user = cp(a, id);
+	rc = enter_write(FW_USER_REHASH, NULL, NULL, NULL, &rec);
+	rec->user = cp(W, id);
 	if (rc != DB_OK)
 		return rc;
 	if ((u = user_by_id(id)) == NULL)
@@ -1076,7 +1094,7 @@ db_org_insert(struct db *db, struct arena *a, const struct actor *act,
 	struct f_org	*o;
 	enum dbres	 rc;
 
-	if ((rc = enter_write(FW_ORG_INSERT, act, &rec)) != DB_OK)
+	if ((rc = enter_write(FW_ORG_INSERT, act, NULL, "", &rec)) != DB_OK)
 		return rc;
 	if (org_by_name(name) != NULL) {
 		constraint = "orgs_name_key";
@@ -1110,7 +1128,7 @@ db_org_update(struct db *db, struct arena *a, const struct actor *act,
 	struct f_org	*o, *other;
 	enum dbres	 rc;
 
-	if ((rc = enter_write(FW_ORG_UPDATE, act, &rec)) != DB_OK)
+	if ((rc = enter_write(FW_ORG_UPDATE, act, NULL, id, &rec)) != DB_OK)
 		return rc;
 	if ((o = org_by_id(id)) == NULL)
 		return DB_NOROW;
@@ -1137,7 +1155,7 @@ db_org_delete(struct db *db, struct arena *a, const struct actor *act,
 	struct f_org	*o;
 	enum dbres	 rc;
 
-	if ((rc = enter_write(FW_ORG_DELETE, act, &rec)) != DB_OK)
+	if ((rc = enter_write(FW_ORG_DELETE, act, NULL, id, &rec)) != DB_OK)
 		return rc;
 	if ((o = org_by_id(id)) == NULL)
 		return DB_NOROW;
@@ -1226,7 +1244,7 @@ db_org_member_add(struct db *db, struct arena *a, const struct actor *act,
 	struct f_user	*u;
 	enum dbres	 rc;
 
-	if ((rc = enter_write(FW_MEMBER_ADD, act, &rec)) != DB_OK)
+	if ((rc = enter_write(FW_MEMBER_ADD, act, NULL, org, &rec)) != DB_OK)
 		return rc;
 	if (org_by_id(org) == NULL || (u = user_by_id(user)) == NULL)
 		return DB_FOREIGN;
@@ -1252,7 +1270,7 @@ db_org_member_remove(struct db *db, struct arena *a, const struct actor *act,
 	struct f_member	*m;
 	enum dbres	 rc;
 
-	if ((rc = enter_write(FW_MEMBER_REMOVE, act, &rec)) != DB_OK)
+	if ((rc = enter_write(FW_MEMBER_REMOVE, act, NULL, org, &rec)) != DB_OK)
 		return rc;
 	if ((m = member_of(org, user)) == NULL || strcmp(m->role, role) != 0)
 		return DB_NOROW;
@@ -1307,7 +1325,7 @@ db_token_insert(struct db *db, struct arena *a, const struct actor *act,
 	size_t		 i;
 	enum dbres	 rc;
 
-	if ((rc = enter_write(FW_TOKEN_INSERT, act, &rec)) != DB_OK)
+	if ((rc = enter_write(FW_TOKEN_INSERT, act, user, org, &rec)) != DB_OK)
 		return rc;
 	if (org_by_id(org) == NULL || user_by_id(user) == NULL)
 		return DB_FOREIGN;
@@ -1403,7 +1421,7 @@ db_token_update(struct db *db, struct arena *a, const struct actor *act,
 	struct f_token	*t;
 	enum dbres	 rc;
 
-	if ((rc = enter_write(FW_TOKEN_UPDATE, act, &rec)) != DB_OK)
+	if ((rc = enter_write(FW_TOKEN_UPDATE, act, NULL, token_org(id), &rec)) != DB_OK)
 		return rc;
 	if ((t = token_by(id, NULL)) == NULL)
 		return DB_NOROW;
@@ -1426,7 +1444,7 @@ db_token_delete(struct db *db, struct arena *a, const struct actor *act,
 	struct f_token	*t;
 	enum dbres	 rc;
 
-	if ((rc = enter_write(FW_TOKEN_DELETE, act, &rec)) != DB_OK)
+	if ((rc = enter_write(FW_TOKEN_DELETE, act, NULL, token_org(id), &rec)) != DB_OK)
 		return rc;
 	if ((t = token_by(id, NULL)) == NULL)
 		return DB_NOROW;
@@ -1453,6 +1471,8 @@ static void
 note_authed(const char *hash, int session, const char *auth_id,
     const char *user, int valid, const char *perms)
 {
+	struct f_user	*u;
+
 	authed.looked_up = 1;
 	authed.hash = hash;
 	authed.session = session;
@@ -1463,6 +1483,14 @@ note_authed(const char *hash, int session, const char *auth_id,
 	authed.auth_id = auth_id;
 	authed.user_id = user;
 	authed.read_only = perms != NULL && strstr(perms, "write:") == NULL;
+	/* The user's roles as the world has them, not as auth.c read them. */
+	if ((u = user_by_id(user)) != NULL) {
+		struct db_principal roles;
+
+		authed.instance_owner = u->owner;
+		roles_of(W, user, &roles);
+		authed.owned_orgs = roles.owner_orgs;
+	}
 }
 
 /* PRINCIPAL_TOKEN, PRINCIPAL_TOKEN_USER; the ride in the same trip. */
@@ -1552,8 +1580,8 @@ db_session_insert(struct db *db, struct arena *a, const char *hash,
 	struct f_user	*u;
 	enum dbres	 rc;
 
-	rc = enter_write(FW_SESSION_INSERT, NULL, &rec);
-	rec->user = cp(a, user_id);
+	rc = enter_write(FW_SESSION_INSERT, NULL, NULL, NULL, &rec);
+	rec->user = cp(W, user_id);
 	if (rc != DB_OK)
 		return rc;
 	if ((u = user_by_id(user_id)) == NULL ||
@@ -1613,7 +1641,7 @@ db_sessions_end(struct db *db, struct arena *a, const struct actor *act,
 	enum dbres	 rc;
 
 	*n = 0;
-	if ((rc = enter_write(FW_SESSIONS_END, act, &rec)) != DB_OK)
+	if ((rc = enter_write(FW_SESSIONS_END, act, user_id, NULL, &rec)) != DB_OK)
 		return rc;
 	if (user_by_id(user_id) == NULL)
 		return DB_NOROW;
@@ -1641,8 +1669,8 @@ db_session_delete(struct db *db, struct arena *a, const char *hash,
 	struct f_session *s;
 	enum dbres	 rc;
 
-	rc = enter_write(FW_SESSION_DELETE, NULL, &rec);
-	rec->hash = cp(a, hash);
+	rc = enter_write(FW_SESSION_DELETE, NULL, NULL, NULL, &rec);
+	rec->hash = cp(W, hash);
 	if (rc != DB_OK)
 		return rc;
 	if ((s = session_live(hash, NULL)) == NULL)
@@ -1663,8 +1691,8 @@ db_session_touch(struct db *db, struct arena *a, const char *hash,
 	enum dbres	 rc;
 
 	*expires = 0;
-	rc = enter_write(FW_SESSION_TOUCH, NULL, &rec);
-	rec->hash = cp(a, hash);
+	rc = enter_write(FW_SESSION_TOUCH, NULL, NULL, NULL, &rec);
+	rec->hash = cp(W, hash);
 	if (rc != DB_OK)
 		return rc;
 	if ((s = session_live(hash, NULL)) == NULL)
@@ -1686,7 +1714,7 @@ db_signin_attempt(struct db *db, struct arena *a, const struct cfg *c,
 
 	*wait = 0;
 	*device = 0;
-	if ((rc = enter_write(FW_THROTTLE_ATTEMPT, NULL, &rec)) != DB_OK)
+	if ((rc = enter_write(FW_THROTTLE_ATTEMPT, NULL, NULL, NULL, &rec)) != DB_OK)
 		return rc;
 	if (w.failures >= c->signin_max_failures)
 		*wait = c->signin_lockout;
@@ -1705,8 +1733,8 @@ db_signin_succeeded(struct db *db, struct arena *a, const struct cfg *c,
 	struct f_user	*u = user_by_name(k->name);
 	enum dbres	 rc;
 
-	rc = enter_write(FW_THROTTLE_SUCCESS, NULL, &rec);
-	rec->user = u ? cp(a, u->id) : NULL;
+	rc = enter_write(FW_THROTTLE_SUCCESS, NULL, NULL, NULL, &rec);
+	rec->user = u ? cp(W, u->id) : NULL;
 	if (rc != DB_OK)
 		return rc;
 	w.failures = 0;
@@ -1722,7 +1750,7 @@ db_signin_uncount(struct db *db, struct arena *a, const struct cfg *c,
 	struct fake_write_rec *rec;
 	enum dbres	 rc;
 
-	if ((rc = enter_write(FW_THROTTLE_UNCOUNT, NULL, &rec)) != DB_OK)
+	if ((rc = enter_write(FW_THROTTLE_UNCOUNT, NULL, NULL, NULL, &rec)) != DB_OK)
 		return rc;
 	if (w.failures > 0)
 		w.failures--;
@@ -1738,8 +1766,8 @@ db_signin_device(struct db *db, struct arena *a, const char *hash,
 	struct fake_write_rec *rec;
 	enum dbres	 rc;
 
-	rc = enter_write(FW_SIGNIN_DEVICE, NULL, &rec);
-	rec->user = cp(a, user_id);
+	rc = enter_write(FW_SIGNIN_DEVICE, NULL, NULL, NULL, &rec);
+	rec->user = cp(W, user_id);
 	if (rc != DB_OK)
 		return rc;
 	rec->changed = 1;
@@ -1757,7 +1785,7 @@ db_signin_budget_spend(struct db *db, struct arena *a, long long max,
 	enum dbres	 rc;
 
 	*spent = 0;
-	if ((rc = enter_write(FW_SIGNIN_BUDGET, NULL, &rec)) != DB_OK)
+	if ((rc = enter_write(FW_SIGNIN_BUDGET, NULL, NULL, NULL, &rec)) != DB_OK)
 		return rc;
 	*spent = ++w.failures > max;
 	rec->changed = 1;
@@ -1807,7 +1835,7 @@ db_setup_run(struct db *db, struct arena *a, const struct db_setup *in,
 	enum dbres	 rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = enter_write(FW_SETUP, NULL, &rec)) != DB_OK)
+	if ((rc = enter_write(FW_SETUP, NULL, NULL, NULL, &rec)) != DB_OK)
 		return rc;
 	/* Under the function's lock: another setup may have won. */
 	if (!onboarding_open()) {

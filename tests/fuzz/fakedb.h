@@ -78,6 +78,10 @@ struct fake_write_rec {
 	const char	*user;		/* NEED_PASSWORD: the user it is for */
 	const char	*hash;		/* NEED_SESSION, NEED_COOKIE: the
 					 * session's hash */
+	const char	*target_user;	/* NEED_PRINCIPAL: the user and org of
+					 * the rows it is for (NULL: not
+					 * that kind, "" a new one) */
+	const char	*target_org;
 	int		 changed;	/* it changed the world */
 	const char	*cookie;	/* NEED_COOKIE: the cookie of the
 					 * session it ended */
@@ -94,6 +98,8 @@ struct fake_authed {
 	const char	*auth_id;
 	const char	*user_id;
 	const char	*hash;
+	int		 instance_owner;	/* its user, as the world has it */
+	const char	*owned_orgs;	/* space-separated ids */
 };
 
 /* The world's fixed credentials and ids, for seeds and the oracle. */
@@ -137,7 +143,9 @@ const char	*fakedb_password_of(const char *id);
  * A bug planted in the fake, so that a test can see the oracle catch it
  * (tests/unit/fuzz-request-oracle.test): "inactive-token", every token
  * reads as active, as if the statement lost its status; "leak", the
- * schema's refusals carry PostgreSQL's internal text.  NULL: none.
+ * schema's refusals carry PostgreSQL's internal text; "roles", a
+ * principal owns the orgs it is a member of, as if ROLES_OF swapped its
+ * roles.  NULL: none.
  */
 void		 fakedb_plant(const char *bug);
 

@@ -22,8 +22,9 @@
  * The oracle (check_*) aborts when
  *  - a write ran for a request without the credential it needs: a valid
  *    token or session (and it is the write's actor), a read-only token
- *    wrote, a sign-in without the user's password, a sign-out without the
- *    session's cookie, a setup of an instance that has users;
+ *    wrote, a user that is no instance owner wrote another user or an org
+ *    it does not own, a sign-in without the user's password, a sign-out
+ *    without the session's cookie, a setup of an instance that has users;
  *  - a request that failed changed something (no database failure
  *    injected), or answered 500/503 without one;
  *  - the response is not one well-formed CGI response: JSON with
@@ -489,6 +490,21 @@ same(const char *a, const char *b)
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
 
+/* 1 when id is a word of the space-separated list. */
+static int
+in_words(const char *list, const char *id)
+{
+	size_t		 n = strlen(id);
+	const char	*p;
+
+	for (p = list; n > 0 && p != NULL && (p = strstr(p, id)) != NULL;
+	    p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' ||
+		    p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
 /* Each write had what it needs; a failed request changed nothing. */
 static void
 check_writes(const struct sent *s, int status)
@@ -505,6 +521,14 @@ check_writes(const struct sent *s, int status)
 			FUZZ_CHECK(same(w[i].actor_user, au->user_id) &&
 			    same(w[i].actor_auth, au->auth_id));
 			FUZZ_CHECK(!au->read_only);
+			/* What a user may write (docs/permissions.md): its
+			 * own user and the orgs it owns; an instance owner,
+			 * everything.  A token only narrows that. */
+			if (!au->instance_owner)
+				FUZZ_CHECK((w[i].target_user == NULL ||
+				    same(w[i].target_user, au->user_id)) &&
+				    (w[i].target_org == NULL ||
+				    in_words(au->owned_orgs, w[i].target_org)));
 			break;
 		case NEED_SESSION:
 			FUZZ_CHECK(au->valid && au->session &&
