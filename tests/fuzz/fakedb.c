@@ -11,10 +11,16 @@
  * statement does to the tables, cascades and the instance-owner rule
  * included.
  *
- * To fake a new db_* function: write it in the section of its header,
- * start it with enter() (a read) or enter_write() (a write, with a line
- * for it in fakedb.h's FAKE_WRITES), copy what it returns into the
- * caller's arena (cp), and add its table to struct world when it has one.
+ * To fake a new db_* function (until then fuzz_request does not link, and
+ * the linker names it): write it in the section of its header, named
+ * after its statement; start it with enter() (a read) or enter_write() (a
+ * write: a line for it in fakedb.h's FAKE_WRITES says what it needs, and
+ * the call names the user and org of its rows, which the oracle holds to
+ * the principal's); return what the statement would (DB_NOROW, DB_CONFLICT
+ * with constraint set, ...), copied into the caller's arena (cp); set
+ * rec->changed when it changed the world.  New state goes in struct world,
+ * its fixed rows in fakedb_reset; a new column of a row, in its struct
+ * f_* and in the fixed tables.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -435,7 +441,7 @@ full(void)
 /* ---- The harness's side -------------------------------------------- */
 
 void
-fakedb_init(const struct cfg *c)
+fakedb_init(void)
 {
 	struct perm	 perms[RT__MAX * ACT__MAX];
 	struct apierr	 e;
@@ -444,7 +450,6 @@ fakedb_init(const struct cfg *c)
 	size_t		 i, n;
 
 	W = arena_new();
-	(void)c;
 	for (i = 0; i < FAKE_NUSERS; i++) {
 		snprintf(uid_text[i], sizeof(uid_text[i]), "0000000000000a%02zx",
 		    i);

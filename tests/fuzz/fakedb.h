@@ -18,8 +18,6 @@
 
 #include "db.h"
 
-struct cfg;
-
 /*
  * What a write needs to be legitimate; the harness's oracle judges each
  * write of a request by its class.
@@ -108,8 +106,8 @@ struct fake_authed {
 #define FAKE_NTOKENS	7
 #define FAKE_NSESSIONS	6
 
-/* Once: hashes the users' passwords with c's argon2 parameters. */
-void		 fakedb_init(const struct cfg *c);
+/* Once, after pw_init: hashes the users' passwords as configured. */
+void		 fakedb_init(void);
 /* A new world for the next request: the fixed one, or none (empty). */
 void		 fakedb_reset(int empty);
 /* The handle the harness gives the request (req->db). */

@@ -605,7 +605,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	metrics_start();
 	pw_init(&cfg);
 	health_init();
-	fakedb_init(&cfg);
+	fakedb_init();
 	/* Only the oracle's own test sets it (fakedb.h). */
 	fakedb_plant(getenv("FUZZ_REQUEST_PLANT"));
 	A = arena_new();
