@@ -134,7 +134,7 @@ UNIT_TESTS = \
 
 # tests/fuzz/fuzz_<module>.c #includes the module it fuzzes.  Each is also
 # a unit program that replays tests/fuzz/regress/<module>/ and the seeds.
-FUZZ_TARGETS = http auth json perm ids util crypto cfg
+FUZZ_TARGETS = http auth json perm ids util crypto cfg request
 FUZZ_SECONDS ?= 300
 FUZZ_CHECK_SECONDS ?= 15
 FUZZ_BINS = $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
@@ -176,6 +176,28 @@ $(O)/tests/fuzz_%.test: tests/fuzz/fuzz_%.c tests/fuzz/replay.c \
 	$(CC) $(ALL_CFLAGS) -Itests/fuzz -DFUZZ_TARGET='"$*"' \
 	    -pthread $(LDFLAGS) -o $@ $< tests/fuzz/replay.c \
 	    $(filter-out $(O)/$*.o,$(CORE_OBJS) $(API_OBJS)) \
+	    $(FCGI_LIBS) $(PKG_LIBS)
+
+# fuzz_request drives whole requests over tests/fuzz/fakedb.c, which
+# stands in for the database layer: the modules that reach PostgreSQL
+# (db.o, db_*.o) or only serve the process (the pool, the worker loop, the
+# migrations) are left out, and the fake is linked here and nowhere else.
+REQUEST_OUT = $(O)/db.o $(O)/db_%.o $(O)/pool.o $(O)/migrate.o \
+	$(O)/migrations_sql.o $(O)/fcgi.o $(O)/prefork.o $(O)/admit.o
+REQUEST_OBJS = $(filter-out $(REQUEST_OUT),$(CORE_OBJS) $(API_OBJS))
+REQUEST_SRCS = tests/fuzz/fuzz_request.c tests/fuzz/fakedb.c
+
+$(O)/tests/fuzz_request.test: $(REQUEST_SRCS) tests/fuzz/fakedb.h \
+    tests/fuzz/replay.c tests/fuzz/fuzz.h $(REQUEST_OBJS)
+	@mkdir -p $(O)/tests
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -DFUZZ_TARGET='"request"' \
+	    -pthread $(LDFLAGS) -o $@ $(REQUEST_SRCS) tests/fuzz/replay.c \
+	    $(REQUEST_OBJS) $(FCGI_LIBS) $(PKG_LIBS)
+
+$(O)/fuzz_request: $(REQUEST_SRCS) tests/fuzz/fakedb.h tests/fuzz/fuzz.h \
+    $(REQUEST_OBJS)
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer,address,undefined \
+	    -pthread -o $@ $(REQUEST_SRCS) $(REQUEST_OBJS) \
 	    $(FCGI_LIBS) $(PKG_LIBS)
 
 # Only under O=build/fuzz FUZZ=1 CC=clang (see fuzz-build).
