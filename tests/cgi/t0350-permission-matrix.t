@@ -55,7 +55,10 @@ my %WHO = (
 #
 # Statuses: 2xx allowed, 401 refused or no credential, 403 inactive user,
 # 403 also: a session setting its own password without the current one,
+# 403 also: a session rotating a token that writes its own user (a new
+# secret is a new token, and a session may not mint that one),
 # 422 a rule of the schema (the last instance owner), '-' not applicable.
+# Each PATCH of a token also asks a new expiry, and each rotation a grace.
 my @MATRIX = (
 # method  path                                  op   own  oo   mem  none utok oall oro  itok iusr dusr  xoo  xmem xown
 [ 'GET',    '/health',                          200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200 ],
@@ -97,6 +100,9 @@ my @MATRIX = (
 [ 'DELETE', '/api/v2/authorizations/{owntok}',  204, 204, 204, 401, 401, 401, 401, 401, 401, 403, 401, 401, 401, 401 ],
 [ 'DELETE', '/api/v2/authorizations/{othertok}',204, 204, 401, 401, 401, 401, 401, 401, 401, 403, 401, 401, 401, 401 ],
 [ 'DELETE', '/api/v2/authorizations/{optok}',   204, 204, 401, 401, 401, 401, 401, 401, 401, 403, 401, 401, 401, 401 ],
+[ 'POST',   '/api/v2/authorizations/{owntok}/rotate', 200, 403, 200, 401, 401, 401, 401, 401, 401, 403, 401, 401, 401, 401 ],
+[ 'POST',   '/api/v2/authorizations/{othertok}/rotate', 200, 200, 401, 401, 401, 401, 401, 401, 401, 403, 401, 401, 401, 401 ],
+[ 'POST',   '/api/v2/authorizations/{optok}/rotate', 200, 403, 401, 401, 401, 401, 401, 401, 401, 403, 401, 401, 401, 401 ],
 [ 'GET',    '/api/v2/orgs',                     200, 200, 200, 200, 200, 200, 200, 200, 401, 403, 401, 200, 200, 200 ],
 [ 'POST',   '/api/v2/orgs',                     201, 201, 401, 401, 401, 401, 401, 401, 401, 403, 401, 401, 401, 401 ],
 [ 'GET',    '/api/v2/orgs/{ownorg}',            200, 200, 200, 200, '-', 401, 200, 200, 401, 403, 401, 200, 401, 401 ],
@@ -247,7 +253,7 @@ $t->psql(q{
 	        (SELECT string_agg(concat_ws(',', id, name, status, password_hash, instance_owner), ';' ORDER BY id) FROM users),
 	        (SELECT string_agg(concat_ws(',', id, name, description), ';' ORDER BY id) FROM orgs),
 	        (SELECT string_agg(concat_ws(',', org_id, user_id, role), ';' ORDER BY org_id, user_id) FROM org_members),
-	        (SELECT string_agg(concat_ws(',', id, status, description, permissions::text), ';' ORDER BY id) FROM authorizations),
+	        (SELECT string_agg(concat_ws(',', id, status, description, permissions::text, token_hash, expires_at, prev_token_hash), ';' ORDER BY id) FROM authorizations),
 	        (SELECT string_agg(concat_ws(',', id, user_id), ';' ORDER BY id) FROM sessions),
 	        (SELECT count(*) FROM audit_log)))
 	$$;
@@ -304,7 +310,8 @@ sub body_for {
 	return { status => 'active' } if $path =~ m{^/api/v2/users/\{};
 	return { orgID => $OWNORG{$p}, permissions => [ $bucket->($OWNORG{$p}) ] }
 	    if $path eq '/api/v2/authorizations';
-	return { description => 'changed' } if $path =~ m{^/api/v2/authorizations/};
+	return { gracePeriodSeconds => 60 } if $path =~ m{/rotate$};
+	return { description => 'changed', expiresIn => 86400 } if $path =~ m{^/api/v2/authorizations/};
 	return { name => 'neworg' } if $path eq '/api/v2/orgs';
 	return { description => 'changed' } if $path =~ m{^/api/v2/orgs/\{[a-z]+\}$};
 	return { id => $U{nora} } if $path =~ m{/(members|owners)$};
