@@ -3,10 +3,12 @@
  * column numbers are stmts.def's AUTH_COLS; permissions are stored as an
  * array and travel as one space-separated string of perm_format texts.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "db_tokens.h"
+#include "util.h"
 #include "banned.h"
 
 static char *
@@ -169,4 +171,23 @@ db_token_touch(struct db *db, struct arena *a, const char *id,
 	const char	*params[2] = { id, addr ? addr : "" };
 
 	return db_run(db, STMT_TOKEN_TOUCH, 2, params, a, NULL);
+}
+
+enum dbres
+db_tokens_stats(struct db *db, struct arena *a, struct token_stats *out)
+{
+	struct dbrows	 rows;
+	enum dbres	 rc;
+	long long	*f[3] = { &out->used_day, &out->expired, &out->expiring };
+	const char	*v;
+	int		 i;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = db_run(db, STMT_TOKEN_STATS, 0, NULL, a, &rows)) != DB_OK)
+		return rc;
+	for (i = 0; i < 3; i++)
+		if ((v = dbrows_get(&rows, 0, i)) == NULL ||
+		    util_parse_ll(v, 0, LLONG_MAX, f[i]) == -1)
+			return DB_ERROR;
+	return rc;
 }

@@ -71,6 +71,9 @@ enum dbres	 db_token_rotate(struct db *, struct arena *,
  */
 enum dbres	 db_token_touch(struct db *, struct arena *, const char *id,
 		    const char *addr);
+/* The instance's token counts (struct token_stats). */
+enum dbres	 db_tokens_stats(struct db *, struct arena *,
+		    struct token_stats *out);
 enum dbres	 db_token_delete(struct db *, struct arena *,
 		    const struct actor *, const char *id);
 

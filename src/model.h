@@ -125,6 +125,13 @@ struct session_info {
 	int		 current;	/* the session making the request */
 };
 
+/* An instance's tokens at a glance (/metrics). */
+struct token_stats {
+	long long	 used_day;	/* used in the last 24 hours */
+	long long	 expired;	/* expired, still kept */
+	long long	 expiring;	/* expiring within 7 days */
+};
+
 /* Who is acting, for the audit log. */
 struct actor {
 	const char	*user_id;

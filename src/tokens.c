@@ -434,3 +434,14 @@ tokens_delete(struct db *db, struct arena *a, const struct actor *act,
 {
 	return found(db, db_token_delete(db, a, act, id), e);
 }
+
+int
+tokens_stats(struct db *db, struct arena *a, struct token_stats *out,
+    struct apierr *e)
+{
+	enum dbres	 rc;
+
+	if ((rc = db_tokens_stats(db, a, out)) != DB_OK)
+		return svc_dberr(db, rc, e);
+	return 0;
+}

@@ -69,6 +69,9 @@ int	tokens_update(struct db *, struct arena *, const struct principal *p,
 int	tokens_rotate(struct db *, struct arena *, const struct principal *p,
 	    const struct actor *, const struct authz *z, const char *grace,
 	    struct authz *out, struct apierr *e);
+/* The instance's token counts, for /metrics. */
+int	tokens_stats(struct db *, struct arena *, struct token_stats *out,
+	    struct apierr *e);
 int	tokens_delete(struct db *, struct arena *, const struct actor *,
 	    const char *id, struct apierr *e);
 /*

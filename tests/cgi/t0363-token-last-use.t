@@ -3,7 +3,8 @@
 # was used; the use is written at most once a minute per token, apart from
 # the token's row (no new row version, no audit row), and not at all with
 # token_last_use = 0.  psql: admin_tokens and admin_token_hygiene (stale,
-# expiring, expired); usersctl token list --unused-since --expiring-within.
+# expiring, expired); usersctl token list --unused-since --expiring-within;
+# /metrics' usersd_tokens gauges of the instance serving the scrape.
 use strict;
 use warnings;
 use FindBin;
@@ -107,6 +108,24 @@ subtest 'psql: admin_token_hygiene lists the stale, the expiring and the expired
 	is($why{expiring}, 'expiring', 'ends in 3 days: expiring');
 	is($why{expired}, 'expired', 'ended yesterday: expired');
 	ok(!exists $why{fresh}, 'a fresh token is not listed');
+};
+
+subtest '/metrics counts the instance\'s tokens: used in the last day, expired, expiring' => sub {
+	my $run = "/tmp/usersd-t0363-$$";
+	mkdir $run;
+	my $r = call($OP, 'GET', '/metrics', undef, env => { USERSD_RUN_DIR => $run });
+	is($r->{status}, 200, 'the operator reads /metrics') or diag($r->{body});
+	my $inst = $t->{hosted} // '(default)';
+	my %n = map { $_ => ($r->{body} =~ /^usersd_tokens\{usersd_instance="\Q$inst\E",state="$_"\} (\d+)$/m
+	    ? $1 : undef) } qw(used_1d expired expiring_7d);
+	# Used today: the operator's, the first two tests', fresh, expiring,
+	# expired (used before it ended); stale and never are not.
+	is($n{used_1d}, 6, 'used in the last day');
+	is($n{expired}, 2, 'expired: the one of the third test, and expired');
+	is($n{expiring_7d}, 1, 'expiring within 7 days');
+	is(scalar(() = $r->{body} =~ /^usersd_tokens\{/mg), 3, 'this instance\'s series only');
+	unlink glob("$run/*");
+	rmdir $run;
 };
 
 subtest 'usersctl token list --unused-since 90d --expiring-within 7d' => sub {
