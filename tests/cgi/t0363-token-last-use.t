@@ -128,7 +128,7 @@ subtest '/metrics counts the instance\'s tokens: used in the last day, expired, 
 	rmdir $run;
 };
 
-subtest 'usersctl token list --unused-since 90d --expiring-within 7d' => sub {
+subtest 'usersctl token list --unused-since 90d --expiring-within 7d; token create --expires-in' => sub {
 	my ($rc, $out, $err) = ctl('token', 'list', '--unused-since', '90d', '--expiring-within', '7d');
 	is($rc, 0, 'exit 0') or diag($err);
 	# (The expired token of an earlier subtest has no description.)
@@ -143,6 +143,13 @@ subtest 'usersctl token list --unused-since 90d --expiring-within 7d' => sub {
 	like($out, qr/\tnever\t/, 'the never-used one shows "never" as its last use');
 	($rc, $out) = ctl('token', 'list');
 	like($out, qr/^$H{fresh}\tactive\tbob\t/m, 'no filter: every token, status first');
+	($rc, $out, $err) = ctl('token', 'create', '--user', 'bob', '--org', 'o', '--expires-in', '2h');
+	is($rc, 0, 'token create --expires-in 2h') or diag($err);
+	my ($id) = $err =~ /token id ([0-9a-f]{16})/;
+	is(one("SELECT round(extract(epoch FROM expires_at - created_at)) FROM authorizations WHERE id = '$id'"),
+	    7200, 'it lives two hours');
+	is((ctl('token', 'create', '--user', 'bob', '--org', 'o', '--expires-in', '0'))[0], 1,
+	    '--expires-in 0: refused');
 	is((ctl('token', 'list', '--unused-since', 'long'))[0], 2, 'a bad duration: usage error');
 	is((ctl('token', 'list', '--unused-since', '-5d'))[0], 2, 'a negative one too');
 };
