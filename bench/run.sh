@@ -215,6 +215,7 @@ run_dir = $RUN
 signin_max_failures = 1000000
 signin_max_failures_per_addr = 1000000
 metrics = on
+token_last_use = 1
 EOF
 build/usersd -t -c "$RUN/usersd.conf" >/dev/null || die "bad usersd configuration"
 # The sign-in pool (usersd --signin-listen, as usersd.service runs it): the
@@ -538,6 +539,8 @@ beside_bare() {
 S_COMMON=(-s "$BENCH/lua/common.lua")
 S_GET=(-s "$BENCH/lua/get_user.lua")
 S_POSTDEL=(-s "$BENCH/lua/post_delete.lua")
+S_TOKME=(-s "$BENCH/lua/token_me.lua")
+export BENCH_NTOK=$NTOK
 BASIC_OK="Authorization: Basic $(printf 'benchuser:benchpass1' | base64)"
 BASIC_WRONG="Authorization: Basic $(printf 'benchuser:wrongpass1' | base64)"
 BASIC_UNKNOWN="Authorization: Basic $(printf 'nosuchuser:wrongpass1' | base64)"
@@ -568,6 +571,8 @@ def tokens_none "GET /api/v2/authorizations, session of a user who may read none
     "$T" "$C" "$URL/api/v2/authorizations" "${S_COMMON[@]}" -H "Cookie: $COOKIE"
 def postdel "POST /api/v2/users + DELETE it (alternating)" "$T" "$C" "$URL" \
     "${S_POSTDEL[@]}" -H "$AUTH" -H "$JSON"
+def tokme "GET /api/v2/me, one of $NTOK tokens at random" "$T" "$C" "$URL" \
+    "${S_TOKME[@]}"
 
 # ------------------------------------------------------------------ floors
 say "hash floor: libargon2 argon2id verify m=19456 t=2 p=1, $(nproc) processes"
@@ -746,9 +751,10 @@ spec note "Synchronous replication: a standby made with pg_basebackup from the b
 # the same master.  Before each slice the master re-reads usersd.conf
 # (SIGHUP) and replaces every worker, so each slice starts from fresh
 # workers and connections alike.
-metrics_mode() {
+# conf_set KEY VALUE: KEY = VALUE in usersd.conf, every worker replaced.
+conf_set() {
 	local old p left
-	sed -i "s/^metrics = .*/metrics = $1/" "$RUN/usersd.conf"
+	sed -i "s/^$1 = .*/$1 = $2/" "$RUN/usersd.conf"
 	old=$(workers)
 	kill -HUP "$USERSD_PID"
 	for _ in $(seq 300); do
@@ -759,6 +765,9 @@ metrics_mode() {
 	done
 	[ "$left" = 0 ] || die "the workers were not replaced after SIGHUP"
 	LAST_PG=""              # the new workers' connections count too
+}
+metrics_mode() {
+	conf_set metrics "$1"
 	check "GET /metrics with metrics = $1" "$([ "$1" = on ] && echo 200 || echo 404)" \
 	    "$URL/metrics"
 }
@@ -779,6 +788,40 @@ spec row moff
 spec row mon
 spec target metrics mon mon.okrps moff.okrps ">=" 0.97 "x metrics = off (cost < 3 %)"
 spec note "Metrics: the GET by id with metrics = on (every request adds to the shared counter block) and off (nothing counted), in rounds of on, off, off, on, after the sign-in scenarios; before each slice the master re-reads its configuration with the new value (SIGHUP) and replaces every worker."
+
+# The cost of recording tokens' last use, token_last_use = 1 against 0,
+# A B B A on the same master as for metrics (each slice on freshly
+# replaced workers): the GET by id with the operator token (its use is
+# written once a minute), the row with the target; and GET /me with one
+# of the $NTOK seeded tokens at random per request, their last uses
+# cleared first, so that nearly every request of the first minute writes
+# one: the cost of a cold start, reported.
+# last_use NAME DEF: the rounds of DEF as NAME (on) and NAME"off" (off).
+last_use() {
+	local on=() off=() r i j k
+	for r in $(seq "$ROUNDS"); do
+		i=$(( 2 * r - 1 )) j=$(( 2 * r ))
+		for k in ${1}_$i:1 ${1}off_$i:0 ${1}off_$j:0 ${1}_$j:1; do
+			say "token_last_use = ${k#*:}: reloading the master"
+			conf_set token_last_use "${k#*:}"
+			measure "$2" "${k%%:*}" "$SLICE" ", token_last_use = ${k#*:} (${k%%:*})"
+		done
+		on+=("${1}_$i" "${1}_$j") off+=("${1}off_$i" "${1}off_$j")
+	done
+	spec pool "$1" "${DEF_LABEL[$2]}, token_last_use = 1" "${on[@]}"
+	spec pool "${1}off" "${DEF_LABEL[$2]}, token_last_use = 0" "${off[@]}"
+	CPU_POOLS="$CPU_POOLS $1 ${1}off"
+	spec row "${1}off"
+	spec row "$1"
+}
+last_use tlu get
+spec target last-use tlu tlu.okrps tluoff.okrps ">=" 0.95 "x token_last_use = 0 (cost < 5 %)"
+psql -X -q -v ON_ERROR_STOP=1 -d bench -c 'DELETE FROM authorization_use'
+last_use tlucold tokme
+TLU_ROWS=$(psql -X -At -d bench -c 'SELECT count(*) FROM authorization_use')
+spec target last-use-cold tlucold tlucold.okrps tlucoldoff.okrps - - \
+    "x token_last_use = 0 (the cost of a cold start, measured)"
+spec note "Last use: token_last_use = 1 (a token whose use is a minute old writes it, in a statement after the read, committed without waiting for the disk) against 0, in rounds of on, off, off, on after the metrics rounds, each slice on freshly replaced workers.  tlu: the GET by id with the operator token, written once a minute.  tlucold: GET /api/v2/me with one of the $NTOK seeded tokens at random per request, their last uses cleared first, so that nearly every request of the first minute writes one ($TLU_ROWS tokens had one at the end): the worst case, a write per request."
 
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$(( $(date +%s) - T_START ))

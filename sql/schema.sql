@@ -61,7 +61,7 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         PERFORM usersd_audit_write('create', 'authorization', NEW.id,
             usersd_audit_pick(to_jsonb(NEW), ARRAY['description', 'status',
-                'org_id', 'user_id', 'permissions']));
+                'org_id', 'user_id', 'permissions', 'expires_at']));
     ELSIF TG_OP = 'DELETE' THEN
         IF EXISTS (SELECT 1 FROM users WHERE id = OLD.user_id)
            AND EXISTS (SELECT 1 FROM orgs WHERE id = OLD.org_id) THEN
@@ -69,9 +69,12 @@ BEGIN
                 usersd_audit_pick(to_jsonb(OLD), ARRAY['description',
                     'user_id']));
         END IF;
+    ELSIF NEW.token_hash <> OLD.token_hash THEN
+        PERFORM usersd_audit_write('rotate', 'authorization', NEW.id,
+            jsonb_build_object('grace_until', NEW.prev_expires_at));
     ELSE
         d := usersd_audit_diff(to_jsonb(OLD), to_jsonb(NEW),
-            ARRAY['status', 'description', 'permissions']);
+            ARRAY['status', 'description', 'permissions', 'expires_at']);
         IF d <> '{}' THEN
             PERFORM usersd_audit_write('update', 'authorization', NEW.id, d);
         END IF;
@@ -887,7 +890,10 @@ CREATE TABLE public.users (
     credential_gen bigint DEFAULT 0 NOT NULL,
     owner_of text[] DEFAULT '{}'::text[] NOT NULL,
     member_of text[] DEFAULT '{}'::text[] NOT NULL,
+    kind text DEFAULT 'user'::text NOT NULL,
+    CONSTRAINT users_kind_check CHECK ((kind = ANY (ARRAY['user'::text, 'service'::text]))),
     CONSTRAINT users_name_check CHECK (((name <> ''::text) AND (octet_length(name) <= 256))),
+    CONSTRAINT users_service_no_password CHECK (((kind = 'user'::text) OR (password_hash IS NULL))),
     CONSTRAINT users_status_check CHECK ((status = ANY (ARRAY['active'::text, 'inactive'::text])))
 );
 
@@ -932,6 +938,15 @@ CREATE VIEW public.admin_signin_failures AS
 
 ALTER TABLE public.admin_signin_failures OWNER TO usersd_owner;
 
+CREATE TABLE public.authorization_use (
+    auth_id public.usersd_id NOT NULL,
+    last_used_at timestamp with time zone NOT NULL,
+    last_used_addr text DEFAULT ''::text NOT NULL,
+    CONSTRAINT authorization_use_last_used_addr_check CHECK (((length(last_used_addr) <= 64) AND (last_used_addr ~ '^[ -~]*$'::text)))
+);
+
+ALTER TABLE public.authorization_use OWNER TO usersd_owner;
+
 CREATE TABLE public.authorizations (
     id public.usersd_id DEFAULT public.usersd_new_id() NOT NULL,
     token_hash text NOT NULL,
@@ -943,7 +958,14 @@ CREATE TABLE public.authorizations (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     user_status text DEFAULT 'active'::text NOT NULL,
+    expires_at timestamp with time zone,
+    prev_token_hash text,
+    prev_expires_at timestamp with time zone,
+    rotated_at timestamp with time zone,
+    CONSTRAINT authorizations_expiry_after_creation CHECK ((expires_at > created_at)),
+    CONSTRAINT authorizations_grace_with_hash CHECK (((prev_token_hash IS NULL) = (prev_expires_at IS NULL))),
     CONSTRAINT authorizations_permissions_check CHECK ((cardinality(permissions) > 0)),
+    CONSTRAINT authorizations_prev_token_hash_check CHECK ((prev_token_hash ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT authorizations_status_check CHECK ((status = ANY (ARRAY['active'::text, 'inactive'::text]))),
     CONSTRAINT authorizations_token_hash_check CHECK ((token_hash ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT authorizations_user_status_check CHECK ((user_status = ANY (ARRAY['active'::text, 'inactive'::text])))
@@ -972,12 +994,44 @@ CREATE VIEW public.admin_tokens AS
     o.name AS org_name,
     a.permissions,
     a.created_at,
-    a.updated_at
-   FROM ((public.authorizations a
+    a.updated_at,
+    a.expires_at,
+    COALESCE((a.expires_at <= now()), false) AS expired,
+    w.last_used_at,
+    w.last_used_addr,
+    a.rotated_at,
+        CASE
+            WHEN (a.prev_expires_at > now()) THEN a.prev_expires_at
+            ELSE NULL::timestamp with time zone
+        END AS old_secret_valid_until,
+    u.kind AS user_kind
+   FROM (((public.authorizations a
      JOIN public.users u ON (((u.id)::text = (a.user_id)::text)))
-     JOIN public.orgs o ON (((o.id)::text = (a.org_id)::text)));
+     JOIN public.orgs o ON (((o.id)::text = (a.org_id)::text)))
+     LEFT JOIN public.authorization_use w ON (((w.auth_id)::text = (a.id)::text)));
 
 ALTER TABLE public.admin_tokens OWNER TO usersd_owner;
+
+CREATE VIEW public.admin_token_hygiene AS
+ SELECT t.id,
+    t.description,
+    t.user_name,
+    t.user_kind,
+    t.org_name,
+    t.status,
+    t.created_at,
+    t.expires_at,
+    t.last_used_at,
+    t.last_used_addr,
+        CASE
+            WHEN t.expired THEN 'expired'::text
+            WHEN (t.expires_at < (now() + '7 days'::interval)) THEN 'expiring'::text
+            ELSE 'stale'::text
+        END AS why
+   FROM public.admin_tokens t
+  WHERE (t.expired OR (t.expires_at < (now() + '7 days'::interval)) OR (COALESCE(t.last_used_at, t.created_at) < (now() - '90 days'::interval)));
+
+ALTER TABLE public.admin_token_hygiene OWNER TO usersd_owner;
 
 CREATE VIEW public.admin_users AS
  SELECT u.id,
@@ -992,7 +1046,8 @@ CREATE VIEW public.admin_users AS
            FROM public.authorizations a
           WHERE ((a.user_id)::text = (u.id)::text)) AS tokens,
     u.created_at,
-    u.updated_at
+    u.updated_at,
+    u.kind
    FROM public.users u;
 
 ALTER TABLE public.admin_users OWNER TO usersd_owner;
@@ -1097,7 +1152,12 @@ CREATE TABLE public.usersd_settings (
     name text NOT NULL,
     value text NOT NULL,
     CONSTRAINT usersd_settings_check CHECK (((name <> 'onboarding'::text) OR (value = ANY (ARRAY['open'::text, 'closed'::text])))),
-    CONSTRAINT usersd_settings_name_check CHECK ((name = 'onboarding'::text))
+    CONSTRAINT usersd_settings_interval_check CHECK (
+CASE
+    WHEN (name = 'onboarding'::text) THEN true
+    ELSE (((value)::interval > '00:00:00'::interval) AND ((value)::interval < '1000 years'::interval))
+END),
+    CONSTRAINT usersd_settings_name_check CHECK ((name = ANY (ARRAY['onboarding'::text, 'token_max_lifetime'::text, 'token_default_lifetime'::text, 'token_rotate_max_grace'::text])))
 );
 
 ALTER TABLE public.usersd_settings OWNER TO usersd_owner;
@@ -1107,8 +1167,14 @@ ALTER TABLE ONLY public.audit_log ALTER COLUMN id SET DEFAULT nextval('public.au
 ALTER TABLE ONLY public.audit_log
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.authorization_use
+    ADD CONSTRAINT authorization_use_pkey PRIMARY KEY (auth_id);
+
 ALTER TABLE ONLY public.authorizations
     ADD CONSTRAINT authorizations_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.authorizations
+    ADD CONSTRAINT authorizations_prev_token_hash_key UNIQUE (prev_token_hash);
 
 ALTER TABLE ONLY public.authorizations
     ADD CONSTRAINT authorizations_token_hash_key UNIQUE (token_hash);
@@ -1163,6 +1229,8 @@ ALTER TABLE ONLY public.usersd_settings
 
 CREATE INDEX audit_log_at ON public.audit_log USING btree (at);
 
+CREATE INDEX authorizations_expires ON public.authorizations USING btree (expires_at) WHERE (expires_at IS NOT NULL);
+
 CREATE INDEX authorizations_org ON public.authorizations USING btree (org_id);
 
 CREATE INDEX authorizations_user ON public.authorizations USING btree (user_id);
@@ -1204,6 +1272,9 @@ CREATE TRIGGER users_keep_instance_owner_delete AFTER DELETE ON public.users FOR
 CREATE TRIGGER users_keep_instance_owner_update AFTER UPDATE OF status, instance_owner ON public.users FOR EACH ROW WHEN ((old.instance_owner AND (old.status = 'active'::text) AND (NOT (new.instance_owner AND (new.status = 'active'::text))))) EXECUTE FUNCTION public.usersd_keep_instance_owner();
 
 CREATE TRIGGER users_status_to_tokens AFTER UPDATE OF status ON public.users FOR EACH ROW WHEN ((new.status IS DISTINCT FROM old.status)) EXECUTE FUNCTION public.usersd_tokens_user_status();
+
+ALTER TABLE ONLY public.authorization_use
+    ADD CONSTRAINT authorization_use_auth_id_fkey FOREIGN KEY (auth_id) REFERENCES public.authorizations(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.authorizations
     ADD CONSTRAINT authorizations_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
@@ -1391,6 +1462,9 @@ GRANT SELECT(owner_of) ON TABLE public.users TO usersd_service;
 
 GRANT SELECT(member_of) ON TABLE public.users TO usersd_service;
 
+GRANT SELECT(kind),INSERT(kind) ON TABLE public.users TO usersd_service;
+GRANT SELECT(kind) ON TABLE public.users TO usersd_admin;
+
 GRANT SELECT ON TABLE public.admin_sessions TO usersd_admin;
 GRANT SELECT ON TABLE public.admin_sessions TO usersd_readonly;
 
@@ -1400,12 +1474,15 @@ GRANT SELECT,DELETE ON TABLE public.signin_failures TO usersd_admin;
 GRANT SELECT ON TABLE public.admin_signin_failures TO usersd_admin;
 GRANT SELECT ON TABLE public.admin_signin_failures TO usersd_readonly;
 
+GRANT SELECT,INSERT,UPDATE ON TABLE public.authorization_use TO usersd_service;
+GRANT SELECT ON TABLE public.authorization_use TO usersd_admin;
+
 GRANT SELECT,DELETE ON TABLE public.authorizations TO usersd_service;
 GRANT DELETE ON TABLE public.authorizations TO usersd_admin;
 
 GRANT SELECT(id) ON TABLE public.authorizations TO usersd_admin;
 
-GRANT INSERT(token_hash) ON TABLE public.authorizations TO usersd_service;
+GRANT INSERT(token_hash),UPDATE(token_hash) ON TABLE public.authorizations TO usersd_service;
 
 GRANT INSERT(status),UPDATE(status) ON TABLE public.authorizations TO usersd_service;
 GRANT SELECT(status),UPDATE(status) ON TABLE public.authorizations TO usersd_admin;
@@ -1427,6 +1504,16 @@ GRANT SELECT(created_at) ON TABLE public.authorizations TO usersd_admin;
 GRANT UPDATE(updated_at) ON TABLE public.authorizations TO usersd_service;
 GRANT SELECT(updated_at),UPDATE(updated_at) ON TABLE public.authorizations TO usersd_admin;
 
+GRANT INSERT(expires_at),UPDATE(expires_at) ON TABLE public.authorizations TO usersd_service;
+GRANT SELECT(expires_at),UPDATE(expires_at) ON TABLE public.authorizations TO usersd_admin;
+
+GRANT UPDATE(prev_token_hash) ON TABLE public.authorizations TO usersd_service;
+
+GRANT UPDATE(prev_expires_at) ON TABLE public.authorizations TO usersd_service;
+
+GRANT UPDATE(rotated_at) ON TABLE public.authorizations TO usersd_service;
+GRANT SELECT(rotated_at) ON TABLE public.authorizations TO usersd_admin;
+
 GRANT SELECT,DELETE ON TABLE public.orgs TO usersd_service;
 GRANT SELECT,DELETE ON TABLE public.orgs TO usersd_admin;
 GRANT SELECT ON TABLE public.orgs TO usersd_readonly;
@@ -1442,6 +1529,9 @@ GRANT UPDATE(updated_at) ON TABLE public.orgs TO usersd_admin;
 
 GRANT SELECT ON TABLE public.admin_tokens TO usersd_admin;
 GRANT SELECT ON TABLE public.admin_tokens TO usersd_readonly;
+
+GRANT SELECT ON TABLE public.admin_token_hygiene TO usersd_admin;
+GRANT SELECT ON TABLE public.admin_token_hygiene TO usersd_readonly;
 
 GRANT SELECT ON TABLE public.admin_users TO usersd_admin;
 GRANT SELECT ON TABLE public.admin_users TO usersd_readonly;

@@ -42,6 +42,7 @@ int	api_tokens_create(struct req *, struct apierr *);
 int	api_token_get(struct req *, struct apierr *);
 int	api_token_patch(struct req *, struct apierr *);
 int	api_token_delete(struct req *, struct apierr *);
+int	api_token_rotate(struct req *, struct apierr *);
 
 int	api_orgs_list(struct req *, struct apierr *);
 int	api_orgs_create(struct req *, struct apierr *);

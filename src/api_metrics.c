@@ -18,6 +18,7 @@
 #include "password.h"
 #include "perm.h"
 #include "router.h"
+#include "tokens.h"
 #include "banned.h"
 
 #define PROM_CTYPE	"text/plain; version=0.0.4; charset=utf-8"
@@ -41,6 +42,8 @@ int
 api_metrics(struct req *r, struct apierr *e)
 {
 	struct metrics_view	 v;
+	struct token_stats	 stats;
+	struct apierr		 te;
 	struct abuf		 out;
 
 	if (r->cfg->metrics == METRICS_OFF)
@@ -62,6 +65,11 @@ api_metrics(struct req *r, struct apierr *e)
 	v.nroutes = router_patterns(&v.routes);
 	v.hash_slots = pw_concurrency(r->cfg);
 	v.hash_busy = pw_slots_busy();
+	/* A database that does not answer costs the token gauges only. */
+	if (tokens_stats(r->db, r->arena, &stats, &te) == 0) {
+		v.tokens = &stats;
+		v.tokens_instance = r->instance ? r->instance : "";
+	}
 	abuf_init(&out, r->arena, 65536);
 	metrics_render(&out, &v);
 	http_send(r, 200, PROM_CTYPE, out.data, out.len);

@@ -112,8 +112,28 @@ api_token_patch(struct req *r, struct apierr *e)
 		return -1;
 	if (load_checked(r, ACT_WRITE, &z, e) == -1)
 		return -1;
-	if (tokens_update(r->db, r->arena, &act, z.id, in.status,
-	    in.description, &z, e) == -1)
+	if (tokens_update(r->db, r->arena, r->principal, &act, &z, &in, &z,
+	    e) == -1)
+		return -1;
+	http_send_json(r, 200, json_authz_encode(r->arena, &z));
+	return 0;
+}
+
+/* POST /api/v2/authorizations/{id}/rotate: an extension. */
+int
+api_token_rotate(struct req *r, struct apierr *e)
+{
+	struct authz	 z;
+	struct actor	 act = auth_actor(r);
+	const char	*grace;
+
+	if (json_rotate_decode(r->arena, r->body, r->body_len, &grace,
+	    e) == -1)
+		return -1;
+	if (load_checked(r, ACT_WRITE, &z, e) == -1)
+		return -1;
+	if (tokens_rotate(r->db, r->arena, r->principal, &act, &z, grace, &z,
+	    e) == -1)
 		return -1;
 	http_send_json(r, 200, json_authz_encode(r->arena, &z));
 	return 0;

@@ -17,6 +17,7 @@
 #include "csrf.h"
 #include "db_principals.h"
 #include "db_sessions.h"
+#include "db_tokens.h"
 #include "http.h"
 #include "log.h"
 #include "svc.h"
@@ -194,6 +195,20 @@ touch_session(struct req *r, const char *session, const char *hash)
 }
 
 /*
+ * Records a token's use (its row said one is due: a minute since the
+ * last).  Like a session's touch, a failure costs only the record.
+ */
+static void
+touch_token(struct req *r, const char *auth_id)
+{
+	enum dbres	 rc;
+
+	rc = db_token_touch(r->db, r->arena, auth_id, r->remote_addr);
+	if (rc != DB_OK && rc != DB_NOROW && rc != DB_FOREIGN)
+		log_warnx("cannot record a token's use");
+}
+
+/*
  * Every entry point below: the credential's row, with what q asks for in
  * the same round trip, checked (active user, active token, same-origin
  * writes for a cookie) and made r->principal.
@@ -242,6 +257,8 @@ authenticate(struct req *r, struct db_principal_query *q,
 	r->principal = p;
 	if (session != NULL && row->touch_due)
 		touch_session(r, session, hash);
+	else if (token != NULL && row->touch_due && r->cfg->token_last_use)
+		touch_token(r, p->auth_id);
 	return 0;
 }
 

@@ -64,6 +64,9 @@ static const struct cfgkey keys[] = {
 	  525600, "minutes a session lives without use" },
 	{ "session_max", KEY_INT, OFF(session_max), 1440, NULL, 1, 5256000,
 	  "minutes a session lives at most, renewals included" },
+	{ "token_last_use", KEY_INT, OFF(token_last_use), 1, NULL, 0, 1,
+	  "1: record when and from where each token was last used (one "
+	  "write per token a minute at most); 0: do not" },
 	{ "signin_max_failures", KEY_INT, OFF(signin_max_failures), 5, NULL, 1,
 	  1000000, "failed sign-ins per user name before throttling" },
 	{ "signin_max_failures_per_addr", KEY_INT,

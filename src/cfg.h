@@ -38,6 +38,7 @@ struct cfg {
 	long long	 instance_share;	/* workers per instance, 0 auto */
 	long long	 session_length;	/* minutes */
 	long long	 session_max;		/* minutes, absolute */
+	long long	 token_last_use;	/* 1: record tokens' last use */
 	long long	 signin_max_failures;	/* per name, before throttling */
 	long long	 signin_max_failures_per_addr;	/* per address, /64 */
 	long long	 signin_max_failures_per_net;	/* per IPv6 /48 */

@@ -65,8 +65,8 @@ db_principal_token(struct db *db, struct arena *a,
 	if (rc != DB_OK)
 		return rc;
 	/* 0 id, 1 user, 2 user status, 3 status, 4 permissions, 5 version,
-	 * 6 owned orgs, 7 member orgs, 8 instance owner, then the user
-	 * (USER_COLS) */
+	 * 6 owned orgs, 7 member orgs, 8 instance owner, 9 last use due,
+	 * then the user (USER_COLS) */
 	out->auth_id = dbrows_get(&rows, 0, 0);
 	out->user_id = dbrows_get(&rows, 0, 1);
 	out->user_status = dbrows_get(&rows, 0, 2);
@@ -74,8 +74,9 @@ db_principal_token(struct db *db, struct arena *a,
 	out->perms = dbrows_get(&rows, 0, 4);
 	out->version = dbrows_get(&rows, 0, 5);
 	roles(&rows, 6, out);
+	out->touch_due = is_true(dbrows_get(&rows, 0, 9));
 	if (q->with != WITH_NOTHING)
-		with_user(&rows, 9, out);
+		with_user(&rows, 10, out);
 	return rc;
 }
 

@@ -45,7 +45,8 @@ struct db_principal {
 	const char	*owner_orgs;	/* space-separated ids */
 	const char	*member_orgs;
 	int		 instance_owner;
-	int		 touch_due;	/* a session due db_session_touch */
+	int		 touch_due;	/* a session due db_session_touch, a
+					 * token due db_token_touch */
 	struct user	 user;		/* WITH_USER and WITH_SELF ... */
 	int		 user_found;	/* ... when it exists */
 };

@@ -41,7 +41,10 @@ db_setup_run(struct db *db, struct arena *a, const struct db_setup *in,
 	/* usersd_setup(): 0-2 the user, 3 org id, 4 org name, 5 org
 	 * created, 6 bucket id, 7 bucket name, 8 retention, 9 bucket
 	 * created, 10 token id, 11 its description, 12 token created */
-	db_user_at(&rows, 0, 0, &out->user);
+	out->user.id = dbrows_get(&rows, 0, 0);
+	out->user.name = dbrows_get(&rows, 0, 1);
+	out->user.status = dbrows_get(&rows, 0, 2);
+	out->user.kind = "user";
 	out->org.id = dbrows_get(&rows, 0, 3);
 	out->org.name = dbrows_get(&rows, 0, 4);
 	out->org.created = out->org.updated = dbrows_get(&rows, 0, 5);

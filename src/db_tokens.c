@@ -3,10 +3,12 @@
  * column numbers are stmts.def's AUTH_COLS; permissions are stored as an
  * array and travel as one space-separated string of perm_format texts.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "db_tokens.h"
+#include "util.h"
 #include "banned.h"
 
 static char *
@@ -39,6 +41,12 @@ token_row(struct arena *a, const struct dbrows *rows, int r, struct authz *z)
 	z->user_name = dbrows_get(rows, r, 6);
 	z->created = dbrows_get(rows, r, 8);
 	z->updated = dbrows_get(rows, r, 9);
+	z->expires = dbrows_get(rows, r, 10);
+	z->last_used = dbrows_get(rows, r, 11);
+	z->last_used_addr = dbrows_get(rows, r, 12);
+	z->grace_until = dbrows_get(rows, r, 13);
+	ps = dbrows_get(rows, r, 14);
+	z->expired = ps != NULL && strcmp(ps, "t") == 0;
 	ps = dbrows_get(rows, r, 7);
 	if (ps == NULL)
 		ps = "";
@@ -51,6 +59,13 @@ token_row(struct arena *a, const struct dbrows *rows, int r, struct authz *z)
 	    w = strtok_r(NULL, " ", &save))
 		if (perm_parse(w, &z->perms[z->nperms]) == 0)
 			z->nperms++;
+}
+
+/* The acting token's id (a session's is act->session_id), or NULL. */
+static const char *
+acting_token(const struct actor *act)
+{
+	return act->session_id == NULL ? act->auth_id : NULL;
 }
 
 /* Runs s for one token; act: a write's actor, or NULL for a read. */
@@ -71,12 +86,13 @@ enum dbres
 db_token_insert(struct db *db, struct arena *a, const struct actor *act,
     const char *hash, const char *status, const char *description,
     const char *org, const char *user, const struct perm *perms,
-    size_t nperms, struct authz *out)
+    size_t nperms, const struct expiry_in *x, struct authz *out)
 {
-	const char	*params[6] = { hash, status, description, org, user,
-	    perms_string(a, perms, nperms) };
+	const char	*params[10] = { hash, status, description, org, user,
+	    perms_string(a, perms, nperms), x->at, x->in, acting_token(act),
+	    act->session_id };
 
-	return one_token(db, a, STMT_AUTH_INSERT, act, 6, params, out);
+	return one_token(db, a, STMT_AUTH_INSERT, act, 10, params, out);
 }
 
 enum dbres
@@ -124,11 +140,21 @@ db_tokens_page(struct db *db, struct arena *a, const char *user,
 enum dbres
 db_token_update(struct db *db, struct arena *a, const struct actor *act,
     const char *id, const char *status, const char *description,
-    struct authz *out)
+    const struct expiry_in *x, int nearer_only, struct authz *out)
 {
-	const char	*params[3] = { id, status, description };
+	const char	*params[8] = { id, status, description, x->at, x->in,
+	    nearer_only ? "t" : "f", acting_token(act), act->session_id };
 
-	return one_token(db, a, STMT_AUTH_UPDATE, act, 3, params, out);
+	return one_token(db, a, STMT_AUTH_UPDATE, act, 8, params, out);
+}
+
+enum dbres
+db_token_rotate(struct db *db, struct arena *a, const struct actor *act,
+    const char *id, const char *hash, const char *grace, struct authz *out)
+{
+	const char	*params[3] = { id, hash, grace };
+
+	return one_token(db, a, STMT_AUTH_ROTATE, act, 3, params, out);
 }
 
 enum dbres
@@ -136,4 +162,32 @@ db_token_delete(struct db *db, struct arena *a, const struct actor *act,
     const char *id)
 {
 	return db_run_acting(db, STMT_AUTH_DELETE, act, 1, &id, a, NULL);
+}
+
+enum dbres
+db_token_touch(struct db *db, struct arena *a, const char *id,
+    const char *addr)
+{
+	const char	*params[2] = { id, addr ? addr : "" };
+
+	return db_run(db, STMT_TOKEN_TOUCH, 2, params, a, NULL);
+}
+
+enum dbres
+db_tokens_stats(struct db *db, struct arena *a, struct token_stats *out)
+{
+	struct dbrows	 rows;
+	enum dbres	 rc;
+	long long	*f[3] = { &out->used_day, &out->expired, &out->expiring };
+	const char	*v;
+	int		 i;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = db_run(db, STMT_TOKEN_STATS, 0, NULL, a, &rows)) != DB_OK)
+		return rc;
+	for (i = 0; i < 3; i++)
+		if ((v = dbrows_get(&rows, 0, i)) == NULL ||
+		    util_parse_ll(v, 0, LLONG_MAX, f[i]) == -1)
+			return DB_ERROR;
+	return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * db_users.c -- the users table's statements, typed (db_users.h).  The
- * column numbers are stmts.def's: USER_COLS is 0 id, 1 name, 2 status.
+ * column numbers are stmts.def's: USER_COLS is 0 id, 1 name, 2 status,
+ * 3 kind.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@ db_user_at(const struct dbrows *rows, int r, int col, struct user *u)
 	u->id = dbrows_get(rows, r, col);
 	u->name = dbrows_get(rows, r, col + 1);
 	u->status = dbrows_get(rows, r, col + 2);
+	u->kind = dbrows_get(rows, r, col + 3);
 }
 
 void
@@ -51,12 +53,13 @@ db_user_by_name(struct db *db, struct arena *a, const char *name,
 
 enum dbres
 db_user_insert(struct db *db, struct arena *a, const struct actor *act,
-    const char *id, const char *name, const char *status, struct user *out)
+    const char *id, const char *name, const char *status, const char *kind,
+    struct user *out)
 {
 	/* $4, the password hash, is set later (users_set_password). */
-	const char	*params[4] = { id, name, status, NULL };
+	const char	*params[5] = { id, name, status, NULL, kind };
 
-	return one_user(db, a, STMT_USER_INSERT, act, 4, params, out);
+	return one_user(db, a, STMT_USER_INSERT, act, 5, params, out);
 }
 
 enum dbres

@@ -29,7 +29,7 @@ enum dbres	 db_user_by_name(struct db *, struct arena *,
 /* id NULL: a new one.  DB_CONFLICT names users_pkey or the name's index. */
 enum dbres	 db_user_insert(struct db *, struct arena *,
 		    const struct actor *, const char *id, const char *name,
-		    const char *status, struct user *out);
+		    const char *status, const char *kind, struct user *out);
 /* name and status NULL: unchanged.  Deactivation ends the sessions. */
 enum dbres	 db_user_update(struct db *, struct arena *,
 		    const struct actor *, const char *id, const char *name,

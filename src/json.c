@@ -254,7 +254,8 @@ json_user_decode(struct arena *a, const char *body, size_t len,
 		return -1;
 	if (get_string(a, root, "id", &u->id, NULL, e) == -1 ||
 	    get_string(a, root, "name", &u->name, &u->has_name, e) == -1 ||
-	    get_string(a, root, "status", &u->status, NULL, e) == -1)
+	    get_string(a, root, "status", &u->status, NULL, e) == -1 ||
+	    get_string(a, root, "kind", &u->kind, NULL, e) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -366,6 +367,32 @@ decode_perm(json_object *p, struct perm *out, struct apierr *e)
 	return 0;
 }
 
+/*
+ * Seconds in key, from 0 to max, as a decimal string in *out (NULL when
+ * absent).
+ */
+static int
+get_seconds(struct arena *a, json_object *root, const char *key,
+    long long max, const char **out, struct apierr *e)
+{
+	long long	 v = 0;
+	int		 has;
+
+	*out = NULL;
+	if (get_int(root, key, &v, &has, e) == -1)
+		return -1;
+	if (!has)
+		return 0;
+	if (v < 0 || v > max)
+		return apierr_set(e, APIERR_INVALID, "field \"%s\" must be "
+		    "from 0 to %lld seconds", key, max);
+	*out = arena_printf(a, "%lld", v);
+	return 0;
+}
+
+/* A token's lifetime asked for: at most a hundred years. */
+#define LIFETIME_MAX	(100LL * 366 * 86400)
+
 int
 json_authz_decode(struct arena *a, const char *body, size_t len, int full,
     struct authz_in *in, struct apierr *e)
@@ -379,6 +406,9 @@ json_authz_decode(struct arena *a, const char *body, size_t len, int full,
 		return -1;
 	if (get_string(a, root, "status", &in->status, NULL, e) == -1 ||
 	    get_string(a, root, "description", &in->description, NULL,
+	    e) == -1 ||
+	    get_string(a, root, "expiresAt", &in->expiry.at, NULL, e) == -1 ||
+	    get_seconds(a, root, "expiresIn", LIFETIME_MAX, &in->expiry.in,
 	    e) == -1)
 		goto out;
 	if (!full) {
@@ -410,6 +440,24 @@ json_authz_decode(struct arena *a, const char *body, size_t len, int full,
 	}
 	rc = 0;
 out:
+	json_object_put(root);
+	return rc;
+}
+
+int
+json_rotate_decode(struct arena *a, const char *body, size_t len,
+    const char **grace, struct apierr *e)
+{
+	json_object	*root;
+	int		 rc;
+
+	*grace = NULL;
+	if (len == 0)
+		return 0;
+	if ((root = parse_object(body, len, e)) == NULL)
+		return -1;
+	rc = get_seconds(a, root, "gracePeriodSeconds", LIFETIME_MAX, grace,
+	    e);
 	json_object_put(root);
 	return rc;
 }
@@ -571,6 +619,10 @@ user_write(struct abuf *b, const struct user *u, const char *role)
 	/* NULL: a member the caller may not read (orgs_members). */
 	if (u->status != NULL)
 		member(b, ',', "status", u->status);
+	/* An extension: a plain user's answer stays InfluxDB's own. */
+	if (u->status != NULL && u->kind != NULL &&
+	    strcmp(u->kind, "service") == 0)
+		member(b, ',', "kind", u->kind);
 	if (role != NULL)
 		member(b, ',', "role", role);
 	abuf_add(b, "}", 1);
@@ -722,6 +774,15 @@ authz_obj(struct arena *a, const struct authz *z)
 	json_object_object_add(o, "links", l);
 	add_str(o, "createdAt", z->created);
 	add_str(o, "updatedAt", z->updated);
+	/* The extensions (docs/compatibility.md): absent when not so. */
+	if (z->expires != NULL)
+		add_str(o, "expiresAt", z->expires);
+	if (z->last_used != NULL) {
+		add_str(o, "lastUsedAt", z->last_used);
+		add_str(o, "lastUsedFrom", z->last_used_addr);
+	}
+	if (z->grace_until != NULL)
+		add_str(o, "previousTokenValidUntil", z->grace_until);
 	return o;
 }
 

@@ -24,9 +24,15 @@ int	 json_password_decode(struct arena *, const char *, size_t,
 	    char **password, struct apierr *);
 int	 json_setup_decode(struct arena *, const char *, size_t,
 	    struct setup_in *, struct apierr *);
-/* full: POST (orgID, userID, permissions...); else PATCH (status, description). */
+/*
+ * full: POST (orgID, userID, permissions...); else PATCH (status,
+ * description).  Both: the expiry, expiresAt or expiresIn (seconds).
+ */
 int	 json_authz_decode(struct arena *, const char *, size_t, int full,
 	    struct authz_in *, struct apierr *);
+/* POST .../rotate: gracePeriodSeconds (*grace NULL: none; empty body ok). */
+int	 json_rotate_decode(struct arena *, const char *, size_t,
+	    const char **grace, struct apierr *);
 int	 json_org_decode(struct arena *, const char *, size_t,
 	    struct org_in *, struct apierr *);
 int	 json_member_decode(struct arena *, const char *, size_t,

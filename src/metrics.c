@@ -763,6 +763,30 @@ render_host(struct abuf *o, const struct block *b,
 	}
 }
 
+/*
+ * Token hygiene, read from the database of the instance serving the
+ * scrape: what its operator may see, and no other instance's.
+ */
+static void
+render_tokens(struct abuf *o, const struct metrics_view *v)
+{
+	static const char *const states[3] = { "used_1d", "expired",
+	    "expiring_7d" };
+	const long long	 n[3] = { v->tokens->used_day, v->tokens->expired,
+	    v->tokens->expiring };
+	int		 k;
+
+	family(o, "usersd_tokens", "gauge", "Tokens of the instance serving "
+	    "this scrape: used in the last day, expired (kept until "
+	    "deleted), expiring within 7 days");
+	for (k = 0; k < 3; k++) {
+		abuf_adds(o, "usersd_tokens{usersd_instance=\"");
+		label_value(o, *v->tokens_instance ? v->tokens_instance :
+		    "(default)");
+		abuf_printf(o, "\",state=\"%s\"} %lld\n", states[k], n[k]);
+	}
+}
+
 void
 metrics_render(struct abuf *o, const struct metrics_view *v)
 {
@@ -778,4 +802,6 @@ metrics_render(struct abuf *o, const struct metrics_view *v)
 		render_host(o, blk, v);
 	}
 	render_slots(o, blk, v);
+	if (v->tokens != NULL)
+		render_tokens(o, v);
 }

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model.h"
+
 struct abuf;
 struct cfg;
 
@@ -103,6 +105,9 @@ struct metrics_view {
 					 * default one) */
 	int		 hash_slots;	/* hash_concurrency */
 	int		 hash_busy;	/* slots held now, -1 unknown */
+	/* The tokens of the instance serving the scrape, or NULL. */
+	const struct token_stats *tokens;
+	const char	*tokens_instance;	/* its name ("": default) */
 };
 
 /* Appends the text exposition (format 0.0.4) to out. */

@@ -14,6 +14,7 @@ struct user {
 	const char	*id;
 	const char	*name;
 	const char	*status;
+	const char	*kind;		/* "user" or "service" */
 };
 
 /* A decoded user body (POST and PATCH): only what was sent is set. */
@@ -21,6 +22,7 @@ struct user_in {
 	const char	*id;
 	const char	*name;
 	const char	*status;
+	const char	*kind;		/* POST only: "user" or "service" */
 	int		 has_name;	/* the key was present (even as "") */
 };
 
@@ -59,6 +61,21 @@ struct authz {
 	size_t		 nperms;
 	const char	*created;
 	const char	*updated;
+	const char	*expires;	/* NULL: never */
+	const char	*last_used;	/* NULL: never used */
+	const char	*last_used_addr;
+	const char	*grace_until;	/* the secret before the last
+					 * rotation works until then */
+	int		 expired;
+};
+
+/*
+ * An expiry asked for: an RFC 3339 time, or seconds from now (NULL: none
+ * asked); the database decides against its own clock.
+ */
+struct expiry_in {
+	const char	*at;
+	const char	*in;
 };
 
 struct authz_in {
@@ -69,6 +86,7 @@ struct authz_in {
 	struct perm	*perms;
 	size_t		 nperms;
 	int		 has_perms;
+	struct expiry_in expiry;
 };
 
 struct setup_in {
@@ -105,6 +123,13 @@ struct session_info {
 	const char	*addr;		/* the address it was opened from */
 	const char	*agent;		/* its User-Agent, bounded and clean */
 	int		 current;	/* the session making the request */
+};
+
+/* An instance's tokens at a glance (/metrics). */
+struct token_stats {
+	long long	 used_day;	/* used in the last 24 hours */
+	long long	 expired;	/* expired, still kept */
+	long long	 expiring;	/* expiring within 7 days */
 };
 
 /* Who is acting, for the audit log. */

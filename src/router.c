@@ -84,6 +84,9 @@ static const struct route routes[] = {
 	{ "PATCH",  "/api/v2/authorizations/:id",	api_token_patch,
 	    R_BODY | R_AUTH },
 	{ "DELETE", "/api/v2/authorizations/:id",	api_token_delete, R_AUTH },
+	/* A new secret for a token (an extension: docs/compatibility.md). */
+	{ "POST",   "/api/v2/authorizations/:id/rotate", api_token_rotate,
+	    R_BODY | R_AUTH },
 	{ "GET",    "/api/v2/orgs",			api_orgs_list, R_AUTH },
 	{ "POST",   "/api/v2/orgs",			api_orgs_create,
 	    R_BODY | R_AUTH },

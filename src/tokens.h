@@ -17,7 +17,10 @@
 /*
  * Creates a token by InfluxDB's rules (B.9): the caller needs write on the
  * org's authorizations and on the target user, and may grant only
- * permissions it holds, each within the token's org.
+ * permissions it holds, each within the token's org.  Its expiry: as
+ * asked (400: not RFC 3339, not in the future), else the instance's
+ * default lifetime, never past the instance's longest lifetime nor the
+ * end of the token or session that makes it (db_token_insert).
  */
 int	tokens_create(struct db *, struct arena *, const struct principal *,
 	    const struct actor *, const struct authz_in *, struct authz *out,
@@ -47,19 +50,37 @@ struct tokens_filter {
 int	tokens_list(struct db *, struct arena *, const struct principal *,
 	    struct tokens_filter *f, struct page *pg, struct authz **out,
 	    size_t *n, struct apierr *e);
-/* Changes status and/or description (NULL: unchanged). */
-int	tokens_update(struct db *, struct arena *, const struct actor *,
-	    const char *id, const char *status, const char *description,
+/*
+ * Changes token z's status, description and/or expiry (in: what was sent).
+ * The caller p has write on z (the handler checked); a p that could not
+ * make z (may not grant all its permissions) may only bring its expiry
+ * nearer (403 otherwise), and any p's expiry caps the new one, so no
+ * token extends its own life.  p NULL: usersctl, no such rule.
+ */
+int	tokens_update(struct db *, struct arena *, const struct principal *p,
+	    const struct actor *, const struct authz *z,
+	    const struct authz_in *in, struct authz *out, struct apierr *e);
+/*
+ * Gives token z a new secret (in out->token, shown this once), same id,
+ * permissions and expiry; the old one works grace seconds more (NULL:
+ * none; capped by the instance's maximum).  p, with write on z, must be
+ * able to make z (403); NULL: usersctl.
+ */
+int	tokens_rotate(struct db *, struct arena *, const struct principal *p,
+	    const struct actor *, const struct authz *z, const char *grace,
 	    struct authz *out, struct apierr *e);
+/* The instance's token counts, for /metrics. */
+int	tokens_stats(struct db *, struct arena *, struct token_stats *out,
+	    struct apierr *e);
 int	tokens_delete(struct db *, struct arena *, const struct actor *,
 	    const char *id, struct apierr *e);
 /*
- * Creates a token for user in org with the given permissions, without
- * permission checks (for usersctl).  The token is in out->token.
+ * Creates a token for user in org with the given permissions and expiry,
+ * without permission checks (for usersctl).  The token is in out->token.
  */
 int	tokens_create_unchecked(struct db *, struct arena *,
 	    const struct actor *, const char *user_id, const char *org_id,
 	    const char *description, const struct perm *, size_t,
-	    struct authz *out, struct apierr *e);
+	    const struct expiry_in *, struct authz *out, struct apierr *e);
 
 #endif

@@ -57,10 +57,15 @@ users_create(struct db *db, struct arena *a, const struct actor *act,
 	if (users_check_name(in->name, in->has_name, e) == -1 ||
 	    svc_check_status(in->status, e) == -1)
 		return -1;
+	if (in->kind != NULL && strcmp(in->kind, "user") != 0 &&
+	    strcmp(in->kind, "service") != 0)
+		return apierr_set(e, APIERR_INVALID,
+		    "kind must be \"user\" or \"service\"");
 	if (in->id != NULL)
 		idp = id.s;
 	rc = db_user_insert(db, a, act, idp, in->name,
-	    in->status != NULL ? in->status : "active", out);
+	    in->status != NULL ? in->status : "active",
+	    in->kind != NULL ? in->kind : "user", out);
 	if (rc == DB_CONFLICT)
 		return conflict(db, in->name, idp, e);
 	if (rc != DB_OK)
@@ -194,6 +199,10 @@ users_set_password(struct db *db, struct arena *a, const struct actor *act,
 	if (pw_hash(pw, len, hash, e) == -1)
 		return -1;
 	rc = db_user_set_password(db, a, act, id, hash, gen);
+	/* sql/migrations/0014: a service user has no password. */
+	if (rc == DB_CHECK)
+		return apierr_set(e, APIERR_INVALID,
+		    "a service user has no password");
 	if (rc == DB_NOROW && gen != NULL)
 		return apierr_set(e, APIERR_UNAUTHORIZED, "the credentials "
 		    "changed while the password was checked; sign in again");

@@ -22,6 +22,10 @@
  * util_name_valid (no controls, line separators or bidi controls).
  */
 int	users_check_name(const char *name, int present, struct apierr *e);
+/*
+ * A new user; in->kind "service" (an extension) makes one that owns
+ * tokens and never has a password, so never signs in with one.
+ */
 int	users_create(struct db *, struct arena *, const struct actor *,
 	    const struct user_in *, struct user *out, struct apierr *e);
 /* 404 `user not found` when id does not exist. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -61,18 +62,32 @@ usage(FILE *f)
 "  setup --username U --org O --bucket B [--token T] [--retention SECONDS]\n"
 "                                  first operator; password on stdin (may\n"
 "                                  be empty); prints the operator token\n"
-"  user add NAME [--inactive]      new user; password on stdin if given\n"
+"  user add NAME [--inactive] [--service]\n"
+"                                  new user; password on stdin if given\n"
+"                                  (--service: a service user, which owns\n"
+"                                  tokens and has no password)\n"
 "  user list                       id, name and status of every user\n"
 "  user passwd NAME                new password from stdin; ends sessions\n"
 "  user deactivate NAME            mark inactive; ends sessions\n"
 "  user activate NAME\n"
 "  user delete NAME                with its sessions, tokens, memberships\n"
 "  token create --user NAME --org NAME [--description D] [--operator]\n"
+"               [--expires-in DURATION]\n"
 "                                  new token (read/write on the user\n"
 "                                  itself, or operator permissions);\n"
 "                                  prints it once\n"
-"  token list [--user NAME]        tokens (never their values)\n"
+"  token list [--user NAME] [--unused-since DURATION]\n"
+"             [--expiring-within DURATION]\n"
+"                                  tokens (never their values), with their\n"
+"                                  expiry and last use; the filters keep\n"
+"                                  those unused that long or expiring that\n"
+"                                  soon (either, when both are given) and\n"
+"                                  say which (unused, expiring, expired)\n"
+"  token rotate ID [--grace DURATION]\n"
+"                                  a new secret for the token, printed once;\n"
+"                                  the old one works DURATION more\n"
 "  token revoke ID                 delete a token\n"
+"  (DURATION: seconds, or a number with s, m, h or d)\n"
 "\n"
 "  -c, --config FILE    usersd configuration (default $USERSD_CONFIG)\n"
 "  -i, --instance NAME  the instance to act on (default: $USERSD_INSTANCE,\n"
@@ -584,8 +599,18 @@ cmd_user(struct ctl *c, int argc, char **argv)
 		memset(&in, 0, sizeof(in));
 		in.name = argv[2];
 		in.has_name = 1;
-		in.status = argc > 3 && strcmp(argv[3], "--inactive") == 0 ?
-		    "inactive" : "active";
+		in.status = "active";
+		in.kind = "user";
+		for (i = 3; i < (size_t)argc; i++) {
+			if (strcmp(argv[i], "--inactive") == 0)
+				in.status = "inactive";
+			else if (strcmp(argv[i], "--service") == 0)
+				in.kind = "service";
+			else {
+				usage(stderr);
+				return 2;
+			}
+		}
 		len = isatty(STDIN_FILENO) ? 0 : read_secret(pw, sizeof(pw));
 		if (users_create(c->db, c->arena, &c->actor, &in, &u, &e) == -1)
 			return die_api("user add", &e);
@@ -629,6 +654,66 @@ cmd_user(struct ctl *c, int argc, char **argv)
 	return 2;
 }
 
+/* A duration: seconds, or a number with s, m, h or d; -1 when not one. */
+static long long
+duration(const char *s)
+{
+	static const struct { char unit; long long secs; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }
+	};
+	char		 num[24];
+	size_t		 n = strlen(s), i;
+	long long	 v, mul = 1;
+
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n + 1);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (num[n - 1] == units[i].unit) {
+			mul = units[i].secs;
+			num[n - 1] = '\0';
+		}
+	if (util_parse_ll(num, 0, 100LL * 366 * 86400 / mul, &v) == -1)
+		return -1;
+	return v * mul;
+}
+
+/* An API time (RFC 3339 in UTC, as usersd_time prints it) in epoch s. */
+static long long
+epoch_of(const char *t)
+{
+	struct tm	 tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (t == NULL || sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year,
+	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	return (long long)timegm(&tm);
+}
+
+/*
+ * Why token z is listed under the hygiene filters (unused for unused
+ * seconds, expiring within expiring; -1: that filter is off), or NULL
+ * when it is not.  Without filters every token is listed ("").
+ */
+static const char *
+hygiene(const struct authz *z, long long unused, long long expiring)
+{
+	long long	 now = (long long)time(NULL);
+
+	if (unused < 0 && expiring < 0)
+		return "";
+	if (expiring >= 0 && z->expires != NULL &&
+	    epoch_of(z->expires) < now + expiring)
+		return z->expired ? "expired" : "expiring";
+	if (unused >= 0 && epoch_of(z->last_used ? z->last_used :
+	    z->created) < now - unused)
+		return "unused";
+	return NULL;
+}
+
 static int
 cmd_token(struct ctl *c, int argc, char **argv)
 {
@@ -637,8 +722,15 @@ cmd_token(struct ctl *c, int argc, char **argv)
 		{ "org", required_argument, NULL, 'o' },
 		{ "description", required_argument, NULL, 'd' },
 		{ "operator", no_argument, NULL, 'O' },
+		{ "expires-in", required_argument, NULL, 'e' },
+		{ "unused-since", required_argument, NULL, 'U' },
+		{ "expiring-within", required_argument, NULL, 'E' },
+		{ "grace", required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct expiry_in x = { NULL, NULL };
+	long long	 unused = -1, expiring = -1, grace = -1;
+	const char	*why;
 	struct perm	 perms[RT__MAX * ACT__MAX];
 	struct apierr	 e;
 	struct user	 u;
@@ -655,8 +747,39 @@ cmd_token(struct ctl *c, int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(argv[1], "revoke") == 0) {
-		if (argc < 3) {
+	optind = strcmp(argv[1], "revoke") == 0 ||
+	    strcmp(argv[1], "rotate") == 0 ? 3 : 2;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'u': user = optarg; break;
+		case 'o': org = optarg; break;
+		case 'd': desc = optarg; break;
+		case 'O': oper = 1; break;
+		case 'e':
+		case 'U':
+		case 'E':
+		case 'g':
+			if ((n = (size_t)duration(optarg)) == (size_t)-1) {
+				fprintf(stderr, "usersctl: %s is not a "
+				    "duration\n", optarg);
+				return 2;
+			}
+			if (ch == 'e')
+				x.in = arena_printf(c->arena, "%zu", n);
+			else if (ch == 'U')
+				unused = (long long)n;
+			else if (ch == 'E')
+				expiring = (long long)n;
+			else
+				grace = (long long)n;
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (strcmp(argv[1], "revoke") == 0 || strcmp(argv[1], "rotate") == 0) {
+		if (argc < 3 || optind != argc) {
 			usage(stderr);
 			return 2;
 		}
@@ -665,22 +788,22 @@ cmd_token(struct ctl *c, int argc, char **argv)
 			    argv[2]);
 			return 2;
 		}
-		if (tokens_delete(c->db, c->arena, &c->actor, argv[2],
-		    &e) == -1)
-			return die_api("token revoke", &e);
-		return 0;
-	}
-	optind = 2;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'u': user = optarg; break;
-		case 'o': org = optarg; break;
-		case 'd': desc = optarg; break;
-		case 'O': oper = 1; break;
-		default:
-			usage(stderr);
-			return 2;
+		if (argv[1][1] == 'e') {
+			if (tokens_delete(c->db, c->arena, &c->actor, argv[2],
+			    &e) == -1)
+				return die_api("token revoke", &e);
+			return 0;
 		}
+		if (tokens_get(c->db, c->arena, argv[2], &z, &e) == -1 ||
+		    tokens_rotate(c->db, c->arena, NULL, &c->actor, &z,
+		    grace > 0 ? arena_printf(c->arena, "%lld", grace) : NULL,
+		    &z, &e) == -1)
+			return die_api("token rotate", &e);
+		printf("%s\n", z.token);
+		if (z.grace_until != NULL)
+			fprintf(stderr, "usersctl: the old secret works until "
+			    "%s\n", z.grace_until);
+		return 0;
 	}
 	if (user != NULL && user_by_name(c, user, &u) != 0)
 		return 1;
@@ -692,13 +815,17 @@ cmd_token(struct ctl *c, int argc, char **argv)
 		    &n, &e) == -1)
 			return die_api("token list", &e);
 		for (i = 0; i < n; i++) {
+			if ((why = hygiene(&list[i], unused, expiring)) == NULL)
+				continue;
 			printf("%s\t%s\t%s\t%s\t%s\t", list[i].id,
 			    list[i].status, list[i].user_name,
 			    list[i].org_name, list[i].description);
 			for (j = 0; j < list[i].nperms; j++)
 				printf("%s%s", j ? "," : "",
 				    perm_format(&list[i].perms[j], pbuf));
-			printf("\n");
+			printf("\t%s\t%s%s%s\n", list[i].expires ?
+			    list[i].expires : "never", list[i].last_used ?
+			    list[i].last_used : "never", *why ? "\t" : "", why);
 		}
 		return 0;
 	}
@@ -716,7 +843,7 @@ cmd_token(struct ctl *c, int argc, char **argv)
 		n = 2;
 	}
 	if (tokens_create_unchecked(c->db, c->arena, &c->actor, u.id, o.id,
-	    desc, perms, n, &z, &e) == -1)
+	    desc, perms, n, &x, &z, &e) == -1)
 		return die_api("token create", &e);
 	printf("%s\n", z.token);
 	fprintf(stderr, "usersctl: token id %s\n", z.id);

@@ -39,7 +39,10 @@ ApiTest::bind($t);
 #
 # Statuses: 2xx allowed, 401 refused or no credential, 403 inactive user,
 # 403 also: a session setting its own password without the current one,
+# 403 also: a session rotating a token that writes its own user (a new
+# secret is a new token, and a session may not mint that one),
 # 422 a rule of the schema (the last instance owner), '-' not applicable.
+# Each PATCH of a token also asks a new expiry, and each rotation a grace.
 my @MATRIX = (
 # method  path                                  op   own  oo   mem  none utok oall oro  itok iusr dusr  xoo  xmem xown
 [ 'GET',    '/health',                          200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200 ],
@@ -81,6 +84,9 @@ my @MATRIX = (
 [ 'DELETE', '/api/v2/authorizations/{owntok}',  204, 204, 204, 401, 401, 401, 401, 401, 401, 403, 401, 401, 401, 401 ],
 [ 'DELETE', '/api/v2/authorizations/{othertok}',204, 204, 401, 401, 401, 401, 401, 401, 401, 403, 401, 401, 401, 401 ],
 [ 'DELETE', '/api/v2/authorizations/{optok}',   204, 204, 401, 401, 401, 401, 401, 401, 401, 403, 401, 401, 401, 401 ],
+[ 'POST',   '/api/v2/authorizations/{owntok}/rotate', 200, 403, 200, 401, 401, 401, 401, 401, 401, 403, 401, 401, 401, 401 ],
+[ 'POST',   '/api/v2/authorizations/{othertok}/rotate', 200, 200, 401, 401, 401, 401, 401, 401, 401, 403, 401, 401, 401, 401 ],
+[ 'POST',   '/api/v2/authorizations/{optok}/rotate', 200, 403, 401, 401, 401, 401, 401, 401, 401, 403, 401, 401, 401, 401 ],
 [ 'GET',    '/api/v2/orgs',                     200, 200, 200, 200, 200, 200, 200, 200, 401, 403, 401, 200, 200, 200 ],
 [ 'POST',   '/api/v2/orgs',                     201, 201, 401, 401, 401, 401, 401, 401, 401, 403, 401, 401, 401, 401 ],
 [ 'GET',    '/api/v2/orgs/{ownorg}',            200, 200, 200, 200, '-', 401, 200, 200, 401, 403, 401, 200, 401, 401 ],
@@ -128,7 +134,8 @@ sub body_for {
 	return { status => 'active' } if $path =~ m{^/api/v2/users/\{};
 	return { orgID => $F->{OWNORG}{$p}, permissions => [ Matrix::bucket($F->{OWNORG}{$p}) ] }
 	    if $path eq '/api/v2/authorizations';
-	return { description => 'changed' } if $path =~ m{^/api/v2/authorizations/};
+	return { gracePeriodSeconds => 60 } if $path =~ m{/rotate$};
+	return { description => 'changed', expiresIn => 86400 } if $path =~ m{^/api/v2/authorizations/};
 	return { name => 'neworg' } if $path eq '/api/v2/orgs';
 	return { description => 'changed' } if $path =~ m{^/api/v2/orgs/\{[a-z]+\}$};
 	return { id => $U{nora} } if $path =~ m{/(members|owners)$};

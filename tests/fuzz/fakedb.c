@@ -59,6 +59,7 @@ struct db {
 
 struct f_user {
 	const char	*id, *name, *status, *hash;
+	const char	*kind;		/* NULL: "user" */
 	long		 gen;
 	int		 owner, gone;
 };
@@ -701,6 +702,7 @@ user_out(struct arena *a, const struct f_user *u, struct user *out)
 	out->id = cp(a, u->id);
 	out->name = cp(a, u->name);
 	out->status = cp(a, u->status);
+	out->kind = cp(a, u->kind ? u->kind : "user");
 }
 
 /* USER_GET */
@@ -738,7 +740,8 @@ db_user_by_name(struct db *db, struct arena *a, const char *name,
 /* USER_INSERT: a given id or a new one; the name and id are unique. */
 enum dbres
 db_user_insert(struct db *db, struct arena *a, const struct actor *act,
-    const char *id, const char *name, const char *status, struct user *out)
+    const char *id, const char *name, const char *status, const char *kind,
+    struct user *out)
 {
 	struct fake_write_rec *rec;
 	struct f_user	*u;
@@ -760,6 +763,7 @@ db_user_insert(struct db *db, struct arena *a, const struct actor *act,
 	u->id = id != NULL ? arena_strdup(W, id) : new_id();
 	u->name = arena_strdup(W, name);
 	u->status = arena_strdup(W, status);
+	u->kind = kind ? arena_strdup(W, kind) : NULL;
 	u->gen = 1;
 	user_out(a, u, out);
 	rec->changed = 1;
@@ -1309,12 +1313,15 @@ token_out(struct arena *a, const struct f_token *t, struct authz *z)
 			z->nperms++;
 }
 
-/* AUTH_INSERT: DB_FOREIGN without its user or org. */
+/*
+ * AUTH_INSERT: DB_FOREIGN without its user or org.  The fake's tokens
+ * never expire: the expiry asked is the database's clock's (t0360).
+ */
 enum dbres
 db_token_insert(struct db *db, struct arena *a, const struct actor *act,
     const char *hash, const char *status, const char *description,
     const char *org, const char *user, const struct perm *perms,
-    size_t nperms, struct authz *out)
+    size_t nperms, const struct expiry_in *exp, struct authz *out)
 {
 	struct fake_write_rec *rec;
 	struct f_token	*t;
@@ -1413,7 +1420,7 @@ db_tokens_page(struct db *db, struct arena *a, const char *user,
 enum dbres
 db_token_update(struct db *db, struct arena *a, const struct actor *act,
     const char *id, const char *status, const char *description,
-    struct authz *out)
+    const struct expiry_in *exp, int nearer_only, struct authz *out)
 {
 	struct fake_write_rec *rec;
 	struct f_token	*t;
@@ -1431,6 +1438,50 @@ db_token_update(struct db *db, struct arena *a, const struct actor *act,
 	token_out(a, t, out);
 	rec->changed = 1;
 	return DB_OK;
+}
+
+/* AUTH_ROTATE: a new secret for the token (the old one ends at once). */
+enum dbres
+db_token_rotate(struct db *db, struct arena *a, const struct actor *act,
+    const char *id, const char *hash, const char *grace, struct authz *out)
+{
+	struct fake_write_rec *rec;
+	struct f_token	*t;
+	enum dbres	 rc;
+
+	if ((rc = enter_write(FW_TOKEN_ROTATE, act, NULL, token_org(id), &rec)) != DB_OK)
+		return rc;
+	if ((t = token_by(id, NULL)) == NULL)
+		return DB_NOROW;
+	t->hash = arena_strdup(W, hash);
+	t->version = new_version();
+	token_out(a, t, out);
+	rec->changed = 1;
+	return DB_OK;
+}
+
+/* TOKEN_TOUCH: the token's last use (the fake keeps none). */
+enum dbres
+db_token_touch(struct db *db, struct arena *a, const char *id,
+    const char *addr)
+{
+	struct fake_write_rec *rec;
+	enum dbres	 rc;
+
+	rc = enter_write(FW_TOKEN_TOUCH, NULL, NULL, NULL, &rec);
+	rec->hash = cp(W, id);
+	if (rc != DB_OK)
+		return rc;
+	rec->changed = 1;
+	return DB_OK;
+}
+
+/* TOKEN_STATS: no token of the fake expires or records a use. */
+enum dbres
+db_tokens_stats(struct db *db, struct arena *a, struct token_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	return enter();
 }
 
 /* AUTH_DELETE */

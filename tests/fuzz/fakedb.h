@@ -25,6 +25,7 @@
 enum fake_need {
 	NEED_PRINCIPAL,	/* a valid credential, and its actor */
 	NEED_SESSION,	/* the valid session making the request (its touch) */
+	NEED_TOKEN,	/* the valid token making the request (its last use) */
 	NEED_PASSWORD,	/* a sign-in with the user's right password */
 	NEED_COOKIE,	/* the session cookie the request carried (sign-out) */
 	NEED_ONBOARDING,/* an empty instance (setup) */
@@ -49,7 +50,9 @@ enum fake_need {
 	W(TOKEN_UPDATE,		NEED_PRINCIPAL)		\
 	W(TOKEN_DELETE,		NEED_PRINCIPAL)		\
 	W(SESSIONS_END,		NEED_PRINCIPAL)		\
+	W(TOKEN_ROTATE,		NEED_PRINCIPAL)		\
 	W(SESSION_TOUCH,	NEED_SESSION)		\
+	W(TOKEN_TOUCH,		NEED_TOKEN)		\
 	W(SIGNIN_FINISH,	NEED_PASSWORD)		\
 	W(USER_REHASH,		NEED_PASSWORD)		\
 	W(THROTTLE_SUCCESS,	NEED_PASSWORD)		\
@@ -74,7 +77,8 @@ struct fake_write_rec {
 	const char	*actor_auth;
 	const char	*user;		/* NEED_PASSWORD: the user it is for */
 	const char	*hash;		/* NEED_SESSION, NEED_COOKIE: the
-					 * session's hash */
+					 * session's hash; NEED_TOKEN: the
+					 * token's id */
 	const char	*target_user;	/* NEED_PRINCIPAL: the user and org of
 					 * the rows it is for (NULL: not
 					 * that kind, "" a new one) */

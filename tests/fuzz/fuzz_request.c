@@ -534,6 +534,10 @@ check_writes(const struct sent *s, int status)
 			FUZZ_CHECK(au->valid && au->session &&
 			    same(w[i].hash, au->hash));
 			break;
+		case NEED_TOKEN:
+			FUZZ_CHECK(au->valid && !au->session &&
+			    same(w[i].hash, au->auth_id));
+			break;
 		case NEED_PASSWORD:
 			pw = fakedb_password_of(w[i].user);
 			FUZZ_CHECK(pw != NULL && s->basic_pw != NULL &&
@@ -555,6 +559,7 @@ check_writes(const struct sent *s, int status)
 		if (status >= 400 && !fakedb_failed() && w[i].changed)
 			FUZZ_CHECK(w[i].need == NEED_NOTHING ||
 			    w[i].need == NEED_SESSION ||
+			    w[i].need == NEED_TOKEN ||
 			    w[i].kind == FW_THROTTLE_SUCCESS);
 	}
 	/* Only a failing database makes a 500 or a 503. */

@@ -191,7 +191,7 @@ sub snapshot {
 	        (SELECT string_agg(concat_ws(',', id, name, status, password_hash, instance_owner), ';' ORDER BY id) FROM users),
 	        (SELECT string_agg(concat_ws(',', id, name, description), ';' ORDER BY id) FROM orgs),
 	        (SELECT string_agg(concat_ws(',', org_id, user_id, role), ';' ORDER BY org_id, user_id) FROM org_members),
-	        (SELECT string_agg(concat_ws(',', id, status, description, permissions::text), ';' ORDER BY id) FROM authorizations),
+	        (SELECT string_agg(concat_ws(',', id, status, description, permissions::text, token_hash, expires_at, prev_token_hash), ';' ORDER BY id) FROM authorizations),
 	        (SELECT string_agg(concat_ws(',', id, user_id), ';' ORDER BY id) FROM sessions),
 	        (SELECT count(*) FROM audit_log)))
 	$$;

@@ -248,7 +248,7 @@ main(void)
 	}
 	test_records();
 	q = qualify(stmts[STMT_USER_GET].sql, "acme");
-	is_str(q, "SELECT id, name, status FROM \"acme\".users WHERE id = $1",
+	is_str(q, "SELECT id, name, status, kind FROM \"acme\".users WHERE id = $1",
 	    "USER_GET in schema acme");
 	free(q);
 	return done_testing();

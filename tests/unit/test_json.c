@@ -607,8 +607,8 @@ static void
 test_encoders(void)
 {
 	struct user	 u[2] = {
-		{ U1, "alice", "active" },
-		{ "0000000000000002", "b\"ob/", "inactive" },
+		{ U1, "alice", "active", "user" },
+		{ "0000000000000002", "b\"ob/", "inactive", "user" },
 	};
 
 	is_str(json_user_encode(A, &u[0]),
@@ -635,6 +635,18 @@ test_encoders(void)
 	    "{\"links\":{\"self\":\"/api/v2/users/" U1 "\"},"
 	    "\"id\":\"" U1 "\",\"name\":\"alice\",\"status\":\"active\","
 	    "\"role\":\"owner\"}", "json_member_encode adds role last");
+	u[1].kind = "service";
+	is_str(json_user_encode(A, &u[1]),
+	    "{\"links\":{\"self\":\"/api/v2/users/0000000000000002\"},"
+	    "\"id\":\"0000000000000002\",\"name\":\"b\\\"ob/\","
+	    "\"status\":\"inactive\",\"kind\":\"service\"}",
+	    "json_user_encode: a service user says so, after status");
+	u[1].status = NULL;
+	is_str(json_member_encode(A, &u[1], "member"),
+	    "{\"links\":{\"self\":\"/api/v2/users/0000000000000002\"},"
+	    "\"id\":\"0000000000000002\",\"name\":\"b\\\"ob/\","
+	    "\"role\":\"member\"}",
+	    "json_member_encode: no kind for a member the caller may not read");
 	is_str(json_error_encode(A, "not found", "user \"bob\" not found"),
 	    "{\"code\":\"not found\","
 	    "\"message\":\"user \\\"bob\\\" not found\"}",
@@ -658,7 +670,7 @@ test_user_writer_matches_json_c(void)
 	static const char *const names[] = { "", "plain", "\"q\"", "back\\slash",
 	    "a/b", "tab\there", "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
 	    "\x7f del", "end\x1f" };
-	struct user	 u = { U1, NULL, "active" };
+	struct user	 u = { U1, NULL, "active", NULL };
 	json_object	*o;
 	const char	*want;
 	char		 name[4];
