@@ -20,6 +20,7 @@
 #include "cfg.h"
 #include "db_sessions.h"
 #include "db_users.h"
+#include "dirauth.h"
 #include "log.h"
 #include "metrics.h"
 #include "password.h"
@@ -152,6 +153,10 @@ agent_clean(struct arena *a, const char *raw)
 	return out;
 }
 
+static int	open_session(struct db *, struct arena *, const struct cfg *,
+		    const char *, const struct credential *, const char *,
+		    const char *, struct signin_out *, struct apierr *);
+
 /* session_signin with a hash slot held: the hash, then the session. */
 static int
 signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
@@ -160,9 +165,8 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
     struct apierr *e)
 {
 	struct credential cr;
-	char		 hash[SHA256_HEX_LEN + 1], newhash[PW_HASH_MAX];
+	char		 newhash[PW_HASH_MAX];
 	const char	*gen;
-	static unsigned	 signins;
 	enum dbres	 rc;
 	int		 match;
 
@@ -205,6 +209,19 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 	    db_user_rehash(db, a, cr.user_id, newhash, cr.hash, addr,
 	    &gen) == DB_OK && gen != NULL)
 		cr.gen = gen;
+	return open_session(db, a, c, presented, &cr, addr, agent, out, e);
+}
+
+/* The session (and device) of cr, whose credentials were just checked. */
+static int
+open_session(struct db *db, struct arena *a, const struct cfg *c,
+    const char *presented, const struct credential *cr, const char *addr,
+    const char *agent, struct signin_out *out, struct apierr *e)
+{
+	char		 hash[SHA256_HEX_LEN + 1];
+	static unsigned	 signins;
+	enum dbres	 rc;
+
 	if (crypto_new_token(out->cookie) == -1) {
 		metrics_signin(MET_SIGNIN_ERROR);
 		return apierr_internal(e);
@@ -216,9 +233,9 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 	 * the other 15 never look at the table (its plan may be a scan while
 	 * the statistics still say the table is small).
 	 */
-	rc = db_session_insert(db, a, hash, cr.user_id, c->session_length * 60,
+	rc = db_session_insert(db, a, hash, cr->user_id, c->session_length * 60,
 	    c->session_max * 60, addr, agent_clean(a, agent),
-	    signins++ % 16 == 0, cr.gen, &out->expires);
+	    signins++ % 16 == 0, cr->gen, &out->expires);
 	if (rc != DB_OK) {
 		crypto_wipe(out->cookie, TOKEN_LEN + 1);
 		/* The password changed, or the user went, while we hashed. */
@@ -230,10 +247,39 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 		metrics_signin(MET_SIGNIN_ERROR);
 		return svc_dberr(db, rc, e);
 	}
-	new_device(db, a, &cr, presented, out->device);
+	new_device(db, a, cr, presented, out->device);
 	metrics_signin(MET_SIGNIN_SUCCESS);
 	metrics_session_created();
 	return 0;
+}
+
+/*
+ * session_signin of a directory user (dirauth.c), after its throttle: a
+ * refusal counts as a failure, an unreachable directory (503) does not.
+ */
+static int
+signin_directory(struct db *db, struct arena *a, const struct cfg *c,
+    const struct signin_keys *k, const char *presented,
+    const struct dir_settings *ds, const char *pw, size_t len,
+    const char *addr, const char *agent, struct signin_out *out,
+    struct apierr *e)
+{
+	struct credential cr;
+	int		 counted;
+
+	if (dirauth_signin(db, a, c, ds, k->name, pw, len, addr, &cr,
+	    &counted, e) == -1) {
+		if (!counted) {
+			attempt_uncount(db, a, c, k);
+			metrics_signin(MET_SIGNIN_ERROR);
+		} else {
+			log_failure(k->name, addr);
+			metrics_signin(MET_SIGNIN_WRONG_PASSWORD);
+		}
+		return -1;
+	}
+	attempt_succeeded(db, a, c, k);
+	return open_session(db, a, c, presented, &cr, addr, agent, out, e);
 }
 
 int
@@ -243,9 +289,10 @@ session_signin(struct db *db, struct arena *a, const struct cfg *c,
     struct apierr *e)
 {
 	struct signin_keys k;
+	struct dir_settings ds;
 	char		 devhash[SHA256_HEX_LEN + 1];
 	const char	*presented;
-	int		 rc;
+	int		 rc, dir;
 
 	out->cookie[0] = out->device[0] = '\0';
 	if (*name == '\0' || len == 0 || len > PW_MAX) {
@@ -268,6 +315,19 @@ session_signin(struct db *db, struct arena *a, const struct cfg *c,
 		pw_release();
 		metrics_signin(e->code == APIERR_TOO_MANY_REQUESTS ?
 		    MET_SIGNIN_THROTTLED : MET_SIGNIN_ERROR);
+		return -1;
+	}
+	/*
+	 * A directory user's password goes to the directory, never to a hash
+	 * slot: the share is given back before the bind.
+	 */
+	if ((dir = dirauth_route(db, a, k.name, &ds, e)) != 0) {
+		pw_release();
+		if (dir == 1)
+			return signin_directory(db, a, c, &k, presented, &ds,
+			    pw, len, addr, agent, out, e);
+		attempt_uncount(db, a, c, &k);
+		metrics_signin(MET_SIGNIN_ERROR);
 		return -1;
 	}
 	/* Under its share: waits for a slot (503 if none comes free). */

@@ -16,6 +16,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "db_admin.h"
+#include "dirauth.h"
 #include "log.h"
 #include "migrate.h"
 #include "orgs.h"
@@ -73,6 +74,13 @@ usage(FILE *f)
 "                                  prints it once\n"
 "  token list [--user NAME]        tokens (never their values)\n"
 "  token revoke ID                 delete a token\n"
+"  ldap show                       the instance's directory settings (never\n"
+"                                  bind_password's value)\n"
+"  ldap set KEY VALUE              one directory setting; bind_password's\n"
+"                                  value is read from stdin instead\n"
+"  ldap test [NAME]                connect and search-bind (and find NAME)\n"
+"  ldap sync                       look every directory user up again and\n"
+"                                  deactivate those it no longer admits\n"
 "\n"
 "  -c, --config FILE    usersd configuration (default $USERSD_CONFIG)\n"
 "  -i, --instance NAME  the instance to act on (default: $USERSD_INSTANCE,\n"
@@ -730,6 +738,78 @@ cmd_token(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* usersctl ldap show|set|test|sync: the instance's directory. */
+static int
+cmd_ldap(struct ctl *c, int argc, char **argv)
+{
+	struct dir_settings s;
+	struct apierr	 e;
+	enum dir_result	 r;
+	char		 pw[PW_MAX + 2], why[256];
+	size_t		 checked, gone;
+	long		 len;
+	int		 bad;
+
+	if (argc >= 2 && strcmp(argv[1], "show") == 0 && argc == 2) {
+		if (dirauth_settings(c->db, c->arena, &s, &e) == -1)
+			return die_api("ldap show", &e);
+		printf("enabled\t%s\nuris\t%s\nstarttls\t%s\n"
+		    "allow_plain\t%s\nca_file\t%s\nbind_dn\t%s\n"
+		    "bind_password\t%s\nbase_dn\t%s\nuser_filter\t%s\n"
+		    "name_attr\t%s\nrequired_group\t%s\nmember_attr\t%s\n"
+		    "unknown_names\t%s\n", s.enabled ? "true" : "false",
+		    s.uris, s.starttls ? "true" : "false",
+		    s.allow_plain ? "true" : "false", s.ca_file, s.bind_dn,
+		    s.bind_password[0] != '\0' ? "(set)" : "", s.base_dn,
+		    s.user_filter, s.name_attr, s.required_group,
+		    s.member_attr, s.unknown_names ? "true" : "false");
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "set") == 0 &&
+	    strcmp(argv[2], "bind_password") == 0) {
+		len = read_secret(pw, sizeof(pw));
+		if (len <= 0 || len > PW_MAX) {
+			crypto_wipe(pw, sizeof(pw));
+			fprintf(stderr, "usersctl: ldap set bind_password: "
+			    "give it on stdin, 1 to %d bytes\n", PW_MAX);
+			return 2;
+		}
+		bad = dirauth_set(c->db, c->arena, argv[2], pw, &e) == -1;
+		crypto_wipe(pw, sizeof(pw));
+		return bad ? die_api("ldap set", &e) : 0;
+	}
+	if (argc == 4 && strcmp(argv[1], "set") == 0) {
+		if (strcmp(argv[2], "bind_password") == 0) {
+			fprintf(stderr, "usersctl: ldap set bind_password: "
+			    "the value goes on stdin, not the command line\n");
+			return 2;
+		}
+		if (dirauth_set(c->db, c->arena, argv[2], argv[3], &e) == -1)
+			return die_api("ldap set", &e);
+		return 0;
+	}
+	if (argc >= 2 && argc <= 3 && strcmp(argv[1], "test") == 0) {
+		e.code = APIERR_OK;
+		r = dirauth_test(c->db, c->arena, &c->cfg,
+		    argc == 3 ? argv[2] : NULL, why, sizeof(why), &e);
+		if (e.code != APIERR_OK)
+			return die_api("ldap test", &e);
+		printf("%s%s%s\n", directory_result_string(r),
+		    why[0] ? ": " : "", why);
+		return r == DIR_OK ? 0 : 1;
+	}
+	if (argc == 2 && strcmp(argv[1], "sync") == 0) {
+		if (dirauth_sync(c->db, c->arena, &c->cfg, &c->actor, &checked,
+		    &gone, &e) == -1)
+			return die_api("ldap sync", &e);
+		printf("checked %zu directory users, deactivated %zu\n",
+		    checked, gone);
+		return 0;
+	}
+	usage(stderr);
+	return 2;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -802,6 +882,8 @@ main(int argc, char *argv[])
 		rc = cmd_user(&c, argc, argv);
 	else if (strcmp(argv[0], "token") == 0)
 		rc = cmd_token(&c, argc, argv);
+	else if (strcmp(argv[0], "ldap") == 0)
+		rc = cmd_ldap(&c, argc, argv);
 	else {
 		usage(stderr);
 		rc = 2;

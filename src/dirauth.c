@@ -1,0 +1,182 @@
+/*
+ * dirauth.c -- directory sign-in, the rules (dirauth.h).  A directory
+ * user's password never reaches the database, the log or the hash slots:
+ * it goes to the directory as the user's own bind, and its only trace is
+ * the session that a successful bind opens.  What the directory says is
+ * trusted only as far as the name rules go: the user row's name is the
+ * name asked for (directory.c checks the entry says the same), and a name
+ * that is a local user's, or another entry's, is never taken over.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cfg.h"
+#include "db_directory.h"
+#include "dirauth.h"
+#include "log.h"
+#include "svc.h"
+#include "users.h"
+#include "banned.h"
+
+int
+dirauth_route(struct db *db, struct arena *a, const char *name,
+    struct dir_settings *s, struct apierr *e)
+{
+	enum dbres	 rc;
+	int		 is_dir, is_user;
+
+	rc = db_directory_read(db, a, name, 0, s, &is_dir, &is_user);
+	if (rc == DB_NOROW)
+		return 0;
+	if (rc != DB_OK)
+		return svc_dberr(db, rc, e);
+	if (is_dir)
+		return 1;
+	return !is_user && s->unknown_names;
+}
+
+static void
+log_dir(const char *what, const char *name, const char *why)
+{
+	char	 n[160], w[320];
+
+	log_warnx("directory %s for user \"%s\": %s", what,
+	    log_escape(n, sizeof(n), name, strlen(name)),
+	    log_escape(w, sizeof(w), why, strlen(why)));
+}
+
+int
+dirauth_signin(struct db *db, struct arena *a, const struct cfg *c,
+    const struct dir_settings *s, const char *name, const char *pw,
+    size_t len, const char *addr, struct credential *cr, int *counted,
+    struct apierr *e)
+{
+	struct dir_user	 u;
+	enum dir_result	 r;
+	enum dbres	 rc;
+	char		 why[256];
+
+	*counted = 1;
+	memset(cr, 0, sizeof(*cr));
+	r = directory_check(s, (int)c->ldap_timeout, a, name, pw, len, &u,
+	    why, sizeof(why));
+	if (r == DIR_UNAVAILABLE || r == DIR_MISCONFIGURED) {
+		*counted = 0;
+		log_dir(directory_result_string(r), name, why);
+		return apierr_set(e, APIERR_UNAVAILABLE,
+		    "the directory is unavailable, try again shortly");
+	}
+	if (r == DIR_DENIED) {
+		log_dir("denied", name, why);
+		return apierr_set(e, APIERR_UNAUTHORIZED,
+		    "unauthorized access");
+	}
+	rc = db_directory_user(db, a, u.name, u.dn, addr, &cr->user_id,
+	    &cr->status, &cr->gen);
+	if (rc == DB_REFUSED) {
+		log_dir("denied", name, "the name is another user's");
+		return apierr_set(e, APIERR_UNAUTHORIZED,
+		    "unauthorized access");
+	}
+	if (rc != DB_OK) {
+		*counted = 0;
+		return svc_dberr(db, rc, e);
+	}
+	cr->name = u.name;
+	if (strcmp(cr->status, "active") != 0) {
+		log_dir("denied", name, "the user is inactive");
+		return apierr_set(e, APIERR_UNAUTHORIZED,
+		    "unauthorized access");
+	}
+	return 0;
+}
+
+int
+dirauth_set(struct db *db, struct arena *a, const char *key,
+    const char *value, struct apierr *e)
+{
+	enum dbres	 rc;
+
+	rc = db_directory_set(db, a, key, value);
+	if (rc == DB_REFUSED || rc == DB_CHECK)
+		return apierr_set(e, APIERR_INVALID, "%s", rc == DB_REFUSED ?
+		    db_raised(db) : "the value is not allowed");
+	if (rc != DB_OK)
+		return svc_dberr(db, rc, e);
+	return 0;
+}
+
+int
+dirauth_settings(struct db *db, struct arena *a, struct dir_settings *s,
+    struct apierr *e)
+{
+	enum dbres	 rc;
+	int		 is_dir, is_user;
+
+	rc = db_directory_read(db, a, NULL, 1, s, &is_dir, &is_user);
+	if (rc != DB_OK)
+		return svc_dberr(db, rc, e);
+	return 0;
+}
+
+enum dir_result
+dirauth_test(struct db *db, struct arena *a, const struct cfg *c,
+    const char *name, char *why, size_t n, struct apierr *e)
+{
+	struct dir_settings s;
+	struct dir_user	 u;
+	enum dir_result	 r;
+
+	if (dirauth_settings(db, a, &s, e) == -1)
+		return DIR_UNAVAILABLE;
+	if (name == NULL)
+		return directory_ping(&s, (int)c->ldap_timeout, why, n);
+	r = directory_check(&s, (int)c->ldap_timeout, a, name, NULL, 0, &u,
+	    why, n);
+	if (r == DIR_OK)
+		snprintf(why, n, "%s", u.dn);
+	return r;
+}
+
+int
+dirauth_sync(struct db *db, struct arena *a, const struct cfg *c,
+    const struct actor *act, size_t *checked, size_t *deactivated,
+    struct apierr *e)
+{
+	struct dir_settings s;
+	struct dir_user	 u;
+	struct user_in	 in;
+	struct user	 out;
+	const char	**ids, **names, **dns;
+	enum dir_result	 r;
+	enum dbres	 rc;
+	size_t		 i, n;
+	char		 why[256];
+
+	*checked = *deactivated = 0;
+	if (dirauth_settings(db, a, &s, e) == -1)
+		return -1;
+	if ((rc = db_directory_users(db, a, &ids, &names, &dns, &n)) != DB_OK)
+		return svc_dberr(db, rc, e);
+	for (i = 0; i < n; i++) {
+		r = s.enabled ? directory_check(&s, (int)c->ldap_timeout, a,
+		    names[i], NULL, 0, &u, why, sizeof(why)) : DIR_DENIED;
+		if (r == DIR_UNAVAILABLE || r == DIR_MISCONFIGURED) {
+			log_dir(directory_result_string(r), names[i], why);
+			return apierr_set(e, APIERR_UNAVAILABLE,
+			    "the directory is unavailable (%s): stopped after "
+			    "%zu users, none deactivated for it", why,
+			    *checked);
+		}
+		(*checked)++;
+		if (r == DIR_OK && strcasecmp(u.dn, dns[i]) == 0)
+			continue;
+		memset(&in, 0, sizeof(in));
+		in.status = "inactive";
+		if (users_update(db, a, act, ids[i], &in, &out, e) == -1)
+			return -1;
+		(*deactivated)++;
+	}
+	return 0;
+}
