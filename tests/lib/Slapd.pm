@@ -100,6 +100,9 @@ include /etc/ldap/schema/nis.schema
 modulepath /usr/lib/ldap
 moduleload back_mdb
 pidfile $dir/slapd.pid
+# As permissive as some directories are: a DN with an empty password is an
+# unauthenticated bind that succeeds, so only usersd stands in its way.
+allow bind_anon_dn
 $tls
 database mdb
 maxsize 10485760
