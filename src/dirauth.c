@@ -7,11 +7,18 @@
  * name asked for (directory.c checks the entry says the same), and a name
  * that is a local user's, or another entry's, is never taken over.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cfg.h"
+#include "crypto.h"
 #include "db_directory.h"
 #include "dirauth.h"
 #include "log.h"
@@ -46,6 +53,53 @@ log_dir(const char *what, const char *name, const char *why)
 	    log_escape(w, sizeof(w), why, strlen(why)));
 }
 
+/*
+ * The breaker: a directory that did not answer in time is marked down
+ * host-wide for ldap_timeout seconds, by the mtime of a file in run_dir
+ * named after its server list (instances that share a directory share its
+ * mark), and sign-ins to it are answered 503 at once meanwhile, so a
+ * frozen directory holds a worker for one ldap_timeout, not one per
+ * request.  The first sign-in after the mark expires renews it before it
+ * tries (the others keep failing fast while it does); any answer from
+ * the directory, right or wrong, removes the mark.
+ */
+static void
+mark_path(const struct cfg *c, const struct dir_settings *s, char *buf,
+    size_t n)
+{
+	char	 h[SHA256_HEX_LEN + 1];
+
+	crypto_sha256_hex(s->uris, strlen(s->uris), h);
+	snprintf(buf, n, "%s/usersd-ldap-%.16s.down", c->run_dir, h);
+}
+
+static void
+mark_down(const char *path)
+{
+	int	 fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		log_warn("%s", path);
+		return;
+	}
+	(void)futimens(fd, NULL);
+	close(fd);
+}
+
+/* 1 when the directory is marked down and the mark is fresh. */
+static int
+marked_down(const struct cfg *c, const char *path)
+{
+	struct stat	 st;
+
+	if (stat(path, &st) == -1)
+		return 0;
+	if (time(NULL) - st.st_mtime < c->ldap_timeout)
+		return 1;
+	mark_down(path);	/* this one tries; the others wait it out */
+	return 0;
+}
+
 int
 dirauth_signin(struct db *db, struct arena *a, const struct cfg *c,
     const struct dir_settings *s, const char *name, const char *pw,
@@ -55,12 +109,22 @@ dirauth_signin(struct db *db, struct arena *a, const struct cfg *c,
 	struct dir_user	 u;
 	enum dir_result	 r;
 	enum dbres	 rc;
-	char		 why[256];
+	char		 why[256], mark[512];
 
 	*counted = 1;
 	memset(cr, 0, sizeof(*cr));
+	mark_path(c, s, mark, sizeof(mark));
+	if (marked_down(c, mark)) {
+		*counted = 0;
+		return apierr_set(e, APIERR_UNAVAILABLE,
+		    "the directory is unavailable, try again shortly");
+	}
 	r = directory_check(s, (int)c->ldap_timeout, a, name, pw, len, &u,
 	    why, sizeof(why));
+	if (r == DIR_UNAVAILABLE)
+		mark_down(mark);
+	else if (unlink(mark) == -1 && errno != ENOENT)
+		log_warn("%s", mark);
 	if (r == DIR_UNAVAILABLE || r == DIR_MISCONFIGURED) {
 		*counted = 0;
 		log_dir(directory_result_string(r), name, why);

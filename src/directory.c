@@ -152,14 +152,19 @@ open_one(const struct dir_settings *s, const char *uri, long ms,
 	}
 	if (starttls && (rc = ldap_start_tls_s(ld, NULL, NULL)) !=
 	    LDAP_SUCCESS) {
-		/* A refused certificate is a connect error too: say which. */
+		/*
+		 * The server answered: a connect error now is the TLS
+		 * handshake (its certificate, our CA file), the settings'
+		 * fault, not the network's.
+		 */
 		diag = NULL;
 		(void)ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
 		snprintf(why, n, "%s: StartTLS: %s%s%s", uri,
 		    ldap_err2string(rc), diag ? ": " : "", diag ? diag : "");
 		ldap_memfree(diag);
 		ldap_unbind_ext_s(ld, NULL, NULL);
-		return classify(rc);
+		return rc == LDAP_CONNECT_ERROR ? DIR_MISCONFIGURED :
+		    classify(rc);
 	}
 	if (s->bind_dn[0] != '\0') {
 		/* The search bind too: never with an empty password. */

@@ -258,6 +258,8 @@ subtest 'an unreachable directory is 503, never 401 and never a local password; 
 	$r = signin('alice', 'alicepw12');
 	is($r->{status}, 503, 'a wrong search password: 503 (misconfigured), not 401');
 	set(bind_password => 'searchpw12');
+	ok(TestLib::within(4, sub { signin('alice', 'alicepw12')->{status} == 204 }),
+	    'the directory back: alice signs in once its down mark (ldap_timeout) is over');
 };
 
 subtest 'ldap sync: a user removed from the directory or its group stops at the next request' => sub {
