@@ -633,13 +633,19 @@ run_one(struct db *db, enum stmt s, int n, const char *const *params,
 	return rc;
 }
 
-/* Every statement's outcome and time go to the metrics. */
+/*
+ * Every statement's outcome and time go to the metrics, its name to the
+ * debug log (what a request costs: tests/cgi/t0201).
+ */
 enum dbres
 db_run(struct db *db, enum stmt s, int n, const char *const *params,
     struct arena *a, struct dbrows *out)
 {
 	uint64_t	 t0 = metrics_now_us();
-	enum dbres	 rc = run_one(db, s, n, params, a, out);
+	enum dbres	 rc;
+
+	log_debug("statement %s", stmts[s].name);
+	rc = run_one(db, s, n, params, a, out);
 
 	metrics_pg_statement(pgerr_kind(rc), metrics_now_us() - t0);
 	return rc;
@@ -795,8 +801,10 @@ db_run_pair(struct db *db, enum stmt s1, int n1, const char *const *p1,
     struct dbrows *out1, enum dbres *rc2, struct dbrows *out2)
 {
 	uint64_t	 t0 = metrics_now_us();
-	enum dbres	 rc = run_pair(db, s1, n1, p1, s2, n2, p2, a, out1, rc2,
-	    out2);
+	enum dbres	 rc;
+
+	log_debug("statement %s with %s", stmts[s1].name, stmts[s2].name);
+	rc = run_pair(db, s1, n1, p1, s2, n2, p2, a, out1, rc2, out2);
 
 	metrics_pg_statement(pgerr_kind(rc), metrics_now_us() - t0);
 	return rc;

@@ -4,30 +4,13 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cfg.h"
 #include "db_sessions.h"
 #include "banned.h"
 
 #define NUM(buf, v)	(snprintf((buf), sizeof(buf), "%lld", (long long)(v)), (buf))
-
-enum dbres
-db_session_insert(struct db *db, struct arena *a, const char *hash,
-    const char *user_id, long long length, long long max, const char *addr,
-    const char *agent, int sweep, const char *gen, long long *expires)
-{
-	char		 len[24], mx[24];
-	const char	*params[8] = { hash, user_id, NUM(len, length),
-	    NUM(mx, max), addr, sweep ? "t" : "f", gen, agent };
-	struct dbrows	 rows;
-	enum dbres	 rc;
-
-	/* Columns: 0 id, 1 expiry (epoch s). */
-	rc = db_run(db, STMT_SESSION_INSERT, 8, params, a, &rows);
-	if (rc == DB_OK)
-		*expires = strtoll(dbrows_get(&rows, 0, 1), NULL, 10);
-	return rc;
-}
 
 enum dbres
 db_sessions_list(struct db *db, struct arena *a, const char *user_id,
@@ -103,8 +86,9 @@ db_session_touch(struct db *db, struct arena *a, const char *hash,
 }
 
 enum dbres
-db_signin_attempt(struct db *db, struct arena *a, const struct cfg *c,
-    const struct signin_keys *k, long long *wait, int *device)
+db_signin_begin(struct db *db, struct arena *a, const struct cfg *c,
+    const struct signin_keys *k, long long *wait, int *device,
+    struct credential *cr)
 {
 	char		 v[6][24];
 	const char	*params[10] = { k->name, k->addr, k->net, k->device,
@@ -117,13 +101,43 @@ db_signin_attempt(struct db *db, struct arena *a, const struct cfg *c,
 	enum dbres	 rc;
 
 	*device = 0;
-	/* Columns: 0 seconds to wait, 1 counted on the device. */
-	rc = db_run(db, STMT_THROTTLE_ATTEMPT, 10, params, a, &rows);
+	memset(cr, 0, sizeof(*cr));
+	/* Columns: 0 seconds to wait, 1 counted on the device, 2-6 cr. */
+	rc = db_run(db, STMT_SIGNIN_BEGIN, 10, params, a, &rows);
 	if (rc == DB_OK) {
 		*wait = strtoll(dbrows_get(&rows, 0, 0), NULL, 10);
 		*device = dbrows_get(&rows, 0, 1)[0] == 't';
+		db_credential_row(&rows, 0, 2, cr);
 	}
 	return rc;
+}
+
+enum dbres
+db_signin_finish(struct db *db, struct arena *a, const struct cfg *c,
+    const struct signin_keys *k, const struct signin_session *s,
+    long long *expires)
+{
+	char		 len[24], mx[24], amax[24], nmax[24];
+	const char	*params[16] = { s->hash, s->user_id,
+	    NUM(len, s->length), NUM(mx, s->max), s->addr,
+	    s->sweep ? "t" : "f", s->gen, s->agent,
+	    k->name, k->addr, k->net, k->device,
+	    NUM(amax, c->signin_max_failures_per_addr),
+	    NUM(nmax, c->signin_max_failures_per_net),
+	    s->device, s->replaces };
+	struct dbrows	 rows;
+	const char	*id;
+	enum dbres	 rc;
+
+	*expires = 0;
+	/* Columns: 0 session id or NULL, 1 expiry, 2 devices made. */
+	if ((rc = db_run(db, STMT_SIGNIN_FINISH, 16, params, a,
+	    &rows)) != DB_OK)
+		return rc;
+	if ((id = dbrows_get(&rows, 0, 0)) == NULL)
+		return DB_NOROW;
+	*expires = strtoll(dbrows_get(&rows, 0, 1), NULL, 10);
+	return DB_OK;
 }
 
 enum dbres
@@ -151,11 +165,3 @@ db_signin_uncount(struct db *db, struct arena *a, const struct cfg *c,
 	return db_run(db, STMT_THROTTLE_UNCOUNT, 7, params, a, NULL);
 }
 
-enum dbres
-db_signin_device(struct db *db, struct arena *a, const char *hash,
-    const char *user_id, const char *gen, const char *old)
-{
-	const char	*params[4] = { hash, user_id, gen, old };
-
-	return db_run(db, STMT_DEVICE_INSERT, 4, params, a, NULL);
-}

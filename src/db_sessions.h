@@ -7,19 +7,11 @@
 #define DB_SESSIONS_H
 
 #include "db.h"
+#include "db_users.h"
 #include "model.h"
 
 struct cfg;
 
-/*
- * Opens a session for user_id, only while the user is active and its
- * credentials are generation gen (DB_NOROW otherwise).  sweep: also
- * delete a batch of expired sessions.  *expires: epoch seconds.
- */
-enum dbres	 db_session_insert(struct db *, struct arena *,
-		    const char *hash, const char *user_id, long long length,
-		    long long max, const char *addr, const char *agent,
-		    int sweep, const char *gen, long long *expires);
 /*
  * The live sessions of user_id, newest first, into *out (arena): DB_NOROW
  * when the user does not exist; *n may be 0.
@@ -58,30 +50,47 @@ struct signin_keys {
 };
 
 /*
- * Counts a sign-in attempt under c's limits: *wait is 0 when it counted
- * (go on), else the seconds the caller must wait.  *device: 1 when it
- * counted on k->device (a device of that name, within its own budget)
- * instead of on the name.
+ * A sign-in's first transaction: counts the attempt under c's limits and,
+ * when it may go on (*wait 0), reads k->name's credential into cr
+ * (cr->user_id NULL: no such name).  *wait > 0: the seconds the caller
+ * must wait, nothing counted.  *device: 1 when it counted on k->device (a
+ * device of that name, within its own budget) instead of on the name.
  */
-enum dbres	 db_signin_attempt(struct db *, struct arena *,
+enum dbres	 db_signin_begin(struct db *, struct arena *,
 		    const struct cfg *, const struct signin_keys *k,
-		    long long *wait, int *device);
+		    long long *wait, int *device, struct credential *cr);
+
+/* What a right password's session is (db_signin_finish). */
+struct signin_session {
+	const char	*hash;		/* SHA-256 of the session cookie */
+	const char	*user_id;
+	const char	*gen;		/* the credential generation checked */
+	long long	 length, max;	/* seconds */
+	const char	*addr;		/* the client's address */
+	const char	*agent;		/* its User-Agent, cleaned, or NULL */
+	int		 sweep;		/* also delete expired sessions */
+	const char	*device;	/* SHA-256 of a new device cookie, or
+					 * NULL */
+	const char	*replaces;	/* the device presented, or NULL */
+};
+
 /*
- * The password was right: the count of the device (k->device, when the
- * attempt counted on it) or else of the name goes, the addresses' are
- * undone.
+ * A right password's one transaction: the count of the device the attempt
+ * counted on (k->device) or else of the name goes, the addresses' are
+ * undone; the session opens, only while the user is active and still at
+ * generation s->gen (DB_NOROW otherwise: the counts go all the same); the
+ * new device replaces the presented one.  *expires: epoch seconds.
+ */
+enum dbres	 db_signin_finish(struct db *, struct arena *,
+		    const struct cfg *, const struct signin_keys *k,
+		    const struct signin_session *s, long long *expires);
+/*
+ * A password change's right current password: as db_signin_finish's
+ * counts, without a session.
  */
 enum dbres	 db_signin_succeeded(struct db *, struct arena *,
 		    const struct cfg *, const struct signin_keys *k);
 /* The attempt never reached its hash: every count is given back. */
 enum dbres	 db_signin_uncount(struct db *, struct arena *,
 		    const struct cfg *, const struct signin_keys *k);
-/*
- * A new device (hash: SHA-256 of its cookie) for user_id at credential
- * generation gen, replacing old (the one the sign-in presented, or NULL).
- */
-enum dbres	 db_signin_device(struct db *, struct arena *,
-		    const char *hash, const char *user_id, const char *gen,
-		    const char *old);
-
 #endif

@@ -112,37 +112,29 @@ db_users_page_rows(struct arena *a, const struct db_read *rd,
 		db_user_row(&rd->rows, i, &(*out)[i]);
 }
 
-/* USER_PASSWORD_*: 0 id, 1 status, 2 hash, 3 name, 4 generation. */
-static enum dbres
-credential(struct db *db, struct arena *a, enum stmt s, const char *key,
+void
+db_credential_row(const struct dbrows *rows, int row, int col,
     struct credential *out)
 {
-	struct dbrows	 rows;
-	enum dbres	 rc;
-
-	memset(out, 0, sizeof(*out));
-	if ((rc = db_run(db, s, 1, &key, a, &rows)) != DB_OK)
-		return rc;
-	out->user_id = dbrows_get(&rows, 0, 0);
-	out->status = dbrows_get(&rows, 0, 1);
-	out->hash = dbrows_get(&rows, 0, 2);
-	out->name = dbrows_get(&rows, 0, 3);
-	out->gen = dbrows_get(&rows, 0, 4);
-	return rc;
-}
-
-enum dbres
-db_credential_by_name(struct db *db, struct arena *a, const char *name,
-    struct credential *out)
-{
-	return credential(db, a, STMT_USER_PASSWORD_GET, name, out);
+	out->user_id = dbrows_get(rows, row, col);
+	out->status = dbrows_get(rows, row, col + 1);
+	out->hash = dbrows_get(rows, row, col + 2);
+	out->name = dbrows_get(rows, row, col + 3);
+	out->gen = dbrows_get(rows, row, col + 4);
 }
 
 enum dbres
 db_credential_by_id(struct db *db, struct arena *a, const char *id,
     struct credential *out)
 {
-	return credential(db, a, STMT_USER_PASSWORD_BY_ID, id, out);
+	struct dbrows	 rows;
+	enum dbres	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = db_run(db, STMT_USER_PASSWORD_BY_ID, 1, &id, a,
+	    &rows)) == DB_OK)
+		db_credential_row(&rows, 0, 0, out);
+	return rc;
 }
 
 enum dbres

@@ -56,10 +56,14 @@ void		 db_user_row(const struct dbrows *, int r, struct user *);
 void		 db_user_at(const struct dbrows *, int r, int col,
 		    struct user *);
 
-enum dbres	 db_credential_by_name(struct db *, struct arena *,
-		    const char *name, struct credential *out);
 enum dbres	 db_credential_by_id(struct db *, struct arena *,
 		    const char *id, struct credential *out);
+/*
+ * A credential's five columns (id, status, hash, name, generation) from
+ * column col of row: USER_PASSWORD_BY_ID's, and SIGNIN_BEGIN's.
+ */
+void		 db_credential_row(const struct dbrows *, int row, int col,
+		    struct credential *out);
 /*
  * Stores hash as id's password and ends its sessions but actor's.  gen
  * not NULL: only if the credentials are still that generation (DB_NOROW

@@ -56,19 +56,20 @@ keys_init(struct signin_keys *k, struct arena *a, const char *name,
 }
 
 /*
- * Counts one attempt on k, as a failure until attempt_succeeded: 0 when
- * the password may be checked, -1 with 429 (and nothing counted) when
- * blocked now.  k->device is cleared unless the attempt counted on it.
+ * Counts one attempt on k, as a failure until the session is made, and
+ * reads the name's credential into cr, in one transaction: 0 when the
+ * password may be checked, -1 with 429 (and nothing counted) when blocked
+ * now.  k->device is cleared unless the attempt counted on it.
  */
 static int
 attempt(struct db *db, struct arena *a, const struct cfg *c,
-    struct signin_keys *k, struct apierr *e)
+    struct signin_keys *k, struct credential *cr, struct apierr *e)
 {
 	enum dbres	 rc;
 	long long	 wait;
 	int		 device;
 
-	if ((rc = db_signin_attempt(db, a, c, k, &wait, &device)) != DB_OK)
+	if ((rc = db_signin_begin(db, a, c, k, &wait, &device, cr)) != DB_OK)
 		return svc_dberr(db, rc, e);
 	if (!device)
 		k->device = NULL;
@@ -78,15 +79,6 @@ attempt(struct db *db, struct arena *a, const struct cfg *c,
 	    "too many failed sign-in attempts, try again later");
 	e->retry_after = (int)wait;
 	return -1;
-}
-
-/* The password was right: its count goes, the addresses' are undone. */
-static void
-attempt_succeeded(struct db *db, struct arena *a, const struct cfg *c,
-    const struct signin_keys *k)
-{
-	if (db_signin_succeeded(db, a, c, k) != DB_OK)
-		log_warnx("cannot clear the sign-in failures of a success");
 }
 
 /* The attempt never reached its hash: every count is given back. */
@@ -105,29 +97,6 @@ log_failure(const char *name, const char *addr)
 
 	log_warnx("signin failed for user \"%s\" from %s",
 	    log_escape(esc, sizeof(esc), name, strlen(name)), addr);
-}
-
-/*
- * A new device cookie for the user who just signed in, replacing the one
- * presented (hash, or NULL); device[0] is '\0' when none could be made.
- */
-static void
-new_device(struct db *db, struct arena *a, const struct credential *cr,
-    const char *presented, char device[TOKEN_LEN + 1])
-{
-	char	 hash[SHA256_HEX_LEN + 1];
-
-	if (crypto_new_token(device) == -1) {
-		device[0] = '\0';
-		return;
-	}
-	crypto_sha256_hex(device, strlen(device), hash);
-	if (db_signin_device(db, a, hash, cr->user_id, cr->gen,
-	    presented) != DB_OK) {
-		log_warnx("cannot record a sign-in device");
-		crypto_wipe(device, TOKEN_LEN + 1);
-		device[0] = '\0';
-	}
 }
 
 /*
@@ -153,72 +122,18 @@ agent_clean(struct arena *a, const char *raw)
 	return out;
 }
 
-static int	open_session(struct db *, struct arena *, const struct cfg *,
-		    const char *, const struct credential *, const char *,
-		    const char *, struct signin_out *, struct apierr *);
-
-/* session_signin with a hash slot held: the hash, then the session. */
-static int
-signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
-    const struct signin_keys *k, const char *presented, const char *pw,
-    size_t len, const char *addr, const char *agent, struct signin_out *out,
-    struct apierr *e)
-{
-	struct credential cr;
-	char		 newhash[PW_HASH_MAX];
-	const char	*gen;
-	enum dbres	 rc;
-	int		 match;
-
-	rc = db_credential_by_name(db, a, k->name, &cr);
-	if (rc != DB_OK && rc != DB_NOROW) {
-		attempt_uncount(db, a, c, k);
-		metrics_signin(MET_SIGNIN_ERROR);
-		return svc_dberr(db, rc, e);
-	}
-	/* Past the instance's failure budget an unknown name costs no hash. */
-	if (rc == DB_NOROW && budget_unknown_name(db, a, c)) {
-		log_failure(k->name, addr);
-		metrics_signin(MET_SIGNIN_UNKNOWN_USER);
-		return apierr_set(e, APIERR_UNAUTHORIZED,
-		    "unauthorized access");
-	}
-	/* Unknown user and no password cost one verify too. */
-	if ((match = pw_verify(cr.hash, pw, len, e)) == -1) {
-		attempt_uncount(db, a, c, k);
-		metrics_signin(MET_SIGNIN_ERROR);
-		return -1;
-	}
-	/*
-	 * An inactive user's right password is a failure like a wrong one:
-	 * the same answer after the same hash, and it clears no count, so
-	 * sign-in is no oracle for the passwords of deactivated accounts.
-	 */
-	if (!match || strcmp(cr.status, "active") != 0) {
-		if (cr.user_id != NULL)
-			budget_known_name(db, a, c);
-		log_failure(k->name, addr);
-		metrics_signin(cr.user_id == NULL ? MET_SIGNIN_UNKNOWN_USER :
-		    !match ? MET_SIGNIN_WRONG_PASSWORD : MET_SIGNIN_INACTIVE);
-		return apierr_set(e, APIERR_UNAUTHORIZED,
-		    "unauthorized access");
-	}
-	attempt_succeeded(db, a, c, k);
-	/* A rehash moves the generation: the session takes the new one. */
-	if (pw_needs_rehash(cr.hash) && pw_hash(pw, len, newhash, e) == 0 &&
-	    db_user_rehash(db, a, cr.user_id, newhash, cr.hash, addr,
-	    &gen) == DB_OK && gen != NULL)
-		cr.gen = gen;
-	return open_session(db, a, c, presented, &cr, addr, agent, out, e);
-}
-
-/* The session (and device) of cr, whose credentials were just checked. */
+/*
+ * The session, and a device cookie for the next sign-in, of a right
+ * password: the second and last transaction of a sign-in.
+ */
 static int
 open_session(struct db *db, struct arena *a, const struct cfg *c,
-    const char *presented, const struct credential *cr, const char *addr,
-    const char *agent, struct signin_out *out, struct apierr *e)
+    const struct signin_keys *k, const struct credential *cr,
+    const char *presented, const char *addr, const char *agent,
+    struct signin_out *out, struct apierr *e)
 {
-	char		 hash[SHA256_HEX_LEN + 1];
+	struct signin_session s;
+	char		 hash[SHA256_HEX_LEN + 1], devhash[SHA256_HEX_LEN + 1];
 	static unsigned	 signins;
 	enum dbres	 rc;
 
@@ -227,17 +142,32 @@ open_session(struct db *db, struct arena *a, const struct cfg *c,
 		return apierr_internal(e);
 	}
 	crypto_sha256_hex(out->cookie, strlen(out->cookie), hash);
+	memset(&s, 0, sizeof(s));
+	s.hash = hash;
+	s.user_id = cr->user_id;
+	s.gen = cr->gen;
+	s.length = c->session_length * 60;
+	s.max = c->session_max * 60;
+	s.addr = addr;
+	s.agent = agent_clean(a, agent);
 	/*
 	 * Expired sessions go in batches of 100 on one sign-in in 16 (and a
 	 * worker's first): that outpaces the sessions sign-in creates, and
 	 * the other 15 never look at the table (its plan may be a scan while
 	 * the statistics still say the table is small).
 	 */
-	rc = db_session_insert(db, a, hash, cr->user_id, c->session_length * 60,
-	    c->session_max * 60, addr, agent_clean(a, agent),
-	    signins++ % 16 == 0, cr->gen, &out->expires);
-	if (rc != DB_OK) {
+	s.sweep = signins++ % 16 == 0;
+	s.replaces = presented;
+	/* No device cookie if none can be made: the sign-in still counts. */
+	if (crypto_new_token(out->device) == 0) {
+		crypto_sha256_hex(out->device, strlen(out->device), devhash);
+		s.device = devhash;
+	} else
+		out->device[0] = '\0';
+	if ((rc = db_signin_finish(db, a, c, k, &s, &out->expires)) != DB_OK) {
 		crypto_wipe(out->cookie, TOKEN_LEN + 1);
+		crypto_wipe(out->device, TOKEN_LEN + 1);
+		out->cookie[0] = out->device[0] = '\0';
 		/* The password changed, or the user went, while we hashed. */
 		if (rc == DB_NOROW) {
 			metrics_signin(MET_SIGNIN_WRONG_PASSWORD);
@@ -247,22 +177,70 @@ open_session(struct db *db, struct arena *a, const struct cfg *c,
 		metrics_signin(MET_SIGNIN_ERROR);
 		return svc_dberr(db, rc, e);
 	}
-	new_device(db, a, cr, presented, out->device);
 	metrics_signin(MET_SIGNIN_SUCCESS);
 	metrics_session_created();
 	return 0;
 }
 
+/* session_signin with a hash slot held: the hash, then the session. */
+static int
+signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
+    const struct signin_keys *k, struct credential *cr,
+    const char *presented, const char *pw, size_t len, const char *addr,
+    const char *agent, struct signin_out *out, struct apierr *e)
+{
+	char		 newhash[PW_HASH_MAX];
+	const char	*gen;
+	int		 match;
+
+	/* Past the instance's failure budget an unknown name costs no hash. */
+	if (cr->user_id == NULL && budget_unknown_name(db, a, c)) {
+		log_failure(k->name, addr);
+		metrics_signin(MET_SIGNIN_UNKNOWN_USER);
+		return apierr_set(e, APIERR_UNAUTHORIZED,
+		    "unauthorized access");
+	}
+	/* Unknown user and no password cost one verify too. */
+	if ((match = pw_verify(cr->hash, pw, len, e)) == -1) {
+		attempt_uncount(db, a, c, k);
+		metrics_signin(MET_SIGNIN_ERROR);
+		return -1;
+	}
+	/*
+	 * An inactive user's right password is a failure like a wrong one:
+	 * the same answer after the same hash, and it clears no count, so
+	 * sign-in is no oracle for the passwords of deactivated accounts.
+	 */
+	if (!match || strcmp(cr->status, "active") != 0) {
+		if (cr->user_id != NULL)
+			budget_known_name(db, a, c);
+		log_failure(k->name, addr);
+		metrics_signin(cr->user_id == NULL ? MET_SIGNIN_UNKNOWN_USER :
+		    !match ? MET_SIGNIN_WRONG_PASSWORD : MET_SIGNIN_INACTIVE);
+		return apierr_set(e, APIERR_UNAUTHORIZED,
+		    "unauthorized access");
+	}
+	/*
+	 * A rehash moves the generation: the session takes the new one.  A
+	 * transaction of its own, once per user and hash parameters.
+	 */
+	if (pw_needs_rehash(cr->hash) && pw_hash(pw, len, newhash, e) == 0 &&
+	    db_user_rehash(db, a, cr->user_id, newhash, cr->hash, addr,
+	    &gen) == DB_OK && gen != NULL)
+		cr->gen = gen;
+	return open_session(db, a, c, k, cr, presented, addr, agent, out, e);
+}
+
 /*
- * session_signin of a directory user (dirauth.c), after its throttle: a
- * refusal counts as a failure, an unreachable directory (503) does not.
+ * session_signin of a directory user (dirauth.c), after its throttle and
+ * without a hash slot: a refusal counts as a failure, an unreachable
+ * directory (503) counts nothing.
  */
 static int
 signin_directory(struct db *db, struct arena *a, const struct cfg *c,
-    const struct signin_keys *k, const char *presented,
-    const struct dir_settings *ds, const char *pw, size_t len,
-    const char *addr, const char *agent, struct signin_out *out,
-    struct apierr *e)
+    const struct signin_keys *k, const struct dir_settings *ds,
+    const char *presented, const char *pw, size_t len, const char *addr,
+    const char *agent, struct signin_out *out, struct apierr *e)
 {
 	struct credential cr;
 	int		 counted;
@@ -278,10 +256,14 @@ signin_directory(struct db *db, struct arena *a, const struct cfg *c,
 		}
 		return -1;
 	}
-	attempt_succeeded(db, a, c, k);
-	return open_session(db, a, c, presented, &cr, addr, agent, out, e);
+	return open_session(db, a, c, k, &cr, presented, addr, agent, out, e);
 }
 
+/*
+ * Two transactions on the way of a right password: the attempt counted
+ * with the credential read before the hash (attempt), the outcome with
+ * the session after it (open_session).
+ */
 int
 session_signin(struct db *db, struct arena *a, const struct cfg *c,
     const char *name, const char *pw, size_t len, const char *addr,
@@ -289,6 +271,7 @@ session_signin(struct db *db, struct arena *a, const struct cfg *c,
     struct apierr *e)
 {
 	struct signin_keys k;
+	struct credential cr;
 	struct dir_settings ds;
 	char		 devhash[SHA256_HEX_LEN + 1];
 	const char	*presented;
@@ -311,20 +294,22 @@ session_signin(struct db *db, struct arena *a, const struct cfg *c,
 		return -1;
 	}
 	/* A blocked name or address costs one query and no hash slot. */
-	if (attempt(db, a, c, &k, e) == -1) {
+	if (attempt(db, a, c, &k, &cr, e) == -1) {
 		pw_release();
 		metrics_signin(e->code == APIERR_TOO_MANY_REQUESTS ?
 		    MET_SIGNIN_THROTTLED : MET_SIGNIN_ERROR);
 		return -1;
 	}
 	/*
-	 * A directory user's password goes to the directory, never to a hash
-	 * slot: the share is given back before the bind.
+	 * A name without a hash may be the directory's (a directory user, or
+	 * an unknown name it takes): its password goes to the directory,
+	 * never to a hash slot, so the share is given back first.
 	 */
-	if ((dir = dirauth_route(db, a, k.name, &ds, e)) != 0) {
+	if (cr.hash == NULL &&
+	    (dir = dirauth_route(db, a, k.name, &ds, e)) != 0) {
 		pw_release();
 		if (dir == 1)
-			return signin_directory(db, a, c, &k, presented, &ds,
+			return signin_directory(db, a, c, &k, &ds, presented,
 			    pw, len, addr, agent, out, e);
 		attempt_uncount(db, a, c, &k);
 		metrics_signin(MET_SIGNIN_ERROR);
@@ -337,8 +322,8 @@ session_signin(struct db *db, struct arena *a, const struct cfg *c,
 		metrics_signin(MET_SIGNIN_HASH_BUSY);
 		return -1;
 	}
-	rc = signin_reserved(db, a, c, &k, presented, pw, len, addr, agent,
-	    out, e);
+	rc = signin_reserved(db, a, c, &k, &cr, presented, pw, len, addr,
+	    agent, out, e);
 	pw_release();
 	return rc;
 }
@@ -407,7 +392,7 @@ session_check_password(struct db *db, struct arena *a, const struct cfg *c,
     const char *id, const char *pw, size_t len, const char *addr,
     const char **gen, struct apierr *e)
 {
-	struct credential cr;
+	struct credential cr, by_name;
 	struct signin_keys k;
 	enum dbres	 rc;
 	int		 match;
@@ -420,7 +405,8 @@ session_check_password(struct db *db, struct arena *a, const struct cfg *c,
 		return svc_dberr(db, rc, e);
 	*gen = cr.gen;
 	keys_init(&k, a, cr.name, addr, NULL, NULL);
-	if (attempt(db, a, c, &k, e) == -1)
+	/* Counted like a sign-in of that name (by_name: not needed here). */
+	if (attempt(db, a, c, &k, &by_name, e) == -1)
 		return -1;
 	if (len > PW_MAX)
 		match = 0;
@@ -435,6 +421,7 @@ session_check_password(struct db *db, struct arena *a, const struct cfg *c,
 		return apierr_set(e, APIERR_FORBIDDEN,
 		    "your username or password is incorrect");
 	}
-	attempt_succeeded(db, a, c, &k);
+	if (db_signin_succeeded(db, a, c, &k) != DB_OK)
+		log_warnx("cannot clear the sign-in failures of a success");
 	return 0;
 }
