@@ -136,6 +136,13 @@ dirauth_signin(struct db *db, struct arena *a, const struct cfg *c,
 		return apierr_set(e, APIERR_UNAUTHORIZED,
 		    "unauthorized access");
 	}
+	/* The directory's own rules are not ours: a usersd name or none. */
+	if (users_check_name(u.name, 1, e) == -1) {
+		log_dir("denied", name, "the entry's name is not a valid "
+		    "user name");
+		return apierr_set(e, APIERR_UNAUTHORIZED,
+		    "unauthorized access");
+	}
 	rc = db_directory_user(db, a, u.name, u.dn, addr, &cr->user_id,
 	    &cr->status, &cr->gen);
 	if (rc == DB_REFUSED) {

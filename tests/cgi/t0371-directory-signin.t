@@ -47,7 +47,7 @@ my %DN = (alice => "uid=alice,ou=people,$SFX", bob => "uid=bob,ou=people,$SFX",
     star => "uid=a*,ou=people,$SFX", paren => "cn=paren,ou=people,$SFX",
     slash => "uid=back\\5Cslash,ou=people,$SFX", zoe => "cn=zoe,ou=people,$SFX",
     admin => "uid=admin,ou=people,$SFX", eve => "uid=Eve,ou=people,$SFX",
-    dave => "uid=dave,ou=people,$SFX");
+    dave => "uid=dave,ou=people,$SFX", bidi => "cn=bidi,ou=people,$SFX");
 my $ldif = entry('uid=alice', 'alice', 'alicepw12')
     . entry('uid=bob', 'bob', 'bobpw1234')
     . entry('uid=carol', 'carol', 'carolpw12')
@@ -58,10 +58,11 @@ my $ldif = entry('uid=alice', 'alice', 'alicepw12')
     . entry('cn=zoe', 'zoë', 'zoepw1234')
     . entry('uid=admin', 'admin', 'adminldap1')
     . entry('uid=Eve', 'Eve', 'evepw1234')
+    . entry('cn=bidi', "mal\x{202E}gnp.exe", 'bidipw123')
     . "dn: cn=team,ou=groups,$SFX\nobjectClass: groupOfNames\ncn: team\nmember: $DN{bob}\n"
     . "member: cn=placeholder,$SFX\n\n"
     . "dn: cn=staff,ou=groups,$SFX\nobjectClass: groupOfNames\ncn: staff\n"
-    . join('', map { "member: $DN{$_}\n" } qw(alice star slash admin eve dave))
+    . join('', map { "member: $DN{$_}\n" } qw(alice star slash admin eve dave bidi))
     . "member: " . encode_utf8($DN{paren}) . "\nmember: $DN{zoe}\n"
     . "member: cn=team,ou=groups,$SFX\n\n";
 my $d = Slapd->start(suffix => $SFX, ldif => $ldif);
@@ -182,6 +183,9 @@ subtest 'a name with filter metacharacters finds only itself (RFC 4515)' => sub 
 	ok_signin('zoë', 'zoepw1234', 'a non-ASCII name');
 	is(row('zoë')->[1], $DN{zoe}, '... is zoë');
 	no_signin('zoe', 'zoepw1234', 'zoe without the diaeresis');
+	no_signin("mal\x{202E}gnp.exe", 'bidipw123',
+	    'a directory name with a bidi control (not a usersd name) is refused');
+	is(row("mal\x{202E}gnp.exe"), undef, '... and gets no row');
 };
 
 subtest 'group membership: nested admits, none refuses, disabled refuses' => sub {
