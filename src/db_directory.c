@@ -2,6 +2,7 @@
  * db_directory.c -- the directory statements (DIRECTORY_*), typed
  * (db_directory.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "db_directory.h"
@@ -95,4 +96,60 @@ db_directory_users(struct db *db, struct arena *a, const char ***ids,
 	}
 	*n = (size_t)rows.nrows;
 	return DB_OK;
+}
+
+enum dbres
+db_directory_roles(struct db *db, struct arena *a, struct dir_role **out,
+    size_t *n)
+{
+	struct dbrows	 rows;
+	enum dbres	 rc;
+	int		 i;
+
+	*out = NULL;
+	*n = 0;
+	rc = db_run(db, STMT_DIRECTORY_ROLES, 0, NULL, a, &rows);
+	if (rc == DB_NOROW)
+		return DB_OK;
+	if (rc != DB_OK)
+		return rc;
+	*out = arena_alloc(a, sizeof(**out) * (size_t)rows.nrows);
+	for (i = 0; i < rows.nrows; i++) {
+		(*out)[i].org = dbrows_get(&rows, i, 0);
+		(*out)[i].role = dbrows_get(&rows, i, 1);
+		(*out)[i].group = dbrows_get(&rows, i, 2);
+	}
+	*n = (size_t)rows.nrows;
+	return DB_OK;
+}
+
+enum dbres
+db_directory_roles_set(struct db *db, struct arena *a, const char *user_id,
+    const char *flags, const char *addr, long long *changed)
+{
+	const char	*params[3] = { user_id, flags, addr };
+	const char	*v;
+	struct dbrows	 rows;
+	enum dbres	 rc;
+
+	*changed = 0;
+	if ((rc = db_run(db, STMT_DIRECTORY_ROLES_SET, 3, params, a,
+	    &rows)) != DB_OK)
+		return rc;
+	v = dbrows_get(&rows, 0, 0);
+	*changed = v == NULL ? -1 : strtoll(v, NULL, 10);
+	return DB_OK;
+}
+
+enum dbres
+db_directory_role(struct db *db, struct arena *a, const char *org,
+    const char *role, const char *group)
+{
+	const char	*params[3] = { org, role, group };
+	struct dbrows	 rows;
+
+	if (group == NULL)
+		return db_run(db, STMT_DIRECTORY_ROLE_DEL, 2, params, a,
+		    &rows);
+	return db_run(db, STMT_DIRECTORY_ROLE_PUT, 3, params, a, &rows);
 }

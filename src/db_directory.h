@@ -33,4 +33,25 @@ enum dbres	 db_directory_users(struct db *, struct arena *,
 		    const char ***ids, const char ***names, const char ***dns,
 		    size_t *n);
 
+/* A group rule (sql 0015's directory_roles). */
+struct dir_role {
+	const char	*org;
+	const char	*role;		/* "member" or "owner" */
+	const char	*group;		/* DN */
+};
+
+/* The rules, in the order db_directory_roles_set takes its flags. */
+enum dbres	 db_directory_roles(struct db *, struct arena *,
+		    struct dir_role **out, size_t *n);
+/*
+ * user_id's roles from flags ('t'/'f' per rule of db_directory_roles);
+ * *changed: memberships changed, or -1 when the rules changed meanwhile.
+ */
+enum dbres	 db_directory_roles_set(struct db *, struct arena *,
+		    const char *user_id, const char *flags, const char *addr,
+		    long long *changed);
+/* A rule set (group NULL: removed; DB_NOROW when there was none). */
+enum dbres	 db_directory_role(struct db *, struct arena *,
+		    const char *org, const char *role, const char *group);
+
 #endif

@@ -100,26 +100,72 @@ marked_down(const struct cfg *c, const char *path)
 	return 0;
 }
 
+/* The rules (into s->walk_groups too): 0, or -1 with e set. */
+static int
+read_roles(struct db *db, struct arena *a, struct dir_settings *s,
+    struct dir_role **roles, size_t *n, struct apierr *e)
+{
+	enum dbres	 rc;
+
+	if ((rc = db_directory_roles(db, a, roles, n)) != DB_OK)
+		return svc_dberr(db, rc, e);
+	s->walk_groups = *n > 0;
+	return 0;
+}
+
+/* user_id's org roles from u's groups, by the rules. */
+static int
+apply_roles(struct db *db, struct arena *a, const struct dir_user *u,
+    const char *user_id, const struct dir_role *roles, size_t n,
+    const char *addr, struct apierr *e)
+{
+	char		*flags;
+	long long	 changed;
+	enum dbres	 rc;
+	size_t		 i;
+
+	if (n == 0)
+		return 0;
+	flags = arena_alloc(a, n + 1);
+	for (i = 0; i < n; i++)
+		flags[i] = directory_member(a, u, roles[i].group) ? 't' : 'f';
+	flags[n] = '\0';
+	rc = db_directory_roles_set(db, a, user_id, flags, addr, &changed);
+	if (rc != DB_OK)
+		return svc_dberr(db, rc, e);
+	if (changed == -1)
+		log_warnx("the directory's group rules changed during a "
+		    "sign-in; its roles wait for the next one");
+	return 0;
+}
+
 int
 dirauth_signin(struct db *db, struct arena *a, const struct cfg *c,
     const struct dir_settings *s, const char *name, const char *pw,
     size_t len, const char *addr, struct credential *cr, int *counted,
     struct apierr *e)
 {
+	struct dir_settings ds;
 	struct dir_user	 u;
+	struct dir_role	*roles;
 	enum dir_result	 r;
 	enum dbres	 rc;
+	size_t		 nroles;
 	char		 why[256], mark[512];
 
-	*counted = 1;
+	*counted = 0;
 	memset(cr, 0, sizeof(*cr));
+	ds = *s;
+	if (read_roles(db, a, &ds, &roles, &nroles, e) == -1)
+		return -1;
+	*counted = 1;
 	mark_path(c, s, mark, sizeof(mark));
 	if (marked_down(c, mark)) {
 		*counted = 0;
 		return apierr_set(e, APIERR_UNAVAILABLE,
 		    "the directory is unavailable, try again shortly");
 	}
-	r = directory_check(s, (int)c->ldap_timeout, a, name, pw, len, &u,
+	r = directory_check(&ds, (int)c->ldap_timeout, a, name, pw, len, &u,
 	    why, sizeof(why));
 	if (r == DIR_UNAVAILABLE)
 		mark_down(mark);
@@ -159,6 +205,11 @@ dirauth_signin(struct db *db, struct arena *a, const struct cfg *c,
 		log_dir("denied", name, "the user is inactive");
 		return apierr_set(e, APIERR_UNAUTHORIZED,
 		    "unauthorized access");
+	}
+	if (apply_roles(db, a, &u, cr->user_id, roles, nroles, addr,
+	    e) == -1) {
+		*counted = 0;
+		return -1;
 	}
 	return 0;
 }
@@ -217,16 +268,18 @@ dirauth_sync(struct db *db, struct arena *a, const struct cfg *c,
 {
 	struct dir_settings s;
 	struct dir_user	 u;
+	struct dir_role	*roles;
 	struct user_in	 in;
 	struct user	 out;
 	const char	**ids, **names, **dns;
 	enum dir_result	 r;
 	enum dbres	 rc;
-	size_t		 i, n;
+	size_t		 i, n, nroles;
 	char		 why[256];
 
 	*checked = *deactivated = 0;
-	if (dirauth_settings(db, a, &s, e) == -1)
+	if (dirauth_settings(db, a, &s, e) == -1 ||
+	    read_roles(db, a, &s, &roles, &nroles, e) == -1)
 		return -1;
 	if ((rc = db_directory_users(db, a, &ids, &names, &dns, &n)) != DB_OK)
 		return svc_dberr(db, rc, e);
@@ -241,13 +294,48 @@ dirauth_sync(struct db *db, struct arena *a, const struct cfg *c,
 			    *checked);
 		}
 		(*checked)++;
-		if (r == DIR_OK && strcasecmp(u.dn, dns[i]) == 0)
+		if (r == DIR_OK && strcasecmp(u.dn, dns[i]) == 0) {
+			if (apply_roles(db, a, &u, ids[i], roles, nroles,
+			    act->addr, e) == -1)
+				return -1;
 			continue;
+		}
 		memset(&in, 0, sizeof(in));
 		in.status = "inactive";
 		if (users_update(db, a, act, ids[i], &in, &out, e) == -1)
 			return -1;
 		(*deactivated)++;
 	}
+	return 0;
+}
+
+int
+dirauth_roles(struct db *db, struct arena *a, struct dir_role **out,
+    size_t *n, struct apierr *e)
+{
+	enum dbres	 rc;
+
+	if ((rc = db_directory_roles(db, a, out, n)) != DB_OK)
+		return svc_dberr(db, rc, e);
+	return 0;
+}
+
+int
+dirauth_role(struct db *db, struct arena *a, const char *org,
+    const char *role, const char *group, struct apierr *e)
+{
+	enum dbres	 rc;
+
+	if (strcmp(role, "member") != 0 && strcmp(role, "owner") != 0)
+		return apierr_set(e, APIERR_INVALID,
+		    "a role is member or owner");
+	rc = db_directory_role(db, a, org, role, group);
+	if (rc == DB_NOROW)
+		return apierr_set(e, APIERR_NOT_FOUND, "no such rule");
+	if (rc == DB_CHECK)
+		return apierr_set(e, APIERR_INVALID,
+		    "the value is not allowed");
+	if (rc != DB_OK)
+		return svc_dberr(db, rc, e);
 	return 0;
 }

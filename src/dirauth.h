@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "db.h"
+#include "db_directory.h"
 #include "db_users.h"
 #include "directory.h"
 #include "err.h"
@@ -28,7 +29,7 @@ int	dirauth_route(struct db *, struct arena *, const char *name,
  * Checks name/pw (len bytes) in the directory of s, within
  * cfg->ldap_timeout, without the hash slots, and on success makes or finds
  * the user row: cr->user_id, status, name and gen (the caller opens the
- * session).  Unknown in the directory, wrong or empty password, not in
+ * session), and sets its roles in the orgs the group rules name.  Unknown in the directory, wrong or empty password, not in
  * the required group, the name another user's, or the row inactive: 401
  * `unauthorized access` (*counted 1: a failure that counts).  The
  * directory unreachable, too slow or misconfigured: 503 `unavailable`
@@ -45,6 +46,16 @@ int	dirauth_set(struct db *, struct arena *, const char *key,
 /* The settings, enabled or not (bind_password among them). */
 int	dirauth_settings(struct db *, struct arena *, struct dir_settings *s,
 	    struct apierr *e);
+/* The group rules (org, role, group DN), in a's memory. */
+int	dirauth_roles(struct db *, struct arena *, struct dir_role **out,
+	    size_t *n, struct apierr *e);
+/*
+ * The members of group (a DN; NULL: the rule goes) are role ("member" or
+ * "owner") of org, from their next directory sign-in or sync.  400 for
+ * another role, 404 when removing a rule there is not.
+ */
+int	dirauth_role(struct db *, struct arena *, const char *org,
+	    const char *role, const char *group, struct apierr *e);
 /*
  * The directory answers and its search bind works; with name, also that
  * name is found (and in the required group).  The outcome is in why.
@@ -56,7 +67,7 @@ enum dir_result	 dirauth_test(struct db *, struct arena *, const struct cfg *,
  * Every active directory user is looked up again; one the directory no
  * longer has (or has under another DN, or outside the required group) is
  * deactivated, which ends its sessions and stops its tokens at their next
- * request.  Stops at the first directory failure (503: nobody is
+ * request; the others get their org roles from the group rules.  Stops at the first directory failure (503: nobody is
  * deactivated because the directory is down).  *checked, *deactivated.
  */
 int	dirauth_sync(struct db *, struct arena *, const struct cfg *,

@@ -323,29 +323,26 @@ out:
 }
 
 /*
- * Whether dn is in s->required_group, directly or through groups that are
- * members of it: the groups holding the frontier, level by level upwards,
- * each level one search.
+ * Every group u->dn is in, directly or through groups that are members of
+ * it, into u->groups (normalized): the groups holding the frontier, level
+ * by level upwards, each level one search, at most DIR_GROUP_DEPTH levels
+ * and FRONTIER_MAX groups a level.
  */
 static enum dir_result
-in_group(LDAP *ld, const struct dir_settings *s, const struct dl *d,
-    struct arena *a, const char *dn, char *why, size_t n)
+walk_groups(LDAP *ld, const struct dir_settings *s, const struct dl *d,
+    struct arena *a, struct dir_user *u, char *why, size_t n)
 {
 	struct timeval	 tv;
 	LDAPMessage	*res, *e;
 	const char	*front[FRONTIER_MAX], *next[FRONTIER_MAX];
+	const char	**all;
 	char		*attrs[2] = { (char *)"1.1", NULL };
-	char		*want, *filter, *esc, *gdn;
-	size_t		 len, off;
+	char		*filter, *esc, *gdn, *norm;
+	size_t		 len, off, nall = 0, j;
 	int		 nf = 1, nn, depth, i, rc;
 
-	if (s->required_group[0] == '\0')
-		return DIR_OK;
-	if ((want = dn_norm(a, s->required_group)) == NULL) {
-		snprintf(why, n, "required_group is not a DN");
-		return DIR_MISCONFIGURED;
-	}
-	front[0] = dn;
+	all = arena_alloc(a, sizeof(*all) * DIR_GROUP_DEPTH * FRONTIER_MAX);
+	front[0] = u->dn;
 	for (depth = 0; depth < DIR_GROUP_DEPTH && nf > 0; depth++) {
 		len = 4;
 		for (i = 0; i < nf; i++) {
@@ -376,26 +373,41 @@ in_group(LDAP *ld, const struct dir_settings *s, const struct dl *d,
 		nn = 0;
 		for (e = ldap_first_entry(ld, res); e != NULL && nn <
 		    FRONTIER_MAX; e = ldap_next_entry(ld, e)) {
-			char	*norm;
-
 			if ((gdn = ldap_get_dn(ld, e)) == NULL)
 				continue;
 			norm = dn_norm(a, gdn);
 			ldap_memfree(gdn);
+			/* A group seen before is not followed again (loops). */
+			for (j = 0; norm != NULL && j < nall; j++)
+				if (strcasecmp(all[j], norm) == 0)
+					norm = NULL;
 			if (norm == NULL)
 				continue;
-			if (strcasecmp(norm, want) == 0) {
-				ldap_msgfree(res);
-				return DIR_OK;
-			}
+			all[nall++] = norm;
 			next[nn++] = norm;
 		}
 		ldap_msgfree(res);
 		memcpy(front, next, sizeof(next[0]) * (size_t)nn);
 		nf = nn;
 	}
-	snprintf(why, n, "not a member of required_group");
-	return DIR_DENIED;
+	u->groups = all;
+	u->ngroups = nall;
+	return DIR_OK;
+}
+
+int
+directory_member(struct arena *a, const struct dir_user *u,
+    const char *group)
+{
+	const char	*want;
+	size_t		 i;
+
+	if ((want = dn_norm(a, group)) == NULL)
+		return 0;
+	for (i = 0; i < u->ngroups; i++)
+		if (strcasecmp(u->groups[i], want) == 0)
+			return 1;
+	return 0;
 }
 
 /* The user's own bind, on the connection of the search. */
@@ -437,7 +449,7 @@ directory_check(const struct dir_settings *s, int timeout_s,
 	LDAP		*ld;
 	enum dir_result	 r;
 
-	out->dn = out->name = NULL;
+	memset(out, 0, sizeof(*out));
 	why[0] = '\0';
 	if (pw != NULL && pw_len == 0) {
 		snprintf(why, n, "empty password");
@@ -447,8 +459,14 @@ directory_check(const struct dir_settings *s, int timeout_s,
 	if ((r = dir_open(s, &d, &ld, why, n)) != DIR_OK)
 		return r;
 	if ((r = find_user(ld, s, &d, a, name, out, why, n)) == DIR_OK &&
-	    (r = in_group(ld, s, &d, a, out->dn, why, n)) == DIR_OK &&
-	    pw != NULL)
+	    (s->walk_groups || s->required_group[0] != '\0'))
+		r = walk_groups(ld, s, &d, a, out, why, n);
+	if (r == DIR_OK && s->required_group[0] != '\0' &&
+	    !directory_member(a, out, s->required_group)) {
+		snprintf(why, n, "not a member of required_group");
+		r = DIR_DENIED;
+	}
+	if (r == DIR_OK && pw != NULL)
 		r = bind_user(ld, &d, out->dn, pw, pw_len, why, n);
 	ldap_unbind_ext_s(ld, NULL, NULL);
 	return r;

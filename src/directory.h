@@ -27,6 +27,8 @@ struct dir_settings {
 	const char	*required_group;	/* "" none */
 	const char	*member_attr;
 	int		 unknown_names;
+	int		 walk_groups;	/* find the user's groups (a group
+					 * rule or required_group needs them) */
 };
 
 enum dir_result {
@@ -42,13 +44,17 @@ struct dir_user {
 	const char	*dn;
 	const char	*name;	/* its name_attr, equal to the name asked
 				 * for but for ASCII case */
+	const char	**groups;	/* with walk_groups: every group it
+					 * is in, nested, normalized DNs */
+	size_t		 ngroups;
 };
 
 /*
  * Looks name up and, with pw not NULL, binds as the user found with the
  * pw_len bytes of pw (an empty password is DIR_DENIED before any bind).
- * With a required group, the user must be a member of it, directly or
- * through nested groups (at most DIR_GROUP_DEPTH deep).  Within timeout_s
+ * With walk_groups, out->groups are the user's groups, directly or
+ * through nested groups (at most DIR_GROUP_DEPTH deep); with a required
+ * group, the user must be a member of it.  Within timeout_s
  * seconds, whatever the directory does; the reason for anything but
  * DIR_OK goes to why (why_size bytes; never the password).
  */
@@ -57,6 +63,9 @@ enum dir_result	 directory_check(const struct dir_settings *, int timeout_s,
 		    struct arena *, const char *name, const char *pw,
 		    size_t pw_len, struct dir_user *out, char *why,
 		    size_t why_size);
+/* 1 when u (directory_check with walk_groups) is in group (a DN). */
+int		 directory_member(struct arena *, const struct dir_user *u,
+		    const char *group);
 /* The settings alone (a server answers, the search bind works). */
 enum dir_result	 directory_ping(const struct dir_settings *, int timeout_s,
 		    char *why, size_t why_size);

@@ -78,6 +78,9 @@ usage(FILE *f)
 "                                  bind_password's value)\n"
 "  ldap set KEY VALUE              one directory setting; bind_password's\n"
 "                                  value is read from stdin instead\n"
+"  ldap role ORG ROLE [GROUP_DN]   members of GROUP_DN (nested) are ROLE\n"
+"                                  (member or owner) of org ORG; without\n"
+"                                  GROUP_DN the rule goes\n"
 "  ldap test [NAME]                connect and search-bind (and find NAME)\n"
 "  ldap sync                       look every directory user up again and\n"
 "                                  deactivate those it no longer admits\n"
@@ -743,10 +746,11 @@ static int
 cmd_ldap(struct ctl *c, int argc, char **argv)
 {
 	struct dir_settings s;
+	struct dir_role	*roles;
 	struct apierr	 e;
 	enum dir_result	 r;
 	char		 pw[PW_MAX + 2], why[256];
-	size_t		 checked, gone;
+	size_t		 checked, gone, nroles, i;
 	long		 len;
 	int		 bad;
 
@@ -763,6 +767,17 @@ cmd_ldap(struct ctl *c, int argc, char **argv)
 		    s.bind_password[0] != '\0' ? "(set)" : "", s.base_dn,
 		    s.user_filter, s.name_attr, s.required_group,
 		    s.member_attr, s.unknown_names ? "true" : "false");
+		if (dirauth_roles(c->db, c->arena, &roles, &nroles, &e) == -1)
+			return die_api("ldap show", &e);
+		for (i = 0; i < nroles; i++)
+			printf("role\t%s\t%s\t%s\n", roles[i].org,
+			    roles[i].role, roles[i].group);
+		return 0;
+	}
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "role") == 0) {
+		if (dirauth_role(c->db, c->arena, argv[2], argv[3],
+		    argc == 5 ? argv[4] : NULL, &e) == -1)
+			return die_api("ldap role", &e);
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "set") == 0 &&

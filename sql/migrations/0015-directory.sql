@@ -116,6 +116,83 @@ BEGIN
 END
 $$;
 
+-- Group rules: the (nested) members of group_dn are role of org org_name.
+-- At each directory sign-in and sync, a directory user's membership of
+-- every org named here is set from its groups (owner wins over member;
+-- in neither group: not a member).  Orgs named nowhere here keep their
+-- memberships as the API and psql set them.
+CREATE TABLE directory_roles (
+    org_name    text NOT NULL CHECK (org_name <> ''),
+    role        text NOT NULL CHECK (role IN ('member', 'owner')),
+    group_dn    text NOT NULL
+                CHECK (group_dn <> '' AND octet_length(group_dn) <= 1024),
+    PRIMARY KEY (org_name, role)
+);
+REVOKE ALL ON directory_roles FROM PUBLIC;
+
+-- Sets p_user's role in each org named in directory_roles, from p_flags:
+-- one 't' or 'f' per rule, in the order of
+-- SELECT ... ORDER BY org_name, role (usersd read them so, and checked
+-- the groups): owner where an owner rule holds, else member where a
+-- member rule does, else not a member.  Only a directory user's; NULL
+-- (nothing changed) when the rules changed meanwhile.
+CREATE FUNCTION usersd_directory_roles(p_user text, p_flags text,
+    p_remote text)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, public AS $$
+DECLARE
+    r record;
+    o record;
+    i integer := 0;
+    n integer := 0;
+    owner text[] := '{}';
+    member text[] := '{}';
+    want text;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM users WHERE id = p_user
+                    AND directory_dn IS NOT NULL) THEN
+        RETURN 0;
+    END IF;
+    IF (SELECT count(*) FROM directory_roles) <> length(p_flags) THEN
+        RETURN NULL;
+    END IF;
+    FOR r IN SELECT org_name, role FROM directory_roles
+              ORDER BY org_name, role
+    LOOP
+        i := i + 1;
+        IF substr(p_flags, i, 1) = 't' THEN
+            IF r.role = 'owner' THEN
+                owner := owner || r.org_name;
+            ELSE
+                member := member || r.org_name;
+            END IF;
+        END IF;
+    END LOOP;
+    PERFORM usersd_act(p_user, NULL, p_remote);
+    FOR o IN SELECT DISTINCT g.id, g.name FROM orgs g
+               JOIN directory_roles d ON d.org_name = g.name
+    LOOP
+        want := CASE WHEN o.name = ANY (owner) THEN 'owner'
+                     WHEN o.name = ANY (member) THEN 'member' END;
+        IF want IS NULL THEN
+            DELETE FROM org_members WHERE org_id = o.id AND user_id = p_user;
+        ELSE
+            INSERT INTO org_members (org_id, user_id, role)
+                VALUES (o.id, p_user, want)
+                ON CONFLICT (org_id, user_id) DO UPDATE SET role = want
+                WHERE org_members.role <> want;
+        END IF;
+        IF FOUND THEN
+            n := n + 1;
+        END IF;
+    END LOOP;
+    RETURN n;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION usersd_directory_roles(text, text, text)
+    FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION usersd_directory_user(text, text, text),
     usersd_directory_set(text, text), usersd_directory_no_password()
     FROM PUBLIC;
@@ -129,8 +206,10 @@ BEGIN
     EXECUTE format($g$
         GRANT SELECT, UPDATE ON directory TO %1$I;
         GRANT SELECT (directory_dn) ON users TO %1$I;
+        GRANT SELECT, INSERT, UPDATE, DELETE ON directory_roles TO %1$I;
         GRANT EXECUTE ON FUNCTION usersd_directory_user(text, text, text),
-              usersd_directory_set(text, text) TO %1$I;
+              usersd_directory_set(text, text),
+              usersd_directory_roles(text, text, text) TO %1$I;
     $g$, svc);
     EXECUTE format($g$
         GRANT SELECT (enabled, uris, starttls, allow_plain, ca_file, bind_dn,
@@ -141,12 +220,14 @@ BEGIN
                       required_group, member_attr, unknown_names, updated_at)
               ON directory TO %1$I;
         GRANT SELECT (directory_dn), UPDATE (directory_dn) ON users TO %1$I;
+        GRANT SELECT, INSERT, UPDATE, DELETE ON directory_roles TO %1$I;
     $g$, adm);
     EXECUTE format($g$
         GRANT SELECT (enabled, uris, starttls, allow_plain, ca_file, bind_dn,
                       base_dn, user_filter, name_attr, required_group,
                       member_attr, unknown_names, updated_at)
               ON directory TO %1$I;
+        GRANT SELECT ON directory_roles TO %1$I;
     $g$, ro);
 END
 $$;

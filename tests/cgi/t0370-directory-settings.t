@@ -138,6 +138,10 @@ subtest 'readonly reads the settings but not the bind secret, and changes nothin
 	isnt($rc, 0, 'no UPDATE');
 	($rc, $out) = as($RO, 'SELECT directory_dn FROM users');
 	isnt($rc, 0, 'no users.directory_dn');
+	($rc, $out) = as($RO, 'SELECT * FROM directory_roles');
+	is($rc, 0, 'reads the group rules') or diag($out);
+	($rc, $out) = as($RO, q{INSERT INTO directory_roles VALUES ('o', 'owner', 'cn=x')});
+	isnt($rc, 0, 'but adds none');
 };
 
 subtest "the instance's admin sets the directory in psql, but not plain LDAP, and cannot read the secret back" => sub {
@@ -155,6 +159,13 @@ subtest "the instance's admin sets the directory in psql, but not plain LDAP, an
 	isnt($rc, 0, 'cannot make directory users with the sign-in function');
 	($rc, $out) = as($ADM, q{INSERT INTO directory DEFAULT VALUES});
 	isnt($rc, 0, 'cannot add a second settings row');
+	($rc, $out) = as($ADM, q{INSERT INTO directory_roles VALUES ('o', 'owner', 'cn=admins,dc=x'); }
+	    . q{DELETE FROM directory_roles});
+	is($rc, 0, 'sets group rules') or diag($out);
+	($rc, $out) = as($ADM, q{INSERT INTO directory_roles VALUES ('o', 'boss', 'cn=admins,dc=x')});
+	isnt($rc, 0, '... of the two roles only');
+	($rc, $out) = as($ADM, q{SELECT usersd_directory_roles('x', 't', '')});
+	isnt($rc, 0, 'cannot set roles with the sign-in function');
 };
 
 # A directory user, as a sign-in makes one (t0371 makes them for real).

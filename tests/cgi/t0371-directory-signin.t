@@ -64,7 +64,9 @@ my $ldif = entry('uid=alice', 'alice', 'alicepw12')
     . "dn: cn=staff,ou=groups,$SFX\nobjectClass: groupOfNames\ncn: staff\n"
     . join('', map { "member: $DN{$_}\n" } qw(alice star slash admin eve dave bidi))
     . "member: " . encode_utf8($DN{paren}) . "\nmember: $DN{zoe}\n"
-    . "member: cn=team,ou=groups,$SFX\n\n";
+    . "member: cn=team,ou=groups,$SFX\n\n"
+    . "dn: cn=owners,ou=groups,$SFX\nobjectClass: groupOfNames\ncn: owners\n"
+    . "member: $DN{alice}\nmember: cn=placeholder,$SFX\n\n";
 my $d = Slapd->start(suffix => $SFX, ldif => $ldif);
 
 # ctl($stdin, @args) -> (exit status, stdout, stderr)
@@ -196,6 +198,39 @@ subtest 'group membership: nested admits, none refuses, disabled refuses' => sub
 	is(row('dave'), undef, 'nor dave');
 };
 
+sub role_in {
+	my ($org, $name) = @_;
+	return one(q{SELECT m.role FROM org_members m JOIN orgs o ON o.id = m.org_id }
+	    . q{JOIN users u ON u.id = m.user_id WHERE o.name = } . lit($org)
+	    . q{ AND u.name = } . lit(encode_utf8($name))) // 'none';
+}
+
+subtest 'group rules make org owners and members, and take back what they do not grant' => sub {
+	my ($rc, $out, $err) = ctl(undef, 'ldap', 'role', 'o', 'owner', "cn=owners,ou=groups,$SFX");
+	is($rc, 0, 'ldap role o owner') or diag($err);
+	($rc, $out, $err) = ctl(undef, 'ldap', 'role', 'o', 'member', "cn=staff,ou=groups,$SFX");
+	is($rc, 0, 'ldap role o member') or diag($err);
+	($rc, $out, $err) = ctl(undef, 'ldap', 'role', 'o', 'admin', "cn=staff,ou=groups,$SFX");
+	isnt($rc, 0, 'a role that is not member or owner is refused');
+	($rc, $out) = ctl(undef, 'ldap', 'show');
+	like($out, qr/^role\to\towner\tcn=owners,ou=groups,\Q$SFX\E$/m, 'show lists the owner rule');
+	my $other = given(org => 'other');
+	ok_signin('alice', 'alicepw12', 'alice');
+	ok_signin('bob', 'bobpw1234', 'bob');
+	is(role_in('o', 'alice'), 'owner', 'alice (owners and staff) owns o');
+	is(role_in('o', 'bob'), 'member', 'bob (staff through team) is a member');
+	my $r = call($OP, 'POST', "/api/v2/orgs/$other/members", { id => $ALICE });
+	is($r->{status}, 201, 'alice is made a member of other by hand') or diag($r->{body});
+	$t->psql(q{UPDATE org_members SET role = 'owner' WHERE user_id = (SELECT id FROM users }
+	    . q{WHERE name = 'bob')});
+	ok_signin('bob', 'bobpw1234', 'bob again');
+	is(role_in('o', 'bob'), 'member', 'an ownership of o the rules do not grant is taken back');
+	ok_signin('alice', 'alicepw12', 'alice again');
+	is(role_in('other', 'alice'), 'member', 'an org no rule names keeps its memberships');
+	($rc, $out, $err) = ctl(undef, 'ldap', 'role', 'nosuch', 'owner');
+	is($rc, 1, 'removing a rule there is not: an error');
+};
+
 subtest 'a local name is never taken over by the directory' => sub {
 	no_signin('admin', 'adminldap1', 'the local operator with the directory\'s admin password');
 	no_signin('ADMIN', 'adminldap1', 'the same in capitals (the directory matches any case)');
@@ -278,6 +313,7 @@ subtest 'ldap sync: a user removed from the directory or its group stops at the 
 	is(call("cookie:$bobc", 'GET', '/api/v2/me')->{status}, 200, "bob's session works");
 	# bob leaves team (so staff); a* leaves the directory.
 	my $mod = "dn: cn=team,ou=groups,$SFX\nchangetype: modify\ndelete: member\nmember: $DN{bob}\n\n"
+	    . "dn: cn=owners,ou=groups,$SFX\nchangetype: modify\ndelete: member\nmember: $DN{alice}\n\n"
 	    . "dn: $DN{star}\nchangetype: delete\n";
 	my $pid = open3(my $w, my $o, undef, 'ldapmodify', '-H', $d->uri, '-x', '-D',
 	    "cn=admin,$SFX", '-w', 'managerpw1');
@@ -299,6 +335,7 @@ subtest 'ldap sync: a user removed from the directory or its group stops at the 
 	is(row('bob')->[3], 'inactive', 'bob is inactive');
 	is(row('a*')->[3], 'inactive', 'a* is inactive');
 	is(row('alice')->[3], 'active', 'alice is not');
+	is(role_in('o', 'alice'), 'member', 'alice, out of owners, is only a member of o now');
 	is(call("cookie:$bobc", 'GET', '/api/v2/me')->{status}, 401, "bob's session has ended");
 	is_error(call($tok, 'GET', "/api/v2/users/$BOB"), 403, 'forbidden', 'User is inactive',
 	    "bob's token stopped");
