@@ -251,6 +251,16 @@ subtest 'unknown_names off: only known directory users go to the directory' => s
 	set(unknown_names => 'true');
 };
 
+subtest 'plain LDAP: only on ldapi:// or with allow_plain' => sub {
+	set(allow_plain => 'false');
+	my $r = signin('alice', 'alicepw12');
+	is($r->{status}, 503, 'ldap:// without StartTLS nor allow_plain: 503 (misconfigured)');
+	set(uris => $d->ldapi_uri);
+	ok_signin('alice', 'alicepw12', 'ldapi:// (a local socket) needs neither');
+	set(uris => $d->uri);
+	set(allow_plain => 'true');
+};
+
 subtest 'a directory user cannot set a local password through the API' => sub {
 	my $c = ok_signin('alice', 'alicepw12', 'alice');
 	my $r = call("cookie:$c", 'PUT', '/api/v2/me/password', { password => 'localpw123' },

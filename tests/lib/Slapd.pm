@@ -6,6 +6,7 @@
 #
 #   my $d = Slapd->start(suffix => 'dc=one,dc=test', ldif => $text, tls => 1);
 #   $d->uri       ldap://127.0.0.1:PORT      $d->ldaps_uri  ldaps://...
+#   $d->ldapi_uri ldapi:// on a socket in its directory
 #   $d->ca_file   the CA's certificate        $d->other_ca  a CA that did not sign it
 #   $d->stop / $d->restart / $d->freeze (SIGSTOP) / $d->thaw (SIGCONT)
 #
@@ -153,7 +154,7 @@ EOF
 sub _run {
 	my ($self) = @_;
 	my $dir = $self->{dir};
-	my $urls = "ldap://127.0.0.1:$self->{port}/"
+	my $urls = "ldap://127.0.0.1:$self->{port}/ " . $self->ldapi_uri
 	    . ($self->{sport} ? " ldaps://127.0.0.1:$self->{sport}/" : '');
 	my $pid = fork // die "fork: $!";
 	if (!$pid) {
@@ -184,6 +185,7 @@ sub log {
 
 sub uri { "ldap://127.0.0.1:$_[0]{port}" }
 sub ldaps_uri { "ldaps://127.0.0.1:$_[0]{sport}" }
+sub ldapi_uri { my $p = "$_[0]{dir}/ldapi"; $p =~ s{/}{%2F}g; "ldapi://$p" }
 sub ca_file { "$_[0]{dir}/ca.pem" }
 sub other_ca { "$_[0]{dir}/other.pem" }
 sub suffix { $_[0]{suffix} }
