@@ -12,7 +12,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 
-PKGS       = libpq json-c libargon2 libcrypto
+PKGS       = libpq json-c libargon2 libcrypto ldap
 FCGI_LIBS  ?= -lfcgi
 
 # These goals compile nothing here: they install the packages first and
@@ -70,11 +70,14 @@ CORE_OBJS = \
 	$(O)/budget.o \
 	$(O)/cfg.o \
 	$(O)/crypto.o \
+	$(O)/directory.o \
+	$(O)/dirauth.o \
 	$(O)/db.o \
 	$(O)/db_admin.o \
 	$(O)/db_orgs.o \
 	$(O)/db_principals.o \
 	$(O)/db_budget.o \
+	$(O)/db_directory.o \
 	$(O)/db_sessions.o \
 	$(O)/db_setup.o \
 	$(O)/db_tokens.o \

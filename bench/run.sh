@@ -95,7 +95,7 @@ fi
 T_START=$(date +%s)
 
 # ---------------------------------------------------------------- cleanup
-USERSD_PID="" WEB_PID="" BARE_PID="" PG_STARTED="" STANDBY_STARTED="" BG_PIDS=()
+USERSD_PID="" WEB_PID="" BARE_PID="" SLAPD_PID="" PG_STARTED="" STANDBY_STARTED="" BG_PIDS=()
 
 # stop_pid PID: TERM, wait up to 10 s, then KILL.  Only PIDs we started.
 stop_pid() {
@@ -123,6 +123,7 @@ cleanup() {
 	stop_pid "$WEB_PID"
 	stop_pid "$USERSD_PID"
 	stop_pid "$BARE_PID"
+	stop_pid "$SLAPD_PID"
 	if [ -n "$STANDBY_STARTED" ]; then
 		bash tests/lib/pg.sh stop "$STANDBY" || true
 	fi
@@ -202,6 +203,56 @@ echo benchpass1 | USERSD_DB=$DB_BIG build/usersctl user add benchuser \
 BENCHUSER_ID=$(psql -X -Atq -d bench -c "SELECT id FROM users WHERE name = 'benchuser'")
 DB_SIZE=$(psql -X -Atq -d bench -c \
     "SELECT pg_size_pretty(pg_total_relation_size('users'))")
+
+# ------------------------------------------------------------------- slapd
+# The directory of the directory sign-in row: Debian's slapd on a unix
+# socket (ldapi://, no TLS: the row measures usersd's side, one search and
+# two binds, not a handshake), one user, set as the directory of "bench".
+SLAPD=$(command -v slapd || echo /usr/sbin/slapd)
+mkdir -p "$RUN/slapd/db"
+cat >"$RUN/slapd/slapd.conf" <<SLAPDCONF
+include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+modulepath /usr/lib/ldap
+moduleload back_mdb
+pidfile $RUN/slapd/slapd.pid
+database mdb
+maxsize 10485760
+suffix "dc=bench,dc=test"
+rootdn "cn=admin,dc=bench,dc=test"
+rootpw benchmanager1
+directory $RUN/slapd/db
+access to attrs=userPassword by anonymous auth by * none
+access to * by dn.exact="cn=search,dc=bench,dc=test" read by * none
+SLAPDCONF
+printf '%s\n' 'dn: dc=bench,dc=test' 'objectClass: dcObject' \
+    'objectClass: organization' 'o: bench' 'dc: bench' '' \
+    'dn: cn=search,dc=bench,dc=test' 'objectClass: person' 'cn: search' \
+    'sn: search' 'userPassword: searchpw12' '' \
+    'dn: uid=diruser,dc=bench,dc=test' 'objectClass: inetOrgPerson' \
+    'uid: diruser' 'cn: diruser' 'sn: diruser' 'userPassword: dirpass12' \
+    >"$RUN/slapd/data.ldif"
+"${SLAPD%slapd}slapadd" -q -f "$RUN/slapd/slapd.conf" \
+    -l "$RUN/slapd/data.ldif" >>"$RUN/slapd.log" 2>&1 ||
+    die "slapadd failed (see $RUN/slapd.log)"
+LDAPI="ldapi://$(printf '%s' "$RUN/slapd/ldapi" | sed 's|/|%2F|g')"
+say "starting slapd on $LDAPI"
+"$SLAPD" -d 0 -f "$RUN/slapd/slapd.conf" -h "$LDAPI" >>"$RUN/slapd.log" 2>&1 &
+SLAPD_PID=$!
+for _ in $(seq 100); do [ -S "$RUN/slapd/ldapi" ] && break; sleep 0.1; done
+[ -S "$RUN/slapd/ldapi" ] || { cat "$RUN/slapd.log" >&2; die "slapd did not start"; }
+ldap_set() {
+	USERSD_DB=$DB_BIG build/usersctl ldap set "$@" >/dev/null ||
+	    die "usersctl ldap set $1 failed"
+}
+ldap_set uris "$LDAPI"
+ldap_set bind_dn cn=search,dc=bench,dc=test
+echo searchpw12 | ldap_set bind_password
+ldap_set base_dn dc=bench,dc=test
+ldap_set user_filter '(objectClass=inetOrgPerson)'
+ldap_set unknown_names true
+ldap_set enabled true
 
 # ------------------------------------------------------------------ usersd
 cat >"$RUN/usersd.conf" <<EOF
@@ -323,6 +374,8 @@ check "GET /api/v2/authorizations (none readable)" 200 -H "Cookie: $COOKIE" \
 grep -q '"authorizations":\[\]' "$TMP/check.body" ||
     die "benchuser's token list is not empty"
 check "POST /api/v2/signin (wrong password)" 401 -u benchuser:wrongpass1 \
+    -d '' "$URL/api/v2/signin"
+check "POST /api/v2/signin (directory user)" 204 -u diruser:dirpass12 \
     -d '' "$URL/api/v2/signin"
 
 # BENCH_HOLD=1: leave the stack up for profiling by hand, until Ctrl-C.
@@ -544,6 +597,7 @@ export BENCH_NTOK=$NTOK
 BASIC_OK="Authorization: Basic $(printf 'benchuser:benchpass1' | base64)"
 BASIC_WRONG="Authorization: Basic $(printf 'benchuser:wrongpass1' | base64)"
 BASIC_UNKNOWN="Authorization: Basic $(printf 'nosuchuser:wrongpass1' | base64)"
+BASIC_DIR="Authorization: Basic $(printf 'diruser:dirpass12' | base64)"
 AFTER_BIG=$(printf '%016x' $(( (N - 25) * 1000 + 7 )))
 AFTER_SMALL=$(printf '%016x' $(( (SMALL_N - 25) * 1000 + 7 )))
 JSON="Content-Type: application/json"
@@ -690,6 +744,18 @@ spec row wrongpw
 spec row unknown
 spec target unknown-vs-wrong unknown unknown.mean wrongpw.mean in 0.9..1.1 \
     "x wrong password (mean latency)"
+
+# Directory sign-in beside local sign-in, A B B A at 2 connections: a
+# search and two binds on slapd (ldapi://) against one argon2 verify.
+export BENCH_METHOD=POST
+def localsignin "POST /api/v2/signin, local user (argon2)" 1 2 \
+    "$URL/api/v2/signin" "${S_COMMON[@]}" -H "$BASIC_OK"
+def dirsignin "POST /api/v2/signin, directory user (slapd, ldapi://)" 1 2 \
+    "$URL/api/v2/signin" "${S_COMMON[@]}" -H "$BASIC_DIR"
+abba localsignin localsignin dirsignin dirsignin
+unset BENCH_METHOD
+spec row dirsignin
+spec row localsignin
 
 # GET while 16 connections flood sign-in with wrong passwords.
 FLOOD_SECS=$(( DUR + WARM + 5 ))

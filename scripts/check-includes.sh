@@ -20,6 +20,7 @@ libpq-fe\.h | db.c       | no PGresult or PGconn leaves the database layer
 json-c/     | json.c     | no json_object leaves the codec
 argon2\.h   | password.c | hashing parameters and wiping live in one place
 openssl/    | crypto.c   | one file to audit for randomness and compares
+ldap\.h      | directory.c | one file to audit for timeouts, TLS and escaping
 '
 
 # FILES (globs; one that matches nothing is skipped) | HEADERS | why
@@ -27,9 +28,11 @@ LAYERS='
 src/api_*.c | db.h | handlers talk to services, never to the database layer
 src/users.[ch] src/orgs.[ch] src/tokens.[ch] src/session.[ch]
     src/setup.[ch] src/svc.[ch] src/health.[ch] src/migrate.[ch]
-    src/policy.[ch] src/budget.[ch]
+    src/policy.[ch] src/budget.[ch] src/dirauth.[ch]
     | http.h json.h | services hold the rules; decoding the request and
     encoding the answer is the handlers'"'"' job
+src/directory.[ch] | db.h http.h json.h | the directory client knows
+    the settings it is handed, not where they are kept nor who asked
 src/db.[ch] src/db_*.[ch] src/pool.[ch] src/password.[ch]
     | http.h json.h | the database layer and hashing serve every caller,
     usersctl too, and know nothing of a request

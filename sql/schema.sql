@@ -320,6 +320,131 @@ $$;
 
 ALTER FUNCTION public.usersd_deactivate_user(p_name text) OWNER TO usersd_owner;
 
+CREATE FUNCTION public.usersd_directory_no_password() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    IF NEW.directory_dn IS NOT NULL AND NEW.password_hash IS NOT NULL THEN
+        RAISE EXCEPTION 'a directory user signs in with the directory''s password; it cannot be set here'
+            USING ERRCODE = 'UA001';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+ALTER FUNCTION public.usersd_directory_no_password() OWNER TO usersd_owner;
+
+CREATE FUNCTION public.usersd_directory_roles(p_user text, p_flags text, p_remote text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    r record;
+    o record;
+    i integer := 0;
+    n integer := 0;
+    owner text[] := '{}';
+    member text[] := '{}';
+    want text;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM users WHERE id = p_user
+                    AND directory_dn IS NOT NULL) THEN
+        RETURN 0;
+    END IF;
+    IF (SELECT count(*) FROM directory_roles) <> length(p_flags) THEN
+        RETURN NULL;
+    END IF;
+    FOR r IN SELECT org_name, role FROM directory_roles
+              ORDER BY org_name, role
+    LOOP
+        i := i + 1;
+        IF substr(p_flags, i, 1) = 't' THEN
+            IF r.role = 'owner' THEN
+                owner := owner || r.org_name;
+            ELSE
+                member := member || r.org_name;
+            END IF;
+        END IF;
+    END LOOP;
+    PERFORM usersd_act(p_user, NULL, p_remote);
+    FOR o IN SELECT DISTINCT g.id, g.name FROM orgs g
+               JOIN directory_roles d ON d.org_name = g.name
+    LOOP
+        want := CASE WHEN o.name = ANY (owner) THEN 'owner'
+                     WHEN o.name = ANY (member) THEN 'member' END;
+        IF want IS NULL THEN
+            DELETE FROM org_members WHERE org_id = o.id AND user_id = p_user;
+        ELSE
+            INSERT INTO org_members (org_id, user_id, role)
+                VALUES (o.id, p_user, want)
+                ON CONFLICT (org_id, user_id) DO UPDATE SET role = want
+                WHERE org_members.role <> want;
+        END IF;
+        IF FOUND THEN
+            n := n + 1;
+        END IF;
+    END LOOP;
+    RETURN n;
+END
+$$;
+
+ALTER FUNCTION public.usersd_directory_roles(p_user text, p_flags text, p_remote text) OWNER TO usersd_owner;
+
+CREATE FUNCTION public.usersd_directory_set(p_key text, p_value text) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public'
+    AS $_$
+BEGIN
+    IF p_key NOT IN ('enabled', 'uris', 'starttls', 'allow_plain',
+                     'ca_file', 'bind_dn', 'bind_password', 'base_dn',
+                     'user_filter', 'name_attr', 'required_group',
+                     'member_attr', 'unknown_names') THEN
+        RAISE EXCEPTION 'unknown directory setting "%"', p_key
+            USING ERRCODE = 'UA001';
+    END IF;
+    IF p_key IN ('enabled', 'starttls', 'allow_plain', 'unknown_names')
+       AND p_value IS DISTINCT FROM 'true'
+       AND p_value IS DISTINCT FROM 'false' THEN
+        RAISE EXCEPTION '% is true or false', p_key USING ERRCODE = 'UA001';
+    END IF;
+    EXECUTE format('UPDATE directory SET %I = $1::%s, updated_at = now()',
+        p_key, CASE WHEN p_key IN ('enabled', 'starttls', 'allow_plain',
+                                   'unknown_names')
+                    THEN 'boolean' ELSE 'text' END)
+        USING p_value;
+    RETURN true;
+END
+$_$;
+
+ALTER FUNCTION public.usersd_directory_set(p_key text, p_value text) OWNER TO usersd_owner;
+
+CREATE FUNCTION public.usersd_directory_user(p_name text, p_dn text, p_remote text) RETURNS TABLE(user_id text, user_status text, user_gen bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    u users%ROWTYPE;
+BEGIN
+    SELECT * INTO u FROM users WHERE name = p_name FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM usersd_act(NULL, NULL, p_remote);
+        INSERT INTO users (name, directory_dn) VALUES (p_name, p_dn)
+            ON CONFLICT (name) DO NOTHING RETURNING * INTO u;
+        IF NOT FOUND THEN
+            SELECT * INTO u FROM users WHERE name = p_name FOR UPDATE;
+        END IF;
+    END IF;
+    IF u.directory_dn IS NULL OR lower(u.directory_dn) <> lower(p_dn) THEN
+        RAISE EXCEPTION 'the name belongs to another user'
+            USING ERRCODE = 'UA001';
+    END IF;
+    RETURN QUERY SELECT u.id::text, u.status, u.credential_gen;
+END
+$$;
+
+ALTER FUNCTION public.usersd_directory_user(p_name text, p_dn text, p_remote text) OWNER TO usersd_owner;
+
 CREATE FUNCTION public.usersd_end_upgrade() RETURNS text
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public'
@@ -891,6 +1016,8 @@ CREATE TABLE public.users (
     owner_of text[] DEFAULT '{}'::text[] NOT NULL,
     member_of text[] DEFAULT '{}'::text[] NOT NULL,
     kind text DEFAULT 'user'::text NOT NULL,
+    directory_dn text,
+    CONSTRAINT users_directory_dn_check CHECK (((directory_dn <> ''::text) AND (octet_length(directory_dn) <= 1024))),
     CONSTRAINT users_kind_check CHECK ((kind = ANY (ARRAY['user'::text, 'service'::text]))),
     CONSTRAINT users_name_check CHECK (((name <> ''::text) AND (octet_length(name) <= 256))),
     CONSTRAINT users_service_no_password CHECK (((kind = 'user'::text) OR (password_hash IS NULL))),
@@ -1094,6 +1221,42 @@ CREATE TABLE public.buckets (
 
 ALTER TABLE public.buckets OWNER TO usersd_owner;
 
+CREATE TABLE public.directory (
+    only_row boolean DEFAULT true NOT NULL,
+    enabled boolean DEFAULT false NOT NULL,
+    uris text DEFAULT ''::text NOT NULL,
+    starttls boolean DEFAULT true NOT NULL,
+    allow_plain boolean DEFAULT false NOT NULL,
+    ca_file text DEFAULT ''::text NOT NULL,
+    bind_dn text DEFAULT ''::text NOT NULL,
+    bind_password text DEFAULT ''::text NOT NULL,
+    base_dn text DEFAULT ''::text NOT NULL,
+    user_filter text DEFAULT '(objectClass=person)'::text NOT NULL,
+    name_attr text DEFAULT 'uid'::text NOT NULL,
+    required_group text DEFAULT ''::text NOT NULL,
+    member_attr text DEFAULT 'member'::text NOT NULL,
+    unknown_names boolean DEFAULT false NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT directory_member_attr_check CHECK ((member_attr ~ '^[A-Za-z][A-Za-z0-9-]{0,63}$'::text)),
+    CONSTRAINT directory_name_attr_check CHECK ((name_attr ~ '^[A-Za-z][A-Za-z0-9-]{0,63}$'::text)),
+    CONSTRAINT directory_only_row_check CHECK (only_row),
+    CONSTRAINT directory_uris_check CHECK ((uris ~ '^((ldaps?|ldapi)://[^ ]+( |$))*$'::text)),
+    CONSTRAINT directory_user_filter_check CHECK (((user_filter ~ '^\(.*\)$'::text) AND (octet_length(user_filter) <= 1024)))
+);
+
+ALTER TABLE public.directory OWNER TO usersd_owner;
+
+CREATE TABLE public.directory_roles (
+    org_name text NOT NULL,
+    role text NOT NULL,
+    group_dn text NOT NULL,
+    CONSTRAINT directory_roles_group_dn_check CHECK (((group_dn <> ''::text) AND (octet_length(group_dn) <= 1024))),
+    CONSTRAINT directory_roles_org_name_check CHECK ((org_name <> ''::text)),
+    CONSTRAINT directory_roles_role_check CHECK ((role = ANY (ARRAY['member'::text, 'owner'::text])))
+);
+
+ALTER TABLE public.directory_roles OWNER TO usersd_owner;
+
 CREATE TABLE public.org_members (
     org_id public.usersd_id NOT NULL,
     user_id public.usersd_id NOT NULL,
@@ -1185,6 +1348,12 @@ ALTER TABLE ONLY public.buckets
 ALTER TABLE ONLY public.buckets
     ADD CONSTRAINT buckets_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.directory
+    ADD CONSTRAINT directory_pkey PRIMARY KEY (only_row);
+
+ALTER TABLE ONLY public.directory_roles
+    ADD CONSTRAINT directory_roles_pkey PRIMARY KEY (org_name, role);
+
 ALTER TABLE ONLY public.org_members
     ADD CONSTRAINT org_members_pkey PRIMARY KEY (org_id, user_id);
 
@@ -1267,6 +1436,8 @@ CREATE TRIGGER users_audit AFTER INSERT OR DELETE OR UPDATE ON public.users FOR 
 
 CREATE TRIGGER users_bump_credential_gen BEFORE UPDATE OF password_hash, status ON public.users FOR EACH ROW EXECUTE FUNCTION public.usersd_bump_credential_gen();
 
+CREATE TRIGGER users_directory_no_password BEFORE INSERT OR UPDATE OF password_hash, directory_dn ON public.users FOR EACH ROW EXECUTE FUNCTION public.usersd_directory_no_password();
+
 CREATE TRIGGER users_keep_instance_owner_delete AFTER DELETE ON public.users FOR EACH ROW WHEN ((old.instance_owner AND (old.status = 'active'::text))) EXECUTE FUNCTION public.usersd_keep_instance_owner();
 
 CREATE TRIGGER users_keep_instance_owner_update AFTER UPDATE OF status, instance_owner ON public.users FOR EACH ROW WHEN ((old.instance_owner AND (old.status = 'active'::text) AND (NOT (new.instance_owner AND (new.status = 'active'::text))))) EXECUTE FUNCTION public.usersd_keep_instance_owner();
@@ -1332,6 +1503,17 @@ GRANT ALL ON FUNCTION public.usersd_clear_signin_failures(p_key text) TO usersd_
 
 REVOKE ALL ON FUNCTION public.usersd_deactivate_user(p_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.usersd_deactivate_user(p_name text) TO usersd_admin;
+
+REVOKE ALL ON FUNCTION public.usersd_directory_no_password() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.usersd_directory_roles(p_user text, p_flags text, p_remote text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.usersd_directory_roles(p_user text, p_flags text, p_remote text) TO usersd_service;
+
+REVOKE ALL ON FUNCTION public.usersd_directory_set(p_key text, p_value text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.usersd_directory_set(p_key text, p_value text) TO usersd_service;
+
+REVOKE ALL ON FUNCTION public.usersd_directory_user(p_name text, p_dn text, p_remote text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.usersd_directory_user(p_name text, p_dn text, p_remote text) TO usersd_service;
 
 REVOKE ALL ON FUNCTION public.usersd_end_upgrade() FROM PUBLIC;
 
@@ -1465,6 +1647,9 @@ GRANT SELECT(member_of) ON TABLE public.users TO usersd_service;
 GRANT SELECT(kind),INSERT(kind) ON TABLE public.users TO usersd_service;
 GRANT SELECT(kind) ON TABLE public.users TO usersd_admin;
 
+GRANT SELECT(directory_dn) ON TABLE public.users TO usersd_service;
+GRANT SELECT(directory_dn),UPDATE(directory_dn) ON TABLE public.users TO usersd_admin;
+
 GRANT SELECT ON TABLE public.admin_sessions TO usersd_admin;
 GRANT SELECT ON TABLE public.admin_sessions TO usersd_readonly;
 
@@ -1548,6 +1733,53 @@ GRANT INSERT(org_id) ON TABLE public.buckets TO usersd_service;
 GRANT INSERT(name) ON TABLE public.buckets TO usersd_service;
 
 GRANT INSERT(retention_seconds) ON TABLE public.buckets TO usersd_service;
+
+GRANT SELECT,UPDATE ON TABLE public.directory TO usersd_service;
+
+GRANT SELECT(enabled),UPDATE(enabled) ON TABLE public.directory TO usersd_admin;
+GRANT SELECT(enabled) ON TABLE public.directory TO usersd_readonly;
+
+GRANT SELECT(uris),UPDATE(uris) ON TABLE public.directory TO usersd_admin;
+GRANT SELECT(uris) ON TABLE public.directory TO usersd_readonly;
+
+GRANT SELECT(starttls),UPDATE(starttls) ON TABLE public.directory TO usersd_admin;
+GRANT SELECT(starttls) ON TABLE public.directory TO usersd_readonly;
+
+GRANT SELECT(allow_plain) ON TABLE public.directory TO usersd_admin;
+GRANT SELECT(allow_plain) ON TABLE public.directory TO usersd_readonly;
+
+GRANT SELECT(ca_file),UPDATE(ca_file) ON TABLE public.directory TO usersd_admin;
+GRANT SELECT(ca_file) ON TABLE public.directory TO usersd_readonly;
+
+GRANT SELECT(bind_dn),UPDATE(bind_dn) ON TABLE public.directory TO usersd_admin;
+GRANT SELECT(bind_dn) ON TABLE public.directory TO usersd_readonly;
+
+GRANT UPDATE(bind_password) ON TABLE public.directory TO usersd_admin;
+
+GRANT SELECT(base_dn),UPDATE(base_dn) ON TABLE public.directory TO usersd_admin;
+GRANT SELECT(base_dn) ON TABLE public.directory TO usersd_readonly;
+
+GRANT SELECT(user_filter),UPDATE(user_filter) ON TABLE public.directory TO usersd_admin;
+GRANT SELECT(user_filter) ON TABLE public.directory TO usersd_readonly;
+
+GRANT SELECT(name_attr),UPDATE(name_attr) ON TABLE public.directory TO usersd_admin;
+GRANT SELECT(name_attr) ON TABLE public.directory TO usersd_readonly;
+
+GRANT SELECT(required_group),UPDATE(required_group) ON TABLE public.directory TO usersd_admin;
+GRANT SELECT(required_group) ON TABLE public.directory TO usersd_readonly;
+
+GRANT SELECT(member_attr),UPDATE(member_attr) ON TABLE public.directory TO usersd_admin;
+GRANT SELECT(member_attr) ON TABLE public.directory TO usersd_readonly;
+
+GRANT SELECT(unknown_names),UPDATE(unknown_names) ON TABLE public.directory TO usersd_admin;
+GRANT SELECT(unknown_names) ON TABLE public.directory TO usersd_readonly;
+
+GRANT SELECT(updated_at),UPDATE(updated_at) ON TABLE public.directory TO usersd_admin;
+GRANT SELECT(updated_at) ON TABLE public.directory TO usersd_readonly;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.directory_roles TO usersd_service;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.directory_roles TO usersd_admin;
+GRANT SELECT ON TABLE public.directory_roles TO usersd_readonly;
 
 GRANT SELECT,INSERT,DELETE ON TABLE public.org_members TO usersd_service;
 GRANT SELECT,INSERT,DELETE ON TABLE public.org_members TO usersd_admin;

@@ -92,6 +92,8 @@ static const struct cfgkey keys[] = {
 	  600000, "PostgreSQL statement timeout in milliseconds (usersd waits 1 s more, then answers 503)" },
 	{ "connect_timeout", KEY_INT, OFF(connect_timeout), 2, NULL, 1, 60,
 	  "PostgreSQL connect timeout in seconds, per host tried" },
+	{ "ldap_timeout", KEY_INT, OFF(ldap_timeout), 3, NULL, 1, 60,
+	  "the longest a directory sign-in waits for its directory, in seconds (then 503)" },
 	{ "max_connections", KEY_INT, OFF(max_connections), 8, NULL, 1, 1024,
 	  "PostgreSQL connections a worker keeps open (one per instance)" },
 	{ "run_dir", KEY_STR, OFF(run_dir), 0, "/tmp", 0, 0,

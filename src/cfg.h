@@ -48,6 +48,7 @@ struct cfg {
 	long long	 signin_lockout_max;	/* seconds */
 	long long	 statement_timeout;	/* milliseconds */
 	long long	 connect_timeout;	/* seconds */
+	long long	 ldap_timeout;		/* seconds, a whole sign-in */
 	long long	 max_connections;	/* per worker, all instances */
 	char		*run_dir;		/* hash slot lock files */
 	char		*allowed_origins;	/* space-separated, "" none */

@@ -20,6 +20,7 @@
 #include "cfg.h"
 #include "db_sessions.h"
 #include "db_users.h"
+#include "dirauth.h"
 #include "log.h"
 #include "metrics.h"
 #include "password.h"
@@ -231,6 +232,34 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 }
 
 /*
+ * session_signin of a directory user (dirauth.c), after its throttle and
+ * without a hash slot: a refusal counts as a failure, an unreachable
+ * directory (503) counts nothing.
+ */
+static int
+signin_directory(struct db *db, struct arena *a, const struct cfg *c,
+    const struct signin_keys *k, const struct dir_settings *ds,
+    const char *presented, const char *pw, size_t len, const char *addr,
+    const char *agent, struct signin_out *out, struct apierr *e)
+{
+	struct credential cr;
+	int		 counted;
+
+	if (dirauth_signin(db, a, c, ds, k->name, pw, len, addr, &cr,
+	    &counted, e) == -1) {
+		if (!counted) {
+			attempt_uncount(db, a, c, k);
+			metrics_signin(MET_SIGNIN_ERROR);
+		} else {
+			log_failure(k->name, addr);
+			metrics_signin(MET_SIGNIN_WRONG_PASSWORD);
+		}
+		return -1;
+	}
+	return open_session(db, a, c, k, &cr, presented, addr, agent, out, e);
+}
+
+/*
  * Two transactions on the way of a right password: the attempt counted
  * with the credential read before the hash (attempt), the outcome with
  * the session after it (open_session).
@@ -243,9 +272,10 @@ session_signin(struct db *db, struct arena *a, const struct cfg *c,
 {
 	struct signin_keys k;
 	struct credential cr;
+	struct dir_settings ds;
 	char		 devhash[SHA256_HEX_LEN + 1];
 	const char	*presented;
-	int		 rc;
+	int		 rc, dir;
 
 	out->cookie[0] = out->device[0] = '\0';
 	if (*name == '\0' || len == 0 || len > PW_MAX) {
@@ -268,6 +298,21 @@ session_signin(struct db *db, struct arena *a, const struct cfg *c,
 		pw_release();
 		metrics_signin(e->code == APIERR_TOO_MANY_REQUESTS ?
 		    MET_SIGNIN_THROTTLED : MET_SIGNIN_ERROR);
+		return -1;
+	}
+	/*
+	 * A name without a hash may be the directory's (a directory user, or
+	 * an unknown name it takes): its password goes to the directory,
+	 * never to a hash slot, so the share is given back first.
+	 */
+	if (cr.hash == NULL &&
+	    (dir = dirauth_route(db, a, k.name, &ds, e)) != 0) {
+		pw_release();
+		if (dir == 1)
+			return signin_directory(db, a, c, &k, &ds, presented,
+			    pw, len, addr, agent, out, e);
+		attempt_uncount(db, a, c, &k);
+		metrics_signin(MET_SIGNIN_ERROR);
 		return -1;
 	}
 	/* Under its share: waits for a slot (503 if none comes free). */

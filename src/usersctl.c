@@ -17,6 +17,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "db_admin.h"
+#include "dirauth.h"
 #include "log.h"
 #include "migrate.h"
 #include "orgs.h"
@@ -87,6 +88,16 @@ usage(FILE *f)
 "                                  a new secret for the token, printed once;\n"
 "                                  the old one works DURATION more\n"
 "  token revoke ID                 delete a token\n"
+"  ldap show                       the instance's directory settings (never\n"
+"                                  bind_password's value)\n"
+"  ldap set KEY VALUE              one directory setting; bind_password's\n"
+"                                  value is read from stdin instead\n"
+"  ldap role ORG ROLE [GROUP_DN]   members of GROUP_DN (nested) are ROLE\n"
+"                                  (member or owner) of org ORG; without\n"
+"                                  GROUP_DN the rule goes\n"
+"  ldap test [NAME]                connect and search-bind (and find NAME)\n"
+"  ldap sync                       look every directory user up again and\n"
+"                                  deactivate those it no longer admits\n"
 "  (DURATION: seconds, or a number with s, m, h or d)\n"
 "\n"
 "  -c, --config FILE    usersd configuration (default $USERSD_CONFIG)\n"
@@ -850,6 +861,90 @@ cmd_token(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* usersctl ldap show|set|test|sync: the instance's directory. */
+static int
+cmd_ldap(struct ctl *c, int argc, char **argv)
+{
+	struct dir_settings s;
+	struct dir_role	*roles;
+	struct apierr	 e;
+	enum dir_result	 r;
+	char		 pw[PW_MAX + 2], why[256];
+	size_t		 checked, gone, nroles, i;
+	long		 len;
+	int		 bad;
+
+	if (argc >= 2 && strcmp(argv[1], "show") == 0 && argc == 2) {
+		if (dirauth_settings(c->db, c->arena, &s, &e) == -1)
+			return die_api("ldap show", &e);
+		printf("enabled\t%s\nuris\t%s\nstarttls\t%s\n"
+		    "allow_plain\t%s\nca_file\t%s\nbind_dn\t%s\n"
+		    "bind_password\t%s\nbase_dn\t%s\nuser_filter\t%s\n"
+		    "name_attr\t%s\nrequired_group\t%s\nmember_attr\t%s\n"
+		    "unknown_names\t%s\n", s.enabled ? "true" : "false",
+		    s.uris, s.starttls ? "true" : "false",
+		    s.allow_plain ? "true" : "false", s.ca_file, s.bind_dn,
+		    s.bind_password[0] != '\0' ? "(set)" : "", s.base_dn,
+		    s.user_filter, s.name_attr, s.required_group,
+		    s.member_attr, s.unknown_names ? "true" : "false");
+		if (dirauth_roles(c->db, c->arena, &roles, &nroles, &e) == -1)
+			return die_api("ldap show", &e);
+		for (i = 0; i < nroles; i++)
+			printf("role\t%s\t%s\t%s\n", roles[i].org,
+			    roles[i].role, roles[i].group);
+		return 0;
+	}
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "role") == 0) {
+		if (dirauth_role(c->db, c->arena, argv[2], argv[3],
+		    argc == 5 ? argv[4] : NULL, &e) == -1)
+			return die_api("ldap role", &e);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "set") == 0 &&
+	    strcmp(argv[2], "bind_password") == 0) {
+		len = read_secret(pw, sizeof(pw));
+		if (len <= 0 || len > PW_MAX) {
+			crypto_wipe(pw, sizeof(pw));
+			fprintf(stderr, "usersctl: ldap set bind_password: "
+			    "give it on stdin, 1 to %d bytes\n", PW_MAX);
+			return 2;
+		}
+		bad = dirauth_set(c->db, c->arena, argv[2], pw, &e) == -1;
+		crypto_wipe(pw, sizeof(pw));
+		return bad ? die_api("ldap set", &e) : 0;
+	}
+	if (argc == 4 && strcmp(argv[1], "set") == 0) {
+		if (strcmp(argv[2], "bind_password") == 0) {
+			fprintf(stderr, "usersctl: ldap set bind_password: "
+			    "the value goes on stdin, not the command line\n");
+			return 2;
+		}
+		if (dirauth_set(c->db, c->arena, argv[2], argv[3], &e) == -1)
+			return die_api("ldap set", &e);
+		return 0;
+	}
+	if (argc >= 2 && argc <= 3 && strcmp(argv[1], "test") == 0) {
+		e.code = APIERR_OK;
+		r = dirauth_test(c->db, c->arena, &c->cfg,
+		    argc == 3 ? argv[2] : NULL, why, sizeof(why), &e);
+		if (e.code != APIERR_OK)
+			return die_api("ldap test", &e);
+		printf("%s%s%s\n", directory_result_string(r),
+		    why[0] ? ": " : "", why);
+		return r == DIR_OK ? 0 : 1;
+	}
+	if (argc == 2 && strcmp(argv[1], "sync") == 0) {
+		if (dirauth_sync(c->db, c->arena, &c->cfg, &c->actor, &checked,
+		    &gone, &e) == -1)
+			return die_api("ldap sync", &e);
+		printf("checked %zu directory users, deactivated %zu\n",
+		    checked, gone);
+		return 0;
+	}
+	usage(stderr);
+	return 2;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -922,6 +1017,8 @@ main(int argc, char *argv[])
 		rc = cmd_user(&c, argc, argv);
 	else if (strcmp(argv[0], "token") == 0)
 		rc = cmd_token(&c, argc, argv);
+	else if (strcmp(argv[0], "ldap") == 0)
+		rc = cmd_ldap(&c, argc, argv);
 	else {
 		usage(stderr);
 		rc = 2;

@@ -6,7 +6,9 @@
  * The world: six users (an instance owner, an org owner, a member, an
  * inactive user, the owner of another org, a user without a password),
  * three orgs, seven tokens and six sessions, some of them dead (inactive,
- * expired, of a changed password), the same for every request.  Each fake
+ * expired, of a changed password), the same for every request.  It has
+ * no directory (LDAP): directory sign-in runs against slapd (t0371,
+ * t0700), and here a name without a password is a local one.  Each fake
  * below is named after its statement in src/stmts.def and does what that
  * statement does to the tables, cascades and the instance-owner rule
  * included.
@@ -31,6 +33,7 @@
 #include "crypto.h"
 #include "db_admin.h"
 #include "db_budget.h"
+#include "db_directory.h"
 #include "db_orgs.h"
 #include "db_principals.h"
 #include "db_sessions.h"
@@ -1817,6 +1820,71 @@ db_signin_uncount(struct db *db, struct arena *a, const struct cfg *c,
 		w.failures--;
 	rec->changed = 1;
 	return DB_OK;
+}
+
+/* ---- db_directory.h --------------------------------------------------- */
+
+/* DIRECTORY_READ: no directory is enabled (any: its empty settings). */
+enum dbres
+db_directory_read(struct db *db, struct arena *a, const char *name, int any,
+    struct dir_settings *s, int *is_dir, int *is_user)
+{
+	enum dbres	 rc;
+
+	memset(s, 0, sizeof(*s));
+	*is_dir = 0;
+	*is_user = name != NULL && user_by_name(name) != NULL;
+	if ((rc = enter()) != DB_OK)
+		return rc;
+	return any ? DB_OK : DB_NOROW;
+}
+
+/* The rest is usersctl's or a directory user's: never reached here. */
+enum dbres
+db_directory_set(struct db *db, struct arena *a, const char *key,
+    const char *value)
+{
+	return DB_REFUSED;
+}
+
+enum dbres
+db_directory_user(struct db *db, struct arena *a, const char *name,
+    const char *dn, const char *addr, const char **id, const char **status,
+    const char **gen)
+{
+	return DB_REFUSED;
+}
+
+enum dbres
+db_directory_users(struct db *db, struct arena *a, const char ***ids,
+    const char ***names, const char ***dns, size_t *n)
+{
+	*n = 0;
+	return enter();
+}
+
+enum dbres
+db_directory_roles(struct db *db, struct arena *a, struct dir_role **out,
+    size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	return enter();
+}
+
+enum dbres
+db_directory_roles_set(struct db *db, struct arena *a, const char *user_id,
+    const char *flags, const char *addr, long long *changed)
+{
+	*changed = 0;
+	return DB_REFUSED;
+}
+
+enum dbres
+db_directory_role(struct db *db, struct arena *a, const char *org,
+    const char *role, const char *group)
+{
+	return DB_NOROW;
 }
 
 /* ---- db_budget.h ------------------------------------------------------ */

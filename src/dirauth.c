@@ -1,0 +1,341 @@
+/*
+ * dirauth.c -- directory sign-in, the rules (dirauth.h).  A directory
+ * user's password never reaches the database, the log or the hash slots:
+ * it goes to the directory as the user's own bind, and its only trace is
+ * the session that a successful bind opens.  What the directory says is
+ * trusted only as far as the name rules go: the user row's name is the
+ * name asked for (directory.c checks the entry says the same), and a name
+ * that is a local user's, or another entry's, is never taken over.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "crypto.h"
+#include "db_directory.h"
+#include "dirauth.h"
+#include "log.h"
+#include "svc.h"
+#include "users.h"
+#include "banned.h"
+
+int
+dirauth_route(struct db *db, struct arena *a, const char *name,
+    struct dir_settings *s, struct apierr *e)
+{
+	enum dbres	 rc;
+	int		 is_dir, is_user;
+
+	rc = db_directory_read(db, a, name, 0, s, &is_dir, &is_user);
+	if (rc == DB_NOROW)
+		return 0;
+	if (rc != DB_OK)
+		return svc_dberr(db, rc, e);
+	if (is_dir)
+		return 1;
+	return !is_user && s->unknown_names;
+}
+
+static void
+log_dir(const char *what, const char *name, const char *why)
+{
+	char	 n[160], w[320];
+
+	log_warnx("directory %s for user \"%s\": %s", what,
+	    log_escape(n, sizeof(n), name, strlen(name)),
+	    log_escape(w, sizeof(w), why, strlen(why)));
+}
+
+/*
+ * The breaker: a directory that did not answer in time is marked down
+ * host-wide for ldap_timeout seconds, by the mtime of a file in run_dir
+ * named after its server list (instances that share a directory share its
+ * mark), and sign-ins to it are answered 503 at once meanwhile, so a
+ * frozen directory holds a worker for one ldap_timeout, not one per
+ * request.  The first sign-in after the mark expires renews it before it
+ * tries (the others keep failing fast while it does); any answer from
+ * the directory, right or wrong, removes the mark.
+ */
+static void
+mark_path(const struct cfg *c, const struct dir_settings *s, char *buf,
+    size_t n)
+{
+	char	 h[SHA256_HEX_LEN + 1];
+
+	crypto_sha256_hex(s->uris, strlen(s->uris), h);
+	snprintf(buf, n, "%s/usersd-ldap-%.16s.down", c->run_dir, h);
+}
+
+static void
+mark_down(const char *path)
+{
+	int	 fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		log_warn("%s", path);
+		return;
+	}
+	(void)futimens(fd, NULL);
+	close(fd);
+}
+
+/* 1 when the directory is marked down and the mark is fresh. */
+static int
+marked_down(const struct cfg *c, const char *path)
+{
+	struct stat	 st;
+
+	if (stat(path, &st) == -1)
+		return 0;
+	if (time(NULL) - st.st_mtime < c->ldap_timeout)
+		return 1;
+	mark_down(path);	/* this one tries; the others wait it out */
+	return 0;
+}
+
+/* The rules (into s->walk_groups too): 0, or -1 with e set. */
+static int
+read_roles(struct db *db, struct arena *a, struct dir_settings *s,
+    struct dir_role **roles, size_t *n, struct apierr *e)
+{
+	enum dbres	 rc;
+
+	if ((rc = db_directory_roles(db, a, roles, n)) != DB_OK)
+		return svc_dberr(db, rc, e);
+	s->walk_groups = *n > 0;
+	return 0;
+}
+
+/* user_id's org roles from u's groups, by the rules. */
+static int
+apply_roles(struct db *db, struct arena *a, const struct dir_user *u,
+    const char *user_id, const struct dir_role *roles, size_t n,
+    const char *addr, struct apierr *e)
+{
+	char		*flags;
+	long long	 changed;
+	enum dbres	 rc;
+	size_t		 i;
+
+	if (n == 0)
+		return 0;
+	flags = arena_alloc(a, n + 1);
+	for (i = 0; i < n; i++)
+		flags[i] = directory_member(a, u, roles[i].group) ? 't' : 'f';
+	flags[n] = '\0';
+	rc = db_directory_roles_set(db, a, user_id, flags, addr, &changed);
+	if (rc != DB_OK)
+		return svc_dberr(db, rc, e);
+	if (changed == -1)
+		log_warnx("the directory's group rules changed during a "
+		    "sign-in; its roles wait for the next one");
+	return 0;
+}
+
+int
+dirauth_signin(struct db *db, struct arena *a, const struct cfg *c,
+    const struct dir_settings *s, const char *name, const char *pw,
+    size_t len, const char *addr, struct credential *cr, int *counted,
+    struct apierr *e)
+{
+	struct dir_settings ds;
+	struct dir_user	 u;
+	struct dir_role	*roles;
+	enum dir_result	 r;
+	enum dbres	 rc;
+	size_t		 nroles;
+	char		 why[256], mark[512];
+
+	*counted = 0;
+	memset(cr, 0, sizeof(*cr));
+	ds = *s;
+	if (read_roles(db, a, &ds, &roles, &nroles, e) == -1)
+		return -1;
+	*counted = 1;
+	mark_path(c, s, mark, sizeof(mark));
+	if (marked_down(c, mark)) {
+		*counted = 0;
+		return apierr_set(e, APIERR_UNAVAILABLE,
+		    "the directory is unavailable, try again shortly");
+	}
+	r = directory_check(&ds, (int)c->ldap_timeout, a, name, pw, len, &u,
+	    why, sizeof(why));
+	if (r == DIR_UNAVAILABLE)
+		mark_down(mark);
+	else if (unlink(mark) == -1 && errno != ENOENT)
+		log_warn("%s", mark);
+	if (r == DIR_UNAVAILABLE || r == DIR_MISCONFIGURED) {
+		*counted = 0;
+		log_dir(directory_result_string(r), name, why);
+		return apierr_set(e, APIERR_UNAVAILABLE,
+		    "the directory is unavailable, try again shortly");
+	}
+	if (r == DIR_DENIED) {
+		log_dir("denied", name, why);
+		return apierr_set(e, APIERR_UNAUTHORIZED,
+		    "unauthorized access");
+	}
+	/* The directory's own rules are not ours: a usersd name or none. */
+	if (users_check_name(u.name, 1, e) == -1) {
+		log_dir("denied", name, "the entry's name is not a valid "
+		    "user name");
+		return apierr_set(e, APIERR_UNAUTHORIZED,
+		    "unauthorized access");
+	}
+	rc = db_directory_user(db, a, u.name, u.dn, addr, &cr->user_id,
+	    &cr->status, &cr->gen);
+	if (rc == DB_REFUSED) {
+		log_dir("denied", name, "the name is another user's");
+		return apierr_set(e, APIERR_UNAUTHORIZED,
+		    "unauthorized access");
+	}
+	if (rc != DB_OK) {
+		*counted = 0;
+		return svc_dberr(db, rc, e);
+	}
+	cr->name = u.name;
+	if (strcmp(cr->status, "active") != 0) {
+		log_dir("denied", name, "the user is inactive");
+		return apierr_set(e, APIERR_UNAUTHORIZED,
+		    "unauthorized access");
+	}
+	if (apply_roles(db, a, &u, cr->user_id, roles, nroles, addr,
+	    e) == -1) {
+		*counted = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int
+dirauth_set(struct db *db, struct arena *a, const char *key,
+    const char *value, struct apierr *e)
+{
+	enum dbres	 rc;
+
+	rc = db_directory_set(db, a, key, value);
+	if (rc == DB_REFUSED || rc == DB_CHECK)
+		return apierr_set(e, APIERR_INVALID, "%s", rc == DB_REFUSED ?
+		    db_raised(db) : "the value is not allowed");
+	if (rc != DB_OK)
+		return svc_dberr(db, rc, e);
+	return 0;
+}
+
+int
+dirauth_settings(struct db *db, struct arena *a, struct dir_settings *s,
+    struct apierr *e)
+{
+	enum dbres	 rc;
+	int		 is_dir, is_user;
+
+	rc = db_directory_read(db, a, NULL, 1, s, &is_dir, &is_user);
+	if (rc != DB_OK)
+		return svc_dberr(db, rc, e);
+	return 0;
+}
+
+enum dir_result
+dirauth_test(struct db *db, struct arena *a, const struct cfg *c,
+    const char *name, char *why, size_t n, struct apierr *e)
+{
+	struct dir_settings s;
+	struct dir_user	 u;
+	enum dir_result	 r;
+
+	if (dirauth_settings(db, a, &s, e) == -1)
+		return DIR_UNAVAILABLE;
+	if (name == NULL)
+		return directory_ping(&s, (int)c->ldap_timeout, why, n);
+	r = directory_check(&s, (int)c->ldap_timeout, a, name, NULL, 0, &u,
+	    why, n);
+	if (r == DIR_OK)
+		snprintf(why, n, "%s", u.dn);
+	return r;
+}
+
+int
+dirauth_sync(struct db *db, struct arena *a, const struct cfg *c,
+    const struct actor *act, size_t *checked, size_t *deactivated,
+    struct apierr *e)
+{
+	struct dir_settings s;
+	struct dir_user	 u;
+	struct dir_role	*roles;
+	struct user_in	 in;
+	struct user	 out;
+	const char	**ids, **names, **dns;
+	enum dir_result	 r;
+	enum dbres	 rc;
+	size_t		 i, n, nroles;
+	char		 why[256];
+
+	*checked = *deactivated = 0;
+	if (dirauth_settings(db, a, &s, e) == -1 ||
+	    read_roles(db, a, &s, &roles, &nroles, e) == -1)
+		return -1;
+	if ((rc = db_directory_users(db, a, &ids, &names, &dns, &n)) != DB_OK)
+		return svc_dberr(db, rc, e);
+	for (i = 0; i < n; i++) {
+		r = s.enabled ? directory_check(&s, (int)c->ldap_timeout, a,
+		    names[i], NULL, 0, &u, why, sizeof(why)) : DIR_DENIED;
+		if (r == DIR_UNAVAILABLE || r == DIR_MISCONFIGURED) {
+			log_dir(directory_result_string(r), names[i], why);
+			return apierr_set(e, APIERR_UNAVAILABLE,
+			    "the directory is unavailable (%s): stopped after "
+			    "%zu users, none deactivated for it", why,
+			    *checked);
+		}
+		(*checked)++;
+		if (r == DIR_OK && strcasecmp(u.dn, dns[i]) == 0) {
+			if (apply_roles(db, a, &u, ids[i], roles, nroles,
+			    act->addr, e) == -1)
+				return -1;
+			continue;
+		}
+		memset(&in, 0, sizeof(in));
+		in.status = "inactive";
+		if (users_update(db, a, act, ids[i], &in, &out, e) == -1)
+			return -1;
+		(*deactivated)++;
+	}
+	return 0;
+}
+
+int
+dirauth_roles(struct db *db, struct arena *a, struct dir_role **out,
+    size_t *n, struct apierr *e)
+{
+	enum dbres	 rc;
+
+	if ((rc = db_directory_roles(db, a, out, n)) != DB_OK)
+		return svc_dberr(db, rc, e);
+	return 0;
+}
+
+int
+dirauth_role(struct db *db, struct arena *a, const char *org,
+    const char *role, const char *group, struct apierr *e)
+{
+	enum dbres	 rc;
+
+	if (strcmp(role, "member") != 0 && strcmp(role, "owner") != 0)
+		return apierr_set(e, APIERR_INVALID,
+		    "a role is member or owner");
+	rc = db_directory_role(db, a, org, role, group);
+	if (rc == DB_NOROW)
+		return apierr_set(e, APIERR_NOT_FOUND, "no such rule");
+	if (rc == DB_CHECK)
+		return apierr_set(e, APIERR_INVALID,
+		    "the value is not allowed");
+	if (rc != DB_OK)
+		return svc_dberr(db, rc, e);
+	return 0;
+}

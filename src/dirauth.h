@@ -1,0 +1,77 @@
+/*
+ * dirauth.h -- directory sign-in, the service (rules only): which names
+ * sign in through the instance's directory, what a directory answer means
+ * for the API (401, 503), the user row it makes, and the admin's verbs
+ * (usersctl ldap).  The directory itself is directory.c; the rows,
+ * db_directory.c.  Returns 0, or -1 with e set, unless said otherwise.
+ */
+#ifndef DIRAUTH_H
+#define DIRAUTH_H
+
+#include <stddef.h>
+
+#include "db.h"
+#include "db_directory.h"
+#include "db_users.h"
+#include "directory.h"
+#include "err.h"
+
+struct cfg;
+
+/*
+ * Whether name signs in through the directory: 1 (s filled, borrowed from
+ * a), 0 (a local sign-in: no directory, a local user, or an unknown name
+ * that the directory does not take), -1 with e set.
+ */
+int	dirauth_route(struct db *, struct arena *, const char *name,
+	    struct dir_settings *s, struct apierr *e);
+/*
+ * Checks name/pw (len bytes) in the directory of s, within
+ * cfg->ldap_timeout, without the hash slots, and on success makes or finds
+ * the user row: cr->user_id, status, name and gen (the caller opens the
+ * session), and sets its roles in the orgs the group rules name.  Unknown in the directory, wrong or empty password, not in
+ * the required group, the name another user's, or the row inactive: 401
+ * `unauthorized access` (*counted 1: a failure that counts).  The
+ * directory unreachable, too slow or misconfigured: 503 `unavailable`
+ * (*counted 0), never a fallback to a local password.
+ */
+int	dirauth_signin(struct db *, struct arena *, const struct cfg *,
+	    const struct dir_settings *s, const char *name, const char *pw,
+	    size_t len, const char *addr, struct credential *cr, int *counted,
+	    struct apierr *e);
+
+/* usersctl ldap: one setting by name; 400 for an unknown one or value. */
+int	dirauth_set(struct db *, struct arena *, const char *key,
+	    const char *value, struct apierr *e);
+/* The settings, enabled or not (bind_password among them). */
+int	dirauth_settings(struct db *, struct arena *, struct dir_settings *s,
+	    struct apierr *e);
+/* The group rules (org, role, group DN), in a's memory. */
+int	dirauth_roles(struct db *, struct arena *, struct dir_role **out,
+	    size_t *n, struct apierr *e);
+/*
+ * The members of group (a DN; NULL: the rule goes) are role ("member" or
+ * "owner") of org, from their next directory sign-in or sync.  400 for
+ * another role, 404 when removing a rule there is not.
+ */
+int	dirauth_role(struct db *, struct arena *, const char *org,
+	    const char *role, const char *group, struct apierr *e);
+/*
+ * The directory answers and its search bind works; with name, also that
+ * name is found (and in the required group).  The outcome is in why.
+ */
+enum dir_result	 dirauth_test(struct db *, struct arena *, const struct cfg *,
+		    const char *name, char *why, size_t why_size,
+		    struct apierr *e);
+/*
+ * Every active directory user is looked up again; one the directory no
+ * longer has (or has under another DN, or outside the required group) is
+ * deactivated, which ends its sessions and stops its tokens at their next
+ * request; the others get their org roles from the group rules.  Stops at the first directory failure (503: nobody is
+ * deactivated because the directory is down).  *checked, *deactivated.
+ */
+int	dirauth_sync(struct db *, struct arena *, const struct cfg *,
+	    const struct actor *, size_t *checked, size_t *deactivated,
+	    struct apierr *e);
+
+#endif
