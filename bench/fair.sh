@@ -10,8 +10,8 @@
 # B's correct sign-ins (p99) and B's GET /api/v2/me (req/s), every status
 # B gets, and the CPU each part of the stack used.  Each flood is run
 # twice: through the shipped file (the verdicts) and through a second
-# nginx, the same file without its per-instance limit_conn lines
-# ("nolimit": what the shipped file did before them).  Writes
+# nginx, the same file without its per-instance limit_req and limit_conn
+# lines ("nolimit": what the shipped file did before them).  Writes
 # bench/results/<YYYY-MM-DD-HHMM>-fair.md.
 #
 # Targets: B's sign-in p99 flooded <= 2 x quiet; B's GET /me flooded >=
@@ -34,6 +34,13 @@ DUR=${DUR%s}
 FLOOD_C=${BENCH_FLOOD_CONNS:-32}
 WORKERS=4
 SIGNIN_WORKERS=$(nproc)
+# B's pace: each of its connections waits this long after an answer, so B
+# stays under its own rate in deploy/nginx.conf (100 requests and 10
+# sign-ins a second per instance): 2 x 1000/25 = 80 reads and at most
+# 1000/200 = 5 sign-ins a second.  Unpaced, B would be a flood itself, and
+# nginx would hold it to its rate in every slice alike (a ratio of 1 that
+# says nothing).
+PACE_ME=25 PACE_SIGNIN=200
 [ "$(nproc)" -ge 2 ] && : "${BENCH_PIN:=1}"
 bench_init fair
 bench_need wrk perl
@@ -89,11 +96,14 @@ nginx_conf "$RUN/nginx" "$PORT"
 bench_nginx "$RUN/nginx/nginx.conf" "$PORT"
 NGINX=$NGINX_PID
 PORT_NL=$(bench_port)
-nginx_conf "$RUN/nginx-nolimit" "$PORT_NL" '/limit_conn usersd_/d'
+nginx_conf "$RUN/nginx-nolimit" "$PORT_NL" \
+    '/^[[:space:]]*limit_\(conn\|req\) \(zone=\)\{0,1\}usersd_/d'
 bench_nginx "$RUN/nginx-nolimit/nginx.conf" "$PORT_NL"
 NGINX_NL=$NGINX_PID
-grep -q 'limit_conn usersd_main' "$RUN/nginx/nginx.conf" ||
-    die "deploy/nginx.conf has no per-instance limit_conn to compare with"
+[ "$(grep -c '^[[:space:]]*limit_\(conn\|req\) ' "$RUN/nginx/nginx.conf")" = 4 ] &&
+    ! grep -q '^[[:space:]]*limit_\(conn\|req\) ' "$RUN/nginx-nolimit/nginx.conf" ||
+    die "deploy/nginx.conf: not the 4 per-instance limit lines this compares"
+
 PG_PID=$(head -1 "$PGH/data/postmaster.pid")
 declare -A URL=([shipped]=http://127.0.0.1:$PORT [nolimit]=http://127.0.0.1:$PORT_NL)
 BASIC_B="Basic $(printf 'admin:adminpass1' | base64)"
@@ -143,14 +153,15 @@ measure() {
 	t0=$(date +%s%N)
 	a=$(cpu_ticks "$ng" "$USERSD_PID" "$PG_PID" | paste -sd' ')
 	if [ "$what" = signin ]; then
-		BENCH_METHOD=POST gen "$TMP/$name.txt" wrk -t1 -c1 -d"${DUR}s" \
-		    --timeout 10s --latency -s "$BENCH/lua/common.lua" \
-		    -H 'Host: b.hosted.test' -H "Authorization: $BASIC_B" \
-		    "$url/api/v2/signin" || true
+		BENCH_METHOD=POST BENCH_PACE_MS=$PACE_SIGNIN gen "$TMP/$name.txt" \
+		    wrk -t1 -c1 -d"${DUR}s" --timeout 10s --latency \
+		    -s "$BENCH/lua/paced.lua" -H 'Host: b.hosted.test' \
+		    -H "Authorization: $BASIC_B" "$url/api/v2/signin" || true
 	else
-		gen "$TMP/$name.txt" wrk -t1 -c2 -d"${DUR}s" --timeout 10s --latency \
-		    -s "$BENCH/lua/common.lua" -H 'Host: b.hosted.test' \
-		    -H "Authorization: Token ${TOK[b]}" "$url/api/v2/me" || true
+		BENCH_PACE_MS=$PACE_ME gen "$TMP/$name.txt" wrk -t1 -c2 -d"${DUR}s" \
+		    --timeout 10s --latency -s "$BENCH/lua/paced.lua" \
+		    -H 'Host: b.hosted.test' -H "Authorization: Token ${TOK[b]}" \
+		    "$url/api/v2/me" || true
 	fi
 	b=$(cpu_ticks "$ng" "$USERSD_PID" "$PG_PID" | paste -sd' ')
 	t1=$(date +%s%N)
@@ -190,6 +201,7 @@ metric() { echo "$METRICS" | awk -v s="$1" '$1 == s { print $2 }'; }
 
 Q_P99=$(calc "(${R[signin-quiet-a.p99_us]} + ${R[signin-quiet-b.p99_us]}) / 2" 0)
 Q_RPS=$(calc "(${R[me-quiet-a.okrps]} + ${R[me-quiet-b.okrps]}) / 2" 0)
+Q_ME99=$(calc "(${R[me-quiet-a.p99_us]} + ${R[me-quiet-b.p99_us]}) / 2" 0)
 BAD=0
 for s in signin me; do
 	for k in $SLICES; do
@@ -200,11 +212,12 @@ rows=""
 for k in signinflood tokenflood signinflood-nolimit tokenflood-nolimit; do
 	p=$(calc "${R[signin-$k.p99_us]} / $Q_P99" 2)
 	m=$(calc "${R[me-$k.okrps]} / $Q_RPS" 2)
+	m99=$(calc "${R[me-$k.p99_us]} / $Q_ME99" 2)
 	case $k in
 	*-nolimit)	vp="(before)" vm="(before)" ;;
 	*)		vp=$(verdict "$p <= 2") vm=$(verdict "$m >= 0.7") ;;
 	esac
-	rows="$rows| A's $k | $p x ($(calc "${R[signin-$k.p99_us]} / 1000" 1) ms) | $vp | $m x (${R[me-$k.okrps]} req/s) | $vm |
+	rows="$rows| A's $k | $p x ($(calc "${R[signin-$k.p99_us]} / 1000" 1) ms) | $vp | $m x (${R[me-$k.okrps]} req/s) | $vm | $m99 x ($(calc "${R[me-$k.p99_us]} / 1000" 1) ms) |
 "
 done
 
@@ -221,13 +234,18 @@ Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg). A floods with
 wrk -t2 -c$FLOOD_C: \`signinflood\` = wrong-password sign-ins under
 20,000 names from random addresses; \`tokenflood\` = GET /api/v2/me with a
 bad token; \`-nolimit\`: the same flood and B's load through a second
-nginx running deploy/nginx.conf without its per-instance \`limit_conn\`
-lines (before). B's load: correct sign-ins, one at a time (wrk -c1), and
-GET /api/v2/me with its token (wrk -c2: B's own share of the main pool;
-more at once would make B an instance past its share, answered 429 by
-design), ${DUR} s slices.  Settings: the defaults (hash_concurrency =
+nginx running deploy/nginx.conf without its per-instance \`limit_req\`
+and \`limit_conn\` lines (before). B's load: correct sign-ins, one at a time (wrk -c1) with ${PACE_SIGNIN} ms
+between them, and GET /api/v2/me with its token (wrk -c2: B's own share of
+the main pool; more at once would make B an instance past its share,
+answered 429 by design) with ${PACE_ME} ms between a connection's requests,
+so B stays under its own rate in nginx (at most $(( 2 * 1000 / PACE_ME ))
+reads and $(( 1000 / PACE_SIGNIN )) sign-ins a second): the reads' ratio
+is B keeping its pace, and their p99 how long B waited for each; ${DUR} s
+slices.  Settings: the defaults (hash_concurrency =
 CPUs, hash_share = half of it; instance_share = half of the main pool:
-$(( (WORKERS + 1) / 2 )); nginx: 2 per instance in flight in each pool).
+$(( (WORKERS + 1) / 2 )); nginx: per instance 100 requests/s and 10
+sign-ins/s, excess held, and 2 in flight in each pool).
 
 | B's load | slice | ok/s | p50 | p99 | 429 | other non-2xx | cores: nginx | usersd | PostgreSQL | A's wrk | B's wrk | load avg |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|
@@ -235,8 +253,8 @@ $(for s in signin me; do for k in $SLICES; do
 	echo "| $s | $k | ${R[$s-$k.okrps]} | ${R[$s-$k.p50_us]} us | ${R[$s-$k.p99_us]} us | ${R[$s-$k.s429]} | ${R[$s-$k.sother]} | ${R[$s-$k.cpu_nginx]} | ${R[$s-$k.cpu_usersd]} | ${R[$s-$k.cpu_pg]} | ${R[$s-$k.cpu_a]} | ${R[$s-$k.cpu_b]} | ${R[$s-$k.load]} |"
 done; done)
 
-| A floods | B's sign-in p99 / quiet (<= 2) | | B's GET /me / quiet (>= 0.7) | |
-|---|---|---|---|---|
+| A floods | B's sign-in p99 / quiet (<= 2) | | B's GET /me / quiet (>= 0.7) | | B's GET /me p99 / quiet |
+|---|---|---|---|---|---|
 $rows
 - 429 or 503 for B in every slice: $BAD ($(verdict "$BAD == 0")).
 - Cores: CPU seconds per second of B's slice for nginx (the one B's and
