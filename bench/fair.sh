@@ -20,12 +20,12 @@
 # (removed on exit).
 #
 # The load generators (wrk) run on this machine, which an attacker's
-# would not: by default (BENCH_PIN=1, bench/lib.sh) they get the last CPU
-# and the server the others, the same for every slice, and the report
-# gives each part's CPU so the reader sees what the generators cost.
+# would not: by default (BENCH_PIN=1, bench/lib.sh) they are held to the
+# last CPU, the same for every slice, and the report gives each part's
+# CPU so the reader sees what the generators took from the server.
 # Knobs: BENCH_DURATION=8 (seconds per slice), BENCH_FLOOD_CONNS=32,
-# BENCH_PIN=1 (0: generators and server share every CPU), BENCH_KEEP=1,
-# BENCH_NOTE (a line for the report).
+# BENCH_PIN=1 (split: the server on the other CPUs only; 0: no pinning),
+# BENCH_KEEP=1, BENCH_NOTE (a line for the report).
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -229,7 +229,7 @@ cat >"$OUT" <<EOF
 Three hosted instances A, B, C; usersd master with $WORKERS workers and a
 sign-in pool of $SIGNIN_WORKERS behind nginx running deploy/nginx.conf
 (one worker process), PostgreSQL with fsync, all on this machine ($(nproc)
-CPUs: the server on CPUs $SRV_CPUS, the load generators on $CLI_CPUS$( [ -n "${BENCH_NOTE:-}" ] && echo "; $BENCH_NOTE")).
+CPUs: the server on CPUs $SRV_CPUS, the load generators on $CLI_CPUS (BENCH_PIN=${BENCH_PIN:-0})$( [ -n "${BENCH_NOTE:-}" ] && echo "; $BENCH_NOTE")).
 Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg). A floods with
 wrk -t2 -c$FLOOD_C: \`signinflood\` = wrong-password sign-ins under
 20,000 names from random addresses; \`tokenflood\` = GET /api/v2/me with a
