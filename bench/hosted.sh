@@ -15,47 +15,17 @@
 # A missed target prints MISS; it never fails the run.
 set -eu
 cd "$(dirname "$0")/.."
-ROOT=$(pwd -P)
-BENCH=$ROOT/bench
+. bench/lib.sh
 N=${BENCH_INSTANCES:-1000}
 DUR=${BENCH_DURATION:-10}
 DUR=${DUR%s}
 WARM=${BENCH_WARMUP:-5}
 WORKERS=4
-PGBIN=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
-
-die() { echo "bench/hosted: $*" >&2; exit 1; }
-say() { printf '%s bench/hosted: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
-for t in wrk curl psql nginx xargs; do
-	command -v "$t" >/dev/null || die "$t is missing (scripts/deps.sh)"
-done
-[ -x build/usersd ] && [ -x build/usersctl ] || die "build first (make)"
-
-TMP=$(mktemp -d /tmp/usersd-bench-hosted-XXXXXX)
-chmod 0755 "$TMP"
-RUN=$TMP/run
-mkdir -p "$RUN" && chmod 0777 "$RUN"
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill -TERM "$p" 2>/dev/null || true
-	done
-	for p in "${PIDS[@]}"; do
-		wait "$p" 2>/dev/null || true
-	done
-	tests/lib/pg.sh stop "$TMP/pg" >/dev/null 2>&1 || true
-	if [ -n "${BENCH_KEEP:-}" ]; then echo "bench/hosted: kept $TMP" >&2; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_init hosted
+bench_need wrk xargs
 
 # ------------------------------------------------------------ PostgreSQL
-say "starting PostgreSQL in $TMP/pg"
-tests/lib/pg.sh start "$TMP/pg" --fsync >/dev/null || die "PostgreSQL did not start"
-PGH=$TMP/pg
-psql_() { psql -X -q -At -h "$PGH" -U postgres -v ON_ERROR_STOP=1 "$@"; }
+bench_pg
 psql_ -d postgres -c 'CREATE DATABASE one' -c 'CREATE DATABASE hosting' \
     -c 'CREATE ROLE bench_hosting LOGIN'
 ONE="host=$PGH dbname=one user=postgres"
@@ -109,25 +79,14 @@ instance_share = $WORKERS
 EOF
 SOCK=$RUN/usersd.sock
 say "starting usersd (master + $WORKERS workers)"
-build/usersd -c "$RUN/usersd.conf" --listen "unix:$SOCK" --workers "$WORKERS" \
-    --socket-mode 0666 --drain 5 2>>"$RUN/usersd.log" &
-PIDS+=($!)
-for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
-[ -S "$SOCK" ] || { tail "$RUN/usersd.log" >&2; die "usersd did not start"; }
-
-for _ in $(seq 200); do
-	PORT=$(( 20000 + RANDOM % 40000 ))
-	[ -z "$(ss -Htln "sport = :$PORT")" ] && break
-done
+bench_usersd "$RUN/usersd.conf" --listen "unix:$SOCK" --workers "$WORKERS" \
+    --socket-mode 0666 --drain 5
+PORT=$(bench_port)
 cp "$BENCH/fastcgi-params.conf" "$RUN/fastcgi-params.conf"
 sed -e "s|@PORT@|$PORT|g" -e "s|@SOCKET@|$SOCK|g" -e "s|@RUNDIR@|$RUN|g" \
     "$BENCH/nginx-hosted.conf.in" >"$RUN/nginx.conf"
-nginx -t -q -p "$RUN" -c "$RUN/nginx.conf" 2>"$RUN/nginx.stderr" ||
-    { cat "$RUN/nginx.stderr" >&2; die "nginx -t failed"; }
-nginx -p "$RUN" -c "$RUN/nginx.conf" -g 'daemon off;' 2>>"$RUN/nginx.stderr" &
-PIDS+=($!)
+bench_nginx "$RUN/nginx.conf" "$PORT"
 URL=http://127.0.0.1:$PORT
-for _ in $(seq 100); do curl -fs -o /dev/null "$URL/ping" && break; sleep 0.1; done
 for f in one 1; do
 	read -r host tok <"$TMP/tokens.$f"
 	code=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $host" \
@@ -136,8 +95,6 @@ for f in one 1; do
 done
 
 # ---------------------------------------------------------- measurement
-export BENCH_LUA=$BENCH/lua
-declare -A R
 # backends: usersd's PostgreSQL connections now, and their memory (Pss).
 backends() {
 	psql_ -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'usersd'"
@@ -155,14 +112,11 @@ backend_pss_mb() {
 slice() {
 	local name=$1 tokens=$2 d=$3 line kv
 	( sleep "$(( d / 2 ))"; backends >"$TMP/$name.backends" ) &
-	BENCH_TOKENS=$TMP/tokens.$tokens wrk -t2 -c32 -d"${d}s" --timeout 10s \
+	BENCH_TOKENS=$TMP/tokens.$tokens "${CLI[@]}" wrk -t2 -c32 -d"${d}s" --timeout 10s \
 	    --latency -s "$BENCH/lua/hosted_me.lua" "$URL" >"$TMP/$name.txt" 2>&1 || true
 	wait "$!"
-	line=$(grep '^BENCH ' "$TMP/$name.txt" | tail -1) ||
-	    { cat "$TMP/$name.txt" >&2; die "wrk $name produced no result"; }
-	for kv in ${line#BENCH }; do R[$name.${kv%%=*}]=${kv#*=}; done
+	bench_slice "$name" "$TMP/$name.txt"
 	R[$name.backends]=$(cat "$TMP/$name.backends")
-	R[$name.okrps]=$(calc "${R[$name.s2xx]} / (${R[$name.duration_us]} / 1e6)" 0)
 	say "$name: ${R[$name.okrps]} req/s, p99 ${R[$name.p99_us]} us, non-2xx ${R[$name.sother]}, backends ${R[$name.backends]}"
 }
 
@@ -184,7 +138,6 @@ H1_RATIO=$(calc "${R[h1.okrps]} / $ONE_RPS" 2)
 MAXB=0
 for s in all-a all-b; do [ "${R[$s.backends]}" -gt "$MAXB" ] && MAXB=${R[$s.backends]}; done
 BAD=$(( ${R[one-a.sother]} + ${R[one-b.sother]} + ${R[all-a.sother]} + ${R[all-b.sother]} ))
-verdict() { awk "BEGIN { exit !($1) }" && echo met || echo MISS; }
 V_RATIO=$(verdict "$RATIO >= 0.8")
 V_BACK=$(verdict "$MAXB <= 2 * $WORKERS")
 V_CREATE=$(verdict "$CREATE_MS < 1000")
