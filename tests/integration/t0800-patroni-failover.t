@@ -45,7 +45,7 @@ my ($BEFORE, $AFTER, $LATE) = (1, 2.5, 1.5);
 
 my $file_t0 = time;
 my $ha = eval { HA->start(nodes => [qw(n1 n2)]) }
-    or BAIL_OUT("the Patroni cluster did not start: $@");
+    or die("the Patroni cluster did not start: $@");
 pass(sprintf 'etcd and two Patroni nodes, n2 the synchronous standby of n1 (%.1f s)',
     time - $file_t0);
 my $t = TestLib->new(server => $ha->server);
@@ -59,10 +59,10 @@ my %S;
 my %rundir = map { $_ => "$ENV{USERSD_RUN_DIR}/$_" } qw(direct haproxy);
 mkdir $_ and chmod 0777, $_ for values %rundir;
 $S{direct} = TestLib::Server->start_ok(kind => $kind, t => $t, workers => $WORKERS,
-    env => { %env, USERSD_RUN_DIR => $rundir{direct} }) or BAIL_OUT('no server');
+    env => { %env, USERSD_RUN_DIR => $rundir{direct} }) or die('no server');
 $S{haproxy} = TestLib::Server->start_ok(kind => $kind, t => $t, workers => $WORKERS,
     env => { %env, USERSD_RUN_DIR => $rundir{haproxy} }, conninfo => "host=127.0.0.1 port=$proxy_port dbname=$t->{dbname} user="
-    . $t->service_role) or BAIL_OUT('no server');
+    . $t->service_role) or die('no server');
 my (%master, %workers);
 for my $k (sort keys %S) {
 	$master{$k} = $S{$k}->master_pid;
@@ -150,7 +150,7 @@ sub check_phase {
 my @acked;	# ids of the users whose creation got a 201
 # The leader Patroni chose (n1, which bootstrapped, unless a slow machine
 # made it lose its lock since) and the other node.
-my $old = $ha->leader // BAIL_OUT('no leader');
+my $old = $ha->leader // die('no leader');
 my ($new) = grep { $_ ne $old } $ha->names;
 
 subtest 'the leader dies (SIGKILL): the synchronous standby takes over' => sub {

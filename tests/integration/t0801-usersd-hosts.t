@@ -49,7 +49,7 @@ for my $h (qw(a b)) {
 	mkdir $rd and chmod 0777, $rd;
 	$H{$h} = TestLib::Server->start_ok(kind => $kind, t => $t, workers => $WORKERS,
 	    env => { %env, USERSD_RUN_DIR => $rd }, real_ip_from => '127.0.0.1')
-	    or BAIL_OUT("no host $h");
+	    or die("no host $h");
 }
 
 # HAProxy in front of both.

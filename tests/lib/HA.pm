@@ -19,6 +19,7 @@ package HA;
 
 use strict;
 use warnings;
+use Cwd qw(getcwd);
 use File::Temp qw(tempdir);
 use HTTP::Tiny;
 use POSIX qw(:sys_wait_h);
@@ -144,11 +145,17 @@ sub psql_on {
 }
 
 # Start node NAME's Patroni (again).
+# Patroni and the PostgreSQL it starts run as postgres, in the node's
+# directory: the caller's (a clone in a 0700 mktemp directory, as CI makes
+# it) may be one postgres cannot enter, and pg_ctl then fails to start.
 sub start_node {
 	my ($self, $n) = @_;
 	my $node = $self->{nodes}{$n};
+	my $cwd = getcwd();
+	chdir $node->{dir} or die "chdir $node->{dir}: $!";
 	$node->{pid} = _spawn("$node->{dir}/patroni.log", 'runuser', '-u', 'postgres', '--',
 	    TestLib::Server::_which('patroni'), "$node->{dir}/patroni.yml");
+	chdir $cwd or die "chdir $cwd: $!";
 }
 
 # Is NAME in ROLE now, as its REST API says: primary (the leader, taking
