@@ -85,8 +85,7 @@ nginx_conf() {
 	    -e "s|@LISTEN@|127.0.0.1|g; s|@PORT@|$2|g; s|@SOCKET@|$SOCK|g" \
 	    -e "s|@SIGNIN_SOCKET@|$SIGNIN_SOCK|g; s|@USER@|www-data|g" \
 	    -e "s|@RUNDIR@|$1|g; s|@ERRORS@|$RUN/errors|g; s|@WWW@|$RUN/www|g" \
-	    -e "s|@BODY_CAP@|131072|g; s|@INSTANCE_DOMAIN_RE@|hosted\\\\.test|g" -e '}' \
-	    -e 's|^http {$|http {\n\tset_real_ip_from 127.0.0.1;\n\treal_ip_header X-Forwarded-For;|' \
+	    -e "s|@BODY_CAP@|131072|g; s|@INSTANCE_DOMAIN_RE@|hosted\\\\.test|g; s|@REAL_IP_FROM@|127.0.0.1|g" -e '}' \
 	    -e "${3:-}" deploy/nginx.conf >"$1/nginx.conf"
 	! grep -v '^[[:space:]]*#' "$1/nginx.conf" | grep -q '@[A-Z_]*@' ||
 	    die "a placeholder of deploy/nginx.conf is left in $1/nginx.conf"
