@@ -970,9 +970,11 @@ $$;
 ALTER FUNCTION public.usersd_tokens_user_status() OWNER TO usersd_owner;
 
 CREATE FUNCTION public.usersd_user_roles_sync(p_user text) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
+BEGIN
+    PERFORM 1 FROM users WHERE id = p_user FOR UPDATE;
     UPDATE users u SET
            owner_of = coalesce((SELECT array_agg(m.org_id::text ORDER BY m.org_id)
                                   FROM org_members m
@@ -983,6 +985,7 @@ CREATE FUNCTION public.usersd_user_roles_sync(p_user text) RETURNS void
                                   WHERE m.user_id = u.id AND m.role = 'member'),
                                 '{}')
      WHERE u.id = p_user;
+END
 $$;
 
 ALTER FUNCTION public.usersd_user_roles_sync(p_user text) OWNER TO usersd_owner;

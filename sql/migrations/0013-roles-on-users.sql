@@ -19,9 +19,15 @@ LOCK TABLE users, org_members IN ACCESS EXCLUSIVE MODE;
 ALTER TABLE users ADD COLUMN owner_of text[] NOT NULL DEFAULT '{}',
                   ADD COLUMN member_of text[] NOT NULL DEFAULT '{}';
 
--- p_user's lists from its memberships now.
+-- p_user's lists from its memberships now.  The row is locked first, in a
+-- statement of its own: the UPDATE after it then reads the memberships in
+-- a snapshot taken after any concurrent change to them committed (one
+-- UPDATE would wait for the row lock and write what its older snapshot
+-- saw, keeping an owner just removed).
 CREATE FUNCTION usersd_user_roles_sync(p_user text) RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+    PERFORM 1 FROM users WHERE id = p_user FOR UPDATE;
     UPDATE users u SET
            owner_of = coalesce((SELECT array_agg(m.org_id::text ORDER BY m.org_id)
                                   FROM org_members m
@@ -32,6 +38,7 @@ LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
                                   WHERE m.user_id = u.id AND m.role = 'member'),
                                 '{}')
      WHERE u.id = p_user;
+END
 $$;
 
 CREATE FUNCTION usersd_org_members_to_users() RETURNS trigger

@@ -8,6 +8,7 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
+use POSIX ();
 use Test::More;
 use TestLib;
 use ApiTest;
@@ -74,6 +75,29 @@ subtest 'cascades: a deleted org leaves no role behind' => sub {
 	is(call($OP, 'POST', "/api/v2/orgs/$O2/members", { id => $bob })->{status}, 201, 'bob joins o2');
 	is(call($OP, 'DELETE', "/api/v2/users/$bob")->{status}, 204, 'a member can be deleted');
 	is(one("SELECT count(*) FROM org_members WHERE user_id = " . lit($bob)), 0, 'with his memberships');
+};
+
+subtest 'a removal that commits while another change of the same user waits is kept' => sub {
+	# T1 removes alice as owner of o2 and holds its transaction open; T2
+	# adds her to a new org meanwhile, so its trigger waits for her row.
+	# T2 must then write her lists as they are after T1, not as its
+	# statement's older snapshot saw them (review finding F5).
+	$t->psql("INSERT INTO org_members (org_id, user_id, role) VALUES (" . lit($O2)
+	    . ", " . lit($alice) . ", 'owner') ON CONFLICT (org_id, user_id) DO UPDATE SET role = 'owner'");
+	is(roles($alice), "$O2|", 'alice owns o2 again');
+	my $o4 = given(org => 'o4');
+	my $pid = fork // die "fork: $!";
+	if ($pid == 0) {
+		$t->psql("BEGIN; DELETE FROM org_members WHERE org_id = " . lit($O2)
+		    . " AND user_id = " . lit($alice) . "; SELECT pg_sleep(2); COMMIT;");
+		POSIX::_exit(0);
+	}
+	select(undef, undef, undef, 0.7);
+	$t->psql("INSERT INTO org_members (org_id, user_id, role) VALUES (" . lit($o4)
+	    . ", " . lit($alice) . ", 'member')");
+	waitpid($pid, 0);
+	is(roles($alice), "|$o4", 'her row has o4 and not o2');
+	isnt(may_patch($O2), 200, 'and she may not PATCH o2');
 };
 
 subtest 'TRUNCATE by the owner clears every list' => sub {

@@ -416,6 +416,10 @@ sub start_run {
 		return 0;
 	}
 	pass(sprintf '%s: make run starts and answers /ping (%.1f s)', $name, time - $t0);
+	# It prints how to call it once it is up: a loaded machine may answer
+	# /ping a moment before those lines are written.
+	TestLib::within(30, sub { (() = runlog() =~ /^  curl /mg) >= 5 })
+	    or diag("$name: make run printed no curl lines within 30 s");
 	@SEEN = ();
 	for my $kid (TestLib::Server::children_of($RUNPID)) {
 		push @SEEN, $kid, TestLib::Server::children_of($kid);
