@@ -154,6 +154,7 @@ token_principal(struct req *r, const struct db_principal *row,
 	p->kind = PRINC_TOKEN;
 	p->auth_id = row->auth_id;
 	p->user_id = row->user_id;
+	p->old_secret = row->old_secret;
 	if (p->auth_id == NULL || row->version == NULL)
 		return -1;
 	user_roles(r, row, p);

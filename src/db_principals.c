@@ -66,7 +66,7 @@ db_principal_token(struct db *db, struct arena *a,
 		return rc;
 	/* 0 id, 1 user, 2 user status, 3 status, 4 permissions, 5 version,
 	 * 6 owned orgs, 7 member orgs, 8 instance owner, 9 last use due,
-	 * then the user (USER_COLS) */
+	 * 10 the old secret, then the user (USER_COLS) */
 	out->auth_id = dbrows_get(&rows, 0, 0);
 	out->user_id = dbrows_get(&rows, 0, 1);
 	out->user_status = dbrows_get(&rows, 0, 2);
@@ -75,8 +75,9 @@ db_principal_token(struct db *db, struct arena *a,
 	out->version = dbrows_get(&rows, 0, 5);
 	roles(&rows, 6, out);
 	out->touch_due = is_true(dbrows_get(&rows, 0, 9));
+	out->old_secret = is_true(dbrows_get(&rows, 0, 10));
 	if (q->with != WITH_NOTHING)
-		with_user(&rows, 10, out);
+		with_user(&rows, 11, out);
 	return rc;
 }
 

@@ -47,6 +47,8 @@ struct db_principal {
 	int		 instance_owner;
 	int		 touch_due;	/* a session due db_session_touch, a
 					 * token due db_token_touch */
+	int		 old_secret;	/* a token's secret before its last
+					 * rotation, in its grace */
 	struct user	 user;		/* WITH_USER and WITH_SELF ... */
 	int		 user_found;	/* ... when it exists */
 };

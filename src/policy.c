@@ -124,6 +124,8 @@ policy_allowed(const struct principal *p, enum perm_action action,
 		return 0;
 	if (p->kind == PRINC_SHELL)
 		return 1;
+	if (p->old_secret && type == RT_AUTHORIZATIONS && action == ACT_WRITE)
+		return 0;
 	perm_make(&want, action, type, id, org);
 	if (type == RT_ORGS && want.org[0] == '\0')
 		memcpy(want.org, want.id, sizeof(want.org));

@@ -34,6 +34,14 @@ struct principal {
 	char		**member_orgs;	/* the orgs it is a member of */
 	size_t		 nmember;
 	int		 instance_owner;
+	/*
+	 * A token's secret before its last rotation, still in its grace: it
+	 * does what the token does, but writes no token (no rotation,
+	 * creation, change or deletion), so whoever holds a rotated-out
+	 * secret cannot rotate the token away from its owner or mint one
+	 * that outlives the grace.
+	 */
+	int		 old_secret;
 };
 
 /* The principal of usersctl: whoever holds the database may do anything. */

@@ -174,4 +174,31 @@ subtest 'usersctl token rotate ID [--grace]' => sub {
 	is((ctl('token', 'rotate', '0123456789abcdef'))[0], 1, 'an unknown id: exit 1');
 };
 
+subtest 'a rotated-out secret in its grace writes no token (review finding F1)' => sub {
+	my $c = call($OP, 'POST', '/api/v2/authorizations', { orgID => $ORG, userID => $ADMIN,
+	    description => 'manages tokens', permissions => [
+		perm('read', type => 'authorizations', orgID => $ORG),
+		perm('write', type => 'authorizations', orgID => $ORG),
+		perm('read', type => 'users'), perm('write', type => 'users', id => $ADMIN) ] });
+	is($c->{status}, 201, 'a token that manages the org\'s tokens') or diag($c->{body});
+	my ($old, $id) = ($c->{json}{token}, $c->{json}{id});
+	my $r = rotate($old, $id, { gracePeriodSeconds => 3600 });
+	is($r->{status}, 200, 'its holder rotates it with an hour of grace') or diag($r->{body});
+	my $new = $r->{json}{token};
+	is(call($old, 'GET', "/api/v2/authorizations/$id")->{status}, 200,
+	    'the old secret still reads in its grace');
+	my $again = rotate($old, $id, { gracePeriodSeconds => 0 });
+	isnt($again->{status}, 200, "the old secret may not rotate the token ($again->{status})");
+	my $mint = call($old, 'POST', '/api/v2/authorizations', { orgID => $ORG, userID => $ADMIN,
+	    permissions => [ perm('read', type => 'authorizations', orgID => $ORG) ] });
+	isnt($mint->{status}, 201, "nor mint one ($mint->{status})");
+	isnt(call($old, 'PATCH', "/api/v2/authorizations/$id", { description => 'mine' })->{status},
+	    200, 'nor change it');
+	isnt(call($old, 'DELETE', "/api/v2/authorizations/$id")->{status}, 204, 'nor delete it');
+	is(call($new, 'GET', "/api/v2/authorizations/$id")->{status}, 200,
+	    'the owner\'s new secret still works');
+	is(rotate($new, $id)->{status}, 200, 'and rotates it, ending the old one');
+	is(call($old, 'GET', "/api/v2/authorizations/$id")->{status}, 401, 'which is gone');
+};
+
 done_testing();
