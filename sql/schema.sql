@@ -1023,6 +1023,7 @@ CREATE TABLE public.users (
     CONSTRAINT users_directory_dn_check CHECK (((directory_dn <> ''::text) AND (octet_length(directory_dn) <= 1024))),
     CONSTRAINT users_kind_check CHECK ((kind = ANY (ARRAY['user'::text, 'service'::text]))),
     CONSTRAINT users_name_check CHECK (((name <> ''::text) AND (octet_length(name) <= 256))),
+    CONSTRAINT users_service_no_directory CHECK (((kind = 'user'::text) OR (directory_dn IS NULL))),
     CONSTRAINT users_service_no_password CHECK (((kind = 'user'::text) OR (password_hash IS NULL))),
     CONSTRAINT users_status_check CHECK ((status = ANY (ARRAY['active'::text, 'inactive'::text])))
 );

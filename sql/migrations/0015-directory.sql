@@ -44,6 +44,11 @@ INSERT INTO directory DEFAULT VALUES;
 
 ALTER TABLE users ADD COLUMN directory_dn text
     CHECK (directory_dn <> '' AND octet_length(directory_dn) <= 1024);
+-- A service user never signs in (0014), so never through a directory
+-- either: otherwise an admin could give one a DN and a directory of its
+-- choosing, and sign in as it.
+ALTER TABLE users ADD CONSTRAINT users_service_no_directory
+    CHECK (kind = 'user' OR directory_dn IS NULL);
 
 -- A directory user's password is the directory's.
 CREATE FUNCTION usersd_directory_no_password() RETURNS trigger

@@ -131,4 +131,18 @@ subtest 'usersctl user add NAME --service' => sub {
 	is((ctl(undef, 'user', 'add', 'x', '--sevrice'))[0], 2, 'a misspelt option: usage error');
 };
 
+subtest 'an admin in psql cannot make a service user a directory user (review finding F2)' => sub {
+	my %ROLE = map { $_->[0] => $_->[1] } $t->psql('SELECT kind, name FROM usersd_roles');
+	my $adm = "t0362_admin_$$";
+	$t->psql(qq{CREATE ROLE "$adm" LOGIN IN ROLE "$ROLE{admin}"});
+	my $r = call($OP, 'POST', '/api/v2/users', { name => 'svc-dn', kind => 'service' });
+	is($r->{status}, 201, 'a service user') or diag($r->{body});
+	my ($rc, $out) = $t->psql_as($adm, "UPDATE users SET directory_dn = 'uid=svc-dn,dc=x' WHERE id = "
+	    . lit($r->{json}{id}));
+	isnt($rc, 0, 'the admin may not give it a directory DN');
+	like($out, qr/users_service_no_directory|permission denied/, '... refused by the table');
+	is(one("SELECT count(*) FROM users WHERE directory_dn IS NOT NULL"), 0, 'nothing changed');
+	$t->psql(qq{DROP ROLE IF EXISTS "$adm"});
+};
+
 done_testing();
