@@ -258,6 +258,12 @@ db_use_schema(struct db *db, struct db_schema *s)
 	db->schema = s;
 }
 
+const char *
+db_instance_name(const struct db *db)
+{
+	return db->schema != NULL ? db->schema->name : "";
+}
+
 int
 hosted_name_valid(const char *name)
 {

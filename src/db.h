@@ -154,6 +154,8 @@ int		 db_create_database(const char *conninfo, const struct cfg *,
  * database, as configured per instance).  The caller keeps s alive.
  */
 void		 db_use_schema(struct db *, struct db_schema *s);
+/* The hosted instance db serves now, "" for a database of its own. */
+const char	*db_instance_name(const struct db *);
 /*
  * 1 when name can be a hosted instance's schema: 1 to 39 of [a-z0-9_-],
  * starting with a letter or digit, not PostgreSQL's own ("pg_*",

@@ -55,21 +55,29 @@ log_dir(const char *what, const char *name, const char *why)
 
 /*
  * The breaker: a directory that did not answer in time is marked down
- * host-wide for ldap_timeout seconds, by the mtime of a file in run_dir
- * named after its server list (instances that share a directory share its
- * mark), and sign-ins to it are answered 503 at once meanwhile, so a
+ * for ldap_timeout seconds, by the mtime of a file in run_dir, and that
+ * instance's sign-ins to it are answered 503 at once meanwhile, so a
  * frozen directory holds a worker for one ldap_timeout, not one per
- * request.  The first sign-in after the mark expires renews it before it
- * tries (the others keep failing fast while it does); any answer from
- * the directory, right or wrong, removes the mark.
+ * request.  The mark is the instance's own, named after the instance and
+ * every connection setting: a tenant that points its settings at another
+ * tenant's directory (with a CA that fails it, say) marks only itself
+ * down.  The first sign-in after the mark expires renews it before it
+ * tries (the others keep failing fast while it does); any answer from the
+ * directory, right or wrong, removes the mark.
  */
 static void
-mark_path(const struct cfg *c, const struct dir_settings *s, char *buf,
-    size_t n)
+mark_path(struct db *db, const struct cfg *c, const struct dir_settings *s,
+    char *buf, size_t n)
 {
-	char	 h[SHA256_HEX_LEN + 1];
+	char	 key[4096], h[SHA256_HEX_LEN + 1];
+	int	 len;
 
-	crypto_sha256_hex(s->uris, strlen(s->uris), h);
+	len = snprintf(key, sizeof(key), "%s\n%s\n%s\n%d\n%d",
+	    db_instance_name(db), s->uris, s->ca_file, s->starttls,
+	    s->allow_plain);
+	if (len < 0 || (size_t)len >= sizeof(key))
+		len = (int)sizeof(key) - 1;
+	crypto_sha256_hex(key, (size_t)len, h);
 	snprintf(buf, n, "%s/usersd-ldap-%.16s.down", c->run_dir, h);
 }
 
@@ -159,7 +167,7 @@ dirauth_signin(struct db *db, struct arena *a, const struct cfg *c,
 	if (read_roles(db, a, &ds, &roles, &nroles, e) == -1)
 		return -1;
 	*counted = 1;
-	mark_path(c, s, mark, sizeof(mark));
+	mark_path(db, c, s, mark, sizeof(mark));
 	if (marked_down(c, mark)) {
 		*counted = 0;
 		return apierr_set(e, APIERR_UNAVAILABLE,

@@ -1822,6 +1822,15 @@ db_signin_uncount(struct db *db, struct arena *a, const struct cfg *c,
 	return DB_OK;
 }
 
+/* ---- db.h ------------------------------------------------------------ */
+
+/* The fake serves the default instance only. */
+const char *
+db_instance_name(const struct db *db)
+{
+	return "";
+}
+
 /* ---- db_directory.h --------------------------------------------------- */
 
 /* DIRECTORY_READ: no directory is enabled (any: its empty settings). */

@@ -125,6 +125,18 @@ subtest 'a CA that did not sign the server certificate: 503, never 401' => sub {
 	is(signin($A, 'alice', 'onepass12')->{status}, 204, 'the right CA again: 204');
 };
 
+subtest "one tenant cannot mark another's directory down (review finding F4)" => sub {
+	# A points at B's directory, exactly as B names it, with a CA that
+	# does not sign its certificate: A's ldaps handshake fails.
+	ldap_set($A, uris => $d2->ldaps_uri);
+	my $r = signin($A, 'bea', 'beapass12');
+	is($r->{status}, 503, "A: B's directory through the wrong CA is 503") or diag($r->{body});
+	$r = signin($B, 'bea', 'beapass12');
+	is($r->{status}, 204, 'B: bea still signs in at once') or diag($r->{body});
+	ldap_set($A, uris => $d1->uri);
+	is(signin($A, 'alice', 'onepass12')->{status}, 204, 'A: its own directory again');
+};
+
 # Sign-ins at once, one child each ([instance, name, password] each):
 # burst_start returns the children, burst_wait each one's [status, s].
 sub burst_start {
