@@ -320,6 +320,23 @@ $$;
 
 ALTER FUNCTION public.usersd_deactivate_user(p_name text) OWNER TO usersd_owner;
 
+CREATE FUNCTION public.usersd_directory_keep_secret() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    IF (NEW.uris, NEW.starttls, NEW.allow_plain, NEW.ca_file, NEW.bind_dn)
+       IS DISTINCT FROM
+       (OLD.uris, OLD.starttls, OLD.allow_plain, OLD.ca_file, OLD.bind_dn)
+       AND NEW.bind_password = OLD.bind_password THEN
+        NEW.bind_password := '';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+ALTER FUNCTION public.usersd_directory_keep_secret() OWNER TO usersd_owner;
+
 CREATE FUNCTION public.usersd_directory_no_password() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public'
@@ -1426,6 +1443,8 @@ CREATE TRIGGER authorizations_audit AFTER INSERT OR DELETE OR UPDATE ON public.a
 
 CREATE TRIGGER authorizations_user_status BEFORE INSERT OR UPDATE OF user_id ON public.authorizations FOR EACH ROW EXECUTE FUNCTION public.usersd_token_copy_user_status();
 
+CREATE TRIGGER directory_keep_secret BEFORE UPDATE ON public.directory FOR EACH ROW EXECUTE FUNCTION public.usersd_directory_keep_secret();
+
 CREATE TRIGGER org_members_audit AFTER INSERT OR DELETE OR UPDATE ON public.org_members FOR EACH ROW EXECUTE FUNCTION public.usersd_audit_org_members();
 
 CREATE TRIGGER org_members_to_users AFTER INSERT OR DELETE OR UPDATE ON public.org_members FOR EACH ROW EXECUTE FUNCTION public.usersd_org_members_to_users();
@@ -1507,6 +1526,8 @@ GRANT ALL ON FUNCTION public.usersd_clear_signin_failures(p_key text) TO usersd_
 
 REVOKE ALL ON FUNCTION public.usersd_deactivate_user(p_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.usersd_deactivate_user(p_name text) TO usersd_admin;
+
+REVOKE ALL ON FUNCTION public.usersd_directory_keep_secret() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.usersd_directory_no_password() FROM PUBLIC;
 

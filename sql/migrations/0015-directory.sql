@@ -126,6 +126,26 @@ $$;
 -- every org named here is set from its groups (owner wins over member;
 -- in neither group: not a member).  Orgs named nowhere here keep their
 -- memberships as the API and psql set them.
+-- The search bind's secret goes to where the settings send it: a change
+-- of where or how usersd connects (uris, starttls, allow_plain, ca_file,
+-- bind_dn) forgets it unless the same UPDATE sets it anew, so an admin who
+-- may write the settings but not read the secret cannot send it to a
+-- server of its own choosing.
+CREATE FUNCTION usersd_directory_keep_secret() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+BEGIN
+    IF (NEW.uris, NEW.starttls, NEW.allow_plain, NEW.ca_file, NEW.bind_dn)
+       IS DISTINCT FROM
+       (OLD.uris, OLD.starttls, OLD.allow_plain, OLD.ca_file, OLD.bind_dn)
+       AND NEW.bind_password = OLD.bind_password THEN
+        NEW.bind_password := '';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER directory_keep_secret BEFORE UPDATE ON directory
+    FOR EACH ROW EXECUTE FUNCTION usersd_directory_keep_secret();
+
 CREATE TABLE directory_roles (
     org_name    text NOT NULL CHECK (org_name <> ''),
     role        text NOT NULL CHECK (role IN ('member', 'owner')),
@@ -199,7 +219,8 @@ $$;
 REVOKE EXECUTE ON FUNCTION usersd_directory_roles(text, text, text)
     FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION usersd_directory_user(text, text, text),
-    usersd_directory_set(text, text), usersd_directory_no_password()
+    usersd_directory_set(text, text), usersd_directory_no_password(),
+    usersd_directory_keep_secret()
     FROM PUBLIC;
 
 DO $$

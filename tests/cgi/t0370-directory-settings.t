@@ -151,6 +151,18 @@ subtest "the instance's admin sets the directory in psql, but not plain LDAP, an
 	is(one('SELECT bind_password FROM directory'), 'adm-secret', '... stored');
 	($rc, $out) = as($ADM, 'SELECT bind_password FROM directory');
 	isnt($rc, 0, 'cannot read bind_password');
+	# Review finding F3: nor send it elsewhere by moving the server.
+	for my $move (q{uris = 'ldaps://collector.example.test'}, q{ca_file = '/tmp/mine.pem'},
+	    q{bind_dn = 'cn=other'}, q{starttls = NOT starttls}) {
+		$t->psql(q{UPDATE directory SET bind_password = 'adm-secret'});
+		($rc, $out) = as($ADM, "UPDATE directory SET $move");
+		is($rc, 0, "the admin may set $move") or diag($out);
+		is(one(q{SELECT bind_password = '' FROM directory}), 't', '... and the secret is forgotten');
+	}
+	($rc, $out) = as($ADM, q{UPDATE directory SET uris = 'ldaps://dir.example.test', }
+	    . q{bind_password = 'adm-secret'});
+	is(one(q{SELECT bind_password = 'adm-secret' FROM directory}), 't',
+	    'a move that sets the secret in the same UPDATE keeps it');
 	($rc, $out) = as($ADM, q{UPDATE directory SET allow_plain = true});
 	isnt($rc, 0, 'cannot allow plain LDAP');
 	like($out, qr/permission denied/, '... permission denied');

@@ -256,9 +256,12 @@ subtest 'plain LDAP: only on ldapi:// or with allow_plain' => sub {
 	my $r = signin('alice', 'alicepw12');
 	is($r->{status}, 503, 'ldap:// without StartTLS nor allow_plain: 503 (misconfigured)');
 	set(uris => $d->ldapi_uri);
+	set(bind_password => 'searchpw12');
 	ok_signin('alice', 'alicepw12', 'ldapi:// (a local socket) needs neither');
 	set(uris => $d->uri);
 	set(allow_plain => 'true');
+	# Moving the server forgot the search bind's secret (0015).
+	set(bind_password => 'searchpw12');
 };
 
 subtest 'a directory user cannot set a local password through the API' => sub {
@@ -301,6 +304,7 @@ subtest 'an unreachable directory is 503, never 401 and never a local password; 
 	ok_signin('admin', 'adminpass1', 'the local operator');
 	is(one($FAILS), $before, 'the unanswered attempts count no failure');
 	set(uris => 'ldap://127.0.0.1:1 ' . $d->uri);
+	set(bind_password => 'searchpw12');
 	$d->restart;
 	ok_signin('alice', 'alicepw12', 'a dead first server: the next one answers');
 	set(uris => $d->uri);

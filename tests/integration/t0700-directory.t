@@ -122,6 +122,8 @@ subtest 'a CA that did not sign the server certificate: 503, never 401' => sub {
 	like($s->log('usersd.log'), qr/directory misconfigured for user "alice": .*StartTLS: Connect error/,
 	    'the log says StartTLS failed, as a setting');
 	ldap_set($A, ca_file => $d1->ca_file);
+	# A new CA forgot the search bind's secret (0015): set it again.
+	ldap_set($A, bind_password => 'searchpw12');
 	is(signin($A, 'alice', 'onepass12')->{status}, 204, 'the right CA again: 204');
 };
 
@@ -134,6 +136,7 @@ subtest "one tenant cannot mark another's directory down (review finding F4)" =>
 	$r = signin($B, 'bea', 'beapass12');
 	is($r->{status}, 204, 'B: bea still signs in at once') or diag($r->{body});
 	ldap_set($A, uris => $d1->uri);
+	ldap_set($A, bind_password => 'searchpw12');
 	is(signin($A, 'alice', 'onepass12')->{status}, 204, 'A: its own directory again');
 };
 
