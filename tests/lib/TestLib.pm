@@ -56,14 +56,18 @@ my $OWNER = $$;
 my (@DBS, @CLUSTERS, @SERVERS);
 my $NEW_COUNT = 0;	# databases made by this process (TestLib->new)
 
-# Killed (the harness's timeout sends SIGTERM): exit through END all the
-# same, so the web servers this file started stop with it.  A forked
-# helper dies of the signal, as it would have.
-$SIG{TERM} = sub {
-	exit 143 if $$ == $OWNER;
-	$SIG{TERM} = 'DEFAULT';
-	kill 'TERM', $$;
-};
+# Killed (the harness's timeout sends SIGTERM), or cut off (a harness that
+# stopped reading, after another file's bail-out, leaves SIGPIPE): exit
+# through END all the same, so the servers and daemons this file started
+# (web servers, slapd, Patroni) stop with it.  A forked helper dies of the
+# signal, as it would have.
+for my $sig (qw(TERM PIPE)) {
+	$SIG{$sig} = sub {
+		exit($sig eq 'TERM' ? 143 : 141) if $$ == $OWNER;
+		$SIG{$sig} = 'DEFAULT';
+		kill $sig, $$;
+	};
+}
 
 # A run directory of this file's own (the hash slots' lock files, the
 # metrics file), under the run's (tests/run.sh) or /tmp: files that run at
