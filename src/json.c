@@ -77,6 +77,15 @@ bad_escape(const char *body, size_t len)
 			    body[i + 7] != 'u' ||
 			    (lo = hex4(body + i + 8)) < 0xdc00 || lo > 0xdfff)
 				return ESC_SURROGATE;
+			/*
+			 * json-c 0.16 makes a pair whose code point's low 16
+			 * bits look like a surrogate (U+1D800-U+1DFFF, U+2D800
+			 * ...) into U+FFFD: refused, as it would not decode to
+			 * what it says (found by fuzz_json).
+			 */
+			if (((0x10000 + ((v - 0xd800) << 10) + (lo - 0xdc00)) &
+			    0xf800) == 0xd800)
+				return ESC_SURROGATE;
 			i += 6;
 		}
 		i += 5;
