@@ -108,6 +108,7 @@ API_OBJS = \
 	$(O)/csrf.o \
 	$(O)/http.o \
 	$(O)/json.o \
+	$(O)/lastuse.o \
 	$(O)/api_health.o \
 	$(O)/api_metrics.o \
 	$(O)/api_orgs.o \

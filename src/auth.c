@@ -19,6 +19,7 @@
 #include "db_sessions.h"
 #include "db_tokens.h"
 #include "http.h"
+#include "lastuse.h"
 #include "log.h"
 #include "svc.h"
 #include "banned.h"
@@ -221,8 +222,12 @@ authenticate(struct req *r, struct db_principal_query *q,
 	const char	*token, *session;
 	char		 hash[SHA256_HEX_LEN + 1];
 	struct principal *p;
+	struct timespec	 ts;
+	time_t		 now;
 	enum dbres	 rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec;
 	if (credentials(r, &token, &session) == -1)
 		return apierr_unauthorized(e);
 	crypto_sha256_hex(token ? token : session,
@@ -231,6 +236,8 @@ authenticate(struct req *r, struct db_principal_query *q,
 	if (token != NULL) {
 		q->kept_id = kept_here(r) ? last_perms.auth_id : NULL;
 		q->kept_version = kept_here(r) ? last_perms.version : NULL;
+		q->use_recent = !r->cfg->token_last_use ||
+		    lastuse_recent(r->instance ? r->instance : "", hash, now);
 		rc = db_principal_token(r->db, r->arena, q, row);
 	} else {
 		q->session_length = r->cfg->session_length * 60;
@@ -258,8 +265,11 @@ authenticate(struct req *r, struct db_principal_query *q,
 	r->principal = p;
 	if (session != NULL && row->touch_due)
 		touch_session(r, session, hash);
-	else if (token != NULL && row->touch_due && r->cfg->token_last_use)
-		touch_token(r, p->auth_id);
+	else if (token != NULL && !q->use_recent) {
+		if (row->touch_due)
+			touch_token(r, p->auth_id);
+		lastuse_seen(r->instance ? r->instance : "", hash, now);
+	}
 	return 0;
 }
 

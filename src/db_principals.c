@@ -58,10 +58,12 @@ db_principal_token(struct db *db, struct arena *a,
 
 	memset(out, 0, sizeof(*out));
 	if (q->with == WITH_NOTHING)
-		rc = run(db, a, q, STMT_PRINCIPAL_TOKEN, 3, params, &rows);
+		rc = run(db, a, q, q->use_recent ? STMT_PRINCIPAL_TOKEN_RECENT :
+		    STMT_PRINCIPAL_TOKEN, 3, params, &rows);
 	else
-		rc = run(db, a, q, STMT_PRINCIPAL_TOKEN_USER, 4, params,
-		    &rows);
+		rc = run(db, a, q, q->use_recent ?
+		    STMT_PRINCIPAL_TOKEN_USER_RECENT : STMT_PRINCIPAL_TOKEN_USER,
+		    4, params, &rows);
 	if (rc != DB_OK)
 		return rc;
 	/* 0 id, 1 user, 2 user status, 3 status, 4 permissions, 5 version,

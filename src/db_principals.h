@@ -23,6 +23,9 @@ struct db_principal_query {
 	const char	*hash;		/* SHA-256 (hex) of the credential */
 	const char	*kept_id;	/* tokens: the id and row version */
 	const char	*kept_version;	/* whose permissions are parsed */
+	int		 use_recent;	/* tokens: the use was seen recorded
+					 * within the minute (lastuse.h): do
+					 * not ask whether a write is due */
 	long long	 session_length; /* sessions: seconds */
 	enum db_with	 with;
 	const char	*user_id;	/* WITH_USER */
