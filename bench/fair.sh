@@ -23,13 +23,13 @@
 # would not: by default (BENCH_PIN=1, bench/lib.sh) they are held to the
 # last CPU, the same for every slice, and the report gives each part's
 # CPU so the reader sees what the generators took from the server.
-# Knobs: BENCH_DURATION=8 (seconds per slice), BENCH_FLOOD_CONNS=32,
+# Knobs: BENCH_DURATION=6 (seconds per slice), BENCH_FLOOD_CONNS=32,
 # BENCH_PIN=1 (split: the server on the other CPUs only; 0: no pinning),
 # BENCH_KEEP=1, BENCH_NOTE (a line for the report).
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
-DUR=${BENCH_DURATION:-8}
+DUR=${BENCH_DURATION:-6}
 DUR=${DUR%s}
 FLOOD_C=${BENCH_FLOOD_CONNS:-32}
 WORKERS=4

@@ -102,13 +102,21 @@ sub load_slice {
 	# no client.
 	$s{cpu_stack_us} = ($s{cpu_web} + $s{cpu_usersd} + $s{cpu_bare} +
 	    $s{cpu_pg}) * 1e6 / $clk;
-	my @p0 = words("$raw/$name.pg0");
-	my @p1 = words("$raw/$name.pg1");
-	# Less the GETs that pgstat sends to make the backends flush (one
-	# transaction each): they weigh on a slice of a few slow requests.
-	$s{pg_xacts} = ($p1[0] // 0) - ($p0[0] // 0) - ($F{POKE_XACTS} // 0);
-	$s{pg_xacts} = 0 if $s{pg_xacts} < 0;
-	$s{pg_rows} = ($p1[1] // 0) - ($p0[1] // 0);
+	# The database's counters, on the slices that read them (run.sh:
+	# the first round of each comparison; pg_reqs are those slices'
+	# requests, what the counters are divided by).
+	$s{pg_xacts} = $s{pg_rows} = $s{pg_reqs} = 0;
+	if (-e "$raw/$name.pg1") {
+		my @p0 = words("$raw/$name.pg0");
+		my @p1 = words("$raw/$name.pg1");
+		# Less the GETs that pgstat sends to make the backends flush
+		# (one transaction each): they weigh on a slice of a few slow
+		# requests.
+		$s{pg_xacts} = ($p1[0] // 0) - ($p0[0] // 0) - ($F{POKE_XACTS} // 0);
+		$s{pg_xacts} = 0 if $s{pg_xacts} < 0;
+		$s{pg_rows} = ($p1[1] // 0) - ($p0[1] // 0);
+		$s{pg_reqs} = $s{requests};
+	}
 	$s{okrps} = $s{s2xx} / ($s{duration_us} / 1e6);
 	$s{cpu_us} = $s{requests} ? $s{cpu_stack_us} / $s{requests} : 0;
 	return \%s;
@@ -163,7 +171,7 @@ sub merged_pct {
 # (percentiles: merged_pct).
 my @SUMS = qw(requests s2xx s429 sother sockerr timeouts duration_us
     cpu_pg cpu_web cpu_usersd cpu_bare cpu_machine wall wrk_s pg_xacts
-    pg_rows cpu_stack_us);
+    pg_rows pg_reqs cpu_stack_us);
 sub pool_of {
 	my @sl = @_;
 	my (%p, $m);
@@ -431,7 +439,7 @@ sub cpu_line {
 	    per_req($s->{cpu_bare}, $n), per_req($s->{cpu_pg}, $n),
 	    per_req($ours, $n), $ours / $clk / $secs,
 	    ($s->{cpu_machine} - $ours) / $clk / $secs,
-	    $s->{pg_xacts} / $n, $s->{pg_rows} / $n);
+	    $s->{pg_xacts} / ($s->{pg_reqs} || 1), $s->{pg_rows} / ($s->{pg_reqs} || 1));
 }
 
 sub cpu_head {
@@ -639,7 +647,9 @@ The flood row's requests are the GETs only, while its CPU includes the
 flood's sign-ins; its wrk column is the GET wrk alone.  The last two columns
 come from pg_stat_database (both bench databases, read after making
 every backend flush its counters, less the $F{POKE_XACTS} GETs of that poke
-(one transaction each); the rows read still include the poke's):
+(one transaction each); the rows read still include the poke's), over
+the first round of each comparison only (reading them costs over a
+second a slice, and they do not drift as req/s does):
 transactions (one per statement outside an explicit transaction) and rows
 read (tuples from sequential scans plus index entries from index scans)
 per request -- a GET by id should be ~1 and a few; a number near the

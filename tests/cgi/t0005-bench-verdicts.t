@@ -109,6 +109,17 @@ subtest 'the CPU verdict inverts: CPU per request of the bare app / ours' => sub
 	is(Report::cpu_compare(\@o, \@b, 'p99'), undef, 'no CPU verdict for a p99');
 };
 
+subtest 'database counters: per request of the slices that read them' => sub {
+	# run.sh reads them in the first round only: a pool of one slice
+	# with them and one without divides by the first one's requests.
+	my $with = { %{ slice(100) }, pg_xacts => 400, pg_rows => 1000, pg_reqs => 200 };
+	my $without = { %{ slice(100) }, pg_xacts => 0, pg_rows => 0, pg_reqs => 0 };
+	my $line = Report::cpu_line('x', Report::pool_of($with, $without));
+	like($line, qr/\| 2\.0 \| 5 \|$/, '2 transactions and 5 rows per request, not 1 and 2.5');
+	$line = Report::cpu_line('x', Report::pool_of($without));
+	like($line, qr/\| 0\.0 \| 0 \|$/, 'none read: 0, not a division by zero');
+};
+
 subtest 'merged percentile: binary search = the smallest x reaching P' => sub {
 	my $s1 = { requests => 100, quant => [[0, 10], [50, 20], [99, 30], [100, 40]] };
 	my $s2 = { requests => 300, quant => [[0, 5], [50, 25], [99, 35], [100, 45]] };
