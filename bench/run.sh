@@ -262,9 +262,11 @@ instance.small = $DB_SMALL
 log_level = warn
 run_dir = $RUN
 # The sign-in scenarios measure hashing, not throttling: neither the
-# name's limit nor the address's (every request comes from 127.0.0.1).
+# name's limit nor the address's (every request comes from 127.0.0.1),
+# nor the instance's failure budget (its price is measured last, apart).
 signin_max_failures = 1000000
 signin_max_failures_per_addr = 1000000
+signin_max_failures_per_instance = 100000000
 metrics = on
 token_last_use = 1
 EOF
@@ -744,7 +746,7 @@ spec pool signin "${DEF_LABEL[signin]}" "${SIGNIN_SLICES[@]}"
 spec hashpool hash_around "the hash floor around each sign-in slice" "${HASH_RUNS[@]}"
 CPU_POOLS="$CPU_POOLS signin"
 spec row signin
-spec target signin signin signin.okrps hash_around.okrps ">=" 0.9 "x hash floor"
+spec target signin signin signin.okrps hash_around.okrps ">=" 0.95 "x hash floor"
 def wrongpw "POST /api/v2/signin, wrong password" 1 2 "$URL/api/v2/signin" \
     "${S_COMMON[@]}" -H "$BASIC_WRONG"
 def unknown "POST /api/v2/signin, unknown user" 1 2 "$URL/api/v2/signin" \
@@ -791,7 +793,7 @@ spec row memory "worker private memory after $MEM1_REQS requests / at start ($ME
 spec target memory memory fact.MEM1 fact.MEM0 "<=" 1.05 "(private memory ratio)"
 
 spec note "The ceiling: bench/bare.c behind the same $SERVER, $WORKERS workers, one prepared statement per request and usersd's response byte for byte (run.sh compares the JSON); /me is compared with the bare GET of the session's own user; the bare POST is INSERT INTO users (name) ... RETURNING, the DELETE by id, a commit each, synchronous_commit on, the users table's audit triggers firing as for usersd."
-spec note "Sign-in runs with \`signin_max_failures = 1000000\` in the usersd configuration, so the wrong-password and flood scenarios measure argon2id rather than the throttle (default 5 failures).  \`hash_concurrency\` is left at its default (one per CPU = $(nproc)): the excess sign-ins are answered 429 within 50 ms; those are counted in the non-2xx column and not in req/s."
+spec note "Sign-in runs with \`signin_max_failures = 1000000\` (and the same for the address, and \`signin_max_failures_per_instance = 100000000\`) in the usersd configuration, so the wrong-password, unknown-user and flood scenarios measure argon2id rather than the throttle (default 5 failures) or the failure budget (default 1000; its price is the last row, with a budget of 1).  \`hash_concurrency\` is left at its default (one per CPU = $(nproc)): the excess sign-ins are answered 429 within 50 ms; those are counted in the non-2xx column and not in req/s."
 spec note "\"after\": \`after\` is the id of seeded user N-25, so both databases return a full page of 20; the ratio compares p99 at $N users with p99 at $SMALL_N users (req/s: {after_big.okrps} vs {after_small.okrps})."
 spec note "\"tokens\": $NTOK tokens of the seeded users, in org o; the session of benchuser (no token, no role) lists /api/v2/authorizations and reads none; its p99 is compared with GET /api/v2/me of the same session, side by side (req/s: {tokens.okrps} vs {tokens_me.okrps})."
 
@@ -904,6 +906,20 @@ TLU_ROWS=$(psql -X -At -d bench -c 'SELECT count(*) FROM authorization_use')
 spec target last-use-cold tlucold tlucold.okrps tlucoldoff.okrps - - \
     "x token_last_use = 0 (the cost of a cold start, measured)"
 spec note "Last use: token_last_use = 1 (a token whose use is a minute old writes it, in a statement after the read, committed without waiting for the disk) against 0, in rounds of on, off, off, on after the metrics rounds, each slice on freshly replaced workers.  tlu: the GET by id with the operator token, written once a minute.  tlucold: GET /api/v2/me with one of the $NTOK seeded tokens at random per request, their last uses cleared first, so that nearly every request of the first minute writes one ($TLU_ROWS tokens had one at the end): the worst case, a write per request."
+
+# The failure budget's price (docs/deploy.md "Fair shares"): past it, an
+# unknown name answers without the dummy hash.  One slice with a budget
+# of 1 (spent by the wrong-password slices above), beside the wrong
+# password's mean latency; reported, the documented trade-off.
+say "signin_max_failures_per_instance = 1: reloading the master"
+conf_set signin_max_failures_per_instance 1
+export BENCH_METHOD=POST
+measure unknown unknownspent "$SLICE" ", the instance past its failure budget"
+unset BENCH_METHOD
+spec pool unknownspent "POST /api/v2/signin, unknown user, the instance past its failure budget" unknownspent
+spec row unknownspent
+spec target unknown-spent unknownspent unknownspent.mean wrongpw.mean - - \
+    "x wrong password (mean latency; the budget's price, measured)"
 
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$(( $(date +%s) - T_START ))
