@@ -153,7 +153,9 @@ $(O)/usersctl: $(USERSCTL_OBJS)
 	$(CC) -pthread $(LDFLAGS) -o $@ $(USERSCTL_OBJS) $(PKG_LIBS)
 
 # The migrations are compiled in, so an installed binary needs no sql/ dir.
-$(O)/migrations_sql.c: sql/hosting.sql sql/runner.sql $(sort $(wildcard sql/migrations/*.sql)) scripts/embed-sql.sh
+# The directory is a prerequisite too: a migration removed or renamed
+# changes its time, not any file's.
+$(O)/migrations_sql.c: sql/hosting.sql sql/runner.sql $(sort $(wildcard sql/migrations/*.sql)) sql/migrations scripts/embed-sql.sh
 	@mkdir -p $(O)
 	sh scripts/embed-sql.sh $@ sql/hosting.sql sql/runner.sql $(sort $(wildcard sql/migrations/*.sql))
 

@@ -506,13 +506,15 @@ $$;
 ALTER FUNCTION public.usersd_keep_instance_owner() OWNER TO usersd_owner;
 
 CREATE FUNCTION public.usersd_new_id() RETURNS public.usersd_id
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    SELECT lpad(to_hex(
+BEGIN
+    RETURN lpad(to_hex(
         ((floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint
           - 1491696000000) << 22)
-        | (nextval('usersd_id_seq') & 4194303)), 16, '0')::usersd_id
+        | (nextval('usersd_id_seq') & 4194303)), 16, '0')::usersd_id;
+END
 $$;
 
 ALTER FUNCTION public.usersd_new_id() OWNER TO usersd_owner;
@@ -541,21 +543,27 @@ $$;
 ALTER FUNCTION public.usersd_org_members_to_users() OWNER TO usersd_owner;
 
 CREATE FUNCTION public.usersd_password_by_id(p_id text) RETURNS TABLE(id text, status text, password_hash text, name text, credential_gen bigint)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    SELECT u.id, u.status, u.password_hash, u.name, u.credential_gen
-      FROM users u WHERE u.id = p_id
+BEGIN
+    RETURN QUERY SELECT u.id::text, u.status, u.password_hash, u.name::text,
+                        u.credential_gen
+                   FROM users u WHERE u.id = p_id;
+END
 $$;
 
 ALTER FUNCTION public.usersd_password_by_id(p_id text) OWNER TO usersd_owner;
 
 CREATE FUNCTION public.usersd_password_by_name(p_name text) RETURNS TABLE(id text, status text, password_hash text, name text, credential_gen bigint)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    SELECT u.id, u.status, u.password_hash, u.name, u.credential_gen
-      FROM users u WHERE u.name = p_name
+BEGIN
+    RETURN QUERY SELECT u.id::text, u.status, u.password_hash, u.name::text,
+                        u.credential_gen
+                   FROM users u WHERE u.name = p_name;
+END
 $$;
 
 ALTER FUNCTION public.usersd_password_by_name(p_name text) OWNER TO usersd_owner;
@@ -612,10 +620,12 @@ $$;
 ALTER FUNCTION public.usersd_revoke_token(p_id text) OWNER TO usersd_owner;
 
 CREATE FUNCTION public.usersd_role(p_kind text) RETURNS text
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    SELECT name FROM usersd_roles WHERE kind = p_kind
+BEGIN
+    RETURN (SELECT r.name FROM usersd_roles r WHERE r.kind = p_kind);
+END
 $$;
 
 ALTER FUNCTION public.usersd_role(p_kind text) OWNER TO usersd_owner;
@@ -660,9 +670,10 @@ $$;
 ALTER FUNCTION public.usersd_setup(p_username text, p_password_hash text, p_org text, p_bucket text, p_retention bigint, p_token_hash text, p_perms text, p_description text, p_remote text) OWNER TO usersd_owner;
 
 CREATE FUNCTION public.usersd_signin_addr_uncount(p_addr text, p_net text, p_addr_max integer, p_net_max integer) RETURNS void
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public'
     AS $$
+BEGIN
     UPDATE signin_failures SET failures = greatest(failures - 1, 0),
            blocked_until = CASE WHEN failures - 1 >= p_addr_max
                                 THEN blocked_until END
@@ -671,6 +682,7 @@ CREATE FUNCTION public.usersd_signin_addr_uncount(p_addr text, p_net text, p_add
            blocked_until = CASE WHEN failures - 1 >= p_net_max
                                 THEN blocked_until END
      WHERE kind = 'net' AND key = p_net;
+END
 $$;
 
 ALTER FUNCTION public.usersd_signin_addr_uncount(p_addr text, p_net text, p_addr_max integer, p_net_max integer) OWNER TO usersd_owner;
@@ -848,9 +860,12 @@ $$;
 ALTER FUNCTION public.usersd_signin_attempt(p_name text, p_addr text, p_net text, p_device text, p_user_max integer, p_first integer, p_longest integer, p_addr_max integer, p_net_max integer, p_addr_window integer) OWNER TO usersd_owner;
 
 CREATE FUNCTION public.usersd_signin_budget_spend(p_max integer, p_window integer) RETURNS boolean
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
+DECLARE
+    spent boolean;
+BEGIN
     INSERT INTO signin_budget AS b (only_row, window_started_at, failures)
     VALUES (true, now(), 1)
     ON CONFLICT (only_row) DO UPDATE SET
@@ -860,38 +875,28 @@ CREATE FUNCTION public.usersd_signin_budget_spend(p_max integer, p_window intege
         window_started_at = CASE WHEN b.window_started_at
                              < now() - make_interval(secs => p_window)
                         THEN now() ELSE b.window_started_at END
-    RETURNING failures > p_max;
+    RETURNING b.failures > p_max INTO spent;
+    RETURN spent;
+END
 $$;
 
 ALTER FUNCTION public.usersd_signin_budget_spend(p_max integer, p_window integer) OWNER TO usersd_owner;
 
 CREATE FUNCTION public.usersd_signin_device(p_hash text, p_user text, p_gen bigint, p_old text) RETURNS void
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public'
     AS $$
+BEGIN
     DELETE FROM signin_devices WHERE id_hash = p_old AND user_id = p_user;
     DELETE FROM signin_devices WHERE id_hash IN (
-        SELECT id_hash FROM signin_devices WHERE user_id = p_user
-         ORDER BY created_at DESC OFFSET 9);
+        SELECT d.id_hash FROM signin_devices d WHERE d.user_id = p_user
+         ORDER BY d.created_at DESC OFFSET 9);
     INSERT INTO signin_devices (id_hash, user_id, credential_gen)
     VALUES (p_hash, p_user, p_gen);
+END
 $$;
 
 ALTER FUNCTION public.usersd_signin_device(p_hash text, p_user text, p_gen bigint, p_old text) OWNER TO usersd_owner;
-
-CREATE FUNCTION public.usersd_signin_succeeded(p_name text, p_addr text, p_addr_max integer) RETURNS void
-    LANGUAGE sql
-    SET search_path TO 'pg_catalog', 'public'
-    AS $$
-    UPDATE signin_failures SET failures = 0, blocked_until = NULL
-     WHERE kind = 'user' AND key = p_name;
-    UPDATE signin_failures SET failures = greatest(failures - 1, 0),
-           blocked_until = CASE WHEN failures - 1 >= p_addr_max
-                                THEN blocked_until END
-     WHERE kind = 'addr' AND key = p_addr;
-$$;
-
-ALTER FUNCTION public.usersd_signin_succeeded(p_name text, p_addr text, p_addr_max integer) OWNER TO usersd_owner;
 
 CREATE FUNCTION public.usersd_signin_succeeded(p_name text, p_addr text, p_net text, p_device text, p_addr_max integer, p_net_max integer) RETURNS void
     LANGUAGE plpgsql
@@ -910,22 +915,6 @@ END
 $$;
 
 ALTER FUNCTION public.usersd_signin_succeeded(p_name text, p_addr text, p_net text, p_device text, p_addr_max integer, p_net_max integer) OWNER TO usersd_owner;
-
-CREATE FUNCTION public.usersd_signin_uncount(p_name text, p_addr text, p_user_max integer, p_addr_max integer) RETURNS void
-    LANGUAGE sql
-    SET search_path TO 'pg_catalog', 'public'
-    AS $$
-    UPDATE signin_failures SET failures = greatest(failures - 1, 0),
-           blocked_until = CASE WHEN failures - 1 >= p_user_max
-                                THEN blocked_until END
-     WHERE kind = 'user' AND key = p_name;
-    UPDATE signin_failures SET failures = greatest(failures - 1, 0),
-           blocked_until = CASE WHEN failures - 1 >= p_addr_max
-                                THEN blocked_until END
-     WHERE kind = 'addr' AND key = p_addr;
-$$;
-
-ALTER FUNCTION public.usersd_signin_uncount(p_name text, p_addr text, p_user_max integer, p_addr_max integer) OWNER TO usersd_owner;
 
 CREATE FUNCTION public.usersd_signin_uncount(p_name text, p_addr text, p_net text, p_device text, p_user_max integer, p_addr_max integer, p_net_max integer) RETURNS void
     LANGUAGE plpgsql
@@ -1587,14 +1576,8 @@ GRANT ALL ON FUNCTION public.usersd_signin_budget_spend(p_max integer, p_window 
 REVOKE ALL ON FUNCTION public.usersd_signin_device(p_hash text, p_user text, p_gen bigint, p_old text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.usersd_signin_device(p_hash text, p_user text, p_gen bigint, p_old text) TO usersd_service;
 
-REVOKE ALL ON FUNCTION public.usersd_signin_succeeded(p_name text, p_addr text, p_addr_max integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.usersd_signin_succeeded(p_name text, p_addr text, p_addr_max integer) TO usersd_service;
-
 REVOKE ALL ON FUNCTION public.usersd_signin_succeeded(p_name text, p_addr text, p_net text, p_device text, p_addr_max integer, p_net_max integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.usersd_signin_succeeded(p_name text, p_addr text, p_net text, p_device text, p_addr_max integer, p_net_max integer) TO usersd_service;
-
-REVOKE ALL ON FUNCTION public.usersd_signin_uncount(p_name text, p_addr text, p_user_max integer, p_addr_max integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.usersd_signin_uncount(p_name text, p_addr text, p_user_max integer, p_addr_max integer) TO usersd_service;
 
 REVOKE ALL ON FUNCTION public.usersd_signin_uncount(p_name text, p_addr text, p_net text, p_device text, p_user_max integer, p_addr_max integer, p_net_max integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.usersd_signin_uncount(p_name text, p_addr text, p_net text, p_device text, p_user_max integer, p_addr_max integer, p_net_max integer) TO usersd_service;
