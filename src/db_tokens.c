@@ -1,7 +1,7 @@
 /*
  * db_tokens.c -- the authorizations statements, typed (db_tokens.h).  The
  * column numbers are stmts.def's AUTH_COLS; permissions are stored as an
- * array and travel as one space-separated string of perm_format texts.
+ * array and travel as perm.h's permission text (perm_list_format).
  */
 #include <limits.h>
 #include <stdio.h>
@@ -11,25 +11,11 @@
 #include "util.h"
 #include "banned.h"
 
-static char *
-perms_string(struct arena *a, const struct perm *p, size_t n)
-{
-	struct abuf	 b;
-	char		 buf[PERM_STR_MAX];
-	size_t		 i;
-
-	abuf_init(&b, a, 64 * (n + 1));
-	for (i = 0; i < n; i++)
-		abuf_printf(&b, "%s%s", i ? " " : "", perm_format(&p[i], buf));
-	return b.data;
-}
-
 static void
 token_row(struct arena *a, const struct dbrows *rows, int r, struct authz *z)
 {
 	const char	*ps;
-	char		*copy, *w, *save = NULL;
-	size_t		 cap = 1;
+	size_t		 len, bad;
 
 	memset(z, 0, sizeof(*z));
 	z->id = dbrows_get(rows, r, 0);
@@ -48,17 +34,9 @@ token_row(struct arena *a, const struct dbrows *rows, int r, struct authz *z)
 	ps = dbrows_get(rows, r, 14);
 	z->expired = ps != NULL && strcmp(ps, "t") == 0;
 	ps = dbrows_get(rows, r, 7);
-	if (ps == NULL)
-		ps = "";
-	for (w = (char *)ps; *w != '\0'; w++)
-		if (*w == ' ')
-			cap++;
-	z->perms = arena_alloc(a, sizeof(struct perm) * cap);
-	copy = arena_strdup(a, ps);
-	for (w = strtok_r(copy, " ", &save); w != NULL && z->nperms < cap;
-	    w = strtok_r(NULL, " ", &save))
-		if (perm_parse(w, &z->perms[z->nperms]) == 0)
-			z->nperms++;
+	len = ps != NULL ? strlen(ps) : 0;
+	z->perms = arena_alloc(a, sizeof(struct perm) * perm_list_max(ps, len));
+	z->nperms = perm_list_parse(ps, len, z->perms, &bad);
 }
 
 /* The acting token's id (a session's is act->session_id), or NULL. */
@@ -88,9 +66,10 @@ db_token_insert(struct db *db, struct arena *a, const struct actor *act,
     const char *org, const char *user, const struct perm *perms,
     size_t nperms, const struct expiry_in *x, struct authz *out)
 {
+	char		*text = arena_alloc(a, PERM_LIST_SIZE(nperms));
 	const char	*params[10] = { hash, status, description, org, user,
-	    perms_string(a, perms, nperms), x->at, x->in, acting_token(act),
-	    act->session_id };
+	    perm_list_format(perms, nperms, text), x->at, x->in,
+	    acting_token(act), act->session_id };
 
 	return one_token(db, a, STMT_AUTH_INSERT, act, 10, params, out);
 }
