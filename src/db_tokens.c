@@ -1,6 +1,6 @@
 /*
- * db_tokens.c -- the authorizations statements, typed (db_tokens.h).  The
- * column numbers are stmts.def's AUTH_COLS; permissions are stored as an
+ * db_tokens.c -- the authorizations statements, typed (db_tokens.h).  A
+ * token's columns are fields.h's AUTH_FIELDS; permissions are stored as an
  * array and travel as perm.h's permission text (perm_list_format).
  */
 #include <limits.h>
@@ -8,35 +8,18 @@
 #include <string.h>
 
 #include "db_tokens.h"
+#include "fields.h"
 #include "util.h"
 #include "banned.h"
 
-static void
-token_row(struct arena *a, const struct dbrows *rows, int r, struct authz *z)
-{
-	const char	*ps;
-	size_t		 len, bad;
+DB_FILL(db_authz_fill, struct authz, AUTH_FIELDS)
 
+/* Row r of a statement that returns AUTH_FIELDS. */
+static void
+token_row(const struct dbrows *rows, int r, struct authz *z)
+{
 	memset(z, 0, sizeof(*z));
-	z->id = dbrows_get(rows, r, 0);
-	z->status = dbrows_get(rows, r, 1);
-	z->description = dbrows_get(rows, r, 2);
-	z->org_id = dbrows_get(rows, r, 3);
-	z->org_name = dbrows_get(rows, r, 4);
-	z->user_id = dbrows_get(rows, r, 5);
-	z->user_name = dbrows_get(rows, r, 6);
-	z->created = dbrows_get(rows, r, 8);
-	z->updated = dbrows_get(rows, r, 9);
-	z->expires = dbrows_get(rows, r, 10);
-	z->last_used = dbrows_get(rows, r, 11);
-	z->last_used_addr = dbrows_get(rows, r, 12);
-	z->grace_until = dbrows_get(rows, r, 13);
-	ps = dbrows_get(rows, r, 14);
-	z->expired = ps != NULL && strcmp(ps, "t") == 0;
-	ps = dbrows_get(rows, r, 7);
-	len = ps != NULL ? strlen(ps) : 0;
-	z->perms = arena_alloc(a, sizeof(struct perm) * perm_list_max(ps, len));
-	z->nperms = perm_list_parse(ps, len, z->perms, &bad);
+	db_authz_fill(rows, r, 0, z);
 }
 
 /* The acting token's id (a session's is act->session_id), or NULL. */
@@ -56,7 +39,7 @@ one_token(struct db *db, struct arena *a, enum stmt s,
 	enum dbres	 rc;
 
 	if ((rc = db_run_acting(db, s, act, n, params, a, &rows)) == DB_OK)
-		token_row(a, &rows, 0, out);
+		token_row(&rows, 0, out);
 	return rc;
 }
 
@@ -112,7 +95,7 @@ db_tokens_page(struct db *db, struct arena *a, const char *user,
 	*n = pg->more ? (size_t)pg->limit : (size_t)rows.nrows;
 	*out = arena_alloc(a, sizeof(struct authz) * (*n + 1));
 	for (r = 0; r < (int)*n; r++)
-		token_row(a, &rows, r, &(*out)[r]);
+		token_row(&rows, r, &(*out)[r]);
 	return rc;
 }
 
