@@ -19,6 +19,7 @@
 
 #include "cfg.h"
 #include "db.h"
+#include "fields.h"
 #include "log.h"
 #include "metrics.h"
 #include "model.h"
@@ -432,6 +433,7 @@ copy_rows(PGresult *res, struct arena *a, struct dbrows *out)
 	out->nrows = PQntuples(res);
 	out->ncols = PQnfields(res);
 	out->v = NULL;
+	out->arena = a;
 	if (out->nrows == 0 || out->ncols == 0)
 		return;
 	out->v = arena_alloc(a, sizeof(char *) * (size_t)out->nrows *

@@ -71,6 +71,8 @@ struct dbrows {
 	int		 nrows;
 	int		 ncols;
 	char		**v;		/* nrows * ncols */
+	struct arena	*arena;		/* v's: what a reader makes of v
+					 * goes there too (fields.h) */
 };
 
 /*

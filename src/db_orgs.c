@@ -1,6 +1,6 @@
 /*
  * db_orgs.c -- the orgs statements, typed (db_orgs.h).  An org's columns
- * are fields.h's ORG_FIELDS; the member statements return USER_COLS.
+ * are fields.h's ORG_FIELDS; the member statements return USER_FIELDS.
  */
 #include <stdio.h>
 

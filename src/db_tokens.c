@@ -1,64 +1,25 @@
 /*
- * db_tokens.c -- the authorizations statements, typed (db_tokens.h).  The
- * column numbers are stmts.def's AUTH_COLS; permissions are stored as an
- * array and travel as one space-separated string of perm_format texts.
+ * db_tokens.c -- the authorizations statements, typed (db_tokens.h).  A
+ * token's columns are fields.h's AUTH_FIELDS; permissions are stored as an
+ * array and travel as perm.h's permission text (perm_list_format).
  */
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "db_tokens.h"
+#include "fields.h"
 #include "util.h"
 #include "banned.h"
 
-static char *
-perms_string(struct arena *a, const struct perm *p, size_t n)
-{
-	struct abuf	 b;
-	char		 buf[PERM_STR_MAX];
-	size_t		 i;
+DB_FILL(db_authz_fill, struct authz, AUTH_FIELDS)
 
-	abuf_init(&b, a, 64 * (n + 1));
-	for (i = 0; i < n; i++)
-		abuf_printf(&b, "%s%s", i ? " " : "", perm_format(&p[i], buf));
-	return b.data;
-}
-
+/* Row r of a statement that returns AUTH_FIELDS. */
 static void
-token_row(struct arena *a, const struct dbrows *rows, int r, struct authz *z)
+token_row(const struct dbrows *rows, int r, struct authz *z)
 {
-	const char	*ps;
-	char		*copy, *w, *save = NULL;
-	size_t		 cap = 1;
-
 	memset(z, 0, sizeof(*z));
-	z->id = dbrows_get(rows, r, 0);
-	z->status = dbrows_get(rows, r, 1);
-	z->description = dbrows_get(rows, r, 2);
-	z->org_id = dbrows_get(rows, r, 3);
-	z->org_name = dbrows_get(rows, r, 4);
-	z->user_id = dbrows_get(rows, r, 5);
-	z->user_name = dbrows_get(rows, r, 6);
-	z->created = dbrows_get(rows, r, 8);
-	z->updated = dbrows_get(rows, r, 9);
-	z->expires = dbrows_get(rows, r, 10);
-	z->last_used = dbrows_get(rows, r, 11);
-	z->last_used_addr = dbrows_get(rows, r, 12);
-	z->grace_until = dbrows_get(rows, r, 13);
-	ps = dbrows_get(rows, r, 14);
-	z->expired = ps != NULL && strcmp(ps, "t") == 0;
-	ps = dbrows_get(rows, r, 7);
-	if (ps == NULL)
-		ps = "";
-	for (w = (char *)ps; *w != '\0'; w++)
-		if (*w == ' ')
-			cap++;
-	z->perms = arena_alloc(a, sizeof(struct perm) * cap);
-	copy = arena_strdup(a, ps);
-	for (w = strtok_r(copy, " ", &save); w != NULL && z->nperms < cap;
-	    w = strtok_r(NULL, " ", &save))
-		if (perm_parse(w, &z->perms[z->nperms]) == 0)
-			z->nperms++;
+	db_authz_fill(rows, r, 0, z);
 }
 
 /* The acting token's id (a session's is act->session_id), or NULL. */
@@ -78,7 +39,7 @@ one_token(struct db *db, struct arena *a, enum stmt s,
 	enum dbres	 rc;
 
 	if ((rc = db_run_acting(db, s, act, n, params, a, &rows)) == DB_OK)
-		token_row(a, &rows, 0, out);
+		token_row(&rows, 0, out);
 	return rc;
 }
 
@@ -88,9 +49,10 @@ db_token_insert(struct db *db, struct arena *a, const struct actor *act,
     const char *org, const char *user, const struct perm *perms,
     size_t nperms, const struct expiry_in *x, struct authz *out)
 {
+	char		*text = arena_alloc(a, PERM_LIST_SIZE(nperms));
 	const char	*params[10] = { hash, status, description, org, user,
-	    perms_string(a, perms, nperms), x->at, x->in, acting_token(act),
-	    act->session_id };
+	    perm_list_format(perms, nperms, text), x->at, x->in,
+	    acting_token(act), act->session_id };
 
 	return one_token(db, a, STMT_AUTH_INSERT, act, 10, params, out);
 }
@@ -133,7 +95,7 @@ db_tokens_page(struct db *db, struct arena *a, const char *user,
 	*n = pg->more ? (size_t)pg->limit : (size_t)rows.nrows;
 	*out = arena_alloc(a, sizeof(struct authz) * (*n + 1));
 	for (r = 0; r < (int)*n; r++)
-		token_row(a, &rows, r, &(*out)[r]);
+		token_row(&rows, r, &(*out)[r]);
 	return rc;
 }
 

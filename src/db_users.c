@@ -1,21 +1,20 @@
 /*
- * db_users.c -- the users table's statements, typed (db_users.h).  The
- * column numbers are stmts.def's: USER_COLS is 0 id, 1 name, 2 status,
- * 3 kind.
+ * db_users.c -- the users table's statements, typed (db_users.h).  A
+ * user's columns are fields.h's USER_FIELDS.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "db_users.h"
+#include "fields.h"
 #include "banned.h"
+
+DB_FILL(db_user_fill, struct user, USER_FIELDS)
 
 void
 db_user_at(const struct dbrows *rows, int r, int col, struct user *u)
 {
-	u->id = dbrows_get(rows, r, col);
-	u->name = dbrows_get(rows, r, col + 1);
-	u->status = dbrows_get(rows, r, col + 2);
-	u->kind = dbrows_get(rows, r, col + 3);
+	db_user_fill(rows, r, col, u);
 }
 
 void

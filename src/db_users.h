@@ -50,7 +50,7 @@ enum dbres	 db_users_page(struct db *, struct arena *, struct db_read *);
 void		 db_users_page_rows(struct arena *, const struct db_read *,
 		    struct page *, struct user **out, size_t *n);
 
-/* Row r of a statement that returns USER_COLS (for db_orgs.c too). */
+/* Row r of a statement that returns USER_FIELDS (for db_orgs.c too). */
 void		 db_user_row(const struct dbrows *, int r, struct user *);
 /* The same from column col on: a user read along with something else. */
 void		 db_user_at(const struct dbrows *, int r, int col,

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "lastuse.h"
+#include "banned.h"
 
 #define SLOTS	4096		/* 64 KiB; a power of two */
 

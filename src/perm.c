@@ -1,7 +1,8 @@
 /*
- * perm.c -- permission names, the string codec and the matching rule:
- * InfluxDB's (authz.go matchesV1), except that the resource decides its
- * scope (perm.h).
+ * perm.c -- permission names, the text codec (of one permission, and of a
+ * token's list as it is stored) and the matching rule: InfluxDB's
+ * (authz.go matchesV1), except that the resource decides its scope
+ * (perm.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +138,61 @@ perm_format(const struct perm *p, char *buf)
 	if (n < 0 || n >= PERM_STR_MAX)
 		abort();
 	return buf;
+}
+
+char *
+perm_list_format(const struct perm *p, size_t n, char *buf)
+{
+	char	*w = buf;
+	size_t	 i;
+
+	*w = '\0';
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			*w++ = ' ';
+		w += strlen(perm_format(&p[i], w));
+	}
+	return buf;
+}
+
+size_t
+perm_list_max(const char *text, size_t len)
+{
+	size_t	 i, n = 1;
+
+	for (i = 0; i < len; i++)
+		n += text[i] == ' ';
+	return n;
+}
+
+size_t
+perm_list_parse(const char *text, size_t len, struct perm *out, size_t *bad)
+{
+	char	 word[PERM_STR_MAX];
+	size_t	 i = 0, n = 0, w;
+
+	*bad = 0;
+	while (i < len) {
+		if (text[i] == ' ') {
+			i++;
+			continue;
+		}
+		for (w = 0; i + w < len && text[i + w] != ' '; w++)
+			;
+		/* Too long for any permission, or cut short by a NUL: none. */
+		if (w >= sizeof(word) || memchr(text + i, '\0', w) != NULL) {
+			(*bad)++;
+		} else {
+			memcpy(word, text + i, w);
+			word[w] = '\0';
+			if (perm_parse(word, &out[n]) == 0)
+				n++;
+			else
+				(*bad)++;
+		}
+		i += w;
+	}
+	return n;
 }
 
 int

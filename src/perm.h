@@ -65,6 +65,22 @@ int		 perm_parse(const char *, struct perm *);
 /* Writes Permission.String() into buf (PERM_STR_MAX bytes); returns buf. */
 char		*perm_format(const struct perm *, char *buf);
 /*
+ * A token's permissions as one text, as they are stored and read back:
+ * perm_format texts, one space between two (an admin's psql may write
+ * runs of them).  perm_list_format writes n permissions into buf, of
+ * PERM_LIST_SIZE(n) bytes, and returns buf.  perm_list_max is the room
+ * perm_list_parse needs for the len bytes of text (NULL: none): one more
+ * than its spaces.  perm_list_parse reads those bytes into out in their
+ * order and returns the count; a word that is no permission (malformed,
+ * of an unknown action or type, PERM_STR_MAX bytes or longer, or holding
+ * a NUL) is skipped, never cut into a shorter one, and counted in *bad.
+ */
+#define PERM_LIST_SIZE(n)	((n) * PERM_STR_MAX + 1)
+char		*perm_list_format(const struct perm *, size_t n, char *buf);
+size_t		 perm_list_max(const char *text, size_t len);
+size_t		 perm_list_parse(const char *text, size_t len, struct perm *out,
+		    size_t *bad);
+/*
  * 1 when the held permission grants action on a concrete resource: res
  * names the resource's type, its id ("" for every resource of the type)
  * and the org it really belongs to ("" for users and the instance, which

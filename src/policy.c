@@ -41,32 +41,12 @@ policy_words(struct arena *a, const char *s, char ***out)
 size_t
 policy_perms_parse(const char *text, struct perm **out, size_t *bad)
 {
-	const char	*s = text, *end;
-	char		 word[PERM_STR_MAX];
-	size_t		 cap = 1, n = 0, len;
+	size_t	 len = strlen(text);
 
-	*bad = 0;
-	for (end = text; *end != '\0'; end++)
-		if (*end == ' ')
-			cap++;
-	if ((*out = calloc(cap, sizeof(**out))) == NULL)
+	/* On the heap: auth.c keeps a token's permissions across requests. */
+	if ((*out = calloc(perm_list_max(text, len), sizeof(**out))) == NULL)
 		fatal("out of memory");
-	while (*s != '\0') {
-		while (*s == ' ')
-			s++;
-		if (*s == '\0')
-			break;
-		len = strcspn(s, " ");
-		/* A word too long for any permission is one that is not. */
-		if (len >= sizeof(word) ||
-		    (memcpy(word, s, len), word[len] = '\0',
-		    perm_parse(word, &(*out)[n])) == -1)
-			(*bad)++;
-		else
-			n++;
-		s += len;
-	}
-	return n;
+	return perm_list_parse(text, len, *out, bad);
 }
 
 static int

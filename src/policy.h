@@ -78,8 +78,8 @@ void	 policy_scope(struct arena *, const struct principal *p, enum rtype,
 	    struct scope *out);
 
 /*
- * The permission text of a token (perm_format texts, space separated) to
- * an array the caller frees with free(3); malformed words are skipped
+ * The permission text of a token (perm.h's perm_list_parse) to an array
+ * the caller frees with free(3); words that are no permission are skipped
  * (counted in *bad).  Returns the count kept.
  */
 size_t	 policy_perms_parse(const char *text, struct perm **out, size_t *bad);

@@ -449,8 +449,7 @@ fakedb_init(void)
 {
 	struct perm	 perms[RT__MAX * ACT__MAX];
 	struct apierr	 e;
-	struct abuf	 b;
-	char		 buf[PERM_STR_MAX], h[PW_HASH_MAX];
+	char		 buf[PERM_LIST_SIZE(RT__MAX * ACT__MAX)], h[PW_HASH_MAX];
 	size_t		 i, n;
 
 	W = arena_new();
@@ -484,11 +483,7 @@ fakedb_init(void)
 		    i);
 	}
 	n = setup_operator_perms(perms);
-	abuf_init(&b, W, 4096);
-	for (i = 0; i < n; i++)
-		abuf_printf(&b, "%s%s", i ? " " : "", perm_format(&perms[i],
-		    buf));
-	operator_perms = strdup(b.data);
+	operator_perms = strdup(perm_list_format(perms, n, buf));
 	if (pw_hashes[0] == NULL || operator_perms == NULL)
 		abort();
 	arena_reset(W);
@@ -1286,15 +1281,13 @@ db_org_member_remove(struct db *db, struct arena *a, const struct actor *act,
 
 /* ---- db_tokens.h ------------------------------------------------------ */
 
-/* AUTH_COLS, permissions parsed as db_tokens.c parses them. */
+/* AUTH_FIELDS, permissions parsed as db_tokens.c parses them. */
 static void
 token_out(struct arena *a, const struct f_token *t, struct authz *z)
 {
 	const struct f_org *o = org_by_id(t->org);
 	const struct f_user *u = user_by_id(t->user);
-	char		*copy, *word, *save = NULL;
-	size_t		 cap = 1;
-	const char	*p;
+	size_t		 len = strlen(t->perms), bad;
 
 	memset(z, 0, sizeof(*z));
 	z->id = cp(a, t->id);
@@ -1305,15 +1298,9 @@ token_out(struct arena *a, const struct f_token *t, struct authz *z)
 	z->user_id = cp(a, t->user);
 	z->user_name = cp(a, u ? u->name : NULL);
 	z->created = z->updated = cp(a, TIME);
-	for (p = t->perms; *p != '\0'; p++)
-		if (*p == ' ')
-			cap++;
-	z->perms = arena_alloc(a, sizeof(struct perm) * cap);
-	copy = arena_strdup(a, t->perms);
-	for (word = strtok_r(copy, " ", &save); word != NULL &&
-	    z->nperms < cap; word = strtok_r(NULL, " ", &save))
-		if (perm_parse(word, &z->perms[z->nperms]) == 0)
-			z->nperms++;
+	z->perms = arena_alloc(a, sizeof(struct perm) *
+	    perm_list_max(t->perms, len));
+	z->nperms = perm_list_parse(t->perms, len, z->perms, &bad);
 }
 
 /*
@@ -1328,9 +1315,6 @@ db_token_insert(struct db *db, struct arena *a, const struct actor *act,
 {
 	struct fake_write_rec *rec;
 	struct f_token	*t;
-	struct abuf	 b;
-	char		 buf[PERM_STR_MAX];
-	size_t		 i;
 	enum dbres	 rc;
 
 	if ((rc = enter_write(FW_TOKEN_INSERT, act, user, org, &rec)) != DB_OK)
@@ -1339,10 +1323,6 @@ db_token_insert(struct db *db, struct arena *a, const struct actor *act,
 		return DB_FOREIGN;
 	if (w.ntokens == MAXROWS)
 		return full();
-	abuf_init(&b, W, 64 * (nperms + 1));
-	for (i = 0; i < nperms; i++)
-		abuf_printf(&b, "%s%s", i ? " " : "", perm_format(&perms[i],
-		    buf));
 	t = &w.tokens[w.ntokens++];
 	t->id = new_id();
 	t->hash = arena_strdup(W, hash);
@@ -1350,7 +1330,8 @@ db_token_insert(struct db *db, struct arena *a, const struct actor *act,
 	t->description = arena_strdup(W, description);
 	t->org = arena_strdup(W, org);
 	t->user = arena_strdup(W, user);
-	t->perms = b.data;
+	t->perms = perm_list_format(perms, nperms,
+	    arena_alloc(W, PERM_LIST_SIZE(nperms)));
 	t->version = new_version();
 	token_out(a, t, out);
 	rec->changed = 1;

@@ -28,9 +28,9 @@ my $ROLE = $ENV{USERSD_TEST_HOSTING_ROLE} // 'usersd_test_hosting';
 $t->_admin_sql(qq{CREATE DATABASE "$HOSTDB"}) or die 'cannot create the hosting database';
 my $CI = "host=$t->{pghost} port=$t->{pgport} dbname=$HOSTDB";
 my @NAMES = map { sprintf 'u%d-%03d', $$, $_ } 1 .. $N;
-my $LATEST = (sort { $b <=> $a } map { /(\d{4})-[^\/]*\.sql$/ ? $1 + 0 : () }
-    glob("$FindBin::Bin/../../sql/migrations/*.sql"))[0];
-my $PREVIOUS = $LATEST - 1;
+# The last migration and the one before it (the numbers may have gaps).
+my ($LATEST, $PREVIOUS) = sort { $b <=> $a } map { /(\d{4})-[^\/]*\.sql$/ ? $1 + 0 : () }
+    glob("$FindBin::Bin/../../sql/migrations/*.sql");
 
 my $CTLCONF = tempdir('t0230-XXXXXX', TMPDIR => 1, CLEANUP => 1) . '/usersctl.conf';
 open my $cf, '>', $CTLCONF or die $!;

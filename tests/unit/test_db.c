@@ -12,8 +12,10 @@
 #include "db.c"
 #include "fields.h"
 
-/* A reader made as db_orgs.c makes it. */
+/* Readers made as db_orgs.c, db_users.c and db_tokens.c make them. */
 DB_FILL(db_org_fill, struct org, ORG_FIELDS)
+DB_FILL(db_user_fill, struct user, USER_FIELDS)
+DB_FILL(db_authz_fill, struct authz, AUTH_FIELDS)
 
 #include <glob.h>
 #include <regex.h>
@@ -139,9 +141,10 @@ check_qualify(int s)
 /*
  * The records of fields.h: each statement that says it returns one
  * (COLUMNS holds COLS_OF(NAME)) must hold that record's SELECT list as
- * fields.h writes it, so the row reader made from the same list reads
- * each column into its own member.  A list written by hand, with two
- * columns swapped, fails here.
+ * fields.h writes it, or with every column under one alias (DB_COLS_AS),
+ * so the row reader made from the same list reads each column into its
+ * own member.  A list written by hand, with two columns swapped, fails
+ * here.
  */
 static const struct {
 	const char	*name;
@@ -164,6 +167,42 @@ static const struct {
 };
 #define NRECORDS	(sizeof(records) / sizeof(records[0]))
 
+/* list with each column after ", " as alias.column, into out. */
+static void
+qualified(const char *list, char alias, char *out, size_t size)
+{
+	const char	*p;
+	size_t		 n = 0;
+
+	out[n++] = alias;
+	out[n++] = '.';
+	for (p = list; *p != '\0' && n + 4 < size; p++) {
+		out[n++] = *p;
+		if (p[0] == ' ' && p > list && p[-1] == ',') {
+			out[n++] = alias;
+			out[n++] = '.';
+		}
+	}
+	out[n] = '\0';
+}
+
+/* 1 when sql holds list as it is or under one alias a-z. */
+static int
+holds_list(const char *sql, const char *list)
+{
+	char	 q[2048];
+	char	 alias;
+
+	if (strstr(sql, list) != NULL)
+		return 1;
+	for (alias = 'a'; alias <= 'z'; alias++) {
+		qualified(list, alias, q, sizeof(q));
+		if (strstr(sql, q) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
 /* NULL when sql, declared as columns, holds its records' lists; else why. */
 static const char *
 record_mismatch(const char *columns, const char *sql)
@@ -174,53 +213,151 @@ record_mismatch(const char *columns, const char *sql)
 	for (i = 0; i < NRECORDS; i++) {
 		snprintf(mark, sizeof(mark), "COLS_OF(%s)", records[i].name);
 		if (strstr(columns, mark) != NULL &&
-		    strstr(sql, records[i].cols) == NULL)
+		    !holds_list(sql, records[i].cols))
 			return records[i].name;
 	}
 	return NULL;
 }
 
+/* list with its first two columns swapped, into out. */
+static void
+swap_first(const char *list, char *out, size_t size)
+{
+	const char	*c1 = strstr(list, ", "), *c2;
+
+	c2 = c1 != NULL ? strstr(c1 + 2, ", ") : NULL;
+	if (c2 == NULL)
+		c2 = list + strlen(list);
+	snprintf(out, size, "%.*s, %.*s%s", (int)(c2 - c1 - 2), c1 + 2,
+	    (int)(c1 - list), list, c2);
+}
+
+/* The checks themselves: each record's list, swapped, is refused. */
+static void
+test_record_check(void)
+{
+	char	 mark[64], sql[2048], list[1024];
+	size_t	 i;
+
+	for (i = 0; i < NRECORDS; i++) {
+		snprintf(mark, sizeof(mark), "COLS_OF(%s)", records[i].name);
+		snprintf(sql, sizeof(sql), "SELECT %s FROM x", records[i].cols);
+		ok(record_mismatch(mark, sql) == NULL, "%s's own list is "
+		    "taken", records[i].name);
+		swap_first(records[i].cols, list, sizeof(list));
+		snprintf(sql, sizeof(sql), "SELECT %s FROM x", list);
+		is_str(record_mismatch(mark, sql), records[i].name,
+		    "%s with its first two columns swapped is refused",
+		    records[i].name);
+	}
+	/* Under an alias: as DB_COLS_AS writes it, and swapped. */
+	is_str(DB_COLS_AS("u", USER_FIELDS), "u.id, u.name, u.status, u.kind",
+	    "DB_COLS_AS qualifies every column");
+	ok(record_mismatch("9 + COLS_OF(USER)", "SELECT s.id, " DB_COLS_AS(
+	    "t", USER_FIELDS) " FROM t") == NULL, "a list under an alias is "
+	    "taken");
+	is_str(record_mismatch("COLS_OF(USER)", "SELECT u.id, u.status, "
+	    "u.name, u.kind FROM u"), "USER", "a list under an alias with two "
+	    "columns swapped is refused");
+	is_str(record_mismatch("COLS_OF(USER)", "SELECT u.id, t.name, "
+	    "u.status, u.kind FROM u"), "USER", "a list under two aliases is "
+	    "refused");
+	/* Two columns of one name, apart, under other aliases. */
+	snprintf(sql, sizeof(sql), "SELECT %s FROM a", DB_COLS(AUTH_FIELDS));
+	ok(strstr(sql, "o.name") != NULL && strstr(sql, "u.name") != NULL,
+	    "a token reads its org's name (o) and its user's (u)");
+	if (strstr(sql, "o.name") != NULL && strstr(sql, "u.name") != NULL) {
+		*strstr(sql, "o.name") = 'x';
+		*strstr(sql, "u.name") = 'o';
+		*strstr(sql, "x.name") = 'u';
+	}
+	is_str(record_mismatch("COLS_OF(AUTH)", sql), "AUTH", "a token with "
+	    "its org's and user's names swapped is refused");
+}
+
 static void
 test_records(void)
 {
-	struct org	 o;
-	struct dbrows	 rows;
-	char		 i_[] = "i", n_[] = "n", d_[] = "d", c_[] = "c", u_[] = "u";
-	char		*v[5], swapped[512];
-	const char	*why;
-	size_t		 i;
-	int		 s, uses = 0;
+	int	 s, uses[NRECORDS] = { 0 };
+	size_t	 i;
+	char	 mark[64];
+	const char *why;
 
 	for (s = 0; s < STMT__MAX; s++) {
 		why = record_mismatch(written[s].columns, written[s].sql);
-		uses += strstr(written[s].columns, "COLS_OF(") != NULL;
 		ok(why == NULL, "%s holds the SELECT list of %s as fields.h "
 		    "writes it", written[s].name, why ? why : "its records");
+		for (i = 0; i < NRECORDS; i++) {
+			snprintf(mark, sizeof(mark), "COLS_OF(%s)",
+			    records[i].name);
+			uses[i] += strstr(written[s].columns, mark) != NULL;
+		}
 	}
-	ok(uses >= (int)NRECORDS, "%d statements return a record of "
-	    "fields.h", uses);
 	for (i = 0; i < NRECORDS; i++)
-		ok(records[i].n > 1, "%s has %d columns", records[i].name,
-		    records[i].n);
-	/* The check itself: ORG's list with its first two columns swapped. */
-	snprintf(swapped, sizeof(swapped), "SELECT name, id%s FROM orgs",
-	    strstr(records[0].cols, ", description"));
-	is_str(record_mismatch("COLS_OF(ORG)", swapped), "ORG",
-	    "a statement with two columns swapped is refused");
-	/* The reader takes each column into the member the list names. */
-	v[0] = i_;
-	v[1] = n_;
-	v[2] = d_;
-	v[3] = c_;
-	v[4] = u_;
+		ok(records[i].n > 1 && uses[i] > 0, "%s has %d columns, "
+		    "returned by %d statements", records[i].name, records[i].n,
+		    uses[i]);
+}
+
+/* The readers take each column into the member the list names. */
+static void
+test_fill(void)
+{
+	struct arena	*a = arena_new();
+	struct dbrows	 rows;
+	struct org	 o;
+	struct user	 u;
+	struct authz	 z;
+	char		 buf[PERM_STR_MAX];
+	char		*v[15];
+	char		 t[15][80];
+	int		 i;
+
+	for (i = 0; i < 15; i++) {
+		snprintf(t[i], sizeof(t[i]), "c%d", i);
+		v[i] = t[i];
+	}
 	rows.nrows = 1;
-	rows.ncols = 5;
 	rows.v = v;
+	rows.arena = a;
+	rows.ncols = COLS_OF(ORG);
 	memset(&o, 0, sizeof(o));
 	db_org_fill(&rows, 0, 0, &o);
-	ok(strcmp(o.id, "i") == 0 && strcmp(o.name, "n") == 0 &&
-	    strcmp(o.description, "d") == 0 && strcmp(o.created, "c") == 0 &&
-	    strcmp(o.updated, "u") == 0, "db_org_fill reads ORG_FIELDS in order");
+	ok(strcmp(o.id, "c0") == 0 && strcmp(o.name, "c1") == 0 &&
+	    strcmp(o.description, "c2") == 0 && strcmp(o.created, "c3") == 0 &&
+	    strcmp(o.updated, "c4") == 0, "db_org_fill reads ORG_FIELDS in order");
+	/* A user read along after something else (a principal's row). */
+	rows.ncols = 1 + COLS_OF(USER);
+	memset(&u, 0, sizeof(u));
+	db_user_fill(&rows, 0, 1, &u);
+	ok(strcmp(u.id, "c1") == 0 && strcmp(u.name, "c2") == 0 &&
+	    strcmp(u.status, "c3") == 0 && strcmp(u.kind, "c4") == 0,
+	    "db_user_fill reads USER_FIELDS in order, from its first column");
+	rows.ncols = COLS_OF(AUTH);
+	snprintf(t[7], sizeof(t[7]), "read:users write:orgs/%s/buckets bogus",
+	    "0123456789abcdef");
+	snprintf(t[14], sizeof(t[14]), "t");
+	v[10] = NULL;
+	memset(&z, 0, sizeof(z));
+	db_authz_fill(&rows, 0, 0, &z);
+	ok(strcmp(z.id, "c0") == 0 && strcmp(z.status, "c1") == 0 &&
+	    strcmp(z.description, "c2") == 0 && strcmp(z.org_id, "c3") == 0 &&
+	    strcmp(z.org_name, "c4") == 0 && strcmp(z.user_id, "c5") == 0 &&
+	    strcmp(z.user_name, "c6") == 0 && strcmp(z.created, "c8") == 0 &&
+	    strcmp(z.updated, "c9") == 0 && z.expires == NULL &&
+	    strcmp(z.last_used, "c11") == 0 &&
+	    strcmp(z.last_used_addr, "c12") == 0 &&
+	    strcmp(z.grace_until, "c13") == 0 && z.expired == 1,
+	    "db_authz_fill reads AUTH_FIELDS in order");
+	ok(z.nperms == 2 && strcmp(perm_format(&z.perms[1], buf),
+	    "write:orgs/0123456789abcdef/buckets") == 0, "its permission "
+	    "text is parsed (PERMS), the word that is none skipped");
+	v[7] = NULL;
+	v[14] = NULL;
+	db_authz_fill(&rows, 0, 0, &z);
+	ok(z.nperms == 0 && z.expired == 0, "no text, no permissions; NULL "
+	    "is not expired");
+	arena_free(a);
 }
 
 int
@@ -247,6 +384,8 @@ main(void)
 		check_qualify(s);
 	}
 	test_records();
+	test_record_check();
+	test_fill();
 	q = qualify(stmts[STMT_USER_GET].sql, "acme");
 	is_str(q, "SELECT id, name, status, kind FROM \"acme\".users WHERE id = $1",
 	    "USER_GET in schema acme");

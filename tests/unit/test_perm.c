@@ -496,6 +496,84 @@ test_perms_text(void)
 	free(out);
 }
 
+/*
+ * A token's permission text (perm_list_*), as stored and read back for
+ * every request and every token the API returns: each permission there
+ * can be comes back as it was; a word that is none is skipped and
+ * counted, never cut or joined into another one.
+ */
+static void
+test_perm_list(void)
+{
+	static const char *const ids[] = { "", B1 }, *const orgs[] = { "", O1 };
+	struct perm	 all[ACT__MAX * RT__MAX * 4], back[ACT__MAX * RT__MAX * 4];
+	struct perm	 p[4];
+	char		 text[PERM_LIST_SIZE(ACT__MAX * RT__MAX * 4)];
+	char		 one[PERM_STR_MAX], again[sizeof(text)], w[256];
+	size_t		 n = 0, k, bad, i, same = 0;
+	int		 ac, t, j;
+
+	for (ac = 0; ac < ACT__MAX; ac++)
+		for (t = 0; t < RT__MAX; t++)
+			for (j = 0; j < 4; j++)
+				perm_make(&all[n++], ac, t, ids[j % 2],
+				    orgs[j / 2]);
+	perm_list_format(all, n, text);
+	ok(strlen(text) < sizeof(text), "%zu permissions fit "
+	    "PERM_LIST_SIZE (%zu bytes of %zu)", n, strlen(text), sizeof(text));
+	is_int((int)perm_list_max(text, strlen(text)), (int)n,
+	    "perm_list_max counts one permission a word");
+	k = perm_list_parse(text, strlen(text), back, &bad);
+	for (i = 0; i < n && i < k; i++) {
+		same += memcmp(&all[i], &back[i], sizeof(all[i])) == 0;
+		if (perm_parse(perm_format(&all[i], one), &p[0]) == 0 &&
+		    memcmp(&p[0], &all[i], sizeof(p[0])) == 0)
+			same++;
+	}
+	ok(k == n && bad == 0 && same == 2 * n, "every permission (%zu: each "
+	    "action, type, with and without id and org) parses back from the "
+	    "list and from its own text", n);
+	is_str(perm_list_format(back, k, again), text,
+	    "and formats back to the same text");
+	is_str(perm_list_format(all, 0, again), "", "no permission, no text");
+
+	k = perm_list_parse(NULL, 0, p, &bad);
+	is_int((int)(k * 10 + bad), 0, "no text (NULL), no permission");
+	k = perm_list_parse("  read:users   write:users ", 27, p, &bad);
+	ok(k == 2 && bad == 0 && p[1].action == ACT_WRITE, "runs of spaces "
+	    "separate words, as psql may write them");
+
+	/* A NUL inside a word: the word is none, not its prefix. */
+	k = perm_list_parse("read:orgs/" O1 "/buckets\0/" B1, 44, p, &bad);
+	ok(k == 0 && bad == 1, "a word cut by a NUL is refused, not read as "
+	    "the org-wide permission before it");
+	k = perm_list_parse("read:users \0 write:users", 24, p, &bad);
+	ok(k == 2 && bad == 1 && p[1].action == ACT_WRITE,
+	    "a NUL as a word of its own is one bad word; the text goes on "
+	    "after it");
+	k = perm_list_parse("read:users\0write:users", 22, p, &bad);
+	ok(k == 0 && bad == 1, "a NUL joining two permissions makes one bad "
+	    "word");
+
+	/* Overlong: the slashes collapse, so a cut would be a broader one. */
+	snprintf(w, sizeof(w), "read:orgs/" O1 "/buckets%.*s/" B1, 80,
+	    "////////////////////////////////////////////////////////////////"
+	    "////////////////////////////////////////");
+	k = perm_list_parse(w, strlen(w), p, &bad);
+	ok(k == 0 && bad == 1 && strlen(w) >= PERM_STR_MAX, "a word of %zu "
+	    "bytes is refused whole, not cut to the %d bytes that read "
+	    "\"read:orgs/<org>/buckets\"", strlen(w), PERM_STR_MAX - 1);
+	snprintf(w, sizeof(w), "read:widgets read:orgs/%s/widgets admin:users "
+	    "read:users/%s0 read:orgs/%s/buckets/%s/x read:Users", O1, U1, O1,
+	    B1);
+	k = perm_list_parse(w, strlen(w), p, &bad);
+	ok(k == 0 && bad == 6, "unknown types, an unknown action, a long "
+	    "id, a fifth part and a capital are refused (%zu kept, %zu bad)",
+	    k, bad);
+	is_int((int)perm_list_max("a b  c", 6), 4, "perm_list_max is one "
+	    "more than the spaces: room for every word");
+}
+
 int
 main(void)
 {
@@ -505,5 +583,6 @@ main(void)
 	test_policy_allowed();
 	test_scope();
 	test_perms_text();
+	test_perm_list();
 	return done_testing();
 }
