@@ -395,10 +395,9 @@ parse_args(struct ctl_args *a, int argc, char **argv)
 			snprintf(why, sizeof(why), "--%s takes no value",
 			    a->opts[optopt - 1].name);
 		else if (ch == '?' && optopt > 0)
-			snprintf(why, sizeof(why), "-%c is not an option of it",
-			    optopt);
+			snprintf(why, sizeof(why), "unknown option -%c", optopt);
 		else if (ch == '?')
-			snprintf(why, sizeof(why), "%s is not an option of it",
+			snprintf(why, sizeof(why), "unknown option %s",
 			    argv[optind - 1]);
 		else
 			a->opts[ch - 1].value = optarg != NULL ? optarg : "";
@@ -487,10 +486,13 @@ main(int argc, char *argv[])
 			printf("usersctl %s\n", USERSD_VERSION);
 			return 0;
 		default:
-			if (!bad)
-				fprintf(stderr, "usersctl: %s: %s\n",
-				    argv[optind - 1], ch == ':' ?
-				    "needs a value" : "not an option");
+			/* Nothing of a bad argument is echoed. */
+			if (!bad && ch == ':')
+				fprintf(stderr, "usersctl: %s needs a value\n",
+				    argv[optind - 1]);
+			else if (!bad)
+				fprintf(stderr, "usersctl: unknown option %s\n",
+				    argv[optind - 1]);
 			usage(stderr, 0, NULL);
 			return 2;
 		}

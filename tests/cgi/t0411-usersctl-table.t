@@ -92,6 +92,24 @@ sub its_usage {
 	ok(!@others, "$what: and no other command's") or diag($err);
 }
 
+# t0003 holds usersctl(8) to --help; this, --help to usersctl(8): a
+# command the page documents and the table lost would be missing from both.
+subtest 'every command of usersctl(8) is in --help' => sub {
+	open(my $fh, '<', "$TestLib::ROOT/man/usersctl.8") or die "usersctl.8: $!";
+	my $man = do { local $/; <$fh> };
+	my ($section) = $man =~ /^\.SH COMMANDS\n(.*?)^\.SH /ms;
+	my @documented;
+	for ($section =~ /^\.TP\n\.B[IR]? (.*)$/mg) {
+		(my $line = $_) =~ s/"//g;
+		my @w;
+		for (split ' ', $line) { last unless /^[a-z_]+$/; push @w, $_ }
+		push @documented, "@w" if @w;
+	}
+	cmp_ok(scalar @documented, '>=', 20, 'the page documents the commands');
+	my %listed = map { $_->{name} => 1 } @CMDS;
+	ok($listed{$_}, "$_ is in --help") for @documented;
+};
+
 subtest 'every command of --help runs' => sub {
 	for my $c (@CMDS) {
 		my @args = (split(' ', $c->{name}), operands($c, $c->{min}), required_opts($c));
