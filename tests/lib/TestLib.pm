@@ -3,6 +3,7 @@
 #   my $t = TestLib->new;              # fresh database from usersd_template
 #   my $r = $t->cgi(method => 'GET', path => '/health');
 #   is($r->{status}, 200);
+#   my ($rc, $out, $err) = $t->ctl('user', 'list');   # usersctl on $t
 #   my $s = TestLib::Server->start(kind => 'nginx', t => $t, workers => 2);
 #   $r = $s->request('GET', '/health');
 #
