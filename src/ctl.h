@@ -21,7 +21,7 @@ struct ctl {
 	struct db	*db;
 	const char	*instance;
 	const char	*conninfo;	/* what db connects to */
-	int		 hosting_ready;	/* sql/hosting.sql ran on it */
+	int		 hosting_ready;	/* hosting.sql ran on it */
 	const char	*hosted;	/* the instance's schema, or NULL */
 	struct db_schema schema;	/* ... its statements */
 	struct actor	 actor;
@@ -34,7 +34,7 @@ struct ctl_cmd;
 /* A command's arguments: what its usage line says it takes, as given. */
 struct ctl_args {
 	const struct ctl_cmd *cmd;
-	int		 argc;		/* its operands, options taken out */
+	int		 argc;		/* its operands (no options) */
 	char		**argv;
 	int		 min, max;	/* how many operands it takes */
 	size_t		 nopts;
@@ -42,7 +42,7 @@ struct ctl_args {
 		char		 name[24];	/* "to" of --to */
 		int		 has_arg;
 		int		 required;
-		const char	*value;	/* NULL: not given; "" a flag given */
+		const char	*value;	/* NULL: absent; a flag: "" */
 	} opts[CTL_OPTS_MAX];
 };
 
@@ -62,7 +62,7 @@ long		 ctl_read_secret(char *buf, size_t size);
 /* ctl_instance.c: points c->db at the instance; -1 (said why) if none. */
 int		 ctl_open_db(struct ctl *, const char *instance);
 /* ctl_users.c: the user called name into u; 0, or 1 (said why). */
-int		 ctl_user_by_name(struct ctl *, const char *name, struct user *u);
+int		 ctl_user_by_name(struct ctl *, const char *, struct user *);
 
 /* The commands: 0, 1 (it failed, and said why) or 2 (a usage error). */
 int	ctl_instance_create(struct ctl *, const struct ctl_args *);

@@ -272,7 +272,8 @@ create_hosted(struct ctl *c, const char *name, const char *want,
 	/* One name in one place: a database that did not answer may hold it. */
 	if (at == -1 && down != NULL) {
 		fprintf(stderr, "usersctl: instance %s: hosting database %s is "
-		    "unavailable, so the name may be taken there\n", name, down);
+		    "unavailable, so the name may be taken there\n", name,
+		    down);
 		return 1;
 	}
 	use_db(c, conninfo, name);
@@ -304,12 +305,10 @@ ctl_instance_create(struct ctl *c, const struct ctl_args *a)
 	if (ctl_opt(a, "open-setup") != NULL)
 		o.close_onboarding = 0;
 	if ((conninfo = cfg_instance_conninfo(&c->cfg, name)) != NULL) {
-		if (want != NULL) {
-			fprintf(stderr, "usersctl: instance %s has a database of "
-			    "its own (instance.%s): --server is for hosted "
-			    "instances\n", name, name);
-			return 2;
-		}
+		if (want != NULL)
+			return ctl_usage_error(a, "instance %s has a database "
+			    "of its own (instance.%s): --server is for hosted "
+			    "instances", name, name);
 		o.close_onboarding = 0;
 		return create_database(c, name, conninfo, &o);
 	}

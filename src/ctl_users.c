@@ -34,8 +34,8 @@ ctl_setup(struct ctl *c, const struct ctl_args *a)
 	in.token = ctl_opt(a, "token");
 	if (ret != NULL) {
 		if (util_parse_ll(ret, 0, 1LL << 40, &v) == -1)
-			return ctl_usage_error(a, "--retention must be a number "
-			    "of seconds");
+			return ctl_usage_error(a, "--retention must be a "
+			    "number of seconds");
 		in.retention = v;
 	}
 	if (ctl_read_secret(pw, sizeof(pw)) > 0)

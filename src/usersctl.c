@@ -28,12 +28,12 @@
 enum need {
 	NEED_NOTHING,	/* help: not even the configuration */
 	NEED_CONFIG,	/* instance: opens the instances it names itself */
-	NEED_DB		/* the instance of -i (or USERSD_INSTANCE), opened */
+	NEED_DB		/* the instance (-i, USERSD_INSTANCE) opened */
 };
 
 struct ctl_cmd {
 	const char	*name;	/* its words */
-	const char	*args;	/* the rest of its usage line ('\n': wrap) */
+	const char	*args;	/* the rest of its usage ('\n': wrap) */
 	enum need	 need;
 	int		(*fn)(struct ctl *, const struct ctl_args *);
 	const char	*help;	/* lines of the usage's description */
@@ -288,9 +288,11 @@ parse_usage(const struct ctl_cmd *c, struct ctl_args *a)
 		if ((closed = n > 0 && w[n - 1] == ']'))
 			w[--n] = '\0';
 		word = w + opt;
-		if (strncmp(word, "--", 2) == 0 && islower((unsigned char)word[2])) {
+		if (strncmp(word, "--", 2) == 0 &&
+		    islower((unsigned char)word[2])) {
 			if (a->nopts == CTL_OPTS_MAX)
-				fatalx("usage of %s: too many options", c->name);
+				fatalx("usage of %s: too many options",
+				    c->name);
 			o = &a->opts[a->nopts++];
 			snprintf(o->name, sizeof(o->name), "%s", word + 2);
 			o->required = !opt;
@@ -395,7 +397,8 @@ parse_args(struct ctl_args *a, int argc, char **argv)
 			snprintf(why, sizeof(why), "--%s takes no value",
 			    a->opts[optopt - 1].name);
 		else if (ch == '?' && optopt > 0)
-			snprintf(why, sizeof(why), "unknown option -%c", optopt);
+			snprintf(why, sizeof(why), "unknown option -%c",
+			    optopt);
 		else if (ch == '?')
 			snprintf(why, sizeof(why), "unknown option %s",
 			    argv[optind - 1]);
