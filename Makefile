@@ -121,8 +121,16 @@ API_OBJS = \
 	$(O)/prefork.o \
 	$(O)/router.o
 
+# usersctl's own: the command table (usersctl.c) and its command groups.
+CTL_OBJS = \
+	$(O)/usersctl.o \
+	$(O)/ctl_instance.o \
+	$(O)/ctl_ldap.o \
+	$(O)/ctl_tokens.o \
+	$(O)/ctl_users.o
+
 USERSD_OBJS   = $(O)/main.o $(API_OBJS) $(CORE_OBJS)
-USERSCTL_OBJS = $(O)/usersctl.o $(CORE_OBJS)
+USERSCTL_OBJS = $(CTL_OBJS) $(CORE_OBJS)
 
 UNIT_TESTS = \
 	$(O)/tests/test_http.test \

@@ -98,14 +98,17 @@ reaches() {
 	printf '%s\n' $seen
 }
 
-# What usersctl links (the Makefile's CORE_OBJS, shared with usersd) must
-# not reach the request side, even through a header: services take the
-# principal and the rules from policy.h, and usersctl acts as the shell
-# principal with no request, cookie or JSON code linked in.
+# What usersctl links (the Makefile's CORE_OBJS, shared with usersd, and
+# CTL_OBJS, its own) must not reach the request side, even through a
+# header: services take the principal and the rules from policy.h, and
+# usersctl acts as the shell principal with no request, cookie or JSON
+# code linked in.
 REQUEST_SIDE='http.h auth.h csrf.h json.h fcgi.h router.h api.h'
-core=$(awk '/^CORE_OBJS *=/ { on = 1; next } on && !/\\$/ { print; on = 0 }
+core=$(awk '/^(CORE|CTL)_OBJS *=/ { on = 1; next } on && !/\\$/ { print; on = 0 }
     on' Makefile | sed -n 's|.*$(O)/\([a-z_]*\)\.o.*|\1|p')
-[ -n "$core" ] || { echo "check-includes: no CORE_OBJS in Makefile"; rc=1; }
+case " $(echo $core) " in *" usersctl "*) ;; *)
+	echo "check-includes: no CORE_OBJS and CTL_OBJS in Makefile"; rc=1 ;;
+esac
 for m in $core; do
 	[ -e "src/$m.c" ] || continue
 	for h in $(reaches "src/$m.c"); do
@@ -151,6 +154,7 @@ self_test() {
 	a service reaches http.h through a header|src/db.h|#include "http.h"
 	policy reaches http.h|src/policy.c|#include "csrf.h"
 	usersctl links the request side|Makefile|	$(O)/http.o
+	a usersctl command reaches http.h|src/ctl.h|#include "http.h"
 	a handler includes db.h|src/api_users.c|#include "db.h"
 	a second file includes libpq|src/users.c|#include <libpq-fe.h>
 	EOF

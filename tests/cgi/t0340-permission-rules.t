@@ -206,13 +206,12 @@ subtest 'the last instance owner cannot be deactivated or deleted through the AP
 };
 
 subtest 'nor by usersctl, the psql functions or plain SQL' => sub {
-	local $ENV{USERSD_DB} = $t->conninfo;
-	my ($rc, $out) = TestLib::_run($TestLib::CTL, 'user', 'deactivate', 'admin');
+	my ($rc, $out, $err) = $t->ctl('user', 'deactivate', 'admin');
 	isnt($rc, 0, 'usersctl user deactivate admin fails');
-	like($out, qr/\Q$LAST\E/, 'and says why');
-	($rc, $out) = TestLib::_run($TestLib::CTL, 'user', 'delete', 'admin');
+	like($err, qr/\Q$LAST\E/, 'and says why');
+	($rc, $out, $err) = $t->ctl('user', 'delete', 'admin');
 	isnt($rc, 0, 'usersctl user delete admin fails');
-	like($out, qr/\Q$LAST\E/, 'and says why');
+	like($err, qr/\Q$LAST\E/, 'and says why');
 	for my $sql ("SELECT usersd_deactivate_user('admin')", "DELETE FROM users WHERE name = 'admin'",
 	    "UPDATE users SET instance_owner = false WHERE name = 'admin'",
 	    "UPDATE users SET status = 'inactive'") {

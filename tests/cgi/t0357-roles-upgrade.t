@@ -22,11 +22,8 @@ END {
 	}
 }
 
-sub ctl {
-	local $ENV{USERSD_DB} = $CI;
-	local $ENV{PGOPTIONS} = "-c usersd.role_prefix=$PREFIX";
-	return TestLib::_run($TestLib::CTL, @_);
-}
+# usersctl on that database, with roles of its own.
+my %AT = (env => { USERSD_DB => $CI, PGOPTIONS => "-c usersd.role_prefix=$PREFIX" });
 sub sql {
 	my ($rc, $out) = TestLib::_run('psql', '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-d', $CI,
 	    '-c', $_[0]);
@@ -35,8 +32,8 @@ sub sql {
 	return $out;
 }
 
-my ($rc, $out) = ctl('migrate', '--to', '12');
-is($rc, 0, 'a database at migration 12') or diag($out);
+my ($rc, $out, $err) = $t->ctl(\%AT, 'migrate', '--to', '12');
+is($rc, 0, 'a database at migration 12') or diag($err);
 sql(q{INSERT INTO users (id, name, status) VALUES ('0000000000000a01', 'ann', 'active'),
     ('0000000000000b02', 'ben', 'active'), ('0000000000000c03', 'cy', 'active');
     INSERT INTO orgs (id, name) VALUES ('00000000000000f1', 'o1'), ('00000000000000f2', 'o2');
@@ -45,8 +42,8 @@ sql(q{INSERT INTO users (id, name, status) VALUES ('0000000000000a01', 'ann', 'a
       ('00000000000000f1', '0000000000000a01', 'owner'),
       ('00000000000000f1', '0000000000000b02', 'member')});
 
-($rc, $out) = ctl('migrate');
-is($rc, 0, 'migrated to the latest') or diag($out);
+($rc, $out, $err) = $t->ctl(\%AT, 'migrate');
+is($rc, 0, 'migrated to the latest') or diag($err);
 is(sql(q{SELECT string_agg(name || ':' || array_to_string(owner_of, ',') || '/'
     || array_to_string(member_of, ','), ' ' ORDER BY name) FROM users}),
     'ann:00000000000000f1,00000000000000f2/ ben:/00000000000000f1 cy:/',

@@ -8,8 +8,6 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use IPC::Open3 qw(open3);
-use Symbol qw(gensym);
 use Test::More;
 use TestLib;
 use ApiTest;
@@ -30,19 +28,6 @@ sub rotate { my ($cred, $id, $body) = @_;
 sub works { my ($tok) = @_; return call($tok, 'GET', '/api/v2/me')->{status} }
 
 # usersctl on this test's instance, in either layout.
-my $CTL = $ENV{USERSCTL_BIN} // "$FindBin::Bin/../../build/usersctl";
-sub ctl {
-	my (@args) = @_;
-	local $ENV{USERSD_RUN_DIR} = $ENV{USERSD_RUN_DIR} // '/tmp';
-	local %ENV = (%ENV, $t->{hosted} ? (USERSD_HOSTING => $t->conninfo, USERSD_INSTANCE => $t->{hosted})
-	    : (USERSD_DB => $t->conninfo));
-	my $pid = open3(my $w, my $r, my $e = gensym, $CTL, @args);
-	close $w;
-	my $out = do { local $/; <$r> } // '';
-	my $err = do { local $/; <$e> } // '';
-	waitpid($pid, 0);
-	return ($? >> 8, $out, $err);
-}
 
 my %BOB = (orgID => $ORG, userID => $bob, description => 'bob reads', expiresIn => 86400,
     permissions => [ perm('read', type => 'users', id => $bob) ]);
@@ -158,20 +143,20 @@ subtest 'only who could make a token rotates it' => sub {
 
 subtest 'usersctl token rotate ID [--grace]' => sub {
 	my $c = call($OP, 'POST', '/api/v2/authorizations', \%BOB)->{json};
-	my ($rc, $out, $err) = ctl('token', 'rotate', $c->{id}, '--grace', '5m');
+	my ($rc, $out, $err) = $t->ctl('token', 'rotate', $c->{id}, '--grace', '5m');
 	is($rc, 0, 'exit 0') or diag($err);
 	chomp(my $new = $out);
 	like($new, qr/^[A-Za-z0-9_-]{86}==$/, 'prints the new secret');
 	like($err, qr/the old secret works until \d{4}-/, 'says until when the old one works');
 	is(works($new), 200, 'the new secret works');
 	is(works($c->{token}), 200, 'the old one in its grace');
-	($rc, $out) = ctl('token', 'rotate', $c->{id});
+	($rc, $out) = $t->ctl('token', 'rotate', $c->{id});
 	chomp($new = $out);
 	is(works($new), 200, 'without grace: the new one works');
 	is(works($c->{token}), 401, 'the first secret is gone');
-	is((ctl('token', 'rotate', 'nothex'))[0], 2, 'a bad id: usage error');
-	is((ctl('token', 'rotate', $c->{id}, '--grace', 'soon'))[0], 2, 'a bad duration: usage error');
-	is((ctl('token', 'rotate', '0123456789abcdef'))[0], 1, 'an unknown id: exit 1');
+	is(($t->ctl('token', 'rotate', 'nothex'))[0], 2, 'a bad id: usage error');
+	is(($t->ctl('token', 'rotate', $c->{id}, '--grace', 'soon'))[0], 2, 'a bad duration: usage error');
+	is(($t->ctl('token', 'rotate', '0123456789abcdef'))[0], 1, 'an unknown id: exit 1');
 };
 
 subtest 'a rotated-out secret in its grace writes no token (review finding F1)' => sub {

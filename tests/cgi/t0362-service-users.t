@@ -8,8 +8,6 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use IPC::Open3 qw(open3);
-use Symbol qw(gensym);
 use Test::More;
 use TestLib;
 use ApiTest;
@@ -20,21 +18,6 @@ ApiTest::bind($t);
 my $s = given('setup');
 my ($ADMIN, $ORG) = ($s->{user_id}, $s->{org_id});
 my $bob = given(user => 'bob', password => 'bobpass12');
-
-my $CTL = $ENV{USERSCTL_BIN} // "$FindBin::Bin/../../build/usersctl";
-sub ctl {
-	my ($in, @args) = @_;
-	local $ENV{USERSD_RUN_DIR} = $ENV{USERSD_RUN_DIR} // '/tmp';
-	local %ENV = (%ENV, $t->{hosted} ? (USERSD_HOSTING => $t->conninfo, USERSD_INSTANCE => $t->{hosted})
-	    : (USERSD_DB => $t->conninfo));
-	my $pid = open3(my $w, my $r, my $e = gensym, $CTL, @args);
-	print $w $in if defined $in;
-	close $w;
-	my $out = do { local $/; <$r> } // '';
-	my $err = do { local $/; <$e> } // '';
-	waitpid($pid, 0);
-	return ($? >> 8, $out, $err);
-}
 
 my $SVC;
 subtest 'a service user is made with "kind":"service" and says so' => sub {
@@ -121,14 +104,14 @@ subtest 'sign-in refuses it exactly as a wrong password, after the same hash' =>
 };
 
 subtest 'usersctl user add NAME --service' => sub {
-	my ($rc, $out, $err) = ctl(undef, 'user', 'add', 'deploy-bot', '--service');
+	my ($rc, $out, $err) = $t->ctl('user', 'add', 'deploy-bot', '--service');
 	is($rc, 0, 'exit 0') or diag($err);
 	is(one("SELECT kind FROM users WHERE name = 'deploy-bot'"), 'service', 'a service user');
-	($rc, undef, $err) = ctl("somepass12\n", 'user', 'add', 'deploy-bot2', '--service');
+	($rc, undef, $err) = $t->ctl({ stdin => "somepass12\n" }, 'user', 'add', 'deploy-bot2', '--service');
 	is($rc, 1, 'with a password on stdin: exit 1');
 	like($err, qr/a service user has no password/, 'says why');
 	is(one("SELECT count(*) FROM users WHERE name = 'deploy-bot2'"), 0, 'and leaves no user behind');
-	is((ctl(undef, 'user', 'add', 'x', '--sevrice'))[0], 2, 'a misspelt option: usage error');
+	is(($t->ctl('user', 'add', 'x', '--sevrice'))[0], 2, 'a misspelt option: usage error');
 };
 
 subtest 'an admin in psql cannot make a service user a directory user (review finding F2)' => sub {

@@ -9,8 +9,6 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use IPC::Open3 qw(open3);
-use Symbol qw(gensym);
 use Test::More;
 use TestLib;
 use ApiTest;
@@ -22,19 +20,6 @@ my $s = given('setup');
 my ($ADMIN, $ORG) = ($s->{user_id}, $s->{org_id});
 my $bob = given(user => 'bob', password => 'bobpass12');
 
-my $CTL = $ENV{USERSCTL_BIN} // "$FindBin::Bin/../../build/usersctl";
-sub ctl {
-	my (@args) = @_;
-	local $ENV{USERSD_RUN_DIR} = $ENV{USERSD_RUN_DIR} // '/tmp';
-	local %ENV = (%ENV, $t->{hosted} ? (USERSD_HOSTING => $t->conninfo, USERSD_INSTANCE => $t->{hosted})
-	    : (USERSD_DB => $t->conninfo));
-	my $pid = open3(my $w, my $r, my $e = gensym, $CTL, @args);
-	close $w;
-	my $out = do { local $/; <$r> } // '';
-	my $err = do { local $/; <$e> } // '';
-	waitpid($pid, 0);
-	return ($? >> 8, $out, $err);
-}
 sub used { my ($id) = @_;
 	return one("SELECT last_used_at::text || ' ' || last_used_addr FROM authorization_use WHERE auth_id = '$id'") }
 sub audit_rows { one('SELECT count(*) FROM audit_log') }
@@ -129,29 +114,29 @@ subtest '/metrics counts the instance\'s tokens: used in the last day, expired, 
 };
 
 subtest 'usersctl token list --unused-since 90d --expiring-within 7d; token create --expires-in' => sub {
-	my ($rc, $out, $err) = ctl('token', 'list', '--unused-since', '90d', '--expiring-within', '7d');
+	my ($rc, $out, $err) = $t->ctl('token', 'list', '--unused-since', '90d', '--expiring-within', '7d');
 	is($rc, 0, 'exit 0') or diag($err);
 	# (The expired token of an earlier subtest has no description.)
 	my %why = map { my @f = split /\t/; $f[4] ? ($f[4] => $f[-1]) : () } grep { length } split /\n/, $out;
 	is_deeply(\%why, { stale => 'unused', never => 'unused', expiring => 'expiring', expired => 'expired' },
 	    'the same four, each with why') or diag($out);
-	($rc, $out) = ctl('token', 'list', '--expiring-within', '7d');
+	($rc, $out) = $t->ctl('token', 'list', '--expiring-within', '7d');
 	is(scalar(grep { /\t(expiring|expired)$/ && !/^\S+\t\S+\t\S+\t\S+\t\t/ } split /\n/, $out), 2,
 	    '--expiring-within alone: the two of the fixture');
 	unlike($out, qr/\tunused$/m, '... and no unused one');
-	($rc, $out) = ctl('token', 'list', '--unused-since', '1h');
+	($rc, $out) = $t->ctl('token', 'list', '--unused-since', '1h');
 	like($out, qr/\tnever\t/, 'the never-used one shows "never" as its last use');
-	($rc, $out) = ctl('token', 'list');
+	($rc, $out) = $t->ctl('token', 'list');
 	like($out, qr/^$H{fresh}\tactive\tbob\t/m, 'no filter: every token, status first');
-	($rc, $out, $err) = ctl('token', 'create', '--user', 'bob', '--org', 'o', '--expires-in', '2h');
+	($rc, $out, $err) = $t->ctl('token', 'create', '--user', 'bob', '--org', 'o', '--expires-in', '2h');
 	is($rc, 0, 'token create --expires-in 2h') or diag($err);
 	my ($id) = $err =~ /token id ([0-9a-f]{16})/;
 	is(one("SELECT round(extract(epoch FROM expires_at - created_at)) FROM authorizations WHERE id = '$id'"),
 	    7200, 'it lives two hours');
-	is((ctl('token', 'create', '--user', 'bob', '--org', 'o', '--expires-in', '0'))[0], 1,
+	is(($t->ctl('token', 'create', '--user', 'bob', '--org', 'o', '--expires-in', '0'))[0], 1,
 	    '--expires-in 0: refused');
-	is((ctl('token', 'list', '--unused-since', 'long'))[0], 2, 'a bad duration: usage error');
-	is((ctl('token', 'list', '--unused-since', '-5d'))[0], 2, 'a negative one too');
+	is(($t->ctl('token', 'list', '--unused-since', 'long'))[0], 2, 'a bad duration: usage error');
+	is(($t->ctl('token', 'list', '--unused-since', '-5d'))[0], 2, 'a negative one too');
 };
 
 done_testing();

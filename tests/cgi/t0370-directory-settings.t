@@ -7,8 +7,6 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use IPC::Open3;
-use Symbol qw(gensym);
 use Test::More;
 use TestLib;
 use ApiTest;
@@ -16,24 +14,9 @@ use ApiTest;
 my $t = TestLib->new;
 ApiTest::bind($t);
 my $S = given('setup');
-my $CTL = $ENV{USERSCTL_BIN} // "$FindBin::Bin/../../build/usersctl";
-
-# ctl($stdin, @args) -> (exit status, stdout, stderr)
-sub ctl {
-	my ($in, @args) = @_;
-	local $ENV{USERSD_DB} = $t->conninfo;
-	local $ENV{USERSD_RUN_DIR} = $ENV{USERSD_RUN_DIR} // '/tmp';
-	my $pid = open3(my $w, my $r, my $e = gensym, $CTL, @args);
-	print $w $in if defined $in;
-	close $w;
-	my $out = do { local $/; <$r> } // '';
-	my $err = do { local $/; <$e> } // '';
-	waitpid($pid, 0);
-	return ($? >> 8, $out, $err);
-}
 
 sub show {
-	my ($rc, $out, $err) = ctl(undef, 'ldap', 'show');
+	my ($rc, $out, $err) = $t->ctl('ldap', 'show');
 	is($rc, 0, 'ldap show') or diag($err);
 	return { map { split /\t/, $_, 2 } split /\n/, $out };
 }
@@ -54,16 +37,16 @@ subtest 'a new instance has its directory disabled, with no secret' => sub {
 };
 
 subtest 'the bind secret is set from stdin only and never shown' => sub {
-	my ($rc, $out, $err) = ctl(undef, 'ldap', 'set', 'bind_password', 'onargv12');
+	my ($rc, $out, $err) = $t->ctl('ldap', 'set', 'bind_password', 'onargv12');
 	is($rc, 2, 'on the command line: refused');
 	like($err, qr/stdin/, '... saying where it goes');
 	is(one(q{SELECT bind_password = '' FROM directory}), 't', '... and nothing stored');
-	($rc, $out, $err) = ctl("s3cret-bind\n", 'ldap', 'set', 'bind_password');
+	($rc, $out, $err) = $t->ctl({ stdin => "s3cret-bind\n" }, 'ldap', 'set', 'bind_password');
 	is($rc, 0, 'from stdin') or diag($err);
 	is(one('SELECT bind_password FROM directory'), 's3cret-bind', '... stored');
-	($rc, $out, $err) = ctl('', 'ldap', 'set', 'bind_password');
+	($rc, $out, $err) = $t->ctl({ stdin => '' }, 'ldap', 'set', 'bind_password');
 	is($rc, 2, 'an empty one: refused');
-	my ($r2, $o2) = ctl(undef, 'ldap', 'show');
+	my ($r2, $o2) = $t->ctl('ldap', 'show');
 	like($o2, qr/^bind_password\t\(set\)$/m, 'show says it is set');
 	unlike($o2, qr/s3cret/, '... and never what it is');
 };
@@ -79,7 +62,7 @@ subtest 'ldap set refuses unknown settings and bad values, changing nothing' => 
 	    [ 'user_filter', 'objectClass=*', qr/not allowed/ ],
 	    [ 'enabled', 'maybe', qr/true or false/ ]) {
 		my ($k, $v, $re) = @$c;
-		my ($rc, $out, $err) = ctl(undef, 'ldap', 'set', $k, $v);
+		my ($rc, $out, $err) = $t->ctl('ldap', 'set', $k, $v);
 		isnt($rc, 0, "set $k '$v' refused");
 		like($err, $re, '... with a reason');
 	}
@@ -95,7 +78,7 @@ subtest 'ldap set and show round-trip every setting' => sub {
 	    required_group => 'cn=staff,dc=example,dc=test', member_attr => 'uniqueMember',
 	    unknown_names => 'true', enabled => 'true');
 	for my $k (sort keys %v) {
-		my ($rc, $out, $err) = ctl(undef, 'ldap', 'set', $k, $v{$k});
+		my ($rc, $out, $err) = $t->ctl('ldap', 'set', $k, $v{$k});
 		is($rc, 0, "set $k") or diag($err);
 	}
 	my $s = show();
@@ -103,21 +86,21 @@ subtest 'ldap set and show round-trip every setting' => sub {
 };
 
 subtest 'ldap test names what is wrong, exit status 1' => sub {
-	ctl(undef, 'ldap', 'set', 'uris', '');
-	my ($rc, $out) = ctl(undef, 'ldap', 'test');
+	$t->ctl('ldap', 'set', 'uris', '');
+	my ($rc, $out) = $t->ctl('ldap', 'test');
 	is($rc, 1, 'no servers: status 1');
 	like($out, qr/^misconfigured: no server in uris/, '... and why');
-	ctl(undef, 'ldap', 'set', 'uris', 'ldap://127.0.0.1:1');
-	ctl(undef, 'ldap', 'set', 'starttls', 'false');
-	ctl(undef, 'ldap', 'set', 'allow_plain', 'false');
-	($rc, $out) = ctl(undef, 'ldap', 'test');
+	$t->ctl('ldap', 'set', 'uris', 'ldap://127.0.0.1:1');
+	$t->ctl('ldap', 'set', 'starttls', 'false');
+	$t->ctl('ldap', 'set', 'allow_plain', 'false');
+	($rc, $out) = $t->ctl('ldap', 'test');
 	is($rc, 1, 'plain ldap:// without allow_plain: status 1');
 	like($out, qr/^misconfigured: .*plain LDAP needs starttls or allow_plain/, '... and why');
-	ctl(undef, 'ldap', 'set', 'allow_plain', 'true');
-	($rc, $out) = ctl(undef, 'ldap', 'test');
+	$t->ctl('ldap', 'set', 'allow_plain', 'true');
+	($rc, $out) = $t->ctl('ldap', 'test');
 	is($rc, 1, 'nothing listening: status 1');
 	like($out, qr/^unavailable: /, '... unavailable');
-	ctl(undef, 'ldap', 'set', 'enabled', 'false');
+	$t->ctl('ldap', 'set', 'enabled', 'false');
 };
 
 sub as {
@@ -197,7 +180,7 @@ subtest "a directory user's password cannot be set: the API answers 422 and noth
 };
 
 subtest 'nor with usersctl user passwd' => sub {
-	my ($rc, $out, $err) = ctl("localpw123\n", 'user', 'passwd', 'dirk');
+	my ($rc, $out, $err) = $t->ctl({ stdin => "localpw123\n" }, 'user', 'passwd', 'dirk');
 	isnt($rc, 0, 'refused');
 	like($err, qr/directory/, '... saying why') or diag($err);
 	is(one("SELECT password_hash IS NULL FROM users WHERE id = " . lit($DIRK)), 't', 'no hash');

@@ -14,7 +14,6 @@ use lib "$FindBin::Bin/../lib";
 use Encode qw(encode_utf8);
 use IPC::Open3;
 use MIME::Base64 qw(encode_base64);
-use Symbol qw(gensym);
 use Test::More;
 use Time::HiRes ();
 use TestLib;
@@ -28,7 +27,6 @@ my $t = TestLib->new;
 ApiTest::bind($t, env => { USERSD_SIGNIN_MAX_FAILURES => 1000,
     USERSD_LDAP_TIMEOUT => 2 });
 my $S = given('setup');
-my $CTL = $ENV{USERSCTL_BIN} // "$FindBin::Bin/../../build/usersctl";
 my $SFX = 'dc=example,dc=test';
 
 # One entry: uid (may be UTF-8 or hold LDIF-unsafe bytes: then base64),
@@ -68,26 +66,12 @@ my $ldif = entry('uid=alice', 'alice', 'alicepw12')
     . "dn: cn=owners,ou=groups,$SFX\nobjectClass: groupOfNames\ncn: owners\n"
     . "member: $DN{alice}\nmember: cn=placeholder,$SFX\n\n";
 my $d = Slapd->start(suffix => $SFX, ldif => $ldif);
-
-# ctl($stdin, @args) -> (exit status, stdout, stderr)
-sub ctl {
-	my ($in, @args) = @_;
-	local $ENV{USERSD_DB} = $t->conninfo;
-	local $ENV{USERSD_RUN_DIR} = $ENV{USERSD_RUN_DIR} // '/tmp';
-	local $ENV{USERSD_LDAP_TIMEOUT} = 2;
-	my $pid = open3(my $w, my $r, my $e = gensym, $CTL, @args);
-	print $w $in if defined $in;
-	close $w;
-	my $out = do { local $/; <$r> } // '';
-	my $err = do { local $/; <$e> } // '';
-	waitpid($pid, 0);
-	return ($? >> 8, $out, $err);
-}
+$t->ctl_env(USERSD_LDAP_TIMEOUT => 2);
 
 sub set {
 	my ($k, $v) = @_;
-	my ($rc, $out, $err) = $k eq 'bind_password' ? ctl("$v\n", 'ldap', 'set', $k)
-	    : ctl(undef, 'ldap', 'set', $k, $v);
+	my ($rc, $out, $err) = $k eq 'bind_password' ? $t->ctl({ stdin => "$v\n" }, 'ldap', 'set', $k)
+	    : $t->ctl('ldap', 'set', $k, $v);
 	is($rc, 0, "ldap set $k") or diag($err);
 }
 
@@ -135,12 +119,12 @@ set(unknown_names => 'true');
 set(enabled => 'true');
 
 subtest 'ldap test finds a user by name and says its DN' => sub {
-	my ($rc, $out) = ctl(undef, 'ldap', 'test');
+	my ($rc, $out) = $t->ctl('ldap', 'test');
 	is($rc, 0, 'the directory answers') or diag($out);
-	($rc, $out) = ctl(undef, 'ldap', 'test', 'alice');
+	($rc, $out) = $t->ctl('ldap', 'test', 'alice');
 	is($rc, 0, 'alice is found');
 	like($out, qr/^ok: \Q$DN{alice}\E$/m, '... at her DN');
-	($rc, $out) = ctl(undef, 'ldap', 'test', 'carol');
+	($rc, $out) = $t->ctl('ldap', 'test', 'carol');
 	is($rc, 1, 'carol is not admitted');
 	like($out, qr/^denied: not a member of required_group/m, '... not in the group');
 };
@@ -206,13 +190,13 @@ sub role_in {
 }
 
 subtest 'group rules make org owners and members, and take back what they do not grant' => sub {
-	my ($rc, $out, $err) = ctl(undef, 'ldap', 'role', 'o', 'owner', "cn=owners,ou=groups,$SFX");
+	my ($rc, $out, $err) = $t->ctl('ldap', 'role', 'o', 'owner', "cn=owners,ou=groups,$SFX");
 	is($rc, 0, 'ldap role o owner') or diag($err);
-	($rc, $out, $err) = ctl(undef, 'ldap', 'role', 'o', 'member', "cn=staff,ou=groups,$SFX");
+	($rc, $out, $err) = $t->ctl('ldap', 'role', 'o', 'member', "cn=staff,ou=groups,$SFX");
 	is($rc, 0, 'ldap role o member') or diag($err);
-	($rc, $out, $err) = ctl(undef, 'ldap', 'role', 'o', 'admin', "cn=staff,ou=groups,$SFX");
+	($rc, $out, $err) = $t->ctl('ldap', 'role', 'o', 'admin', "cn=staff,ou=groups,$SFX");
 	isnt($rc, 0, 'a role that is not member or owner is refused');
-	($rc, $out) = ctl(undef, 'ldap', 'show');
+	($rc, $out) = $t->ctl('ldap', 'show');
 	like($out, qr/^role\to\towner\tcn=owners,ou=groups,\Q$SFX\E$/m, 'show lists the owner rule');
 	my $other = given(org => 'other');
 	ok_signin('alice', 'alicepw12', 'alice');
@@ -227,7 +211,7 @@ subtest 'group rules make org owners and members, and take back what they do not
 	is(role_in('o', 'bob'), 'member', 'an ownership of o the rules do not grant is taken back');
 	ok_signin('alice', 'alicepw12', 'alice again');
 	is(role_in('other', 'alice'), 'member', 'an org no rule names keeps its memberships');
-	($rc, $out, $err) = ctl(undef, 'ldap', 'role', 'nosuch', 'owner');
+	($rc, $out, $err) = $t->ctl('ldap', 'role', 'nosuch', 'owner');
 	is($rc, 1, 'removing a rule there is not: an error');
 };
 
@@ -339,11 +323,11 @@ subtest 'ldap sync: a user removed from the directory or its group stops at the 
 	is(call("cookie:$bobc", 'GET', '/api/v2/me')->{status}, 200,
 	    'until the sync, the session lives (the documented window)');
 	$d->stop;
-	my ($rc, $out, $err) = ctl(undef, 'ldap', 'sync');
+	my ($rc, $out, $err) = $t->ctl('ldap', 'sync');
 	isnt($rc, 0, 'sync with the directory down fails');
 	is(row('bob')->[3], 'active', '... and deactivates nobody');
 	$d->restart;
-	($rc, $out, $err) = ctl(undef, 'ldap', 'sync');
+	($rc, $out, $err) = $t->ctl('ldap', 'sync');
 	is($rc, 0, 'sync') or diag($err);
 	like($out, qr/deactivated 2\b/, 'two deactivated') or diag($out);
 	is(row('bob')->[3], 'inactive', 'bob is inactive');

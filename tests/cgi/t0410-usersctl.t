@@ -7,8 +7,6 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;
-use IPC::Open3;
-use Symbol qw(gensym);
 use POSIX ();
 use MIME::Base64 qw(encode_base64);
 use TestLib;
@@ -18,21 +16,6 @@ my @VERSIONS = map { m{/0*(\d+)-[^/]*\.sql$} ? $1 : () }
     sort glob("$TestLib::ROOT/sql/migrations/*.sql");
 
 my $t = TestLib->new;
-my $CTL = $ENV{USERSCTL_BIN} // "$FindBin::Bin/../../build/usersctl";
-
-# ctl($stdin, @args) -> (exit status, stdout, stderr)
-sub ctl {
-	my ($in, @args) = @_;
-	local $ENV{USERSD_DB} = $t->conninfo;
-	local $ENV{USERSD_RUN_DIR} = $ENV{USERSD_RUN_DIR} // '/tmp';
-	my $pid = open3(my $w, my $r, my $e = gensym, $CTL, @args);
-	print $w $in if defined $in;
-	close $w;
-	my $out = do { local $/; <$r> } // '';
-	my $err = do { local $/; <$e> } // '';
-	waitpid($pid, 0);
-	return ($? >> 8, $out, $err);
-}
 
 sub signin_status {
 	my ($name, $pw) = @_;
@@ -41,7 +24,7 @@ sub signin_status {
 }
 
 subtest 'usersctl --help lists the commands' => sub {
-	my ($rc, $out) = ctl(undef, '--help');
+	my ($rc, $out) = $t->ctl('--help');
 	is($rc, 0, 'exit 0');
 	like($out, qr/user add/, 'user add');
 	like($out, qr/token create/, 'token create');
@@ -51,12 +34,8 @@ subtest 'usersctl --help lists the commands' => sub {
 subtest '--help after any command prints the usage without a database' => sub {
 	for my $cmd (['user', '--help'], ['token', 'create', '--help'],
 	    ['migrate', '-h'], ['instance', '--help']) {
-		local $ENV{USERSD_DB} = 'host=/nonexistent dbname=x';
-		my $pid = open3(my $w, my $r, my $e = gensym, $CTL, @$cmd);
-		close $w;
-		my $out = do { local $/; <$r> } // '';
-		waitpid($pid, 0);
-		is($? >> 8, 0, "@$cmd: exit 0");
+		my ($rc, $out) = $t->ctl({ env => { USERSD_DB => 'host=/nonexistent dbname=x' } }, @$cmd);
+		is($rc, 0, "@$cmd: exit 0");
 		like($out, qr/usage: usersctl/, "@$cmd: usage");
 	}
 };
@@ -79,7 +58,7 @@ subtest 'two migrations at once on an empty database apply each step once' => su
 		if ($pid == 0) {
 			$ENV{USERSD_DB} = $ci;
 			open STDOUT, '>', '/dev/null';
-			exec $CTL, 'migrate' or POSIX::_exit(127);
+			exec $TestLib::CTL, 'migrate' or POSIX::_exit(127);
 		}
 		push @pids, $pid;
 	}
@@ -97,38 +76,38 @@ subtest 'instance create makes and migrates a configured instance\'s database' =
 	open my $f, '>', $conf or die "$conf: $!";
 	print $f "db = ", $t->admin_conninfo, "\ninstance.acme = $ci\n";
 	close $f;
-	my ($rc, $out, $err) = ctl(undef, '-c', $conf, 'instance', 'create', 'acme');
+	my ($rc, $out, $err) = $t->ctl('-c', $conf, 'instance', 'create', 'acme');
 	is($rc, 0, 'exit 0') or diag $err;
 	my $n = @VERSIONS;
 	like($out, qr/^acme: database created, $n migration\(s\) applied/, 'created and migrated');
 	my $v = qx{psql -X -At "$ci" -c 'SELECT count(*) FROM usersd_schema'};
 	is($v, "$n\n", 'the schema is there');
-	($rc, $out) = ctl(undef, '-c', $conf, 'instance', 'create', 'acme');
+	($rc, $out) = $t->ctl('-c', $conf, 'instance', 'create', 'acme');
 	like($out, qr/^acme: database already there, 0 migration/, 'a second run changes nothing');
-	($rc, undef, $err) = ctl(undef, '-c', $conf, 'instance', 'create', 'nope');
+	($rc, undef, $err) = $t->ctl('-c', $conf, 'instance', 'create', 'nope');
 	is($rc, 1, 'an unknown instance: exit 1');
 	like($err, qr/instance "nope" is not in the configuration/, 'says so');
-	($rc, $out) = ctl(undef, '-c', $conf, 'migrate', '--all');
+	($rc, $out) = $t->ctl('-c', $conf, 'migrate', '--all');
 	like($out, qr/^default: 0 .*\nacme: 0 /s, 'migrate --all visits every instance');
 	unlink $conf;
 	drop_db($db);
 };
 
 subtest 'an unknown command is a usage error' => sub {
-	my ($rc, undef, $err) = ctl(undef, 'frobnicate');
+	my ($rc, undef, $err) = $t->ctl('frobnicate');
 	is($rc, 2, 'exit 2');
 	like($err, qr/usage/, 'usage on stderr');
 };
 
 subtest 'migrate on a migrated database applies nothing' => sub {
-	my ($rc, $out) = ctl(undef, 'migrate');
+	my ($rc, $out) = $t->ctl('migrate');
 	is($rc, 0, 'exit 0');
 	like($out, qr/0 migration\(s\) applied/, 'nothing to do');
 };
 
 my $token;
 subtest 'setup creates the operator and prints a working token' => sub {
-	my ($rc, $out, $err) = ctl("adminpass1\n", 'setup', '--username', 'admin',
+	my ($rc, $out, $err) = $t->ctl({ stdin => "adminpass1\n" }, 'setup', '--username', 'admin',
 	    '--org', 'o', '--bucket', 'b');
 	is($rc, 0, 'exit 0') or diag $err;
 	chomp($token = $out);
@@ -142,7 +121,7 @@ subtest 'setup creates the operator and prints a working token' => sub {
 };
 
 subtest 'a second setup is refused and changes nothing' => sub {
-	my ($rc, undef, $err) = ctl("x\n", 'setup', '--username', 'b', '--org', 'p',
+	my ($rc, undef, $err) = $t->ctl({ stdin => "x\n" }, 'setup', '--username', 'b', '--org', 'p',
 	    '--bucket', 'c');
 	is($rc, 1, 'exit 1');
 	like($err, qr/onboarding has already been completed/, 'says why');
@@ -150,20 +129,20 @@ subtest 'a second setup is refused and changes nothing' => sub {
 };
 
 subtest 'user add with a password on stdin, then list' => sub {
-	my ($rc, $out, $err) = ctl("carolpass1\n", 'user', 'add', 'carol');
+	my ($rc, $out, $err) = $t->ctl({ stdin => "carolpass1\n" }, 'user', 'add', 'carol');
 	is($rc, 0, 'exit 0') or diag $err;
 	like($out, qr/^[0-9a-f]{16}$/m, 'prints the id');
 	is(signin_status('carol', 'carolpass1'), 204, 'carol can sign in');
-	($rc, $out) = ctl(undef, 'user', 'list');
+	($rc, $out) = $t->ctl('user', 'list');
 	like($out, qr/\tactive\tcarol$/m, 'listed');
 	unlike($out, qr/argon2/, 'no hash in the listing');
 };
 
 subtest 'user add refuses a duplicate and a short password' => sub {
-	my ($rc, undef, $err) = ctl("carolpass1\n", 'user', 'add', 'carol');
+	my ($rc, undef, $err) = $t->ctl({ stdin => "carolpass1\n" }, 'user', 'add', 'carol');
 	is($rc, 1, 'duplicate: exit 1');
 	like($err, qr/already exists/, 'conflict');
-	($rc, undef, $err) = ctl("short\n", 'user', 'add', 'dave');
+	($rc, undef, $err) = $t->ctl({ stdin => "short\n" }, 'user', 'add', 'dave');
 	is($rc, 1, 'short password: exit 1');
 	like($err, qr/passwords must be between 8 and 256/, 'policy');
 	is(($t->psql(q{SELECT count(*) FROM users WHERE name = 'dave'}))[0][0], 0,
@@ -175,7 +154,7 @@ subtest 'user passwd changes the password' => sub {
 	    headers => { Authorization => 'Basic ' . encode_base64('carol:carolpass1', '') });
 	my ($cookie) = map { /^influxdb-oss-session=([^;]+)/ ? $1 : () } TestLib::header_all($r, 'set-cookie');
 	ok($cookie, 'carol has a session');
-	my ($rc) = ctl("carolpass2\n", 'user', 'passwd', 'carol');
+	my ($rc) = $t->ctl({ stdin => "carolpass2\n" }, 'user', 'passwd', 'carol');
 	is($rc, 0, 'exit 0');
 	is($t->cgi(method => 'GET', path => '/api/v2/me',
 	    headers => { Cookie => "influxdb-oss-session=$cookie" })->{status}, 401,
@@ -187,14 +166,14 @@ subtest 'user passwd changes the password' => sub {
 };
 
 subtest 'user deactivate refuses sign-in, activate allows it' => sub {
-	is((ctl(undef, 'user', 'deactivate', 'carol'))[0], 0, 'deactivated');
+	is(($t->ctl('user', 'deactivate', 'carol'))[0], 0, 'deactivated');
 	is(signin_status('carol', 'carolpass2'), 401, 'inactive: 401, as a wrong password');
-	is((ctl(undef, 'user', 'activate', 'carol'))[0], 0, 'activated');
+	is(($t->ctl('user', 'activate', 'carol'))[0], 0, 'activated');
 	is(signin_status('carol', 'carolpass2'), 204, 'active again');
 };
 
 subtest 'token create prints a token that works; revoke ends it' => sub {
-	my ($rc, $out, $err) = ctl(undef, 'token', 'create', '--user', 'carol',
+	my ($rc, $out, $err) = $t->ctl('token', 'create', '--user', 'carol',
 	    '--org', 'o', '--description', 'cli');
 	is($rc, 0, 'exit 0') or diag $err;
 	chomp(my $tok = $out);
@@ -205,21 +184,21 @@ subtest 'token create prints a token that works; revoke ends it' => sub {
 	    'carol', 'reads its user');
 	is($t->cgi(method => 'GET', path => '/api/v2/users', headers => \%h)->{json}{users}[0]{name},
 	    'carol', 'lists only itself');
-	($rc, $out) = ctl(undef, 'token', 'list', '--user', 'carol');
+	($rc, $out) = $t->ctl('token', 'list', '--user', 'carol');
 	like($out, qr/^$id\tactive\tcarol\to\tcli\tread:users\/[0-9a-f]{16},write:users/m,
 	    'listed with permissions') or diag $out;
 	unlike($out, qr/\Q$tok\E/, 'never the token value');
-	is((ctl(undef, 'token', 'revoke', $id))[0], 0, 'revoked');
+	is(($t->ctl('token', 'revoke', $id))[0], 0, 'revoked');
 	is($t->cgi(method => 'GET', path => '/api/v2/me', headers => \%h)->{status},
 	    401, 'refused after revoke');
-	is((ctl(undef, 'token', 'revoke', 'nothex'))[0], 2, 'a bad id is a usage error');
+	is(($t->ctl('token', 'revoke', 'nothex'))[0], 2, 'a bad id is a usage error');
 };
 
 subtest 'user delete removes the user with its tokens' => sub {
-	my ($rc) = ctl(undef, 'user', 'delete', 'carol');
+	my ($rc) = $t->ctl('user', 'delete', 'carol');
 	is($rc, 0, 'exit 0');
 	is(signin_status('carol', 'carolpass2'), 401, 'gone');
-	my ($rc2, undef, $err) = ctl(undef, 'user', 'delete', 'carol');
+	my ($rc2, undef, $err) = $t->ctl('user', 'delete', 'carol');
 	is($rc2, 1, 'second delete: exit 1');
 	like($err, qr/user not found/, 'not found');
 };

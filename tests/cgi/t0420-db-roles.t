@@ -229,10 +229,9 @@ subtest 'the read-only role reads and changes nothing' => sub {
 };
 
 subtest 'usersctl is recorded as usersctl' => sub {
-	local $ENV{USERSD_DB} = $t->conninfo;
 	my $since = last_audit();
-	my ($rc, $out) = TestLib::_run($TestLib::CTL, 'user', 'deactivate', 'fred');
-	is($rc, 0, 'usersctl user deactivate fred') or diag($out);
+	my ($rc, $out, $err) = $t->ctl('user', 'deactivate', 'fred');
+	is($rc, 0, 'usersctl user deactivate fred') or diag($err);
 	my $rows = audit_since($since);
 	is(scalar @$rows, 1, 'one row');
 	is_deeply([ @{ $rows->[0] // [] }[0, 3, 6] ], [ 'usersctl', 'update', 'usersctl' ], 'by usersctl');

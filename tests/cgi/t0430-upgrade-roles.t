@@ -86,10 +86,9 @@ subtest 'usersctl migrate applies 0005 while the old release keeps working' => s
 		POSIX::_exit(0);
 	}
 	select(undef, undef, undef, 0.5);
-	local $ENV{USERSD_DB} = $ADMIN_CI;
-	local $ENV{PGOPTIONS} = "-c usersd.role_prefix=$PREFIX";
-	my ($rc, $out) = TestLib::_run($TestLib::CTL, 'migrate');
-	is($rc, 0, 'migrate as postgres') or diag($out);
+	my ($rc, $out, $err) = $t->ctl({ env => { USERSD_DB => $ADMIN_CI,
+	    PGOPTIONS => "-c usersd.role_prefix=$PREFIX" } }, 'migrate');
+	is($rc, 0, 'migrate as postgres') or diag($err);
 	# 0005 and every one after it.
 	my $after = grep { /\/(\d{4})-/ && $1 >= 5 } glob("$FindBin::Bin/../../sql/migrations/*.sql");
 	like($out, qr/\b$after migration\(s\) applied/, "0005 and the rest ($after)");

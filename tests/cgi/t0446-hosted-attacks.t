@@ -50,11 +50,9 @@ subtest 'instance drop removes only its own roles and objects' => sub {
 	my ($rc, $out) = $t->psql_as('postgres', qq{BEGIN; SET LOCAL ROLE "$t->{hosted}_owner"; }
 	    . "UPDATE usersd_roles SET name = '$victim' WHERE kind = 'owner'; COMMIT");
 	is($rc, 0, "the owner role points its usersd_roles at $victim") or diag($out);
-	{
-		local $ENV{USERSD_HOSTING} = "$HOSTING user=postgres";
-		($rc, $out) = TestLib::_run($TestLib::CTL, 'instance', 'drop', $t->{hosted});
-	}
-	is($rc, 0, 'usersctl instance drop') or diag($out);
+	($rc, $out, my $err) = $t->ctl({ env => { USERSD_HOSTING => "$HOSTING user=postgres" } },
+	    'instance', 'drop', $t->{hosted});
+	is($rc, 0, 'usersctl instance drop') or diag($err);
 	is(me_status($T[1], $S[1]{token}), 200, 'the other instance still serves its token');
 	my ($n) = $T[1]->psql(q{SELECT count(*) FROM pg_class
 	    WHERE relnamespace = current_schema()::regnamespace});
@@ -74,18 +72,16 @@ subtest 'instance create refuses when a hosting database cannot be asked' => sub
 	    "connect_timeout = 1\n";
 	close $fh;
 	my $name = "dup_$$";
-	local $ENV{USERSD_HOSTING};
-	delete $ENV{USERSD_HOSTING};
-	local $ENV{USERSD_INSTANCE} = $H0;
-	my ($rc, $out) = TestLib::_run($TestLib::CTL, '-c', $conf, 'instance',
-	    'create', $name, '--server', 'up');
+	my %by_file = (env => { USERSD_HOSTING => undef });	# the hosting of $conf
+	my ($rc, $out, $err) = $T[0]->ctl(\%by_file, '-c', $conf, 'instance', 'create', $name,
+	    '--server', 'up');
 	isnt($rc, 0, 'refused while "default" is down') or diag($out);
-	like($out, qr/usersctl: instance \Q$name\E: hosting database default is unavailable/,
-	    'saying why') or diag($out);
+	like($err, qr/usersctl: instance \Q$name\E: hosting database default is unavailable/,
+	    'saying why') or diag($err);
 	my ($n) = $T[0]->psql("SELECT count(*) FROM public.usersd_hosted WHERE name = '$name'");
 	is($n->[0], 0, 'nothing made on "up"');
 	# Left behind by a create that went through: remove it.
-	TestLib::_run($TestLib::CTL, '-c', $conf, 'instance', 'drop', $name) if $rc == 0;
+	$T[0]->ctl(\%by_file, '-c', $conf, 'instance', 'drop', $name) if $rc == 0;
 };
 
 # Role names are cluster-wide.  A database instance whose role prefix (by
@@ -95,26 +91,18 @@ subtest 'instance create refuses when a hosting database cannot be asked' => sub
 subtest 'a database instance named like a hosted one gets no shared roles' => sub {
 	my $db = $H1;
 	$T[0]->_admin_sql(qq{CREATE DATABASE "$db"}) or return fail('createdb');
-	my ($rc, $out);
-	{
-		local $ENV{USERSD_DB} = "host=$T[0]{pghost} port=$T[0]{pgport} dbname=$db user=postgres";
-		local $ENV{USERSD_INSTANCE};
-		delete $ENV{USERSD_INSTANCE};
-		($rc, $out) = TestLib::_run($TestLib::CTL, 'migrate');
-	}
+	my $ci = "host=$T[0]{pghost} port=$T[0]{pgport} dbname=$db user=postgres";
+	my ($rc, $out, $err) = $T[0]->ctl({ env => { USERSD_DB => $ci, USERSD_INSTANCE => undef } },
+	    'migrate');
 	isnt($rc, 0, "usersctl migrate of database $db refuses the hosted instance's roles");
-	like($out, qr/hosted instance's; set usersd\.role_prefix/, '... and says why') or diag($out);
+	like($err, qr/hosted instance's; set usersd\.role_prefix/, '... and says why') or diag($err);
 	my ($rc2, $tables) = TestLib::_run('psql', '-X', '-At', '-d',
 	    "host=$T[0]{pghost} port=$T[0]{pgport} dbname=$db user=postgres",
 	    '-c', q{SELECT count(*) FROM pg_tables WHERE schemaname = 'public'});
 	is($tables, "0\n", 'nothing was made in that database (one transaction)');
-	{
-		local $ENV{USERSD_DB} = "host=$T[0]{pghost} port=$T[0]{pgport} dbname=$db user=postgres";
-		local $ENV{PGOPTIONS} = "-c usersd.role_prefix=${db}_db";
-		delete local $ENV{USERSD_INSTANCE};
-		($rc, $out) = TestLib::_run($TestLib::CTL, 'migrate');
-	}
-	is($rc, 0, 'with a role prefix of its own it migrates') or diag($out);
+	($rc, $out, $err) = $T[0]->ctl({ env => { USERSD_DB => $ci, USERSD_INSTANCE => undef,
+	    PGOPTIONS => "-c usersd.role_prefix=${db}_db" } }, 'migrate');
+	is($rc, 0, 'with a role prefix of its own it migrates') or diag($err);
 	$T[0]->_admin_sql(qq{DROP DATABASE "$db" WITH (FORCE)});
 	$T[0]->_admin_sql(qq{DROP ROLE "${db}_db_$_"}) for qw(owner service admin readonly);
 };

@@ -27,12 +27,7 @@ my $HOSTING = "$PG dbname=usersd_hosting";
 my $ROLE = $ENV{USERSD_TEST_HOSTING_ROLE} // 'usersd_test_hosting';
 
 # usersctl as the provider (postgres on the hosting database).
-sub ctl {
-	my (@args) = @_;
-	local $ENV{USERSD_HOSTING} = "$HOSTING user=postgres";
-	local $ENV{USERSD_HOSTING_ROLE} = $ROLE;
-	return TestLib::_run($TestLib::CTL, @args);
-}
+my %PROVIDER = (env => { USERSD_HOSTING => "$HOSTING user=postgres", USERSD_HOSTING_ROLE => $ROLE });
 # psql on the hosting database as role $who (exit status, output).
 sub sql_as {
 	my ($who, $sql) = @_;
@@ -121,9 +116,9 @@ subtest 'a tenant\'s roles can create or change nothing that runs as another rol
 # The issue's variant with no changed function: a schema named like the
 # hosting role joined its search_path ("$user") and overloaded a built-in.
 subtest 'a schema named like the hosting role changes no statement' => sub {
-	my ($rc, $out) = ctl('instance', 'create', $ROLE);
+	my ($rc, $out, $err) = $T[0]->ctl(\%PROVIDER, 'instance', 'create', $ROLE);
 	isnt($rc, 0, "usersctl instance create $ROLE (the hosting role's name) is refused");
-	like($out, qr/taken by roles/, '... saying why') or diag($out);
+	like($err, qr/taken by roles/, '... saying why') or diag($err);
 	# Made anyway (by hand, or by an older usersctl), with a better match
 	# for array_to_string(text[], text) than pg_catalog's polymorphic one.
 	sql(qq{CREATE SCHEMA IF NOT EXISTS "$ROLE";
@@ -143,15 +138,15 @@ subtest 'a schema named like the hosting role changes no statement' => sub {
 subtest 'instance names that meet a role or a schema are refused' => sub {
 	sql(qq{CREATE ROLE "t0447_taken_$$" NOLOGIN});
 	for my $name ("t0447_taken_$$", "${H0}_service", "${H0}_owner", 'postgres', 'pg_x', 'public') {
-		my ($rc, $out) = ctl('instance', 'create', $name);
-		isnt($rc, 0, "instance create $name is refused") or diag($out);
+		my ($rc, $out, $err) = $T[0]->ctl(\%PROVIDER, 'instance', 'create', $name);
+		isnt($rc, 0, "instance create $name is refused") or diag($err);
 	}
 	# A new name whose roles would be an existing schema's name.
 	my $base = 't0447_s';
 	sql(qq{CREATE SCHEMA "${base}_admin"});
-	my ($rc, $out) = ctl('instance', 'create', $base);
+	my ($rc, $out, $err) = $T[0]->ctl(\%PROVIDER, 'instance', 'create', $base);
 	isnt($rc, 0, "instance create $base is refused: a schema ${base}_admin exists");
-	like($out, qr/schema "${base}_admin" exists/, '... saying why') or diag($out);
+	like($err, qr/schema "${base}_admin" exists/, '... saying why') or diag($err);
 	is(sql("SELECT count(*) FROM pg_roles WHERE rolname LIKE '${base}\\_%'"), 0, 'no role was made');
 	sql(qq{DROP SCHEMA "${base}_admin"; DROP ROLE "t0447_taken_$$"});
 };
@@ -161,25 +156,25 @@ subtest 'instance names that meet a role or a schema are refused' => sub {
 subtest 'the provider\'s functions are a superuser\'s, or nothing runs' => sub {
 	sql(qq{CREATE FUNCTION public.usersd_hosted_t0447() RETURNS int LANGUAGE sql AS \$\$ SELECT 1 \$\$;
 	    ALTER FUNCTION public.usersd_hosted_t0447() OWNER TO "$TENANT"});
-	my ($rc, $out) = ctl('instance', 'create', "t0447_x_$$");
+	my ($rc, $out, $err) = $T[0]->ctl(\%PROVIDER, 'instance', 'create', "t0447_x_$$");
 	isnt($rc, 0, 'instance create refuses');
-	like($out, qr/belongs to a role that is no superuser/, '... saying why') or diag($out);
+	like($err, qr/belongs to a role that is no superuser/, '... saying why') or diag($err);
 	sql(q{DROP FUNCTION public.usersd_hosted_t0447()});
 	is(sql("SELECT count(*) FROM pg_roles WHERE rolname LIKE 't0447\\_x\\_%'"), 0, 'nothing was made');
 };
 
 subtest 'every hosted instance migrates again, any number of times' => sub {
 	for (1 .. 2) {
-		my ($rc, $out) = ctl('-i', $H0, 'migrate');
-		is($rc, 0, "usersctl -i $H0 migrate, run $_") or diag($out);
+		my ($rc, $out, $err) = $T[0]->ctl(\%PROVIDER, '-i', $H0, 'migrate');
+		is($rc, 0, "usersctl -i $H0 migrate, run $_") or diag($err);
 		like($out, qr/^\Q$H0\E: 0 migration\(s\) applied$/m, '... nothing left to apply');
 	}
 	my $name = "t0447_old_$$";
-	my ($rc, $out) = ctl('instance', 'create', $name, '--to', '7');
-	is($rc, 0, "an instance at migration 7 (instance create --to 7)") or diag($out);
+	my ($rc, $out, $err) = $T[0]->ctl(\%PROVIDER, 'instance', 'create', $name, '--to', '7');
+	is($rc, 0, "an instance at migration 7 (instance create --to 7)") or diag($err);
 	is(sql("SELECT max(version) FROM \"$name\".usersd_schema"), 7, '... is at 7');
-	($rc, $out) = ctl('-i', $name, 'migrate');
-	is($rc, 0, 'migrates to the latest') or diag($out);
+	($rc, $out, $err) = $T[0]->ctl(\%PROVIDER, '-i', $name, 'migrate');
+	is($rc, 0, 'migrates to the latest') or diag($err);
 	like($out, qr/^\Q$name\E: [1-9]\d* migration\(s\) applied$/m, '... applying the rest');
 	# --all: the default database instance too (one of its own: the
 	# template is cloned by the other files).
@@ -190,13 +185,12 @@ subtest 'every hosted instance migrates again, any number of times' => sub {
 	    "db = $PG dbname=$db user=postgres\n";
 	close $fh;
 	for (1 .. 2) {
-		local $ENV{USERSD_HOSTING};
-		delete $ENV{USERSD_HOSTING};
-		($rc, $out) = TestLib::_run($TestLib::CTL, '-c', $conf, 'migrate', '--all');
-		is($rc, 0, "usersctl migrate --all, run $_") or diag($out);
+		($rc, $out, my $err) = $T[0]->ctl({ env => { USERSD_HOSTING => undef } },
+		    '-c', $conf, 'migrate', '--all');
+		is($rc, 0, "usersctl migrate --all, run $_") or diag($err);
 		like($out, qr/^\Q$H0\E: 0 migration\(s\) applied$/m, "... reaching $H0");
 	}
-	ctl('instance', 'drop', $name);
+	$T[0]->ctl(\%PROVIDER, 'instance', 'drop', $name);
 	sql(qq{DROP DATABASE "$db"});
 	sql(qq{DROP OWNED BY "${db}_$_"; DROP ROLE "${db}_$_"}) for qw(owner service admin readonly);
 	is(me_status($T[0], $S[0]{token}), 200, 'the instance still serves its token');
@@ -218,8 +212,8 @@ subtest 'the owner\'s code never runs as the superuser during a migrate' => sub 
 	    END \$\$;
 	    COMMIT});
 	for (1 .. 2) {
-		my ($rc, $out) = ctl('-i', $H0, 'migrate');
-		is($rc, 0, "usersctl -i $H0 migrate, run $_") or diag($out);
+		my ($rc, $out, $err) = $T[0]->ctl(\%PROVIDER, '-i', $H0, 'migrate');
+		is($rc, 0, "usersctl -i $H0 migrate, run $_") or diag($err);
 		ok(!superuser($own), "$own is no superuser after it");
 	}
 	is(sql(qq{SELECT string_agg(DISTINCT ran_as, ',') FROM "$H0".t_escalation}), $own,
@@ -231,8 +225,8 @@ subtest 'the owner\'s code never runs as the superuser during a migrate' => sub 
 
 subtest 'a role granted the owner loses it at the next migrate' => sub {
 	sql(qq{GRANT "${H0}_owner" TO "$TENANT"});
-	my ($rc, $out) = ctl('-i', $H0, 'migrate');
-	is($rc, 0, 'usersctl migrate') or diag($out);
+	my ($rc, $out, $err) = $T[0]->ctl(\%PROVIDER, '-i', $H0, 'migrate');
+	is($rc, 0, 'usersctl migrate') or diag($err);
 	is(sql(qq{SELECT pg_has_role('$TENANT', '${H0}_owner', 'MEMBER')}), 'f',
 	    'the tenant holds the owner role no more');
 };

@@ -25,10 +25,9 @@ sub sql {
 	chomp $out;
 	return $out;
 }
+# usersctl migrate as postgres: (exit status, stdout, stderr).
 sub migrate {
-	local $ENV{USERSD_DB} = "$PG dbname=$DB user=postgres";
-	delete local $ENV{USERSD_INSTANCE};
-	return TestLib::_run($TestLib::CTL, 'migrate');
+	return $t->ctl({ env => { USERSD_DB => "$PG dbname=$DB user=postgres" } }, 'migrate');
 }
 sub superuser { return sql("SELECT rolsuper FROM pg_roles WHERE rolname = '$OWN'") eq 't' }
 END {
@@ -38,8 +37,8 @@ END {
 	}
 }
 
-my ($rc, $out) = migrate();
-is($rc, 0, 'the first migrate of a new database, as postgres') or diag($out);
+my ($rc, $out, $err) = migrate();
+is($rc, 0, 'the first migrate of a new database, as postgres') or diag($err);
 
 subtest 'everything in schema public belongs to the owner role' => sub {
 	is(sql(qq{SELECT count(*) FROM (
@@ -65,8 +64,8 @@ subtest 'the owner\'s functions and overloads run as the owner during a migrate'
 	    END \$\$;
 	    COMMIT});
 	for (1 .. 2) {
-		($rc, $out) = migrate();
-		is($rc, 0, "usersctl migrate as postgres, run $_") or diag($out);
+		($rc, $out, $err) = migrate();
+		is($rc, 0, "usersctl migrate as postgres, run $_") or diag($err);
 		ok(!superuser(), "$OWN is no superuser after it");
 	}
 	is(sql(q{SELECT string_agg(DISTINCT ran_as, ',') FROM public.t_escalation}), $OWN,
@@ -78,13 +77,13 @@ subtest 'the owner\'s functions and overloads run as the owner during a migrate'
 
 subtest 'an owner role with rights past its database is refused' => sub {
 	sql(qq{ALTER ROLE "$OWN" CREATEROLE});
-	($rc, $out) = migrate();
+	($rc, $out, $err) = migrate();
 	isnt($rc, 0, 'usersctl migrate refuses to act as it');
-	like($out, qr/role "\Q$OWN\E", has SUPERUSER, CREATEROLE or BYPASSRLS/, '... saying why')
-	    or diag($out);
+	like($err, qr/role "\Q$OWN\E", has SUPERUSER, CREATEROLE or BYPASSRLS/, '... saying why')
+	    or diag($err);
 	sql(qq{ALTER ROLE "$OWN" NOCREATEROLE});
-	($rc, $out) = migrate();
-	is($rc, 0, 'and migrates once it has them no more') or diag($out);
+	($rc, $out, $err) = migrate();
+	is($rc, 0, 'and migrates once it has them no more') or diag($err);
 };
 
 done_testing();

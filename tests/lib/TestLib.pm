@@ -3,6 +3,7 @@
 #   my $t = TestLib->new;              # fresh database from usersd_template
 #   my $r = $t->cgi(method => 'GET', path => '/health');
 #   is($r->{status}, 200);
+#   my ($rc, $out, $err) = $t->ctl('user', 'list');   # usersctl on $t
 #   my $s = TestLib::Server->start(kind => 'nginx', t => $t, workers => 2);
 #   $r = $s->request('GET', '/health');
 #
@@ -486,6 +487,61 @@ sub setup {
 		org_id => $j->{org} ? $j->{org}{id} : undef,
 	};
 }
+
+# $t->ctl(ARGS...) or $t->ctl({ stdin => TEXT, env => {VAR => value|undef},
+#     timeout => S }, ARGS...): usersctl ARGS on this file's instance, as an
+# admin's shell would run it: USERSD_DB (the database layout) or
+# USERSD_HOSTING and USERSD_INSTANCE (the hosted one) name it, nothing
+# else USERSD_* or PG* comes from the caller's environment, env adds to
+# or removes from that (another database, PGOPTIONS, a hosting role),
+# stdin is TEXT (else empty: no terminal), timeout 60 s.  Returns (exit
+# status, stdout, stderr).  A death by a signal, a sanitizer report or a
+# timeout is a failed test of its own.  $t->ctl_env(VAR => value, ...)
+# sets variables for every later ctl of $t (a file's LDAP timeout).
+sub ctl {
+	my ($self, @args) = @_;
+	my %opt = ref $args[0] eq 'HASH' ? %{ shift @args } : ();
+	my %env = map { $_ => $ENV{$_} } grep { !/^(USERSD_|PG)/ } keys %ENV;
+	%env = (%env, USERSD_RUN_DIR => $ENV{USERSD_RUN_DIR},
+	    $self->{hosted} ? (USERSD_HOSTING => $self->{conninfo},
+		USERSD_INSTANCE => $self->{hosted})
+	    : (USERSD_DB => $self->{conninfo}));
+	my %set = (%{ $self->{ctl_env} // {} }, %{ $opt{env} // {} });
+	while (my ($k, $v) = each %set) {
+		if (defined $v) { $env{$k} = $v } else { delete $env{$k} }
+	}
+	my ($out, $err, $pid, $late) = ('', '');
+	{
+		local %ENV = %env;
+		local $SIG{PIPE} = 'IGNORE';
+		$pid = open3(my $in, my $so, my $se = gensym, $CTL, @args);
+		print $in $opt{stdin} if defined $opt{stdin};
+		close $in;
+		# Both outputs at once: a long one must not fill its pipe.
+		my $sel = IO::Select->new($so, $se);
+		my $deadline = time + ($opt{timeout} // 60);
+		while ($sel->count && (my $left = $deadline - time) > 0) {
+			for my $fh ($sel->can_read($left)) {
+				my $n = sysread($fh, my $buf, 65536);
+				if (!$n) { $sel->remove($fh); next }
+				if ($fh == $so) { $out .= $buf } else { $err .= $buf }
+			}
+		}
+		if ($late = $sel->count) {
+			kill 'KILL', $pid;
+			fail("usersctl @args: did not finish within " . ($opt{timeout} // 60) . 's');
+		}
+		waitpid($pid, 0);
+	}
+	my $wstat = $?;
+	if (!_sanitizer_check("usersctl @args", $err) && ($wstat & 127) && !$late) {
+		fail("usersctl @args: died of signal " . ($wstat & 127));
+		diag($err);
+	}
+	return ($wstat >> 8, $out, $err);
+}
+
+sub ctl_env { my ($self, %v) = @_; $self->{ctl_env} = { %{ $self->{ctl_env} // {} }, %v } }
 
 sub json_encode { $JSON->encode($_[1]) }
 
