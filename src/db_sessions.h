@@ -60,11 +60,15 @@ enum dbres	 db_signin_begin(struct db *, struct arena *,
 		    const struct cfg *, const struct signin_keys *k,
 		    long long *wait, int *device, struct credential *cr);
 
-/* What a right password's session is (db_signin_finish). */
+/* What a right password's session is (db_signin_finish, _directory). */
 struct signin_session {
 	const char	*hash;		/* SHA-256 of the session cookie */
-	const char	*user_id;
+	const char	*user_id;	/* a local user's, or NULL */
 	const char	*gen;		/* the credential generation checked */
+	const char	*name;		/* a directory user's name, */
+	const char	*dn;		/* ... its DN, */
+	const char	*roles;		/* ... a 't'/'f' per group rule, or
+					 * NULL when there are none */
 	long long	 length, max;	/* seconds */
 	const char	*addr;		/* the client's address */
 	const char	*agent;		/* its User-Agent, cleaned, or NULL */
@@ -84,6 +88,19 @@ struct signin_session {
 enum dbres	 db_signin_finish(struct db *, struct arena *,
 		    const struct cfg *, const struct signin_keys *k,
 		    const struct signin_session *s, long long *expires);
+/*
+ * A directory user's right password (the directory said so), in one
+ * transaction: its user row made or found by s->name and s->dn, and only
+ * while it is active, its org roles set from s->roles, the counts cleared
+ * as db_signin_finish's and the session opened.  DB_NOROW: the user is
+ * inactive (nothing written); DB_REFUSED: the name is a local user's or
+ * another entry's (nothing written).  *stale: 1 when the group rules
+ * changed since s->roles was read (the roles are left as they were).
+ */
+enum dbres	 db_signin_directory(struct db *, struct arena *,
+		    const struct cfg *, const struct signin_keys *k,
+		    const struct signin_session *s, long long *expires,
+		    int *stale);
 /*
  * A password change's right current password: as db_signin_finish's
  * counts, without a session.

@@ -121,48 +121,64 @@ read_roles(struct db *db, struct arena *a, struct dir_settings *s,
 	return 0;
 }
 
+/* u's 't'/'f' per rule, in the rules' order; NULL when there are none. */
+static const char *
+role_flags(struct arena *a, const struct dir_user *u,
+    const struct dir_role *roles, size_t n)
+{
+	char		*flags;
+	size_t		 i;
+
+	if (n == 0)
+		return NULL;
+	flags = arena_alloc(a, n + 1);
+	for (i = 0; i < n; i++)
+		flags[i] = directory_member(a, u, roles[i].group) ? 't' : 'f';
+	flags[n] = '\0';
+	return flags;
+}
+
+static void
+log_stale(void)
+{
+	log_warnx("the directory's group rules changed meanwhile; a "
+	    "directory user's roles wait for its next sign-in");
+}
+
 /* user_id's org roles from u's groups, by the rules. */
 static int
 apply_roles(struct db *db, struct arena *a, const struct dir_user *u,
     const char *user_id, const struct dir_role *roles, size_t n,
     const char *addr, struct apierr *e)
 {
-	char		*flags;
+	const char	*flags;
 	long long	 changed;
 	enum dbres	 rc;
-	size_t		 i;
 
-	if (n == 0)
+	if ((flags = role_flags(a, u, roles, n)) == NULL)
 		return 0;
-	flags = arena_alloc(a, n + 1);
-	for (i = 0; i < n; i++)
-		flags[i] = directory_member(a, u, roles[i].group) ? 't' : 'f';
-	flags[n] = '\0';
 	rc = db_directory_roles_set(db, a, user_id, flags, addr, &changed);
 	if (rc != DB_OK)
 		return svc_dberr(db, rc, e);
 	if (changed == -1)
-		log_warnx("the directory's group rules changed during a "
-		    "sign-in; its roles wait for the next one");
+		log_stale();
 	return 0;
 }
 
 int
 dirauth_signin(struct db *db, struct arena *a, const struct cfg *c,
     const struct dir_settings *s, const char *name, const char *pw,
-    size_t len, const char *addr, struct credential *cr, int *counted,
-    struct apierr *e)
+    size_t len, struct dir_signin *out, int *counted, struct apierr *e)
 {
 	struct dir_settings ds;
 	struct dir_user	 u;
 	struct dir_role	*roles;
 	enum dir_result	 r;
-	enum dbres	 rc;
 	size_t		 nroles;
 	char		 why[256], mark[512];
 
 	*counted = 0;
-	memset(cr, 0, sizeof(*cr));
+	memset(out, 0, sizeof(*out));
 	ds = *s;
 	if (read_roles(db, a, &ds, &roles, &nroles, e) == -1)
 		return -1;
@@ -197,29 +213,21 @@ dirauth_signin(struct db *db, struct arena *a, const struct cfg *c,
 		return apierr_set(e, APIERR_UNAUTHORIZED,
 		    "unauthorized access");
 	}
-	rc = db_directory_user(db, a, u.name, u.dn, addr, &cr->user_id,
-	    &cr->status, &cr->gen);
-	if (rc == DB_REFUSED) {
-		log_dir("denied", name, "the name is another user's");
-		return apierr_set(e, APIERR_UNAUTHORIZED,
-		    "unauthorized access");
-	}
-	if (rc != DB_OK) {
-		*counted = 0;
-		return svc_dberr(db, rc, e);
-	}
-	cr->name = u.name;
-	if (strcmp(cr->status, "active") != 0) {
-		log_dir("denied", name, "the user is inactive");
-		return apierr_set(e, APIERR_UNAUTHORIZED,
-		    "unauthorized access");
-	}
-	if (apply_roles(db, a, &u, cr->user_id, roles, nroles, addr,
-	    e) == -1) {
-		*counted = 0;
-		return -1;
-	}
+	out->name = u.name;
+	out->dn = u.dn;
+	out->roles = role_flags(a, &u, roles, nroles);
 	return 0;
+}
+
+void
+dirauth_signin_refused(const char *name, enum dbres rc, int stale)
+{
+	if (rc == DB_REFUSED)
+		log_dir("denied", name, "the name is another user's");
+	else if (rc == DB_NOROW)
+		log_dir("denied", name, "the user is inactive");
+	else if (rc == DB_OK && stale)
+		log_stale();
 }
 
 int

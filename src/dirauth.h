@@ -25,20 +25,36 @@ struct cfg;
  */
 int	dirauth_route(struct db *, struct arena *, const char *name,
 	    struct dir_settings *s, struct apierr *e);
+/* What the directory says of a right password (dirauth_signin). */
+struct dir_signin {
+	const char	*name;		/* the entry's: the name asked for, but
+					 * for ASCII case, and a usersd name */
+	const char	*dn;
+	const char	*roles;		/* a 't'/'f' per group rule, in
+					 * DIRECTORY_ROLES' order; NULL: none */
+};
+
 /*
  * Checks name/pw (len bytes) in the directory of s, within
- * cfg->ldap_timeout, without the hash slots, and on success makes or finds
- * the user row: cr->user_id, status, name and gen (the caller opens the
- * session), and sets its roles in the orgs the group rules name.  Unknown in the directory, wrong or empty password, not in
- * the required group, the name another user's, or the row inactive: 401
- * `unauthorized access` (*counted 1: a failure that counts).  The
- * directory unreachable, too slow or misconfigured: 503 `unavailable`
- * (*counted 0), never a fallback to a local password.
+ * cfg->ldap_timeout, without the hash slots, and on success says who the
+ * entry is and which group rules it meets (out, in a's memory): the
+ * caller writes the user row, its roles and the session in one
+ * transaction (db_signin_directory) and tells dirauth_signin_refused its
+ * outcome.  Unknown in the directory, wrong or empty password, not in the
+ * required group, or a name that is no usersd name: 401 `unauthorized
+ * access` (*counted 1: a failure that counts).  The directory
+ * unreachable, too slow or misconfigured: 503 `unavailable` (*counted 0),
+ * never a fallback to a local password.
  */
 int	dirauth_signin(struct db *, struct arena *, const struct cfg *,
 	    const struct dir_settings *s, const char *name, const char *pw,
-	    size_t len, const char *addr, struct credential *cr, int *counted,
+	    size_t len, struct dir_signin *out, int *counted,
 	    struct apierr *e);
+/*
+ * Logs why db_signin_directory's rc refused name (another's name, an
+ * inactive user), or, with DB_OK, that its roles were stale.
+ */
+void	dirauth_signin_refused(const char *name, enum dbres rc, int stale);
 
 /* usersctl ldap: one setting by name; 400 for an unknown one or value. */
 int	dirauth_set(struct db *, struct arena *, const char *key,

@@ -1788,6 +1788,17 @@ db_signin_finish(struct db *db, struct arena *a, const struct cfg *c,
 	return DB_OK;
 }
 
+/* SIGNIN_DIRECTORY: a directory user's; the fake has no directory. */
+enum dbres
+db_signin_directory(struct db *db, struct arena *a, const struct cfg *c,
+    const struct signin_keys *k, const struct signin_session *in,
+    long long *expires, int *stale)
+{
+	*expires = 0;
+	*stale = 0;
+	return DB_REFUSED;
+}
+
 /* THROTTLE_SUCCESS: the name's count goes (a password change's). */
 enum dbres
 db_signin_succeeded(struct db *db, struct arena *a, const struct cfg *c,
@@ -1852,14 +1863,6 @@ db_directory_read(struct db *db, struct arena *a, const char *name, int any,
 enum dbres
 db_directory_set(struct db *db, struct arena *a, const char *key,
     const char *value)
-{
-	return DB_REFUSED;
-}
-
-enum dbres
-db_directory_user(struct db *db, struct arena *a, const char *name,
-    const char *dn, const char *addr, const char **id, const char **status,
-    const char **gen)
 {
 	return DB_REFUSED;
 }
