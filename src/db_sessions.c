@@ -67,20 +67,28 @@ db_session_delete(struct db *db, struct arena *a, const char *hash,
 
 enum dbres
 db_session_touch(struct db *db, struct arena *a, const char *hash,
-    long long length, long long *expires)
+    long long length, long long recheck, long long *expires,
+    struct dir_recheck *due)
 {
-	char		 len[24];
-	const char	*params[2] = { hash, NUM(len, length) };
+	char		 len[24], rc_s[24];
+	const char	*params[3] = { hash, NUM(len, length),
+	    NUM(rc_s, recheck) };
 	const char	*v;
 	struct dbrows	 rows;
 	enum dbres	 rc;
 
 	*expires = 0;
-	/* Column 0: the new expiry, or NULL when not renewed. */
-	rc = db_run(db, STMT_SESSION_TOUCH, 2, params, a, &rows);
-	if (rc == DB_OK && (v = dbrows_get(&rows, 0, 0)) != NULL)
+	memset(due, 0, sizeof(*due));
+	/* Columns: 0 the new expiry or NULL, 1-3 a claimed check or NULL. */
+	if ((rc = db_run(db, STMT_SESSION_TOUCH, 3, params, a,
+	    &rows)) != DB_OK)
+		return rc;
+	if ((v = dbrows_get(&rows, 0, 0)) != NULL)
 		*expires = strtoll(v, NULL, 10);
-	return rc;
+	due->user_id = dbrows_get(&rows, 0, 1);
+	due->name = dbrows_get(&rows, 0, 2);
+	due->dn = dbrows_get(&rows, 0, 3);
+	return DB_OK;
 }
 
 enum dbres

@@ -30,12 +30,22 @@ enum dbres	 db_sessions_end(struct db *, struct arena *,
 /* Ends the live session behind hash (DB_NOROW: none). */
 enum dbres	 db_session_delete(struct db *, struct arena *,
 		    const char *hash, const char *addr);
+/* A directory user whose directory check a session's touch claimed. */
+struct dir_recheck {
+	const char	*user_id;	/* NULL: none claimed */
+	const char	*name;
+	const char	*dn;
+};
+
 /*
  * Records a use of the session and renews it when due: *expires is the
- * new expiry (epoch s), or 0 when it did not move.
+ * new expiry (epoch s), or 0 when it did not move.  With recheck > 0 (s),
+ * claims the directory check of its user when that is a directory user
+ * last checked longer ago (due, in a's memory; due->user_id NULL: none).
  */
 enum dbres	 db_session_touch(struct db *, struct arena *,
-		    const char *hash, long long length, long long *expires);
+		    const char *hash, long long length, long long recheck,
+		    long long *expires, struct dir_recheck *due);
 
 /*
  * What one sign-in attempt counts on: the name, the client's address key

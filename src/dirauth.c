@@ -277,6 +277,30 @@ dirauth_test(struct db *db, struct arena *a, const struct cfg *c,
 	return r;
 }
 
+/*
+ * What the directory's answer r (u) about directory user id, DN dn, means:
+ * still admitted under the same DN, its org roles from the rules (0);
+ * else deactivated, which ends its sessions and stops its tokens (1).
+ * -1 with e set.
+ */
+static int
+settle(struct db *db, struct arena *a, const struct actor *act,
+    enum dir_result r, const struct dir_user *u, const char *id,
+    const char *dn, const struct dir_role *roles, size_t nroles,
+    struct apierr *e)
+{
+	struct user_in	 in;
+	struct user	 out;
+
+	if (r == DIR_OK && strcasecmp(u->dn, dn) == 0)
+		return apply_roles(db, a, u, id, roles, nroles, act->addr, e);
+	memset(&in, 0, sizeof(in));
+	in.status = "inactive";
+	if (users_update(db, a, act, id, &in, &out, e) == -1)
+		return -1;
+	return 1;
+}
+
 int
 dirauth_sync(struct db *db, struct arena *a, const struct cfg *c,
     const struct actor *act, size_t *checked, size_t *deactivated,
@@ -285,13 +309,12 @@ dirauth_sync(struct db *db, struct arena *a, const struct cfg *c,
 	struct dir_settings s;
 	struct dir_user	 u;
 	struct dir_role	*roles;
-	struct user_in	 in;
-	struct user	 out;
 	const char	**ids, **names, **dns;
 	enum dir_result	 r;
 	enum dbres	 rc;
 	size_t		 i, n, nroles;
 	char		 why[256];
+	int		 gone;
 
 	*checked = *deactivated = 0;
 	if (dirauth_settings(db, a, &s, e) == -1 ||
@@ -310,19 +333,60 @@ dirauth_sync(struct db *db, struct arena *a, const struct cfg *c,
 			    *checked);
 		}
 		(*checked)++;
-		if (r == DIR_OK && strcasecmp(u.dn, dns[i]) == 0) {
-			if (apply_roles(db, a, &u, ids[i], roles, nroles,
-			    act->addr, e) == -1)
-				return -1;
-			continue;
-		}
-		memset(&in, 0, sizeof(in));
-		in.status = "inactive";
-		if (users_update(db, a, act, ids[i], &in, &out, e) == -1)
+		if ((gone = settle(db, a, act, r, &u, ids[i], dns[i], roles,
+		    nroles, e)) == -1)
 			return -1;
-		(*deactivated)++;
+		*deactivated += (size_t)gone;
 	}
 	return 0;
+}
+
+int
+dirauth_recheck(struct db *db, struct arena *a, const struct cfg *c,
+    const struct actor *act, const struct dir_recheck *due,
+    struct apierr *e)
+{
+	struct dir_settings s;
+	struct dir_user	 u;
+	struct dir_role	*roles;
+	enum dir_result	 r;
+	char		 why[256], mark[512];
+	size_t		 nroles;
+	int		 gone;
+
+	memset(&u, 0, sizeof(u));
+	if (dirauth_settings(db, a, &s, e) == -1 ||
+	    read_roles(db, a, &s, &roles, &nroles, e) == -1)
+		return -1;
+	if (s.enabled) {
+		mark_path(db, c, &s, mark, sizeof(mark));
+		if (marked_down(c, mark)) {
+			log_dir("re-check (session kept)", due->name,
+			    "the directory is marked down");
+			return 0;
+		}
+		r = directory_check(&s, (int)c->ldap_timeout, a, due->name,
+		    NULL, 0, &u, why, sizeof(why));
+		if (r == DIR_UNAVAILABLE)
+			mark_down(mark);
+		else if (unlink(mark) == -1 && errno != ENOENT)
+			log_warn("%s", mark);
+	} else {
+		r = DIR_DENIED;
+		snprintf(why, sizeof(why), "the directory is disabled");
+	}
+	if (r == DIR_UNAVAILABLE || r == DIR_MISCONFIGURED) {
+		log_dir("re-check (session kept)", due->name, why);
+		return 0;
+	}
+	gone = settle(db, a, act, r, &u, due->user_id, due->dn, roles, nroles,
+	    e);
+	if (gone == 1)
+		log_dir("re-check deactivated", due->name, r == DIR_OK ?
+		    "the entry's DN changed" : why);
+	else if (gone == -1)
+		log_dir("re-check failed", due->name, e->msg);
+	return gone;
 }
 
 int

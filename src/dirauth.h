@@ -12,6 +12,7 @@
 
 #include "db.h"
 #include "db_directory.h"
+#include "db_sessions.h"
 #include "db_users.h"
 #include "directory.h"
 #include "err.h"
@@ -88,6 +89,17 @@ enum dir_result	 dirauth_test(struct db *, struct arena *, const struct cfg *,
  */
 int	dirauth_sync(struct db *, struct arena *, const struct cfg *,
 	    const struct actor *, size_t *checked, size_t *deactivated,
+	    struct apierr *e);
+/*
+ * One directory user looked up again, as ldap sync does, when a session
+ * touch claimed its check (db_session_touch): 1 when the directory no
+ * longer has or admits it (or is disabled) and it was deactivated (its
+ * sessions end, its tokens stop); 0 when it still admits it (its roles
+ * set from the rules), or when the directory is unavailable or
+ * misconfigured (logged: the session is kept).  Within ldap_timeout.
+ */
+int	dirauth_recheck(struct db *, struct arena *, const struct cfg *,
+	    const struct actor *, const struct dir_recheck *due,
 	    struct apierr *e);
 
 #endif

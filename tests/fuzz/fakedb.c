@@ -1702,16 +1702,21 @@ db_session_delete(struct db *db, struct arena *a, const char *hash,
 	return DB_OK;
 }
 
-/* SESSION_TOUCH: a due session is renewed (its new expiry). */
+/*
+ * SESSION_TOUCH: a due session is renewed (its new expiry); no user is a
+ * directory user here, so no directory check is ever claimed.
+ */
 enum dbres
 db_session_touch(struct db *db, struct arena *a, const char *hash,
-    long long length, long long *expires)
+    long long length, long long recheck, long long *expires,
+    struct dir_recheck *due)
 {
 	struct fake_write_rec *rec;
 	struct f_session *s;
 	enum dbres	 rc;
 
 	*expires = 0;
+	memset(due, 0, sizeof(*due));
 	rc = enter_write(FW_SESSION_TOUCH, NULL, NULL, NULL, &rec);
 	rec->hash = cp(W, hash);
 	if (rc != DB_OK)
