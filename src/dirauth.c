@@ -301,12 +301,17 @@ settle(struct db *db, struct arena *a, const struct actor *act,
 	return 1;
 }
 
+/*
+ * One connection and one search bind for every user (opened at the
+ * first), each look-up within ldap_timeout of its own.
+ */
 int
 dirauth_sync(struct db *db, struct arena *a, const struct cfg *c,
     const struct actor *act, size_t *checked, size_t *deactivated,
     struct apierr *e)
 {
 	struct dir_settings s;
+	struct dir_conn	*conn = NULL;
 	struct dir_user	 u;
 	struct dir_role	*roles;
 	const char	**ids, **names, **dns;
@@ -314,7 +319,7 @@ dirauth_sync(struct db *db, struct arena *a, const struct cfg *c,
 	enum dbres	 rc;
 	size_t		 i, n, nroles;
 	char		 why[256];
-	int		 gone;
+	int		 gone = 0;	/* -1: stopped, with e set */
 
 	*checked = *deactivated = 0;
 	if (dirauth_settings(db, a, &s, e) == -1 ||
@@ -323,22 +328,30 @@ dirauth_sync(struct db *db, struct arena *a, const struct cfg *c,
 	if ((rc = db_directory_users(db, a, &ids, &names, &dns, &n)) != DB_OK)
 		return svc_dberr(db, rc, e);
 	for (i = 0; i < n; i++) {
-		r = s.enabled ? directory_check(&s, (int)c->ldap_timeout, a,
-		    names[i], NULL, 0, &u, why, sizeof(why)) : DIR_DENIED;
+		memset(&u, 0, sizeof(u));
+		r = DIR_DENIED;
+		if (s.enabled && conn == NULL)
+			r = directory_open(&s, (int)c->ldap_timeout, &conn,
+			    why, sizeof(why));
+		if (conn != NULL)
+			r = directory_lookup(conn, (int)c->ldap_timeout, a,
+			    names[i], &u, why, sizeof(why));
 		if (r == DIR_UNAVAILABLE || r == DIR_MISCONFIGURED) {
 			log_dir(directory_result_string(r), names[i], why);
-			return apierr_set(e, APIERR_UNAVAILABLE,
+			gone = apierr_set(e, APIERR_UNAVAILABLE,
 			    "the directory is unavailable (%s): stopped after "
 			    "%zu users, none deactivated for it", why,
 			    *checked);
+			break;
 		}
 		(*checked)++;
 		if ((gone = settle(db, a, act, r, &u, ids[i], dns[i], roles,
 		    nroles, e)) == -1)
-			return -1;
+			break;
 		*deactivated += (size_t)gone;
 	}
-	return 0;
+	directory_close(conn);
+	return gone == -1 ? -1 : 0;
 }
 
 int

@@ -84,7 +84,9 @@ enum dir_result	 dirauth_test(struct db *, struct arena *, const struct cfg *,
  * Every active directory user is looked up again; one the directory no
  * longer has (or has under another DN, or outside the required group) is
  * deactivated, which ends its sessions and stops its tokens at their next
- * request; the others get their org roles from the group rules.  Stops at the first directory failure (503: nobody is
+ * request; the others get their org roles from the group rules.  One
+ * connection and one search bind serve them all, each look-up within
+ * ldap_timeout.  Stops at the first directory failure (503: nobody is
  * deactivated because the directory is down).  *checked, *deactivated.
  */
 int	dirauth_sync(struct db *, struct arena *, const struct cfg *,

@@ -69,7 +69,7 @@ my $ldif = entry('uid=alice', 'alice', 'alicepw12')
     . "member: cn=team,ou=groups,$SFX\n\n"
     . "dn: cn=owners,ou=groups,$SFX\nobjectClass: groupOfNames\ncn: owners\n"
     . "member: $DN{alice}\nmember: cn=placeholder,$SFX\n\n";
-my $d = Slapd->start(suffix => $SFX, ldif => $ldif);
+my $d = Slapd->start(suffix => $SFX, ldif => $ldif, stats => 1);
 
 # ctl($stdin, @args) -> (exit status, stdout, stderr)
 sub ctl {
@@ -396,9 +396,19 @@ subtest 'ldap sync: a user removed from the directory or its group stops at the 
 	isnt($rc, 0, 'sync with the directory down fails');
 	is(row('bob')->[3], 'active', '... and deactivates nobody');
 	$d->restart;
+	my $off = length $d->log;
+	my $active = one(q{SELECT count(*) FROM users WHERE directory_dn IS NOT NULL AND status = 'active'});
 	($rc, $out, $err) = ctl(undef, 'ldap', 'sync');
 	is($rc, 0, 'sync') or diag($err);
 	like($out, qr/deactivated 2\b/, 'two deactivated') or diag($out);
+	my ($checked) = $out =~ /checked (\d+)/;
+	is($checked, $active, "it looked up every active directory user ($active)");
+	# What slapd logged meanwhile (stats): the connections that did
+	# anything, and the search binds.
+	my $log = substr($d->log, $off);
+	my %conns = map { $_ => 1 } $log =~ /\bconn=(\d+) op=\d+ (?:BIND|SRCH)\b/g;
+	is(scalar(keys %conns), 1, '... over one connection to the directory');
+	is(scalar(() = $log =~ /\bBIND dn="cn=search,[^"]*" method=/g), 1, '... with one search bind');
 	is(row('bob')->[3], 'inactive', 'bob is inactive');
 	is(row('a*')->[3], 'inactive', 'a* is inactive');
 	is(row('alice')->[3], 'active', 'alice is not');
@@ -409,6 +419,14 @@ subtest 'ldap sync: a user removed from the directory or its group stops at the 
 	is(call("cookie:$alc", 'GET', '/api/v2/me')->{status}, 200, "alice's session lives");
 	no_signin('bob', 'bobpw1234', 'bob cannot sign in again');
 	no_signin('a*', 'starpw123', 'nor can a*');
+	$d->freeze;
+	my $t0 = Time::HiRes::time();
+	($rc, $out, $err) = ctl(undef, 'ldap', 'sync');
+	my $dt = Time::HiRes::time() - $t0;
+	$d->thaw;
+	isnt($rc, 0, 'sync with the directory frozen fails');
+	cmp_ok($dt, '<', 2 + 1.5, sprintf('... within ldap_timeout (%.2f s)', $dt));
+	is(row('alice')->[3], 'active', '... and deactivates nobody');
 };
 
 done_testing;
