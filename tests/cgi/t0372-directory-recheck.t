@@ -207,7 +207,7 @@ subtest 'an unreachable directory keeps the session, renewed no later than its h
 };
 
 # GET /me in a child of ours, after $delay s, with env: a sub that waits
-# for it and returns its status and how long it took.
+# for it and returns its status, how long it took and when it ended.
 sub me_later {
 	my ($cookie, $delay, $env) = @_;
 	pipe(my $rd, my $wr) or die "pipe: $!";
@@ -217,29 +217,71 @@ sub me_later {
 		Time::HiRes::sleep($delay);
 		my $t0 = Time::HiRes::time();
 		my $r = me($cookie, { env => $env });
-		print $wr $r->{status}, ' ', Time::HiRes::time() - $t0, "\n";
+		my $end = Time::HiRes::time();
+		print $wr "$r->{status} ", $end - $t0, " $end\n";
 		close $wr;
 		POSIX::_exit(0);
 	}
 	close $wr;
-	return sub { my $l = <$rd>; waitpid($pid, 0); return split ' ', $l // '0 0' };
+	return sub { my $l = <$rd>; waitpid($pid, 0); return split ' ', $l // '0 0 0' };
 }
 
+my $SLOW = 2;
+my $C2;
 subtest 'one worker looks a user up at a time: a second touch meanwhile does not wait for the directory' => sub {
-	my $slow = 4;
-	my $c2 = signin('alice');
+	$C2 = signin('alice');
 	check_due('alice');
 	a_minute_later('alice');
 	$d->freeze;
-	my $first = me_later($C{alice}, 0, { USERSD_LDAP_TIMEOUT => $slow });
-	my $second = me_later($c2, 1, { USERSD_LDAP_TIMEOUT => $slow });
-	my @r = ($first->(), $second->());
+	my $first = me_later($C{alice}, 0, { USERSD_LDAP_TIMEOUT => $SLOW });
+	my $second = me_later($C2, 1, { USERSD_LDAP_TIMEOUT => $SLOW });
+	my @x = $first->();
+	my @y = $second->();
 	$d->thaw;
-	is($r[0], 200, 'the first touch: 200 (the directory is frozen: the session is kept)');
-	is($r[2], 200, 'the second: 200');
-	my ($long, $short) = $r[1] > $r[3] ? ($r[1], $r[3]) : ($r[3], $r[1]);
-	cmp_ok($long, '>=', $slow - 0.3, sprintf('one waited for the frozen directory (%.2f s)', $long));
-	cmp_ok($short, '<', $slow / 2, sprintf('the other did not look the user up too (%.2f s)', $short));
+	is($x[0], 200, 'the first touch: 200 (the directory is frozen: the session is kept)');
+	is($y[0], 200, 'the second: 200');
+	my ($long, $short) = $x[1] > $y[1] ? ($x[1], $y[1]) : ($y[1], $x[1]);
+	cmp_ok($long, '>=', $SLOW - 0.3, sprintf('one waited for the frozen directory (%.2f s)', $long));
+	cmp_ok($short, '<', $SLOW / 2, sprintf('the other did not look the user up too (%.2f s)', $short));
+};
+
+subtest 'two touches at the same moment: one look-up (the claim is the row, not a snapshot)' => sub {
+	# A transaction of ours holds alice's row, so both touches reach
+	# their claim before either can take it; then it lets go.
+	ok(TestLib::within($TIMEOUT + 2, sub {
+		call(basic('alice', 'alicepw1234'), 'POST', '/api/v2/signin')->{status} == 204 }),
+	    'the directory answers again (its down mark is over)');
+	check_due('alice');
+	a_minute_later('alice');
+	my $hold = 1;
+	my $pid = fork // die "fork: $!";
+	if (!$pid) {
+		$t->psql(q{BEGIN; SELECT 1 FROM users WHERE name = 'alice' FOR UPDATE; }
+		    . qq{SELECT pg_sleep($hold); COMMIT});
+		POSIX::_exit(0);
+	}
+	my $start = Time::HiRes::time();
+	Time::HiRes::sleep(0.2);
+	$d->freeze;
+	my $first = me_later($C{alice}, 0, { USERSD_LDAP_TIMEOUT => $SLOW });
+	my $second = me_later($C2, 0, { USERSD_LDAP_TIMEOUT => $SLOW });
+	my @x = $first->();
+	my @y = $second->();
+	waitpid($pid, 0);
+	$d->thaw;
+	is($x[0], 200, 'the first: 200');
+	is($y[0], 200, 'the second: 200');
+	my ($early, $late) = sort { $a <=> $b } $x[2] - $start, $y[2] - $start;
+	cmp_ok($late, '>=', $hold + $SLOW - 0.3, sprintf('one looked the user up, after the row was free (%.2f s)', $late));
+	cmp_ok($early, '<', $hold + $SLOW / 2, sprintf('the other did not (%.2f s)', $early));
+};
+
+subtest 'a directory disabled since: its users are deactivated at their re-check, as ldap sync does' => sub {
+	set(enabled => 'false');
+	check_due('alice');
+	a_minute_later('alice');
+	is_error(me($C{alice}), 401, 'unauthorized', 'unauthorized access', 'alice: 401');
+	is(status_of('alice'), 'inactive', '... deactivated');
 };
 
 done_testing;
