@@ -456,6 +456,7 @@ BEGIN
         RAISE EXCEPTION 'the name belongs to another user'
             USING ERRCODE = 'UA001';
     END IF;
+    UPDATE users SET directory_checked_at = now() WHERE id = u.id;
     RETURN QUERY SELECT u.id::text, u.status, u.credential_gen;
 END
 $$;
@@ -1026,6 +1027,7 @@ CREATE TABLE public.users (
     member_of text[] DEFAULT '{}'::text[] NOT NULL,
     kind text DEFAULT 'user'::text NOT NULL,
     directory_dn text,
+    directory_checked_at timestamp with time zone,
     CONSTRAINT users_directory_dn_check CHECK (((directory_dn <> ''::text) AND (octet_length(directory_dn) <= 1024))),
     CONSTRAINT users_kind_check CHECK ((kind = ANY (ARRAY['user'::text, 'service'::text]))),
     CONSTRAINT users_name_check CHECK (((name <> ''::text) AND (octet_length(name) <= 256))),
@@ -1657,6 +1659,9 @@ GRANT SELECT(kind) ON TABLE public.users TO usersd_admin;
 
 GRANT SELECT(directory_dn) ON TABLE public.users TO usersd_service;
 GRANT SELECT(directory_dn),UPDATE(directory_dn) ON TABLE public.users TO usersd_admin;
+
+GRANT SELECT(directory_checked_at),UPDATE(directory_checked_at) ON TABLE public.users TO usersd_service;
+GRANT SELECT(directory_checked_at) ON TABLE public.users TO usersd_admin;
 
 GRANT SELECT ON TABLE public.admin_sessions TO usersd_admin;
 GRANT SELECT ON TABLE public.admin_sessions TO usersd_readonly;

@@ -18,6 +18,7 @@
 #include "db_principals.h"
 #include "db_sessions.h"
 #include "db_tokens.h"
+#include "dirauth.h"
 #include "http.h"
 #include "lastuse.h"
 #include "log.h"
@@ -176,24 +177,42 @@ token_principal(struct req *r, const struct db_principal *row,
 /*
  * Renews a session that is due (sliding expiry) and records its use, with
  * a fresh cookie when the expiry moved.  A failure costs the renewal only:
- * the session is valid, so the request goes on.
+ * the session is valid, so the request goes on.  A directory user's
+ * session whose user is due a directory check (ldap_recheck_interval)
+ * looks it up again: -1 (401) when the directory dropped it, which ends
+ * its sessions; an unreachable directory keeps the session.
  */
-static void
-touch_session(struct req *r, const char *session, const char *hash)
+static int
+touch_session(struct req *r, const char *session, const char *hash,
+    struct apierr *e)
 {
+	struct dir_recheck due;
+	struct actor	 act;
 	long long	 expires;
 	enum dbres	 rc;
+	int		 gone;
 
 	/* No row: it was signed out or expired in between. */
 	rc = db_session_touch(r->db, r->arena, hash,
-	    r->cfg->session_length * 60, &expires);
+	    r->cfg->session_length * 60, r->cfg->ldap_recheck_interval,
+	    &expires, &due);
 	if (rc != DB_OK) {
 		if (rc != DB_NOROW)
 			log_warnx("cannot renew a session");
-		return;
+		return 0;
+	}
+	if (due.user_id != NULL) {
+		/* The directory acts, not the session it may end. */
+		memset(&act, 0, sizeof(act));
+		act.addr = r->remote_addr;
+		/* -1: the database failed it (its error; logged). */
+		if ((gone = dirauth_recheck(r->db, r->arena, r->cfg, &act,
+		    &due, e)) != 0)
+			return gone == 1 ? apierr_unauthorized(e) : -1;
 	}
 	if (expires > 0)
 		auth_set_cookie(r, session, expires);
+	return 0;
 }
 
 /*
@@ -263,9 +282,12 @@ authenticate(struct req *r, struct db_principal_query *q,
 		return svc_dberr(r->db, DB_ERROR, e);
 	}
 	r->principal = p;
-	if (session != NULL && row->touch_due)
-		touch_session(r, session, hash);
-	else if (token != NULL && !q->use_recent) {
+	if (session != NULL && row->touch_due) {
+		if (touch_session(r, session, hash, e) == -1) {
+			r->principal = NULL;
+			return -1;
+		}
+	} else if (token != NULL && !q->use_recent) {
 		if (row->touch_due)
 			touch_token(r, p->auth_id);
 		lastuse_seen(r->instance ? r->instance : "", hash, now);

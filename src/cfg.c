@@ -94,6 +94,10 @@ static const struct cfgkey keys[] = {
 	  "PostgreSQL connect timeout in seconds, per host tried" },
 	{ "ldap_timeout", KEY_INT, OFF(ldap_timeout), 3, NULL, 1, 60,
 	  "the longest a directory sign-in waits for its directory, in seconds (then 503)" },
+	{ "ldap_recheck_interval", KEY_INT, OFF(ldap_recheck_interval), 900,
+	  NULL, 0, 86400, "seconds after which a directory user's session, "
+	  "at its next touch, looks the user up again (0: only sign-in and "
+	  "ldap sync do)" },
 	{ "max_connections", KEY_INT, OFF(max_connections), 8, NULL, 1, 1024,
 	  "PostgreSQL connections a worker keeps open (one per instance)" },
 	{ "run_dir", KEY_STR, OFF(run_dir), 0, "/tmp", 0, 0,

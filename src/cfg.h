@@ -49,6 +49,7 @@ struct cfg {
 	long long	 statement_timeout;	/* milliseconds */
 	long long	 connect_timeout;	/* seconds */
 	long long	 ldap_timeout;		/* seconds, a whole sign-in */
+	long long	 ldap_recheck_interval;	/* seconds, 0 never */
 	long long	 max_connections;	/* per worker, all instances */
 	char		*run_dir;		/* hash slot lock files */
 	char		*allowed_origins;	/* space-separated, "" none */

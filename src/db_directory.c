@@ -55,24 +55,6 @@ db_directory_set(struct db *db, struct arena *a, const char *key,
 }
 
 enum dbres
-db_directory_user(struct db *db, struct arena *a, const char *name,
-    const char *dn, const char *addr, const char **id, const char **status,
-    const char **gen)
-{
-	const char	*params[3] = { name, dn, addr };
-	struct dbrows	 rows;
-	enum dbres	 rc;
-
-	if ((rc = db_run(db, STMT_DIRECTORY_USER, 3, params, a,
-	    &rows)) != DB_OK)
-		return rc;
-	*id = dbrows_get(&rows, 0, 0);
-	*status = dbrows_get(&rows, 0, 1);
-	*gen = dbrows_get(&rows, 0, 2);
-	return DB_OK;
-}
-
-enum dbres
 db_directory_users(struct db *db, struct arena *a, const char ***ids,
     const char ***names, const char ***dns, size_t *n)
 {

@@ -21,13 +21,6 @@ enum dbres	 db_directory_read(struct db *, struct arena *,
 /* One setting (a column's name); DB_REFUSED for an unknown one. */
 enum dbres	 db_directory_set(struct db *, struct arena *,
 		    const char *key, const char *value);
-/*
- * The directory user name with DN dn, created if new: its id, status and
- * credential generation.  DB_REFUSED when the name is another's.
- */
-enum dbres	 db_directory_user(struct db *, struct arena *,
-		    const char *name, const char *dn, const char *addr,
-		    const char **id, const char **status, const char **gen);
 /* The active directory users: ids, names and DNs, *n of each. */
 enum dbres	 db_directory_users(struct db *, struct arena *,
 		    const char ***ids, const char ***names, const char ***dns,

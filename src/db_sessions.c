@@ -67,20 +67,28 @@ db_session_delete(struct db *db, struct arena *a, const char *hash,
 
 enum dbres
 db_session_touch(struct db *db, struct arena *a, const char *hash,
-    long long length, long long *expires)
+    long long length, long long recheck, long long *expires,
+    struct dir_recheck *due)
 {
-	char		 len[24];
-	const char	*params[2] = { hash, NUM(len, length) };
+	char		 len[24], rc_s[24];
+	const char	*params[3] = { hash, NUM(len, length),
+	    NUM(rc_s, recheck) };
 	const char	*v;
 	struct dbrows	 rows;
 	enum dbres	 rc;
 
 	*expires = 0;
-	/* Column 0: the new expiry, or NULL when not renewed. */
-	rc = db_run(db, STMT_SESSION_TOUCH, 2, params, a, &rows);
-	if (rc == DB_OK && (v = dbrows_get(&rows, 0, 0)) != NULL)
+	memset(due, 0, sizeof(*due));
+	/* Columns: 0 the new expiry or NULL, 1-3 a claimed check or NULL. */
+	if ((rc = db_run(db, STMT_SESSION_TOUCH, 3, params, a,
+	    &rows)) != DB_OK)
+		return rc;
+	if ((v = dbrows_get(&rows, 0, 0)) != NULL)
 		*expires = strtoll(v, NULL, 10);
-	return rc;
+	due->user_id = dbrows_get(&rows, 0, 1);
+	due->name = dbrows_get(&rows, 0, 2);
+	due->dn = dbrows_get(&rows, 0, 3);
+	return DB_OK;
 }
 
 enum dbres
@@ -110,30 +118,66 @@ db_signin_begin(struct db *db, struct arena *a, const struct cfg *c,
 	return rc;
 }
 
+/* SIGNIN_FINISH's and SIGNIN_DIRECTORY's first 16 parameters, into p. */
+static void
+finish_params(const struct cfg *c, const struct signin_keys *k,
+    const struct signin_session *s, char num[4][24], const char *p[16])
+{
+	const char	*v[16] = { s->hash, s->dn ? s->name : s->user_id,
+	    NUM(num[0], s->length), NUM(num[1], s->max), s->addr,
+	    s->sweep ? "t" : "f", s->dn ? s->dn : s->gen, s->agent,
+	    k->name, k->addr, k->net, k->device,
+	    NUM(num[2], c->signin_max_failures_per_addr),
+	    NUM(num[3], c->signin_max_failures_per_net),
+	    s->device, s->replaces };
+
+	memcpy(p, v, sizeof(v));
+}
+
 enum dbres
 db_signin_finish(struct db *db, struct arena *a, const struct cfg *c,
     const struct signin_keys *k, const struct signin_session *s,
     long long *expires)
 {
-	char		 len[24], mx[24], amax[24], nmax[24];
-	const char	*params[16] = { s->hash, s->user_id,
-	    NUM(len, s->length), NUM(mx, s->max), s->addr,
-	    s->sweep ? "t" : "f", s->gen, s->agent,
-	    k->name, k->addr, k->net, k->device,
-	    NUM(amax, c->signin_max_failures_per_addr),
-	    NUM(nmax, c->signin_max_failures_per_net),
-	    s->device, s->replaces };
+	char		 num[4][24];
+	const char	*params[16];
 	struct dbrows	 rows;
 	const char	*id;
 	enum dbres	 rc;
 
 	*expires = 0;
+	finish_params(c, k, s, num, params);
 	/* Columns: 0 session id or NULL, 1 expiry, 2 devices made. */
 	if ((rc = db_run(db, STMT_SIGNIN_FINISH, 16, params, a,
 	    &rows)) != DB_OK)
 		return rc;
 	if ((id = dbrows_get(&rows, 0, 0)) == NULL)
 		return DB_NOROW;
+	*expires = strtoll(dbrows_get(&rows, 0, 1), NULL, 10);
+	return DB_OK;
+}
+
+enum dbres
+db_signin_directory(struct db *db, struct arena *a, const struct cfg *c,
+    const struct signin_keys *k, const struct signin_session *s,
+    long long *expires, int *stale)
+{
+	char		 num[4][24];
+	const char	*params[17];
+	struct dbrows	 rows;
+	enum dbres	 rc;
+
+	*expires = 0;
+	*stale = 0;
+	finish_params(c, k, s, num, params);
+	params[16] = s->roles;
+	/* Columns: 0 session id or NULL, 1 expiry, 2 devices, 3 roles. */
+	if ((rc = db_run(db, STMT_SIGNIN_DIRECTORY, 17, params, a,
+	    &rows)) != DB_OK)
+		return rc;
+	if (dbrows_get(&rows, 0, 0) == NULL)
+		return DB_NOROW;
+	*stale = s->roles != NULL && dbrows_get(&rows, 0, 3) == NULL;
 	*expires = strtoll(dbrows_get(&rows, 0, 1), NULL, 10);
 	return DB_OK;
 }

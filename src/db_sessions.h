@@ -30,12 +30,22 @@ enum dbres	 db_sessions_end(struct db *, struct arena *,
 /* Ends the live session behind hash (DB_NOROW: none). */
 enum dbres	 db_session_delete(struct db *, struct arena *,
 		    const char *hash, const char *addr);
+/* A directory user whose directory check a session's touch claimed. */
+struct dir_recheck {
+	const char	*user_id;	/* NULL: none claimed */
+	const char	*name;
+	const char	*dn;
+};
+
 /*
  * Records a use of the session and renews it when due: *expires is the
- * new expiry (epoch s), or 0 when it did not move.
+ * new expiry (epoch s), or 0 when it did not move.  With recheck > 0 (s),
+ * claims the directory check of its user when that is a directory user
+ * last checked longer ago (due, in a's memory; due->user_id NULL: none).
  */
 enum dbres	 db_session_touch(struct db *, struct arena *,
-		    const char *hash, long long length, long long *expires);
+		    const char *hash, long long length, long long recheck,
+		    long long *expires, struct dir_recheck *due);
 
 /*
  * What one sign-in attempt counts on: the name, the client's address key
@@ -60,11 +70,15 @@ enum dbres	 db_signin_begin(struct db *, struct arena *,
 		    const struct cfg *, const struct signin_keys *k,
 		    long long *wait, int *device, struct credential *cr);
 
-/* What a right password's session is (db_signin_finish). */
+/* What a right password's session is (db_signin_finish, _directory). */
 struct signin_session {
 	const char	*hash;		/* SHA-256 of the session cookie */
-	const char	*user_id;
+	const char	*user_id;	/* a local user's, or NULL */
 	const char	*gen;		/* the credential generation checked */
+	const char	*name;		/* a directory user's name, */
+	const char	*dn;		/* ... its DN, */
+	const char	*roles;		/* ... a 't'/'f' per group rule, or
+					 * NULL when there are none */
 	long long	 length, max;	/* seconds */
 	const char	*addr;		/* the client's address */
 	const char	*agent;		/* its User-Agent, cleaned, or NULL */
@@ -84,6 +98,19 @@ struct signin_session {
 enum dbres	 db_signin_finish(struct db *, struct arena *,
 		    const struct cfg *, const struct signin_keys *k,
 		    const struct signin_session *s, long long *expires);
+/*
+ * A directory user's right password (the directory said so), in one
+ * transaction: its user row made or found by s->name and s->dn, and only
+ * while it is active, its org roles set from s->roles, the counts cleared
+ * as db_signin_finish's and the session opened.  DB_NOROW: the user is
+ * inactive (nothing written); DB_REFUSED: the name is a local user's or
+ * another entry's (nothing written).  *stale: 1 when the group rules
+ * changed since s->roles was read (the roles are left as they were).
+ */
+enum dbres	 db_signin_directory(struct db *, struct arena *,
+		    const struct cfg *, const struct signin_keys *k,
+		    const struct signin_session *s, long long *expires,
+		    int *stale);
 /*
  * A password change's right current password: as db_signin_finish's
  * counts, without a session.

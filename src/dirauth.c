@@ -121,48 +121,64 @@ read_roles(struct db *db, struct arena *a, struct dir_settings *s,
 	return 0;
 }
 
+/* u's 't'/'f' per rule, in the rules' order; NULL when there are none. */
+static const char *
+role_flags(struct arena *a, const struct dir_user *u,
+    const struct dir_role *roles, size_t n)
+{
+	char		*flags;
+	size_t		 i;
+
+	if (n == 0)
+		return NULL;
+	flags = arena_alloc(a, n + 1);
+	for (i = 0; i < n; i++)
+		flags[i] = directory_member(a, u, roles[i].group) ? 't' : 'f';
+	flags[n] = '\0';
+	return flags;
+}
+
+static void
+log_stale(void)
+{
+	log_warnx("the directory's group rules changed meanwhile; a "
+	    "directory user's roles wait for its next sign-in");
+}
+
 /* user_id's org roles from u's groups, by the rules. */
 static int
 apply_roles(struct db *db, struct arena *a, const struct dir_user *u,
     const char *user_id, const struct dir_role *roles, size_t n,
     const char *addr, struct apierr *e)
 {
-	char		*flags;
+	const char	*flags;
 	long long	 changed;
 	enum dbres	 rc;
-	size_t		 i;
 
-	if (n == 0)
+	if ((flags = role_flags(a, u, roles, n)) == NULL)
 		return 0;
-	flags = arena_alloc(a, n + 1);
-	for (i = 0; i < n; i++)
-		flags[i] = directory_member(a, u, roles[i].group) ? 't' : 'f';
-	flags[n] = '\0';
 	rc = db_directory_roles_set(db, a, user_id, flags, addr, &changed);
 	if (rc != DB_OK)
 		return svc_dberr(db, rc, e);
 	if (changed == -1)
-		log_warnx("the directory's group rules changed during a "
-		    "sign-in; its roles wait for the next one");
+		log_stale();
 	return 0;
 }
 
 int
 dirauth_signin(struct db *db, struct arena *a, const struct cfg *c,
     const struct dir_settings *s, const char *name, const char *pw,
-    size_t len, const char *addr, struct credential *cr, int *counted,
-    struct apierr *e)
+    size_t len, struct dir_signin *out, int *counted, struct apierr *e)
 {
 	struct dir_settings ds;
 	struct dir_user	 u;
 	struct dir_role	*roles;
 	enum dir_result	 r;
-	enum dbres	 rc;
 	size_t		 nroles;
 	char		 why[256], mark[512];
 
 	*counted = 0;
-	memset(cr, 0, sizeof(*cr));
+	memset(out, 0, sizeof(*out));
 	ds = *s;
 	if (read_roles(db, a, &ds, &roles, &nroles, e) == -1)
 		return -1;
@@ -197,29 +213,21 @@ dirauth_signin(struct db *db, struct arena *a, const struct cfg *c,
 		return apierr_set(e, APIERR_UNAUTHORIZED,
 		    "unauthorized access");
 	}
-	rc = db_directory_user(db, a, u.name, u.dn, addr, &cr->user_id,
-	    &cr->status, &cr->gen);
-	if (rc == DB_REFUSED) {
-		log_dir("denied", name, "the name is another user's");
-		return apierr_set(e, APIERR_UNAUTHORIZED,
-		    "unauthorized access");
-	}
-	if (rc != DB_OK) {
-		*counted = 0;
-		return svc_dberr(db, rc, e);
-	}
-	cr->name = u.name;
-	if (strcmp(cr->status, "active") != 0) {
-		log_dir("denied", name, "the user is inactive");
-		return apierr_set(e, APIERR_UNAUTHORIZED,
-		    "unauthorized access");
-	}
-	if (apply_roles(db, a, &u, cr->user_id, roles, nroles, addr,
-	    e) == -1) {
-		*counted = 0;
-		return -1;
-	}
+	out->name = u.name;
+	out->dn = u.dn;
+	out->roles = role_flags(a, &u, roles, nroles);
 	return 0;
+}
+
+void
+dirauth_signin_refused(const char *name, enum dbres rc, int stale)
+{
+	if (rc == DB_REFUSED)
+		log_dir("denied", name, "the name is another user's");
+	else if (rc == DB_NOROW)
+		log_dir("denied", name, "the user is inactive");
+	else if (rc == DB_OK && stale)
+		log_stale();
 }
 
 int
@@ -269,21 +277,49 @@ dirauth_test(struct db *db, struct arena *a, const struct cfg *c,
 	return r;
 }
 
+/*
+ * What the directory's answer r (u) about directory user id, DN dn, means:
+ * still admitted under the same DN, its org roles from the rules (0);
+ * else deactivated, which ends its sessions and stops its tokens (1).
+ * -1 with e set.
+ */
+static int
+settle(struct db *db, struct arena *a, const struct actor *act,
+    enum dir_result r, const struct dir_user *u, const char *id,
+    const char *dn, const struct dir_role *roles, size_t nroles,
+    struct apierr *e)
+{
+	struct user_in	 in;
+	struct user	 out;
+
+	if (r == DIR_OK && strcasecmp(u->dn, dn) == 0)
+		return apply_roles(db, a, u, id, roles, nroles, act->addr, e);
+	memset(&in, 0, sizeof(in));
+	in.status = "inactive";
+	if (users_update(db, a, act, id, &in, &out, e) == -1)
+		return -1;
+	return 1;
+}
+
+/*
+ * One connection and one search bind for every user (opened at the
+ * first), each look-up within ldap_timeout of its own.
+ */
 int
 dirauth_sync(struct db *db, struct arena *a, const struct cfg *c,
     const struct actor *act, size_t *checked, size_t *deactivated,
     struct apierr *e)
 {
 	struct dir_settings s;
+	struct dir_conn	*conn = NULL;
 	struct dir_user	 u;
 	struct dir_role	*roles;
-	struct user_in	 in;
-	struct user	 out;
 	const char	**ids, **names, **dns;
 	enum dir_result	 r;
 	enum dbres	 rc;
 	size_t		 i, n, nroles;
 	char		 why[256];
+	int		 gone = 0;	/* -1: stopped, with e set */
 
 	*checked = *deactivated = 0;
 	if (dirauth_settings(db, a, &s, e) == -1 ||
@@ -292,29 +328,78 @@ dirauth_sync(struct db *db, struct arena *a, const struct cfg *c,
 	if ((rc = db_directory_users(db, a, &ids, &names, &dns, &n)) != DB_OK)
 		return svc_dberr(db, rc, e);
 	for (i = 0; i < n; i++) {
-		r = s.enabled ? directory_check(&s, (int)c->ldap_timeout, a,
-		    names[i], NULL, 0, &u, why, sizeof(why)) : DIR_DENIED;
+		memset(&u, 0, sizeof(u));
+		r = DIR_DENIED;
+		if (s.enabled && conn == NULL)
+			r = directory_open(&s, (int)c->ldap_timeout, &conn,
+			    why, sizeof(why));
+		if (conn != NULL)
+			r = directory_lookup(conn, (int)c->ldap_timeout, a,
+			    names[i], &u, why, sizeof(why));
 		if (r == DIR_UNAVAILABLE || r == DIR_MISCONFIGURED) {
 			log_dir(directory_result_string(r), names[i], why);
-			return apierr_set(e, APIERR_UNAVAILABLE,
+			gone = apierr_set(e, APIERR_UNAVAILABLE,
 			    "the directory is unavailable (%s): stopped after "
 			    "%zu users, none deactivated for it", why,
 			    *checked);
+			break;
 		}
 		(*checked)++;
-		if (r == DIR_OK && strcasecmp(u.dn, dns[i]) == 0) {
-			if (apply_roles(db, a, &u, ids[i], roles, nroles,
-			    act->addr, e) == -1)
-				return -1;
-			continue;
-		}
-		memset(&in, 0, sizeof(in));
-		in.status = "inactive";
-		if (users_update(db, a, act, ids[i], &in, &out, e) == -1)
-			return -1;
-		(*deactivated)++;
+		if ((gone = settle(db, a, act, r, &u, ids[i], dns[i], roles,
+		    nroles, e)) == -1)
+			break;
+		*deactivated += (size_t)gone;
 	}
-	return 0;
+	directory_close(conn);
+	return gone == -1 ? -1 : 0;
+}
+
+int
+dirauth_recheck(struct db *db, struct arena *a, const struct cfg *c,
+    const struct actor *act, const struct dir_recheck *due,
+    struct apierr *e)
+{
+	struct dir_settings s;
+	struct dir_user	 u;
+	struct dir_role	*roles;
+	enum dir_result	 r;
+	char		 why[256], mark[512];
+	size_t		 nroles;
+	int		 gone;
+
+	memset(&u, 0, sizeof(u));
+	if (dirauth_settings(db, a, &s, e) == -1 ||
+	    read_roles(db, a, &s, &roles, &nroles, e) == -1)
+		return -1;
+	if (s.enabled) {
+		mark_path(db, c, &s, mark, sizeof(mark));
+		if (marked_down(c, mark)) {
+			log_dir("re-check (session kept)", due->name,
+			    "the directory is marked down");
+			return 0;
+		}
+		r = directory_check(&s, (int)c->ldap_timeout, a, due->name,
+		    NULL, 0, &u, why, sizeof(why));
+		if (r == DIR_UNAVAILABLE)
+			mark_down(mark);
+		else if (unlink(mark) == -1 && errno != ENOENT)
+			log_warn("%s", mark);
+	} else {
+		r = DIR_DENIED;
+		snprintf(why, sizeof(why), "the directory is disabled");
+	}
+	if (r == DIR_UNAVAILABLE || r == DIR_MISCONFIGURED) {
+		log_dir("re-check (session kept)", due->name, why);
+		return 0;
+	}
+	gone = settle(db, a, act, r, &u, due->user_id, due->dn, roles, nroles,
+	    e);
+	if (gone == 1)
+		log_dir("re-check deactivated", due->name, r == DIR_OK ?
+		    "the entry's DN changed" : why);
+	else if (gone == -1)
+		log_dir("re-check failed", due->name, e->msg);
+	return gone;
 }
 
 int

@@ -12,6 +12,7 @@
 
 #include "db.h"
 #include "db_directory.h"
+#include "db_sessions.h"
 #include "db_users.h"
 #include "directory.h"
 #include "err.h"
@@ -25,20 +26,36 @@ struct cfg;
  */
 int	dirauth_route(struct db *, struct arena *, const char *name,
 	    struct dir_settings *s, struct apierr *e);
+/* What the directory says of a right password (dirauth_signin). */
+struct dir_signin {
+	const char	*name;		/* the entry's: the name asked for, but
+					 * for ASCII case, and a usersd name */
+	const char	*dn;
+	const char	*roles;		/* a 't'/'f' per group rule, in
+					 * DIRECTORY_ROLES' order; NULL: none */
+};
+
 /*
  * Checks name/pw (len bytes) in the directory of s, within
- * cfg->ldap_timeout, without the hash slots, and on success makes or finds
- * the user row: cr->user_id, status, name and gen (the caller opens the
- * session), and sets its roles in the orgs the group rules name.  Unknown in the directory, wrong or empty password, not in
- * the required group, the name another user's, or the row inactive: 401
- * `unauthorized access` (*counted 1: a failure that counts).  The
- * directory unreachable, too slow or misconfigured: 503 `unavailable`
- * (*counted 0), never a fallback to a local password.
+ * cfg->ldap_timeout, without the hash slots, and on success says who the
+ * entry is and which group rules it meets (out, in a's memory): the
+ * caller writes the user row, its roles and the session in one
+ * transaction (db_signin_directory) and tells dirauth_signin_refused its
+ * outcome.  Unknown in the directory, wrong or empty password, not in the
+ * required group, or a name that is no usersd name: 401 `unauthorized
+ * access` (*counted 1: a failure that counts).  The directory
+ * unreachable, too slow or misconfigured: 503 `unavailable` (*counted 0),
+ * never a fallback to a local password.
  */
 int	dirauth_signin(struct db *, struct arena *, const struct cfg *,
 	    const struct dir_settings *s, const char *name, const char *pw,
-	    size_t len, const char *addr, struct credential *cr, int *counted,
+	    size_t len, struct dir_signin *out, int *counted,
 	    struct apierr *e);
+/*
+ * Logs why db_signin_directory's rc refused name (another's name, an
+ * inactive user), or, with DB_OK, that its roles were stale.
+ */
+void	dirauth_signin_refused(const char *name, enum dbres rc, int stale);
 
 /* usersctl ldap: one setting by name; 400 for an unknown one or value. */
 int	dirauth_set(struct db *, struct arena *, const char *key,
@@ -67,11 +84,24 @@ enum dir_result	 dirauth_test(struct db *, struct arena *, const struct cfg *,
  * Every active directory user is looked up again; one the directory no
  * longer has (or has under another DN, or outside the required group) is
  * deactivated, which ends its sessions and stops its tokens at their next
- * request; the others get their org roles from the group rules.  Stops at the first directory failure (503: nobody is
+ * request; the others get their org roles from the group rules.  One
+ * connection and one search bind serve them all, each look-up within
+ * ldap_timeout.  Stops at the first directory failure (503: nobody is
  * deactivated because the directory is down).  *checked, *deactivated.
  */
 int	dirauth_sync(struct db *, struct arena *, const struct cfg *,
 	    const struct actor *, size_t *checked, size_t *deactivated,
+	    struct apierr *e);
+/*
+ * One directory user looked up again, as ldap sync does, when a session
+ * touch claimed its check (db_session_touch): 1 when the directory no
+ * longer has or admits it (or is disabled) and it was deactivated (its
+ * sessions end, its tokens stop); 0 when it still admits it (its roles
+ * set from the rules), or when the directory is unavailable or
+ * misconfigured (logged: the session is kept).  Within ldap_timeout.
+ */
+int	dirauth_recheck(struct db *, struct arena *, const struct cfg *,
+	    const struct actor *, const struct dir_recheck *due,
 	    struct apierr *e);
 
 #endif

@@ -17,7 +17,9 @@
  * and LDAP_OPT_TIMEOUT (each synchronous operation) are set to what is
  * left of it, and a server's connection gets at most an equal part of what
  * is left for the servers still to try, so a frozen first server leaves
- * time for the second.  Every handle gets its own TLS context (NEWCTX), so
+ * time for the second.  A connection kept for many look-ups
+ * (directory_open) has that deadline to open, and each look-up one of its
+ * own.  Every handle gets its own TLS context (NEWCTX), so
  * one instance's CA is never another's.
  */
 #include <stdio.h>
@@ -440,6 +442,25 @@ bind_user(LDAP *ld, const struct dl *d, const char *dn, const char *pw,
 	return fail(DIR_DENIED, why, n, "user bind", rc);
 }
 
+/* The user name, its groups, and that it is in the required one, by d. */
+static enum dir_result
+lookup(LDAP *ld, const struct dir_settings *s, const struct dl *d,
+    struct arena *a, const char *name, struct dir_user *out, char *why,
+    size_t n)
+{
+	enum dir_result	 r;
+
+	if ((r = find_user(ld, s, d, a, name, out, why, n)) == DIR_OK &&
+	    (s->walk_groups || s->required_group[0] != '\0'))
+		r = walk_groups(ld, s, d, a, out, why, n);
+	if (r == DIR_OK && s->required_group[0] != '\0' &&
+	    !directory_member(a, out, s->required_group)) {
+		snprintf(why, n, "not a member of required_group");
+		r = DIR_DENIED;
+	}
+	return r;
+}
+
 enum dir_result
 directory_check(const struct dir_settings *s, int timeout_s,
     struct arena *a, const char *name, const char *pw, size_t pw_len,
@@ -458,18 +479,61 @@ directory_check(const struct dir_settings *s, int timeout_s,
 	dl_start(&d, timeout_s);
 	if ((r = dir_open(s, &d, &ld, why, n)) != DIR_OK)
 		return r;
-	if ((r = find_user(ld, s, &d, a, name, out, why, n)) == DIR_OK &&
-	    (s->walk_groups || s->required_group[0] != '\0'))
-		r = walk_groups(ld, s, &d, a, out, why, n);
-	if (r == DIR_OK && s->required_group[0] != '\0' &&
-	    !directory_member(a, out, s->required_group)) {
-		snprintf(why, n, "not a member of required_group");
-		r = DIR_DENIED;
-	}
+	r = lookup(ld, s, &d, a, name, out, why, n);
 	if (r == DIR_OK && pw != NULL)
 		r = bind_user(ld, &d, out->dn, pw, pw_len, why, n);
 	ldap_unbind_ext_s(ld, NULL, NULL);
 	return r;
+}
+
+/* A search-bound connection that serves several look-ups. */
+struct dir_conn {
+	LDAP			*ld;
+	const struct dir_settings *s;
+};
+
+enum dir_result
+directory_open(const struct dir_settings *s, int timeout_s,
+    struct dir_conn **out, char *why, size_t n)
+{
+	struct dl	 d;
+	LDAP		*ld;
+	enum dir_result	 r;
+
+	*out = NULL;
+	why[0] = '\0';
+	dl_start(&d, timeout_s);
+	if ((r = dir_open(s, &d, &ld, why, n)) != DIR_OK)
+		return r;
+	if ((*out = malloc(sizeof(**out))) == NULL) {
+		ldap_unbind_ext_s(ld, NULL, NULL);
+		snprintf(why, n, "out of memory");
+		return DIR_UNAVAILABLE;
+	}
+	(*out)->ld = ld;
+	(*out)->s = s;
+	return DIR_OK;
+}
+
+enum dir_result
+directory_lookup(struct dir_conn *c, int timeout_s, struct arena *a,
+    const char *name, struct dir_user *out, char *why, size_t n)
+{
+	struct dl	 d;
+
+	memset(out, 0, sizeof(*out));
+	why[0] = '\0';
+	dl_start(&d, timeout_s);
+	return lookup(c->ld, c->s, &d, a, name, out, why, n);
+}
+
+void
+directory_close(struct dir_conn *c)
+{
+	if (c == NULL)
+		return;
+	ldap_unbind_ext_s(c->ld, NULL, NULL);
+	free(c);
 }
 
 enum dir_result

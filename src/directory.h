@@ -63,6 +63,21 @@ enum dir_result	 directory_check(const struct dir_settings *, int timeout_s,
 		    struct arena *, const char *name, const char *pw,
 		    size_t pw_len, struct dir_user *out, char *why,
 		    size_t why_size);
+/*
+ * Many look-ups over one connection (ldap sync): directory_open connects
+ * and binds with the search DN within timeout_s, as directory_check does;
+ * each directory_lookup is directory_check without a password on it,
+ * within timeout_s of its own; directory_close(NULL) is a no-op.  The
+ * settings are borrowed until the close.  A lookup that failed with
+ * DIR_UNAVAILABLE may have lost the connection: close it.
+ */
+struct dir_conn;
+enum dir_result	 directory_open(const struct dir_settings *, int timeout_s,
+		    struct dir_conn **out, char *why, size_t why_size);
+enum dir_result	 directory_lookup(struct dir_conn *, int timeout_s,
+		    struct arena *, const char *name, struct dir_user *out,
+		    char *why, size_t why_size);
+void		 directory_close(struct dir_conn *);
 /* 1 when u (directory_check with walk_groups) is in group (a DN). */
 int		 directory_member(struct arena *, const struct dir_user *u,
 		    const char *group);

@@ -124,18 +124,21 @@ agent_clean(struct arena *a, const char *raw)
 
 /*
  * The session, and a device cookie for the next sign-in, of a right
- * password: the second and last transaction of a sign-in.
+ * password: the second and last transaction of a sign-in.  cr: a local
+ * user's credential, else dir: what the directory said of a directory
+ * user, whose row, roles and session that transaction writes together.
  */
 static int
 open_session(struct db *db, struct arena *a, const struct cfg *c,
     const struct signin_keys *k, const struct credential *cr,
-    const char *presented, const char *addr, const char *agent,
-    struct signin_out *out, struct apierr *e)
+    const struct dir_signin *dir, const char *presented, const char *addr,
+    const char *agent, struct signin_out *out, struct apierr *e)
 {
 	struct signin_session s;
 	char		 hash[SHA256_HEX_LEN + 1], devhash[SHA256_HEX_LEN + 1];
 	static unsigned	 signins;
 	enum dbres	 rc;
+	int		 stale;
 
 	if (crypto_new_token(out->cookie) == -1) {
 		metrics_signin(MET_SIGNIN_ERROR);
@@ -144,8 +147,14 @@ open_session(struct db *db, struct arena *a, const struct cfg *c,
 	crypto_sha256_hex(out->cookie, strlen(out->cookie), hash);
 	memset(&s, 0, sizeof(s));
 	s.hash = hash;
-	s.user_id = cr->user_id;
-	s.gen = cr->gen;
+	if (dir != NULL) {
+		s.name = dir->name;
+		s.dn = dir->dn;
+		s.roles = dir->roles;
+	} else {
+		s.user_id = cr->user_id;
+		s.gen = cr->gen;
+	}
 	s.length = c->session_length * 60;
 	s.max = c->session_max * 60;
 	s.addr = addr;
@@ -164,12 +173,23 @@ open_session(struct db *db, struct arena *a, const struct cfg *c,
 		s.device = devhash;
 	} else
 		out->device[0] = '\0';
-	if ((rc = db_signin_finish(db, a, c, k, &s, &out->expires)) != DB_OK) {
+	if (dir != NULL) {
+		rc = db_signin_directory(db, a, c, k, &s, &out->expires,
+		    &stale);
+		dirauth_signin_refused(k->name, rc, stale);
+	} else
+		rc = db_signin_finish(db, a, c, k, &s, &out->expires);
+	if (rc != DB_OK) {
 		crypto_wipe(out->cookie, TOKEN_LEN + 1);
 		crypto_wipe(out->device, TOKEN_LEN + 1);
 		out->cookie[0] = out->device[0] = '\0';
-		/* The password changed, or the user went, while we hashed. */
-		if (rc == DB_NOROW) {
+		/*
+		 * The password changed, or the user went, while we hashed; a
+		 * directory user is inactive, or its name another's.
+		 */
+		if (rc == DB_NOROW || (dir != NULL && rc == DB_REFUSED)) {
+			if (dir != NULL)
+				log_failure(k->name, addr);
 			metrics_signin(MET_SIGNIN_WRONG_PASSWORD);
 			return apierr_set(e, APIERR_UNAUTHORIZED,
 			    "unauthorized access");
@@ -228,7 +248,8 @@ signin_reserved(struct db *db, struct arena *a, const struct cfg *c,
 	    db_user_rehash(db, a, cr->user_id, newhash, cr->hash, addr,
 	    &gen) == DB_OK && gen != NULL)
 		cr->gen = gen;
-	return open_session(db, a, c, k, cr, presented, addr, agent, out, e);
+	return open_session(db, a, c, k, cr, NULL, presented, addr, agent,
+	    out, e);
 }
 
 /*
@@ -242,11 +263,11 @@ signin_directory(struct db *db, struct arena *a, const struct cfg *c,
     const char *presented, const char *pw, size_t len, const char *addr,
     const char *agent, struct signin_out *out, struct apierr *e)
 {
-	struct credential cr;
+	struct dir_signin found;
 	int		 counted;
 
-	if (dirauth_signin(db, a, c, ds, k->name, pw, len, addr, &cr,
-	    &counted, e) == -1) {
+	if (dirauth_signin(db, a, c, ds, k->name, pw, len, &found, &counted,
+	    e) == -1) {
 		if (!counted) {
 			attempt_uncount(db, a, c, k);
 			metrics_signin(MET_SIGNIN_ERROR);
@@ -256,7 +277,8 @@ signin_directory(struct db *db, struct arena *a, const struct cfg *c,
 		}
 		return -1;
 	}
-	return open_session(db, a, c, k, &cr, presented, addr, agent, out, e);
+	return open_session(db, a, c, k, NULL, &found, presented, addr,
+	    agent, out, e);
 }
 
 /*

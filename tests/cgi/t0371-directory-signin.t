@@ -45,7 +45,8 @@ my %DN = (alice => "uid=alice,ou=people,$SFX", bob => "uid=bob,ou=people,$SFX",
     star => "uid=a*,ou=people,$SFX", paren => "cn=paren,ou=people,$SFX",
     slash => "uid=back\\5Cslash,ou=people,$SFX", zoe => "cn=zoe,ou=people,$SFX",
     admin => "uid=admin,ou=people,$SFX", eve => "uid=Eve,ou=people,$SFX",
-    dave => "uid=dave,ou=people,$SFX", bidi => "cn=bidi,ou=people,$SFX");
+    dave => "uid=dave,ou=people,$SFX", bidi => "cn=bidi,ou=people,$SFX",
+    frank => "uid=frank,ou=people,$SFX");
 my $ldif = entry('uid=alice', 'alice', 'alicepw12')
     . entry('uid=bob', 'bob', 'bobpw1234')
     . entry('uid=carol', 'carol', 'carolpw12')
@@ -57,15 +58,16 @@ my $ldif = entry('uid=alice', 'alice', 'alicepw12')
     . entry('uid=admin', 'admin', 'adminldap1')
     . entry('uid=Eve', 'Eve', 'evepw1234')
     . entry('cn=bidi', "mal\x{202E}gnp.exe", 'bidipw123')
+    . entry('uid=frank', 'frank', 'frankpw12')
     . "dn: cn=team,ou=groups,$SFX\nobjectClass: groupOfNames\ncn: team\nmember: $DN{bob}\n"
     . "member: cn=placeholder,$SFX\n\n"
     . "dn: cn=staff,ou=groups,$SFX\nobjectClass: groupOfNames\ncn: staff\n"
-    . join('', map { "member: $DN{$_}\n" } qw(alice star slash admin eve dave bidi))
+    . join('', map { "member: $DN{$_}\n" } qw(alice star slash admin eve dave bidi frank))
     . "member: " . encode_utf8($DN{paren}) . "\nmember: $DN{zoe}\n"
     . "member: cn=team,ou=groups,$SFX\n\n"
     . "dn: cn=owners,ou=groups,$SFX\nobjectClass: groupOfNames\ncn: owners\n"
     . "member: $DN{alice}\nmember: cn=placeholder,$SFX\n\n";
-my $d = Slapd->start(suffix => $SFX, ldif => $ldif);
+my $d = Slapd->start(suffix => $SFX, ldif => $ldif, stats => 1);
 $t->ctl_env(USERSD_LDAP_TIMEOUT => 2);
 
 sub set {
@@ -215,6 +217,57 @@ subtest 'group rules make org owners and members, and take back what they do not
 	is($rc, 1, 'removing a rule there is not: an error');
 };
 
+# The debug log names each statement as it runs (db.c db_run), as in t0201.
+sub statements {
+	my ($r) = @_;
+	return [ grep { $_ ne 'HOSTED_LOOKUP' } $r->{stderr} =~ /\bstatement (\w+)/g ];
+}
+
+subtest 'the user row, its roles and the session are one transaction' => sub {
+	my $FAILS = q{SELECT coalesce(sum(failures), 0) FROM signin_failures WHERE kind = 'user' AND key = 'alice'};
+	no_signin('alice', 'wrongpw12', 'a wrong password first');
+	is(one($FAILS), 1, '... counts one failure');
+	my $r = signin('alice', 'alicepw12', env => { USERSD_LOG_LEVEL => 'debug' });
+	is($r->{status}, 204, 'alice signs in') or diag($r->{body});
+	is_deeply(statements($r), [qw(SIGNIN_BEGIN DIRECTORY_READ DIRECTORY_ROLES SIGNIN_DIRECTORY)],
+	    'the attempt, two reads, then one statement writes the user, its roles and the session');
+	is(one($FAILS), 0, '... and clears the name\'s count');
+	# A session that cannot be written (a trigger of this test's own)
+	# must leave no user row made, and no role changed, behind it.
+	$t->psql(q{CREATE FUNCTION t0371_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+	    BEGIN IF NEW.user_agent = 't0371-refuse' THEN
+	    RAISE EXCEPTION 'no session today'; END IF; RETURN NEW; END $$;
+	    CREATE TRIGGER t0371_refuse BEFORE INSERT ON sessions
+	    FOR EACH ROW EXECUTE FUNCTION t0371_refuse()});
+	my %refuse = (headers => { 'User-Agent' => 't0371-refuse' });
+	my $sessions = one('SELECT count(*) FROM sessions');
+	my $audit = one('SELECT count(*) FROM audit_log');
+	$r = signin('frank', 'frankpw12', %refuse);
+	is($r->{status}, 500, 'frank: the session fails (500: a database failure)') or diag($r->{body});
+	is(row('frank'), undef, '... and no user row was made for him');
+	$t->psql(q{UPDATE org_members SET role = 'member' WHERE user_id = } . lit($ALICE));
+	$audit = one('SELECT count(*) FROM audit_log');
+	$r = signin('alice', 'alicepw12', %refuse);
+	is($r->{status}, 500, 'alice: the session fails');
+	is(role_in('o', 'alice'), 'member', '... and her ownership of o was not given back by it');
+	is(one('SELECT count(*) FROM sessions'), $sessions, 'no session either');
+	is(one('SELECT count(*) FROM audit_log'), $audit, 'and nothing audited');
+	$t->psql(q{DROP TRIGGER t0371_refuse ON sessions; DROP FUNCTION t0371_refuse()});
+	ok_signin('frank', 'frankpw12', 'without the fault, frank signs in');
+	is(row('frank')->[1], $DN{frank}, '... with his row');
+	ok_signin('alice', 'alicepw12', 'alice too');
+	is(role_in('o', 'alice'), 'owner', '... an owner of o again');
+	# An inactive directory user whom the directory still admits: as a
+	# local inactive user's right password, a failure that clears nothing.
+	$t->psql(q{UPDATE users SET status = 'inactive' WHERE name = 'frank'});
+	my $FRANK = q{SELECT coalesce(sum(failures), 0) FROM signin_failures WHERE kind = 'user' AND key = 'frank'};
+	my $fails = one($FRANK);
+	$sessions = one('SELECT count(*) FROM sessions');
+	no_signin('frank', 'frankpw12', 'frank, inactive, with his directory password');
+	is(one($FRANK), $fails + 1, '... counts a failure (the count is not cleared)');
+	is(one('SELECT count(*) FROM sessions'), $sessions, '... and opens no session');
+};
+
 subtest 'a local name is never taken over by the directory' => sub {
 	no_signin('admin', 'adminldap1', 'the local operator with the directory\'s admin password');
 	no_signin('ADMIN', 'adminldap1', 'the same in capitals (the directory matches any case)');
@@ -327,9 +380,19 @@ subtest 'ldap sync: a user removed from the directory or its group stops at the 
 	isnt($rc, 0, 'sync with the directory down fails');
 	is(row('bob')->[3], 'active', '... and deactivates nobody');
 	$d->restart;
+	my $off = length $d->log;
+	my $active = one(q{SELECT count(*) FROM users WHERE directory_dn IS NOT NULL AND status = 'active'});
 	($rc, $out, $err) = $t->ctl('ldap', 'sync');
 	is($rc, 0, 'sync') or diag($err);
 	like($out, qr/deactivated 2\b/, 'two deactivated') or diag($out);
+	my ($checked) = $out =~ /checked (\d+)/;
+	is($checked, $active, "it looked up every active directory user ($active)");
+	# What slapd logged meanwhile (stats): the connections that did
+	# anything, and the search binds.
+	my $log = substr($d->log, $off);
+	my %conns = map { $_ => 1 } $log =~ /\bconn=(\d+) op=\d+ (?:BIND|SRCH)\b/g;
+	is(scalar(keys %conns), 1, '... over one connection to the directory');
+	is(scalar(() = $log =~ /\bBIND dn="cn=search,[^"]*" method=/g), 1, '... with one search bind');
 	is(row('bob')->[3], 'inactive', 'bob is inactive');
 	is(row('a*')->[3], 'inactive', 'a* is inactive');
 	is(row('alice')->[3], 'active', 'alice is not');
@@ -340,6 +403,14 @@ subtest 'ldap sync: a user removed from the directory or its group stops at the 
 	is(call("cookie:$alc", 'GET', '/api/v2/me')->{status}, 200, "alice's session lives");
 	no_signin('bob', 'bobpw1234', 'bob cannot sign in again');
 	no_signin('a*', 'starpw123', 'nor can a*');
+	$d->freeze;
+	my $t0 = Time::HiRes::time();
+	($rc, $out, $err) = $t->ctl('ldap', 'sync');
+	my $dt = Time::HiRes::time() - $t0;
+	$d->thaw;
+	isnt($rc, 0, 'sync with the directory frozen fails');
+	cmp_ok($dt, '<', 2 + 1.5, sprintf('... within ldap_timeout (%.2f s)', $dt));
+	is(row('alice')->[3], 'active', '... and deactivates nobody');
 };
 
 done_testing;

@@ -1683,16 +1683,21 @@ db_session_delete(struct db *db, struct arena *a, const char *hash,
 	return DB_OK;
 }
 
-/* SESSION_TOUCH: a due session is renewed (its new expiry). */
+/*
+ * SESSION_TOUCH: a due session is renewed (its new expiry); no user is a
+ * directory user here, so no directory check is ever claimed.
+ */
 enum dbres
 db_session_touch(struct db *db, struct arena *a, const char *hash,
-    long long length, long long *expires)
+    long long length, long long recheck, long long *expires,
+    struct dir_recheck *due)
 {
 	struct fake_write_rec *rec;
 	struct f_session *s;
 	enum dbres	 rc;
 
 	*expires = 0;
+	memset(due, 0, sizeof(*due));
 	rc = enter_write(FW_SESSION_TOUCH, NULL, NULL, NULL, &rec);
 	rec->hash = cp(W, hash);
 	if (rc != DB_OK)
@@ -1769,6 +1774,17 @@ db_signin_finish(struct db *db, struct arena *a, const struct cfg *c,
 	return DB_OK;
 }
 
+/* SIGNIN_DIRECTORY: a directory user's; the fake has no directory. */
+enum dbres
+db_signin_directory(struct db *db, struct arena *a, const struct cfg *c,
+    const struct signin_keys *k, const struct signin_session *in,
+    long long *expires, int *stale)
+{
+	*expires = 0;
+	*stale = 0;
+	return DB_REFUSED;
+}
+
 /* THROTTLE_SUCCESS: the name's count goes (a password change's). */
 enum dbres
 db_signin_succeeded(struct db *db, struct arena *a, const struct cfg *c,
@@ -1833,14 +1849,6 @@ db_directory_read(struct db *db, struct arena *a, const char *name, int any,
 enum dbres
 db_directory_set(struct db *db, struct arena *a, const char *key,
     const char *value)
-{
-	return DB_REFUSED;
-}
-
-enum dbres
-db_directory_user(struct db *db, struct arena *a, const char *name,
-    const char *dn, const char *addr, const char **id, const char **status,
-    const char **gen)
 {
 	return DB_REFUSED;
 }

@@ -9,6 +9,8 @@
 #   $d->ldapi_uri ldapi:// on a socket in its directory
 #   $d->ca_file   the CA's certificate        $d->other_ca  a CA that did not sign it
 #   $d->stop / $d->restart / $d->freeze (SIGSTOP) / $d->thaw (SIGCONT)
+#   $d->log       what it logged; with stats => 1, a line per connection
+#                 accepted ("conn=N fd=M ACCEPT") and per operation ("BIND")
 #
 # The directory's manager is cn=admin,SUFFIX with password "managerpw1";
 # the search account cn=search,SUFFIX with "searchpw12".  Anonymous users
@@ -160,8 +162,10 @@ sub _run {
 	if (!$pid) {
 		open(STDOUT, '>>', "$dir/slapd.log");
 		open(STDERR, '>&', \*STDOUT);
-		# -d 0: in the foreground (its pid is ours to signal).
-		exec(_which('slapd'), '-d', '0', '-f', "$dir/slapd.conf",
+		# -d: in the foreground (its pid is ours to signal); 256 is
+		# the "stats" level, which logs connections and operations.
+		exec(_which('slapd'), '-d', $self->{stats} ? '256' : '0',
+		    '-f', "$dir/slapd.conf",
 		    '-h', $urls) or exit 127;
 	}
 	$self->{pid} = $pid;
