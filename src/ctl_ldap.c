@@ -6,6 +6,8 @@
  */
 #include <stdio.h>
 
+#include <string.h>
+
 #include "crypto.h"
 #include "ctl.h"
 #include "dirauth.h"
@@ -42,14 +44,19 @@ ctl_ldap_show(struct ctl *c, const struct ctl_args *a)
 }
 
 /*
- * ldap set KEY VALUE (bind_password, with a VALUE here, matches the row
- * "ldap set bind_password" and is refused as too many arguments).
+ * ldap set KEY VALUE.  bind_password with a VALUE usually matches the row
+ * "ldap set bind_password" and is refused as too many arguments; after
+ * "--" it reaches this row, which refuses it too: a secret on the command
+ * line is in ps(1) and the shell's history.
  */
 int
 ctl_ldap_set(struct ctl *c, const struct ctl_args *a)
 {
 	struct apierr	 e;
 
+	if (strcmp(a->argv[0], "bind_password") == 0)
+		return ctl_usage_error(a, "bind_password is read from stdin, "
+		    "not the command line");
 	if (dirauth_set(c->db, c->arena, a->argv[0], a->argv[1], &e) == -1)
 		return ctl_die_api("ldap set", &e);
 	return 0;

@@ -41,6 +41,12 @@ subtest 'the bind secret is set from stdin only and never shown' => sub {
 	is($rc, 2, 'on the command line: refused');
 	like($err, qr/stdin/, '... saying where it goes');
 	is(one(q{SELECT bind_password = '' FROM directory}), 't', '... and nothing stored');
+	# After "--" the words no longer match the bind_password row; the
+	# KEY VALUE row must not take the secret either (found in review).
+	($rc, $out, $err) = $t->ctl('ldap', 'set', '--', 'bind_password', 'onargv12');
+	is($rc, 2, 'ldap set -- bind_password VALUE: refused');
+	like($err, qr/stdin/, '... saying where it goes');
+	is(one(q{SELECT bind_password = '' FROM directory}), 't', '... and nothing stored');
 	($rc, $out, $err) = $t->ctl({ stdin => "s3cret-bind\n" }, 'ldap', 'set', 'bind_password');
 	is($rc, 0, 'from stdin') or diag($err);
 	is(one('SELECT bind_password FROM directory'), 's3cret-bind', '... stored');
