@@ -35,6 +35,19 @@
 #include "prefork.h"
 #include "banned.h"
 
+/*
+ * A worker ends with _exit (a forked child must not run the master's
+ * atexit work), which skips the leak check LeakSanitizer runs at exit: a
+ * sanitizer build runs it itself, so the long-lived workers of the tests
+ * are checked for leaks as each CGI run is (tests/lib/TestLib.pm, serve).
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#define LEAK_CHECK()	__lsan_do_leak_check()
+#else
+#define LEAK_CHECK()	((void)0)
+#endif
+
 #define MAX_WORKERS	256
 #define BACKOFF_MAX_MS	10000
 
@@ -142,6 +155,7 @@ static pid_t
 spawn(const struct cfg *cfg, const sigset_t *oldmask, int signin)
 {
 	pid_t	 pid;
+	int	 rc;
 
 	switch ((pid = fork())) {
 	case -1:
@@ -156,7 +170,9 @@ spawn(const struct cfg *cfg, const sigset_t *oldmask, int signin)
 			fatal("dup2");
 		if (signin_fd != -1)
 			close(signin_fd);
-		_exit(fcgi_worker(cfg, pool_size[signin != 0], signin));
+		rc = fcgi_worker(cfg, pool_size[signin != 0], signin);
+		LEAK_CHECK();
+		_exit(rc);
 	default:
 		metrics_worker_started(signin);
 		return pid;

@@ -26,6 +26,9 @@ use Matrix;
 
 my $t = TestLib->new;
 ApiTest::bind($t);
+# One long-lived FastCGI worker answers every request (TestLib's serve):
+# the production loop, and no process per request.
+$t->serve;
 
 # The principals are Matrix.pm's (its fixture: who each is), in the
 # table's column order: op own oo mem none utok oall oro itok iusr dusr,
@@ -156,4 +159,5 @@ subtest 'docs/permissions.md holds this table' => sub {
 };
 
 Matrix::done($F);
+$t->serve_end;
 done_testing();

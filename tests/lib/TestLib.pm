@@ -29,6 +29,7 @@ use Cwd qw(abs_path);
 use File::Basename qw(dirname basename);
 use File::Temp qw(tempdir);
 use IO::Select;
+use IO::Socket::UNIX;
 use IPC::Open3 qw(open3);
 use JSON::PP;
 use POSIX qw(:sys_wait_h);
@@ -54,7 +55,7 @@ $BIN = abs_path($BIN) // $BIN if -e $BIN;
 # Cleanup only in the process that created things: tests fork helpers,
 # and END blocks run in every child that exits through perl.
 my $OWNER = $$;
-my (@DBS, @CLUSTERS, @SERVERS);
+my (@DBS, @CLUSTERS, @SERVERS, @SERVED);
 my $NEW_COUNT = 0;	# databases made by this process (TestLib->new)
 
 # Killed (the harness's timeout sends SIGTERM), or cut off (a harness that
@@ -401,6 +402,8 @@ sub cgi {
 	while (my ($k, $v) = each %{ $r{env} // {} }) {
 		if (defined $v) { $env{$k} = $v } else { delete $env{$k} }
 	}
+	return $self->_served(\%env, $method, $uri, $body, $r{timeout} // 30)
+	    if $self->{served};
 
 	my ($out, $err) = ('', '');
 	my $timeout = $r{timeout} // 30;
@@ -451,11 +454,123 @@ sub cgi {
 		diag($err);
 	}
 
+	return _cgi_response($res, $out);
+}
+
+# A CGI response (headers, a blank line, the body) into $res.
+sub _cgi_response {
+	my ($res, $out) = @_;
 	my ($head, $rest) = split /\r?\n\r?\n/, $out, 2;
 	_parse_headers($res, $head // '');
 	$res->{body} = $rest // '';
 	$res->{status} = ($res->{headers}{status} // '200') =~ /^(\d{3})/ ? $1 : 0;
 	return _decode_json($res);
+}
+
+# $t->serve: from now on $t->cgi sends each request to one long-lived
+# usersd FastCGI worker (a master with --workers 1 on a unix socket in the
+# file's run directory), with the very parameters it would have had as
+# CGI environment: the production loop, without a process and a database
+# connection per request (the permission matrix makes about 1,700).  The
+# configuration is the master's, so a request may not bring settings of
+# its own (USERSD_* other than USERSD_INSTANCE): cgi dies if one does.
+# $t->serve_end: stops it, as a test: no sanitizer report in its log, and
+# the worker served every request (none died).
+sub serve {
+	my ($self) = @_;
+	my $dir = tempdir('served-XXXXXX', DIR => $ENV{USERSD_RUN_DIR} // '/tmp',
+	    CLEANUP => !$ENV{USERSD_TEST_KEEP});
+	chmod 0755, $dir;
+	my %env = map { $_ => $ENV{$_} } grep { !/^(USERSD_|PG)/ } keys %ENV;
+	my %conf = (USERSD_DB => $self->{conninfo}, USERSD_RUN_DIR => $dir,
+	    $self->{hosted} ? (USERSD_HOSTING => $self->{conninfo}) : ());
+	my $sock = "$dir/usersd.sock";
+	my $pid = TestLib::Server::_spawn("$dir/usersd.log", { %env, %conf },
+	    $BIN, '--listen', "unix:$sock", '--workers', 1);
+	my $until = time + 10;
+	sleep 0.05 until -S $sock || time > $until || waitpid($pid, WNOHANG) > 0;
+	-S $sock or die "the served usersd did not create $sock:\n" . _slurp("$dir/usersd.log");
+	$self->{served} = { pid => $pid, socket => $sock, log => "$dir/usersd.log",
+	    conf => \%conf, dir => $dir };
+	push @SERVED, $self;
+	return $self;
+}
+
+sub serve_end {
+	my ($self) = @_;
+	my $s = delete $self->{served} or return;
+	my $took = TestLib::Server::_terminate($s->{pid}, 10);
+	my $log = _slurp($s->{log});
+	_sanitizer_check('the served worker', $log) or pass('the served worker: no sanitizer report');
+	unlike($log, qr/worker \d+ exited/, 'the served worker never died') or diag($log);
+}
+
+sub _slurp { open my $f, '<', $_[0] or return ''; local $/; return <$f> // '' }
+
+# One FastCGI request (the responder role, one connection each) carrying
+# %$env as its parameters and $body as its input.
+sub _served {
+	my ($self, $env, $method, $uri, $body, $timeout) = @_;
+	my $s = $self->{served};
+	for my $k (grep { /^USERSD_/ && $_ ne 'USERSD_INSTANCE' } keys %$env) {
+		next if ($s->{conf}{$k} // '') eq $env->{$k} || $k eq 'USERSD_RUN_DIR';
+		die "$method $uri: a served request cannot set $k (the master's settings hold)";
+	}
+	my %params = map { $_ => $env->{$_} }
+	    grep { !/^USERSD_/ || $_ eq 'USERSD_INSTANCE' } keys %$env;
+	my $nv = '';
+	for my $k (sort keys %params) {
+		my $v = $params{$k} // '';
+		$nv .= _fcgi_len(length $k) . _fcgi_len(length $v) . $k . $v;
+	}
+	my $req = _fcgi_record(1, pack('nCx5', 1, 0));		# BEGIN_REQUEST, responder
+	$req .= _fcgi_record(4, substr($nv, $_ * 65535, 65535)) for 0 .. int((length($nv) - 1) / 65535);
+	$req .= _fcgi_record(4, '');
+	my $in = $body // '';
+	$req .= _fcgi_record(5, substr($in, $_ * 65535, 65535)) for 0 .. int((length($in) - 1) / 65535);
+	$req .= _fcgi_record(5, '');
+	my $sock = IO::Socket::UNIX->new(Peer => $s->{socket}, Type => IO::Socket::UNIX::SOCK_STREAM())
+	    or die "connect $s->{socket}: $!";
+	local $SIG{PIPE} = 'IGNORE';
+	my ($buf, $out, $err, $done) = ('', '', '', 0);
+	my $sel = IO::Select->new($sock);
+	my $deadline = time + $timeout;
+	while (length $req && (my $left = $deadline - time) > 0) {
+		last unless IO::Select->select(undef, $sel, undef, $left);
+		my $n = syswrite($sock, $req, 65536) // last;
+		substr($req, 0, $n, '');
+	}
+	while (!$done && (my $left = $deadline - time) > 0) {
+		last unless $sel->can_read($left);
+		my $n = sysread($sock, $buf, 65536, length $buf);
+		last unless $n;
+		while (length($buf) >= 8) {
+			my ($type, $len, $pad) = (unpack('CCnnCx', $buf))[1, 3, 4];
+			last if length($buf) < 8 + $len + $pad;
+			my $content = substr($buf, 8, $len);
+			substr($buf, 0, 8 + $len + $pad, '');
+			if ($type == 6) { $out .= $content }
+			elsif ($type == 7) { $err .= $content }
+			elsif ($type == 3) { $done = 1 }
+		}
+	}
+	close $sock;
+	my $res = { stdout => $out, stderr => $err, exit => 0, signal => 0 };
+	if (!$done) {
+		fail("$method $uri: the served worker gave no complete answer within ${timeout}s");
+		diag(_slurp($s->{log}));
+		return { %$res, status => 0, headers => {}, all_headers => [], body => '',
+		    json => undef, timeout => 1 };
+	}
+	_sanitizer_check("$method $uri", $err);
+	return _cgi_response($res, $out);
+}
+
+sub _fcgi_len { $_[0] < 128 ? pack('C', $_[0]) : pack('N', $_[0] | 0x80000000) }
+sub _fcgi_record {
+	my ($type, $content) = @_;
+	my $pad = (8 - length($content) % 8) % 8;
+	return pack('CCnnCx', 1, $type, 1, length $content, $pad) . $content . ("\0" x $pad);
 }
 
 sub _sanitizer_check {
@@ -583,6 +698,7 @@ END {
 	my $rc = $?;
 	if ($$ == $OWNER) {
 		$_->stop for grep { $_->{running} } @SERVERS;
+		TestLib::Server::_terminate($_->{served}{pid}, 5) for grep { $_->{served} } @SERVED;
 		unless ($ENV{USERSD_TEST_KEEP}) {
 			for my $t (@DBS) {
 				next if $t->{pgdir} || $t->{external};	# removed whole
