@@ -11,6 +11,7 @@ use ApiTest;
 
 my $t = TestLib->new;
 ApiTest::bind($t);
+$t->serve;	# one long-lived worker (TestLib)
 
 my $S = given('setup');
 my $ORG = $S->{org_id};
@@ -313,4 +314,5 @@ subtest 'an unknown sub-path of a user is 404' => sub {
 	is($r->{json}{code}, 'not found', 'code not found');
 };
 
+$t->serve_end;
 done_testing();

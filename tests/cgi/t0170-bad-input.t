@@ -12,6 +12,7 @@ use ApiTest;
 
 my $t = TestLib->new;
 ApiTest::bind($t);
+$t->serve;	# one long-lived worker (TestLib)
 
 my $S = given('setup');
 my $ORG = $S->{org_id};
@@ -370,4 +371,5 @@ subtest 'no body on any users route gives a 5xx' => sub {
 	}
 };
 
+$t->serve_end;
 done_testing();

@@ -12,6 +12,7 @@ use ApiTest;
 
 my $t = TestLib->new;
 ApiTest::bind($t);
+$t->serve;	# one long-lived worker (TestLib)
 
 my $UMSG = 'user name must be valid UTF-8 without control, line separator or bidi control characters';
 my $OMSG = 'org name must be at most 256 bytes of UTF-8 without control, line separator or bidi '
@@ -273,4 +274,5 @@ subtest 'a valid UTF-8 name filter still works' => sub {
 	is(scalar @{ $r->{json}{users} // [] }, 2, 'limit=2 reads two users');
 };
 
+$t->serve_end;
 done_testing();

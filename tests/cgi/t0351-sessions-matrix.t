@@ -23,6 +23,7 @@ use Matrix;
 
 my $t = TestLib->new;
 ApiTest::bind($t);
+$t->serve;	# one long-lived worker (TestLib)
 
 # The principals are Matrix.pm's (its fixture: who each is), in the
 # table's column order.
@@ -92,4 +93,5 @@ subtest 'docs/permissions.md holds this table' => sub {
 };
 
 Matrix::done($F);
+$t->serve_end;
 done_testing();

@@ -14,6 +14,7 @@ use ApiTest;
 
 my $t = TestLib->new;
 ApiTest::bind($t);
+$t->serve;	# one long-lived worker (TestLib)
 
 my $s = given('setup');
 my ($ADMIN, $ORG) = ($s->{user_id}, $s->{org_id});
@@ -235,4 +236,5 @@ subtest 'PATCH expiresIn 0 ends a token now; before its creation is 400' => sub 
 	    . "AND action = 'update' ORDER BY id DESC LIMIT 1"), 't', 'audited as an update of expires_at');
 };
 
+$t->serve_end;
 done_testing();

@@ -16,7 +16,7 @@ use Test::More;
 use TestLib;
 use ApiTest;
 
-my @T = (TestLib->new, TestLib->new);
+my @T = map { TestLib->new->serve } 1 .. 2;	# a long-lived worker each (TestLib)
 my @FIX;	# per instance: { cred => {kind => credential}, id => {...} }
 
 for my $i (0, 1) {
@@ -143,4 +143,5 @@ subtest 'sign-in failures on one instance throttle no other' => sub {
 	    204, 'bob signs in on instance 1');
 };
 
+$_->serve_end for @T;
 done_testing();
