@@ -9,6 +9,8 @@
 #   $d->ldapi_uri ldapi:// on a socket in its directory
 #   $d->ca_file   the CA's certificate        $d->other_ca  a CA that did not sign it
 #   $d->stop / $d->restart / $d->freeze (SIGSTOP) / $d->thaw (SIGCONT)
+#   $d->modify($ldif)  ldapmodify as the manager (LDIF with changetype
+#                 lines): (exit status, output)
 #   $d->log       what it logged; with stats => 1, a line per connection
 #                 accepted ("conn=N fd=M ACCEPT") and per operation ("BIND")
 #
@@ -17,6 +19,7 @@
 # may only bind; the search account reads everything but passwords.
 package Slapd;
 use strict;
+use IPC::Open3 ();
 use warnings;
 use File::Temp qw(tempdir);
 use IO::Socket::INET;
@@ -185,6 +188,17 @@ sub log {
 	open(my $f, '<', "$self->{dir}/slapd.log") or return '';
 	local $/;
 	return <$f> // '';
+}
+
+sub modify {
+	my ($self, $ldif) = @_;
+	my $pid = IPC::Open3::open3(my $w, my $o, undef, 'ldapmodify', '-H', $self->uri,
+	    '-x', '-D', "cn=admin,$self->{suffix}", '-w', 'managerpw1');
+	print $w $ldif;
+	close $w;
+	my $out = do { local $/; <$o> } // '';
+	waitpid($pid, 0);
+	return ($? >> 8, $out);
 }
 
 sub uri { "ldap://127.0.0.1:$_[0]{port}" }
