@@ -188,6 +188,7 @@ if [ ${#pool[@]} -gt 0 ]; then
 	rm -rf build/test-logs
 	perl tests/lib/harness.pl -j "$jobs" --timeout "${TEST_TIMEOUT:-1200}" \
 	    --logs build/test-logs --times build/test-times \
+	    --seed-times tests/lib/test-times \
 	    --summary "$TMP/summary" "${pool[@]}"
 	rc=$?
 	[ -f "$TMP/summary" ] && while read -r line; do SUMMARY+=("$line"); done <"$TMP/summary"

@@ -4,7 +4,7 @@
 # says from its output alone why a file failed.
 #
 #   perl tests/lib/harness.pl [-j JOBS] [--timeout SECS] [--logs DIR]
-#       [--times FILE] [--summary FILE]
+#       [--times FILE] [--seed-times FILE] [--summary FILE]
 #       --tier NAME [VAR=VALUE...] -- FILE... [--tier ...]
 #
 # NAME: a word (it names a log directory); the files of a tier run with
@@ -14,6 +14,8 @@
 #   it its own databases and run directory), so any order is right; the
 #   longest start first, so that the pool does not end waiting for one:
 #   their times of the last run (--times, rewritten after each run), else
+#   of a run kept in the tree (--seed-times: what a fresh checkout, as in
+#   CI, goes by), else
 #   their size, then the tiers in the order given.
 # --timeout: a file still running after SECS (default 1200) is killed, and
 #   the output says so and for how long it ran.
@@ -29,13 +31,14 @@ use File::Path qw(make_path);
 use Getopt::Long qw(GetOptionsFromArray);
 use TAP::Harness;
 
-my ($jobs, $timeout, $logs, $times, $summary) = (1, 1200, undef, undef, undef);
+my ($jobs, $timeout, $logs, $times, $seed, $summary) = (1, 1200, undef, undef, undef, undef);
 my (@order, %env, %file_tier);
 # The options, then the tiers (whose "--" Getopt must not see).
 my @opts;
 push @opts, shift @ARGV while @ARGV && $ARGV[0] ne '--tier';
 GetOptionsFromArray(\@opts, 'j=i' => \$jobs, 'timeout=i' => \$timeout,
-    'logs=s' => \$logs, 'times=s' => \$times, 'summary=s' => \$summary)
+    'logs=s' => \$logs, 'times=s' => \$times, 'seed-times=s' => \$seed,
+    'summary=s' => \$summary)
     && !@opts or die "harness.pl: bad options (see its header)\n";
 my ($tier, $in_env);
 while (defined(my $arg = shift @ARGV)) {
@@ -56,7 +59,8 @@ while (defined(my $arg = shift @ARGV)) {
 
 # The longest first: last run's seconds, else (a new file) its size.
 my %last;
-if ($times && open my $f, '<', $times) {
+for my $known (grep { defined } $seed, $times) {	# the last run's win
+	open my $f, '<', $known or next;
 	while (<$f>) { $last{$1} = $2 if /^(.*)\t(\d+)$/ }
 }
 my $weight = sub { $last{ $_[0] } // (-s $file_tier{ $_[0] }[1]) / 100 };
