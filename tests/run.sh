@@ -18,7 +18,9 @@
 #    its own databases, instances and run directory); a failed file's
 #    failed tests and last lines are printed after the pool;
 # 5. fuzz: each libFuzzer target of build/fuzz for FUZZ_SECONDS (default
-#    15), FUZZ_JOBS at a time (tests/fuzz/run.sh prints what one finds);
+#    15), FUZZ_JOBS at a time (default 1 beside a pool, else one per CPU),
+#    beside the pool of step 4
+#    (tests/fuzz/run.sh prints what one finds, after the pool);
 # 6. deb: the Debian package built, installed on a clean Debian 12 root,
 #    upgraded and purged (tests/deb/; root, about 4 minutes, in the pool
 #    of step 4): only when asked (make deb-check) or in CI
@@ -29,7 +31,7 @@
 # Environment: USERSD_BIN, USERSCTL_BIN (default build/usersd, build/usersctl),
 #   REQUIRE_INTEGRATION=1 (CI: a test that cannot run fails),
 #   USERSD_TEST_KEEP=1 (keep the cluster and run dirs), PROVE_FLAGS (the
-#   unit tiers), TEST_JOBS and FUZZ_JOBS (default: the number of CPUs),
+#   unit tiers), TEST_JOBS (default: the number of CPUs), FUZZ_JOBS (step 5),
 #   TEST_TIMEOUT (seconds a test file may run, default 1200),
 #   ONLY=PATTERN (only the cgi and integration files it matches).
 # Each file's whole output stays in build/test-logs/TIER/ until the next run.
@@ -63,6 +65,8 @@ done
 TMP=$(mktemp -d /tmp/usersd-test-XXXXXX) || exit 1
 chmod 0755 "$TMP"
 cleanup() {
+	# The fuzzers stop by themselves (-max_total_time); their runner here.
+	[ -z "${FUZZ_PID:-}" ] || kill "$FUZZ_PID" 2>/dev/null
 	tests/lib/pg.sh stop "$TMP/pg"
 	if [ -n "${USERSD_TEST_KEEP:-}" ]; then
 		echo "tests/run.sh: kept $TMP" >&2
@@ -149,6 +153,19 @@ run_units() {
 	prove ${PROVE_FLAGS:-} --exec '' "$@"
 }
 
+# The fuzz tier runs beside the pool, one target at a time (FUZZ_JOBS, 1
+# when there is a pool, else one per CPU): the pool's files wait on daemons, sockets and sleeps
+# for about a fifth of the time, and the fuzzers take that CPU instead of
+# running after it.  Its output follows the pool's.
+FUZZ_PID=
+if want fuzz && [ -x build/fuzz/fuzz_http ]; then
+	fj=$(nproc)
+	for x in cgi hosted integration deb; do want $x && fj=1; done
+	FUZZ_JOBS=${FUZZ_JOBS:-$fj} bash tests/fuzz/run.sh "${FUZZ_SECONDS:-15}" \
+	    >"$TMP/fuzz.out" 2>&1 &
+	FUZZ_PID=$!
+fi
+
 # The official JavaScript client, and puppeteer-core and axe-core for the
 # account page (t0600), for the integration tier, pinned by
 # tests/js/package-lock.json, from the npm registry.
@@ -199,9 +216,10 @@ if [ ${#pool[@]} -gt 0 ]; then
 fi
 
 # Bounded fuzzing, so every change is fuzzed a little (make fuzz: longer).
+fuzz_result() { wait "$FUZZ_PID"; local rc=$?; cat "$TMP/fuzz.out"; return $rc; }
 if want fuzz; then
-	if [ -x build/fuzz/fuzz_http ]; then
-		tier fuzz bash tests/fuzz/run.sh "${FUZZ_SECONDS:-15}"
+	if [ -n "$FUZZ_PID" ]; then
+		tier fuzz fuzz_result
 	elif [ -n "${REQUIRE_INTEGRATION:-}" ]; then
 		SUMMARY+=("FAIL  fuzz (no build/fuzz: make fuzz-build)")
 		failed=1

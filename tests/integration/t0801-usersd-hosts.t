@@ -157,9 +157,16 @@ subtest 'one host killed under load: the other carries on' => sub {
 	cmp_ok($served->('b'), '>', 0, 'and b');
 	my @ok = grep { $_->{status} =~ /^2/ } @recs;
 	my @bad = grep { $_->{status} !~ /^2/ } @recs;
+	# A request a's nginx was answering when it died may be cut mid-answer
+	# (HAProxy had begun to pass it on): the client sees its connection
+	# closed (599), a failure it cannot take for a success.  Only those in
+	# flight at the kill may fail so; every other is a JSON 502/503/504.
+	my @cut = grep { $_->{status} == 599 && $_->{t0} <= $t_kill } @bad;
 	is_deeply([ map { "$_->{op} $_->{status} $_->{code}" }
-	    grep { $_->{status} !~ /^50[234]$/ || $_->{code} ne 'unavailable' } @bad ], [],
-	    'every failed request is a JSON 502/503/504 unavailable');
+	    grep { ($_->{status} !~ /^50[234]$/ || $_->{code} ne 'unavailable')
+		&& !($_->{status} == 599 && $_->{t0} <= $t_kill) } @bad ], [],
+	    'every failed request is a JSON 502/503/504 unavailable, or was cut at the kill')
+	    or diag(scalar(@cut) . ' cut at the kill');
 	my @late = grep { $_->{t0} > $t_kill + 1.5 } @bad;
 	is(scalar(@late), 0, 'none fails later than 1.5 s after the kill');
 	cmp_ok(scalar(grep { $_->{t0} > $t_kill + 1.5 } @ok), '>', 0,
