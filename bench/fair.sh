@@ -184,8 +184,8 @@ measure() {
 
 SLICES="quiet-a signinflood signinflood-nolimit tokenflood tokenflood-nolimit quiet-b"
 say "warming up"
-measure warm-signin signin
-measure warm-me me
+DUR=2 measure warm-signin signin	# warm-ups: 2 s
+DUR=2 measure warm-me me
 for what in signin me; do
 	for k in $SLICES; do
 		case $k in

@@ -17,7 +17,7 @@
 #
 # Knobs (environment):
 #   BENCH_USERS=100000     users seeded into "bench" (1000000 for the large run)
-#   BENCH_DURATION=10      seconds of pgbench, the flood and single runs
+#   BENCH_DURATION=6       seconds of pgbench, the flood and single runs
 #   BENCH_ROUNDS=3         A B B A rounds per comparison (2 x ROUNDS pairs)
 #   BENCH_SLICE=2          seconds per slice of a comparison
 #   BENCH_SERVER=nginx     or lighttpd
@@ -41,7 +41,7 @@ ROOT=$(pwd -P)
 BENCH=$ROOT/bench
 
 N=${BENCH_USERS:-100000}
-DUR=${BENCH_DURATION:-10}
+DUR=${BENCH_DURATION:-6}
 DUR=${DUR%s}
 SERVER=${BENCH_SERVER:-nginx}
 WARM=${BENCH_WARMUP:-1}
