@@ -22,7 +22,7 @@
 #    beside the pool of step 4
 #    (tests/fuzz/run.sh prints what one finds, after the pool);
 # 6. deb: the Debian package built, installed on a clean Debian 12 root,
-#    upgraded and purged (tests/deb/; root, about 4 minutes, in the pool
+#    upgraded and purged (tests/deb/; root, a minute or two, in the pool
 #    of step 4): only when asked (make deb-check) or in CI
 #    (REQUIRE_INTEGRATION=1).
 #
