@@ -156,7 +156,14 @@ subtest 'one host killed under load: the other carries on' => sub {
 	cmp_ok($served->('a'), '>', 0, 'a served part of the load before');
 	cmp_ok($served->('b'), '>', 0, 'and b');
 	my @ok = grep { $_->{status} =~ /^2/ } @recs;
-	my @bad = grep { $_->{status} !~ /^2/ } @recs;
+	# b alone now hashes every sign-in: past its hash slots it sheds them
+	# with its JSON 429 (admission, docs/deploy.md), which is carrying on,
+	# not failing over (CI saw 36 when the machine was busy).
+	my @shed = grep { $_->{op} eq 'signin' && $_->{status} == 429
+	    && $_->{code} eq 'too many requests' } @recs;
+	my @bad = grep { $_->{status} !~ /^2/ && !($_->{op} eq 'signin'
+	    && $_->{status} == 429 && $_->{code} eq 'too many requests') } @recs;
+	note(scalar(@shed) . ' sign-ins shed with 429 by b');
 	# A request a's nginx was answering when it died may be cut mid-answer
 	# (HAProxy had begun to pass it on): the client sees its connection
 	# closed (599), a failure it cannot take for a success.  Only those in
