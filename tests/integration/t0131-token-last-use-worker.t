@@ -8,7 +8,7 @@
 #   by the same worker within the minute of its own last look (the read
 #   skips the check: the cost this saves), and its record is never more
 #   than two minutes old;
-# - the same secret in another instance (its admin copied the hash) is
+# - the same secret in another instance (its hash planted there) is
 #   another token: its use there is recorded at once, not skipped because
 #   the worker saw the first instance's.
 use strict;
@@ -83,9 +83,9 @@ subtest 'within its minute, the worker does not ask again' => sub {
 };
 
 subtest 'the same secret in another instance is another token' => sub {
-	# B's admin makes B's operator token carry A's secret (a hash it
-	# could have copied from a leak): a different token of a different
-	# instance, whose use the worker has never seen.
+	# B's operator token made to carry A's secret's hash (here as
+	# superuser: no tenant role may write token_hash): a different token
+	# of a different instance, whose use the worker has never seen.
 	my $hash = sql($A, "SELECT token_hash FROM authorizations WHERE id = '$ida'");
 	my $idb = $op{$B}{id};
 	sql($B, "UPDATE authorizations SET token_hash = '$hash' WHERE id = '$idb'");
