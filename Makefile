@@ -124,6 +124,7 @@ API_OBJS = \
 # usersctl's own: the command table (usersctl.c) and its command groups.
 CTL_OBJS = \
 	$(O)/usersctl.o \
+	$(O)/ctl.o \
 	$(O)/ctl_instance.o \
 	$(O)/ctl_ldap.o \
 	$(O)/ctl_tokens.o \

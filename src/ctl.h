@@ -8,6 +8,7 @@
 #define CTL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "arena.h"
 #include "cfg.h"
@@ -29,7 +30,23 @@ struct ctl {
 
 #define CTL_OPTS_MAX	8	/* options of one command */
 
-struct ctl_cmd;
+/* What a command needs before it runs. */
+enum ctl_need {
+	NEED_NOTHING,	/* help: not even the configuration */
+	NEED_CONFIG,	/* instance: opens the instances it names itself */
+	NEED_DB		/* the instance (-i, USERSD_INSTANCE) opened */
+};
+
+struct ctl_args;
+
+/* One command: a row of usersctl.c's table. */
+struct ctl_cmd {
+	const char	*name;	/* its words */
+	const char	*args;	/* the rest of its usage ('\n': wrap) */
+	enum ctl_need	 need;
+	int		(*fn)(struct ctl *, const struct ctl_args *);
+	const char	*help;	/* lines of the usage's description */
+};
 
 /* A command's arguments: what its usage line says it takes, as given. */
 struct ctl_args {
@@ -46,6 +63,10 @@ struct ctl_args {
 	} opts[CTL_OPTS_MAX];
 };
 
+/* The usage's first lines, and one command's lines of it: its synopsis,
+ * then its description. */
+extern const char ctl_usage_head[];
+void		 ctl_print_cmd(FILE *, const struct ctl_cmd *);
 /*
  * The value of option --name (a flag's: ""), or NULL when it was not
  * given.  A name the command's usage does not list is a bug: fatal.

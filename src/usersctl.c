@@ -11,7 +11,6 @@
 #include <ctype.h>
 #include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,21 +22,6 @@
 #include "util.h"
 #include "version.h"
 #include "banned.h"
-
-/* What a command needs before it runs. */
-enum need {
-	NEED_NOTHING,	/* help: not even the configuration */
-	NEED_CONFIG,	/* instance: opens the instances it names itself */
-	NEED_DB		/* the instance (-i, USERSD_INSTANCE) opened */
-};
-
-struct ctl_cmd {
-	const char	*name;	/* its words */
-	const char	*args;	/* the rest of its usage ('\n': wrap) */
-	enum need	 need;
-	int		(*fn)(struct ctl *, const struct ctl_args *);
-	const char	*help;	/* lines of the usage's description */
-};
 
 static int	cmd_help(struct ctl *, const struct ctl_args *);
 
@@ -115,11 +99,8 @@ static const struct ctl_cmd cmds[] = {
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
-#define HELP_COL	34	/* where a description starts */
 #define ARG_MAX_BYTES	4096	/* the longest argument taken */
 
-static const char usage_head[] =
-    "usage: usersctl [-c FILE] [-i INSTANCE] COMMAND [ARGS]\n\n";
 static const char usage_tail[] =
     "  (DURATION: seconds, or a number with s, m, h or d)\n"
     "\n"
@@ -128,40 +109,6 @@ static const char usage_tail[] =
     "$USERSD_INSTANCE,\n"
     "                       else the default one)\n"
     "  -h, --help, -V, --version\n";
-
-/* Prints s, each '\n' in it followed by indent blanks; the last column. */
-static int
-print_wrapped(FILE *f, const char *s, int col, int indent)
-{
-	const char	*nl;
-
-	for (; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
-		fprintf(f, "%.*s\n%*s", (int)(nl - s), s, indent, "");
-		col = indent;
-	}
-	return col + fprintf(f, "%s", s);
-}
-
-/* One command's lines of the usage: its synopsis, then its description. */
-static void
-print_cmd(FILE *f, const struct ctl_cmd *c)
-{
-	int	 col;
-
-	col = fprintf(f, "  %s%s", c->name, *c->args ? " " : "");
-	col = print_wrapped(f, c->args, col, 2 + (int)strlen(c->name) + 1);
-	if (*c->help == '\0') {
-		fputc('\n', f);
-		return;
-	}
-	if (col + 2 > HELP_COL) {
-		fputc('\n', f);
-		col = 0;
-	}
-	fprintf(f, "%*s", HELP_COL - col, "");
-	print_wrapped(f, c->help, HELP_COL, HELP_COL);
-	fputc('\n', f);
-}
 
 /*
  * How many of words (n of them) name the command c, or 0: all of its
@@ -218,7 +165,7 @@ print_named(FILE *f, int n, char **words)
 		return 0;
 	if ((c = find_cmd(n, words, &used)) != NULL) {
 		if (f != NULL)
-			print_cmd(f, c);
+			ctl_print_cmd(f, c);
 		return 1;
 	}
 	len = strlen(words[0]);
@@ -226,7 +173,7 @@ print_named(FILE *f, int n, char **words)
 		if (strncmp(cmds[i].name, words[0], len) == 0 &&
 		    cmds[i].name[len] == ' ') {
 			if (f != NULL)
-				print_cmd(f, &cmds[i]);
+				ctl_print_cmd(f, &cmds[i]);
 			k++;
 		}
 	return k;
@@ -238,11 +185,11 @@ usage(FILE *f, int n, char **words)
 {
 	size_t	 i;
 
-	fputs(usage_head, f);
+	fputs(ctl_usage_head, f);
 	if (print_named(f, n, words) > 0)
 		return;
 	for (i = 0; i < NCMDS; i++)
-		print_cmd(f, &cmds[i]);
+		ctl_print_cmd(f, &cmds[i]);
 	fputs(usage_tail, f);
 }
 
@@ -309,55 +256,6 @@ parse_usage(const struct ctl_cmd *c, struct ctl_args *a)
 		} else
 			fatalx("usage of %s: cannot read \"%s\"", c->name, w);
 	}
-}
-
-const char *
-ctl_opt(const struct ctl_args *a, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < a->nopts; i++)
-		if (strcmp(a->opts[i].name, name) == 0)
-			return a->opts[i].value;
-	fatalx("%s has no option --%s", a->cmd->name, name);
-}
-
-int
-ctl_usage_error(const struct ctl_args *a, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	fprintf(stderr, "usersctl: %s: ", a->cmd->name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n%s", usage_head);
-	print_cmd(stderr, a->cmd);
-	return 2;
-}
-
-int
-ctl_die_api(const char *what, const struct apierr *e)
-{
-	fprintf(stderr, "usersctl: %s: %s (%s)\n", what, e->msg,
-	    apierr_string(e->code));
-	return 1;
-}
-
-long
-ctl_read_secret(char *buf, size_t size)
-{
-	size_t	 n;
-
-	if (isatty(STDIN_FILENO))
-		fprintf(stderr, "password: ");
-	if (fgets(buf, (int)size, stdin) == NULL) {
-		buf[0] = '\0';
-		return 0;
-	}
-	n = strcspn(buf, "\r\n");
-	buf[n] = '\0';
-	return (long)n;
 }
 
 /*
