@@ -64,6 +64,12 @@ db_principal_token(struct db *db, struct arena *a,
 		rc = run(db, a, q, q->use_recent ?
 		    STMT_PRINCIPAL_TOKEN_USER_RECENT : STMT_PRINCIPAL_TOKEN_USER,
 		    4, params, &rows);
+	/* No token has this secret: is it one's secret before its last
+	 * rotation, in its grace?  Alone: the ride has had its answer. */
+	if (rc == DB_NOROW)
+		rc = db_run(db, q->with == WITH_NOTHING ?
+		    STMT_PRINCIPAL_TOKEN_OLD : STMT_PRINCIPAL_TOKEN_USER_OLD,
+		    q->with == WITH_NOTHING ? 3 : 4, params, a, &rows);
 	if (rc != DB_OK)
 		return rc;
 	/* 0 id, 1 user, 2 user status, 3 status, 4 permissions, 5 version,

@@ -186,4 +186,30 @@ subtest 'a rotated-out secret in its grace writes no token (review finding F1)' 
 	is(call($old, 'GET', "/api/v2/authorizations/$id")->{status}, 401, 'which is gone');
 };
 
+# What a token read costs PostgreSQL (issue 28): the current secret is one
+# statement, which reads the token_hash index alone; only a secret that no
+# token has now is looked for again among the secrets in their grace.
+subtest 'the current secret is one statement; the old one in its grace, two' => sub {
+	my $c = call($OP, 'POST', '/api/v2/authorizations', \%BOB)->{json};
+	my $new = rotate($OP, $c->{id}, { gracePeriodSeconds => 600 })->{json}{token};
+	my $reads = sub {
+		my ($tok, $path) = @_;
+		my $r = call($tok, 'GET', $path, undef, env => { USERSD_LOG_LEVEL => 'debug' });
+		return [ $r->{status}, grep { /^PRINCIPAL_/ } $r->{stderr} =~ /\bstatement (\w+)/g ];
+	};
+	for my $path ('/api/v2/me', "/api/v2/users/$bob", '/api/v2/authorizations') {
+		my $got = $reads->($new, $path);
+		is(scalar(@$got), 2, "$path with the current secret: one principal statement (@$got)");
+		unlike($got->[1] // 'none', qr/_OLD$/, 'which looks at the current secrets only');
+		my $status = $got->[0];
+		$got = $reads->($c->{token}, $path);
+		is($got->[0], $status, "$path with the old secret in its grace: answered as the new ($status)");
+		is(scalar(@$got), 3, 'two principal statements') or diag("@$got");
+		like($got->[2] // '', qr/^PRINCIPAL_TOKEN\w*_OLD$/, 'the second for the old secret');
+		$got = $reads->('x' x 86 . '==', $path);
+		is($got->[0], 401, "$path with an unknown secret: 401");
+		is(scalar(@$got), 3, 'after both looks') or diag("@$got");
+	}
+};
+
 done_testing();
