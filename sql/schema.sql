@@ -688,71 +688,6 @@ $$;
 
 ALTER FUNCTION public.usersd_signin_addr_uncount(p_addr text, p_net text, p_addr_max integer, p_net_max integer) OWNER TO usersd_owner;
 
-CREATE FUNCTION public.usersd_signin_attempt(p_name text, p_addr text, p_user_max integer, p_first integer, p_longest integer, p_addr_max integer, p_addr_window integer) RETURNS integer
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'public'
-    AS $$
-DECLARE
-    u signin_failures;
-    a signin_failures;
-    wait numeric := 0;
-BEGIN
-    -- A blocked name or address is refused before anything is written, so
-    -- a flood of blocked attempts under ever new names adds no rows.  The
-    -- locked check below still decides; this one only answers early.
-    SELECT extract(epoch FROM max(blocked_until) - now()) INTO wait
-      FROM signin_failures
-     WHERE ((kind = 'user' AND key = p_name) OR (kind = 'addr' AND key = p_addr))
-       AND blocked_until > now();
-    IF wait > 0 THEN
-        RETURN greatest(ceil(wait)::integer, 1);
-    END IF;
-    wait := 0;
-    INSERT INTO signin_failures (kind, key) VALUES ('user', p_name),
-        ('addr', p_addr) ON CONFLICT DO NOTHING;
-    SELECT * INTO u FROM signin_failures
-     WHERE kind = 'user' AND key = p_name FOR UPDATE;
-    SELECT * INTO a FROM signin_failures
-     WHERE kind = 'addr' AND key = p_addr FOR UPDATE;
-    IF u.blocked_until > now() THEN
-        wait := extract(epoch FROM u.blocked_until - now());
-    END IF;
-    IF a.blocked_until > now() THEN
-        wait := greatest(wait, extract(epoch FROM a.blocked_until - now()));
-    END IF;
-    IF wait > 0 THEN
-        RETURN greatest(ceil(wait)::integer, 1);
-    END IF;
-
-    IF u.last_failure_at < now() - interval '1 day' THEN
-        u.failures := 0;
-    END IF;
-    UPDATE signin_failures SET failures = u.failures + 1,
-           last_failure_at = now(),
-           blocked_until = CASE WHEN u.failures + 1 >= p_user_max
-               THEN now() + make_interval(secs => least(p_longest,
-                   p_first * power(2, least(u.failures + 1 - p_user_max,
-                                            24))))
-               END
-     WHERE kind = 'user' AND key = p_name;
-
-    IF a.window_started_at < now() - make_interval(secs => p_addr_window) THEN
-        a.failures := 0;
-        a.window_started_at := now();
-    END IF;
-    UPDATE signin_failures SET failures = a.failures + 1,
-           last_failure_at = now(), window_started_at = a.window_started_at,
-           blocked_until = CASE WHEN a.failures + 1 >= p_addr_max
-               THEN a.window_started_at
-                    + make_interval(secs => p_addr_window)
-               END
-     WHERE kind = 'addr' AND key = p_addr;
-    RETURN 0;
-END
-$$;
-
-ALTER FUNCTION public.usersd_signin_attempt(p_name text, p_addr text, p_user_max integer, p_first integer, p_longest integer, p_addr_max integer, p_addr_window integer) OWNER TO usersd_owner;
-
 CREATE FUNCTION public.usersd_signin_attempt(p_name text, p_addr text, p_net text, p_device text, p_user_max integer, p_first integer, p_longest integer, p_addr_max integer, p_net_max integer, p_addr_window integer) RETURNS TABLE(wait integer, device boolean)
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public'
@@ -1565,9 +1500,6 @@ GRANT ALL ON FUNCTION public.usersd_setup(p_username text, p_password_hash text,
 
 REVOKE ALL ON FUNCTION public.usersd_signin_addr_uncount(p_addr text, p_net text, p_addr_max integer, p_net_max integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.usersd_signin_addr_uncount(p_addr text, p_net text, p_addr_max integer, p_net_max integer) TO usersd_service;
-
-REVOKE ALL ON FUNCTION public.usersd_signin_attempt(p_name text, p_addr text, p_user_max integer, p_first integer, p_longest integer, p_addr_max integer, p_addr_window integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.usersd_signin_attempt(p_name text, p_addr text, p_user_max integer, p_first integer, p_longest integer, p_addr_max integer, p_addr_window integer) TO usersd_service;
 
 REVOKE ALL ON FUNCTION public.usersd_signin_attempt(p_name text, p_addr text, p_net text, p_device text, p_user_max integer, p_first integer, p_longest integer, p_addr_max integer, p_net_max integer, p_addr_window integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.usersd_signin_attempt(p_name text, p_addr text, p_net text, p_device text, p_user_max integer, p_first integer, p_longest integer, p_addr_max integer, p_net_max integer, p_addr_window integer) TO usersd_service;

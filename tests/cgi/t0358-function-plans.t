@@ -3,7 +3,7 @@
 # plan its body again at every statement calling it: a sign-in called five
 # such), and the functions rewritten in PL/pgSQL kept who they run as, who
 # may call them and what they answer; no role but the owner may replace
-# one.
+# one; and no function keeps an older overload (0018).
 use strict;
 use warnings;
 use FindBin;
@@ -26,6 +26,14 @@ my $HERE = 'p.pronamespace = current_schema()::regnamespace';
 is(rows("SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
     WHERE $HERE AND l.lanname = 'sql' AND p.proconfig IS NOT NULL ORDER BY 1"), '',
     'no LANGUAGE sql function with a SET clause (each would be planned at every call)');
+
+# A migration that gives a function new parameters drops the old one:
+# a left-over overload is code no statement calls, callable by the service
+# role (0018 dropped 0004's two-key usersd_signin_attempt).
+is(rows("SELECT p.oid::regprocedure FROM pg_proc p WHERE $HERE AND p.proname IN
+    (SELECT q.proname FROM pg_proc q WHERE q.pronamespace = p.pronamespace
+     GROUP BY q.proname HAVING count(*) > 1) ORDER BY 1"), '',
+    'no function has two versions (an overload left over by a migration)');
 
 my @HOT = qw(usersd_new_id usersd_role usersd_password_by_name usersd_password_by_id
     usersd_signin_addr_uncount usersd_signin_device usersd_signin_budget_spend);
