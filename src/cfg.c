@@ -50,7 +50,8 @@ static const struct cfgkey keys[] = {
 	{ "argon2_parallelism", KEY_INT, OFF(argon2_parallelism), 1, NULL, 1,
 	  16, "argon2id lanes" },
 	{ "hash_concurrency", KEY_INT, OFF(hash_concurrency), 0, NULL, 0, 256,
-	  "password hashes at once on this host (0: one per CPU)" },
+	  "password hashes at once on this host (0: one per CPU it may run "
+	  "on)" },
 	{ "hash_share", KEY_INT, OFF(hash_share), 0, NULL, 0, 256,
 	  "of those, how many one instance may hold at once (0: half, "
 	  "rounded up, when hosting is set, else all); an instance past it "

@@ -35,7 +35,8 @@ usage(FILE *f)
 "                        server to send POST /api/v2/signin to\n"
 "  -S, --signin-workers N\n"
 "                        workers of the sign-in pool (default:\n"
-"                        hash_concurrency, one per CPU)\n"
+"                        hash_concurrency: one per CPU it may\n"
+"                        run on)\n"
 "  -m, --socket-mode M   octal mode of the unix sockets (default 0660)\n"
 "  -d, --drain SECONDS   SIGTERM: time requests get to finish (default 30)\n"
 "  -t, --check-config    check the configuration and exit\n"
@@ -169,7 +170,7 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	log_level = (enum loglevel)cfg.log_level;
-	/* As many as may hash at once: hash_concurrency, one per CPU. */
+	/* As many as may hash at once: hash_concurrency (pw_concurrency). */
 	if (o.signin_listen != NULL && o.signin_workers == 0) {
 		o.signin_workers = pw_concurrency(&cfg);
 		if (o.signin_workers > 64)

@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,12 +67,27 @@ pw_init(const struct cfg *c)
 	dummy[0] = '\0';
 }
 
+/*
+ * The CPUs this process may run on (taskset, a cpuset, systemd's
+ * CPUAffinity=), else those online: a hash on a CPU it may not use
+ * would only wait for one it may.
+ */
+static long
+usable_cpus(void)
+{
+	cpu_set_t	 set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 int
 pw_concurrency(const struct cfg *c)
 {
 	long	 n = c->hash_concurrency;
 
-	if (n <= 0 && (n = sysconf(_SC_NPROCESSORS_ONLN)) <= 0)
+	if (n <= 0 && (n = usable_cpus()) <= 0)
 		n = 1;
 	return n > 256 ? 256 : (int)n;
 }

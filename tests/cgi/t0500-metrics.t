@@ -168,4 +168,20 @@ subtest 'promtool check metrics passes on the output' => sub {
 	is($out, '', 'no lint complaint') or diag($out);
 };
 
+# hash_concurrency 0 means one hash per CPU usersd may run on (taskset, a
+# cpuset, systemd's CPUAffinity=), not per CPU of the machine: a hash on a
+# CPU it may not use only waits.  The test pins itself, and so its child.
+subtest 'hash_concurrency 0: one slot per CPU usersd may run on' => sub {
+	my $all = `nproc --all`; chomp $all;
+	return plan(skip_all => 'one CPU: nothing to pin') if $all < 2;
+	my $slots = sub { sample(metrics(undef, env => \%ON)->{body}, 'usersd_hash_slots') };
+	is($slots->(), `nproc` + 0, 'unpinned: every CPU it may use');
+	system('taskset', '-p', '-c', '0', $$) == 0 or die "taskset: $?";
+	my $pinned = $slots->();
+	system('taskset', '-p', '-c', "0-" . ($all - 1), $$);
+	is($pinned, 1, 'pinned to one CPU: one slot');
+	is(sample(metrics(undef, env => { %ON, USERSD_HASH_CONCURRENCY => 3 })->{body},
+	    'usersd_hash_slots'), 3, 'a set hash_concurrency is kept as it is');
+};
+
 done_testing();
