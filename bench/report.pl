@@ -207,16 +207,19 @@ sub pool {
 	return $p;
 }
 
-# One bench/hashfloor.c run (RUN.txt, its CPU in RUN.time) as a slice:
-# verifies for requests and 2xx, its wall time, its CPU.
+# One bench/hashfloor.c run (RUN.txt) as a slice: verifies for requests
+# and 2xx, their wall time, their CPU (cpu_s: the verifying processes'
+# alone; RUN.time, the whole run's with the parent's two warm-up hashes,
+# only for a run that printed no cpu_s).
 sub hash_run {
 	my ($name) = @_;
 	my %h = map { /^([a-z_]+)=(.*)$/ ? ($1, $2) : () }
 	    split ' ', slurp("$raw/$name.txt");
 	my ($u, $s) = words("$raw/$name.time");
 	my $n = ($h{procs} // 0) * ($h{n} // 0);
+	my $cpu = $h{cpu_s} // (($u // 0) + ($s // 0));
 	return { requests => $n, s2xx => $n, duration_us => ($h{wall_s} // 0) * 1e6,
-	    cpu_stack_us => (($u // 0) + ($s // 0)) * 1e6 };
+	    cpu_stack_us => $cpu * 1e6 };
 }
 
 # hashpool NAME LABEL RUN0 RUN1 ... RUNk: the hash floor around each of
