@@ -356,10 +356,15 @@ tokens_update(struct db *db, struct arena *a, const struct principal *p,
 	if (rc == DB_CHECK)
 		return apierr_set(e, APIERR_INVALID,
 		    "expiresAt must be after the token's creation");
-	if (rc == DB_NOROW && nearer_only &&
-	    db_token_get(db, a, z->id, out) == DB_OK)
-		return apierr_set(e, APIERR_FORBIDDEN, "a later expiry is not "
-		    "allowed: %s", why.msg);
+	if (rc == DB_NOROW && db_token_get(db, a, z->id, out) == DB_OK) {
+		/* Copies of a dead secret may lie anywhere: none comes back. */
+		if (out->expired)
+			return apierr_set(e, APIERR_CONFLICT, "the token has "
+			    "expired: its end cannot change (make a new token)");
+		if (nearer_only)
+			return apierr_set(e, APIERR_FORBIDDEN, "a later expiry "
+			    "is not allowed: %s", why.msg);
+	}
 	return found(db, rc, e);
 }
 

@@ -236,5 +236,31 @@ subtest 'PATCH expiresIn 0 ends a token now; before its creation is 400' => sub 
 	    . "AND action = 'update' ORDER BY id DESC LIMIT 1"), 't', 'audited as an update of expires_at');
 };
 
+# Expiry is final for a secret: copies of an expired token's secret (a
+# log, an old config, a backup) may be kept as harmless, so no PATCH may
+# make it work again; a new token, or a rotation, gives a new secret.
+subtest 'an expired token stays expired: its end cannot move' => sub {
+	my $r = mk($OP, userID => $bob, expiresIn => 3600);
+	my ($tok, $id) = ($r->{json}{token}, $r->{json}{id});
+	$t->psql("UPDATE authorizations SET created_at = now() - interval '2 hours', "
+	    . "expires_at = now() - interval '1 second' WHERE id = '$id'");
+	my $before = one("SELECT expires_at FROM authorizations WHERE id = '$id'");
+	for my $body ({ expiresIn => 3600 }, { expiresAt => '2999-01-01T00:00:00Z' },
+	    { expiresIn => 0 }, { expiresIn => 3600, status => 'active', description => 'again' }) {
+		my $what = join ' ', map { "$_=$body->{$_}" } sort keys %$body;
+		is_error(call($OP, 'PATCH', "/api/v2/authorizations/$id", $body), 422, 'conflict',
+		    'the token has expired: its end cannot change (make a new token)', "PATCH $what");
+		is(call($tok, 'GET', '/api/v2/me')->{status}, 401, "$what: the secret stays dead");
+	}
+	is(one("SELECT expires_at FROM authorizations WHERE id = '$id'"), $before, 'its end is as it was');
+	is(one("SELECT description || '|' || status FROM authorizations WHERE id = '$id'"), '|active',
+	    'nothing else changed');
+	my $p = call($OP, 'PATCH', "/api/v2/authorizations/$id", { description => 'expired, kept for the record' });
+	is($p->{status}, 200, 'its description may still change') or diag($p->{body});
+	is(call($OP, 'PATCH', "/api/v2/authorizations/$id", { status => 'inactive' })->{status}, 200,
+	    'and its status');
+	is(call($tok, 'GET', '/api/v2/me')->{status}, 401, 'and it stays dead');
+};
+
 $t->serve_end;
 done_testing();
