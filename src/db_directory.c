@@ -55,6 +55,16 @@ db_directory_set(struct db *db, struct arena *a, const char *key,
 }
 
 enum dbres
+db_directory_recheck_again(struct db *db, struct arena *a,
+    const char *user_id)
+{
+	const char	*params[1] = { user_id };
+	struct dbrows	 rows;
+
+	return db_run(db, STMT_DIRECTORY_RECHECK_AGAIN, 1, params, a, &rows);
+}
+
+enum dbres
 db_directory_users(struct db *db, struct arena *a, const char ***ids,
     const char ***names, const char ***dns, size_t *n)
 {

@@ -21,6 +21,9 @@ enum dbres	 db_directory_read(struct db *, struct arena *,
 /* One setting (a column's name); DB_REFUSED for an unknown one. */
 enum dbres	 db_directory_set(struct db *, struct arena *,
 		    const char *key, const char *value);
+/* user_id due its directory re-check again at its next touch. */
+enum dbres	 db_directory_recheck_again(struct db *, struct arena *,
+		    const char *user_id);
 /* The active directory users: ids, names and DNs, *n of each. */
 enum dbres	 db_directory_users(struct db *, struct arena *,
 		    const char ***ids, const char ***names, const char ***dns,

@@ -354,6 +354,24 @@ dirauth_sync(struct db *db, struct arena *a, const struct cfg *c,
 	return gone == -1 ? -1 : 0;
 }
 
+/*
+ * A re-check that could not ask the directory keeps the session and
+ * gives its claim back: the user is due again at the next touch (at most
+ * once a minute a session, and the down mark spares the directory), so a
+ * user removed during an outage is out soon after it.  0: the session
+ * goes on, even if the claim could not be given back (logged).
+ */
+static int
+recheck_again(struct db *db, struct arena *a, const struct dir_recheck *due)
+{
+	enum dbres	 rc;
+
+	rc = db_directory_recheck_again(db, a, due->user_id);
+	if (rc != DB_OK && rc != DB_NOROW)
+		log_dir("re-check", due->name, "cannot mark it due again");
+	return 0;
+}
+
 int
 dirauth_recheck(struct db *db, struct arena *a, const struct cfg *c,
     const struct actor *act, const struct dir_recheck *due,
@@ -376,7 +394,7 @@ dirauth_recheck(struct db *db, struct arena *a, const struct cfg *c,
 		if (marked_down(c, mark)) {
 			log_dir("re-check (session kept)", due->name,
 			    "the directory is marked down");
-			return 0;
+			return recheck_again(db, a, due);
 		}
 		r = directory_check(&s, (int)c->ldap_timeout, a, due->name,
 		    NULL, 0, &u, why, sizeof(why));
@@ -390,7 +408,7 @@ dirauth_recheck(struct db *db, struct arena *a, const struct cfg *c,
 	}
 	if (r == DIR_UNAVAILABLE || r == DIR_MISCONFIGURED) {
 		log_dir("re-check (session kept)", due->name, why);
-		return 0;
+		return recheck_again(db, a, due);
 	}
 	gone = settle(db, a, act, r, &u, due->user_id, due->dn, roles, nroles,
 	    e);

@@ -254,6 +254,30 @@ subtest 'two touches at the same moment: one look-up (the claim is the row, not 
 	cmp_ok($early, '<', $hold + $SLOW / 2, sprintf('the other did not (%.2f s)', $early));
 };
 
+# A re-check the directory could not answer gives its claim back: the user
+# is due again at the next touch, not an interval later, so a user removed
+# during an outage is out soon after it, whatever the interval.
+subtest 'a re-check that found the directory unreachable is due again at the next touch' => sub {
+	ldapmodify(entry('frank', 'frankpw1234') =~ s/^(dn: .*)\n/$1\nchangetype: add\n/r
+	    . "dn: cn=staff,ou=groups,$SFX\nchangetype: modify\nadd: member\nmember: " . dn('frank') . "\n\n");
+	my $r;
+	ok(TestLib::within($TIMEOUT + 3, sub {
+		($r = call(basic('frank', 'frankpw1234'), 'POST', '/api/v2/signin'))->{status} == 204 }),
+	    'frank signs in (once an earlier down mark is over)') or diag($r->{body});
+	my $c = cookie_value($r);
+	my %long = (env => { USERSD_LDAP_RECHECK_INTERVAL => 3600 });
+	check_due('frank');
+	a_minute_later('frank');
+	$d->stop;
+	is(me($c, \%long)->{status}, 200, 'directory down: the session goes on');
+	$d->restart;
+	ldapmodify("dn: " . dn('frank') . "\nchangetype: delete\n\n");
+	ok(TestLib::within($TIMEOUT + 3, sub { a_minute_later('frank'); me($c, \%long)->{status} == 401 }),
+	    'frank, deleted during the outage, is out at a touch once the directory is back '
+	    . '(ldap_recheck_interval 3600)');
+	is(status_of('frank'), 'inactive', '... deactivated');
+};
+
 subtest 'a directory disabled since: its users are deactivated at their re-check, as ldap sync does' => sub {
 	set(enabled => 'false');
 	check_due('alice');

@@ -1862,6 +1862,13 @@ db_directory_users(struct db *db, struct arena *a, const char ***ids,
 }
 
 enum dbres
+db_directory_recheck_again(struct db *db, struct arena *a,
+    const char *user_id)
+{
+	return DB_NOROW;
+}
+
+enum dbres
 db_directory_roles(struct db *db, struct arena *a, struct dir_role **out,
     size_t *n)
 {
