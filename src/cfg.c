@@ -99,6 +99,10 @@ static const struct cfgkey keys[] = {
 	  NULL, 0, 86400, "seconds after which a directory user's session, "
 	  "at its next touch, looks the user up again (0: only sign-in and "
 	  "ldap sync do)" },
+	{ "ldap_servers", KEY_STR, OFF(ldap_servers), 0, "", 0, 0,
+	  "the directory servers an instance may use (space-separated URIs, "
+	  "\"*\" any; empty: none for a hosted instance, any for one with a "
+	  "database of its own)" },
 	{ "max_connections", KEY_INT, OFF(max_connections), 8, NULL, 1, 1024,
 	  "PostgreSQL connections a worker keeps open (one per instance)" },
 	{ "run_dir", KEY_STR, OFF(run_dir), 0, "/tmp", 0, 0,

@@ -165,6 +165,21 @@ apply_roles(struct db *db, struct arena *a, const struct dir_user *u,
 	return 0;
 }
 
+/*
+ * The servers s may connect to: the provider's ldap_servers, else none
+ * for a hosted instance (its admin is a tenant) and any for an instance
+ * with a database of its own.  Every path that connects sets it:
+ * directory.c refuses every server when it is NULL.
+ */
+static void
+allow_servers(struct dir_settings *s, const struct cfg *c, struct db *db)
+{
+	if (c->ldap_servers[0] != '\0')
+		s->servers = c->ldap_servers;
+	else
+		s->servers = db_instance_name(db)[0] != '\0' ? "" : "*";
+}
+
 int
 dirauth_signin(struct db *db, struct arena *a, const struct cfg *c,
     const struct dir_settings *s, const char *name, const char *pw,
@@ -180,6 +195,7 @@ dirauth_signin(struct db *db, struct arena *a, const struct cfg *c,
 	*counted = 0;
 	memset(out, 0, sizeof(*out));
 	ds = *s;
+	allow_servers(&ds, c, db);
 	if (read_roles(db, a, &ds, &roles, &nroles, e) == -1)
 		return -1;
 	*counted = 1;
@@ -268,6 +284,7 @@ dirauth_test(struct db *db, struct arena *a, const struct cfg *c,
 
 	if (dirauth_settings(db, a, &s, e) == -1)
 		return DIR_UNAVAILABLE;
+	allow_servers(&s, c, db);
 	if (name == NULL)
 		return directory_ping(&s, (int)c->ldap_timeout, why, n);
 	r = directory_check(&s, (int)c->ldap_timeout, a, name, NULL, 0, &u,
@@ -325,6 +342,7 @@ dirauth_sync(struct db *db, struct arena *a, const struct cfg *c,
 	if (dirauth_settings(db, a, &s, e) == -1 ||
 	    read_roles(db, a, &s, &roles, &nroles, e) == -1)
 		return -1;
+	allow_servers(&s, c, db);
 	if ((rc = db_directory_users(db, a, &ids, &names, &dns, &n)) != DB_OK)
 		return svc_dberr(db, rc, e);
 	for (i = 0; i < n; i++) {
@@ -389,6 +407,7 @@ dirauth_recheck(struct db *db, struct arena *a, const struct cfg *c,
 	if (dirauth_settings(db, a, &s, e) == -1 ||
 	    read_roles(db, a, &s, &roles, &nroles, e) == -1)
 		return -1;
+	allow_servers(&s, c, db);
 	if (s.enabled) {
 		mark_path(db, c, &s, mark, sizeof(mark));
 		if (marked_down(c, mark)) {

@@ -188,6 +188,45 @@ open_one(const struct dir_settings *s, const char *uri, long ms,
 	return DIR_OK;
 }
 
+/* 1 when a and b name the same server: scheme, host (or socket), port. */
+static int
+same_server(const LDAPURLDesc *a, const LDAPURLDesc *b)
+{
+	return strcasecmp(a->lud_scheme, b->lud_scheme) == 0 &&
+	    strcasecmp(a->lud_host ? a->lud_host : "",
+	    b->lud_host ? b->lud_host : "") == 0 && a->lud_port == b->lud_port;
+}
+
+/*
+ * 1 when uri is one of servers ("*": any).  The instance's admin writes
+ * uris and the bind DN; the provider, in ldap_servers, where usersd may
+ * connect with them.  libldap parses both, default ports filled in.
+ */
+static int
+server_allowed(const char *uri, const char *servers)
+{
+	LDAPURLDesc	*u, *w;
+	char		*list, *one, *save = NULL;
+	int		 ok = 0;
+
+	if (servers != NULL && strcmp(servers, "*") == 0)
+		return 1;
+	if (servers == NULL || ldap_url_parse(uri, &u) != LDAP_URL_SUCCESS)
+		return 0;
+	if ((list = strdup(servers)) != NULL) {
+		for (one = strtok_r(list, " ", &save); one != NULL && !ok;
+		    one = strtok_r(NULL, " ", &save)) {
+			if (ldap_url_parse(one, &w) != LDAP_URL_SUCCESS)
+				continue;
+			ok = same_server(u, w);
+			ldap_free_urldesc(w);
+		}
+		free(list);
+	}
+	ldap_free_urldesc(u);
+	return ok;
+}
+
 /* The first server that answers, within d (its equal share each). */
 static enum dir_result
 dir_open(const struct dir_settings *s, const struct dl *d, LDAP **ld,
@@ -205,6 +244,15 @@ dir_open(const struct dir_settings *s, const struct dl *d, LDAP **ld,
 	for (uri = strtok_r(list, " ", &save); uri != NULL && nuri < URI_MAX;
 	    uri = strtok_r(NULL, " ", &save))
 		uris[nuri++] = uri;
+	/* Every server is checked before any is connected to. */
+	for (i = 0; i < nuri; i++) {
+		if (!server_allowed(uris[i], s->servers)) {
+			snprintf(why, n, "%s: not among the servers "
+			    "ldap_servers allows", uris[i]);
+			free(list);
+			return DIR_MISCONFIGURED;
+		}
+	}
 	for (i = 0; i < nuri; i++) {
 		long	 left = dl_left(d, 0);
 

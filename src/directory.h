@@ -29,6 +29,9 @@ struct dir_settings {
 	int		 unknown_names;
 	int		 walk_groups;	/* find the user's groups (a group
 					 * rule or required_group needs them) */
+	const char	*servers;	/* the URIs it may connect to (the
+					 * provider's ldap_servers), "*" any;
+					 * NULL none */
 };
 
 enum dir_result {

@@ -13,6 +13,8 @@ use ApiTest;
 
 my $t = TestLib->new;
 ApiTest::bind($t);
+# The servers ldap test may try, whichever layout (t0373 tests ldap_servers).
+$t->ctl_env(USERSD_LDAP_SERVERS => '*');
 my $S = given('setup');
 
 sub show {

@@ -23,8 +23,9 @@ if (my $why = Slapd::missing()) {
 	TestLib::cannot_run($why);
 }
 my $t = TestLib->new;
+# The directory servers this file uses, whichever layout (t0373 tests ldap_servers).
 ApiTest::bind($t, env => { USERSD_SIGNIN_MAX_FAILURES => 1000,
-    USERSD_LDAP_TIMEOUT => 2 });
+    USERSD_LDAP_TIMEOUT => 2, USERSD_LDAP_SERVERS => '*' });
 my $S = given('setup');
 my $SFX = 'dc=example,dc=test';
 
@@ -67,7 +68,7 @@ my $ldif = entry('uid=alice', 'alice', 'alicepw12')
     . "dn: cn=owners,ou=groups,$SFX\nobjectClass: groupOfNames\ncn: owners\n"
     . "member: $DN{alice}\nmember: cn=placeholder,$SFX\n\n";
 my $d = Slapd->start(suffix => $SFX, ldif => $ldif, stats => 1);
-$t->ctl_env(USERSD_LDAP_TIMEOUT => 2);
+$t->ctl_env(USERSD_LDAP_TIMEOUT => 2, USERSD_LDAP_SERVERS => '*');
 
 sub set {
 	my ($k, $v) = @_;

@@ -27,7 +27,8 @@ if (my $why = Slapd::missing()) {
 my $INTERVAL = 2;
 my $TIMEOUT = 2;
 my $t = TestLib->new;
-ApiTest::bind($t, env => { USERSD_SIGNIN_MAX_FAILURES => 1000,
+# The directory servers this file uses, whichever layout (t0373 tests ldap_servers).
+ApiTest::bind($t, env => { USERSD_SIGNIN_MAX_FAILURES => 1000, USERSD_LDAP_SERVERS => '*',
     USERSD_LDAP_TIMEOUT => $TIMEOUT, USERSD_LDAP_RECHECK_INTERVAL => $INTERVAL });
 given('setup');
 my $SFX = 'dc=example,dc=test';
@@ -45,7 +46,7 @@ my $d = Slapd->start(suffix => $SFX, ldif => join('', map { entry($_, "${_}pw123
     . "dn: cn=owners,ou=groups,$SFX\nobjectClass: groupOfNames\ncn: owners\n"
     . 'member: ' . dn('alice') . "\nmember: cn=placeholder,$SFX\n\n");
 
-$t->ctl_env(USERSD_LDAP_TIMEOUT => $TIMEOUT);
+$t->ctl_env(USERSD_LDAP_TIMEOUT => $TIMEOUT, USERSD_LDAP_SERVERS => '*');
 
 sub set {
 	my ($k, $v) = @_;

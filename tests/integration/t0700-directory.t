@@ -30,9 +30,6 @@ my $CI = "host=$t->{pghost} port=$t->{pgport} dbname=$HOSTDB";
 my ($A, $B) = ("d$$-a", "d$$-b");
 
 my $CTLCONF = tempdir('t0700-XXXXXX', TMPDIR => 1, CLEANUP => 1) . '/usersctl.conf';
-open my $cf, '>', $CTLCONF or die $!;
-print $cf "hosting = $CI user=postgres\nhosting_role = $ROLE\nldap_timeout = $TIMEOUT\n";
-close $cf;
 sub ctl { return TestLib::_run($TestLib::CTL, '-c', $CTLCONF, @_) }
 
 sub person {
@@ -45,6 +42,11 @@ my $d1 = Slapd->start(suffix => $S1, tls => 1,
     ldif => person($S1, 'alice', 'onepass12') . person($S1, 'carl', 'carlpass1'));
 my $d2 = Slapd->start(suffix => $S2, tls => 1,
     ldif => person($S2, 'alice', 'twopass12') . person($S2, 'bea', 'beapass12'));
+# The provider lists the directory servers its tenants may use.
+my $SERVERS = "ldap_servers = " . $d1->uri . ' ' . $d2->ldaps_uri . "\n";
+open my $cf, '>', $CTLCONF or die $!;
+print $cf "hosting = $CI user=postgres\nhosting_role = $ROLE\nldap_timeout = $TIMEOUT\n$SERVERS";
+close $cf;
 
 for my $n ($A, $B) {
 	my ($rc, $out) = ctl('instance', 'create', $n, '--open-setup');
@@ -75,9 +77,15 @@ for my $c ([ $A, $d1, $S1, $d1->uri ], [ $B, $d2, $S2, $d2->ldaps_uri ]) {
 	my ($rc, $out) = ctl('-i', $inst, 'ldap', 'test', 'alice');
 	is($rc, 0, "$inst: ldap test alice") or diag($out);
 }
+# A server the provider did not list: directory two's plain port.
+ldap_set($B, uris => $d2->uri);
+my ($rc, $out) = ctl('-i', $B, 'ldap', 'test', 'alice');
+like($out, qr/not among the servers ldap_servers allows/, "B: an unlisted server is refused ($rc)");
+ldap_set($B, uris => $d2->ldaps_uri);
+ldap_set($B, bind_password => 'searchpw12');	# a new server forgot it (0015)
 
 my $s = TestLib::Server->start_ok(kind => 'nginx', t => $t, workers => 3,
-    config => "hosting = $CI user=$ROLE\nldap_timeout = $TIMEOUT\n") or exit 1;
+    config => "hosting = $CI user=$ROLE\nldap_timeout = $TIMEOUT\n$SERVERS") or exit 1;
 
 sub signin {
 	my ($inst, $name, $pw) = @_;
