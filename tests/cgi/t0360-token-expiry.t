@@ -8,6 +8,9 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
+use IPC::Open3 qw(open3);
+use Symbol qw(gensym);
+use Time::HiRes ();
 use Test::More;
 use TestLib;
 use ApiTest;
@@ -260,6 +263,39 @@ subtest 'an expired token stays expired: its end cannot move' => sub {
 	is(call($OP, 'PATCH', "/api/v2/authorizations/$id", { status => 'inactive' })->{status}, 200,
 	    'and its status');
 	is(call($tok, 'GET', '/api/v2/me')->{status}, 401, 'and it stays dead');
+};
+
+# A PATCH that waits on the row while another transaction ends the token
+# (review finding, session 10): it must neither write the old end back
+# (a lost update that revived the token) nor move an end that passed
+# while it waited.  psql holds the row; the PATCH is sent meanwhile.
+sub patch_behind {
+	my ($id, $sql, $body) = @_;
+	my $pid = open3(my $in, my $out, my $err = gensym, $TestLib::PSQL, '-X', '-q',
+	    '-v', 'ON_ERROR_STOP=1', '-d', $t->admin_conninfo);
+	print $in "BEGIN;\n$sql\nSELECT pg_sleep(1.2);\nCOMMIT;\n";
+	close $in;
+	Time::HiRes::sleep(0.3);
+	my $r = call($OP, 'PATCH', "/api/v2/authorizations/$id", $body);
+	waitpid($pid, 0);
+	is($? >> 8, 0, 'the other transaction committed');
+	return $r;
+}
+subtest 'a PATCH behind a concurrent end neither undoes nor moves it' => sub {
+	my $end = q{expires_at = clock_timestamp() + interval '0.5 s'};
+	my $c = mk($OP, userID => $bob)->{json};
+	my $r = patch_behind($c->{id}, "UPDATE authorizations SET $end WHERE id = '$c->{id}';",
+	    { description => 'harmless' });
+	is($r->{status}, 200, 'a description PATCH: 200') or diag($r->{body});
+	is(one("SELECT expires_at IS NOT NULL FROM authorizations WHERE id = '$c->{id}'"), 't',
+	    'the concurrent end is kept');
+	is(call($c->{token}, 'GET', '/api/v2/me')->{status}, 401, 'and the token is dead');
+	$c = mk($OP, userID => $bob, expiresIn => 86400)->{json};
+	$r = patch_behind($c->{id}, "UPDATE authorizations SET $end WHERE id = '$c->{id}';",
+	    { expiresIn => 3600 });
+	is_error($r, 422, 'conflict', 'the token has expired: its end cannot change (make a new token)',
+	    'expiresIn, while the end passed: 422');
+	is(call($c->{token}, 'GET', '/api/v2/me')->{status}, 401, 'the token stays dead');
 };
 
 $t->serve_end;
