@@ -62,14 +62,19 @@ subtest 'a database at 0004, owned by its one role, with data' => sub {
 	is($rc, 0, 'two users') or diag($out);
 };
 
-# The old release's statements, as the old role: a sign-in's hash read and
-# its audit row written by the statement itself.
-my $OLDSTMT = q{SELECT id, status, password_hash FROM users WHERE name = 'alice'; }
+# The old release's statements, as the old role: a sign-in's throttle
+# (0004's functions), its hash read and its audit row written by the
+# statement itself.
+my $OLDSTMT = q{SELECT usersd_signin_attempt('alice', '127.0.0.1', 5, 1, 900, 100, 3600); }
+    . q{SELECT id, status, password_hash FROM users WHERE name = 'alice'; }
+    . q{SELECT usersd_signin_succeeded('alice', '127.0.0.1', 100); }
     . q{INSERT INTO audit_log (actor_user_id, action, target_type, remote_addr) }
     . q{SELECT id, 'signin', 'user', '127.0.0.1' FROM users WHERE name = 'alice'; }
     . q{UPDATE users SET updated_at = now() WHERE name = 'bob'};
 
-subtest 'usersctl migrate applies 0005 while the old release keeps working' => sub {
+# Up to 16 first (docs/deploy.md): 0017 and 0018 drop the functions of
+# the old release's sign-in, the rest comes once no old worker is left.
+subtest 'usersctl migrate --to 16 applies 0005 while the old release keeps working' => sub {
 	my $flag = "/tmp/t0430-$$.stop";
 	my $log = "/tmp/t0430-$$.log";
 	unlink $flag, $log;
@@ -87,11 +92,10 @@ subtest 'usersctl migrate applies 0005 while the old release keeps working' => s
 	}
 	select(undef, undef, undef, 0.5);
 	my ($rc, $out, $err) = $t->ctl({ env => { USERSD_DB => $ADMIN_CI,
-	    PGOPTIONS => "-c usersd.role_prefix=$PREFIX" } }, 'migrate');
-	is($rc, 0, 'migrate as postgres') or diag($err);
-	# 0005 and every one after it.
-	my $after = grep { /\/(\d{4})-/ && $1 >= 5 } glob("$FindBin::Bin/../../sql/migrations/*.sql");
-	like($out, qr/\b$after migration\(s\) applied/, "0005 and the rest ($after)");
+	    PGOPTIONS => "-c usersd.role_prefix=$PREFIX" } }, 'migrate', '--to', 16);
+	is($rc, 0, 'migrate --to 16 as postgres') or diag($err);
+	my $after = grep { /\/(\d{4})-/ && $1 >= 5 && $1 <= 16 } glob("$FindBin::Bin/../../sql/migrations/*.sql");
+	like($out, qr/\b$after migration\(s\) applied/, "0005 to 0016 ($after)");
 	select(undef, undef, undef, 0.5);
 	open my $f, '>', $flag; close $f;
 	waitpid($pid, 0);
@@ -129,6 +133,21 @@ subtest 'usersd_end_upgrade() leaves the old role nothing' => sub {
 	like($out, qr/permission denied/, 'permission denied');
 	($rc, $out) = psql_ci($ADMIN_CI, '-c', qq{SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '$DB'});
 	is($out, "$ROLE{owner}\n", 'the database belongs to the owner role');
+};
+
+subtest 'then the rest, and usersd signs in on the final schema' => sub {
+	my ($rc, $out, $err) = $t->ctl({ env => { USERSD_DB => $ADMIN_CI,
+	    PGOPTIONS => "-c usersd.role_prefix=$PREFIX" } }, 'migrate');
+	is($rc, 0, 'migrate as postgres') or diag($err);
+	my $rest = grep { /\/(\d{4})-/ && $1 > 16 } glob("$FindBin::Bin/../../sql/migrations/*.sql");
+	like($out, qr/\b$rest migration\(s\) applied/, "the rest ($rest)");
+	($rc, $out) = psql_ci($ADMIN_CI, '-c', q{SELECT count(*) FROM pg_proc WHERE proname = 'usersd_signin_attempt'});
+	is($out, "1\n", "the old release's throttle is gone");
+	(my $svc = $ADMIN_CI) =~ s/user=postgres/user=$ROLE{service}/;
+	my $u = bless { %$t, conninfo => $svc }, 'TestLib';
+	my $r = $u->cgi(method => 'POST', path => '/api/v2/signin',
+	    headers => { Authorization => 'Basic ' . MIME::Base64::encode_base64('alice:adminpass1', '') });
+	is($r->{status}, 204, 'alice signs in') or diag($r->{body}, $r->{stderr});
 };
 
 done_testing;
