@@ -332,6 +332,14 @@ tokens_list(struct db *db, struct arena *a, const struct principal *p,
 	return list_readable(db, a, p, user, org, pg, out, n, e);
 }
 
+/* An expired token stays so: no new end, no new secret. */
+static int
+expired(struct apierr *e)
+{
+	return apierr_set(e, APIERR_CONFLICT, "the token has expired: its end "
+	    "cannot change and it gets no new secret (make a new token)");
+}
+
 int
 tokens_update(struct db *db, struct arena *a, const struct principal *p,
     const struct actor *act, const struct authz *z, const struct authz_in *in,
@@ -359,8 +367,7 @@ tokens_update(struct db *db, struct arena *a, const struct principal *p,
 	if (rc == DB_NOROW && db_token_get(db, a, z->id, out) == DB_OK) {
 		/* Copies of a dead secret may lie anywhere: none comes back. */
 		if (out->expired)
-			return apierr_set(e, APIERR_CONFLICT, "the token has "
-			    "expired: its end cannot change (make a new token)");
+			return expired(e);
 		if (nearer_only)
 			return apierr_set(e, APIERR_FORBIDDEN, "a later expiry "
 			    "is not allowed: %s", why.msg);
@@ -386,6 +393,9 @@ tokens_rotate(struct db *db, struct arena *a, const struct principal *p,
 	if (rc == DB_OK)
 		out->token = arena_strdup(a, token);
 	crypto_wipe(token, sizeof(token));
+	if (rc == DB_NOROW && db_token_get(db, a, z->id, out) == DB_OK &&
+	    out->expired)
+		return expired(e);
 	return found(db, rc, e);
 }
 

@@ -241,7 +241,10 @@ subtest 'PATCH expiresIn 0 ends a token now; before its creation is 400' => sub 
 
 # Expiry is final for a secret: copies of an expired token's secret (a
 # log, an old config, a backup) may be kept as harmless, so no PATCH may
-# make it work again; a new token, or a rotation, gives a new secret.
+# make it work again, and a rotation would only make a dead new secret:
+# a new token is the way on.
+my $EXPIRED = 'the token has expired: its end cannot change and it gets no new secret '
+    . '(make a new token)';
 subtest 'an expired token stays expired: its end cannot move' => sub {
 	my $r = mk($OP, userID => $bob, expiresIn => 3600);
 	my ($tok, $id) = ($r->{json}{token}, $r->{json}{id});
@@ -252,7 +255,7 @@ subtest 'an expired token stays expired: its end cannot move' => sub {
 	    { expiresIn => 0 }, { expiresIn => 3600, status => 'active', description => 'again' }) {
 		my $what = join ' ', map { "$_=$body->{$_}" } sort keys %$body;
 		is_error(call($OP, 'PATCH', "/api/v2/authorizations/$id", $body), 422, 'conflict',
-		    'the token has expired: its end cannot change (make a new token)', "PATCH $what");
+		    $EXPIRED, "PATCH $what");
 		is(call($tok, 'GET', '/api/v2/me')->{status}, 401, "$what: the secret stays dead");
 	}
 	is(one("SELECT expires_at FROM authorizations WHERE id = '$id'"), $before, 'its end is as it was');
@@ -263,6 +266,12 @@ subtest 'an expired token stays expired: its end cannot move' => sub {
 	is(call($OP, 'PATCH', "/api/v2/authorizations/$id", { status => 'inactive' })->{status}, 200,
 	    'and its status');
 	is(call($tok, 'GET', '/api/v2/me')->{status}, 401, 'and it stays dead');
+	my $rot = call($OP, 'POST', "/api/v2/authorizations/$id/rotate", { gracePeriodSeconds => 60 });
+	is_error($rot, 422, 'conflict', $EXPIRED, 'no rotation either');
+	is(one("SELECT expires_at FROM authorizations WHERE id = '$id'"), $before, 'its end is as it was');
+	my ($rc, $out, $err) = $t->ctl('token', 'rotate', $id);
+	isnt($rc, 0, "nor usersctl token rotate ($rc)");
+	like($err . $out, qr/the token has expired/, '... which says why');
 };
 
 # A PATCH that waits on the row while another transaction ends the token
@@ -293,8 +302,7 @@ subtest 'a PATCH behind a concurrent end neither undoes nor moves it' => sub {
 	$c = mk($OP, userID => $bob, expiresIn => 86400)->{json};
 	$r = patch_behind($c->{id}, "UPDATE authorizations SET $end WHERE id = '$c->{id}';",
 	    { expiresIn => 3600 });
-	is_error($r, 422, 'conflict', 'the token has expired: its end cannot change (make a new token)',
-	    'expiresIn, while the end passed: 422');
+	is_error($r, 422, 'conflict', $EXPIRED, 'expiresIn, while the end passed: 422');
 	is(call($c->{token}, 'GET', '/api/v2/me')->{status}, 401, 'the token stays dead');
 };
 
