@@ -172,13 +172,17 @@ subtest 'promtool check metrics passes on the output' => sub {
 # cpuset, systemd's CPUAffinity=), not per CPU of the machine: a hash on a
 # CPU it may not use only waits.  The test pins itself, and so its child.
 subtest 'hash_concurrency 0: one slot per CPU usersd may run on' => sub {
-	my $all = `nproc --all`; chomp $all;
-	return plan(skip_all => 'one CPU: nothing to pin') if $all < 2;
+	# The CPUs this test may use now ("0-1,4"), and their count.
+	my ($mask) = `taskset -pc $$` =~ /:\s*(\S+)\s*$/ or die 'taskset -pc';
+	my $cpus = 0;
+	$cpus += /^(\d+)-(\d+)$/ ? $2 - $1 + 1 : 1 for split /,/, $mask;
+	return plan(skip_all => "one CPU to run on ($mask): nothing to pin") if $cpus < 2;
+	my ($first) = $mask =~ /^(\d+)/;
 	my $slots = sub { sample(metrics(undef, env => \%ON)->{body}, 'usersd_hash_slots') };
-	is($slots->(), `nproc` + 0, 'unpinned: every CPU it may use');
-	system('taskset', '-p', '-c', '0', $$) == 0 or die "taskset: $?";
+	is($slots->(), $cpus, "unpinned: every CPU it may use ($mask)");
+	system('taskset', '-p', '-c', $first, $$) == 0 or die "taskset: $?";
 	my $pinned = $slots->();
-	system('taskset', '-p', '-c', "0-" . ($all - 1), $$);
+	system('taskset', '-p', '-c', $mask, $$) == 0 or die "taskset: $?";
 	is($pinned, 1, 'pinned to one CPU: one slot');
 	is(sample(metrics(undef, env => { %ON, USERSD_HASH_CONCURRENCY => 3 })->{body},
 	    'usersd_hash_slots'), 3, 'a set hash_concurrency is kept as it is');
