@@ -109,16 +109,8 @@ subtest 'before the directory is enabled, a directory name is nobody' => sub {
 	is(row('alice'), undef, 'no row');
 };
 
-set(uris => $d->uri);
-set(starttls => 'false');
-set(allow_plain => 'true');
-set(bind_dn => "cn=search,$SFX");
-set(bind_password => 'searchpw12');
-set(base_dn => $SFX);
-set(user_filter => '(&(objectClass=inetOrgPerson)(!(employeeType=disabled)))');
-set(required_group => "cn=staff,ou=groups,$SFX");
-set(unknown_names => 'true');
-set(enabled => 'true');
+set(@$_) for $d->settings(user_filter => '(&(objectClass=inetOrgPerson)(!(employeeType=disabled)))',
+    required_group => "cn=staff,ou=groups,$SFX");
 
 subtest 'ldap test finds a user by name and says its DN' => sub {
 	my ($rc, $out) = $t->ctl('ldap', 'test');

@@ -87,16 +87,8 @@ sub check_due {
 
 sub me { call("cookie:$_[0]", 'GET', '/api/v2/me', undef, %{ $_[1] // {} }) }
 
-set(uris => $d->uri);
-set(starttls => 'false');
-set(allow_plain => 'true');
-set(bind_dn => "cn=search,$SFX");
-set(bind_password => 'searchpw12');
-set(base_dn => $SFX);
-set(user_filter => '(&(objectClass=inetOrgPerson)(!(employeeType=disabled)))');
-set(required_group => "cn=staff,ou=groups,$SFX");
-set(unknown_names => 'true');
-set(enabled => 'true');
+set(@$_) for $d->settings(user_filter => '(&(objectClass=inetOrgPerson)(!(employeeType=disabled)))',
+    required_group => "cn=staff,ou=groups,$SFX");
 my $org = one(q{SELECT id FROM orgs WHERE name = 'o'});
 for my $rule ([ 'owner', 'owners' ], [ 'member', 'staff' ]) {
 	my ($rc, $out, $err) = $t->ctl('ldap', 'role', 'o', $rule->[0], "cn=$rule->[1],ou=groups,$SFX");

@@ -52,14 +52,7 @@ sub ldap_test {
 	return @r;
 }
 
-set(uris => $d->uri);
-set(starttls => 'false');
-set(allow_plain => 'true');
-set(bind_dn => "cn=search,$SFX");
-set(bind_password => 'searchpw12');
-set(base_dn => $SFX);
-set(unknown_names => 'true');
-set(enabled => 'true');
+set(@$_) for $d->settings;
 
 subtest 'unset: a hosted instance uses no directory; one with a database of its own, any' => sub {
 	my $r = signin(undef);

@@ -201,6 +201,20 @@ sub modify {
 	return ($? >> 8, $out);
 }
 
+# An instance's directory settings for this directory, plain LDAP with the
+# search account, as [KEY, VALUE] pairs in the order usersctl ldap set
+# takes them (bind_password after uris, which forgets it; enabled last):
+# more pairs (a filter, a group) come before unknown_names and enabled.
+sub settings {
+	my ($self, @more) = @_;
+	my @extra;
+	push @extra, [ splice(@more, 0, 2) ] while @more;
+	return ([ uris => $self->uri ], [ starttls => 'false' ], [ allow_plain => 'true' ],
+	    [ bind_dn => "cn=search,$self->{suffix}" ], [ bind_password => 'searchpw12' ],
+	    [ base_dn => $self->{suffix} ], @extra, [ unknown_names => 'true' ],
+	    [ enabled => 'true' ]);
+}
+
 sub uri { "ldap://127.0.0.1:$_[0]{port}" }
 sub ldaps_uri { "ldaps://127.0.0.1:$_[0]{sport}" }
 sub ldapi_uri { my $p = "$_[0]{dir}/ldapi"; $p =~ s{/}{%2F}g; "ldapi://$p" }
