@@ -20,6 +20,7 @@
 #include "cfg.h"
 #include "crypto.h"
 #include "db_directory.h"
+#include "db_sessions.h"
 #include "dirauth.h"
 #include "log.h"
 #include "svc.h"
@@ -297,8 +298,8 @@ dirauth_test(struct db *db, struct arena *a, const struct cfg *c,
 /*
  * What the directory's answer r (u) about directory user id, DN dn, means:
  * still admitted under the same DN, its org roles from the rules (0);
- * else deactivated, which ends its sessions and stops its tokens (1).
- * -1 with e set.
+ * else deactivated, which ends its sessions and stops its tokens (1), or,
+ * when a rule keeps it active, signed out everywhere (2).  -1 with e set.
  */
 static int
 settle(struct db *db, struct arena *a, const struct actor *act,
@@ -308,14 +309,28 @@ settle(struct db *db, struct arena *a, const struct actor *act,
 {
 	struct user_in	 in;
 	struct user	 out;
+	long long	 ended;
+	enum dbres	 rc;
 
 	if (r == DIR_OK && strcasecmp(u->dn, dn) == 0)
 		return apply_roles(db, a, u, id, roles, nroles, act->addr, e);
 	memset(&in, 0, sizeof(in));
 	in.status = "inactive";
-	if (users_update(db, a, act, id, &in, &out, e) == -1)
+	if (users_update(db, a, act, id, &in, &out, e) == 0)
+		return 1;
+	/*
+	 * A rule of the schema keeps the user active (the last instance
+	 * owner): still, the directory said no, so no session of theirs
+	 * goes on.  An admin makes another owner; the directory lets them
+	 * sign in no more.
+	 */
+	if (e->code != APIERR_UNPROCESSABLE)
 		return -1;
-	return 1;
+	log_dir("signed out everywhere, kept active", dn, e->msg);
+	if ((rc = db_sessions_end(db, a, act, id, NULL, NULL, &ended)) !=
+	    DB_OK && rc != DB_NOROW)
+		return svc_dberr(db, rc, e);
+	return 2;
 }
 
 /*
@@ -366,7 +381,7 @@ dirauth_sync(struct db *db, struct arena *a, const struct cfg *c,
 		if ((gone = settle(db, a, act, r, &u, ids[i], dns[i], roles,
 		    nroles, e)) == -1)
 			break;
-		*deactivated += (size_t)gone;
+		*deactivated += gone == 1;
 	}
 	directory_close(conn);
 	return gone == -1 ? -1 : 0;
@@ -431,12 +446,13 @@ dirauth_recheck(struct db *db, struct arena *a, const struct cfg *c,
 	}
 	gone = settle(db, a, act, r, &u, due->user_id, due->dn, roles, nroles,
 	    e);
-	if (gone == 1)
-		log_dir("re-check deactivated", due->name, r == DIR_OK ?
+	if (gone >= 1)
+		log_dir(gone == 1 ? "re-check deactivated" :
+		    "re-check signed out", due->name, r == DIR_OK ?
 		    "the entry's DN changed" : why);
 	else if (gone == -1)
 		log_dir("re-check failed", due->name, e->msg);
-	return gone;
+	return gone == 2 ? 1 : gone;
 }
 
 int

@@ -96,7 +96,9 @@ int	dirauth_sync(struct db *, struct arena *, const struct cfg *,
  * One directory user looked up again, as ldap sync does, when a session
  * touch claimed its check (db_session_touch): 1 when the directory no
  * longer has or admits it (or is disabled) and it was deactivated (its
- * sessions end, its tokens stop); 0 when it still admits it (its roles
+ * sessions end, its tokens stop), or, kept active by a rule of the schema
+ * (the last instance owner), signed out everywhere; 0 when it still
+ * admits it (its roles
  * set from the rules), or when the directory is unavailable or
  * misconfigured (logged: the session is kept).  Within ldap_timeout.
  */

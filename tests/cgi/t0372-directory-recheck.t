@@ -271,6 +271,34 @@ subtest 'a re-check that found the directory unreachable is due again at the nex
 	is(status_of('frank'), 'inactive', '... deactivated');
 };
 
+# The last active instance owner cannot be deactivated (the schema's
+# rule), but a user the directory removed keeps no session either: signed
+# out everywhere, kept active and owner for an admin to replace.
+subtest 'a removed directory user who is the last instance owner is signed out everywhere' => sub {
+	ldapmodify(entry('gina', 'ginapw1234') =~ s/^(dn: .*)\n/$1\nchangetype: add\n/r
+	    . "dn: cn=staff,ou=groups,$SFX\nchangetype: modify\nadd: member\nmember: " . dn('gina') . "\n\n");
+	my $r;
+	ok(TestLib::within($TIMEOUT + 3, sub {
+		($r = call(basic('gina', 'ginapw1234'), 'POST', '/api/v2/signin'))->{status} == 204 }),
+	    'gina signs in') or diag($r->{body});
+	my $c = cookie_value($r);
+	my $c2 = signin('gina');
+	$t->psql(q{UPDATE users SET instance_owner = true WHERE name = 'gina'});
+	$t->psql(q{UPDATE users SET instance_owner = false WHERE instance_owner AND name <> 'gina'});
+	ldapmodify("dn: " . dn('gina') . "\nchangetype: delete\n\n");
+	check_due('gina');
+	a_minute_later('gina');
+	is_error(me($c), 401, 'unauthorized', 'unauthorized access', 'her re-check: 401');
+	is(me($c)->{status}, 401, 'and her session is gone, not only that request');
+	is(me($c2)->{status}, 401, 'so is her other one');
+	is(one(q{SELECT count(*) FROM sessions WHERE user_id = } . user_q('gina')), 0, 'no session left');
+	is(one(q{SELECT status || ' ' || instance_owner FROM users WHERE name = 'gina'}), 'active true',
+	    'kept active, the last instance owner (the rule holds)');
+	is(call(basic('gina', 'ginapw1234'), 'POST', '/api/v2/signin')->{status}, 401,
+	    'and the directory lets her sign in no more');
+	$t->psql(q{UPDATE users SET instance_owner = true WHERE name = 'admin'});
+};
+
 subtest 'a directory disabled since: its users are deactivated at their re-check, as ldap sync does' => sub {
 	set(enabled => 'false');
 	check_due('alice');
