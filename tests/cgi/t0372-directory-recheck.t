@@ -247,17 +247,24 @@ subtest 'two touches at the same moment: one look-up (the claim is the row, not 
 	cmp_ok($early, '<', $hold + $SLOW / 2, sprintf('the other did not (%.2f s)', $early));
 };
 
+# A new entry in the staff group, signed in (once an earlier subtest's
+# down mark is over): its session cookie.
+sub new_staff {
+	my ($uid) = @_;
+	ldapmodify(entry($uid, "${uid}pw1234") =~ s/^(dn: .*)\n/$1\nchangetype: add\n/r
+	    . "dn: cn=staff,ou=groups,$SFX\nchangetype: modify\nadd: member\nmember: " . dn($uid) . "\n\n");
+	my $r;
+	ok(TestLib::within($TIMEOUT + 3, sub {
+		($r = call(basic($uid, "${uid}pw1234"), 'POST', '/api/v2/signin'))->{status} == 204 }),
+	    "$uid signs in") or diag($r->{body});
+	return cookie_value($r);
+}
+
 # A re-check the directory could not answer gives its claim back: the user
 # is due again at the next touch, not an interval later, so a user removed
 # during an outage is out soon after it, whatever the interval.
 subtest 'a re-check that found the directory unreachable is due again at the next touch' => sub {
-	ldapmodify(entry('frank', 'frankpw1234') =~ s/^(dn: .*)\n/$1\nchangetype: add\n/r
-	    . "dn: cn=staff,ou=groups,$SFX\nchangetype: modify\nadd: member\nmember: " . dn('frank') . "\n\n");
-	my $r;
-	ok(TestLib::within($TIMEOUT + 3, sub {
-		($r = call(basic('frank', 'frankpw1234'), 'POST', '/api/v2/signin'))->{status} == 204 }),
-	    'frank signs in (once an earlier down mark is over)') or diag($r->{body});
-	my $c = cookie_value($r);
+	my $c = new_staff('frank');
 	my %long = (env => { USERSD_LDAP_RECHECK_INTERVAL => 3600 });
 	check_due('frank');
 	a_minute_later('frank');
@@ -275,13 +282,7 @@ subtest 'a re-check that found the directory unreachable is due again at the nex
 # rule), but a user the directory removed keeps no session either: signed
 # out everywhere, kept active and owner for an admin to replace.
 subtest 'a removed directory user who is the last instance owner is signed out everywhere' => sub {
-	ldapmodify(entry('gina', 'ginapw1234') =~ s/^(dn: .*)\n/$1\nchangetype: add\n/r
-	    . "dn: cn=staff,ou=groups,$SFX\nchangetype: modify\nadd: member\nmember: " . dn('gina') . "\n\n");
-	my $r;
-	ok(TestLib::within($TIMEOUT + 3, sub {
-		($r = call(basic('gina', 'ginapw1234'), 'POST', '/api/v2/signin'))->{status} == 204 }),
-	    'gina signs in') or diag($r->{body});
-	my $c = cookie_value($r);
+	my $c = new_staff('gina');
 	my $c2 = signin('gina');
 	$t->psql(q{UPDATE users SET instance_owner = true WHERE name = 'gina'});
 	$t->psql(q{UPDATE users SET instance_owner = false WHERE instance_owner AND name <> 'gina'});
