@@ -50,7 +50,7 @@ struct cfg {
 	long long	 connect_timeout;	/* seconds */
 	long long	 ldap_timeout;		/* seconds, a whole sign-in */
 	long long	 ldap_recheck_interval;	/* seconds, 0 never */
-	char		*ldap_servers;		/* "": the layout's default */
+	char		*ldap_servers;		/* "": by the layout */
 	long long	 max_connections;	/* per worker, all instances */
 	char		*run_dir;		/* hash slot lock files */
 	char		*allowed_origins;	/* space-separated, "" none */
